@@ -1,0 +1,316 @@
+//! The *Contrat de services*: management mode, password policy and contacts (annex 1).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Checks, DomainError};
+use crate::text;
+
+/// How the partner's habilitations are managed, for all its services (C-art. 9.1, S-art. 2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManagementMode {
+    /// Délégué: the partner's administrators and delegated managers run habilitations (default).
+    #[default]
+    Delegue,
+    /// Centralisé: the partner sends requests, the Caf decides.
+    Centralise,
+}
+
+impl ManagementMode {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Delegue => "delegue",
+            Self::Centralise => "centralise",
+        }
+    }
+    /// Reads a stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "delegue" => Some(Self::Delegue),
+            "centralise" => Some(Self::Centralise),
+            _ => None,
+        }
+    }
+}
+
+/// Longest password any policy accepts: long passphrases are welcome, unbounded input is not.
+pub const MAX_PASSWORD_LENGTH: u16 = 128;
+
+/// The password characteristics the contract sets (C-art. 9.1), within what CNIL deliberation
+/// 2022-100 accepts for a service that throttles failed logins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PasswordPolicy {
+    /// Characters: a minimum length and a minimum number of character classes among
+    /// lowercase, uppercase, digits and special characters.
+    Characters {
+        /// Minimum length in characters.
+        min_length: u16,
+        /// How many of the four classes each password must contain.
+        min_classes: u8,
+        /// Days after which a password must be changed; none when the contract sets no limit.
+        max_age_days: Option<u16>,
+    },
+    /// A passphrase: a minimum number of words.
+    Passphrase {
+        /// Minimum number of words.
+        min_words: u8,
+        /// Days after which a password must be changed; none when the contract sets no limit.
+        max_age_days: Option<u16>,
+    },
+}
+
+impl Default for PasswordPolicy {
+    /// CNIL 2022-100 case 1: 12 characters of all four classes, strong with no other measure.
+    fn default() -> Self {
+        Self::Characters {
+            min_length: 12,
+            min_classes: 4,
+            max_age_days: None,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// Refuses policies weaker than CNIL's floor, or unusable ones.
+    ///
+    /// Accepted: at least 8 characters of at least 3 classes (CNIL case 2, which requires the
+    /// throttling of failed logins the platform applies), any stronger combination, or a
+    /// passphrase of at least 7 words (CNIL case 1). A maximum age, when set, is 30 to 730 days.
+    pub fn check(self, field: &str) -> Result<Self, DomainError> {
+        let mut c = Checks::new();
+        let max_age = match self {
+            Self::Characters {
+                min_length,
+                min_classes,
+                max_age_days,
+            } => {
+                if !(3..=4).contains(&min_classes) {
+                    c.push(
+                        format!("{field}.min_classes"),
+                        "policy_too_weak",
+                        "at least 3 of the 4 character classes (CNIL 2022-100), at most 4",
+                    );
+                }
+                if min_length < 8 || min_length > MAX_PASSWORD_LENGTH {
+                    c.push(
+                        format!("{field}.min_length"),
+                        "policy_too_weak",
+                        format!("between 8 (CNIL 2022-100) and {MAX_PASSWORD_LENGTH} characters"),
+                    );
+                }
+                max_age_days
+            }
+            Self::Passphrase {
+                min_words,
+                max_age_days,
+            } => {
+                if !(7..=20).contains(&min_words) {
+                    c.push(
+                        format!("{field}.min_words"),
+                        "policy_too_weak",
+                        "a passphrase has at least 7 words (CNIL 2022-100), at most 20",
+                    );
+                }
+                max_age_days
+            }
+        };
+        if let Some(days) = max_age {
+            if !(30..=730).contains(&days) {
+                c.push(
+                    format!("{field}.max_age_days"),
+                    "out_of_range",
+                    "between 30 and 730 days, or absent for no forced renewal",
+                );
+            }
+        }
+        c.finish()?;
+        Ok(self)
+    }
+}
+
+/// The roles of the contacts named in annex 1 of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactRole {
+    /// Principal administrator (gestionnaire principal d'habilitations).
+    PrincipalAdministrator,
+    /// Deputy administrator (suppléant).
+    DeputyAdministrator,
+    /// Security officer (responsable de la sécurité).
+    SecurityOfficer,
+    /// IT manager (responsable informatique).
+    ItManager,
+    /// Data-protection officer (délégué à la protection des données).
+    DataProtectionOfficer,
+    /// Service centre (centre de services), on the Caf's side.
+    ServiceCentre,
+}
+
+/// A contact of annex 1, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Which side the contact belongs to.
+    pub side: crate::convention::Party,
+    /// Their role in the contract.
+    pub role: ContactRole,
+    /// Full name (or the service's name for a service centre).
+    pub name: String,
+    /// Individual (or service) e-mail.
+    pub email: String,
+    /// Telephone.
+    pub phone: Option<String>,
+}
+
+/// Most contacts annex 1 may list.
+pub const MAX_CONTACTS: usize = 30;
+
+/// Checks the contacts of annex 1: each well-formed, at most one principal administrator and one
+/// deputy per side, the service centre on the Caf's side.
+pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact>, DomainError> {
+    use crate::convention::Party;
+    let mut c = Checks::new();
+    if contacts.len() > MAX_CONTACTS {
+        c.push(
+            field,
+            "too_many",
+            format!("at most {MAX_CONTACTS} contacts"),
+        );
+    }
+    let mut out = Vec::with_capacity(contacts.len());
+    for (i, contact) in contacts.into_iter().enumerate() {
+        let f = |name: &str| format!("{field}[{i}].{name}");
+        let name = c.take(text::required(&f("name"), &contact.name, 200));
+        let email = c.take(text::email(&f("email"), &contact.email));
+        let phone = match &contact.phone {
+            Some(p) => c.take(text::phone(&f("phone"), p).map(Some)),
+            None => Some(None),
+        };
+        if contact.role == ContactRole::ServiceCentre && contact.side != Party::Caf {
+            c.push(
+                f("side"),
+                "service_centre_is_caf_side",
+                "the service centre belongs to the Caf",
+            );
+        }
+        let unique = matches!(
+            contact.role,
+            ContactRole::PrincipalAdministrator | ContactRole::DeputyAdministrator
+        );
+        if unique
+            && out
+                .iter()
+                .any(|o: &Contact| o.side == contact.side && o.role == contact.role)
+        {
+            c.push(
+                f("role"),
+                "duplicate_role",
+                "one principal administrator and one deputy per side",
+            );
+        }
+        if let (Some(name), Some(email), Some(phone)) = (name, email, phone) {
+            out.push(Contact {
+                name,
+                email,
+                phone,
+                ..contact
+            });
+        }
+    }
+    c.finish()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convention::Party;
+
+    #[test]
+    fn password_policies_against_cnil_floor() {
+        let chars = |min_length, min_classes, max_age_days| PasswordPolicy::Characters {
+            min_length,
+            min_classes,
+            max_age_days,
+        };
+        // (policy, accepted?)
+        let cases = [
+            (PasswordPolicy::default(), true),
+            (chars(8, 3, None), true),
+            (chars(8, 2, None), false),
+            (chars(7, 4, None), false),
+            (chars(14, 3, Some(365)), true),
+            (chars(14, 3, Some(10)), false),
+            (chars(129, 4, None), false),
+            (chars(12, 5, None), false),
+            (
+                PasswordPolicy::Passphrase {
+                    min_words: 7,
+                    max_age_days: None,
+                },
+                true,
+            ),
+            (
+                PasswordPolicy::Passphrase {
+                    min_words: 5,
+                    max_age_days: None,
+                },
+                false,
+            ),
+        ];
+        for (policy, ok) in cases {
+            assert_eq!(policy.check("password_policy").is_ok(), ok, "{policy:?}");
+        }
+    }
+
+    #[test]
+    fn contacts_rules() {
+        let contact = |side, role| Contact {
+            side,
+            role,
+            name: "Mme Dupont".into(),
+            email: "dupont@ccas-lieusaint.fr".into(),
+            phone: Some("01 60 60 60 60".into()),
+        };
+        use ContactRole::*;
+        assert!(check_contacts(
+            "contacts",
+            vec![
+                contact(Party::Partner, PrincipalAdministrator),
+                contact(Party::Partner, DeputyAdministrator),
+                contact(Party::Caf, PrincipalAdministrator),
+                contact(Party::Caf, ServiceCentre),
+                contact(Party::Partner, SecurityOfficer),
+                contact(Party::Partner, SecurityOfficer),
+            ]
+        )
+        .is_ok());
+        let codes = |r: Result<Vec<Contact>, DomainError>| match r {
+            Err(DomainError::Validation(e)) => e
+                .iter()
+                .map(|e| (e.field.clone(), e.code))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            codes(check_contacts(
+                "contacts",
+                vec![
+                    contact(Party::Partner, PrincipalAdministrator),
+                    contact(Party::Partner, PrincipalAdministrator),
+                    contact(Party::Partner, ServiceCentre),
+                    Contact {
+                        email: "nope".into(),
+                        ..contact(Party::Caf, ItManager)
+                    },
+                ]
+            )),
+            [
+                ("contacts[1].role".to_string(), "duplicate_role"),
+                ("contacts[2].side".to_string(), "service_centre_is_caf_side"),
+                ("contacts[3].email".to_string(), "invalid_email"),
+            ]
+        );
+    }
+}

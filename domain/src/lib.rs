@@ -1,0 +1,17 @@
+//! Business rules of « Mon Compte Partenaire », free of I/O, frameworks and clock reads.
+//!
+//! Every rule here is named after the article of the *Convention d'accès* (C-art.) or the
+//! *Contrat de services* (S-art.) it comes from; time is always passed in by the caller.
+
+pub mod access;
+pub mod caf;
+pub mod catalogue;
+pub mod contract;
+pub mod convention;
+pub mod error;
+pub mod partner;
+pub mod siret;
+pub mod subscription;
+pub mod text;
+
+pub use error::{DomainError, FieldError};

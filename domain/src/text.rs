@@ -1,0 +1,141 @@
+//! Checks on free-text fields shared by every input: trimmed, bounded, printable.
+
+use crate::error::{DomainError, FieldError};
+
+/// Trims a required text field and bounds its length in characters.
+pub fn required(field: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(DomainError::field(field, "required", "must not be empty"));
+    }
+    bounded(field, v, max_chars)
+}
+
+/// Trims an optional text field; blank becomes `None`.
+pub fn optional(
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, DomainError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => bounded(field, v, max_chars).map(Some),
+    }
+}
+
+fn bounded(field: &str, v: &str, max_chars: usize) -> Result<String, DomainError> {
+    if v.chars().count() > max_chars {
+        return Err(DomainError::field(
+            field,
+            "too_long",
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(DomainError::field(
+            field,
+            "invalid_characters",
+            "must not contain control characters",
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// A plausible individual e-mail address: one `@`, a dotted domain, no spaces.
+pub fn email(field: &str, value: &str) -> Result<String, DomainError> {
+    let v = value.trim();
+    let invalid = || DomainError::field(field, "invalid_email", "must be an e-mail address");
+    if v.len() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid());
+    }
+    let (local, domain) = v.split_once('@').ok_or_else(invalid)?;
+    if local.is_empty()
+        || domain.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+    {
+        return Err(invalid());
+    }
+    Ok(v.to_string())
+}
+
+/// A telephone number: digits with optional leading `+`, spaces, dots or dashes; 6 to 20 digits.
+pub fn phone(field: &str, value: &str) -> Result<String, DomainError> {
+    let v = value.trim();
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let allowed = v
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || " .-".contains(c) || (c == '+' && i == 0));
+    if !allowed || !(6..=20).contains(&digits) {
+        return Err(DomainError::Validation(vec![FieldError::new(
+            field,
+            "invalid_phone",
+            "must be a telephone number (digits, optional leading +)",
+        )]));
+    }
+    Ok(v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_fields() {
+        let cases: &[(&str, usize, Result<&str, &str>)] = &[
+            ("  Lieusaint ", 50, Ok("Lieusaint")),
+            ("", 50, Err("required")),
+            ("   ", 50, Err("required")),
+            ("abcdef", 5, Err("too_long")),
+            ("été", 3, Ok("été")),
+            ("a\u{0}b", 10, Err("invalid_characters")),
+        ];
+        for (input, max, expected) in cases {
+            let got = required("f", input, *max);
+            match (got, expected) {
+                (Ok(v), Ok(e)) => assert_eq!(v, *e, "{input:?}"),
+                (Err(DomainError::Validation(errs)), Err(code)) => {
+                    assert_eq!(errs[0].code, *code, "{input:?}")
+                }
+                (got, e) => panic!("{input:?}: got {got:?}, expected {e:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a.b@ville-lieusaint.fr", "x+y@caf.fr"] {
+            assert!(email("e", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@caf.fr",
+            "a@.fr",
+            "a@caf.",
+            "a b@caf.fr",
+            "a@@caf.fr",
+            "a@caf..fr",
+        ] {
+            assert!(email("e", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        for ok in [
+            "01 60 60 60 60",
+            "+33 1 60 60 60 60",
+            "0160606060",
+            "01.60.60.60.60",
+        ] {
+            assert!(phone("p", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "12345", "01-60-60-60-6a", "33+1606060", "+"] {
+            assert!(phone("p", bad).is_err(), "{bad}");
+        }
+    }
+}
