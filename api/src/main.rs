@@ -1,1 +1,99 @@
-fn main() {}
+//! `mcp`: runs the service, migrates its database, creates the first national operator, prints
+//! the OpenAPI document.
+
+use std::net::TcpListener;
+
+use clap::{Parser, Subcommand};
+use mcp_api::config::Config;
+use mcp_domain::person::Person;
+use mcp_persistence::{Ctx, Database};
+
+#[derive(Parser)]
+#[command(name = "mcp", version, about = "« Mon Compte Partenaire » API service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the HTTP service (the default). Settings: MCP_DATABASE_URL, MCP_BIND, MCP_MAIL_DIR…
+    Serve,
+    /// Creates or upgrades the database schema, then exits.
+    Migrate,
+    /// Creates the first national (Cnaf) operator and prints their one-time activation code,
+    /// once, to this console.
+    Bootstrap {
+        /// Full name.
+        #[arg(long)]
+        full_name: String,
+        /// Function.
+        #[arg(long, default_value = "Opérateur national")]
+        function_title: String,
+        /// Individual e-mail.
+        #[arg(long)]
+        email: String,
+        /// Telephone.
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Prints the OpenAPI document (YAML).
+    Openapi,
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("mcp: {message}");
+    std::process::exit(1)
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => print!("{}", mcp_api::openapi::yaml()),
+        Command::Migrate => {
+            Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));
+            println!("database is up to date");
+        }
+        Command::Bootstrap {
+            full_name,
+            function_title,
+            email,
+            phone,
+        } => {
+            let person = Person::new(&full_name, &function_title, &email, phone.as_deref())
+                .unwrap_or_else(|e| fail(e));
+            let db = Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));
+            let ctx = Ctx {
+                principal: None,
+                request_id: format!("console-{}", uuid::Uuid::new_v4()),
+                now: mcp_api::auth::now(),
+            };
+            let (account, activation) =
+                mcp_persistence::accounts::bootstrap_cnaf_operator(&db, &ctx, &person)
+                    .unwrap_or_else(|e| fail(e));
+            println!("National operator created for {}.", account.full_name);
+            println!("  identifier:      {}", account.identifier);
+            println!("  activation code: {}", activation.secret);
+            println!(
+                "  expires:         {} UTC",
+                activation.expires_at.format("%Y-%m-%d %H:%M")
+            );
+            println!(
+                "This code is shown once and stored only as a hash. Choose the password with:"
+            );
+            println!("  POST /api/v1/auth/activate {{\"identifier\", \"activation_code\", \"password\"}}");
+        }
+        Command::Serve => {
+            let bind = config.bind.clone();
+            let listener = TcpListener::bind(&bind)
+                .unwrap_or_else(|e| fail(format!("cannot listen on {bind}: {e}")));
+            let state = mcp_api::prepare(config).unwrap_or_else(|e| fail(e));
+            log::info!("listening on http://{bind} — API explorer at http://{bind}/swagger-ui/");
+            actix_web::rt::System::new()
+                .block_on(async move { mcp_api::server(state, listener)?.await })
+                .unwrap_or_else(|e| fail(e));
+        }
+    }
+}

@@ -10,6 +10,8 @@ pub mod contract;
 pub mod convention;
 pub mod error;
 pub mod partner;
+pub mod password;
+pub mod person;
 pub mod siret;
 pub mod subscription;
 pub mod text;

@@ -1,1 +1,34 @@
-pub fn x() {}
+//! Persistence of « Mon Compte Partenaire »: diesel over SQLite or PostgreSQL with one query code
+//! path, and the use cases that load state, ask the domain for the decision, and write the result
+//! together with its trace in one transaction.
+
+pub mod accounts;
+pub mod cafs;
+pub mod catalogue;
+pub mod conventions;
+pub mod ctx;
+pub mod db;
+pub mod error;
+pub mod outbox;
+pub mod page;
+pub mod partners;
+mod schema;
+pub mod subscriptions;
+pub mod trace;
+
+pub use ctx::Ctx;
+pub use db::{Database, DbConnection, Engine};
+pub use error::{Error, Result};
+pub use page::{Page, PageRequest};
+
+use uuid::Uuid;
+
+/// A new time-ordered identifier: pages ordered by id follow creation order.
+pub(crate) fn new_id() -> String {
+    Uuid::now_v7().to_string()
+}
+
+/// Reads a stored UUID.
+pub(crate) fn uuid(stored: &str) -> Result<Uuid> {
+    Uuid::parse_str(stored).map_err(|_| Error::Corrupt(format!("not a UUID: {stored}")))
+}

@@ -1,0 +1,77 @@
+//! Configuration, read from the environment (and command-line flags of `mcp`).
+
+use std::path::PathBuf;
+
+/// Settings of one instance.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `postgres://…` for PostgreSQL; otherwise a SQLite file path.
+    pub database_url: String,
+    /// Address to listen on.
+    pub bind: String,
+    /// Where the outbox writes `.eml` files.
+    pub mail_dir: PathBuf,
+    /// Sender of messages.
+    pub mail_from: String,
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// Lifetime of access tokens, in seconds.
+    pub token_ttl_seconds: i64,
+    /// Largest accepted JSON body, in bytes.
+    pub max_body_bytes: usize,
+    /// HTTP worker threads.
+    pub workers: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "./data/mcp.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            mail_dir: PathBuf::from("./data/mail"),
+            mail_from: "Mon Compte Partenaire <ne-pas-repondre@mon-compte-partenaire.invalid>"
+                .into(),
+            pool_size: 8,
+            token_ttl_seconds: 900,
+            max_body_bytes: 64 * 1024,
+            workers: 2,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults overridden by `MCP_*` environment variables.
+    pub fn from_env() -> Result<Self, String> {
+        let mut c = Self::default();
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let num = |name: &str, v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{name} must be a positive number, got {v:?}"))
+        };
+        if let Some(v) = var("MCP_DATABASE_URL") {
+            c.database_url = v;
+        }
+        if let Some(v) = var("MCP_BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = var("MCP_MAIL_DIR") {
+            c.mail_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("MCP_MAIL_FROM") {
+            c.mail_from = v;
+        }
+        if let Some(v) = var("MCP_POOL_SIZE") {
+            c.pool_size = num("MCP_POOL_SIZE", v)?.clamp(1, 256) as u32;
+        }
+        if let Some(v) = var("MCP_TOKEN_TTL_SECONDS") {
+            c.token_ttl_seconds = num("MCP_TOKEN_TTL_SECONDS", v)?.clamp(60, 3600) as i64;
+        }
+        if let Some(v) = var("MCP_MAX_BODY_BYTES") {
+            c.max_body_bytes = num("MCP_MAX_BODY_BYTES", v)?.clamp(1024, 16 * 1024 * 1024) as usize;
+        }
+        if let Some(v) = var("MCP_WORKERS") {
+            c.workers = num("MCP_WORKERS", v)?.clamp(1, 64) as usize;
+        }
+        Ok(c)
+    }
+}

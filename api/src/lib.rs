@@ -1,0 +1,168 @@
+//! HTTP API of « Mon Compte Partenaire » on actix-web: routes under `/api/v1`, authentication,
+//! problem+json errors, the OpenAPI document and its offline explorer.
+
+pub mod auth;
+pub mod config;
+pub mod openapi;
+pub mod problem;
+pub mod request_id;
+pub mod routes;
+pub mod state;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{get, middleware, web, App, HttpResponse, HttpServer};
+use mcp_persistence::Database;
+
+use crate::auth::TokenKeys;
+use crate::config::Config;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Opens (and migrates) the database and loads the token keys.
+pub fn prepare(config: Config) -> Result<AppState, String> {
+    let db = Database::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
+    let (kid, secret) =
+        mcp_persistence::accounts::signing_secret(&db, auth::now()).map_err(|e| e.to_string())?;
+    Ok(AppState {
+        keys: TokenKeys::new(kid, &secret, config.token_ttl_seconds),
+        db,
+        config,
+        outbox: Arc::new(tokio::sync::Notify::new()),
+    })
+}
+
+#[get("/health")]
+async fn health(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "status": "ok",
+        "database": match state.db.engine() { mcp_persistence::Engine::Sqlite => "sqlite", mcp_persistence::Engine::Postgres => "postgresql" },
+        "api_version": openapi::API_VERSION,
+    }))
+}
+
+#[get("/api/v1/openapi.json")]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(openapi::document())
+}
+
+#[get("/swagger-ui")]
+async fn explorer_redirect() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header(("Location", "/swagger-ui/"))
+        .finish()
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "no such resource",
+    ))
+}
+
+/// Builds the server on a bound listener, and starts the outbox delivery beside it.
+pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let data = web::Data::new(state.clone());
+    let workers = state.config.workers;
+    let max_body = state.config.max_body_bytes;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(max_body)
+                    .error_handler(problem::json_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+            .app_data(web::PathConfig::default().error_handler(problem::path_error))
+            .wrap(middleware::from_fn(request_id::assign))
+            .wrap(middleware::Logger::new(
+                r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#,
+            ))
+            .service(health)
+            .service(openapi_json)
+            .service(explorer_redirect)
+            .service(
+                utoipa_swagger_ui::SwaggerUi::new("/swagger-ui/{_:.*}")
+                    .url("/api/v1/openapi.json", openapi::document()),
+            )
+            .configure(routes::configure)
+            .default_service(web::to(not_found))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    actix_web::rt::spawn(deliver_outbox(state));
+    Ok(server)
+}
+
+/// Delivers queued messages when woken, and every few seconds in case a wake was missed.
+async fn deliver_outbox(state: AppState) {
+    loop {
+        let s = state.clone();
+        let r = web::block(move || {
+            mcp_persistence::outbox::deliver_pending(
+                &s.db,
+                &s.config.mail_dir,
+                &s.config.mail_from,
+                auth::now(),
+            )
+        })
+        .await;
+        match r {
+            Ok(Ok(n)) if n > 0 => log::info!(
+                "outbox: {n} message(s) delivered to {}",
+                state.config.mail_dir.display()
+            ),
+            Ok(Err(e)) => log::error!("outbox: {e}"),
+            _ => {}
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), state.outbox.notified()).await;
+    }
+}
+
+/// A server running on its own thread, for tests and tools.
+pub struct Running {
+    /// Its base URL.
+    pub base_url: String,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Starts a server on `127.0.0.1` on a free port.
+    pub fn start(config: Config) -> Result<Self, String> {
+        let state = prepare(config)?;
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let sys = actix_web::rt::System::new();
+            sys.block_on(async move {
+                let srv = server(state, listener).expect("server builds");
+                tx.send(srv.handle()).expect("handle sent");
+                let _ = srv.await;
+            });
+        });
+        let handle = rx.recv().map_err(|e| e.to_string())?;
+        Ok(Self {
+            base_url: format!("http://127.0.0.1:{port}"),
+            handle,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let h = self.handle.clone();
+        actix_web::rt::System::new().block_on(h.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

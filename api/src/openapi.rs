@@ -1,0 +1,164 @@
+//! The OpenAPI document, generated from the code; `openapi.yaml` at the repository root is this
+//! document, checked in, and a test fails when they differ.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{Modify, OpenApi};
+
+use crate::problem::{Problem, ProblemField};
+use crate::routes::{
+    self, auth, cafs, catalogue, conventions, partners, subscriptions, traces, types,
+};
+
+/// The contract's version: changes only when the contract does, not with the crate's version.
+pub const API_VERSION: &str = "1.0.0";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Mon Compte Partenaire",
+        version = "1.0.0",
+        description = "API of « Mon Compte Partenaire », the secure space through which a Caf lets its partners \
+(communes, CCAS, départements, social landlords, hospitals…) manage who among their staff may consult \
+beneficiaries' files, and consult them.\n\n\
+Every request but login and activation carries `Authorization: Bearer <token>` for a person's account. \
+Errors are RFC 9457 `application/problem+json` documents with a stable `code`. \
+Identifiers are opaque UUIDs; lists are paginated with `limit` and `cursor` → `next_cursor`. \
+Every response carries `X-Request-Id` (taken from the request when given), kept in the traces.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+    ),
+    paths(
+        auth::login, auth::activate, auth::me,
+        cafs::create, cafs::list, cafs::get, cafs::add_administrator, cafs::administrators,
+        catalogue::list, catalogue::get,
+        partners::create, partners::list, partners::get, partners::update,
+        conventions::create, conventions::list_for_partner, conventions::get, conventions::update,
+        conventions::sign, conventions::complete_rgpd, conventions::notify_termination,
+        conventions::withdraw_termination, conventions::get_contract, conventions::update_contract,
+        conventions::amendments,
+        subscriptions::create, subscriptions::list, subscriptions::get, subscriptions::update_quotas,
+        traces::list,
+    ),
+    components(schemas(Problem, ProblemField, types::PartnerCategory)),
+    modifiers(&Conventions),
+    servers((url = "/", description = "This service")),
+    tags(
+        (name = "auth", description = "Login, activation, your account"),
+        (name = "cafs", description = "Cafs and their administrators (registered by the Cnaf)"),
+        (name = "catalogue", description = "Services and their profiles"),
+        (name = "partners", description = "Partners, identified by SIRET"),
+        (name = "conventions", description = "Conventions d'accès, their life, contract and amendments"),
+        (name = "subscriptions", description = "Bulletins d'adhésion: services and quotas per profile"),
+        (name = "traces", description = "Traces of every action"),
+    ),
+)]
+struct ApiDoc;
+
+/// Adds what every operation shares: the bearer scheme, and the problem responses each kind of
+/// operation can give, so that the document lists them without each handler repeating them.
+struct Conventions;
+
+fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+impl Modify for Conventions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_path_id = path.contains('{');
+            let ops: [(&mut Option<Operation>, bool); 5] = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (op, mutation) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let secured = op.security.is_some();
+                let has_body = op.request_body.is_some();
+                let mut add = |status: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| problem(description));
+                };
+                add(
+                    "400",
+                    "Malformed request: unreadable JSON, unknown field, invalid query",
+                );
+                if secured {
+                    add(
+                        "401",
+                        "Missing, invalid or expired access token, or inactive account",
+                    );
+                    add("403", "Your role does not include this function");
+                }
+                if has_path_id {
+                    add("404", "No such object within your reach");
+                }
+                if has_body {
+                    add("413", "Body larger than the limit");
+                    add("415", "Body is not application/json");
+                    add(
+                        "422",
+                        "A field is invalid or a rule refuses the change (see `code` and `errors`)",
+                    );
+                }
+                if mutation && secured {
+                    add("409", "The object's current state forbids the change");
+                }
+                add("500", "Internal error (logged)");
+            }
+        }
+    }
+}
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = API_VERSION.to_string();
+    let _ = routes::configure; // the paths above are the routes registered there
+    doc
+}
+
+/// The document as YAML, as checked in at the repository root.
+pub fn yaml() -> String {
+    document().to_yaml().expect("the document serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn checked_in_openapi_yaml_matches_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+        let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            checked_in == super::yaml(),
+            "openapi.yaml differs from the document the code generates: run `make openapi` and commit it"
+        );
+    }
+}

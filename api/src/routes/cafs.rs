@@ -1,0 +1,226 @@
+//! Cafs and their administrators.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use mcp_domain::caf::CafData;
+use mcp_domain::person::Person;
+use mcp_persistence::cafs::{self, Caf};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::AccountDto;
+use super::{blocking, utc, PageQuery};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A Caf.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CafDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// Three-digit number.
+    #[schema(example = "761")]
+    pub code: String,
+    /// Name.
+    #[schema(example = "Caf de la Seine-Maritime")]
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// Director, who signs conventions.
+    pub director_name: String,
+    /// Registration instant.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Last change.
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl From<Caf> for CafDto {
+    fn from(c: Caf) -> Self {
+        Self {
+            id: Uuid::parse_str(&c.id).unwrap_or_default(),
+            code: c.code,
+            name: c.name,
+            address: c.address,
+            director_name: c.director_name,
+            created_at: utc(c.created_at),
+            updated_at: utc(c.updated_at),
+        }
+    }
+}
+
+/// A page of Cafs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CafPage {
+    /// The Cafs.
+    pub items: Vec<CafDto>,
+    /// Cursor of the next page, absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// A Caf to register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaf {
+    /// Three-digit number.
+    #[schema(pattern = "^[0-9]{3}$", example = "761")]
+    pub code: String,
+    /// Name.
+    #[schema(max_length = 200, example = "Caf de la Seine-Maritime")]
+    pub name: String,
+    /// Address.
+    #[schema(
+        max_length = 500,
+        example = "65 avenue Jean Rondeaux, CS 86017, 76017 Rouen Cedex"
+    )]
+    pub address: String,
+    /// Director.
+    #[schema(max_length = 200)]
+    pub director_name: String,
+}
+
+/// Registers a Caf (Cnaf operators).
+#[utoipa::path(
+    tag = "cafs",
+    request_body = CreateCaf,
+    responses((status = 201, description = "Registered", body = CafDto)),
+    security(("bearer" = [])),
+)]
+#[post("/cafs")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<CreateCaf>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let data = CafData::new(&b.code, &b.name, &b.address, &b.director_name)?;
+    let db = state.db.clone();
+    let caf = blocking(move || cafs::create(&db, &auth.0, &data)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/cafs/{}", caf.id)))
+        .json(CafDto::from(caf)))
+}
+
+/// The Cafs within your reach: all for the Cnaf, your own for a Caf administrator.
+#[utoipa::path(
+    tag = "cafs",
+    params(PageQuery),
+    responses((status = 200, description = "A page of Cafs", body = CafPage)),
+    security(("bearer" = [])),
+)]
+#[get("/cafs")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = q.request()?;
+    let db = state.db.clone();
+    let p = blocking(move || cafs::list(&db, &auth.0, &page)).await?;
+    Ok(HttpResponse::Ok().json(CafPage {
+        items: p.items.into_iter().map(CafDto::from).collect(),
+        next_cursor: p.next_cursor,
+    }))
+}
+
+/// One Caf.
+#[utoipa::path(
+    tag = "cafs",
+    params(("caf_id" = Uuid, Path, description = "The Caf")),
+    responses((status = 200, description = "The Caf", body = CafDto)),
+    security(("bearer" = [])),
+)]
+#[get("/cafs/{caf_id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let caf = blocking(move || cafs::get(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(CafDto::from(caf)))
+}
+
+/// A person to register as an account holder. Their identifier is generated and their one-time
+/// activation code is sent to them, never to whoever registers them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPerson {
+    /// Full name.
+    #[schema(max_length = 200, example = "Anne Martin")]
+    pub full_name: String,
+    /// Function.
+    #[schema(max_length = 200, example = "Administratrice des habilitations")]
+    pub function_title: String,
+    /// Individual e-mail (no shared mailbox).
+    #[schema(max_length = 254, example = "anne.martin@caf76.example")]
+    pub email: String,
+    /// Telephone.
+    #[schema(example = "02 35 00 00 00")]
+    pub phone: Option<String>,
+}
+
+/// Registers an administrator of a Caf (Cnaf operators). The person receives their identifier
+/// and activation code by message.
+#[utoipa::path(
+    tag = "cafs",
+    params(("caf_id" = Uuid, Path, description = "The Caf")),
+    request_body = NewPerson,
+    responses((status = 201, description = "Registered, pending activation", body = AccountDto)),
+    security(("bearer" = [])),
+)]
+#[post("/cafs/{caf_id}/administrators")]
+pub async fn add_administrator(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<NewPerson>,
+) -> Result<HttpResponse, ApiError> {
+    let caf_id = path.into_inner();
+    let b = body.into_inner();
+    let person = Person::new(
+        &b.full_name,
+        &b.function_title,
+        &b.email,
+        b.phone.as_deref(),
+    )?;
+    let db = state.db.clone();
+    let account = blocking(move || cafs::add_administrator(&db, &auth.0, caf_id, &person)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Created().json(AccountDto::from(account)))
+}
+
+/// A page of accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    /// The accounts.
+    pub items: Vec<AccountDto>,
+    /// Cursor of the next page, absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// The administrators of a Caf.
+#[utoipa::path(
+    tag = "cafs",
+    params(("caf_id" = Uuid, Path, description = "The Caf"), PageQuery),
+    responses((status = 200, description = "A page of administrators", body = AccountPage)),
+    security(("bearer" = [])),
+)]
+#[get("/cafs/{caf_id}/administrators")]
+pub async fn administrators(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let caf_id = path.into_inner();
+    let page = q.request()?;
+    let db = state.db.clone();
+    let p = blocking(move || cafs::administrators(&db, &auth.0, caf_id, &page)).await?;
+    Ok(HttpResponse::Ok().json(AccountPage {
+        items: p.items.into_iter().map(AccountDto::from).collect(),
+        next_cursor: p.next_cursor,
+    }))
+}

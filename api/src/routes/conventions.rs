@@ -1,0 +1,654 @@
+//! Conventions, their life, their service contract and their amendments.
+
+use actix_web::{get, patch, post, put, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use mcp_domain::convention::TerminationNotice;
+use mcp_persistence::conventions::{
+    self, Amendment, ContractTerms, Convention, ConventionChange, NewConvention,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::types::{
+    AmendmentInput, Contact, ConventionStatus, ManagementMode, Party, PasswordPolicy,
+    TerminationKind,
+};
+use super::{blocking, utc, PageQuery};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A mission of the convention (C-art. 8): a purpose for which staff may access data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MissionDto {
+    /// Opaque id, named by the habilitations that serve it.
+    pub id: Uuid,
+    /// The purpose.
+    #[schema(example = "Instruction des dossiers FSL")]
+    pub label: String,
+}
+
+/// One yearly term; the convention renews tacitly at its end (C-art. 17.1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermDto {
+    /// 1 for the first year, 2 after the first renewal…
+    pub number: u32,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day; the next term starts the day after unless terminated.
+    pub ends_on: NaiveDate,
+}
+
+/// A notified termination.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TerminationDto {
+    /// Unilateral or for breach.
+    pub kind: TerminationKind,
+    /// Who sent the letter or formal notice.
+    pub initiated_by: Party,
+    /// When the other party received it.
+    pub received_on: NaiveDate,
+    /// The date asked for (unilateral).
+    pub requested_on: Option<NaiveDate>,
+    /// When it takes effect: the requested date but never less than 3 months after receipt
+    /// (unilateral), or one month after the formal notice (breach).
+    pub effective_on: NaiveDate,
+    /// Why.
+    pub reason: String,
+}
+
+/// A convention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConventionDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// Business number.
+    #[schema(example = "761-2026-0042")]
+    pub number: String,
+    /// The Caf.
+    pub caf_id: Uuid,
+    /// The partner.
+    pub partner_id: Uuid,
+    /// Who signs for the Caf.
+    pub caf_signatory: String,
+    /// Who signs for the partner.
+    pub partner_signatory: String,
+    /// Number of the last amendment (0: as signed).
+    pub version: i32,
+    /// Status today, computed from the dates below.
+    pub status: ConventionStatus,
+    /// Whether the partner's staff may use services today (signed, RGPD formalities completed,
+    /// not terminated).
+    pub access_open: bool,
+    /// Partner's signature.
+    pub partner_signed_on: Option<NaiveDate>,
+    /// Caf's signature.
+    pub caf_signed_on: Option<NaiveDate>,
+    /// The day it took effect: the later signature.
+    pub effective_since: Option<NaiveDate>,
+    /// Completion of the RGPD formalities.
+    pub rgpd_completed_on: Option<NaiveDate>,
+    /// The yearly term running today.
+    pub current_term: Option<TermDto>,
+    /// The notified termination, if any.
+    pub termination: Option<TerminationDto>,
+    /// Missions (C-art. 8).
+    pub missions: Vec<MissionDto>,
+    /// Creation instant.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Last change.
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+fn uuid(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(ApiError::internal)
+}
+
+impl ConventionDto {
+    fn from(c: Convention, today: NaiveDate) -> Result<Self, ApiError> {
+        let life = &c.life;
+        Ok(Self {
+            id: uuid(&c.row.id)?,
+            caf_id: uuid(&c.row.caf_id)?,
+            partner_id: uuid(&c.row.partner_id)?,
+            status: life.status(today).into(),
+            access_open: life.access_open(today),
+            effective_since: life.effective_since(),
+            current_term: life.term_at(today).map(|t| TermDto {
+                number: t.number,
+                starts_on: t.starts_on,
+                ends_on: t.ends_on,
+            }),
+            termination: life.termination.clone().map(|t| TerminationDto {
+                kind: t.kind.into(),
+                initiated_by: t.initiated_by.into(),
+                received_on: t.received_on,
+                requested_on: t.requested_on,
+                effective_on: t.effective_on,
+                reason: t.reason,
+            }),
+            missions: c
+                .missions
+                .iter()
+                .map(|m| {
+                    Ok(MissionDto {
+                        id: uuid(&m.id)?,
+                        label: m.label.clone(),
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            number: c.row.number,
+            caf_signatory: c.row.caf_signatory,
+            partner_signatory: c.row.partner_signatory,
+            version: c.row.version,
+            partner_signed_on: c.row.partner_signed_on,
+            caf_signed_on: c.row.caf_signed_on,
+            rgpd_completed_on: c.row.rgpd_completed_on,
+            created_at: utc(c.row.created_at),
+            updated_at: utc(c.row.updated_at),
+        })
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn respond(c: Convention) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(ConventionDto::from(c, today())?))
+}
+
+/// A page of conventions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConventionPage {
+    /// The conventions.
+    pub items: Vec<ConventionDto>,
+    /// Cursor of the next page, absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// The terms of a service contract.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractTermsInput {
+    /// Management mode; `delegue` unless the Caf decides otherwise.
+    #[serde(default = "default_mode")]
+    pub management_mode: ManagementMode,
+    /// Password policy; 12 characters of 4 classes when absent.
+    pub password_policy: Option<PasswordPolicy>,
+    /// Annex-1 contacts.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+}
+
+fn default_mode() -> ManagementMode {
+    ManagementMode::Delegue
+}
+
+impl From<ContractTermsInput> for ContractTerms {
+    fn from(t: ContractTermsInput) -> Self {
+        Self {
+            management_mode: t.management_mode.into(),
+            password_policy: t.password_policy.map(Into::into).unwrap_or_default(),
+            contacts: t.contacts.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A convention to draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "number": "761-2026-0042",
+    "missions": ["Instruction des dossiers FSL", "Accompagnement social des familles"],
+    "contract": {"management_mode": "delegue", "contacts": [
+        {"side": "partner", "role": "principal_administrator", "name": "Claire Dupont", "email": "claire.dupont@ccas-lieusaint.fr", "phone": "01 64 13 55 00"}
+    ]}
+}))]
+pub struct CreateConvention {
+    /// Business number, unique.
+    #[schema(max_length = 50, pattern = "^[A-Za-z0-9/._-]+$")]
+    pub number: String,
+    /// Caf signatory; the Caf's director when absent.
+    #[schema(max_length = 200)]
+    pub caf_signatory: Option<String>,
+    /// Partner signatory; the partner's representative when absent.
+    #[schema(max_length = 200)]
+    pub partner_signatory: Option<String>,
+    /// Missions (C-art. 8), at least one.
+    #[schema(min_items = 1, max_items = 50)]
+    pub missions: Vec<String>,
+    /// Service-contract terms; defaults when absent.
+    pub contract: Option<ContractTermsInput>,
+}
+
+/// Drafts a convention with a partner of your Caf.
+#[utoipa::path(
+    tag = "conventions",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = CreateConvention,
+    responses((status = 201, description = "Drafted", body = ConventionDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/conventions")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<CreateConvention>,
+) -> Result<HttpResponse, ApiError> {
+    let partner_id = path.into_inner();
+    let b = body.into_inner();
+    let new = NewConvention {
+        number: b.number,
+        caf_signatory: b.caf_signatory,
+        partner_signatory: b.partner_signatory,
+        missions: b.missions,
+        contract: b.contract.map(Into::into),
+    };
+    let db = state.db.clone();
+    let c = blocking(move || conventions::create(&db, &auth.0, partner_id, new)).await?;
+    let dto = ConventionDto::from(c, today())?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/conventions/{}", dto.id)))
+        .json(dto))
+}
+
+/// A partner's conventions.
+#[utoipa::path(
+    tag = "conventions",
+    params(("partner_id" = Uuid, Path, description = "The partner"), PageQuery),
+    responses((status = 200, description = "A page of conventions", body = ConventionPage)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/conventions")]
+pub async fn list_for_partner(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let partner_id = path.into_inner();
+    let page = q.request()?;
+    let db = state.db.clone();
+    let p =
+        blocking(move || conventions::list_for_partner(&db, &auth.0, partner_id, &page)).await?;
+    let today = today();
+    Ok(HttpResponse::Ok().json(ConventionPage {
+        items: p
+            .items
+            .into_iter()
+            .map(|c| ConventionDto::from(c, today))
+            .collect::<Result<_, _>>()?,
+        next_cursor: p.next_cursor,
+    }))
+}
+
+/// One convention, with its status and current term computed for today.
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    responses((status = 200, description = "The convention", body = ConventionDto)),
+    security(("bearer" = [])),
+)]
+#[get("/conventions/{convention_id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    respond(blocking(move || conventions::get(&db, &auth.0, id)).await?)
+}
+
+/// Changes to signatories or missions. On a signed convention, an `amendment` is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConvention {
+    /// New Caf signatory.
+    #[schema(max_length = 200)]
+    pub caf_signatory: Option<String>,
+    /// New partner signatory.
+    #[schema(max_length = 200)]
+    pub partner_signatory: Option<String>,
+    /// The new full list of missions; missions left out are withdrawn (and kept in history).
+    #[schema(min_items = 1, max_items = 50)]
+    pub missions: Option<Vec<String>>,
+    /// Required once the convention is signed; refused on a draft.
+    pub amendment: Option<AmendmentInput>,
+}
+
+/// Changes a convention's signatories or missions: directly on a draft, by amendment once signed.
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    request_body = UpdateConvention,
+    responses((status = 200, description = "Changed", body = ConventionDto)),
+    security(("bearer" = [])),
+)]
+#[patch("/conventions/{convention_id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<UpdateConvention>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let change = ConventionChange {
+        caf_signatory: b.caf_signatory,
+        partner_signatory: b.partner_signatory,
+        missions: b.missions,
+    };
+    let amendment = b.amendment.map(Into::into);
+    let db = state.db.clone();
+    respond(
+        blocking(move || conventions::update(&db, &auth.0, id, change, amendment))
+            .await?
+            .0,
+    )
+}
+
+/// Both signatures.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureInput {
+    /// Partner's signature date.
+    pub partner_signed_on: NaiveDate,
+    /// Caf's signature date.
+    pub caf_signed_on: NaiveDate,
+}
+
+/// Records both signatures; the convention takes effect at the later one, but opens access only
+/// once the RGPD formalities are completed.
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    request_body = SignatureInput,
+    responses((status = 200, description = "Signed", body = ConventionDto)),
+    security(("bearer" = [])),
+)]
+#[post("/conventions/{convention_id}/signature")]
+pub async fn sign(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<SignatureInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let db = state.db.clone();
+    respond(
+        blocking(move || conventions::sign(&db, &auth.0, id, b.partner_signed_on, b.caf_signed_on))
+            .await?,
+    )
+}
+
+/// Completion of the RGPD formalities.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RgpdInput {
+    /// When they were completed.
+    pub completed_on: NaiveDate,
+}
+
+/// Records that the RGPD formalities are completed: access opens (C-art. 17.1).
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    request_body = RgpdInput,
+    responses((status = 200, description = "Recorded", body = ConventionDto)),
+    security(("bearer" = [])),
+)]
+#[post("/conventions/{convention_id}/rgpd-completion")]
+pub async fn complete_rgpd(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<RgpdInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let on = body.into_inner().completed_on;
+    let db = state.db.clone();
+    respond(blocking(move || conventions::complete_rgpd(&db, &auth.0, id, on)).await?)
+}
+
+/// A termination letter (unilateral) or formal notice (breach).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "unilateral", "initiated_by": "partner", "received_on": "2026-11-20", "requested_on": "2026-12-31", "reason": "Fin du dispositif FSL communal"}))]
+pub struct TerminationInput {
+    /// Unilateral or for breach.
+    pub kind: TerminationKind,
+    /// Who sent it.
+    pub initiated_by: Party,
+    /// When the other party received it (registered letter, formal notice).
+    pub received_on: NaiveDate,
+    /// Effective date asked for (unilateral only); moved to 3 months after receipt if earlier.
+    pub requested_on: Option<NaiveDate>,
+    /// Why.
+    #[schema(max_length = 2000)]
+    pub reason: String,
+}
+
+/// Records a termination; the response gives the date it takes effect. Terminating the
+/// convention terminates its contract and subscriptions on that date.
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    request_body = TerminationInput,
+    responses((status = 200, description = "Recorded", body = ConventionDto)),
+    security(("bearer" = [])),
+)]
+#[post("/conventions/{convention_id}/termination")]
+pub async fn notify_termination(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<TerminationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let notice = TerminationNotice {
+        kind: b.kind.into(),
+        initiated_by: b.initiated_by.into(),
+        received_on: b.received_on,
+        requested_on: b.requested_on,
+        reason: b.reason,
+    };
+    let db = state.db.clone();
+    respond(blocking(move || conventions::notify_termination(&db, &auth.0, id, notice)).await?)
+}
+
+/// Why a pending termination is withdrawn.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalInput {
+    /// The letter was withdrawn, or the breach remedied within the month.
+    #[schema(max_length = 2000)]
+    pub reason: String,
+}
+
+/// Withdraws a termination before it takes effect.
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    request_body = WithdrawalInput,
+    responses((status = 200, description = "Withdrawn", body = ConventionDto)),
+    security(("bearer" = [])),
+)]
+#[post("/conventions/{convention_id}/termination/withdrawal")]
+pub async fn withdraw_termination(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<WithdrawalInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    respond(blocking(move || conventions::withdraw_termination(&db, &auth.0, id, &reason)).await?)
+}
+
+/// The service contract taken in application of a convention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractDto {
+    /// Its convention.
+    pub convention_id: Uuid,
+    /// Management mode.
+    pub management_mode: ManagementMode,
+    /// Password policy.
+    pub password_policy: PasswordPolicy,
+    /// Annex-1 contacts.
+    pub contacts: Vec<Contact>,
+    /// The convention's version (number of its last amendment).
+    pub version: i32,
+    /// Status of the convention, which the contract follows.
+    pub status: ConventionStatus,
+}
+
+fn contract_dto(c: &Convention) -> Result<ContractDto, ApiError> {
+    Ok(ContractDto {
+        convention_id: uuid(&c.row.id)?,
+        management_mode: c.row.management_mode()?.into(),
+        password_policy: c.row.password_policy()?.into(),
+        contacts: c.row.contacts()?.into_iter().map(Into::into).collect(),
+        version: c.row.version,
+        status: c.life.status(today()).into(),
+    })
+}
+
+/// The service contract of a convention.
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    responses((status = 200, description = "The contract", body = ContractDto)),
+    security(("bearer" = [])),
+)]
+#[get("/conventions/{convention_id}/contract")]
+pub async fn get_contract(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let c = blocking(move || conventions::get(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(contract_dto(&c)?))
+}
+
+/// New terms of a service contract. On a signed convention, an `amendment` is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateContract {
+    /// Management mode.
+    pub management_mode: ManagementMode,
+    /// Password policy; 12 characters of 4 classes when absent.
+    pub password_policy: Option<PasswordPolicy>,
+    /// Annex-1 contacts (the whole list).
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    /// Required once the convention is signed; refused on a draft.
+    pub amendment: Option<AmendmentInput>,
+}
+
+/// Replaces the contract's terms: directly on a draft, by amendment once signed (a change of
+/// management mode included).
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    request_body = UpdateContract,
+    responses((status = 200, description = "Changed", body = ContractDto)),
+    security(("bearer" = [])),
+)]
+#[put("/conventions/{convention_id}/contract")]
+pub async fn update_contract(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<UpdateContract>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let amendment = b.amendment.map(Into::into);
+    let terms = ContractTerms::from(ContractTermsInput {
+        management_mode: b.management_mode,
+        password_policy: b.password_policy,
+        contacts: b.contacts,
+    });
+    let db = state.db.clone();
+    let (c, _) =
+        blocking(move || conventions::update_contract(&db, &auth.0, id, terms, amendment)).await?;
+    Ok(HttpResponse::Ok().json(contract_dto(&c)?))
+}
+
+/// An amendment (avenant), with the version it replaced and the one it made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmendmentDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// Number: 1, 2, …
+    pub number: i32,
+    /// Part changed: `missions`, `signatories`, `contract`, `subscription`.
+    pub subject: String,
+    /// What it changes.
+    pub summary: String,
+    /// Caf's signature.
+    pub caf_signed_on: NaiveDate,
+    /// Partner's signature.
+    pub partner_signed_on: NaiveDate,
+    /// The documents as they were before (missions, contract, subscriptions).
+    #[schema(value_type = Object)]
+    pub previous_version: serde_json::Value,
+    /// The documents as this amendment made them.
+    #[schema(value_type = Object)]
+    pub new_version: serde_json::Value,
+    /// The account that recorded it.
+    pub recorded_by: Uuid,
+    /// When it was recorded.
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+impl TryFrom<Amendment> for AmendmentDto {
+    type Error = ApiError;
+    fn try_from(a: Amendment) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: uuid(&a.id)?,
+            number: a.number,
+            subject: a.subject,
+            summary: a.summary,
+            caf_signed_on: a.caf_signed_on,
+            partner_signed_on: a.partner_signed_on,
+            previous_version: serde_json::from_str(&a.previous_version)
+                .map_err(ApiError::internal)?,
+            new_version: serde_json::from_str(&a.new_version).map_err(ApiError::internal)?,
+            recorded_by: uuid(&a.recorded_by)?,
+            created_at: utc(a.created_at),
+        })
+    }
+}
+
+/// The amendments of a convention, in order, each with the version it replaced.
+#[utoipa::path(
+    tag = "conventions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    responses((status = 200, description = "The amendments", body = Vec<AmendmentDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/conventions/{convention_id}/amendments")]
+pub async fn amendments(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let list = blocking(move || conventions::amendments(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(AmendmentDto::try_from)
+            .collect::<Result<Vec<_>, _>>()?,
+    ))
+}

@@ -1,0 +1,111 @@
+//! HTTP routes under `/api/v1`: each module reads the request, calls one use case, and shapes
+//! the response. No business rule lives here.
+
+pub mod auth;
+pub mod cafs;
+pub mod catalogue;
+pub mod conventions;
+pub mod partners;
+pub mod subscriptions;
+pub mod traces;
+pub mod types;
+
+use actix_web::web;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::problem::ApiError;
+
+/// Runs a use case on the blocking pool: diesel is synchronous.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> mcp_persistence::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(f)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
+}
+
+/// A stored UTC instant, as RFC 3339.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Pagination of lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// Checks the bounds and gives the persistence request.
+    pub fn request(&self) -> Result<mcp_persistence::PageRequest, ApiError> {
+        page_request(self.limit, self.cursor.clone())
+    }
+}
+
+/// Checks page bounds.
+pub fn page_request(
+    limit: Option<i64>,
+    cursor: Option<String>,
+) -> Result<mcp_persistence::PageRequest, ApiError> {
+    if let Some(l) = limit {
+        if !(1..=mcp_persistence::page::MAX_LIMIT).contains(&l) {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                "limit must be between 1 and 200",
+            ));
+        }
+    }
+    if cursor.as_deref().is_some_and(|c| c.len() > 64) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "cursor is not one this service gave",
+        ));
+    }
+    Ok(mcp_persistence::PageRequest { limit, cursor })
+}
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .service(auth::login)
+            .service(auth::activate)
+            .service(auth::me)
+            .service(cafs::create)
+            .service(cafs::list)
+            .service(cafs::get)
+            .service(cafs::add_administrator)
+            .service(cafs::administrators)
+            .service(catalogue::list)
+            .service(catalogue::get)
+            .service(partners::create)
+            .service(partners::list)
+            .service(partners::get)
+            .service(partners::update)
+            .service(conventions::create)
+            .service(conventions::list_for_partner)
+            .service(conventions::get)
+            .service(conventions::update)
+            .service(conventions::sign)
+            .service(conventions::complete_rgpd)
+            .service(conventions::notify_termination)
+            .service(conventions::withdraw_termination)
+            .service(conventions::get_contract)
+            .service(conventions::update_contract)
+            .service(conventions::amendments)
+            .service(subscriptions::create)
+            .service(subscriptions::list)
+            .service(subscriptions::get)
+            .service(subscriptions::update_quotas)
+            .service(traces::list),
+    );
+}

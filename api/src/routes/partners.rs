@@ -1,0 +1,219 @@
+//! Partners.
+
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::Utc;
+use mcp_domain::partner::PartnerData;
+use mcp_persistence::partners::{self, Partner, PartnerFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::types::PartnerCategory;
+use super::{blocking, page_request, utc};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A partner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// The Caf it signs with.
+    pub caf_id: Uuid,
+    /// SIRET, 14 digits.
+    #[schema(example = "21770251200013")]
+    pub siret: String,
+    /// Name.
+    #[schema(example = "CCAS de Lieusaint")]
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// Legal representative.
+    pub representative_name: String,
+    /// Their title.
+    pub representative_title: Option<String>,
+    /// Category.
+    pub category: PartnerCategory,
+    /// Registration instant.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Last change.
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl TryFrom<Partner> for PartnerDto {
+    type Error = ApiError;
+    fn try_from(p: Partner) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: Uuid::parse_str(&p.id).map_err(ApiError::internal)?,
+            caf_id: Uuid::parse_str(&p.caf_id).map_err(ApiError::internal)?,
+            category: p.category().map_err(ApiError::from)?.into(),
+            siret: p.siret,
+            name: p.name,
+            address: p.address,
+            representative_name: p.representative_name,
+            representative_title: p.representative_title,
+            created_at: utc(p.created_at),
+            updated_at: utc(p.updated_at),
+        })
+    }
+}
+
+/// A page of partners.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerPage {
+    /// The partners.
+    pub items: Vec<PartnerDto>,
+    /// Cursor of the next page, absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// A partner's registration data.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerInput {
+    /// SIRET: 14 digits with a valid Luhn key (spaces allowed).
+    #[schema(example = "217 702 512 00013")]
+    pub siret: String,
+    /// Legal name.
+    #[schema(max_length = 200, example = "CCAS de Lieusaint")]
+    pub name: String,
+    /// Address.
+    #[schema(max_length = 500, example = "Place Emile Zola, 77127 Lieusaint")]
+    pub address: String,
+    /// Legal representative who signs.
+    #[schema(max_length = 200, example = "Michel Bisson")]
+    pub representative_name: String,
+    /// Their title.
+    #[schema(max_length = 100, example = "Président")]
+    pub representative_title: Option<String>,
+    /// Category.
+    pub category: PartnerCategory,
+}
+
+impl PartnerInput {
+    fn check(&self) -> Result<PartnerData, ApiError> {
+        let category: mcp_domain::partner::PartnerCategory = self.category.into();
+        Ok(PartnerData::new(
+            &self.siret,
+            &self.name,
+            &self.address,
+            &self.representative_name,
+            self.representative_title.as_deref(),
+            category.code(),
+        )?)
+    }
+}
+
+/// Registers a partner of your Caf (Caf administrators).
+#[utoipa::path(
+    tag = "partners",
+    request_body = PartnerInput,
+    responses((status = 201, description = "Registered", body = PartnerDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<PartnerInput>,
+) -> Result<HttpResponse, ApiError> {
+    let data = body.check()?;
+    let db = state.db.clone();
+    let p = blocking(move || partners::create(&db, &auth.0, &data)).await?;
+    let dto = PartnerDto::try_from(p)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/partners/{}", dto.id)))
+        .json(dto))
+}
+
+/// Filters and pagination of the partner list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerQuery {
+    /// Only this SIRET.
+    pub siret: Option<String>,
+    /// Only this category.
+    pub category: Option<PartnerCategory>,
+    /// Only this Caf's partners (Cnaf).
+    pub caf_id: Option<Uuid>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The partners within your reach.
+#[utoipa::path(
+    tag = "partners",
+    params(PartnerQuery),
+    responses((status = 200, description = "A page of partners", body = PartnerPage)),
+    security(("bearer" = [])),
+)]
+#[get("/partners")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<PartnerQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = PartnerFilter {
+        siret: q.siret.map(|s| s.replace(' ', "")),
+        category: q.category.map(Into::into),
+        caf_id: q.caf_id,
+    };
+    let db = state.db.clone();
+    let p = blocking(move || partners::list(&db, &auth.0, &filter, &page)).await?;
+    Ok(HttpResponse::Ok().json(PartnerPage {
+        items: p
+            .items
+            .into_iter()
+            .map(PartnerDto::try_from)
+            .collect::<Result<_, _>>()?,
+        next_cursor: p.next_cursor,
+    }))
+}
+
+/// One partner.
+#[utoipa::path(
+    tag = "partners",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    responses((status = 200, description = "The partner", body = PartnerDto)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let p = blocking(move || partners::get(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
+}
+
+/// Replaces a partner's registration data (Caf administrators of its Caf).
+#[utoipa::path(
+    tag = "partners",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = PartnerInput,
+    responses((status = 200, description = "Updated", body = PartnerDto)),
+    security(("bearer" = [])),
+)]
+#[put("/partners/{partner_id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<PartnerInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let data = body.check()?;
+    let db = state.db.clone();
+    let p = blocking(move || partners::update(&db, &auth.0, id, &data)).await?;
+    Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
+}

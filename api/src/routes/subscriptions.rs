@@ -1,0 +1,253 @@
+//! Service subscriptions (bulletins d'adhésion) and their quotas.
+
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use mcp_domain::subscription::ProfileQuota;
+use mcp_persistence::subscriptions::{self, NewSubscription, SubscriptionView};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::types::{AmendmentInput, ConventionStatus};
+use super::{blocking, utc};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// The service a subscription is for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceRef {
+    /// Opaque id.
+    pub id: Uuid,
+    /// Code.
+    #[schema(example = "CDAP")]
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A profile opened by the bulletin with its quota.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuotaDto {
+    /// Profile id.
+    pub profile_id: Uuid,
+    /// Profile code.
+    #[schema(example = "T13")]
+    pub profile: String,
+    /// Profile name.
+    pub name: String,
+    /// Maximum number of distinct people holding the profile.
+    #[schema(example = 4)]
+    pub max_users: i32,
+}
+
+/// A subscription.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// Its convention.
+    pub convention_id: Uuid,
+    /// The service.
+    pub service: ServiceRef,
+    /// When the service was made available (contract annex 2).
+    pub made_available_on: Option<NaiveDate>,
+    /// Status of the convention today: the subscription ends with it.
+    pub convention_status: ConventionStatus,
+    /// Whether the profiles may be used today.
+    pub access_open: bool,
+    /// The profiles opened and their quotas.
+    pub profiles: Vec<QuotaDto>,
+    /// Creation instant.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Last change.
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+fn uuid(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(ApiError::internal)
+}
+
+impl TryFrom<SubscriptionView> for SubscriptionDto {
+    type Error = ApiError;
+    fn try_from(v: SubscriptionView) -> Result<Self, ApiError> {
+        let s = v.subscription;
+        Ok(Self {
+            id: uuid(&s.id)?,
+            convention_id: uuid(&s.convention_id)?,
+            service: ServiceRef {
+                id: uuid(&s.service_id)?,
+                code: s.service_code,
+                name: s.service_name,
+            },
+            made_available_on: s.made_available_on,
+            convention_status: v.convention_status.into(),
+            access_open: v.access_open,
+            profiles: s
+                .quotas
+                .into_iter()
+                .map(|q| {
+                    Ok(QuotaDto {
+                        profile_id: uuid(&q.profile_id)?,
+                        profile: q.profile_code,
+                        name: q.profile_name,
+                        max_users: q.max_users,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            created_at: utc(s.created_at),
+            updated_at: utc(s.updated_at),
+        })
+    }
+}
+
+/// A profile to open, with its quota.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaInput {
+    /// Profile code in the service.
+    #[schema(example = "T13")]
+    pub profile: String,
+    /// Maximum number of users, 1 to 10 000.
+    #[schema(minimum = 1, maximum = 10000, example = 4)]
+    pub max_users: i32,
+}
+
+fn quotas(input: Vec<QuotaInput>) -> Vec<ProfileQuota> {
+    input
+        .into_iter()
+        .map(|q| ProfileQuota {
+            profile: q.profile,
+            max_users: q.max_users,
+        })
+        .collect()
+}
+
+/// A bulletin d'adhésion. On a signed convention, an `amendment` is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"service": "CDAP", "made_available_on": "2026-12-01", "profiles": [{"profile": "T13", "max_users": 4}]}))]
+pub struct CreateSubscription {
+    /// Service code from the catalogue.
+    #[schema(example = "CDAP")]
+    pub service: String,
+    /// When the service is made available (annex 2).
+    pub made_available_on: Option<NaiveDate>,
+    /// Profiles opened, each with its quota; each must be eligible for the partner's category.
+    #[schema(min_items = 1)]
+    pub profiles: Vec<QuotaInput>,
+    /// Required once the convention is signed; refused on a draft.
+    pub amendment: Option<AmendmentInput>,
+}
+
+/// Subscribes a convention to a service, with a quota for every profile opened.
+#[utoipa::path(
+    tag = "subscriptions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    request_body = CreateSubscription,
+    responses((status = 201, description = "Subscribed", body = SubscriptionDto)),
+    security(("bearer" = [])),
+)]
+#[post("/conventions/{convention_id}/subscriptions")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<CreateSubscription>,
+) -> Result<HttpResponse, ApiError> {
+    let convention_id = path.into_inner();
+    let b = body.into_inner();
+    let new = NewSubscription {
+        service: b.service,
+        made_available_on: b.made_available_on,
+        profiles: quotas(b.profiles),
+    };
+    let amendment = b.amendment.map(Into::into);
+    let db = state.db.clone();
+    let (v, _) =
+        blocking(move || subscriptions::create(&db, &auth.0, convention_id, new, amendment))
+            .await?;
+    let dto = SubscriptionDto::try_from(v)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/subscriptions/{}", dto.id)))
+        .json(dto))
+}
+
+/// The subscriptions of a convention.
+#[utoipa::path(
+    tag = "subscriptions",
+    params(("convention_id" = Uuid, Path, description = "The convention")),
+    responses((status = 200, description = "The subscriptions", body = Vec<SubscriptionDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/conventions/{convention_id}/subscriptions")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let list = blocking(move || subscriptions::list(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(SubscriptionDto::try_from)
+            .collect::<Result<Vec<_>, _>>()?,
+    ))
+}
+
+/// One subscription.
+#[utoipa::path(
+    tag = "subscriptions",
+    params(("subscription_id" = Uuid, Path, description = "The subscription")),
+    responses((status = 200, description = "The subscription", body = SubscriptionDto)),
+    security(("bearer" = [])),
+)]
+#[get("/subscriptions/{subscription_id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let v = blocking(move || subscriptions::get(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(SubscriptionDto::try_from(v)?))
+}
+
+/// The new profiles and quotas of a bulletin. On a signed convention, an `amendment` is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateQuotas {
+    /// The whole list of profiles opened, each with its quota.
+    #[schema(min_items = 1)]
+    pub profiles: Vec<QuotaInput>,
+    /// Required once the convention is signed; refused on a draft.
+    pub amendment: Option<AmendmentInput>,
+}
+
+/// Replaces a bulletin's profiles and quotas: a quota change is an amendment once signed.
+#[utoipa::path(
+    tag = "subscriptions",
+    params(("subscription_id" = Uuid, Path, description = "The subscription")),
+    request_body = UpdateQuotas,
+    responses((status = 200, description = "Changed", body = SubscriptionDto)),
+    security(("bearer" = [])),
+)]
+#[put("/subscriptions/{subscription_id}/quotas")]
+pub async fn update_quotas(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<UpdateQuotas>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let amendment = b.amendment.map(Into::into);
+    let requested = quotas(b.profiles);
+    let db = state.db.clone();
+    let (v, _) =
+        blocking(move || subscriptions::update_quotas(&db, &auth.0, id, requested, amendment))
+            .await?;
+    Ok(HttpResponse::Ok().json(SubscriptionDto::try_from(v)?))
+}

@@ -1,0 +1,19 @@
+//! What every handler shares.
+
+use mcp_persistence::Database;
+
+use crate::auth::TokenKeys;
+use crate::config::Config;
+
+/// Shared, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Database,
+    /// Token keys.
+    pub keys: TokenKeys,
+    /// Settings.
+    pub config: Config,
+    /// Wakes the outbox delivery.
+    pub outbox: std::sync::Arc<tokio::sync::Notify>,
+}

@@ -1,0 +1,13 @@
+DROP TABLE outbox;
+DROP TABLE traces;
+DROP TABLE subscription_quotas;
+DROP TABLE subscriptions;
+DROP TABLE profiles;
+DROP TABLE services;
+DROP TABLE amendments;
+DROP TABLE convention_missions;
+DROP TABLE conventions;
+DROP TABLE accounts;
+DROP TABLE partners;
+DROP TABLE cafs;
+DROP TABLE signing_keys;

@@ -1,0 +1,398 @@
+//! Accounts of people: generated identifiers, one-time activation secrets stored as hashes,
+//! password hashes, and the principal each active account acts as.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use mcp_domain::access::{Principal, Role};
+use mcp_domain::person::Person;
+use mcp_domain::DomainError;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::db::{Database, DbConnection};
+use crate::error::{Error, Result};
+use crate::schema::accounts;
+use crate::trace::{self, Event, Outcome};
+
+/// How long an activation secret stays usable.
+pub const ACTIVATION_VALIDITY_HOURS: i64 = 72;
+
+/// Identifier characters: no 0/O, 1/I/L, to be read aloud and typed without mistakes.
+const IDENTIFIER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// An account as others may see it: never its secrets.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    /// Opaque id.
+    pub id: String,
+    /// Generated login identifier.
+    pub identifier: String,
+    /// Role code.
+    pub role: String,
+    /// The Caf, for Caf staff.
+    pub caf_id: Option<String>,
+    /// Full name.
+    pub full_name: String,
+    /// Function.
+    pub function_title: String,
+    /// Individual e-mail.
+    pub email: String,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// `pending_activation`, `active` or `disabled`.
+    pub status: String,
+    /// Creation instant.
+    pub created_at: NaiveDateTime,
+}
+
+/// The one-time secret to deliver to the person, never stored in clear.
+#[derive(Debug, Clone)]
+pub struct Activation {
+    /// The secret, to show once (console) or deliver (outbox).
+    pub secret: String,
+    /// When it stops working.
+    pub expires_at: NaiveDateTime,
+}
+
+fn random_identifier() -> String {
+    let mut rng = rand::thread_rng();
+    let mut s = String::with_capacity(9);
+    for i in 0..8 {
+        if i == 4 {
+            s.push('-');
+        }
+        s.push(IDENTIFIER_ALPHABET[rng.gen_range(0..IDENTIFIER_ALPHABET.len())] as char);
+    }
+    s
+}
+
+/// A fresh high-entropy secret (256 bits, hex).
+pub fn random_secret() -> String {
+    let bytes: [u8; 32] = rand::thread_rng().gen();
+    hex::encode(bytes)
+}
+
+/// The stored form of a high-entropy secret. SHA-256 suffices: such a secret cannot be guessed,
+/// so no slow hash is needed (passwords, which people choose, get argon2id).
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Creates an account pending activation, inside the caller's transaction.
+pub(crate) fn create(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    role: Role,
+    caf_id: Option<Uuid>,
+    person: &Person,
+) -> Result<(Account, Activation)> {
+    let secret = random_secret();
+    let expires_at = now + Duration::hours(ACTIVATION_VALIDITY_HOURS);
+    // A generated identifier may collide; draw again until it does not.
+    let identifier = loop {
+        let candidate = random_identifier();
+        let taken: i64 = accounts::table
+            .filter(accounts::identifier.eq(&candidate))
+            .count()
+            .get_result(conn)?;
+        if taken == 0 {
+            break candidate;
+        }
+    };
+    let account = Account {
+        id: crate::new_id(),
+        identifier,
+        role: role.code().to_string(),
+        caf_id: caf_id.map(|c| c.to_string()),
+        full_name: person.full_name.clone(),
+        function_title: person.function_title.clone(),
+        email: person.email.clone(),
+        phone: person.phone.clone(),
+        status: "pending_activation".into(),
+        created_at: now,
+    };
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(&account.id),
+            accounts::identifier.eq(&account.identifier),
+            accounts::role.eq(&account.role),
+            accounts::caf_id.eq(&account.caf_id),
+            accounts::full_name.eq(&account.full_name),
+            accounts::function_title.eq(&account.function_title),
+            accounts::email.eq(&account.email),
+            accounts::phone.eq(&account.phone),
+            accounts::status.eq(&account.status),
+            accounts::activation_secret_hash.eq(secret_hash(&secret)),
+            accounts::activation_expires_at.eq(expires_at),
+            accounts::created_at.eq(now),
+            accounts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok((account, Activation { secret, expires_at }))
+}
+
+/// Creates a national (Cnaf) operator from the console. Refused once an active operator exists:
+/// from then on, people are registered through the API by those who may.
+pub fn bootstrap_cnaf_operator(
+    db: &Database,
+    ctx: &Ctx,
+    person: &Person,
+) -> Result<(Account, Activation)> {
+    db.write(|conn| {
+        let active: i64 = accounts::table
+            .filter(accounts::role.eq(Role::CnafOperator.code()))
+            .filter(accounts::status.eq("active"))
+            .count()
+            .get_result(conn)?;
+        if active > 0 {
+            return Err(DomainError::conflict(
+                "already_bootstrapped",
+                "an active Cnaf operator exists; register people through the API",
+            )
+            .into());
+        }
+        let (account, activation) = create(conn, ctx.now, Role::CnafOperator, None, person)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "account.bootstrapped",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: None,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "identifier": account.identifier, "role": account.role }),
+            },
+        )?;
+        Ok((account, activation))
+    })
+}
+
+/// Sets the first password of an account with its activation secret. The same refusal is given
+/// whether the identifier is unknown, the secret wrong, expired or already used.
+pub fn activate(
+    db: &Database,
+    ctx: &Ctx,
+    identifier: &str,
+    secret: &str,
+    password_hash: &str,
+) -> Result<Account> {
+    db.write(|conn| {
+        let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
+            .filter(accounts::identifier.eq(identifier))
+            .select((
+                Account::as_select(),
+                accounts::activation_secret_hash,
+                accounts::activation_expires_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let refused = || {
+            Error::Domain(DomainError::rule(
+                "activation_refused",
+                "this identifier and activation code do not open an account: ask for a new code",
+            ))
+        };
+        let (account, Some(stored), Some(expires_at)) = row.ok_or_else(refused)? else {
+            return Err(refused());
+        };
+        if account.status != "pending_activation"
+            || expires_at <= ctx.now
+            || !constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes())
+        {
+            return Err(refused());
+        }
+        diesel::update(accounts::table.find(&account.id))
+            .set((
+                accounts::password_hash.eq(password_hash),
+                accounts::status.eq("active"),
+                accounts::activation_secret_hash.eq(None::<String>),
+                accounts::activation_expires_at.eq(None::<NaiveDateTime>),
+                accounts::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        let ctx = Ctx {
+            principal: principal_of(&account.id, &account.role, account.caf_id.as_deref()),
+            ..ctx.clone()
+        };
+        trace::record(
+            conn,
+            &ctx,
+            Event {
+                action: "account.activated",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "identifier": account.identifier }),
+            },
+        )?;
+        Ok(Account {
+            status: "active".into(),
+            ..account
+        })
+    })
+}
+
+/// What login needs to check a password.
+#[derive(Debug, Clone)]
+pub struct LoginCandidate {
+    /// Account id.
+    pub id: String,
+    /// Role code.
+    pub role: String,
+    /// Its Caf.
+    pub caf_id: Option<String>,
+    /// Status.
+    pub status: String,
+    /// argon2id PHC string, once activated.
+    pub password_hash: Option<String>,
+}
+
+/// Finds the account an identifier names, for a login attempt.
+pub fn login_candidate(db: &Database, identifier: &str) -> Result<Option<LoginCandidate>> {
+    db.read(|conn| {
+        let row: Option<(String, String, Option<String>, String, Option<String>)> = accounts::table
+            .filter(accounts::identifier.eq(identifier))
+            .select((
+                accounts::id,
+                accounts::role,
+                accounts::caf_id,
+                accounts::status,
+                accounts::password_hash,
+            ))
+            .first(conn)
+            .optional()?;
+        Ok(
+            row.map(|(id, role, caf_id, status, password_hash)| LoginCandidate {
+                id,
+                role,
+                caf_id,
+                status,
+                password_hash,
+            }),
+        )
+    })
+}
+
+/// Traces a login attempt: the account when known, the identifier typed in any case; a
+/// successful login is traced as the person's own action.
+pub fn record_login(
+    db: &Database,
+    ctx: &Ctx,
+    identifier: &str,
+    account: Option<&LoginCandidate>,
+    outcome: Outcome,
+) -> Result<()> {
+    let ctx = match (outcome, account) {
+        (Outcome::Success, Some(a)) => Ctx {
+            principal: principal_of(&a.id, &a.role, a.caf_id.as_deref()),
+            ..ctx.clone()
+        },
+        _ => ctx.clone(),
+    };
+    db.write(|conn| {
+        trace::record(
+            conn,
+            &ctx,
+            Event {
+                action: "auth.login",
+                target_type: "account",
+                target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
+                caf_id: account
+                    .and_then(|a| a.caf_id.as_deref())
+                    .map(crate::uuid)
+                    .transpose()?,
+                outcome,
+                detail: serde_json::json!({ "identifier": identifier }),
+            },
+        )
+    })
+}
+
+fn principal_of(id: &str, role: &str, caf_id: Option<&str>) -> Option<Principal> {
+    let account_id = Uuid::parse_str(id).ok()?;
+    match Role::from_code(role)? {
+        Role::CnafOperator => Some(Principal::CnafOperator { account_id }),
+        Role::CafAdministrator => Some(Principal::CafAdministrator {
+            account_id,
+            caf_id: Uuid::parse_str(caf_id?).ok()?,
+        }),
+    }
+}
+
+/// The principal an account acts as, if it is active; checked on every request so that
+/// disabling an account takes effect at once.
+pub fn active_principal(db: &Database, account_id: Uuid) -> Result<Option<Principal>> {
+    db.read(|conn| {
+        let row: Option<(String, String, Option<String>)> = accounts::table
+            .find(account_id.to_string())
+            .filter(accounts::status.eq("active"))
+            .select((accounts::id, accounts::role, accounts::caf_id))
+            .first(conn)
+            .optional()?;
+        Ok(row.and_then(|(id, role, caf)| principal_of(&id, &role, caf.as_deref())))
+    })
+}
+
+/// The caller's own account.
+pub fn me(db: &Database, ctx: &Ctx) -> Result<Account> {
+    let id = ctx.principal().account_id().to_string();
+    db.read(|conn| {
+        accounts::table
+            .find(id)
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))
+    })
+}
+
+/// Loads the signing secret of access tokens, creating it on first use, so that every instance
+/// behind a load balancer signs and checks with the same one.
+pub fn signing_secret(db: &Database, now: NaiveDateTime) -> Result<(String, String)> {
+    use crate::schema::signing_keys;
+    db.write(|conn| {
+        let existing: Option<(String, String)> = signing_keys::table
+            .order(signing_keys::created_at.desc())
+            .select((signing_keys::id, signing_keys::secret))
+            .first(conn)
+            .optional()?;
+        if let Some(k) = existing {
+            return Ok(k);
+        }
+        let key = (crate::new_id(), random_secret());
+        diesel::insert_into(signing_keys::table)
+            .values((
+                signing_keys::id.eq(&key.0),
+                signing_keys::secret.eq(&key.1),
+                signing_keys::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(key)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_readable() {
+        for _ in 0..100 {
+            let id = random_identifier();
+            assert_eq!(id.len(), 9);
+            assert_eq!(&id[4..5], "-");
+            assert!(id
+                .chars()
+                .all(|c| c == '-' || IDENTIFIER_ALPHABET.contains(&(c as u8))));
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Cafs and their administrators, registered by the Cnaf.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach, Role};
+use mcp_domain::caf::CafData;
+use mcp_domain::person::Person;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::accounts::{self, Account};
+use crate::ctx::Ctx;
+use crate::db::{Database, DbConnection};
+use crate::error::{on_unique, Error, Result};
+use crate::outbox;
+use crate::page::{Page, PageRequest};
+use crate::schema::{accounts as accounts_t, cafs};
+use crate::trace::{self, Event, Outcome};
+
+/// A registered Caf.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cafs)]
+pub struct Caf {
+    /// Opaque id.
+    pub id: String,
+    /// Three-digit number.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// Director.
+    pub director_name: String,
+    /// Registration instant.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Registers a Caf (Cnaf only).
+pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
+    authorize(ctx.principal(), Function::ManageCafs, Reach::National)?;
+    db.write(|conn| {
+        let caf = Caf {
+            id: crate::new_id(),
+            code: data.code.clone(),
+            name: data.name.clone(),
+            address: data.address.clone(),
+            director_name: data.director_name.clone(),
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        diesel::insert_into(cafs::table)
+            .values((
+                cafs::id.eq(&caf.id),
+                cafs::code.eq(&caf.code),
+                cafs::name.eq(&caf.name),
+                cafs::address.eq(&caf.address),
+                cafs::director_name.eq(&caf.director_name),
+                cafs::created_at.eq(caf.created_at),
+                cafs::updated_at.eq(caf.updated_at),
+            ))
+            .execute(conn)
+            .map_err(on_unique(
+                "caf_already_registered",
+                "a Caf with this number is already registered",
+            ))?;
+        let id = crate::uuid(&caf.id)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "caf.created",
+                target_type: "caf",
+                target_id: Some(id),
+                caf_id: Some(id),
+                outcome: Outcome::Success,
+                detail: json!({ "code": caf.code, "name": caf.name }),
+            },
+        )?;
+        Ok(caf)
+    })
+}
+
+pub(crate) fn load(conn: &mut DbConnection, id: Uuid) -> Result<Caf> {
+    cafs::table
+        .find(id.to_string())
+        .select(Caf::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))
+}
+
+/// One Caf, within the caller's reach.
+pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Caf> {
+    authorize(ctx.principal(), Function::ReadCaf, Reach::Caf(id))?;
+    db.read(|conn| load(conn, id))
+}
+
+/// The Cafs within the caller's reach, by registration order.
+pub fn list(db: &Database, ctx: &Ctx, page: &PageRequest) -> Result<Page<Caf>> {
+    authorize(ctx.principal(), Function::ReadCaf, Reach::National)?;
+    let scope = ctx.principal().caf_scope();
+    db.read(|conn| {
+        let mut q = cafs::table.select(Caf::as_select()).into_boxed();
+        if let Some(own) = scope {
+            q = q.filter(cafs::id.eq(own.to_string()));
+        }
+        if let Some(c) = &page.cursor {
+            q = q.filter(cafs::id.gt(c.clone()));
+        }
+        let limit = page.limit();
+        let rows = q.order(cafs::id.asc()).limit(limit + 1).load(conn)?;
+        Page::from_rows(rows, limit, |c: &Caf| c.id.clone(), Ok)
+    })
+}
+
+/// Registers an administrator of a Caf (Cnaf only). The person receives their identifier and a
+/// one-time activation code through the outbox; the operator never sees the code.
+pub fn add_administrator(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Uuid,
+    person: &Person,
+) -> Result<Account> {
+    authorize(
+        ctx.principal(),
+        Function::ManageCafAdministrators,
+        Reach::Caf(caf_id),
+    )?;
+    db.write(|conn| {
+        let caf = load(conn, caf_id)?;
+        let (account, activation) =
+            accounts::create(conn, ctx.now, Role::CafAdministrator, Some(caf_id), person)?;
+        outbox::enqueue(
+            conn,
+            ctx.now,
+            &account.email,
+            "Mon Compte Partenaire : activez votre compte",
+            &activation_message(&account, &caf.name, &activation),
+        )?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "caf_administrator.created",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: Some(caf_id),
+                outcome: Outcome::Success,
+                detail: json!({ "identifier": account.identifier, "full_name": account.full_name }),
+            },
+        )?;
+        Ok(account)
+    })
+}
+
+fn activation_message(
+    account: &Account,
+    organisation: &str,
+    activation: &accounts::Activation,
+) -> String {
+    format!(
+        "Bonjour {name},\n\n\
+         Un compte « Mon Compte Partenaire » a été créé pour vous ({organisation}).\n\n\
+         Votre identifiant : {identifier}\n\
+         Votre code d'activation, à usage unique : {secret}\n\
+         Il expire le {expires} (UTC).\n\n\
+         Pour choisir votre mot de passe, présentez votre identifiant et ce code à\n\
+         POST /api/v1/auth/activate. Personne d'autre que vous ne connaît ce code :\n\
+         ne le communiquez à personne.\n",
+        name = account.full_name,
+        identifier = account.identifier,
+        secret = activation.secret,
+        expires = activation.expires_at.format("%Y-%m-%d %H:%M"),
+    )
+}
+
+/// The administrators of a Caf.
+pub fn administrators(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<Account>> {
+    authorize(ctx.principal(), Function::ReadCaf, Reach::Caf(caf_id))?;
+    db.read(|conn| {
+        load(conn, caf_id)?;
+        let mut q = accounts_t::table
+            .filter(accounts_t::caf_id.eq(caf_id.to_string()))
+            .filter(accounts_t::role.eq(Role::CafAdministrator.code()))
+            .select(Account::as_select())
+            .into_boxed();
+        if let Some(c) = &page.cursor {
+            q = q.filter(accounts_t::id.gt(c.clone()));
+        }
+        let limit = page.limit();
+        let rows = q.order(accounts_t::id.asc()).limit(limit + 1).load(conn)?;
+        Page::from_rows(rows, limit, |a: &Account| a.id.clone(), Ok)
+    })
+}

@@ -1,0 +1,211 @@
+//! Connections to SQLite or PostgreSQL, chosen by the URL, pooled, migrated, and the two kinds
+//! of unit of work: reads, and write transactions.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{Error, Result};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// One connection to either engine; every query of this crate is written once for both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, for production and scale.
+    Postgresql(PgConnection),
+    /// Embedded SQLite, the default.
+    Sqlite(SqliteConnection),
+}
+
+/// Which engine a URL designates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl Engine {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else is a SQLite path
+    /// (optionally written `sqlite://path`).
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+struct Manager {
+    engine: Engine,
+    target: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        // The engine is picked from the URL: trying each in turn would hide the real error.
+        match self.engine {
+            Engine::Postgres => PgConnection::establish(&self.target)
+                .map(DbConnection::Postgresql)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            Engine::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// The database: a pool of connections to one engine.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<Manager>,
+    engine: Engine,
+    /// SQLite has one writer: writes of this process queue here instead of failing busy.
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+impl Database {
+    /// Connects to `url`, creating the SQLite file and its folder if needed, and migrates the
+    /// schema to the latest version.
+    pub fn open(url: &str, pool_size: u32) -> Result<Self> {
+        let engine = Engine::of(url);
+        let target = match engine {
+            Engine::Postgres => url.to_string(),
+            Engine::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                if let Some(dir) = Path::new(path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            Error::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                        })?;
+                    }
+                }
+                path.to_string()
+            }
+        };
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager { engine, target })?;
+        let db = Self {
+            pool,
+            engine,
+            sqlite_writer: Arc::new(Mutex::new(())),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// The engine in use.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    fn conn(&self) -> Result<PooledConnection<Manager>> {
+        Ok(self.pool.get()?)
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.conn()?;
+        let outcome = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConnection::Postgresql(c) => {
+                // Several instances may start together: one migrates, the others wait.
+                diesel::sql_query("SELECT pg_advisory_lock(7262)").execute(c)?;
+                let r = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+                diesel::sql_query("SELECT pg_advisory_unlock(7262)").execute(c)?;
+                r
+            }
+        };
+        outcome.map_err(|e| Error::Unavailable(format!("migration failed: {e}")))
+    }
+
+    /// Runs `f` on one connection, for reads.
+    pub fn read<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` in one write transaction: everything it wrote is committed together, or nothing
+    /// is when it returns an error. On SQLite the transaction takes the write lock first
+    /// (`BEGIN IMMEDIATE`) so that a read-then-write never fails half-way on a busy database.
+    pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        match self.engine {
+            Engine::Postgres => (*conn).transaction(f),
+            Engine::Sqlite => {
+                let _writer = self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner());
+                let conn: &mut DbConnection = &mut conn;
+                with_sqlite(conn, |c| {
+                    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+                })?;
+                match f(conn) {
+                    Ok(v) => {
+                        with_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
+                        Ok(v)
+                    }
+                    Err(e) => {
+                        with_sqlite(conn, AnsiTransactionManager::rollback_transaction)?;
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn with_sqlite(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut SqliteConnection) -> diesel::QueryResult<()>,
+) -> Result<()> {
+    match conn {
+        DbConnection::Sqlite(c) => Ok(f(c)?),
+        DbConnection::Postgresql(_) => unreachable!("engine checked by the caller"),
+    }
+}
+
+/// The names of the migrations of one engine's folder, for the pairing check.
+pub fn migration_names(engine: Engine) -> Vec<String> {
+    let source = match engine {
+        Engine::Sqlite => SQLITE_MIGRATIONS,
+        Engine::Postgres => POSTGRES_MIGRATIONS,
+    };
+    let mut names: Vec<String> = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&source)
+        .expect("embedded migrations")
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+use diesel::migration::MigrationSource;

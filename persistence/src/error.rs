@@ -1,0 +1,43 @@
+//! The one error type of the persistence crate.
+
+use mcp_domain::DomainError;
+
+/// Why a use case did not complete; nothing was committed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The domain refused the decision.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The database refused or failed a query.
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    /// No connection to the database could be had.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A stored value does not read back (a corrupt or foreign row).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl From<diesel::r2d2::PoolError> for Error {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Turns a unique-constraint violation into a 409 with a business code; other errors pass.
+pub(crate) fn on_unique(
+    code: &'static str,
+    message: &'static str,
+) -> impl Fn(diesel::result::Error) -> Error {
+    move |e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => Error::Domain(DomainError::conflict(code, message)),
+        other => Error::Database(other),
+    }
+}

@@ -1,0 +1,207 @@
+//! Diesel's view of the tables, written to match `migrations/sqlite` and `migrations/postgres`
+//! (which hold the same schema; a test checks they stay paired).
+
+diesel::table! {
+    signing_keys (id) {
+        id -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cafs (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        address -> Text,
+        director_name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        caf_id -> Text,
+        siret -> Text,
+        name -> Text,
+        address -> Text,
+        representative_name -> Text,
+        representative_title -> Nullable<Text>,
+        category -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        identifier -> Text,
+        role -> Text,
+        caf_id -> Nullable<Text>,
+        partner_id -> Nullable<Text>,
+        full_name -> Text,
+        function_title -> Text,
+        email -> Text,
+        phone -> Nullable<Text>,
+        status -> Text,
+        password_hash -> Nullable<Text>,
+        activation_secret_hash -> Nullable<Text>,
+        activation_expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conventions (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        number -> Text,
+        caf_signatory -> Text,
+        partner_signatory -> Text,
+        version -> Integer,
+        partner_signed_on -> Nullable<Date>,
+        caf_signed_on -> Nullable<Date>,
+        rgpd_completed_on -> Nullable<Date>,
+        termination_kind -> Nullable<Text>,
+        termination_initiated_by -> Nullable<Text>,
+        termination_received_on -> Nullable<Date>,
+        termination_requested_on -> Nullable<Date>,
+        termination_effective_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        management_mode -> Text,
+        password_policy -> Text,
+        contacts -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    convention_missions (id) {
+        id -> Text,
+        convention_id -> Text,
+        position -> Integer,
+        label -> Text,
+        withdrawn_in_version -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    amendments (id) {
+        id -> Text,
+        convention_id -> Text,
+        number -> Integer,
+        subject -> Text,
+        summary -> Text,
+        caf_signed_on -> Date,
+        partner_signed_on -> Date,
+        previous_version -> Text,
+        new_version -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    profiles (id) {
+        id -> Text,
+        service_id -> Text,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        eligible_categories -> Text,
+        restriction -> Nullable<Text>,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Text,
+        convention_id -> Text,
+        service_id -> Text,
+        made_available_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_quotas (subscription_id, profile_id) {
+        subscription_id -> Text,
+        profile_id -> Text,
+        max_users -> Integer,
+    }
+}
+
+diesel::table! {
+    traces (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        request_id -> Nullable<Text>,
+        actor_account_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        organisation_kind -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        action -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        caf_id -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(partners -> cafs (caf_id));
+diesel::joinable!(conventions -> partners (partner_id));
+diesel::joinable!(convention_missions -> conventions (convention_id));
+diesel::joinable!(amendments -> conventions (convention_id));
+diesel::joinable!(profiles -> services (service_id));
+diesel::joinable!(subscriptions -> conventions (convention_id));
+diesel::joinable!(subscriptions -> services (service_id));
+diesel::joinable!(subscription_quotas -> subscriptions (subscription_id));
+diesel::joinable!(subscription_quotas -> profiles (profile_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    signing_keys,
+    cafs,
+    partners,
+    accounts,
+    conventions,
+    convention_missions,
+    amendments,
+    services,
+    profiles,
+    subscriptions,
+    subscription_quotas,
+    traces,
+    outbox,
+);
