@@ -1,1 +1,410 @@
+//! Test harness: a real server on a loopback port over a fresh database (a SQLite file, or a
+//! PostgreSQL database created for the test and dropped after), and an HTTP client that speaks
+//! to it as municipal software would.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mcp_api::config::Config;
+use mcp_api::Running;
+use mcp_persistence::db::{create_postgres_database, drop_postgres_database, sibling_database_url};
+use mcp_persistence::{Ctx, Database};
+use reqwest::blocking::Client;
+use reqwest::header::HeaderMap;
+use serde_json::{json, Value};
+
+/// The database engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// The local PostgreSQL server.
+    Postgres,
+}
+
+/// Where the PostgreSQL server is: `MCP_TEST_POSTGRES_URL`, or the local one.
+pub fn postgres_admin_url() -> String {
+    std::env::var("MCP_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Generates one `#[test]` per engine for each scenario function taking an [`Engine`].
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name($crate::Engine::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name($crate::Engine::Postgres) } )*
+        }
+    };
+}
+
+/// A fresh database of one engine, removed when dropped.
+pub struct TestDb {
+    /// Its URL.
+    pub url: String,
+    dir: PathBuf,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// Creates it.
+    pub fn new(engine: Engine) -> Self {
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("mcp-test-{tag}"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        match engine {
+            Engine::Sqlite => Self {
+                url: dir.join("mcp.db").display().to_string(),
+                dir,
+                pg_name: None,
+            },
+            Engine::Postgres => {
+                let name = format!("mcp_test_{tag}");
+                create_postgres_database(&postgres_admin_url(), &name).unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL at {} is needed by the tests: {e}",
+                        postgres_admin_url()
+                    )
+                });
+                Self {
+                    url: sibling_database_url(&postgres_admin_url(), &name),
+                    dir,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// A scratch folder beside it.
+    pub fn dir(&self) -> &PathBuf {
+        &self.dir
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            let _ = drop_postgres_database(&postgres_admin_url(), name);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A response, read.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body as JSON (`Null` when empty or not JSON).
+    pub body: Value,
+}
+
+impl Reply {
+    /// The problem's `code`, for error replies.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The `id` field.
+    pub fn id(&self) -> String {
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {self:?}"))
+            .to_string()
+    }
+}
+
+/// A running service over a fresh database.
+pub struct TestEnv {
+    /// The engine.
+    pub engine: Engine,
+    /// Direct access to the same database, as the `mcp` console commands have.
+    pub db: Database,
+    /// Where the outbox writes messages.
+    pub mail_dir: PathBuf,
+    server: Option<Running>,
+    client: Client,
+    // Dropped last: the server must stop before its database goes.
+    _test_db: TestDb,
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        self.server.take();
+    }
+}
+
+impl TestEnv {
+    /// Starts a server on a fresh database of `engine`.
+    pub fn start(engine: Engine) -> Self {
+        Self::start_with(engine, |_| {})
+    }
+
+    /// Starts a server, adjusting its configuration first.
+    pub fn start_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> Self {
+        let test_db = TestDb::new(engine);
+        let mail_dir = test_db.dir().join("mail");
+        let mut config = Config {
+            database_url: test_db.url.clone(),
+            mail_dir: mail_dir.clone(),
+            pool_size: 8,
+            workers: 2,
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let server = Running::start(config).expect("server starts");
+        let db = Database::open(&test_db.url, 2).expect("database opens");
+        Self {
+            engine,
+            db,
+            mail_dir,
+            server: Some(server),
+            client: Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+            _test_db: test_db,
+        }
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.server.as_ref().expect("running").base_url
+    }
+
+    /// Sends a request; `token` is a bearer token, `body` JSON.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let url = format!("{}{}", self.base_url(), path);
+        let mut req = self.client.request(method.parse().expect("method"), url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        Self::read(req.send().expect("request sent"))
+    }
+
+    /// Sends a raw request, for malformed input.
+    pub fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let url = format!("{}{}", self.base_url(), path);
+        let mut req = self
+            .client
+            .request(method.parse().expect("method"), url)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        Self::read(req.send().expect("request sent"))
+    }
+
+    /// The underlying client, for custom headers.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Reads a response.
+    pub fn read(resp: reqwest::blocking::Response) -> Reply {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET.
+    pub fn get(&self, path: &str, token: &str) -> Reply {
+        self.call("GET", path, Some(token), None)
+    }
+
+    /// POST JSON.
+    pub fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call("POST", path, Some(token), Some(&body))
+    }
+
+    /// PUT JSON.
+    pub fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call("PUT", path, Some(token), Some(&body))
+    }
+
+    /// PATCH JSON.
+    pub fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call("PATCH", path, Some(token), Some(&body))
+    }
+
+    /// Logs in; panics unless it succeeds.
+    pub fn login(&self, identifier: &str, password: &str) -> String {
+        let r = self.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"identifier": identifier, "password": password})),
+        );
+        assert_eq!(r.status, 200, "login of {identifier}: {r:?}");
+        r.body["access_token"].as_str().expect("token").to_string()
+    }
+
+    /// Creates the first Cnaf operator as the console does, activates it, and logs in.
+    pub fn cnaf_operator(&self) -> String {
+        let person = mcp_domain::person::Person::new(
+            "Nadia Cnaf",
+            "Opératrice nationale",
+            "nadia@cnaf.example",
+            None,
+        )
+        .unwrap();
+        let ctx = Ctx {
+            principal: None,
+            request_id: "console".into(),
+            now: mcp_api::auth::now(),
+        };
+        let (account, activation) =
+            mcp_persistence::accounts::bootstrap_cnaf_operator(&self.db, &ctx, &person)
+                .expect("bootstrap");
+        self.activate(&account.identifier, &activation.secret, PASSWORD);
+        self.login(&account.identifier, PASSWORD)
+    }
+
+    /// Activates an account; panics unless it succeeds.
+    pub fn activate(&self, identifier: &str, code: &str, password: &str) {
+        let r = self.call(
+            "POST",
+            "/api/v1/auth/activate",
+            None,
+            Some(&json!({"identifier": identifier, "activation_code": code, "password": password})),
+        );
+        assert_eq!(r.status, 200, "activation: {r:?}");
+    }
+
+    /// Registers a Caf; returns its id.
+    pub fn caf(&self, cnaf: &str, code: &str) -> String {
+        let r = self.post(
+            "/api/v1/cafs",
+            cnaf,
+            json!({"code": code, "name": format!("Caf {code}"), "address": "1 rue de la Caf", "director_name": "Le Directeur"}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+        r.id()
+    }
+
+    /// Waits for the message the outbox delivers to `email`, and returns its text.
+    pub fn mail_to(&self, email: &str) -> String {
+        for _ in 0..200 {
+            if let Ok(entries) = std::fs::read_dir(&self.mail_dir) {
+                for e in entries.flatten() {
+                    let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    if e.path().extension().is_some_and(|x| x == "eml")
+                        && text.contains(&format!("To: {email}\r\n"))
+                    {
+                        return text;
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("no message delivered to {email}");
+    }
+
+    /// Registers an administrator of a Caf, who activates their account from the message they
+    /// received, and logs in; returns their token.
+    pub fn caf_admin(&self, cnaf: &str, caf_id: &str, email: &str) -> String {
+        let r = self.post(
+            &format!("/api/v1/cafs/{caf_id}/administrators"),
+            cnaf,
+            json!({"full_name": "Anne Martin", "function_title": "Administratrice", "email": email}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+        let identifier = r.body["identifier"].as_str().unwrap().to_string();
+        let mail = self.mail_to(email);
+        let code = field_after(&mail, "Votre code d'activation, à usage unique : ");
+        self.activate(&identifier, &code, PASSWORD);
+        self.login(&identifier, PASSWORD)
+    }
+
+    /// Registers a partner; returns its id.
+    pub fn partner(&self, caf_admin: &str, siret: &str, category: &str) -> String {
+        let r = self.post("/api/v1/partners", caf_admin, partner_body(siret, category));
+        assert_eq!(r.status, 201, "{r:?}");
+        r.id()
+    }
+
+    /// The traces about an object, as a Cnaf operator reads them.
+    pub fn traces_of(&self, cnaf: &str, target_id: &str) -> Vec<Value> {
+        let r = self.get(
+            &format!("/api/v1/traces?target_id={target_id}&limit=200"),
+            cnaf,
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+        r.body["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// The password every test account chooses.
+pub const PASSWORD: &str = "Lieusaint#Fsl-2026";
+
+/// A partner's registration body.
+pub fn partner_body(siret: &str, category: &str) -> Value {
+    json!({
+        "siret": siret,
+        "name": "CCAS de Lieusaint",
+        "address": "Place Emile Zola, 77127 Lieusaint",
+        "representative_name": "Michel Bisson",
+        "representative_title": "Président",
+        "category": category,
+    })
+}
+
+/// The text following `label` on its line.
+pub fn field_after(text: &str, label: &str) -> String {
+    let start = text
+        .find(label)
+        .unwrap_or_else(|| panic!("{label:?} not in {text}"))
+        + label.len();
+    text[start..]
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+/// Valid SIRETs (Luhn), distinct.
+pub const SIRETS: [&str; 4] = [
+    "21770251200013",
+    "73282932000074",
+    "44306184100047",
+    "26770001100013",
+];

@@ -209,3 +209,44 @@ pub fn migration_names(engine: Engine) -> Vec<String> {
 }
 
 use diesel::migration::MigrationSource;
+
+/// Creates an empty PostgreSQL database `name` through the server at `admin_url` (tests and
+/// benchmarks make their own, then drop them).
+pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<()> {
+    check_database_name(name)?;
+    let mut c =
+        PgConnection::establish(admin_url).map_err(|e| Error::Unavailable(e.to_string()))?;
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut c)?;
+    Ok(())
+}
+
+/// Drops a PostgreSQL database made by [`create_postgres_database`], closing its connections.
+pub fn drop_postgres_database(admin_url: &str, name: &str) -> Result<()> {
+    check_database_name(name)?;
+    let mut c =
+        PgConnection::establish(admin_url).map_err(|e| Error::Unavailable(e.to_string()))?;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut c)?;
+    Ok(())
+}
+
+fn check_database_name(name: &str) -> Result<()> {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(Error::Unavailable(format!(
+            "refusing database name {name:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// The URL of database `name` on the same server as `admin_url`.
+pub fn sibling_database_url(admin_url: &str, name: &str) -> String {
+    match admin_url.rfind('/') {
+        Some(i) if i > "postgres://".len() => format!("{}/{name}", &admin_url[..i]),
+        _ => format!("{admin_url}/{name}"),
+    }
+}

@@ -1,0 +1,621 @@
+//! The registry end to end: Cafs, administrators, partners, conventions and their life,
+//! contracts, subscriptions, amendments, and the traces of it all.
+
+use chrono::{Months, Utc};
+use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
+use serde_json::json;
+
+on_both_engines!(
+    convention_life_from_draft_to_termination,
+    amendments_keep_every_previous_version,
+    catalogue_lists_cdap_and_its_profiles,
+    subscriptions_follow_the_catalogue_and_the_category,
+    breach_termination_and_withdrawal,
+    activation_and_login,
+    duplicate_siret_under_concurrent_requests,
+);
+
+fn day(offset_days: i64) -> String {
+    (Utc::now().date_naive() + chrono::Duration::days(offset_days)).to_string()
+}
+
+fn convention_life_from_draft_to_termination(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &admin,
+        json!({
+            "number": "761-2026-0042",
+            "missions": ["Instruction des dossiers FSL", "Accompagnement social"],
+            "contract": {"contacts": [{"side": "partner", "role": "principal_administrator", "name": "Claire Dupont", "email": "claire@ccas.example"}]}
+        }),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let conv = r.id();
+    assert_eq!(r.body["status"], "draft");
+    assert_eq!(r.body["access_open"], false);
+    assert_eq!(
+        r.body["caf_signatory"], "Le Directeur",
+        "defaults to the Caf's director"
+    );
+    assert_eq!(
+        r.body["partner_signatory"], "Michel Bisson",
+        "defaults to the representative"
+    );
+    assert_eq!(r.body["missions"].as_array().unwrap().len(), 2);
+
+    let contract = env.get(&format!("/api/v1/conventions/{conv}/contract"), &admin);
+    assert_eq!(
+        contract.body["management_mode"], "delegue",
+        "délégué by default"
+    );
+    assert_eq!(
+        contract.body["password_policy"],
+        json!({"kind": "characters", "min_length": 12, "min_classes": 4, "max_age_days": null})
+    );
+
+    let sub = env.post(
+        &format!("/api/v1/conventions/{conv}/subscriptions"),
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 4}]}),
+    );
+    assert_eq!(sub.status, 201, "{sub:?}");
+    assert_eq!(sub.body["access_open"], false);
+    assert_eq!(sub.body["profiles"][0]["profile"], "T13");
+    assert_eq!(sub.body["profiles"][0]["max_users"], 4);
+
+    // Signed by both: takes effect at the later signature, but no access before RGPD.
+    let signed = env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-8)}),
+    );
+    assert_eq!(signed.status, 200, "{signed:?}");
+    assert_eq!(signed.body["status"], "signed");
+    assert_eq!(signed.body["effective_since"], day(-8));
+    assert_eq!(signed.body["access_open"], false);
+    assert_eq!(signed.body["current_term"]["number"], 1);
+    let again = env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-1), "caf_signed_on": day(-1)}),
+    );
+    assert_eq!(
+        (again.status, again.code()),
+        (409, "convention_already_signed")
+    );
+
+    let active = env.post(
+        &format!("/api/v1/conventions/{conv}/rgpd-completion"),
+        &admin,
+        json!({"completed_on": day(-1)}),
+    );
+    assert_eq!(active.status, 200, "{active:?}");
+    assert_eq!(active.body["status"], "active");
+    assert_eq!(active.body["access_open"], true);
+    let sub_id = sub.id();
+    assert_eq!(
+        env.get(&format!("/api/v1/subscriptions/{sub_id}"), &admin)
+            .body["access_open"],
+        true
+    );
+
+    // Unilateral termination: never less than three months after receipt.
+    let received = Utc::now().date_naive() - chrono::Duration::days(2);
+    let t = env.post(
+        &format!("/api/v1/conventions/{conv}/termination"),
+        &admin,
+        json!({"kind": "unilateral", "initiated_by": "partner", "received_on": received.to_string(), "requested_on": day(5), "reason": "Fin du dispositif"}),
+    );
+    assert_eq!(t.status, 200, "{t:?}");
+    assert_eq!(t.body["status"], "termination_notified");
+    assert_eq!(
+        t.body["access_open"], true,
+        "access stays open during the notice"
+    );
+    let expected = received
+        .checked_add_months(Months::new(3))
+        .unwrap()
+        .to_string();
+    assert_eq!(t.body["termination"]["effective_on"], expected);
+
+    // Every step is traced, with the request's id.
+    let traces = env.traces_of(&cnaf, &conv);
+    let actions: Vec<&str> = traces
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "convention.created",
+            "convention.signed",
+            "convention.rgpd_completed",
+            "convention.termination_notified"
+        ]
+    );
+    assert!(traces.iter().all(|t| t["actor_role"] == "caf_administrator"
+        && t["organisation_kind"] == "caf"
+        && t["caf_id"] == caf.as_str()));
+    assert!(traces
+        .iter()
+        .all(|t| t["request_id"].as_str().is_some_and(|r| !r.is_empty())));
+}
+
+fn amendments_keep_every_previous_version(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "770");
+    let admin = env.caf_admin(&cnaf, &caf, "admin@caf77.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &admin,
+            json!({"number": "770-1", "missions": ["FSL"]}),
+        )
+        .id();
+    let sub = env
+        .post(
+            &format!("/api/v1/conventions/{conv}/subscriptions"),
+            &admin,
+            json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 4}]}),
+        )
+        .id();
+
+    // A draft changes freely, and refuses an amendment.
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{sub}/quotas"),
+        &admin,
+        json!({"profiles": [{"profile": "T13", "max_users": 5}]}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let amendment = json!({"summary": "Quota T13 porté à 6", "caf_signed_on": day(0), "partner_signed_on": day(0)});
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{sub}/quotas"),
+        &admin,
+        json!({"profiles": [{"profile": "T13", "max_users": 6}], "amendment": amendment}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("amendment_on_draft"))
+    );
+    assert!(env
+        .get(&format!("/api/v1/conventions/{conv}/amendments"), &admin)
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-3), "caf_signed_on": day(-3)}),
+    );
+
+    // Signed: a change without an amendment is refused and changes nothing.
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{sub}/quotas"),
+        &admin,
+        json!({"profiles": [{"profile": "T13", "max_users": 6}]}),
+    );
+    assert_eq!((r.status, r.code()), (422, "amendment_required"));
+    assert_eq!(
+        env.get(&format!("/api/v1/subscriptions/{sub}"), &admin)
+            .body["profiles"][0]["max_users"],
+        5
+    );
+
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{sub}/quotas"),
+        &admin,
+        json!({"profiles": [{"profile": "T13", "max_users": 6}, {"profile": "T1", "max_users": 2}], "amendment": amendment}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.put(
+        &format!("/api/v1/conventions/{conv}/contract"),
+        &admin,
+        json!({"management_mode": "centralise", "amendment": {"summary": "Passage en gestion centralisée", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(
+        (r.status, &r.body["management_mode"]),
+        (200, &json!("centralise")),
+        "{r:?}"
+    );
+    let r = env.patch(
+        &format!("/api/v1/conventions/{conv}"),
+        &admin,
+        json!({"missions": ["FSL", "Accompagnement"], "amendment": {"summary": "Nouvelle mission", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!((r.status, &r.body["version"]), (200, &json!(3)), "{r:?}");
+
+    let list = env
+        .get(&format!("/api/v1/conventions/{conv}/amendments"), &admin)
+        .body;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(
+        list.iter()
+            .map(|a| a["number"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        list.iter()
+            .map(|a| a["subject"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["subscription", "contract", "missions"]
+    );
+    assert_eq!(
+        list[0]["previous_version"]["subscriptions"][0]["profiles"],
+        json!([{"profile": "T13", "max_users": 5}])
+    );
+    assert_eq!(
+        list[0]["new_version"]["subscriptions"][0]["profiles"],
+        json!([{"profile": "T1", "max_users": 2}, {"profile": "T13", "max_users": 6}])
+    );
+    assert_eq!(
+        list[1]["previous_version"]["contract"]["management_mode"],
+        "delegue"
+    );
+    assert_eq!(
+        list[1]["new_version"]["contract"]["management_mode"],
+        "centralise"
+    );
+    assert_eq!(list[2]["previous_version"]["missions"], json!(["FSL"]));
+    assert_eq!(
+        list[2]["new_version"]["missions"],
+        json!(["FSL", "Accompagnement"])
+    );
+    // Missions kept keep their id.
+    let missions = env.get(&format!("/api/v1/conventions/{conv}"), &admin).body["missions"].clone();
+    assert_eq!(missions[0]["label"], "FSL");
+
+    // A terminated convention is closed to change.
+    env.post(
+        &format!("/api/v1/conventions/{conv}/termination"),
+        &admin,
+        json!({"kind": "breach", "initiated_by": "caf", "received_on": day(-2), "reason": "x"}),
+    );
+    let sub_after = env.get(&format!("/api/v1/subscriptions/{sub}"), &admin);
+    assert_eq!(sub_after.body["convention_status"], "termination_notified");
+}
+
+fn catalogue_lists_cdap_and_its_profiles(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let r = env.get("/api/v1/services", &cnaf);
+    assert_eq!(r.status, 200);
+    let cdap = &r.body[0];
+    assert_eq!(cdap["code"], "CDAP");
+    let codes: Vec<&str> = cdap["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "T1", "T2", "T4", "T5", "T6", "T8", "T9", "T10", "T11", "T12", "T13", "T14", "T15",
+            "T16", "T18", "T19", "T20", "T21", "T22"
+        ]
+    );
+    let t10 = cdap["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "T10")
+        .unwrap();
+    assert_eq!(t10["eligible_categories"], json!(["bailleur_social"]));
+    assert!(t10["restriction"].as_str().unwrap().contains("locataires"));
+    let id = cdap["id"].as_str().unwrap();
+    assert_eq!(
+        env.get(&format!("/api/v1/services/{id}"), &cnaf).body["code"],
+        "CDAP"
+    );
+    assert_eq!(
+        env.get(&format!("/api/v1/services/{}", uuid::Uuid::new_v4()), &cnaf)
+            .status,
+        404
+    );
+}
+
+fn subscriptions_follow_the_catalogue_and_the_category(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "771");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let landlord = env.partner(&admin, SIRETS[1], "bailleur_social");
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{landlord}/conventions"),
+            &admin,
+            json!({"number": "771-7", "missions": ["Tiers payant"]}),
+        )
+        .id();
+    let path = format!("/api/v1/conventions/{conv}/subscriptions");
+    let r = env.post(&path, &admin, json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 2}, {"profile": "T3", "max_users": 1}, {"profile": "T10", "max_users": 0}]}));
+    assert_eq!(r.status, 422, "{r:?}");
+    let errs: Vec<(&str, &str)> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errs,
+        [
+            ("profiles[0].profile", "profile_not_eligible"),
+            ("profiles[1].profile", "unknown_profile"),
+            ("profiles[2].max_users", "invalid_quota")
+        ]
+    );
+    let r = env.post(
+        &path,
+        &admin,
+        json!({"service": "AFAS", "profiles": [{"profile": "T10", "max_users": 3}]}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("unknown_service"))
+    );
+    // Refusals wrote nothing.
+    assert!(env.get(&path, &admin).body.as_array().unwrap().is_empty());
+    assert!(!env
+        .traces_of(&cnaf, &conv)
+        .iter()
+        .any(|t| t["action"] == "subscription.created"));
+
+    let r = env.post(&path, &admin, json!({"service": "CDAP", "made_available_on": "2026-12-01", "profiles": [{"profile": "T10", "max_users": 3}]}));
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["made_available_on"], "2026-12-01");
+    let r = env.post(
+        &path,
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T10", "max_users": 3}]}),
+    );
+    assert_eq!((r.status, r.code()), (409, "already_subscribed"));
+}
+
+fn breach_termination_and_withdrawal(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "772");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "departement");
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &admin,
+            json!({"number": "772-1", "missions": ["RSA"]}),
+        )
+        .id();
+    let p = |s: &str| format!("/api/v1/conventions/{conv}/{s}");
+
+    let r = env.post(
+        &p("termination"),
+        &admin,
+        json!({"kind": "breach", "initiated_by": "caf", "received_on": day(0), "reason": "x"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "convention_not_signed"));
+    env.post(
+        &p("signature"),
+        &admin,
+        json!({"partner_signed_on": day(-90), "caf_signed_on": day(-90)}),
+    );
+    env.post(
+        &p("rgpd-completion"),
+        &admin,
+        json!({"completed_on": day(-80)}),
+    );
+
+    let r = env.post(&p("termination"), &admin, json!({"kind": "breach", "initiated_by": "caf", "received_on": day(-5), "requested_on": day(30), "reason": "x"}));
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("requested_on"))
+    );
+    let r = env.post(&p("termination"), &admin, json!({"kind": "breach", "initiated_by": "caf", "received_on": day(1), "reason": "Mise en demeure"}));
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("date_in_future"))
+    );
+
+    let received = Utc::now().date_naive() - chrono::Duration::days(5);
+    let r = env.post(&p("termination"), &admin, json!({"kind": "breach", "initiated_by": "caf", "received_on": received.to_string(), "reason": "Mise en demeure restée sans effet"}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.body["termination"]["effective_on"],
+        received
+            .checked_add_months(Months::new(1))
+            .unwrap()
+            .to_string()
+    );
+    let r = env.post(&p("termination"), &admin, json!({"kind": "unilateral", "initiated_by": "partner", "received_on": day(0), "reason": "x"}));
+    assert_eq!((r.status, r.code()), (409, "termination_already_notified"));
+
+    let r = env.post(
+        &p("termination/withdrawal"),
+        &admin,
+        json!({"reason": "Manquement corrigé dans le mois"}),
+    );
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("active")),
+        "{r:?}"
+    );
+    assert!(r.body["termination"].is_null());
+    let r = env.post(
+        &p("termination/withdrawal"),
+        &admin,
+        json!({"reason": "again"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "no_termination_pending"));
+
+    // A notice received over a month ago has already terminated the convention.
+    let r = env.post(&p("termination"), &admin, json!({"kind": "breach", "initiated_by": "caf", "received_on": day(-40), "reason": "Manquement"}));
+    assert_eq!((r.status, &r.body["status"]), (200, &json!("terminated")));
+    assert_eq!(r.body["access_open"], false);
+    assert!(r.body["current_term"].is_null());
+    let r = env.patch(&format!("/api/v1/conventions/{conv}"), &admin, json!({"missions": ["x"], "amendment": {"summary": "s", "caf_signed_on": day(0), "partner_signed_on": day(0)}}));
+    assert_eq!((r.status, r.code()), (409, "convention_terminated"));
+    let r = env.post(
+        &p("termination/withdrawal"),
+        &admin,
+        json!({"reason": "too late"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "convention_terminated"));
+}
+
+fn activation_and_login(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "773");
+    let r = env.post(
+        &format!("/api/v1/cafs/{caf}/administrators"),
+        &cnaf,
+        json!({"full_name": "Paul", "function_title": "Admin", "email": "paul@caf.example"}),
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body["status"], "pending_activation");
+    let body = r.body.to_string();
+    let identifier = r.body["identifier"].as_str().unwrap().to_string();
+    let mail = env.mail_to("paul@caf.example");
+    let code =
+        mcp_integration_tests::field_after(&mail, "Votre code d'activation, à usage unique : ");
+    assert!(
+        !body.contains(&code),
+        "the creator never sees the activation code"
+    );
+
+    // A pending account cannot log in.
+    let login = |pw: &str| {
+        env.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"identifier": identifier, "password": pw})),
+        )
+    };
+    assert_eq!(login(mcp_integration_tests::PASSWORD).status, 401);
+
+    let activate = |code: &str, pw: &str| {
+        env.call(
+            "POST",
+            "/api/v1/auth/activate",
+            None,
+            Some(&json!({"identifier": identifier, "activation_code": code, "password": pw})),
+        )
+    };
+    let r = activate(&code, "short");
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("password_too_short"))
+    );
+    let r = activate("0000", mcp_integration_tests::PASSWORD);
+    assert_eq!((r.status, r.code()), (422, "activation_refused"));
+    let r = activate(&code, mcp_integration_tests::PASSWORD);
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = activate(&code, mcp_integration_tests::PASSWORD);
+    assert_eq!(
+        (r.status, r.code()),
+        (422, "activation_refused"),
+        "single use"
+    );
+
+    // The code is erased from the outbox once delivered: only the mail folder had it.
+    let wrong = login("Wrong#Password-1");
+    let unknown = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": "ZZZZ-ZZZZ", "password": "Wrong#Password-1"})),
+    );
+    assert_eq!((wrong.status, unknown.status), (401, 401));
+    assert_eq!(
+        wrong.body, unknown.body,
+        "same answer for a wrong password and an unknown identifier"
+    );
+    assert!(wrong.header("www-authenticate").starts_with("Bearer"));
+    let token = login(mcp_integration_tests::PASSWORD).body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let me = env.get("/api/v1/me", &token);
+    assert_eq!(
+        (me.status, &me.body["role"], &me.body["caf_id"]),
+        (200, &json!("caf_administrator"), &json!(caf))
+    );
+    assert!(!me.body.to_string().contains("hash"));
+
+    let account = me.id();
+    let traces = env.traces_of(&cnaf, &account);
+    let seen: Vec<(&str, &str)> = traces
+        .iter()
+        .map(|t| {
+            (
+                t["action"].as_str().unwrap(),
+                t["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("caf_administrator.created", "success"),
+            ("auth.login", "denied"),
+            ("account.activated", "success"),
+            ("auth.login", "denied"),
+            ("auth.login", "success"),
+        ]
+    );
+    assert_eq!(
+        traces[4]["actor_account_id"],
+        account.as_str(),
+        "a login is the person's own action"
+    );
+}
+
+fn duplicate_siret_under_concurrent_requests(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "774");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..12)
+            .map(|_| {
+                s.spawn(|| {
+                    env.post(
+                        "/api/v1/partners",
+                        &admin,
+                        mcp_integration_tests::partner_body(SIRETS[2], "commune"),
+                    )
+                    .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        11,
+        "{statuses:?}"
+    );
+    let list = env.get(&format!("/api/v1/partners?siret={}", SIRETS[2]), &admin);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+
+    // The same SIRET under another Caf is another partner.
+    let caf2 = env.caf(&cnaf, "775");
+    let admin2 = env.caf_admin(&cnaf, &caf2, "b@caf.example");
+    env.partner(&admin2, SIRETS[2], "commune");
+}
