@@ -12,6 +12,9 @@ use crate::routes::{
     self, auth, cafs, catalogue, conventions, partners, subscriptions, traces, types,
 };
 
+/// Where the versioned API is mounted.
+pub const BASE_PATH: &str = "/api/v1";
+
 /// The contract's version: changes only when the contract does, not with the crate's version.
 pub const API_VERSION: &str = "1.0.0";
 
@@ -31,7 +34,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
     ),
     paths(
         auth::login, auth::activate, auth::me,
-        cafs::create, cafs::list, cafs::get, cafs::add_administrator, cafs::administrators,
+        cafs::create, cafs::list, cafs::get, cafs::update, cafs::add_administrator, cafs::administrators,
         catalogue::list, catalogue::get,
         partners::create, partners::list, partners::get, partners::update,
         conventions::create, conventions::list_for_partner, conventions::get, conventions::update,
@@ -87,6 +90,12 @@ impl Modify for Conventions {
                 ),
             );
         }
+        // Handlers are declared relative to the `/api/v1` scope they are mounted in.
+        let paths = std::mem::take(&mut openapi.paths.paths);
+        openapi.paths.paths = paths
+            .into_iter()
+            .map(|(path, item)| (format!("{BASE_PATH}{path}"), item))
+            .collect();
         for (path, item) in openapi.paths.paths.iter_mut() {
             let has_path_id = path.contains('{');
             let ops: [(&mut Option<Operation>, bool); 5] = [

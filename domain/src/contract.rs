@@ -93,7 +93,7 @@ impl PasswordPolicy {
                         "at least 3 of the 4 character classes (CNIL 2022-100), at most 4",
                     );
                 }
-                if min_length < 8 || min_length > MAX_PASSWORD_LENGTH {
+                if !(8..=MAX_PASSWORD_LENGTH).contains(&min_length) {
                     c.push(
                         format!("{field}.min_length"),
                         "policy_too_weak",

@@ -84,12 +84,16 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn la_poste_valid(digits: &str) -> bool {
     digits.starts_with(LA_POSTE_SIREN)
-        && digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0
+        && digits
+            .bytes()
+            .map(|b| u32::from(b - b'0'))
+            .sum::<u32>()
+            .is_multiple_of(5)
 }
 
 #[cfg(test)]

@@ -242,7 +242,8 @@ pub fn activate(
 }
 
 /// What login needs to check a password.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
 pub struct LoginCandidate {
     /// Account id.
     pub id: String,
@@ -259,26 +260,11 @@ pub struct LoginCandidate {
 /// Finds the account an identifier names, for a login attempt.
 pub fn login_candidate(db: &Database, identifier: &str) -> Result<Option<LoginCandidate>> {
     db.read(|conn| {
-        let row: Option<(String, String, Option<String>, String, Option<String>)> = accounts::table
+        Ok(accounts::table
             .filter(accounts::identifier.eq(identifier))
-            .select((
-                accounts::id,
-                accounts::role,
-                accounts::caf_id,
-                accounts::status,
-                accounts::password_hash,
-            ))
+            .select(LoginCandidate::as_select())
             .first(conn)
-            .optional()?;
-        Ok(
-            row.map(|(id, role, caf_id, status, password_hash)| LoginCandidate {
-                id,
-                role,
-                caf_id,
-                status,
-                password_hash,
-            }),
-        )
+            .optional()?)
     })
 }
 

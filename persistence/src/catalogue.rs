@@ -126,7 +126,7 @@ pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Serv
 
 /// One service by id, inside a use case.
 pub(crate) fn by_id(conn: &mut DbConnection, id: &str) -> Result<Service> {
-    load(conn, Key::Id(&id.to_string()))
+    load(conn, Key::Id(id))
 }
 
 enum Key<'a> {

@@ -182,6 +182,20 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
     authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.write(|conn| {
         let before = load_for(conn, ctx, id, Function::ManagePartners)?;
+        if before.category != data.category.code() {
+            let refused = crate::subscriptions::ineligible_for(conn, &before.id, data.category, ctx.today())?;
+            if !refused.is_empty() {
+                return Err(DomainError::conflict(
+                    "category_conflicts_with_subscriptions",
+                    format!(
+                        "a partner of category {} may not hold {}, opened by its subscriptions in force: amend them first",
+                        data.category.code(),
+                        refused.join(", ")
+                    ),
+                )
+                .into());
+            }
+        }
         diesel::update(partners::table.find(&before.id))
             .set((
                 partners::siret.eq(data.siret.as_str()),

@@ -356,3 +356,38 @@ pub fn update_quotas(
         Ok((view(&conv, sub, ctx.today()), amendment))
     })
 }
+
+/// The profiles a partner holds through the subscriptions of its conventions still in force that
+/// a partner of `category` could not hold.
+pub(crate) fn ineligible_for(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    category: mcp_domain::partner::PartnerCategory,
+    today: NaiveDate,
+) -> Result<Vec<String>> {
+    let convention_ids: Vec<String> = crate::schema::conventions::table
+        .filter(crate::schema::conventions::partner_id.eq(partner_id))
+        .select(crate::schema::conventions::id)
+        .load(conn)?;
+    let mut refused = vec![];
+    for id in convention_ids {
+        let conv = conventions::load_for_system(conn, &id)?;
+        if conv.life.status(today) == ConventionStatus::Terminated {
+            continue;
+        }
+        for sub in for_convention(conn, &id)? {
+            let service = catalogue::by_id(conn, &sub.service_id)?;
+            for q in &sub.quotas {
+                let eligible = service
+                    .profiles
+                    .iter()
+                    .find(|p| p.id == q.profile_id)
+                    .is_some_and(|p| p.to_domain().is_eligible(category));
+                if !eligible && !refused.contains(&q.profile_code) {
+                    refused.push(q.profile_code.clone());
+                }
+            }
+        }
+    }
+    Ok(refused)
+}

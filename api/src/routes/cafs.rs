@@ -1,6 +1,6 @@
 //! Cafs and their administrators.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Utc;
 use mcp_domain::caf::CafData;
 use mcp_domain::person::Person;
@@ -140,6 +140,29 @@ pub async fn get(
     let id = path.into_inner();
     let db = state.db.clone();
     let caf = blocking(move || cafs::get(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(CafDto::from(caf)))
+}
+
+/// Replaces a Caf's registration data (Cnaf operators): a new director, a move.
+#[utoipa::path(
+    tag = "cafs",
+    params(("caf_id" = Uuid, Path, description = "The Caf")),
+    request_body = CreateCaf,
+    responses((status = 200, description = "Updated", body = CafDto)),
+    security(("bearer" = [])),
+)]
+#[put("/cafs/{caf_id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<CreateCaf>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let data = CafData::new(&b.code, &b.name, &b.address, &b.director_name)?;
+    let db = state.db.clone();
+    let caf = blocking(move || cafs::update(&db, &auth.0, id, &data)).await?;
     Ok(HttpResponse::Ok().json(CafDto::from(caf)))
 }
 

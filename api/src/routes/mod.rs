@@ -76,13 +76,14 @@ pub fn page_request(
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope("/api/v1")
+        web::scope(crate::openapi::BASE_PATH)
             .service(auth::login)
             .service(auth::activate)
             .service(auth::me)
             .service(cafs::create)
             .service(cafs::list)
             .service(cafs::get)
+            .service(cafs::update)
             .service(cafs::add_administrator)
             .service(cafs::administrators)
             .service(catalogue::list)

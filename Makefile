@@ -1,0 +1,39 @@
+# What the README tells people to type.
+CARGO ?= cargo
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+
+.PHONY: run test lint fmt openapi bench check-layers check-postgres build
+
+## Builds and runs the service on an embedded SQLite file (./data/mcp.db), migrating it.
+run:
+	$(CARGO) run --release -p mcp-api --bin mcp -- serve
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+## The whole suite: layer check, unit tests, repository tests and end-to-end HTTP scenarios,
+## each on SQLite and on the PostgreSQL server at $(PG_HOST):$(PG_PORT).
+test: check-layers check-postgres
+	$(CARGO) test --workspace --all-targets
+
+check-layers:
+	./scripts/check-layers.sh
+
+check-postgres:
+	@pg_isready -q -h $(PG_HOST) -p $(PG_PORT) || { echo "PostgreSQL is not answering on $(PG_HOST):$(PG_PORT); the suite runs on it too (set MCP_TEST_POSTGRES_URL to use another)." >&2; exit 1; }
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## Regenerates the checked-in contract from the code.
+openapi:
+	$(CARGO) run -q -p mcp-api --bin mcp -- openapi > openapi.yaml
+
+## Throughput and latency figures, written to docs/bench/REPORT.md.
+bench:
+	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --report docs/bench/REPORT.md

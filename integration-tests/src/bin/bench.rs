@@ -1,0 +1,178 @@
+//! `make bench`: throughput and latency of the registry over real HTTP, on SQLite and on
+//! PostgreSQL, written to a Markdown report. Load goes to a server on the loopback interface
+//! only; every loop is bounded in count.
+
+use std::time::{Duration, Instant};
+
+use mcp_integration_tests::{partner_body, Engine, TestEnv};
+use serde_json::json;
+
+const CLIENTS: usize = 8;
+const READS: usize = 4000;
+const WRITES: usize = 800;
+
+/// A SIRET with a valid Luhn key, distinct for each `n`.
+fn siret(n: usize) -> String {
+    let body = format!("{:013}", 1_000_000_000_000u64 + n as u64);
+    (0..10)
+        .map(|d| format!("{body}{d}"))
+        .find(|s| mcp_domain::siret::Siret::parse("siret", s).is_ok())
+        .expect("one key digit fits")
+}
+
+struct Figures {
+    operation: &'static str,
+    count: usize,
+    seconds: f64,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+fn run(operation: &'static str, count: usize, call: impl Fn(usize) -> u16 + Sync) -> Figures {
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                let call = &call;
+                s.spawn(move || {
+                    (c..count)
+                        .step_by(CLIENTS)
+                        .map(|i| {
+                            let t = Instant::now();
+                            let status = call(i);
+                            assert!(status < 300, "{operation} #{i} answered {status}");
+                            t.elapsed()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("client thread"))
+            .collect()
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Figures {
+        operation,
+        count,
+        seconds,
+        p50: at(0.50),
+        p99: at(0.99),
+        max: *latencies.last().unwrap(),
+    }
+}
+
+fn bench(engine: Engine) -> Vec<Figures> {
+    let env = TestEnv::start_with(engine, |c| {
+        c.workers = 2;
+        c.pool_size = 16;
+    });
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "bench@caf.example");
+    let first = env.partner(&admin, &siret(0), "ccas");
+    let writes = run("POST /partners (write + trace)", WRITES, |i| {
+        env.post(
+            "/api/v1/partners",
+            &admin,
+            partner_body(&siret(i + 1), "commune"),
+        )
+        .status
+    });
+    let reads = run("GET /partners/{id}", READS, |_| {
+        env.get(&format!("/api/v1/partners/{first}"), &admin).status
+    });
+    let lists = run("GET /partners?limit=50", READS / 4, |_| {
+        env.get("/api/v1/partners?limit=50", &admin).status
+    });
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{first}/conventions"),
+            &admin,
+            json!({"number": "B-1", "missions": ["m"]}),
+        )
+        .id();
+    let conventions = run("GET /conventions/{id}", READS, |_| {
+        env.get(&format!("/api/v1/conventions/{conv}"), &admin)
+            .status
+    });
+    vec![writes, reads, lists, conventions]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let report = args
+        .iter()
+        .position(|a| a == "--report")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .unwrap_or_else(|| "docs/bench/REPORT.md".into());
+    let mut out = String::new();
+    out.push_str("# Benchmark report\n\n");
+    out.push_str(
+        "Produced by `make bench` (release build). The service runs in-process on a loopback port \
+with 2 HTTP workers; ",
+    );
+    out.push_str(&format!(
+        "{CLIENTS} client threads send requests over keep-alive HTTP/1.1 connections, each request \
+authenticated with a bearer token (signature checked, account re-read on every request). \
+Clients and server share the same cores, so the figures are a floor for the service alone.\n\n"
+    ));
+    out.push_str(&format!(
+        "- date: {}\n- machine: {} cores, {}\n- rustc: {}\n\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|m| m.lines().next().map(|l| l
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("?")
+                .to_string()))
+            .map(|kb| format!(
+                "{} GiB memory",
+                kb.parse::<u64>().unwrap_or(0) / 1024 / 1024
+            ))
+            .unwrap_or_default(),
+        std::process::Command::new("rustc")
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default(),
+    ));
+    out.push_str(
+        "| engine | operation | requests | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) |\n",
+    );
+    out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
+    for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
+        for f in bench(engine) {
+            let line = format!(
+                "| {name} | {} | {} | {:.0} | {} | {} | {} |\n",
+                f.operation,
+                f.count,
+                f.count as f64 / f.seconds,
+                ms(f.p50),
+                ms(f.p99),
+                ms(f.max)
+            );
+            print!("{line}");
+            out.push_str(&line);
+        }
+    }
+    out.push_str(
+        "\nWrites take the database's write lock and write their trace in the same transaction; \
+on SQLite they queue behind one writer, on PostgreSQL they run concurrently.\n",
+    );
+    std::fs::write(&report, out).expect("report written");
+    println!("report written to {report}");
+}

@@ -1,0 +1,296 @@
+//! Who reaches what: role × endpoint × own or other Caf. Another Caf's objects do not exist for
+//! a Caf administrator (404); a function above one's role is refused (403); without a valid
+//! token nothing is reachable (401).
+
+use mcp_integration_tests::{on_both_engines, partner_body, Engine, TestEnv, SIRETS};
+use serde_json::{json, Value};
+
+on_both_engines!(authorization_matrix, tokens_are_checked_on_every_request);
+
+struct World {
+    env: TestEnv,
+    cnaf: String,
+    admin_a: String,
+    admin_b: String,
+    caf_a: String,
+    caf_b: String,
+    partner_a: String,
+    conv_a: String,
+    sub_a: String,
+}
+
+fn world(engine: Engine) -> World {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf_a = env.caf(&cnaf, "761");
+    let caf_b = env.caf(&cnaf, "762");
+    let admin_a = env.caf_admin(&cnaf, &caf_a, "a@caf761.example");
+    let admin_b = env.caf_admin(&cnaf, &caf_b, "b@caf762.example");
+    let partner_a = env.partner(&admin_a, SIRETS[0], "ccas");
+    let conv_a = env
+        .post(
+            &format!("/api/v1/partners/{partner_a}/conventions"),
+            &admin_a,
+            json!({"number": "761-A", "missions": ["FSL"]}),
+        )
+        .id();
+    let sub_a = env
+        .post(
+            &format!("/api/v1/conventions/{conv_a}/subscriptions"),
+            &admin_a,
+            json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 4}]}),
+        )
+        .id();
+    World {
+        env,
+        cnaf,
+        admin_a,
+        admin_b,
+        caf_a,
+        caf_b,
+        partner_a,
+        conv_a,
+        sub_a,
+    }
+}
+
+fn authorization_matrix(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let (p, c, s) = (&w.partner_a, &w.conv_a, &w.sub_a);
+    let amendment_free_quota = json!({"profiles": [{"profile": "T13", "max_users": 3}]});
+    // (method, path, body, expected for: Cnaf, admin of Caf A, admin of Caf B)
+    let table: Vec<(&str, String, Value, [u16; 3])> = vec![
+        (
+            "POST",
+            "/api/v1/cafs".into(),
+            json!({"code": "763", "name": "Caf", "address": "x", "director_name": "d"}),
+            [201, 403, 403],
+        ),
+        ("GET", "/api/v1/cafs".into(), Value::Null, [200, 200, 200]),
+        (
+            "GET",
+            format!("/api/v1/cafs/{}", w.caf_a),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/cafs/{}", w.caf_a),
+            json!({"code": "761", "name": "Caf de Seine-Maritime", "address": "Rouen", "director_name": "Nouvelle directrice"}),
+            [200, 403, 403],
+        ),
+        (
+            "POST",
+            format!("/api/v1/cafs/{}/administrators", w.caf_a),
+            json!({"full_name": "X", "function_title": "Y", "email": "x@caf.example"}),
+            [201, 403, 403],
+        ),
+        (
+            "GET",
+            format!("/api/v1/cafs/{}/administrators", w.caf_a),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/services".into(),
+            Value::Null,
+            [200, 200, 200],
+        ),
+        (
+            "POST",
+            "/api/v1/partners".into(),
+            partner_body(SIRETS[1], "commune"),
+            [403, 201, 201],
+        ),
+        (
+            "GET",
+            format!("/api/v1/partners/{p}"),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/partners/{p}"),
+            partner_body(SIRETS[0], "ccas"),
+            [403, 200, 404],
+        ),
+        (
+            "GET",
+            format!("/api/v1/partners/{p}/conventions"),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/partners/{p}/conventions"),
+            json!({"number": "X-1", "missions": ["m"]}),
+            [403, 201, 404],
+        ),
+        (
+            "GET",
+            format!("/api/v1/conventions/{c}"),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/conventions/{c}"),
+            json!({"partner_signatory": "Mme Y"}),
+            [403, 200, 404],
+        ),
+        (
+            "GET",
+            format!("/api/v1/conventions/{c}/contract"),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/conventions/{c}/contract"),
+            json!({"management_mode": "delegue"}),
+            [403, 200, 404],
+        ),
+        (
+            "GET",
+            format!("/api/v1/conventions/{c}/amendments"),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "GET",
+            format!("/api/v1/conventions/{c}/subscriptions"),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "GET",
+            format!("/api/v1/subscriptions/{s}"),
+            Value::Null,
+            [200, 200, 404],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/subscriptions/{s}/quotas"),
+            amendment_free_quota,
+            [403, 200, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/conventions/{c}/termination/withdrawal"),
+            json!({"reason": "x"}),
+            [403, 409, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/conventions/{c}/signature"),
+            json!({"partner_signed_on": "2026-01-05", "caf_signed_on": "2026-01-05"}),
+            [403, 200, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/conventions/{c}/rgpd-completion"),
+            json!({"completed_on": "2026-01-06"}),
+            [403, 200, 404],
+        ),
+        (
+            "POST",
+            format!("/api/v1/conventions/{c}/termination"),
+            json!({"kind": "unilateral", "initiated_by": "caf", "received_on": "2026-02-01", "reason": "x"}),
+            [403, 200, 404],
+        ),
+        ("GET", "/api/v1/traces".into(), Value::Null, [200, 403, 403]),
+        ("GET", "/api/v1/me".into(), Value::Null, [200, 200, 200]),
+    ];
+    // The other Caf's administrator goes first: their refusals must leave nothing behind for
+    // the owner's calls that follow.
+    let callers = [(2, &w.admin_b), (0, &w.cnaf), (1, &w.admin_a)];
+    for (method, path, body, expected) in &table {
+        for (i, token) in callers {
+            let body = if body.is_null() { None } else { Some(body) };
+            let r = env.call(method, path, Some(token), body);
+            assert_eq!(r.status, expected[i], "caller #{i} {method} {path}: {r:?}");
+            if r.status == 404 {
+                assert_eq!(r.code(), "not_found");
+                assert_eq!(
+                    r.body["detail"], "no such object within your reach",
+                    "a hidden object looks like a missing one"
+                );
+            }
+            if r.status == 403 {
+                assert_eq!(r.code(), "forbidden");
+            }
+        }
+    }
+    // A Caf administrator lists only their own Caf and its partners; the Cnaf sees all.
+    let ids = |r: mcp_integration_tests::Reply| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(env.get("/api/v1/cafs", &w.admin_b)),
+        vec![w.caf_b.clone()]
+    );
+    assert_eq!(ids(env.get("/api/v1/cafs", &w.cnaf)).len(), 3);
+    let partners_b = env.get("/api/v1/partners", &w.admin_b);
+    assert!(partners_b.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["caf_id"] == w.caf_b.as_str()));
+    assert_eq!(
+        env.get(&format!("/api/v1/partners?caf_id={}", w.caf_a), &w.admin_b)
+            .body["items"],
+        json!([])
+    );
+    assert_eq!(ids(env.get("/api/v1/partners", &w.cnaf)).len(), 3);
+    // Refused calls changed nothing: only the owner's changes are traced on the convention.
+    let traces = env.traces_of(&w.cnaf, &w.conv_a);
+    assert!(traces.iter().all(
+        |t| t["actor_role"] == "caf_administrator" && t["organisation_id"] == w.caf_a.as_str()
+    ));
+}
+
+fn tokens_are_checked_on_every_request(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let path = format!("/api/v1/partners/{}", w.partner_a);
+    let no_token = env.call("GET", &path, None, None);
+    assert_eq!((no_token.status, no_token.code()), (401, "unauthenticated"));
+    assert!(no_token.header("www-authenticate").starts_with("Bearer"));
+    for bad in [
+        "garbage",
+        "a.b.c",
+        &format!("{}x", w.admin_a),
+        "eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.e30.",
+    ] {
+        let r = env.call("GET", &path, Some(bad), None);
+        assert_eq!(r.status, 401, "{bad}");
+    }
+    // A token signed with another key, even well-formed, is refused.
+    let forged = mcp_api::auth::TokenKeys::new("forged".into(), "another secret", 900)
+        .issue(&uuid::Uuid::new_v4().to_string())
+        .unwrap();
+    assert_eq!(env.call("GET", &path, Some(&forged), None).status, 401);
+    // Valid token, then the account is disabled: refused on the very next request.
+    assert_eq!(env.get(&path, &w.admin_a).status, 200);
+    let me = env.get("/api/v1/me", &w.admin_a).id();
+    w.env
+        .db
+        .write(|c| {
+            Ok(diesel::RunQueryDsl::execute(
+                diesel::sql_query(format!(
+                    "UPDATE accounts SET status = 'disabled' WHERE id = '{me}'"
+                )),
+                c,
+            )?)
+        })
+        .unwrap();
+    let r = env.get(&path, &w.admin_a);
+    assert_eq!((r.status, r.code()), (401, "unauthenticated"));
+}

@@ -1,0 +1,173 @@
+//! The HTTP contract as a clumsy or hostile client meets it: every error is a problem document
+//! with a stable code, never a 500; the OpenAPI document and its explorer are served offline.
+
+use mcp_integration_tests::{on_both_engines, partner_body, Engine, TestEnv, SIRETS};
+use serde_json::json;
+
+on_both_engines!(
+    bad_input_gets_a_problem_and_changes_nothing,
+    request_ids_are_echoed_and_traced,
+    documentation_is_served_offline
+);
+
+fn bad_input_gets_a_problem_and_changes_nothing(engine: Engine) {
+    let env = TestEnv::start_with(engine, |c| c.max_body_bytes = 16 * 1024);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let json_ct = Some("application/json");
+    // (what, reply, expected status, expected code)
+    let cases = vec![
+        ("malformed JSON", env.raw("POST", "/api/v1/partners", Some(&admin), json_ct, b"{\"siret\": ".to_vec()), 400, "malformed_json"),
+        ("not an object", env.raw("POST", "/api/v1/partners", Some(&admin), json_ct, b"[1,2]".to_vec()), 400, "invalid_body"),
+        ("empty body", env.raw("POST", "/api/v1/partners", Some(&admin), json_ct, vec![]), 400, "malformed_json"),
+        ("unknown field", env.post("/api/v1/partners", &admin, json!({"siret": SIRETS[0], "name": "x", "address": "x", "representative_name": "x", "category": "ccas", "is_admin": true})), 400, "invalid_body"),
+        ("unknown category", env.post("/api/v1/partners", &admin, partner_body(SIRETS[0], "mairie")), 400, "invalid_body"),
+        ("wrong type", env.post("/api/v1/partners", &admin, json!({"siret": 21770251200013u64, "name": "x", "address": "x", "representative_name": "x", "category": "ccas"})), 400, "invalid_body"),
+        ("text/plain", env.raw("POST", "/api/v1/partners", Some(&admin), Some("text/plain"), partner_body(SIRETS[0], "ccas").to_string().into_bytes()), 415, "unsupported_media_type"),
+        ("no content type", env.raw("POST", "/api/v1/partners", Some(&admin), None, partner_body(SIRETS[0], "ccas").to_string().into_bytes()), 415, "unsupported_media_type"),
+        ("huge body", env.raw("POST", "/api/v1/partners", Some(&admin), json_ct, format!("{{\"name\": \"{}\"}}", "x".repeat(100_000)).into_bytes()), 413, "payload_too_large"),
+        ("bad SIRET key", env.post("/api/v1/partners", &admin, partner_body("21770251200014", "ccas")), 422, "validation_failed"),
+        ("bad date", env.post(&format!("/api/v1/partners/{}/conventions", uuid::Uuid::new_v4()), &admin, json!({"number": "1", "missions": ["m"], "contract": {"password_policy": {"kind": "characters", "min_length": 4, "min_classes": 1}}})), 422, "validation_failed"),
+        ("path not a UUID", env.get("/api/v1/partners/1", &admin), 404, "not_found"),
+        ("unknown object", env.get(&format!("/api/v1/partners/{}", uuid::Uuid::new_v4()), &admin), 404, "not_found"),
+        ("unknown route", env.get("/api/v1/nothing-here", &admin), 404, "not_found"),
+        ("limit too large", env.get("/api/v1/partners?limit=100000", &admin), 400, "invalid_query"),
+        ("limit not a number", env.get("/api/v1/partners?limit=ten", &admin), 400, "invalid_query"),
+        ("unknown query parameter", env.get("/api/v1/partners?sirett=1", &admin), 400, "invalid_query"),
+        ("SQL in a filter", env.get("/api/v1/partners?siret=%27%20OR%201%3D1%20--", &admin), 200, ""),
+    ];
+    for (what, r, status, code) in cases {
+        assert_eq!(r.status, status, "{what}: {r:?}");
+        assert_eq!(r.code(), code, "{what}: {r:?}");
+        if status >= 400 {
+            assert_eq!(
+                r.header("content-type"),
+                "application/problem+json",
+                "{what}"
+            );
+            assert_eq!(r.body["status"], status, "{what}");
+            assert_eq!(r.body["type"], format!("urn:mcp:problem:{code}"), "{what}");
+            assert!(
+                r.body["title"].as_str().is_some_and(|t| !t.is_empty()),
+                "{what}"
+            );
+        }
+    }
+    // A validation failure names each field.
+    let r = env.post("/api/v1/partners", &admin, json!({"siret": "123", "name": "", "address": "x", "representative_name": "x", "category": "ccas"}));
+    let fields: Vec<(&str, &str)> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(fields, [("siret", "invalid_siret"), ("name", "required")]);
+    // None of it created anything.
+    assert_eq!(env.get("/api/v1/partners", &admin).body["items"], json!([]));
+    let created = env.get("/api/v1/traces?action=partner.created", &cnaf);
+    assert_eq!(created.body["items"], json!([]));
+}
+
+fn request_ids_are_echoed_and_traced(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let resp = env
+        .client()
+        .post(format!("{}/api/v1/partners", env.base_url()))
+        .bearer_auth(&admin)
+        .header("X-Request-Id", "lieusaint-logiciel-0001")
+        .json(&partner_body(SIRETS[0], "ccas"))
+        .send()
+        .unwrap();
+    let r = TestEnv::read(resp);
+    assert_eq!(r.status, 201);
+    assert_eq!(r.header("x-request-id"), "lieusaint-logiciel-0001");
+    let traces = env.get("/api/v1/traces?request_id=lieusaint-logiciel-0001", &cnaf);
+    assert_eq!(traces.body["items"][0]["action"], "partner.created");
+    assert_eq!(traces.body["items"][0]["target_id"], r.id().as_str());
+    // A request id that is not a sensible token is replaced, and errors carry one too.
+    let resp = env
+        .client()
+        .get(format!("{}/api/v1/me", env.base_url()))
+        .header("X-Request-Id", "<script>")
+        .send()
+        .unwrap();
+    let r = TestEnv::read(resp);
+    assert_eq!(r.status, 401);
+    assert!(!r.header("x-request-id").is_empty() && r.header("x-request-id") != "<script>");
+    // Pagination walks everything exactly once.
+    for s in &SIRETS[1..] {
+        env.partner(&admin, s, "commune");
+    }
+    let mut seen = vec![];
+    let mut cursor = String::new();
+    loop {
+        let page = env.get(&format!("/api/v1/partners?limit=1{cursor}"), &admin);
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["siret"].as_str().unwrap().to_string()),
+        );
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = SIRETS.iter().map(|s| s.to_string()).collect();
+    seen.sort();
+    expected.sort();
+    assert_eq!(seen, expected);
+}
+
+fn documentation_is_served_offline(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let doc = env.call("GET", "/api/v1/openapi.json", None, None);
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.body["info"]["version"], "1.0.0");
+    assert!(doc.body["paths"]["/api/v1/partners"]["post"].is_object());
+    assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+    let redirect = env
+        .client()
+        .get(format!("{}/swagger-ui", env.base_url()))
+        .send()
+        .unwrap();
+    assert_eq!(
+        redirect.url().path(),
+        "/swagger-ui/",
+        "followed the redirect"
+    );
+    let page = redirect.text().unwrap();
+    assert!(page.contains("swagger-ui"), "the explorer page");
+    // Its scripts come from this service, not from a CDN.
+    assert!(!page.contains("https://"), "no external asset in the page");
+    let bundle = env
+        .client()
+        .get(format!(
+            "{}/swagger-ui/swagger-ui-bundle.js",
+            env.base_url()
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(bundle.status(), 200);
+    let init = env
+        .client()
+        .get(format!(
+            "{}/swagger-ui/swagger-initializer.js",
+            env.base_url()
+        ))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        init.contains("/api/v1/openapi.json"),
+        "the explorer loads this service's document"
+    );
+    let health = env.call("GET", "/health", None, None);
+    assert_eq!(health.body["status"], "ok");
+}

@@ -1,0 +1,173 @@
+//! Repository tests on both engines: migrations, atomicity of an action and its trace.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use mcp_domain::DomainError;
+use mcp_persistence::db::{
+    create_postgres_database, drop_postgres_database, migration_names, sibling_database_url,
+};
+use mcp_persistence::trace::{self, Event, Outcome, TraceFilter};
+use mcp_persistence::{Ctx, Database, Engine, Error, PageRequest};
+
+fn admin_url() -> String {
+    std::env::var("MCP_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Runs `f` on a fresh database of each engine.
+fn on_each_engine(f: impl Fn(&Database)) {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let dir = std::env::temp_dir().join(format!("mcp-repo-{tag}"));
+    {
+        let db =
+            Database::open(&dir.join("mcp.db").display().to_string(), 4).expect("sqlite opens");
+        assert_eq!(db.engine(), Engine::Sqlite);
+        f(&db);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let name = format!("mcp_repo_{tag}");
+    create_postgres_database(&admin_url(), &name).expect("PostgreSQL is needed by the tests");
+    {
+        let db =
+            Database::open(&sibling_database_url(&admin_url(), &name), 4).expect("postgres opens");
+        assert_eq!(db.engine(), Engine::Postgres);
+        f(&db);
+    }
+    drop_postgres_database(&admin_url(), &name).unwrap();
+}
+
+fn ctx() -> Ctx {
+    Ctx {
+        principal: None,
+        request_id: "test".into(),
+        now: Utc::now().naive_utc(),
+    }
+}
+
+fn event(action: &str) -> Event<'_> {
+    Event {
+        action,
+        target_type: "test",
+        target_id: None,
+        caf_id: None,
+        outcome: Outcome::Success,
+        detail: serde_json::json!({}),
+    }
+}
+
+fn traces(db: &Database, action: &str) -> usize {
+    db.read(|c| {
+        trace::list(
+            c,
+            &TraceFilter {
+                action: Some(action.into()),
+                ..Default::default()
+            },
+            &PageRequest::default(),
+        )
+    })
+    .unwrap()
+    .items
+    .len()
+}
+
+#[test]
+fn migrations_are_paired_and_the_folders_match() {
+    assert_eq!(
+        migration_names(Engine::Sqlite),
+        migration_names(Engine::Postgres)
+    );
+    let list = |engine: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(format!(
+            "{}/../migrations/{engine}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(list("sqlite"), list("postgres"));
+    for engine in ["sqlite", "postgres"] {
+        for m in list(engine) {
+            let dir = format!("{}/../migrations/{engine}/{m}", env!("CARGO_MANIFEST_DIR"));
+            assert!(
+                std::path::Path::new(&format!("{dir}/up.sql")).exists(),
+                "{dir}/up.sql"
+            );
+            assert!(
+                std::path::Path::new(&format!("{dir}/down.sql")).exists(),
+                "{dir}/down.sql"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_action_and_its_trace_commit_together_or_not_at_all() {
+    on_each_engine(|db| {
+        let ctx = ctx();
+        let refused: Result<(), Error> = db.write(|c| {
+            trace::record(c, &ctx, event("test.refused"))?;
+            Err(DomainError::rule("refused", "the rule said no").into())
+        });
+        assert!(matches!(
+            refused,
+            Err(Error::Domain(DomainError::Rule {
+                code: "refused",
+                ..
+            }))
+        ));
+        assert_eq!(
+            traces(db, "test.refused"),
+            0,
+            "the trace of a refused action is rolled back"
+        );
+
+        // A failing statement after the trace rolls the trace back too.
+        let failed: Result<(), Error> = db.write(|c| {
+            trace::record(c, &ctx, event("test.failed"))?;
+            diesel::sql_query("INSERT INTO cafs (id) VALUES ('incomplete')").execute(c)?;
+            Ok(())
+        });
+        assert!(matches!(failed, Err(Error::Database(_))));
+        assert_eq!(traces(db, "test.failed"), 0);
+
+        db.write(|c| trace::record(c, &ctx, event("test.done")))
+            .unwrap();
+        assert_eq!(traces(db, "test.done"), 1);
+    });
+}
+
+#[test]
+fn catalogue_is_seeded_and_concurrent_writers_queue() {
+    on_each_engine(|db| {
+        let profiles: i64 = db
+            .read(|c| {
+                Ok(
+                    diesel::dsl::sql::<diesel::sql_types::BigInt>("SELECT COUNT(*) FROM profiles")
+                        .get_result(c)?,
+                )
+            })
+            .unwrap();
+        assert_eq!(profiles, 19, "CDAP has 19 profiles (no T3, T7 or T17)");
+        // Concurrent writers queue rather than fail.
+        std::thread::scope(|s| {
+            for i in 0..8 {
+                s.spawn(move || {
+                    let ctx = ctx();
+                    db.write(|c| {
+                        trace::record(
+                            c,
+                            &ctx,
+                            event(if i % 2 == 0 { "test.even" } else { "test.odd" }),
+                        )
+                    })
+                    .unwrap();
+                });
+            }
+        });
+        assert_eq!(traces(db, "test.even") + traces(db, "test.odd"), 8);
+    });
+}
