@@ -56,12 +56,17 @@ async fn explorer_redirect() -> HttpResponse {
         .finish()
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        actix_web::http::StatusCode::NOT_FOUND,
-        "not_found",
-        "no such resource",
-    ))
+async fn unmatched(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    let allowed = openapi::allowed_methods(req.path());
+    if allowed.is_empty() {
+        Err(ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "no such resource",
+        ))
+    } else {
+        Err(ApiError::method_not_allowed(&allowed))
+    }
 }
 
 /// Builds the server on a bound listener, and starts the outbox delivery beside it.
@@ -91,7 +96,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                     .url("/api/v1/openapi.json", openapi::document()),
             )
             .configure(routes::configure)
-            .default_service(web::to(not_found))
+            .default_service(web::to(unmatched))
     })
     .workers(workers)
     .listen(listener)?

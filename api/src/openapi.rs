@@ -154,6 +154,48 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// The methods the API serves on a concrete path (`/api/v1/partners/0192…`), read from the
+/// document itself so that it cannot drift from the routes.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    type Templates = Vec<(Vec<String>, Vec<&'static str>)>;
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        document()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                (
+                    template.split('/').map(str::to_string).collect(),
+                    methods
+                        .into_iter()
+                        .filter(|(_, on)| *on)
+                        .map(|(m, _)| m)
+                        .collect(),
+                )
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    templates
+        .iter()
+        .find(|(t, _)| {
+            t.len() == segments.len()
+                && t.iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+        })
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default()
+}
+
 /// The document as YAML, as checked in at the repository root.
 pub fn yaml() -> String {
     document().to_yaml().expect("the document serialises")
@@ -161,6 +203,21 @@ pub fn yaml() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn allowed_methods_follow_the_document() {
+        assert_eq!(super::allowed_methods("/api/v1/partners"), ["GET", "POST"]);
+        assert_eq!(
+            super::allowed_methods("/api/v1/partners/0192a0b0-0000-7000-8000-000000000000"),
+            ["GET", "PUT"]
+        );
+        assert_eq!(
+            super::allowed_methods("/api/v1/conventions/x/termination/withdrawal"),
+            ["POST"]
+        );
+        assert!(super::allowed_methods("/api/v1/partners//").is_empty());
+        assert!(super::allowed_methods("/api/v1/nothing").is_empty());
+    }
+
     #[test]
     fn checked_in_openapi_yaml_matches_the_code() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");

@@ -53,6 +53,7 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<ProblemField>,
+    allow: Option<String>,
 }
 
 impl ApiError {
@@ -63,6 +64,7 @@ impl ApiError {
             401 => "Authentication is required",
             403 => "This function is not available to your role",
             404 => "Not found",
+            405 => "Method not allowed",
             409 => "The object's current state forbids this",
             413 => "The request body is too large",
             415 => "Unsupported media type",
@@ -77,6 +79,19 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: vec![],
+            allow: None,
+        }
+    }
+
+    /// 405 for a known path asked with a method it does not serve.
+    pub fn method_not_allowed(allowed: &[&str]) -> Self {
+        Self {
+            allow: Some(allowed.join(", ")),
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("this resource answers {}", allowed.join(", ")),
+            )
         }
     }
 
@@ -141,6 +156,9 @@ impl ResponseError for ApiError {
                 header::WWW_AUTHENTICATE,
                 r#"Bearer realm="mcp", error="invalid_token""#,
             ));
+        }
+        if let Some(allow) = &self.allow {
+            r.insert_header((header::ALLOW, allow.as_str()));
         }
         r.body(serde_json::to_string(&self.problem()).expect("problem serialises"))
     }

@@ -32,6 +32,7 @@ fn bad_input_gets_a_problem_and_changes_nothing(engine: Engine) {
         ("path not a UUID", env.get("/api/v1/partners/1", &admin), 404, "not_found"),
         ("unknown object", env.get(&format!("/api/v1/partners/{}", uuid::Uuid::new_v4()), &admin), 404, "not_found"),
         ("unknown route", env.get("/api/v1/nothing-here", &admin), 404, "not_found"),
+        ("undeclared method", env.call("DELETE", &format!("/api/v1/partners/{}", uuid::Uuid::new_v4()), Some(&admin), None), 405, "method_not_allowed"),
         ("limit too large", env.get("/api/v1/partners?limit=100000", &admin), 400, "invalid_query"),
         ("limit not a number", env.get("/api/v1/partners?limit=ten", &admin), 400, "invalid_query"),
         ("unknown query parameter", env.get("/api/v1/partners?sirett=1", &admin), 400, "invalid_query"),
@@ -54,6 +55,8 @@ fn bad_input_gets_a_problem_and_changes_nothing(engine: Engine) {
             );
         }
     }
+    let r = env.call("TRACE", "/api/v1/partners", Some(&admin), None);
+    assert_eq!((r.status, r.header("allow")), (405, "GET, POST"));
     // A validation failure names each field.
     let r = env.post("/api/v1/partners", &admin, json!({"siret": "123", "name": "", "address": "x", "representative_name": "x", "category": "ccas"}));
     let fields: Vec<(&str, &str)> = r.body["errors"]

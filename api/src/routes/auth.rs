@@ -21,7 +21,7 @@ pub struct AccountDto {
     /// Opaque id.
     pub id: Uuid,
     /// Generated login identifier.
-    #[schema(example = "K7M2-Q9XD")]
+    #[schema(min_length = 1, example = "K7M2-Q9XD")]
     pub identifier: String,
     /// `cnaf_operator` or `caf_administrator`.
     pub role: String,
@@ -63,7 +63,7 @@ impl From<Account> for AccountDto {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The generated identifier.
-    #[schema(max_length = 64, example = "K7M2-Q9XD")]
+    #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]
     pub identifier: String,
     /// The password.
     #[schema(max_length = 128, format = Password)]
@@ -143,13 +143,13 @@ pub async fn login(
 #[serde(deny_unknown_fields)]
 pub struct ActivateRequest {
     /// The generated identifier.
-    #[schema(max_length = 64, example = "K7M2-Q9XD")]
+    #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]
     pub identifier: String,
     /// The one-time activation code received.
-    #[schema(max_length = 128)]
+    #[schema(min_length = 1, max_length = 128)]
     pub activation_code: String,
     /// The password chosen, under the applicable policy (12 characters of 4 classes by default).
-    #[schema(max_length = 128, format = Password)]
+    #[schema(min_length = 12, max_length = 128, format = Password)]
     pub password: String,
 }
 

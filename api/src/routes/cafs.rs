@@ -24,7 +24,7 @@ pub struct CafDto {
     #[schema(example = "761")]
     pub code: String,
     /// Name.
-    #[schema(example = "Caf de la Seine-Maritime")]
+    #[schema(min_length = 1, example = "Caf de la Seine-Maritime")]
     pub name: String,
     /// Address.
     pub address: String,
@@ -67,7 +67,7 @@ pub struct CreateCaf {
     #[schema(pattern = "^[0-9]{3}$", example = "761")]
     pub code: String,
     /// Name.
-    #[schema(max_length = 200, example = "Caf de la Seine-Maritime")]
+    #[schema(min_length = 1, max_length = 200, example = "Caf de la Seine-Maritime")]
     pub name: String,
     /// Address.
     #[schema(
@@ -76,7 +76,7 @@ pub struct CreateCaf {
     )]
     pub address: String,
     /// Director.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub director_name: String,
 }
 
@@ -172,13 +172,22 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
     /// Full name.
-    #[schema(max_length = 200, example = "Anne Martin")]
+    #[schema(min_length = 1, max_length = 200, example = "Anne Martin")]
     pub full_name: String,
     /// Function.
-    #[schema(max_length = 200, example = "Administratrice des habilitations")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Administratrice des habilitations"
+    )]
     pub function_title: String,
     /// Individual e-mail (no shared mailbox).
-    #[schema(max_length = 254, example = "anne.martin@caf76.example")]
+    #[schema(
+        format = "email",
+        min_length = 1,
+        max_length = 254,
+        example = "anne.martin@caf76.example"
+    )]
     pub email: String,
     /// Telephone.
     #[schema(example = "02 35 00 00 00")]

@@ -64,7 +64,7 @@ pub struct ConventionDto {
     /// Opaque id.
     pub id: Uuid,
     /// Business number.
-    #[schema(example = "761-2026-0042")]
+    #[schema(min_length = 1, example = "761-2026-0042")]
     pub number: String,
     /// The Caf.
     pub caf_id: Uuid,
@@ -208,7 +208,7 @@ impl From<ContractTermsInput> for ContractTerms {
 }))]
 pub struct CreateConvention {
     /// Business number, unique.
-    #[schema(max_length = 50, pattern = "^[A-Za-z0-9/._-]+$")]
+    #[schema(min_length = 1, max_length = 50, pattern = "^[A-Za-z0-9/._-]+$")]
     pub number: String,
     /// Caf signatory; the Caf's director when absent.
     #[schema(max_length = 200)]
@@ -429,7 +429,7 @@ pub struct TerminationInput {
     /// Effective date asked for (unilateral only); moved to 3 months after receipt if earlier.
     pub requested_on: Option<NaiveDate>,
     /// Why.
-    #[schema(max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -467,7 +467,7 @@ pub async fn notify_termination(
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalInput {
     /// The letter was withdrawn, or the breach remedied within the month.
-    #[schema(max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 

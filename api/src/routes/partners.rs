@@ -25,7 +25,7 @@ pub struct PartnerDto {
     #[schema(example = "21770251200013")]
     pub siret: String,
     /// Name.
-    #[schema(example = "CCAS de Lieusaint")]
+    #[schema(min_length = 1, example = "CCAS de Lieusaint")]
     pub name: String,
     /// Address.
     pub address: String,
@@ -76,13 +76,17 @@ pub struct PartnerInput {
     #[schema(example = "217 702 512 00013")]
     pub siret: String,
     /// Legal name.
-    #[schema(max_length = 200, example = "CCAS de Lieusaint")]
+    #[schema(min_length = 1, max_length = 200, example = "CCAS de Lieusaint")]
     pub name: String,
     /// Address.
-    #[schema(max_length = 500, example = "Place Emile Zola, 77127 Lieusaint")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "Place Emile Zola, 77127 Lieusaint"
+    )]
     pub address: String,
     /// Legal representative who signs.
-    #[schema(max_length = 200, example = "Michel Bisson")]
+    #[schema(min_length = 1, max_length = 200, example = "Michel Bisson")]
     pub representative_name: String,
     /// Their title.
     #[schema(max_length = 100, example = "Président")]
@@ -142,6 +146,7 @@ pub struct PartnerQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
 

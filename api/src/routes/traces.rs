@@ -97,6 +97,7 @@ pub struct TraceQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
 

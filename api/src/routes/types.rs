@@ -149,10 +149,15 @@ pub struct Contact {
     /// Role in the contract.
     pub role: ContactRole,
     /// Full name (or the service's name).
-    #[schema(max_length = 200, example = "Claire Dupont")]
+    #[schema(min_length = 1, max_length = 200, example = "Claire Dupont")]
     pub name: String,
     /// E-mail.
-    #[schema(max_length = 254, example = "claire.dupont@ccas-lieusaint.fr")]
+    #[schema(
+        format = "email",
+        min_length = 1,
+        max_length = 254,
+        example = "claire.dupont@ccas-lieusaint.fr"
+    )]
     pub email: String,
     /// Telephone.
     #[schema(example = "01 64 13 55 00")]
@@ -190,7 +195,7 @@ impl From<contract::Contact> for Contact {
 #[schema(example = json!({"summary": "Quota du profil T13 porté de 4 à 6 utilisateurs", "caf_signed_on": "2026-11-02", "partner_signed_on": "2026-11-05"}))]
 pub struct AmendmentInput {
     /// What it changes, in a sentence.
-    #[schema(max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub summary: String,
     /// Caf's signature date.
     pub caf_signed_on: NaiveDate,
