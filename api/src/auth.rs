@@ -56,6 +56,8 @@ pub struct Claims {
     pub exp: i64,
     /// Token id.
     pub jti: String,
+    /// The session it belongs to: ending the session ends the token.
+    pub sid: String,
 }
 
 /// The keys that sign and check access tokens.
@@ -83,8 +85,8 @@ impl TokenKeys {
         self.ttl_seconds
     }
 
-    /// Issues an access token for an account.
-    pub fn issue(&self, account_id: &str) -> Result<String, ApiError> {
+    /// Issues an access token for an account's session.
+    pub fn issue(&self, account_id: &str, session_id: &str) -> Result<String, ApiError> {
         let now = Utc::now().timestamp();
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
@@ -96,12 +98,14 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl_seconds,
             jti: Uuid::new_v4().to_string(),
+            sid: session_id.into(),
         };
         jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(ApiError::internal)
     }
 
-    /// Checks a token's signature, type, key, issuer, audience and expiry; gives its account.
-    pub fn verify(&self, token: &str) -> Option<Uuid> {
+    /// Checks a token's signature, type, key, issuer, audience and expiry; gives its account
+    /// and session.
+    pub fn verify(&self, token: &str) -> Option<(Uuid, Uuid)> {
         let header = jsonwebtoken::decode_header(token).ok()?;
         if header.alg != Algorithm::HS256
             || header.typ.as_deref() != Some(TOKEN_TYPE)
@@ -115,7 +119,10 @@ impl TokenKeys {
         v.set_required_spec_claims(&["exp", "iat", "sub", "aud", "iss"]);
         v.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &v).ok()?;
-        Uuid::parse_str(&data.claims.sub).ok()
+        Some((
+            Uuid::parse_str(&data.claims.sub).ok()?,
+            Uuid::parse_str(&data.claims.sid).ok()?,
+        ))
     }
 }
 
@@ -133,8 +140,8 @@ pub fn request_id(req: &HttpRequest) -> String {
         .unwrap_or_else(|| Uuid::new_v4().to_string())
 }
 
-/// An authenticated request: the context every use case needs.
-pub struct Authenticated(pub Ctx);
+/// An authenticated request: the context every use case needs, and the session it came through.
+pub struct Authenticated(pub Ctx, pub Uuid);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
@@ -157,22 +164,29 @@ impl FromRequest for Authenticated {
             let token = token.ok_or_else(|| {
                 ApiError::unauthenticated("send an access token: Authorization: Bearer <token>")
             })?;
-            let account_id = state.keys.verify(&token).ok_or_else(|| {
+            let (account_id, session_id) = state.keys.verify(&token).ok_or_else(|| {
                 ApiError::unauthenticated("the access token is invalid or expired")
             })?;
             let db = state.db.clone();
-            let principal =
-                web::block(move || mcp_persistence::accounts::active_principal(&db, account_id))
-                    .await
-                    .map_err(ApiError::internal)??
-                    .ok_or_else(|| {
-                        ApiError::unauthenticated("the account behind this token is not active")
-                    })?;
-            Ok(Authenticated(Ctx {
-                principal: Some(principal),
-                request_id,
-                now: now(),
-            }))
+            let at = now();
+            let principal = web::block(move || {
+                mcp_persistence::sessions::active_principal(&db, account_id, session_id, at)
+            })
+            .await
+            .map_err(ApiError::internal)??
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "the session of this token has ended, or its account is not active",
+                )
+            })?;
+            Ok(Authenticated(
+                Ctx {
+                    principal: Some(principal),
+                    request_id,
+                    now: at,
+                },
+                session_id,
+            ))
         })
     }
 }
@@ -185,15 +199,24 @@ mod tests {
     fn tokens_are_checked_strictly() {
         let keys = TokenKeys::new("k1".into(), "secret-one", 900);
         let id = Uuid::new_v4().to_string();
-        let token = keys.issue(&id).unwrap();
-        assert_eq!(keys.verify(&token).map(|u| u.to_string()), Some(id.clone()));
+        let sid = Uuid::new_v4().to_string();
+        let token = keys.issue(&id, &sid).unwrap();
+        assert_eq!(
+            keys.verify(&token)
+                .map(|(a, s)| (a.to_string(), s.to_string())),
+            Some((id.clone(), sid.clone()))
+        );
 
         let other = TokenKeys::new("k1".into(), "secret-two", 900);
         assert_eq!(other.verify(&token), None, "forged with another secret");
         let other_kid = TokenKeys::new("k2".into(), "secret-one", 900);
         assert_eq!(other_kid.verify(&token), None, "unknown key id");
         let expired = TokenKeys::new("k1".into(), "secret-one", -60);
-        assert_eq!(keys.verify(&expired.issue(&id).unwrap()), None, "expired");
+        assert_eq!(
+            keys.verify(&expired.issue(&id, &sid).unwrap()),
+            None,
+            "expired"
+        );
         let mut tampered = token.clone();
         tampered.insert(tampered.len() - 3, 'x');
         assert_eq!(keys.verify(&tampered), None);

@@ -124,6 +124,11 @@ impl ApiError {
         )
     }
 
+    /// The stable machine code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
     /// The problem document.
     pub fn problem(&self) -> Problem {
         Problem {

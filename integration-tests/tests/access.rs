@@ -274,7 +274,10 @@ fn tokens_are_checked_on_every_request(engine: Engine) {
     }
     // A token signed with another key, even well-formed, is refused.
     let forged = mcp_api::auth::TokenKeys::new("forged".into(), "another secret", 900)
-        .issue(&uuid::Uuid::new_v4().to_string())
+        .issue(
+            &uuid::Uuid::new_v4().to_string(),
+            &uuid::Uuid::new_v4().to_string(),
+        )
         .unwrap();
     assert_eq!(env.call("GET", &path, Some(&forged), None).status, 401);
     // Valid token, then the account is disabled: refused on the very next request.

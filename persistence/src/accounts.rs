@@ -268,26 +268,18 @@ pub fn login_candidate(db: &Database, identifier: &str) -> Result<Option<LoginCa
     })
 }
 
-/// Traces a login attempt: the account when known, the identifier typed in any case; a
-/// successful login is traced as the person's own action.
-pub fn record_login(
+/// Traces a refused login attempt: the account when known, the identifier typed in any case.
+/// (A successful one is traced with the session it opens.)
+pub fn record_failed_login(
     db: &Database,
     ctx: &Ctx,
     identifier: &str,
     account: Option<&LoginCandidate>,
-    outcome: Outcome,
 ) -> Result<()> {
-    let ctx = match (outcome, account) {
-        (Outcome::Success, Some(a)) => Ctx {
-            principal: principal_of(&a.id, &a.role, a.caf_id.as_deref()),
-            ..ctx.clone()
-        },
-        _ => ctx.clone(),
-    };
     db.write(|conn| {
         trace::record(
             conn,
-            &ctx,
+            ctx,
             Event {
                 action: "auth.login",
                 target_type: "account",
@@ -296,14 +288,14 @@ pub fn record_login(
                     .and_then(|a| a.caf_id.as_deref())
                     .map(crate::uuid)
                     .transpose()?,
-                outcome,
+                outcome: Outcome::Denied,
                 detail: serde_json::json!({ "identifier": identifier }),
             },
         )
     })
 }
 
-fn principal_of(id: &str, role: &str, caf_id: Option<&str>) -> Option<Principal> {
+pub(crate) fn principal_of(id: &str, role: &str, caf_id: Option<&str>) -> Option<Principal> {
     let account_id = Uuid::parse_str(id).ok()?;
     match Role::from_code(role)? {
         Role::CnafOperator => Some(Principal::CnafOperator { account_id }),
@@ -312,20 +304,6 @@ fn principal_of(id: &str, role: &str, caf_id: Option<&str>) -> Option<Principal>
             caf_id: Uuid::parse_str(caf_id?).ok()?,
         }),
     }
-}
-
-/// The principal an account acts as, if it is active; checked on every request so that
-/// disabling an account takes effect at once.
-pub fn active_principal(db: &Database, account_id: Uuid) -> Result<Option<Principal>> {
-    db.read(|conn| {
-        let row: Option<(String, String, Option<String>)> = accounts::table
-            .find(account_id.to_string())
-            .filter(accounts::status.eq("active"))
-            .select((accounts::id, accounts::role, accounts::caf_id))
-            .first(conn)
-            .optional()?;
-        Ok(row.and_then(|(id, role, caf)| principal_of(&id, &role, caf.as_deref())))
-    })
 }
 
 /// The caller's own account.

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod page;
 pub mod partners;
 mod schema;
+pub mod sessions;
 pub mod subscriptions;
 pub mod trace;
 

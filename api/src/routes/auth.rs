@@ -1,10 +1,10 @@
 //! Login, activation, and the caller's own account.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use mcp_domain::contract::PasswordPolicy;
 use mcp_persistence::accounts::{self, Account};
-use mcp_persistence::trace::Outcome;
+use mcp_persistence::sessions::{self, Client, Issued};
 use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -70,19 +70,53 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// A bearer access token.
+/// Tokens of a session: a short-lived access token, and a refresh token that is used once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
     /// Signed JWT, to send as `Authorization: Bearer …`.
     pub access_token: String,
     /// Always `Bearer`.
     pub token_type: String,
-    /// Seconds until it expires.
+    /// Seconds until the access token expires.
     pub expires_in: i64,
+    /// Exchanged once at `POST /api/v1/auth/refresh` for new tokens; presenting it a second time
+    /// ends the session (a copy was made). Keep it secret.
+    pub refresh_token: String,
+    /// The session's end: log in again after it.
+    pub session_expires_at: chrono::DateTime<Utc>,
+    /// The session, as listed by `GET /api/v1/me/sessions`.
+    pub session_id: Uuid,
 }
 
-/// Logs a person in. Unknown identifiers, wrong passwords and inactive accounts get the same
-/// answer, in similar time.
+fn tokens(
+    state: &AppState,
+    issued: mcp_persistence::sessions::Issued,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenResponse {
+            access_token: state.keys.issue(&issued.account_id, &issued.session_id)?,
+            token_type: "Bearer".into(),
+            expires_in: state.keys.ttl_seconds(),
+            refresh_token: issued.refresh_token,
+            session_expires_at: utc(issued.expires_at),
+            session_id: Uuid::parse_str(&issued.session_id).map_err(ApiError::internal)?,
+        }))
+}
+
+fn client(req: &HttpRequest) -> Client {
+    Client {
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        source: req.peer_addr().map(|a| a.ip().to_string()),
+    }
+}
+
+/// Logs a person in and opens a session. Unknown identifiers, wrong passwords and inactive
+/// accounts get the same answer, in similar time.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -110,32 +144,182 @@ pub async fn login(
     };
     let db = state.db.clone();
     let identifier = body.identifier.trim().to_uppercase();
-    let account_id = web::block(move || -> Result<Option<String>, ApiError> {
+    let client = client(&req);
+    let issued = web::block(move || -> Result<Option<Issued>, ApiError> {
         let candidate = accounts::login_candidate(&db, &identifier)?;
         let ok = verify_password(
             &body.password,
             candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
         ) && candidate.as_ref().is_some_and(|c| c.status == "active");
-        let outcome = if ok {
-            Outcome::Success
-        } else {
-            Outcome::Denied
-        };
-        accounts::record_login(&db, &ctx, &identifier, candidate.as_ref(), outcome)?;
-        Ok(candidate.filter(|_| ok).map(|c| c.id))
+        match candidate {
+            Some(account) if ok => Ok(Some(sessions::open(
+                &db,
+                &ctx,
+                &account,
+                &identifier,
+                &client,
+            )?)),
+            other => {
+                accounts::record_failed_login(&db, &ctx, &identifier, other.as_ref())?;
+                Ok(None)
+            }
+        }
     })
     .await
     .map_err(ApiError::internal)??;
-    let Some(account_id) = account_id else {
-        return Err(ApiError::unauthenticated("wrong identifier or password"));
+    match issued {
+        Some(issued) => tokens(&state, issued),
+        None => Err(ApiError::unauthenticated("wrong identifier or password")),
+    }
+}
+
+/// A refresh token to exchange.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token last received.
+    #[schema(min_length = 1, max_length = 128)]
+    pub refresh_token: String,
+}
+
+/// Exchanges a refresh token for new tokens of the same session. Each refresh token works once:
+/// presenting a used one ends the whole session, since someone kept a copy.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Refresh token unknown, used, expired or of an ended session", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let token = body.into_inner().refresh_token;
+    let ctx = Ctx {
+        principal: None,
+        request_id: request_id(&req),
+        now: crate::auth::now(),
     };
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            access_token: state.keys.issue(&account_id)?,
-            token_type: "Bearer".into(),
-            expires_in: state.keys.ttl_seconds(),
-        }))
+    let db = state.db.clone();
+    match blocking(move || sessions::refresh(&db, &ctx, token.trim())).await {
+        Ok(issued) => tokens(&state, issued),
+        Err(e) if e.code() == "refresh_refused" => Err(ApiError::unauthenticated(
+            "this refresh token does not open a session: log in again",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// Ends the session of the token presented.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 204, description = "Logged out: the session's tokens no longer work")),
+    security(("bearer" = [])),
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    blocking(move || sessions::revoke_own(&db, &auth.0, auth.1, "logout")).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// How many sessions were ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionsEnded {
+    /// Sessions ended, the current one included.
+    pub sessions_ended: usize,
+}
+
+/// Ends every open session of the caller, on every device ("log out everywhere").
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "Every session ended", body = SessionsEnded)),
+    security(("bearer" = [])),
+)]
+#[post("/auth/logout-everywhere")]
+pub async fn logout_everywhere(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let n = blocking(move || sessions::revoke_all_own(&db, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(SessionsEnded { sessions_ended: n }))
+}
+
+/// An open session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// Whether it is the session of the token presented.
+    pub current: bool,
+    /// Login instant.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Last login or refresh.
+    pub last_used_at: chrono::DateTime<Utc>,
+    /// Its end at the latest.
+    pub expires_at: chrono::DateTime<Utc>,
+    /// The client software, as it said.
+    pub user_agent: Option<String>,
+    /// The client's address.
+    pub source: Option<String>,
+}
+
+/// Your open sessions, most recent first.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "Open sessions", body = Vec<SessionDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/me/sessions")]
+pub async fn my_sessions(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let current = auth.1.to_string();
+    let list = blocking(move || sessions::list_own(&db, &auth.0)).await?;
+    let dto: Vec<SessionDto> = list
+        .into_iter()
+        .map(|s| {
+            Ok(SessionDto {
+                id: Uuid::parse_str(&s.id).map_err(ApiError::internal)?,
+                current: s.id == current,
+                created_at: utc(s.created_at),
+                last_used_at: utc(s.last_used_at),
+                expires_at: utc(s.expires_at),
+                user_agent: s.user_agent,
+                source: s.source,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+/// Ends one of your sessions (a device you no longer use).
+#[utoipa::path(
+    tag = "auth",
+    params(("session_id" = Uuid, Path, description = "The session")),
+    responses((status = 204, description = "Ended")),
+    security(("bearer" = [])),
+)]
+#[delete("/me/sessions/{session_id}")]
+pub async fn end_session(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    blocking(move || sessions::revoke_own(&db, &auth.0, id, "ended_by_owner")).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// First password of an account, set with the one-time activation code the person received.

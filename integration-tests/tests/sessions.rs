@@ -1,0 +1,218 @@
+//! Sessions: refresh tokens rotate on every use, a reused one ends the whole session, logout and
+//! "log out everywhere" take effect on the very next request, and each step is traced.
+
+use mcp_integration_tests::{on_both_engines, Engine, TestEnv, PASSWORD};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    refresh_rotates_and_reuse_ends_the_session,
+    logout_takes_effect_at_once
+);
+
+fn login(env: &TestEnv, identifier: &str) -> Value {
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": identifier, "password": PASSWORD})),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.header("cache-control"), "no-store");
+    r.body
+}
+
+fn refresh(env: &TestEnv, token: &Value) -> mcp_integration_tests::Reply {
+    env.call(
+        "POST",
+        "/api/v1/auth/refresh",
+        None,
+        Some(&json!({"refresh_token": token})),
+    )
+}
+
+fn identifier(env: &TestEnv, token: &str) -> String {
+    env.get("/api/v1/me", token).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn refresh_rotates_and_reuse_ends_the_session(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    let first = login(&env, &me);
+    let session = first["session_id"].clone();
+
+    let second = refresh(&env, &first["refresh_token"]);
+    assert_eq!(second.status, 200, "{second:?}");
+    assert_eq!(second.body["session_id"], session, "same session");
+    assert_ne!(
+        second.body["refresh_token"], first["refresh_token"],
+        "rotated"
+    );
+    let third = refresh(&env, &second.body["refresh_token"]);
+    assert_eq!(third.status, 200);
+    let access = third.body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(env.get("/api/v1/me", &access).status, 200);
+
+    // The first token comes back (a copy was kept): the whole session ends.
+    let reused = refresh(&env, &first["refresh_token"]);
+    assert_eq!((reused.status, reused.code()), (401, "unauthenticated"));
+    assert_eq!(
+        refresh(&env, &third.body["refresh_token"]).status,
+        401,
+        "the latest token of the session is dead too"
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &access).status,
+        401,
+        "and so are its access tokens"
+    );
+    // Other sessions of the same person are untouched.
+    assert_eq!(env.get("/api/v1/me", &cnaf).status, 200);
+
+    for garbage in [json!("nope"), json!(""), json!("a".repeat(128))] {
+        assert_eq!(refresh(&env, &garbage).status, 401);
+    }
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/refresh",
+        None,
+        Some(&json!({"refresh_token": "x", "extra": 1})),
+    );
+    assert_eq!(r.status, 400);
+
+    let session_id = session.as_str().unwrap();
+    let traces = env.traces_of(&cnaf, session_id);
+    let seen: Vec<(&str, &str)> = traces
+        .iter()
+        .map(|t| {
+            (
+                t["action"].as_str().unwrap(),
+                t["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("auth.refresh", "success"),
+            ("auth.refresh", "success"),
+            ("auth.session_revoked", "denied")
+        ]
+    );
+    assert_eq!(traces[2]["detail"]["reason"], "refresh_token_reuse");
+}
+
+fn logout_takes_effect_at_once(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    let laptop = login(&env, &me);
+    let phone = login(&env, &me);
+    let laptop_token = laptop["access_token"].as_str().unwrap();
+    let phone_token = phone["access_token"].as_str().unwrap();
+
+    let sessions = env.get("/api/v1/me/sessions", laptop_token);
+    assert_eq!(sessions.status, 200);
+    let list = sessions.body.as_array().unwrap();
+    assert_eq!(
+        list.len(),
+        3,
+        "the bootstrap login, the laptop and the phone"
+    );
+    assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+    assert!(list
+        .iter()
+        .any(|s| s["id"] == laptop["session_id"] && s["current"] == true));
+
+    // Logout ends the laptop's session only, before its token expires.
+    let r = env.call("POST", "/api/v1/auth/logout", Some(laptop_token), None);
+    assert_eq!(r.status, 204);
+    assert_eq!(env.get("/api/v1/me", laptop_token).status, 401);
+    assert_eq!(refresh(&env, &laptop["refresh_token"]).status, 401);
+    assert_eq!(env.get("/api/v1/me", phone_token).status, 200);
+
+    // Another person's session does not exist for me.
+    let other = mcp_integration_tests::TestEnv::read(
+        env.client()
+            .delete(format!(
+                "{}/api/v1/me/sessions/{}",
+                env.base_url(),
+                uuid::Uuid::new_v4()
+            ))
+            .bearer_auth(phone_token)
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(other.status, 404);
+    // Ending a session from the list.
+    let bootstrap_session = env
+        .get("/api/v1/me/sessions", phone_token)
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = TestEnv::read(
+        env.client()
+            .delete(format!(
+                "{}/api/v1/me/sessions/{bootstrap_session}",
+                env.base_url()
+            ))
+            .bearer_auth(phone_token)
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        env.get("/api/v1/me", &cnaf).status,
+        401,
+        "the bootstrap login's token died with its session"
+    );
+
+    // Log out everywhere.
+    let tablet = login(&env, &me);
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/logout-everywhere",
+        Some(phone_token),
+        None,
+    );
+    assert_eq!((r.status, &r.body["sessions_ended"]), (200, &json!(2)));
+    assert_eq!(env.get("/api/v1/me", phone_token).status, 401);
+    assert_eq!(
+        env.get("/api/v1/me", tablet["access_token"].as_str().unwrap())
+            .status,
+        401
+    );
+    let fresh = login(&env, &me);
+    let fresh_token = fresh["access_token"].as_str().unwrap();
+    let traces = env
+        .get(
+            "/api/v1/traces?action=auth.session_revoked&limit=200",
+            fresh_token,
+        )
+        .body["items"]
+        .clone();
+    let reasons: Vec<&str> = traces
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["detail"]["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "logout",
+            "ended_by_owner",
+            "logout_everywhere",
+            "logout_everywhere"
+        ]
+    );
+}
