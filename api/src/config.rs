@@ -21,6 +21,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// HTTP worker threads.
     pub workers: usize,
+    /// Throttling of failed logins per typed identifier.
+    pub identifier_throttle: mcp_domain::throttle::ThrottlePolicy,
+    /// Throttling of failed logins per source address.
+    pub source_throttle: mcp_domain::throttle::ThrottlePolicy,
 }
 
 impl Default for Config {
@@ -35,6 +39,8 @@ impl Default for Config {
             token_ttl_seconds: 900,
             max_body_bytes: 64 * 1024,
             workers: 2,
+            identifier_throttle: mcp_domain::throttle::ThrottlePolicy::IDENTIFIER,
+            source_throttle: mcp_domain::throttle::ThrottlePolicy::SOURCE,
         }
     }
 }

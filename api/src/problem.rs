@@ -53,7 +53,7 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<ProblemField>,
-    allow: Option<String>,
+    headers: Vec<(header::HeaderName, String)>,
 }
 
 impl ApiError {
@@ -79,14 +79,14 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: vec![],
-            allow: None,
+            headers: vec![],
         }
     }
 
     /// 405 for a known path asked with a method it does not serve.
     pub fn method_not_allowed(allowed: &[&str]) -> Self {
         Self {
-            allow: Some(allowed.join(", ")),
+            headers: vec![(header::ALLOW, allowed.join(", "))],
             ..Self::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -103,6 +103,19 @@ impl ApiError {
     /// 401, with the same answer whatever was wrong with the credentials.
     pub fn unauthenticated(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+    }
+
+    /// 429 with the number of seconds to wait.
+    pub fn throttled(retry_after_secs: i64) -> Self {
+        let secs = retry_after_secs.max(1);
+        Self {
+            headers: vec![(header::RETRY_AFTER, secs.to_string())],
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("too many failed attempts: try again in {secs} s"),
+            )
+        }
     }
 
     /// 404 that reveals nothing.
@@ -162,8 +175,8 @@ impl ResponseError for ApiError {
                 r#"Bearer realm="mcp", error="invalid_token""#,
             ));
         }
-        if let Some(allow) = &self.allow {
-            r.insert_header((header::ALLOW, allow.as_str()));
+        for (name, value) in &self.headers {
+            r.insert_header((name.clone(), value.as_str()));
         }
         r.body(serde_json::to_string(&self.problem()).expect("problem serialises"))
     }

@@ -15,5 +15,6 @@ pub mod person;
 pub mod siret;
 pub mod subscription;
 pub mod text;
+pub mod throttle;
 
 pub use error::{DomainError, FieldError};

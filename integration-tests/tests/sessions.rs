@@ -6,7 +6,8 @@ use serde_json::{json, Value};
 
 on_both_engines!(
     refresh_rotates_and_reuse_ends_the_session,
-    logout_takes_effect_at_once
+    logout_takes_effect_at_once,
+    failed_logins_are_throttled_alike_for_known_and_unknown_identifiers,
 );
 
 fn login(env: &TestEnv, identifier: &str) -> Value {
@@ -214,5 +215,58 @@ fn logout_takes_effect_at_once(engine: Engine) {
             "logout_everywhere",
             "logout_everywhere"
         ]
+    );
+}
+
+fn failed_logins_are_throttled_alike_for_known_and_unknown_identifiers(engine: Engine) {
+    // A long first delay, so that no slowness of the machine lets an attempt through.
+    let env = TestEnv::start_with(engine, |c| c.identifier_throttle.base_delay_secs = 600);
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    let attempt = |who: &str, password: &str| {
+        env.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"identifier": who, "password": password})),
+        )
+    };
+    for who in [me.as_str(), "ZZZZ-ZZZZ"] {
+        for i in 0..6 {
+            let r = attempt(who, "Not-The-Password-1");
+            assert_eq!(r.status, 401, "{who} attempt {i}: {r:?}");
+        }
+        // Even the right password waits now: the guesser cannot tell.
+        let r = attempt(who, PASSWORD);
+        assert_eq!(
+            (r.status, r.code()),
+            (429, "too_many_attempts"),
+            "{who}: {r:?}"
+        );
+        let wait: i64 = r.header("retry-after").parse().unwrap();
+        assert!((590..=600).contains(&wait), "{wait}");
+        assert_eq!(r.header("content-type"), "application/problem+json");
+    }
+    // Another identifier from the same address is not held back by these failures.
+    let caf = env.caf(&cnaf, "761");
+    let other = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    assert_eq!(env.get("/api/v1/me", &other).status, 200);
+    let throttled = env
+        .get("/api/v1/traces?action=auth.login&limit=200", &cnaf)
+        .body["items"]
+        .clone();
+    let reasons: Vec<&str> = throttled
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["detail"]["reason"].as_str())
+        .collect();
+    assert_eq!(reasons.iter().filter(|r| **r == "throttled").count(), 2);
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| **r == "wrong_credentials")
+            .count(),
+        12
     );
 }

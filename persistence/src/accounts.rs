@@ -275,6 +275,7 @@ pub fn record_failed_login(
     ctx: &Ctx,
     identifier: &str,
     account: Option<&LoginCandidate>,
+    reason: &str,
 ) -> Result<()> {
     db.write(|conn| {
         trace::record(
@@ -289,7 +290,7 @@ pub fn record_failed_login(
                     .map(crate::uuid)
                     .transpose()?,
                 outcome: Outcome::Denied,
-                detail: serde_json::json!({ "identifier": identifier }),
+                detail: serde_json::json!({ "identifier": identifier, "reason": reason }),
             },
         )
     })

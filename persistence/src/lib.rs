@@ -15,6 +15,7 @@ pub mod partners;
 mod schema;
 pub mod sessions;
 pub mod subscriptions;
+pub mod throttle;
 pub mod trace;
 
 pub use ctx::Ctx;

@@ -5,6 +5,7 @@ use chrono::Utc;
 use mcp_domain::contract::PasswordPolicy;
 use mcp_persistence::accounts::{self, Account};
 use mcp_persistence::sessions::{self, Client, Issued};
+use mcp_persistence::throttle;
 use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -115,6 +116,12 @@ fn client(req: &HttpRequest) -> Client {
     }
 }
 
+enum LoginOutcome {
+    Issued(Issued),
+    Refused,
+    Throttled(i64),
+}
+
 /// Logs a person in and opens a session. Unknown identifiers, wrong passwords and inactive
 /// accounts get the same answer, in similar time.
 #[utoipa::path(
@@ -123,6 +130,7 @@ fn client(req: &HttpRequest) -> Client {
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong identifier or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this identifier or from this address: wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/auth/login")]
@@ -145,31 +153,51 @@ pub async fn login(
     let db = state.db.clone();
     let identifier = body.identifier.trim().to_uppercase();
     let client = client(&req);
-    let issued = web::block(move || -> Result<Option<Issued>, ApiError> {
+    let mut keys = vec![throttle::Key::identifier(
+        &identifier,
+        state.config.identifier_throttle,
+    )];
+    if let Some(source) = &client.source {
+        keys.push(throttle::Key::source(source, state.config.source_throttle));
+    }
+    let outcome = web::block(move || -> Result<LoginOutcome, ApiError> {
+        // Throttled attempts are refused before the password is even looked at.
+        if let Some(wait) = throttle::retry_after(&db, &keys, ctx.now)? {
+            accounts::record_failed_login(&db, &ctx, &identifier, None, "throttled")?;
+            return Ok(LoginOutcome::Throttled(
+                wait.num_seconds() + i64::from(wait.subsec_nanos() > 0),
+            ));
+        }
         let candidate = accounts::login_candidate(&db, &identifier)?;
         let ok = verify_password(
             &body.password,
             candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
         ) && candidate.as_ref().is_some_and(|c| c.status == "active");
         match candidate {
-            Some(account) if ok => Ok(Some(sessions::open(
-                &db,
-                &ctx,
-                &account,
-                &identifier,
-                &client,
-            )?)),
+            Some(account) if ok => {
+                let issued = sessions::open(&db, &ctx, &account, &identifier, &client)?;
+                throttle::succeeded(&db, &keys[0])?;
+                Ok(LoginOutcome::Issued(issued))
+            }
             other => {
-                accounts::record_failed_login(&db, &ctx, &identifier, other.as_ref())?;
-                Ok(None)
+                throttle::failed(&db, &keys, ctx.now)?;
+                accounts::record_failed_login(
+                    &db,
+                    &ctx,
+                    &identifier,
+                    other.as_ref(),
+                    "wrong_credentials",
+                )?;
+                Ok(LoginOutcome::Refused)
             }
         }
     })
     .await
     .map_err(ApiError::internal)??;
-    match issued {
-        Some(issued) => tokens(&state, issued),
-        None => Err(ApiError::unauthenticated("wrong identifier or password")),
+    match outcome {
+        LoginOutcome::Issued(issued) => tokens(&state, issued),
+        LoginOutcome::Throttled(secs) => Err(ApiError::throttled(secs)),
+        LoginOutcome::Refused => Err(ApiError::unauthenticated("wrong identifier or password")),
     }
 }
 
