@@ -8,7 +8,13 @@ use std::pin::Pin;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDateTime;
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use mcp_persistence::keys::TokenKey;
 use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -60,24 +66,89 @@ pub struct Claims {
     pub sid: String,
 }
 
-/// The keys that sign and check access tokens.
+struct KeySet {
+    signing_kid: String,
+    encoding: EncodingKey,
+    verifying: HashMap<String, DecodingKey>,
+    jwks: JwkSet,
+}
+
+impl KeySet {
+    fn build(keys: &[TokenKey], at: NaiveDateTime) -> Result<Self, String> {
+        let signing = mcp_persistence::keys::signing_key(keys, at).ok_or("no token key")?;
+        let mut verifying = HashMap::new();
+        let mut jwks = JwkSet { keys: vec![] };
+        let mut encoding = None;
+        for k in keys {
+            let enc = EncodingKey::from_ed_der(&k.pkcs8_der());
+            let mut jwk = Jwk::from_encoding_key(&enc, Algorithm::EdDSA)
+                .map_err(|e| format!("key {}: {e}", k.id))?;
+            jwk.common.key_id = Some(k.id.clone());
+            jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+            verifying.insert(
+                k.id.clone(),
+                DecodingKey::from_jwk(&jwk).map_err(|e| format!("key {}: {e}", k.id))?,
+            );
+            jwks.keys.push(jwk);
+            if k.id == signing.id {
+                encoding = Some(enc);
+            }
+        }
+        Ok(Self {
+            signing_kid: signing.id.clone(),
+            encoding: encoding.ok_or("signing key missing")?,
+            verifying,
+            jwks,
+        })
+    }
+}
+
+/// The keys that sign and check access tokens: Ed25519, identified by `kid`, rotating; their
+/// public halves are published as a JWKS so that anyone can check a token.
 #[derive(Clone)]
 pub struct TokenKeys {
-    kid: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    set: Arc<RwLock<KeySet>>,
     ttl_seconds: i64,
 }
 
 impl TokenKeys {
-    /// Keys from the stored secret.
-    pub fn new(kid: String, secret: &str, ttl_seconds: i64) -> Self {
-        Self {
-            kid,
-            encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
+    /// Keys from the stored set (newest first).
+    pub fn from_stored(
+        keys: &[TokenKey],
+        at: NaiveDateTime,
+        ttl_seconds: i64,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            set: Arc::new(RwLock::new(KeySet::build(keys, at)?)),
             ttl_seconds,
-        }
+        })
+    }
+
+    /// A key set of one fresh key, kept nowhere (tools and tests).
+    pub fn ephemeral(ttl_seconds: i64) -> Self {
+        let key = TokenKey {
+            id: Uuid::new_v4().to_string(),
+            algorithm: "EdDSA".into(),
+            private_key: hex::encode(mcp_persistence::keys::generate_ed25519_pkcs8()),
+            created_at: now(),
+        };
+        Self::from_stored(&[key], now(), ttl_seconds).expect("a fresh key builds")
+    }
+
+    /// Takes a newly loaded set (after a rotation, possibly by another instance).
+    pub fn replace(&self, keys: &[TokenKey], at: NaiveDateTime) -> Result<(), String> {
+        let set = KeySet::build(keys, at)?;
+        *self.set.write().unwrap_or_else(|p| p.into_inner()) = set;
+        Ok(())
+    }
+
+    /// The public keys, as a JWKS.
+    pub fn jwks(&self) -> JwkSet {
+        self.set
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .jwks
+            .clone()
     }
 
     /// Lifetime of tokens.
@@ -87,9 +158,10 @@ impl TokenKeys {
 
     /// Issues an access token for an account's session.
     pub fn issue(&self, account_id: &str, session_id: &str) -> Result<String, ApiError> {
+        let set = self.set.read().unwrap_or_else(|p| p.into_inner());
         let now = Utc::now().timestamp();
-        let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some(self.kid.clone());
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(set.signing_kid.clone());
         header.typ = Some(TOKEN_TYPE.into());
         let claims = Claims {
             iss: ISSUER.into(),
@@ -100,25 +172,26 @@ impl TokenKeys {
             jti: Uuid::new_v4().to_string(),
             sid: session_id.into(),
         };
-        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(ApiError::internal)
+        jsonwebtoken::encode(&header, &claims, &set.encoding).map_err(ApiError::internal)
     }
 
-    /// Checks a token's signature, type, key, issuer, audience and expiry; gives its account
-    /// and session.
+    /// Checks a token's algorithm, type, key, signature, issuer, audience and expiry; gives its
+    /// account and session.
     pub fn verify(&self, token: &str) -> Option<(Uuid, Uuid)> {
         let header = jsonwebtoken::decode_header(token).ok()?;
-        if header.alg != Algorithm::HS256
-            || header.typ.as_deref() != Some(TOKEN_TYPE)
-            || header.kid.as_deref() != Some(&self.kid)
-        {
+        // Only EdDSA: a token claiming another algorithm (none, or HS256 keyed with the public
+        // key) is refused before any check.
+        if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(TOKEN_TYPE) {
             return None;
         }
-        let mut v = Validation::new(Algorithm::HS256);
+        let set = self.set.read().unwrap_or_else(|p| p.into_inner());
+        let key = set.verifying.get(header.kid.as_deref()?)?;
+        let mut v = Validation::new(Algorithm::EdDSA);
         v.set_audience(&[AUDIENCE]);
         v.set_issuer(&[ISSUER]);
         v.set_required_spec_claims(&["exp", "iat", "sub", "aud", "iss"]);
         v.leeway = 5;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &v).ok()?;
+        let data = jsonwebtoken::decode::<Claims>(token, key, &v).ok()?;
         Some((
             Uuid::parse_str(&data.claims.sub).ok()?,
             Uuid::parse_str(&data.claims.sid).ok()?,
@@ -197,7 +270,7 @@ mod tests {
 
     #[test]
     fn tokens_are_checked_strictly() {
-        let keys = TokenKeys::new("k1".into(), "secret-one", 900);
+        let keys = TokenKeys::ephemeral(900);
         let id = Uuid::new_v4().to_string();
         let sid = Uuid::new_v4().to_string();
         let token = keys.issue(&id, &sid).unwrap();
@@ -207,11 +280,15 @@ mod tests {
             Some((id.clone(), sid.clone()))
         );
 
-        let other = TokenKeys::new("k1".into(), "secret-two", 900);
-        assert_eq!(other.verify(&token), None, "forged with another secret");
-        let other_kid = TokenKeys::new("k2".into(), "secret-one", 900);
-        assert_eq!(other_kid.verify(&token), None, "unknown key id");
-        let expired = TokenKeys::new("k1".into(), "secret-one", -60);
+        assert_eq!(
+            TokenKeys::ephemeral(900).verify(&token),
+            None,
+            "signed by another key"
+        );
+        let expired = TokenKeys {
+            ttl_seconds: -60,
+            ..keys.clone()
+        };
         assert_eq!(
             keys.verify(&expired.issue(&id, &sid).unwrap()),
             None,
@@ -220,13 +297,40 @@ mod tests {
         let mut tampered = token.clone();
         tampered.insert(tampered.len() - 3, 'x');
         assert_eq!(keys.verify(&tampered), None);
+        let payload = token.split('.').nth(1).unwrap();
         // alg=none, hand-made
-        let none = format!(
-            "{}.{}.",
-            "eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0",
-            token.split('.').nth(1).unwrap()
-        );
+        let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.{payload}.");
         assert_eq!(keys.verify(&none), None);
+        // HS256 keyed with the public key (algorithm confusion)
+        let kid = keys.jwks().keys[0].common.key_id.clone().unwrap();
+        let mut h = Header::new(Algorithm::HS256);
+        h.kid = Some(kid);
+        h.typ = Some(TOKEN_TYPE.into());
+        let public = serde_json::to_string(&keys.jwks().keys[0]).unwrap();
+        let claims: Claims = jsonwebtoken::dangerous::insecure_decode(&token)
+            .unwrap()
+            .claims;
+        let confused =
+            jsonwebtoken::encode(&h, &claims, &EncodingKey::from_secret(public.as_bytes()))
+                .unwrap();
+        assert_eq!(keys.verify(&confused), None);
+    }
+
+    #[test]
+    fn the_jwks_publishes_public_halves_only() {
+        let keys = TokenKeys::ephemeral(900);
+        let jwks = serde_json::to_value(keys.jwks()).unwrap();
+        let k = &jwks["keys"][0];
+        assert_eq!(
+            (
+                k["kty"].as_str(),
+                k["crv"].as_str(),
+                k["alg"].as_str(),
+                k["use"].as_str()
+            ),
+            (Some("OKP"), Some("Ed25519"), Some("EdDSA"), Some("sig"))
+        );
+        assert!(k.get("d").is_none(), "no private part");
     }
 
     #[test]

@@ -25,10 +25,10 @@ use crate::state::AppState;
 /// Opens (and migrates) the database and loads the token keys.
 pub fn prepare(config: Config) -> Result<AppState, String> {
     let db = Database::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
-    let (kid, secret) =
-        mcp_persistence::accounts::signing_secret(&db, auth::now()).map_err(|e| e.to_string())?;
+    let now = auth::now();
+    let keys = mcp_persistence::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
     Ok(AppState {
-        keys: TokenKeys::new(kid, &secret, config.token_ttl_seconds),
+        keys: TokenKeys::from_stored(&keys, now, config.token_ttl_seconds)?,
         db,
         config,
         outbox: Arc::new(tokio::sync::Notify::new()),
@@ -47,6 +47,19 @@ async fn health(state: web::Data<AppState>) -> HttpResponse {
 #[get("/api/v1/openapi.json")]
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(openapi::document())
+}
+
+/// The public keys that verify access tokens (RFC 7517), for software that checks tokens itself.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object)),
+)]
+#[get("/auth/jwks.json")]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/jwk-set+json")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .json(state.keys.jwks())
 }
 
 #[get("/swagger-ui")]
@@ -101,8 +114,28 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     .workers(workers)
     .listen(listener)?
     .run();
-    actix_web::rt::spawn(deliver_outbox(state));
+    actix_web::rt::spawn(deliver_outbox(state.clone()));
+    actix_web::rt::spawn(rotate_keys(state));
     Ok(server)
+}
+
+/// Reloads the token keys every minute: rotates them when due, and picks up a rotation made by
+/// another instance.
+async fn rotate_keys(state: AppState) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let db = state.db.clone();
+        let now = auth::now();
+        match web::block(move || mcp_persistence::keys::ensure_and_load(&db, now)).await {
+            Ok(Ok(keys)) => {
+                if let Err(e) = state.keys.replace(&keys, now) {
+                    log::error!("token keys: {e}");
+                }
+            }
+            Ok(Err(e)) => log::error!("token keys: {e}"),
+            Err(e) => log::error!("token keys: {e}"),
+        }
+    }
 }
 
 /// Delivers queued messages when woken, and every few seconds in case a wake was missed.

@@ -273,7 +273,7 @@ fn tokens_are_checked_on_every_request(engine: Engine) {
         assert_eq!(r.status, 401, "{bad}");
     }
     // A token signed with another key, even well-formed, is refused.
-    let forged = mcp_api::auth::TokenKeys::new("forged".into(), "another secret", 900)
+    let forged = mcp_api::auth::TokenKeys::ephemeral(900)
         .issue(
             &uuid::Uuid::new_v4().to_string(),
             &uuid::Uuid::new_v4().to_string(),

@@ -8,6 +8,7 @@ on_both_engines!(
     refresh_rotates_and_reuse_ends_the_session,
     logout_takes_effect_at_once,
     failed_logins_are_throttled_alike_for_known_and_unknown_identifiers,
+    anyone_can_verify_an_access_token_with_the_published_keys,
 );
 
 fn login(env: &TestEnv, identifier: &str) -> Value {
@@ -268,5 +269,34 @@ fn failed_logins_are_throttled_alike_for_known_and_unknown_identifiers(engine: E
             .filter(|r| **r == "wrong_credentials")
             .count(),
         12
+    );
+}
+
+fn anyone_can_verify_an_access_token_with_the_published_keys(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let jwks = env.call("GET", "/api/v1/auth/jwks.json", None, None);
+    assert_eq!(jwks.status, 200);
+    assert_eq!(jwks.header("content-type"), "application/jwk-set+json");
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(jwks.body.clone()).unwrap();
+    let header = jsonwebtoken::decode_header(&cnaf).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA);
+    let jwk = set
+        .find(header.kid.as_deref().unwrap())
+        .expect("the token's key is published");
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    v.set_audience(&["mcp-api"]);
+    v.set_issuer(&["mon-compte-partenaire"]);
+    let data = jsonwebtoken::decode::<Value>(
+        &cnaf,
+        &jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap(),
+        &v,
+    )
+    .unwrap();
+    assert_eq!(data.claims["sub"], env.get("/api/v1/me", &cnaf).body["id"]);
+    assert!(data.claims["sid"].is_string());
+    assert!(
+        !jwks.body.to_string().contains("\"d\""),
+        "no private key material"
     );
 }

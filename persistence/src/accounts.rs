@@ -320,31 +320,6 @@ pub fn me(db: &Database, ctx: &Ctx) -> Result<Account> {
     })
 }
 
-/// Loads the signing secret of access tokens, creating it on first use, so that every instance
-/// behind a load balancer signs and checks with the same one.
-pub fn signing_secret(db: &Database, now: NaiveDateTime) -> Result<(String, String)> {
-    use crate::schema::signing_keys;
-    db.write(|conn| {
-        let existing: Option<(String, String)> = signing_keys::table
-            .order(signing_keys::created_at.desc())
-            .select((signing_keys::id, signing_keys::secret))
-            .first(conn)
-            .optional()?;
-        if let Some(k) = existing {
-            return Ok(k);
-        }
-        let key = (crate::new_id(), random_secret());
-        diesel::insert_into(signing_keys::table)
-            .values((
-                signing_keys::id.eq(&key.0),
-                signing_keys::secret.eq(&key.1),
-                signing_keys::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(key)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

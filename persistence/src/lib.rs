@@ -9,6 +9,7 @@ pub mod conventions;
 pub mod ctx;
 pub mod db;
 pub mod error;
+pub mod keys;
 pub mod outbox;
 pub mod page;
 pub mod partners;

@@ -2,9 +2,10 @@
 //! (which hold the same schema; a test checks they stay paired).
 
 diesel::table! {
-    signing_keys (id) {
+    token_keys (id) {
         id -> Text,
-        secret -> Text,
+        algorithm -> Text,
+        private_key -> Text,
         created_at -> Timestamp,
     }
 }
@@ -191,7 +192,7 @@ diesel::joinable!(subscription_quotas -> subscriptions (subscription_id));
 diesel::joinable!(subscription_quotas -> profiles (profile_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    signing_keys,
+    token_keys,
     cafs,
     partners,
     accounts,

@@ -80,6 +80,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope(crate::openapi::BASE_PATH)
             .service(auth::login)
             .service(auth::activate)
+            .service(crate::jwks)
             .service(auth::refresh)
             .service(auth::logout)
             .service(auth::logout_everywhere)
