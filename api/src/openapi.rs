@@ -33,8 +33,8 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     paths(
-        auth::login, crate::jwks, auth::refresh, auth::logout, auth::logout_everywhere, auth::activate, auth::me, auth::my_sessions, auth::end_session,
-        cafs::create, cafs::list, cafs::get, cafs::update, cafs::add_administrator, cafs::administrators,
+        auth::login, crate::jwks, auth::refresh, auth::logout, auth::logout_everywhere, auth::activate, auth::me, auth::my_sessions, auth::end_session, auth::change_password,
+        cafs::create, cafs::list, cafs::get, cafs::update, cafs::add_administrator, cafs::administrators, cafs::suspend, cafs::reinstate,
         catalogue::list, catalogue::get,
         partners::create, partners::list, partners::get, partners::update,
         conventions::create, conventions::list_for_partner, conventions::get, conventions::update,

@@ -9,6 +9,8 @@ on_both_engines!(
     logout_takes_effect_at_once,
     failed_logins_are_throttled_alike_for_known_and_unknown_identifiers,
     anyone_can_verify_an_access_token_with_the_published_keys,
+    password_change_ends_the_other_sessions,
+    a_suspended_administrator_is_out_at_once,
 );
 
 fn login(env: &TestEnv, identifier: &str) -> Value {
@@ -299,4 +301,170 @@ fn anyone_can_verify_an_access_token_with_the_published_keys(engine: Engine) {
         !jwks.body.to_string().contains("\"d\""),
         "no private key material"
     );
+}
+
+fn password_change_ends_the_other_sessions(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    let other = login(&env, &me)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let change = |current: &str, new: &str| {
+        env.post(
+            "/api/v1/me/password",
+            &cnaf,
+            json!({"current_password": current, "new_password": new}),
+        )
+    };
+    let r = change("Wrong-Password-11", "Another#Secret-2026");
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("current_password"))
+    );
+    let r = change(PASSWORD, "weak");
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("new_password"), Some("password_too_short"))
+    );
+    let r = change(PASSWORD, PASSWORD);
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("password_unchanged"))
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &other).status,
+        200,
+        "refusals changed nothing"
+    );
+
+    let r = change(PASSWORD, "Another#Secret-2026");
+    assert_eq!(
+        (r.status, &r.body["sessions_ended"]),
+        (200, &json!(1)),
+        "{r:?}"
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &cnaf).status,
+        200,
+        "this session goes on"
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &other).status,
+        401,
+        "the other one ended"
+    );
+    let old = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": me, "password": PASSWORD})),
+    );
+    assert_eq!(old.status, 401);
+    env.login(&me, "Another#Secret-2026");
+    let traces = env
+        .get("/api/v1/traces?action=account.password_changed", &cnaf)
+        .body["items"]
+        .clone();
+    assert_eq!(traces.as_array().unwrap().len(), 1);
+    assert!(
+        !traces.to_string().contains("Another#Secret"),
+        "no secret in traces"
+    );
+}
+
+fn a_suspended_administrator_is_out_at_once(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let caf2 = env.caf(&cnaf, "762");
+    let admin2 = env.caf_admin(&cnaf, &caf2, "b@caf.example");
+    let account = env.get("/api/v1/me", &admin).id();
+    let identifier = env.get("/api/v1/me", &admin).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let path = format!("/api/v1/accounts/{account}/suspension");
+    let r = env.post(&path, &admin2, json!({"reason": "x"}));
+    assert_eq!(
+        r.status, 403,
+        "a Caf administrator does not suspend accounts"
+    );
+    let r = env.post(&path, &cnaf, json!({"reason": ""}));
+    assert_eq!(r.status, 422);
+    let r = env.post(
+        &format!("/api/v1/accounts/{}/suspension", uuid::Uuid::new_v4()),
+        &cnaf,
+        json!({"reason": "x"}),
+    );
+    assert_eq!(r.status, 404);
+
+    let r = env.post(
+        &path,
+        &cnaf,
+        json!({"reason": "Signalement d'usage anormal"}),
+    );
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("suspended")),
+        "{r:?}"
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &admin).status,
+        401,
+        "out on the next request"
+    );
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": identifier, "password": PASSWORD})),
+    );
+    assert_eq!(r.status, 401);
+    let r = env.post(&path, &cnaf, json!({"reason": "again"}));
+    assert_eq!((r.status, r.code()), (409, "account_status_conflict"));
+
+    let r = env.post(
+        &format!("/api/v1/accounts/{account}/reinstatement"),
+        &cnaf,
+        json!({"reason": "Vérification faite"}),
+    );
+    assert_eq!((r.status, &r.body["status"]), (200, &json!("active")));
+    env.login(&identifier, PASSWORD);
+    let seen: Vec<(String, String)> = env
+        .traces_of(&cnaf, &account)
+        .iter()
+        .map(|t| {
+            (
+                t["action"].as_str().unwrap().to_string(),
+                t["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let tail: Vec<(&str, &str)> = seen[seen.len() - 4..]
+        .iter()
+        .map(|(a, o)| (a.as_str(), o.as_str()))
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            ("account.suspended", "success"),
+            ("auth.login", "denied"),
+            ("account.reinstated", "success"),
+            ("auth.login", "success")
+        ]
+    );
+    let revoked = env
+        .get("/api/v1/traces?action=auth.session_revoked", &cnaf)
+        .body["items"]
+        .clone();
+    assert_eq!(revoked[0]["detail"]["reason"], "account_suspended");
+    assert_eq!(revoked[0]["detail"]["account_id"], account.as_str());
 }

@@ -320,6 +320,124 @@ pub fn me(db: &Database, ctx: &Ctx) -> Result<Account> {
     })
 }
 
+/// The stored password hash of the caller, to check their current password.
+pub fn own_password_hash(db: &Database, ctx: &Ctx) -> Result<(String, Option<String>)> {
+    let id = ctx.principal().account_id().to_string();
+    db.read(|conn| {
+        accounts::table
+            .find(id)
+            .select((accounts::identifier, accounts::password_hash))
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))
+    })
+}
+
+/// Replaces the caller's password; every other session of theirs ends (a password is changed
+/// when it may be known to someone else).
+pub fn change_own_password(
+    db: &Database,
+    ctx: &Ctx,
+    current_session: Uuid,
+    new_hash: &str,
+) -> Result<usize> {
+    let id = ctx.principal().account_id().to_string();
+    db.write(|conn| {
+        diesel::update(accounts::table.find(&id))
+            .set((
+                accounts::password_hash.eq(new_hash),
+                accounts::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        let ended = crate::sessions::revoke_others_in(
+            conn,
+            ctx,
+            &id,
+            Some(current_session),
+            "password_changed",
+        )?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "account.password_changed",
+                target_type: "account",
+                target_id: Some(crate::uuid(&id)?),
+                caf_id: ctx.principal().caf_scope(),
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "other_sessions_ended": ended }),
+            },
+        )?;
+        Ok(ended)
+    })
+}
+
+/// Suspends or reinstates a Caf administrator's account (Cnaf operators). A suspension ends
+/// every session of the account at once; the reason is kept in the trace.
+pub fn set_caf_administrator_suspended(
+    db: &Database,
+    ctx: &Ctx,
+    account_id: Uuid,
+    suspended: bool,
+    reason: &str,
+) -> Result<Account> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    db.write(|conn| {
+        let account: Account = accounts::table
+            .find(account_id.to_string())
+            .filter(accounts::role.eq(Role::CafAdministrator.code()))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
+        mcp_domain::access::authorize(
+            ctx.principal(),
+            mcp_domain::access::Function::ManageCafAdministrators,
+            caf_id.map_or(
+                mcp_domain::access::Reach::National,
+                mcp_domain::access::Reach::Caf,
+            ),
+        )?;
+        let (from, to, action) = if suspended {
+            ("active", "suspended", "account.suspended")
+        } else {
+            ("suspended", "active", "account.reinstated")
+        };
+        if account.status != from {
+            return Err(DomainError::conflict(
+                "account_status_conflict",
+                format!("the account is {}, not {from}", account.status),
+            )
+            .into());
+        }
+        diesel::update(accounts::table.find(&account.id))
+            .set((accounts::status.eq(to), accounts::updated_at.eq(ctx.now)))
+            .execute(conn)?;
+        let ended = if suspended {
+            crate::sessions::revoke_others_in(conn, ctx, &account.id, None, "account_suspended")?
+        } else {
+            0
+        };
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action,
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "reason": reason, "sessions_ended": ended }),
+            },
+        )?;
+        Ok(Account {
+            status: to.into(),
+            ..account
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

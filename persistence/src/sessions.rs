@@ -278,18 +278,37 @@ pub fn revoke_own(db: &Database, ctx: &Ctx, session_id: Uuid, reason: &str) -> R
 /// Ends every open session of the caller ("log out everywhere"); returns how many.
 pub fn revoke_all_own(db: &Database, ctx: &Ctx) -> Result<usize> {
     let me = ctx.principal().account_id().to_string();
-    db.write(|conn| {
-        let open: Vec<Session> = sessions::table
-            .filter(sessions::account_id.eq(&me))
-            .filter(sessions::revoked_at.is_null())
-            .filter(sessions::expires_at.gt(ctx.now))
-            .select(Session::as_select())
-            .load(conn)?;
-        for s in &open {
-            revoke_in(conn, ctx, s, "logout_everywhere", caf_of(ctx.principal()))?;
-        }
-        Ok(open.len())
-    })
+    db.write(|conn| revoke_others_in(conn, ctx, &me, None, "logout_everywhere"))
+}
+
+/// Ends the open sessions of an account but `keep`, inside the caller's transaction; returns how
+/// many. Each end is traced with its reason.
+pub(crate) fn revoke_others_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account_id: &str,
+    keep: Option<Uuid>,
+    reason: &str,
+) -> Result<usize> {
+    let keep = keep.map(|k| k.to_string()).unwrap_or_default();
+    let open: Vec<Session> = sessions::table
+        .filter(sessions::account_id.eq(account_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(ctx.now))
+        .filter(sessions::id.ne(keep))
+        .select(Session::as_select())
+        .load(conn)?;
+    let caf: Option<Uuid> = accounts::table
+        .find(account_id)
+        .select(accounts::caf_id)
+        .first::<Option<String>>(conn)?
+        .as_deref()
+        .map(crate::uuid)
+        .transpose()?;
+    for s in &open {
+        revoke_in(conn, ctx, s, reason, caf)?;
+    }
+    Ok(open.len())
 }
 
 /// The caller's sessions still open, most recent first.

@@ -416,3 +416,78 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     let account = blocking(move || accounts::me(&db, &auth.0)).await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
 }
+
+/// A change of one's own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password in use.
+    #[schema(min_length = 1, max_length = 128, format = Password)]
+    pub current_password: String,
+    /// The new one, under the applicable policy (12 characters of 4 classes by default).
+    #[schema(min_length = 12, max_length = 128, format = Password)]
+    pub new_password: String,
+}
+
+/// Changes your password. Your other sessions end; this one goes on. Wrong current passwords
+/// count as failed logins.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordChange,
+    responses((status = 200, description = "Changed", body = SessionsEnded)),
+    security(("bearer" = [])),
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let Authenticated(ctx, session) = auth;
+    let db = state.db.clone();
+    let policy = state.config.identifier_throttle;
+    let ended = web::block(move || -> Result<usize, ApiError> {
+        let (identifier, stored) = accounts::own_password_hash(&db, &ctx)?;
+        let key = throttle::Key::identifier(&identifier, policy);
+        if let Some(wait) = throttle::retry_after(&db, std::slice::from_ref(&key), ctx.now)? {
+            return Err(ApiError::throttled(wait.num_seconds() + 1));
+        }
+        if !verify_password(&body.current_password, stored.as_deref()) {
+            throttle::failed(&db, std::slice::from_ref(&key), ctx.now)?;
+            return Err(mcp_domain::DomainError::field(
+                "current_password",
+                "wrong_password",
+                "this is not your current password",
+            )
+            .into());
+        }
+        mcp_domain::password::check(PasswordPolicy::default(), &body.new_password, &identifier)
+            .map_err(|e| match e {
+                mcp_domain::DomainError::Validation(errs) => mcp_domain::DomainError::Validation(
+                    errs.into_iter()
+                        .map(|e| mcp_domain::FieldError {
+                            field: "new_password".into(),
+                            ..e
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })?;
+        if body.new_password == body.current_password {
+            return Err(mcp_domain::DomainError::field(
+                "new_password",
+                "password_unchanged",
+                "choose a password other than the current one",
+            )
+            .into());
+        }
+        let hash = hash_password(&body.new_password)?;
+        Ok(accounts::change_own_password(&db, &ctx, session, &hash)?)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok().json(SessionsEnded {
+        sessions_ended: ended,
+    }))
+}

@@ -256,3 +256,80 @@ pub async fn administrators(
         next_cursor: p.next_cursor,
     }))
 }
+
+/// Why an account is suspended or reinstated.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// The reason, kept in the trace.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Suspends a Caf administrator's account (Cnaf operators): every session ends at once and the
+/// account can no longer log in until reinstated.
+#[utoipa::path(
+    tag = "cafs",
+    params(("account_id" = Uuid, Path, description = "The administrator's account")),
+    request_body = StatusChange,
+    responses((status = 200, description = "Suspended", body = AccountDto)),
+    security(("bearer" = [])),
+)]
+#[post("/accounts/{account_id}/suspension")]
+pub async fn suspend(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<StatusChange>,
+) -> Result<HttpResponse, ApiError> {
+    set_suspended(
+        state,
+        auth,
+        path.into_inner(),
+        true,
+        body.into_inner().reason,
+    )
+    .await
+}
+
+/// Reinstates a suspended Caf administrator's account (Cnaf operators).
+#[utoipa::path(
+    tag = "cafs",
+    params(("account_id" = Uuid, Path, description = "The administrator's account")),
+    request_body = StatusChange,
+    responses((status = 200, description = "Reinstated", body = AccountDto)),
+    security(("bearer" = [])),
+)]
+#[post("/accounts/{account_id}/reinstatement")]
+pub async fn reinstate(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<StatusChange>,
+) -> Result<HttpResponse, ApiError> {
+    set_suspended(
+        state,
+        auth,
+        path.into_inner(),
+        false,
+        body.into_inner().reason,
+    )
+    .await
+}
+
+async fn set_suspended(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: Uuid,
+    suspended: bool,
+    reason: String,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let account = blocking(move || {
+        mcp_persistence::accounts::set_caf_administrator_suspended(
+            &db, &auth.0, id, suspended, &reason,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(AccountDto::from(account)))
+}

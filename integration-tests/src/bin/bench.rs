@@ -10,6 +10,7 @@ use serde_json::json;
 const CLIENTS: usize = 8;
 const READS: usize = 4000;
 const WRITES: usize = 800;
+const LOGINS: usize = 200;
 
 /// A SIRET with a valid Luhn key, distinct for each `n`.
 fn siret(n: usize) -> String {
@@ -96,11 +97,50 @@ fn bench(engine: Engine) -> Vec<Figures> {
             json!({"number": "B-1", "missions": ["m"]}),
         )
         .id();
+    // Logins: each verifies an argon2id hash and opens a session.
+    let me = env.get("/api/v1/me", &admin).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let logins = run("POST /auth/login", LOGINS, |_| {
+        env.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"identifier": me, "password": mcp_integration_tests::PASSWORD})),
+        )
+        .status
+    });
+    // Refreshes: each client follows its own chain, a refresh token being good once.
+    let chains: Vec<std::sync::Mutex<String>> = (0..CLIENTS)
+        .map(|_| {
+            let r = env.call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({"identifier": me, "password": mcp_integration_tests::PASSWORD})),
+            );
+            std::sync::Mutex::new(r.body["refresh_token"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let refreshes = run("POST /auth/refresh", READS / 2, |i| {
+        let mut token = chains[i % CLIENTS].lock().unwrap();
+        let r = env.call(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": *token})),
+        );
+        if let Some(next) = r.body["refresh_token"].as_str() {
+            *token = next.to_string();
+        }
+        r.status
+    });
     let conventions = run("GET /conventions/{id}", READS, |_| {
         env.get(&format!("/api/v1/conventions/{conv}"), &admin)
             .status
     });
-    vec![writes, reads, lists, conventions]
+    vec![writes, reads, lists, conventions, logins, refreshes]
 }
 
 fn ms(d: Duration) -> String {
@@ -150,6 +190,27 @@ Clients and server share the same cores, so the figures are a floor for the serv
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
             .unwrap_or_default(),
     ));
+    // The cost of one argon2id verification on this machine, in this run: the ceiling of logins.
+    let hash = mcp_api::auth::hash_password(mcp_integration_tests::PASSWORD).unwrap();
+    let samples = 30;
+    let started = Instant::now();
+    for _ in 0..samples {
+        assert!(mcp_api::auth::verify_password(
+            mcp_integration_tests::PASSWORD,
+            Some(&hash)
+        ));
+    }
+    let verify = started.elapsed().as_secs_f64() / samples as f64;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1) as f64;
+    let ceiling = cores / verify;
+    out.push_str(&format!(
+        "argon2id verification (OWASP parameters: 19 MiB, 2 passes, 1 lane): {:.1} ms on one core, \
+so at most {ceiling:.0} logins/s on {cores} cores if the machine did nothing else.\n\n",
+        verify * 1000.0
+    ));
+    let mut login_rates = vec![];
     out.push_str(
         "| engine | operation | requests | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) |\n",
     );
@@ -167,12 +228,23 @@ Clients and server share the same cores, so the figures are a floor for the serv
             );
             print!("{line}");
             out.push_str(&line);
+            if f.operation == "POST /auth/login" {
+                login_rates.push((name, f.count as f64 / f.seconds));
+            }
         }
     }
     out.push_str(
         "\nWrites take the database's write lock and write their trace in the same transaction; \
 on SQLite they queue behind one writer, on PostgreSQL they run concurrently.\n",
     );
+    out.push_str("\n**Logins against the argon2id ceiling** (the figure that matters: how close the service \
+comes to the cost of the hash it must compute):\n\n");
+    for (name, rate) in login_rates {
+        out.push_str(&format!(
+            "- {name}: {rate:.0} logins/s = {:.0} % of the ceiling\n",
+            100.0 * rate / ceiling
+        ));
+    }
     std::fs::write(&report, out).expect("report written");
     println!("report written to {report}");
 }
