@@ -199,6 +199,52 @@ impl TokenKeys {
     }
 }
 
+/// Issuer shown in authenticator apps.
+const TOTP_ISSUER: &str = "Mon Compte Partenaire";
+
+fn totp(secret_b32: &str, identifier: &str) -> Result<totp_rs::TOTP, ApiError> {
+    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string())
+        .to_bytes()
+        .map_err(|e| ApiError::internal(format!("{e:?}")))?;
+    Ok(totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        mcp_domain::second_factor::SKEW_STEPS as u8,
+        mcp_domain::second_factor::STEP_SECONDS,
+        bytes,
+        Some(TOTP_ISSUER.to_string()),
+        identifier.to_string(),
+    ))
+}
+
+/// A new TOTP secret (160 bits, base32) and its `otpauth://` URI for authenticator apps.
+pub fn new_totp_secret(identifier: &str) -> Result<(String, String), ApiError> {
+    use rand::Rng;
+    let raw: [u8; 20] = rand::thread_rng().gen();
+    let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
+    let uri = totp(&secret, identifier)?.get_url();
+    Ok((secret, uri))
+}
+
+/// The time step a submitted code matches for a secret at `at`, if any (each step usable once).
+pub fn totp_step(
+    secret_b32: &str,
+    identifier: &str,
+    last_used_step: Option<i64>,
+    submitted: &str,
+    at: NaiveDateTime,
+) -> Result<Option<i64>, ApiError> {
+    let t = totp(secret_b32, identifier)?;
+    let unix = at.and_utc().timestamp().max(0) as u64;
+    let step = mcp_domain::second_factor::matching_step(
+        unix,
+        last_used_step.map(|s| s.max(0) as u64),
+        submitted,
+        |step| t.generate(step * mcp_domain::second_factor::STEP_SECONDS),
+    );
+    Ok(step.map(|s| s as i64))
+}
+
 /// The instant of an action, UTC, to the microsecond (what both databases store).
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod partner;
 pub mod password;
 pub mod person;
+pub mod second_factor;
 pub mod siret;
 pub mod subscription;
 pub mod text;

@@ -11,6 +11,7 @@ on_both_engines!(
     anyone_can_verify_an_access_token_with_the_published_keys,
     password_change_ends_the_other_sessions,
     a_suspended_administrator_is_out_at_once,
+    a_second_factor_guards_the_login,
 );
 
 fn login(env: &TestEnv, identifier: &str) -> Value {
@@ -467,4 +468,112 @@ fn a_suspended_administrator_is_out_at_once(engine: Engine) {
         .clone();
     assert_eq!(revoked[0]["detail"]["reason"], "account_suspended");
     assert_eq!(revoked[0]["detail"]["account_id"], account.as_str());
+}
+
+fn a_second_factor_guards_the_login(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    let r = env.call("POST", "/api/v1/me/totp", Some(&cnaf), None);
+    assert_eq!(r.status, 201, "{r:?}");
+    assert!(r.body["otpauth_uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/"));
+    let secret = totp_rs::Secret::Encoded(r.body["secret"].as_str().unwrap().to_string())
+        .to_bytes()
+        .unwrap();
+    let device =
+        totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, me.clone());
+    let now = chrono::Utc::now().timestamp() as u64;
+    let code_at = |offset: i64| device.generate((now as i64 + offset) as u64);
+
+    // Until confirmed, the factor is not asked for.
+    let plain = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": me, "password": PASSWORD})),
+    );
+    assert_eq!(plain.status, 200);
+    let r = env.post(
+        "/api/v1/me/totp/confirmation",
+        &cnaf,
+        json!({"code": "000000"}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("wrong_otp"))
+    );
+    // Codes are taken at the test's clock: the server accepts one step either side, so these hold
+    // whichever step boundary falls during the test.
+    let r = env.post(
+        "/api/v1/me/totp/confirmation",
+        &cnaf,
+        json!({"code": code_at(0)}),
+    );
+    assert_eq!(
+        (r.status, &r.body["confirmed"]),
+        (200, &json!(true)),
+        "{r:?}"
+    );
+    let r = env.call("POST", "/api/v1/me/totp", Some(&cnaf), None);
+    assert_eq!((r.status, r.code()), (409, "totp_already_enrolled"));
+
+    let attempt = |otp: Option<String>| {
+        let mut body = json!({"identifier": me, "password": PASSWORD});
+        if let Some(o) = otp {
+            body["otp"] = json!(o);
+        }
+        env.call("POST", "/api/v1/auth/login", None, Some(&body))
+    };
+    let r = attempt(None);
+    assert_eq!((r.status, r.code()), (401, "otp_required"));
+    let r = attempt(Some("123456".into()));
+    assert_eq!((r.status, r.code()), (401, "unauthenticated"));
+    let r = attempt(Some(code_at(0)));
+    assert_eq!(r.status, 401, "the confirmation's code was used already");
+    let r = attempt(Some(code_at(30)));
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = attempt(Some(code_at(30)));
+    assert_eq!(r.status, 401, "a code works once");
+    // A wrong password with a good code tells nothing more than a wrong password.
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": me, "password": "Wrong#Password-99", "otp": code_at(60)})),
+    );
+    assert_eq!((r.status, r.code()), (401, "unauthenticated"));
+
+    let r = env.post(
+        "/api/v1/me/totp/removal",
+        &cnaf,
+        json!({"password": "nope"}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("wrong_password"))
+    );
+    let r = env.post(
+        "/api/v1/me/totp/removal",
+        &cnaf,
+        json!({"password": PASSWORD}),
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(attempt(None).status, 200);
+    let actions: Vec<String> = env
+        .traces_of(
+            &cnaf,
+            env.get("/api/v1/me", &cnaf).body["id"].as_str().unwrap(),
+        )
+        .iter()
+        .filter_map(|t| {
+            t["action"]
+                .as_str()
+                .filter(|a| a.starts_with("account.totp"))
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(actions, ["account.totp_enrolled", "account.totp_removed"]);
 }

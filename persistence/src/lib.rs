@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod page;
 pub mod partners;
 mod schema;
+pub mod second_factor;
 pub mod sessions;
 pub mod subscriptions;
 pub mod throttle;

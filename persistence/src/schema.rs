@@ -242,3 +242,13 @@ diesel::table! {
         last_failure_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    account_totp (account_id) {
+        account_id -> Text,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_used_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}

@@ -4,6 +4,7 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use mcp_domain::contract::PasswordPolicy;
 use mcp_persistence::accounts::{self, Account};
+use mcp_persistence::second_factor;
 use mcp_persistence::sessions::{self, Client, Issued};
 use mcp_persistence::throttle;
 use mcp_persistence::Ctx;
@@ -12,7 +13,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{blocking, utc};
-use crate::auth::{hash_password, request_id, verify_password, Authenticated};
+use crate::auth::{
+    hash_password, new_totp_secret, request_id, totp_step, verify_password, Authenticated,
+};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -69,6 +72,9 @@ pub struct LoginRequest {
     /// The password.
     #[schema(max_length = 128, format = Password)]
     pub password: String,
+    /// The 6-digit code of the authenticator app, for accounts with a second factor.
+    #[schema(pattern = "^[0-9]{6}$", example = "492039")]
+    pub otp: Option<String>,
 }
 
 /// Tokens of a session: a short-lived access token, and a refresh token that is used once.
@@ -119,6 +125,7 @@ fn client(req: &HttpRequest) -> Client {
 enum LoginOutcome {
     Issued(Issued),
     Refused,
+    OtpRequired,
     Throttled(i64),
 }
 
@@ -175,6 +182,36 @@ pub async fn login(
         ) && candidate.as_ref().is_some_and(|c| c.status == "active");
         match candidate {
             Some(account) if ok => {
+                let second = second_factor::of_account(&db, &account.id)?
+                    .filter(|t| t.confirmed_at.is_some());
+                if let Some(t) = second {
+                    let Some(code) = body.otp.as_deref() else {
+                        accounts::record_failed_login(
+                            &db,
+                            &ctx,
+                            &identifier,
+                            Some(&account),
+                            "otp_required",
+                        )?;
+                        return Ok(LoginOutcome::OtpRequired);
+                    };
+                    let step = totp_step(&t.secret, &identifier, t.last_used_step, code, ctx.now)?;
+                    let accepted = match step {
+                        Some(step) => second_factor::use_step(&db, &account.id, step)?,
+                        None => false,
+                    };
+                    if !accepted {
+                        throttle::failed(&db, &keys, ctx.now)?;
+                        accounts::record_failed_login(
+                            &db,
+                            &ctx,
+                            &identifier,
+                            Some(&account),
+                            "wrong_otp",
+                        )?;
+                        return Ok(LoginOutcome::Refused);
+                    }
+                }
                 let issued = sessions::open(&db, &ctx, &account, &identifier, &client)?;
                 throttle::succeeded(&db, &keys[0])?;
                 Ok(LoginOutcome::Issued(issued))
@@ -197,6 +234,11 @@ pub async fn login(
     match outcome {
         LoginOutcome::Issued(issued) => tokens(&state, issued),
         LoginOutcome::Throttled(secs) => Err(ApiError::throttled(secs)),
+        LoginOutcome::OtpRequired => Err(ApiError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "otp_required",
+            "enter the 6-digit code of your authenticator app in `otp`",
+        )),
         LoginOutcome::Refused => Err(ApiError::unauthenticated("wrong identifier or password")),
     }
 }
@@ -417,6 +459,32 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
 }
 
+/// Checks the caller's password before a sensitive change; wrong ones count as failed logins.
+/// Gives the caller's identifier.
+fn check_own_password(
+    db: &mcp_persistence::Database,
+    ctx: &Ctx,
+    password: &str,
+    field: &str,
+    policy: mcp_domain::throttle::ThrottlePolicy,
+) -> Result<String, ApiError> {
+    let (identifier, stored) = accounts::own_password_hash(db, ctx)?;
+    let key = throttle::Key::identifier(&identifier, policy);
+    if let Some(wait) = throttle::retry_after(db, std::slice::from_ref(&key), ctx.now)? {
+        return Err(ApiError::throttled(wait.num_seconds() + 1));
+    }
+    if !verify_password(password, stored.as_deref()) {
+        throttle::failed(db, std::slice::from_ref(&key), ctx.now)?;
+        return Err(mcp_domain::DomainError::field(
+            field,
+            "wrong_password",
+            "this is not your current password",
+        )
+        .into());
+    }
+    Ok(identifier)
+}
+
 /// A change of one's own password.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -490,4 +558,135 @@ pub async fn change_password(
     Ok(HttpResponse::Ok().json(SessionsEnded {
         sessions_ended: ended,
     }))
+}
+
+/// A second factor being enrolled: load it into an authenticator app, then confirm with a code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpEnrolment {
+    /// The shared secret, base32 (to type in when the URI cannot be scanned).
+    pub secret: String,
+    /// `otpauth://totp/…` URI, for a QR code.
+    pub otpauth_uri: String,
+}
+
+/// Starts enrolling a TOTP second factor (replacing an unconfirmed one). Shown once.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 201, description = "Pending until confirmed", body = TotpEnrolment)),
+    security(("bearer" = [])),
+)]
+#[post("/me/totp")]
+pub async fn enrol_totp(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let enrolment = web::block(move || -> Result<TotpEnrolment, ApiError> {
+        let own = accounts::me(&db, &auth.0)?;
+        let (secret, otpauth_uri) = new_totp_secret(&own.identifier)?;
+        second_factor::enrol(&db, &auth.0, &secret)?;
+        Ok(TotpEnrolment {
+            secret,
+            otpauth_uri,
+        })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(enrolment))
+}
+
+/// A code of the authenticator app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    /// Six digits.
+    #[schema(pattern = "^[0-9]{6}$", example = "492039")]
+    pub code: String,
+}
+
+/// Whether a second factor is in use.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpStatus {
+    /// True once confirmed: logins then need a code.
+    pub confirmed: bool,
+}
+
+/// The time step a code matches for the caller's pending enrolment.
+fn pending_code_step(
+    db: &mcp_persistence::Database,
+    ctx: &Ctx,
+    code: &str,
+) -> Result<i64, ApiError> {
+    let own = accounts::me(db, ctx)?;
+    let t = second_factor::of_account(db, &own.id)?
+        .filter(|t| t.confirmed_at.is_none())
+        .ok_or(ApiError::not_found())?;
+    totp_step(&t.secret, &own.identifier, t.last_used_step, code, ctx.now)?.ok_or_else(|| {
+        mcp_domain::DomainError::field(
+            "code",
+            "wrong_otp",
+            "this code does not match: check the device's clock",
+        )
+        .into()
+    })
+}
+
+/// Confirms the second factor with a first code: from now on, logins need a code.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TotpCode,
+    responses((status = 200, description = "Confirmed", body = TotpStatus)),
+    security(("bearer" = [])),
+)]
+#[post("/me/totp/confirmation")]
+pub async fn confirm_totp(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<TotpCode>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let code = body.into_inner().code;
+    web::block(move || -> Result<(), ApiError> {
+        let step = pending_code_step(&db, &auth.0, &code)?;
+        Ok(second_factor::confirm(&db, &auth.0, step)?)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok().json(TotpStatus { confirmed: true }))
+}
+
+/// The password, to remove a second factor.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpRemoval {
+    /// Your current password.
+    #[schema(min_length = 1, max_length = 128, format = Password)]
+    pub password: String,
+}
+
+/// Removes your second factor (a lost or replaced device), proven with your password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TotpRemoval,
+    responses((status = 204, description = "Removed")),
+    security(("bearer" = [])),
+)]
+#[post("/me/totp/removal")]
+pub async fn remove_totp(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<TotpRemoval>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let password = body.into_inner().password;
+    let policy = state.config.identifier_throttle;
+    web::block(move || -> Result<(), ApiError> {
+        check_own_password(&db, &auth.0, &password, "password", policy)?;
+        Ok(second_factor::remove(&db, &auth.0)?)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(HttpResponse::NoContent().finish())
 }
