@@ -1,9 +1,10 @@
 //! Who may do what, decided in one place.
 //!
-//! Every request is made by a [`Principal`] (a person, through their account) and asks for a
-//! [`Function`] over something within a [`Reach`]. The answer is allowed, forbidden (403: the
-//! function is above the role) or not found (404: the object is outside the caller's reach, and
-//! the caller must not learn that it exists).
+//! Every request is made by a [`Principal`] — a person, through their account, possibly through
+//! partner software acting for them — and asks for a [`Function`] over something within a
+//! [`Reach`]. The answer is allowed, forbidden (403: the function is above the role, or outside
+//! what the person granted the software) or not found (404: the object is outside the caller's
+//! reach, and the caller must not learn that it exists).
 
 use uuid::Uuid;
 
@@ -16,6 +17,8 @@ pub enum Role {
     CnafOperator,
     /// Administrateur des habilitations of one Caf: registers and supervises its partners.
     CafAdministrator,
+    /// A partner's principal administrator or deputy, named by the Caf (S-art. 2.2.2).
+    PartnerAdministrator,
 }
 
 impl Role {
@@ -24,80 +27,191 @@ impl Role {
         match self {
             Self::CnafOperator => "cnaf_operator",
             Self::CafAdministrator => "caf_administrator",
+            Self::PartnerAdministrator => "partner_administrator",
         }
     }
     /// Reads a stable code.
     pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "cnaf_operator" => Some(Self::CnafOperator),
-            "caf_administrator" => Some(Self::CafAdministrator),
-            _ => None,
+        [
+            Self::CnafOperator,
+            Self::CafAdministrator,
+            Self::PartnerAdministrator,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
+    }
+}
+
+/// What a person allowed a partner software to do on their behalf (OAuth 2.0 scopes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Read the person's own account.
+    Profile,
+    /// Read the registry within the person's reach.
+    RegistryRead,
+    /// Change the registry within the person's reach.
+    RegistryWrite,
+}
+
+impl Scope {
+    /// Every scope.
+    pub const ALL: [Scope; 3] = [Self::Profile, Self::RegistryRead, Self::RegistryWrite];
+
+    /// Stable code, as in OAuth `scope` strings.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Profile => "profile",
+            Self::RegistryRead => "registry:read",
+            Self::RegistryWrite => "registry:write",
         }
     }
+
+    /// Reads a stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Parses a space-separated scope string; unknown scopes are an error.
+    pub fn parse_list(list: &str) -> Result<Vec<Scope>, String> {
+        let mut out = vec![];
+        for code in list.split_whitespace() {
+            let s = Self::from_code(code).ok_or_else(|| code.to_string())?;
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes a scope list as a space-separated string.
+    pub fn join(scopes: &[Scope]) -> String {
+        scopes
+            .iter()
+            .map(|s| s.code())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Partner software acting for the person, and what it was granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Software {
+    /// The registered client application.
+    pub client_id: Uuid,
+    /// The scopes the person granted it.
+    pub scopes: Vec<Scope>,
 }
 
 /// An authenticated person acting through their account.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    /// A Cnaf operator.
-    CnafOperator {
-        /// Their account.
-        account_id: Uuid,
-    },
-    /// An administrator of one Caf.
-    CafAdministrator {
-        /// Their account.
-        account_id: Uuid,
-        /// The Caf they belong to.
-        caf_id: Uuid,
-    },
+pub struct Principal {
+    /// Their account.
+    pub account_id: Uuid,
+    /// Their role.
+    pub role: Role,
+    /// The Caf they belong to, or whose partner they belong to.
+    pub caf_id: Option<Uuid>,
+    /// The partner they belong to.
+    pub partner_id: Option<Uuid>,
+    /// The software acting for them, when it is not the person directly.
+    pub software: Option<Software>,
 }
 
 impl Principal {
+    /// A Cnaf operator.
+    pub fn cnaf_operator(account_id: Uuid) -> Self {
+        Self {
+            account_id,
+            role: Role::CnafOperator,
+            caf_id: None,
+            partner_id: None,
+            software: None,
+        }
+    }
+
+    /// An administrator of one Caf.
+    pub fn caf_administrator(account_id: Uuid, caf_id: Uuid) -> Self {
+        Self {
+            account_id,
+            role: Role::CafAdministrator,
+            caf_id: Some(caf_id),
+            partner_id: None,
+            software: None,
+        }
+    }
+
+    /// An administrator of one partner of one Caf.
+    pub fn partner_administrator(account_id: Uuid, caf_id: Uuid, partner_id: Uuid) -> Self {
+        Self {
+            account_id,
+            role: Role::PartnerAdministrator,
+            caf_id: Some(caf_id),
+            partner_id: Some(partner_id),
+            software: None,
+        }
+    }
+
+    /// The same person, through software granted `scopes`.
+    pub fn through(self, client_id: Uuid, scopes: Vec<Scope>) -> Self {
+        Self {
+            software: Some(Software { client_id, scopes }),
+            ..self
+        }
+    }
+
     /// The account acting.
     pub fn account_id(&self) -> Uuid {
-        match self {
-            Self::CnafOperator { account_id } | Self::CafAdministrator { account_id, .. } => {
-                *account_id
-            }
-        }
+        self.account_id
     }
 
     /// The role held.
     pub fn role(&self) -> Role {
-        match self {
-            Self::CnafOperator { .. } => Role::CnafOperator,
-            Self::CafAdministrator { .. } => Role::CafAdministrator,
-        }
+        self.role
     }
 
     /// The Caf whose objects alone the principal may see; `None` for national reach.
     pub fn caf_scope(&self) -> Option<Uuid> {
-        match self {
-            Self::CnafOperator { .. } => None,
-            Self::CafAdministrator { caf_id, .. } => Some(*caf_id),
-        }
+        self.caf_id
     }
 }
 
 /// The functions of the service, as the access rules name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Function {
+    /// Read one's own account and sessions.
+    ReadOwnAccount,
+    /// Change one's own security: password, second factor, other sessions. Never through
+    /// software: the person does it themselves.
+    ManageOwnAccount,
     /// Read the service catalogue.
     ReadCatalogue,
     /// Register and change Cafs.
     ManageCafs,
     /// Read a Caf's registration.
     ReadCaf,
-    /// Register Caf administrators and read their accounts.
+    /// Register Caf administrators, suspend and reinstate them.
     ManageCafAdministrators,
     /// Read partners, conventions, contracts, subscriptions and amendments.
     ReadPartners,
     /// Register partners; draft, sign, amend and terminate their conventions, contracts and
-    /// subscriptions. The Caf signs the convention, so only the Caf does this.
+    /// subscriptions; name their administrators; register their software. The Caf signs the
+    /// convention, so only the Caf does this.
     ManagePartners,
     /// Read the traces of actions.
     ReadTraces,
+}
+
+impl Function {
+    /// The scope software needs for this function; `None` when no software may use it.
+    fn scope(self) -> Option<Scope> {
+        use Function::*;
+        match self {
+            ReadOwnAccount => Some(Scope::Profile),
+            ManageOwnAccount | ReadTraces => None,
+            ReadCatalogue | ReadCaf | ReadPartners => Some(Scope::RegistryRead),
+            ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
+        }
+    }
 }
 
 /// Where the object acted upon sits.
@@ -105,8 +219,15 @@ pub enum Function {
 pub enum Reach {
     /// Nothing more specific: national objects, or a collection filtered by the caller's scope.
     National,
-    /// An object belonging to one Caf (the Caf itself, or one of its partners' objects).
+    /// An object belonging to one Caf (the Caf itself, or one of its own objects).
     Caf(Uuid),
+    /// An object belonging to one partner of one Caf.
+    Partner {
+        /// The Caf.
+        caf_id: Uuid,
+        /// The partner.
+        partner_id: Uuid,
+    },
 }
 
 /// Decides whether `principal` may use `function` on an object within `reach`.
@@ -116,10 +237,12 @@ pub fn authorize(
     reach: Reach,
 ) -> Result<(), DomainError> {
     use Function::*;
-    let allowed = match principal.role() {
+    let allowed = match principal.role {
         Role::CnafOperator => matches!(
             function,
-            ReadCatalogue
+            ReadOwnAccount
+                | ManageOwnAccount
+                | ReadCatalogue
                 | ManageCafs
                 | ReadCaf
                 | ManageCafAdministrators
@@ -128,16 +251,40 @@ pub fn authorize(
         ),
         Role::CafAdministrator => matches!(
             function,
-            ReadCatalogue | ReadCaf | ReadPartners | ManagePartners
+            ReadOwnAccount
+                | ManageOwnAccount
+                | ReadCatalogue
+                | ReadCaf
+                | ReadPartners
+                | ManagePartners
+        ),
+        Role::PartnerAdministrator => matches!(
+            function,
+            ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners
         ),
     };
     if !allowed {
         return Err(DomainError::Forbidden);
     }
-    match (principal.caf_scope(), reach) {
-        (None, _) | (_, Reach::National) => Ok(()),
-        (Some(own), Reach::Caf(caf)) if own == caf => Ok(()),
-        (Some(_), Reach::Caf(_)) => Err(DomainError::NotFound),
+    if let Some(software) = &principal.software {
+        match function.scope() {
+            Some(needed) if software.scopes.contains(&needed) => {}
+            _ => return Err(DomainError::Forbidden),
+        }
+    }
+    let within = match (reach, principal.role) {
+        (Reach::National, _) | (_, Role::CnafOperator) => true,
+        (Reach::Caf(caf), Role::CafAdministrator) => principal.caf_id == Some(caf),
+        (Reach::Partner { caf_id, .. }, Role::CafAdministrator) => principal.caf_id == Some(caf_id),
+        (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator) => {
+            principal.partner_id == Some(partner_id)
+        }
+        (Reach::Caf(_), Role::PartnerAdministrator) => false,
+    };
+    if within {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
     }
 }
 
@@ -150,12 +297,22 @@ mod tests {
     fn role_by_function_by_reach() {
         let own = Uuid::from_u128(1);
         let other = Uuid::from_u128(2);
-        let cnaf = Principal::CnafOperator {
-            account_id: Uuid::from_u128(10),
-        };
-        let caf = Principal::CafAdministrator {
-            account_id: Uuid::from_u128(11),
+        let partner = Uuid::from_u128(3);
+        let other_partner = Uuid::from_u128(4);
+        let cnaf = Principal::cnaf_operator(Uuid::from_u128(10));
+        let caf = Principal::caf_administrator(Uuid::from_u128(11), own);
+        let padm = Principal::partner_administrator(Uuid::from_u128(12), own, partner);
+        let in_partner = Reach::Partner {
             caf_id: own,
+            partner_id: partner,
+        };
+        let in_other_partner = Reach::Partner {
+            caf_id: own,
+            partner_id: other_partner,
+        };
+        let in_other_caf = Reach::Partner {
+            caf_id: other,
+            partner_id: other_partner,
         };
         const OK: &str = "ok";
         const FORBIDDEN: &str = "403";
@@ -166,9 +323,9 @@ mod tests {
             (&cnaf, ManageCafs, Reach::National, OK),
             (&cnaf, ManageCafAdministrators, Reach::Caf(other), OK),
             (&cnaf, ReadCaf, Reach::Caf(other), OK),
-            (&cnaf, ReadPartners, Reach::Caf(own), OK),
-            (&cnaf, ReadPartners, Reach::Caf(other), OK),
-            (&cnaf, ManagePartners, Reach::Caf(own), FORBIDDEN),
+            (&cnaf, ReadPartners, in_partner, OK),
+            (&cnaf, ReadPartners, in_other_caf, OK),
+            (&cnaf, ManagePartners, in_partner, FORBIDDEN),
             (&cnaf, ReadTraces, Reach::National, OK),
             (&caf, ReadCatalogue, Reach::National, OK),
             (&caf, ManageCafs, Reach::National, FORBIDDEN),
@@ -176,25 +333,88 @@ mod tests {
             (&caf, ManageCafAdministrators, Reach::Caf(own), FORBIDDEN),
             (&caf, ReadCaf, Reach::Caf(own), OK),
             (&caf, ReadCaf, Reach::Caf(other), HIDDEN),
-            (&caf, ReadPartners, Reach::Caf(own), OK),
-            (&caf, ReadPartners, Reach::Caf(other), HIDDEN),
-            (&caf, ManagePartners, Reach::Caf(own), OK),
-            (&caf, ManagePartners, Reach::Caf(other), HIDDEN),
+            (&caf, ReadPartners, in_partner, OK),
+            (&caf, ReadPartners, in_other_caf, HIDDEN),
+            (&caf, ManagePartners, in_other_partner, OK),
+            (&caf, ManagePartners, in_other_caf, HIDDEN),
             (&caf, ReadTraces, Reach::National, FORBIDDEN),
+            (&padm, ReadCatalogue, Reach::National, OK),
+            (&padm, ReadPartners, in_partner, OK),
+            (&padm, ReadPartners, in_other_partner, HIDDEN),
+            (&padm, ReadPartners, in_other_caf, HIDDEN),
+            (&padm, ReadCaf, Reach::Caf(own), FORBIDDEN),
+            (&padm, ManagePartners, in_partner, FORBIDDEN),
+            (&padm, ReadTraces, Reach::National, FORBIDDEN),
         ];
         for (principal, function, reach, expected) in table {
-            let got = match authorize(principal, function, reach) {
-                Ok(()) => OK,
-                Err(DomainError::Forbidden) => FORBIDDEN,
-                Err(DomainError::NotFound) => HIDDEN,
-                Err(e) => panic!("{e:?}"),
-            };
             assert_eq!(
-                got,
+                decide(principal, function, reach),
                 expected,
                 "{:?} {function:?} {reach:?}",
-                principal.role()
+                principal.role
             );
         }
+    }
+
+    fn decide(p: &Principal, f: Function, r: Reach) -> &'static str {
+        match authorize(p, f, r) {
+            Ok(()) => "ok",
+            Err(DomainError::Forbidden) => "403",
+            Err(DomainError::NotFound) => "404",
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn software_does_only_what_the_person_granted() {
+        let own = Uuid::from_u128(1);
+        let client = Uuid::from_u128(99);
+        let person = Principal::caf_administrator(Uuid::from_u128(11), own);
+        let reader = person.clone().through(client, vec![Scope::RegistryRead]);
+        let writer = person.clone().through(
+            client,
+            vec![Scope::RegistryRead, Scope::RegistryWrite, Scope::Profile],
+        );
+        let reach = Reach::Caf(own);
+        // (principal, function, expected)
+        let table = [
+            (&person, ManagePartners, "ok"),
+            (&person, ManageOwnAccount, "ok"),
+            (&reader, ReadPartners, "ok"),
+            (&reader, ManagePartners, "403"),
+            (&reader, ReadOwnAccount, "403"),
+            (&writer, ManagePartners, "ok"),
+            (&writer, ReadOwnAccount, "ok"),
+            (&writer, ManageOwnAccount, "403"), // never through software
+            (&writer, ManageCafs, "403"),       // scope does not lift the role's limits
+        ];
+        for (p, f, expected) in table {
+            assert_eq!(decide(p, f, reach), expected, "{:?} {f:?}", p.software);
+        }
+        // Software is refused before reach is considered: it learns nothing of other Cafs.
+        assert_eq!(
+            decide(&reader, ManagePartners, Reach::Caf(Uuid::from_u128(7))),
+            "403"
+        );
+    }
+
+    #[test]
+    fn scope_strings() {
+        assert_eq!(
+            Scope::parse_list("registry:read  profile registry:read"),
+            Ok(vec![Scope::RegistryRead, Scope::Profile])
+        );
+        assert_eq!(
+            Scope::parse_list("registry:read admin"),
+            Err("admin".to_string())
+        );
+        assert_eq!(
+            Scope::join(&[Scope::Profile, Scope::RegistryWrite]),
+            "profile registry:write"
+        );
+        assert_eq!(
+            Role::from_code("partner_administrator"),
+            Some(Role::PartnerAdministrator)
+        );
     }
 }

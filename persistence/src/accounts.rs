@@ -32,8 +32,10 @@ pub struct Account {
     pub identifier: String,
     /// Role code.
     pub role: String,
-    /// The Caf, for Caf staff.
+    /// The Caf, for Caf staff and partner staff.
     pub caf_id: Option<String>,
+    /// The partner, for partner staff.
+    pub partner_id: Option<String>,
     /// Full name.
     pub full_name: String,
     /// Function.
@@ -91,6 +93,7 @@ pub(crate) fn create(
     now: NaiveDateTime,
     role: Role,
     caf_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
     person: &Person,
 ) -> Result<(Account, Activation)> {
     let secret = random_secret();
@@ -111,6 +114,7 @@ pub(crate) fn create(
         identifier,
         role: role.code().to_string(),
         caf_id: caf_id.map(|c| c.to_string()),
+        partner_id: partner_id.map(|p| p.to_string()),
         full_name: person.full_name.clone(),
         function_title: person.function_title.clone(),
         email: person.email.clone(),
@@ -124,6 +128,7 @@ pub(crate) fn create(
             accounts::identifier.eq(&account.identifier),
             accounts::role.eq(&account.role),
             accounts::caf_id.eq(&account.caf_id),
+            accounts::partner_id.eq(&account.partner_id),
             accounts::full_name.eq(&account.full_name),
             accounts::function_title.eq(&account.function_title),
             accounts::email.eq(&account.email),
@@ -158,7 +163,7 @@ pub fn bootstrap_cnaf_operator(
             )
             .into());
         }
-        let (account, activation) = create(conn, ctx.now, Role::CnafOperator, None, person)?;
+        let (account, activation) = create(conn, ctx.now, Role::CnafOperator, None, None, person)?;
         trace::record(
             conn,
             ctx,
@@ -219,7 +224,12 @@ pub fn activate(
             ))
             .execute(conn)?;
         let ctx = Ctx {
-            principal: principal_of(&account.id, &account.role, account.caf_id.as_deref()),
+            principal: principal_of(
+                &account.id,
+                &account.role,
+                account.caf_id.as_deref(),
+                account.partner_id.as_deref(),
+            ),
             ..ctx.clone()
         };
         trace::record(
@@ -251,6 +261,8 @@ pub struct LoginCandidate {
     pub role: String,
     /// Its Caf.
     pub caf_id: Option<String>,
+    /// Its partner.
+    pub partner_id: Option<String>,
     /// Status.
     pub status: String,
     /// argon2id PHC string, once activated.
@@ -296,19 +308,32 @@ pub fn record_failed_login(
     })
 }
 
-pub(crate) fn principal_of(id: &str, role: &str, caf_id: Option<&str>) -> Option<Principal> {
+pub(crate) fn principal_of(
+    id: &str,
+    role: &str,
+    caf_id: Option<&str>,
+    partner_id: Option<&str>,
+) -> Option<Principal> {
     let account_id = Uuid::parse_str(id).ok()?;
+    let parse = |v: Option<&str>| v.and_then(|v| Uuid::parse_str(v).ok());
     match Role::from_code(role)? {
-        Role::CnafOperator => Some(Principal::CnafOperator { account_id }),
-        Role::CafAdministrator => Some(Principal::CafAdministrator {
+        Role::CnafOperator => Some(Principal::cnaf_operator(account_id)),
+        Role::CafAdministrator => Some(Principal::caf_administrator(account_id, parse(caf_id)?)),
+        Role::PartnerAdministrator => Some(Principal::partner_administrator(
             account_id,
-            caf_id: Uuid::parse_str(caf_id?).ok()?,
-        }),
+            parse(caf_id)?,
+            parse(partner_id)?,
+        )),
     }
 }
 
 /// The caller's own account.
 pub fn me(db: &Database, ctx: &Ctx) -> Result<Account> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ReadOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let id = ctx.principal().account_id().to_string();
     db.read(|conn| {
         accounts::table
@@ -322,6 +347,11 @@ pub fn me(db: &Database, ctx: &Ctx) -> Result<Account> {
 
 /// The stored password hash of the caller, to check their current password.
 pub fn own_password_hash(db: &Database, ctx: &Ctx) -> Result<(String, Option<String>)> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let id = ctx.principal().account_id().to_string();
     db.read(|conn| {
         accounts::table
@@ -341,6 +371,11 @@ pub fn change_own_password(
     current_session: Uuid,
     new_hash: &str,
 ) -> Result<usize> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let id = ctx.principal().account_id().to_string();
     db.write(|conn| {
         diesel::update(accounts::table.find(&id))

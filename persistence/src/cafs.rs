@@ -166,8 +166,14 @@ pub fn add_administrator(
     )?;
     db.write(|conn| {
         let caf = load(conn, caf_id)?;
-        let (account, activation) =
-            accounts::create(conn, ctx.now, Role::CafAdministrator, Some(caf_id), person)?;
+        let (account, activation) = accounts::create(
+            conn,
+            ctx.now,
+            Role::CafAdministrator,
+            Some(caf_id),
+            None,
+            person,
+        )?;
         outbox::enqueue(
             conn,
             ctx.now,

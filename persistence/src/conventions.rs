@@ -390,7 +390,14 @@ pub(crate) fn load_for(
     function: Function,
 ) -> Result<Convention> {
     let conv = load(conn, &id.to_string())?;
-    authorize(ctx.principal(), function, Reach::Caf(conv.row.caf_uuid()?))?;
+    authorize(
+        ctx.principal(),
+        function,
+        Reach::Partner {
+            caf_id: conv.row.caf_uuid()?,
+            partner_id: crate::uuid(&conv.row.partner_id)?,
+        },
+    )?;
     Ok(conv)
 }
 

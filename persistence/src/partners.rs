@@ -123,7 +123,10 @@ pub(crate) fn load_for(
     authorize(
         ctx.principal(),
         function,
-        Reach::Caf(crate::uuid(&p.caf_id)?),
+        Reach::Partner {
+            caf_id: crate::uuid(&p.caf_id)?,
+            partner_id: id,
+        },
     )?;
     Ok(p)
 }
@@ -154,10 +157,14 @@ pub fn list(
 ) -> Result<Page<Partner>> {
     authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     let scope = ctx.principal().caf_scope();
+    let own_partner = ctx.principal().partner_id;
     db.read(|conn| {
         let mut q = partners::table.select(Partner::as_select()).into_boxed();
         if let Some(own) = scope {
             q = q.filter(partners::caf_id.eq(own.to_string()));
+        }
+        if let Some(own) = own_partner {
+            q = q.filter(partners::id.eq(own.to_string()));
         }
         if let Some(c) = filter.caf_id {
             q = q.filter(partners::caf_id.eq(c.to_string()));

@@ -167,6 +167,7 @@ diesel::table! {
         caf_id -> Nullable<Text>,
         outcome -> Text,
         detail -> Text,
+        client_id -> Nullable<Text>,
     }
 }
 
@@ -205,6 +206,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscription_quotas,
     traces,
     outbox,
+    sessions,
+    refresh_tokens,
+    login_throttle,
+    account_totp,
+    client_applications,
+    authorization_codes,
 );
 
 diesel::table! {
@@ -218,6 +225,8 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         source -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        scope -> Nullable<Text>,
     }
 }
 
@@ -233,7 +242,6 @@ diesel::table! {
 
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
-diesel::allow_tables_to_appear_in_same_query!(sessions, refresh_tokens, accounts);
 
 diesel::table! {
     login_throttle (key) {
@@ -250,5 +258,34 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamp>,
         last_used_step -> Nullable<BigInt>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_applications (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        name -> Text,
+        redirect_uris -> Text,
+        scopes -> Text,
+        password_grant -> Bool,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authorization_codes (code_hash) {
+        code_hash -> Text,
+        client_id -> Text,
+        account_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        code_challenge -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }

@@ -41,6 +41,11 @@ pub fn of_account(db: &Database, account_id: &str) -> Result<Option<Totp>> {
 
 /// Starts (or restarts) the caller's enrolment with a new secret; refused once confirmed.
 pub fn enrol(db: &Database, ctx: &Ctx, secret: &str) -> Result<()> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let me = ctx.principal().account_id().to_string();
     db.write(|conn| {
         let existing: Option<Totp> = account_totp::table
@@ -86,6 +91,11 @@ pub fn use_step(db: &Database, account_id: &str, step: i64) -> Result<bool> {
 
 /// Confirms the caller's pending enrolment once a first code matched at `step`.
 pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let me = ctx.principal().account_id().to_string();
     db.write(|conn| {
         let moved = diesel::update(
@@ -122,6 +132,11 @@ pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
 
 /// Removes the caller's second factor (the caller proved they hold it).
 pub fn remove(db: &Database, ctx: &Ctx) -> Result<()> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let me = ctx.principal().account_id().to_string();
     db.write(|conn| {
         let removed = diesel::delete(account_totp::table.find(&me)).execute(conn)?;

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use mcp_domain::access::Principal;
+use mcp_domain::access::{Principal, Scope, Software};
 use mcp_domain::DomainError;
 use serde_json::json;
 use uuid::Uuid;
@@ -41,6 +41,29 @@ pub struct Session {
     pub user_agent: Option<String>,
     /// The client's address.
     pub source: Option<String>,
+    /// The partner software the session was opened for, if any.
+    pub client_id: Option<String>,
+    /// The scopes the person granted that software.
+    pub scope: Option<String>,
+}
+
+impl Session {
+    /// The principal acting through this session.
+    fn principal(
+        &self,
+        role: &str,
+        caf_id: Option<&str>,
+        partner_id: Option<&str>,
+    ) -> Option<Principal> {
+        let person = principal_of(&self.account_id, role, caf_id, partner_id)?;
+        match &self.client_id {
+            None => Some(person),
+            Some(client) => Some(person.through(
+                Uuid::parse_str(client).ok()?,
+                Scope::parse_list(self.scope.as_deref().unwrap_or("")).ok()?,
+            )),
+        }
+    }
 }
 
 /// A session just opened or refreshed, with the secret to hand to the client once.
@@ -82,16 +105,28 @@ fn new_refresh_token(
     Ok(secret)
 }
 
-/// Opens a session after a successful login, and traces the login, in one transaction.
+/// Opens a session after a successful login, and traces the login, in one transaction. With
+/// `software`, the session is that partner software's, acting for the person with the scopes
+/// the person granted.
 pub fn open(
     db: &Database,
     ctx: &Ctx,
     account: &LoginCandidate,
     identifier: &str,
     client: &Client,
+    software: Option<&Software>,
 ) -> Result<Issued> {
+    let person = principal_of(
+        &account.id,
+        &account.role,
+        account.caf_id.as_deref(),
+        account.partner_id.as_deref(),
+    );
     let ctx = Ctx {
-        principal: principal_of(&account.id, &account.role, account.caf_id.as_deref()),
+        principal: match software {
+            Some(sw) => person.map(|p| p.through(sw.client_id, sw.scopes.clone())),
+            None => person,
+        },
         ..ctx.clone()
     };
     db.write(|conn| {
@@ -107,6 +142,8 @@ pub fn open(
                 sessions::expires_at.eq(expires_at),
                 sessions::user_agent.eq(bounded(&client.user_agent)),
                 sessions::source.eq(bounded(&client.source)),
+                sessions::client_id.eq(software.map(|sw| sw.client_id.to_string())),
+                sessions::scope.eq(software.map(|sw| Scope::join(&sw.scopes))),
             ))
             .execute(conn)?;
         let refresh_token = new_refresh_token(conn, &id, ctx.now)?;
@@ -141,6 +178,7 @@ type RefreshRow = (
     String,
     String,
     Option<String>,
+    Option<String>,
 );
 
 /// What a refresh attempt found.
@@ -152,7 +190,15 @@ enum Refresh {
 
 /// Exchanges a refresh token for a new one in the same session. A token already used revokes
 /// the whole session (it was copied) and is traced; an unknown, expired or revoked one is refused.
-pub fn refresh(db: &Database, ctx: &Ctx, token: &str) -> Result<Issued> {
+///
+/// With `expected_client` (the OAuth token endpoint), the token must belong to a session of
+/// that software.
+pub fn refresh(
+    db: &Database,
+    ctx: &Ctx,
+    token: &str,
+    expected_client: Option<Uuid>,
+) -> Result<Issued> {
     let hash = secret_hash(token);
     let outcome = db.write(|conn| {
         let found: Option<RefreshRow> = refresh_tokens::table
@@ -165,14 +211,20 @@ pub fn refresh(db: &Database, ctx: &Ctx, token: &str) -> Result<Issued> {
                 accounts::status,
                 accounts::role,
                 accounts::caf_id,
+                accounts::partner_id,
             ))
             .first(conn)
             .optional()?;
-        let Some((token_id, used_at, session, status, role, caf_id)) = found else {
+        let Some((token_id, used_at, session, status, role, caf_id, partner_id)) = found else {
             return Err(refused());
         };
+        if expected_client
+            .is_some_and(|c| session.client_id.as_deref() != Some(c.to_string().as_str()))
+        {
+            return Err(refused());
+        }
         let ctx = Ctx {
-            principal: principal_of(&session.account_id, &role, caf_id.as_deref()),
+            principal: session.principal(&role, caf_id.as_deref(), partner_id.as_deref()),
             ..ctx.clone()
         };
         let caf = caf_id.as_deref().map(crate::uuid).transpose()?;
@@ -256,8 +308,8 @@ fn caf_of(principal: &Principal) -> Option<Uuid> {
     principal.caf_scope()
 }
 
-/// Ends one of the caller's own sessions (logout, or ending a session seen in the list). Another
-/// person's session does not exist for the caller.
+/// Ends one of the caller's own sessions (logout: software may end the session it acts in).
+/// Another person's session does not exist for the caller.
 pub fn revoke_own(db: &Database, ctx: &Ctx, session_id: Uuid, reason: &str) -> Result<()> {
     let me = ctx.principal().account_id().to_string();
     db.write(|conn| {
@@ -275,8 +327,23 @@ pub fn revoke_own(db: &Database, ctx: &Ctx, session_id: Uuid, reason: &str) -> R
     })
 }
 
+/// Ends another of the caller's sessions, seen in their list.
+pub fn end_own(db: &Database, ctx: &Ctx, session_id: Uuid) -> Result<()> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
+    revoke_own(db, ctx, session_id, "ended_by_owner")
+}
+
 /// Ends every open session of the caller ("log out everywhere"); returns how many.
 pub fn revoke_all_own(db: &Database, ctx: &Ctx) -> Result<usize> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let me = ctx.principal().account_id().to_string();
     db.write(|conn| revoke_others_in(conn, ctx, &me, None, "logout_everywhere"))
 }
@@ -313,6 +380,11 @@ pub(crate) fn revoke_others_in(
 
 /// The caller's sessions still open, most recent first.
 pub fn list_own(db: &Database, ctx: &Ctx) -> Result<Vec<Session>> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ReadOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
     let me = ctx.principal().account_id().to_string();
     db.read(|conn| {
         Ok(sessions::table
@@ -335,16 +407,23 @@ pub fn active_principal(
     now: NaiveDateTime,
 ) -> Result<Option<Principal>> {
     db.read(|conn| {
-        let row: Option<(String, String, Option<String>)> = sessions::table
+        let row: Option<(Session, String, Option<String>, Option<String>)> = sessions::table
             .inner_join(accounts::table)
             .filter(sessions::id.eq(session_id.to_string()))
             .filter(sessions::account_id.eq(account_id.to_string()))
             .filter(sessions::revoked_at.is_null())
             .filter(sessions::expires_at.gt(now))
             .filter(accounts::status.eq("active"))
-            .select((accounts::id, accounts::role, accounts::caf_id))
+            .select((
+                Session::as_select(),
+                accounts::role,
+                accounts::caf_id,
+                accounts::partner_id,
+            ))
             .first(conn)
             .optional()?;
-        Ok(row.and_then(|(id, role, caf)| principal_of(&id, &role, caf.as_deref())))
+        Ok(row.and_then(|(session, role, caf, partner)| {
+            session.principal(&role, caf.as_deref(), partner.as_deref())
+        }))
     })
 }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mcp_domain::access::Principal;
+use mcp_domain::access::Role;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -49,21 +49,18 @@ pub struct Event<'a> {
 
 /// Writes one trace on `conn`; call it inside the action's transaction.
 pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()> {
-    let (actor, role, org_kind, org_id) = match &ctx.principal {
-        None => (None, None, None, None),
-        Some(p @ Principal::CnafOperator { .. }) => (
-            Some(p.account_id()),
-            Some(p.role().code()),
-            Some("cnaf"),
-            None,
-        ),
-        Some(p @ Principal::CafAdministrator { caf_id, .. }) => (
-            Some(p.account_id()),
-            Some(p.role().code()),
-            Some("caf"),
-            Some(*caf_id),
-        ),
+    let principal = ctx.principal.as_ref();
+    let (org_kind, org_id) = match principal.map(|p| (p.role, p.partner_id, p.caf_id)) {
+        None => (None, None),
+        Some((Role::CnafOperator, _, _)) => (Some("cnaf"), None),
+        Some((Role::CafAdministrator, _, caf)) => (Some("caf"), caf),
+        Some((Role::PartnerAdministrator, partner, _)) => (Some("partner"), partner),
     };
+    let actor = principal.map(|p| p.account_id);
+    let role = principal.map(|p| p.role.code());
+    let client = principal
+        .and_then(|p| p.software.as_ref())
+        .map(|s| s.client_id.to_string());
     diesel::insert_into(traces::table)
         .values((
             traces::id.eq(crate::new_id()),
@@ -79,6 +76,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
             traces::caf_id.eq(event.caf_id.map(|c| c.to_string())),
             traces::outcome.eq(event.outcome.code()),
             traces::detail.eq(event.detail.to_string()),
+            traces::client_id.eq(client),
         ))
         .execute(conn)?;
     Ok(())
@@ -114,6 +112,8 @@ pub struct Trace {
     pub outcome: String,
     /// Details, JSON.
     pub detail: String,
+    /// The partner software that acted for the person, if any.
+    pub client_id: Option<String>,
 }
 
 /// Filters on traces.
@@ -127,6 +127,8 @@ pub struct TraceFilter {
     pub action: Option<String>,
     /// Only traces with this request id.
     pub request_id: Option<String>,
+    /// Only traces of actions made through this software.
+    pub client_id: Option<Uuid>,
 }
 
 /// Reads traces, oldest first (reading is decided by the caller's access check).
@@ -147,6 +149,9 @@ pub fn list(
     }
     if let Some(r) = &filter.request_id {
         q = q.filter(traces::request_id.eq(r.clone()));
+    }
+    if let Some(c) = filter.client_id {
+        q = q.filter(traces::client_id.eq(c.to_string()));
     }
     if let Some(c) = &page.cursor {
         q = q.filter(traces::id.gt(c.clone()));

@@ -212,7 +212,7 @@ pub async fn login(
                         return Ok(LoginOutcome::Refused);
                     }
                 }
-                let issued = sessions::open(&db, &ctx, &account, &identifier, &client)?;
+                let issued = sessions::open(&db, &ctx, &account, &identifier, &client, None)?;
                 throttle::succeeded(&db, &keys[0])?;
                 Ok(LoginOutcome::Issued(issued))
             }
@@ -275,7 +275,7 @@ pub async fn refresh(
         now: crate::auth::now(),
     };
     let db = state.db.clone();
-    match blocking(move || sessions::refresh(&db, &ctx, token.trim())).await {
+    match blocking(move || sessions::refresh(&db, &ctx, token.trim(), None)).await {
         Ok(issued) => tokens(&state, issued),
         Err(e) if e.code() == "refresh_refused" => Err(ApiError::unauthenticated(
             "this refresh token does not open a session: log in again",
@@ -388,7 +388,7 @@ pub async fn end_session(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let db = state.db.clone();
-    blocking(move || sessions::revoke_own(&db, &auth.0, id, "ended_by_owner")).await?;
+    blocking(move || sessions::end_own(&db, &auth.0, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -39,6 +39,8 @@ pub struct TraceDto {
     pub target_id: Option<Uuid>,
     /// The Caf whose perimeter the object is in.
     pub caf_id: Option<Uuid>,
+    /// The partner software that acted for the person, if any.
+    pub client_id: Option<Uuid>,
     /// `success` or `denied`.
     pub outcome: String,
     /// What changed.
@@ -65,6 +67,7 @@ impl TryFrom<Trace> for TraceDto {
             target_type: t.target_type,
             target_id: opt_uuid(t.target_id),
             caf_id: opt_uuid(t.caf_id),
+            client_id: opt_uuid(t.client_id),
             outcome: t.outcome,
             detail: serde_json::from_str(&t.detail).map_err(ApiError::internal)?,
         })
@@ -93,6 +96,8 @@ pub struct TraceQuery {
     pub action: Option<String>,
     /// Only this request.
     pub request_id: Option<String>,
+    /// Only actions made through this partner software.
+    pub client_id: Option<Uuid>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -121,6 +126,7 @@ pub async fn list(
         actor_account_id: q.actor_account_id,
         action: q.action,
         request_id: q.request_id,
+        client_id: q.client_id,
     };
     let db = state.db.clone();
     let p = blocking(move || mcp_persistence::trace::read(&db, &auth.0, &filter, &page)).await?;
