@@ -354,6 +354,28 @@ impl TestEnv {
         self.login(&identifier, PASSWORD)
     }
 
+    /// Names a partner administrator, who activates their account from the message they
+    /// received, and logs in; returns their token.
+    pub fn partner_admin(
+        &self,
+        caf_admin: &str,
+        partner_id: &str,
+        rank: &str,
+        email: &str,
+    ) -> String {
+        let r = self.post(
+            &format!("/api/v1/partners/{partner_id}/administrators"),
+            caf_admin,
+            json!({"rank": rank, "full_name": "Claire Dupont", "function_title": "Responsable", "email": email}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+        let identifier = r.body["identifier"].as_str().unwrap().to_string();
+        let mail = self.mail_to(email);
+        let code = field_after(&mail, "Votre code d'activation, à usage unique : ");
+        self.activate(&identifier, &code, PASSWORD);
+        self.login(&identifier, PASSWORD)
+    }
+
     /// Registers a partner; returns its id.
     pub fn partner(&self, caf_admin: &str, siret: &str, category: &str) -> String {
         let r = self.post("/api/v1/partners", caf_admin, partner_body(siret, category));

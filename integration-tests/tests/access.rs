@@ -5,7 +5,11 @@
 use mcp_integration_tests::{on_both_engines, partner_body, Engine, TestEnv, SIRETS};
 use serde_json::{json, Value};
 
-on_both_engines!(authorization_matrix, tokens_are_checked_on_every_request);
+on_both_engines!(
+    authorization_matrix,
+    tokens_are_checked_on_every_request,
+    partner_administrators_reach_their_partner_only
+);
 
 struct World {
     env: TestEnv,
@@ -296,4 +300,82 @@ fn tokens_are_checked_on_every_request(engine: Engine) {
         .unwrap();
     let r = env.get(&path, &w.admin_a);
     assert_eq!((r.status, r.code()), (401, "unauthenticated"));
+}
+
+fn partner_administrators_reach_their_partner_only(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let p = &w.partner_a;
+    let other_partner = env.partner(&w.admin_a, SIRETS[3], "commune");
+    let path = format!("/api/v1/partners/{p}/administrators");
+    let body = |rank: &str, email: &str| json!({"rank": rank, "full_name": "X", "function_title": "Y", "email": email});
+    assert_eq!(
+        env.post(&path, &w.cnaf, body("principal", "x@p.example"))
+            .status,
+        403
+    );
+    assert_eq!(
+        env.post(&path, &w.admin_b, body("principal", "x@p.example"))
+            .status,
+        404
+    );
+    let principal = env.partner_admin(&w.admin_a, p, "principal", "claire@ccas.example");
+    let r = env.post(&path, &w.admin_a, body("principal", "other@ccas.example"));
+    assert_eq!((r.status, r.code()), (409, "administrator_already_named"));
+    let deputy = env.partner_admin(&w.admin_a, p, "deputy", "paul@ccas.example");
+    let listed = env.get(&path, &w.admin_a).body;
+    let ranks: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["administrator_rank"].as_str().unwrap())
+        .collect();
+    assert_eq!(ranks, ["principal", "deputy"]);
+    let me = env.get("/api/v1/me", &principal).body;
+    assert_eq!(
+        (me["role"].as_str(), me["partner_id"].as_str()),
+        (Some("partner_administrator"), Some(p.as_str()))
+    );
+
+    for token in [&principal, &deputy] {
+        let ids: Vec<String> = env.get("/api/v1/partners", token).body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, vec![p.clone()], "only their own partner");
+        // (method, path, expected)
+        let table: Vec<(&str, String, u16)> = vec![
+            ("GET", format!("/api/v1/partners/{p}"), 200),
+            ("GET", format!("/api/v1/partners/{p}/conventions"), 200),
+            ("GET", format!("/api/v1/conventions/{}", w.conv_a), 200),
+            ("GET", format!("/api/v1/subscriptions/{}", w.sub_a), 200),
+            ("GET", format!("/api/v1/partners/{other_partner}"), 404),
+            ("GET", format!("/api/v1/cafs/{}", w.caf_a), 403),
+            ("GET", "/api/v1/traces".into(), 403),
+            ("GET", "/api/v1/services".into(), 200),
+        ];
+        for (method, path, expected) in &table {
+            let r = env.call(method, path, Some(token), None);
+            assert_eq!(r.status, *expected, "{method} {path}: {r:?}");
+        }
+        let r = env.put(
+            &format!("/api/v1/partners/{p}"),
+            token,
+            partner_body(SIRETS[0], "ccas"),
+        );
+        assert_eq!(r.status, 403, "the Caf manages the registry");
+        let r = env.post("/api/v1/partners", token, partner_body(SIRETS[2], "ccas"));
+        assert_eq!(r.status, 403);
+    }
+    let traces = env
+        .get("/api/v1/traces?action=partner_administrator.named", &w.cnaf)
+        .body["items"]
+        .clone();
+    assert_eq!(traces.as_array().unwrap().len(), 2);
+    assert!(
+        !traces.to_string().contains("usage unique"),
+        "no activation code in traces"
+    );
 }

@@ -44,10 +44,12 @@ pub struct Account {
     pub email: String,
     /// Telephone.
     pub phone: Option<String>,
-    /// `pending_activation`, `active` or `disabled`.
+    /// `pending_activation`, `active`, `suspended` or `disabled`.
     pub status: String,
     /// Creation instant.
     pub created_at: NaiveDateTime,
+    /// For a partner administrator: `principal` or `deputy`.
+    pub administrator_rank: Option<String>,
 }
 
 /// The one-time secret to deliver to the person, never stored in clear.
@@ -121,6 +123,7 @@ pub(crate) fn create(
         phone: person.phone.clone(),
         status: "pending_activation".into(),
         created_at: now,
+        administrator_rank: None,
     };
     diesel::insert_into(accounts::table)
         .values((
@@ -141,6 +144,28 @@ pub(crate) fn create(
         ))
         .execute(conn)?;
     Ok((account, Activation { secret, expires_at }))
+}
+
+/// The message that delivers an identifier and a one-time activation code to the person.
+pub(crate) fn activation_message(
+    account: &Account,
+    organisation: &str,
+    activation: &Activation,
+) -> String {
+    format!(
+        "Bonjour {name},\n\n\
+         Un compte « Mon Compte Partenaire » a été créé pour vous ({organisation}).\n\n\
+         Votre identifiant : {identifier}\n\
+         Votre code d'activation, à usage unique : {secret}\n\
+         Il expire le {expires} (UTC).\n\n\
+         Pour choisir votre mot de passe, présentez votre identifiant et ce code à\n\
+         POST /api/v1/auth/activate. Personne d'autre que vous ne connaît ce code :\n\
+         ne le communiquez à personne.\n",
+        name = account.full_name,
+        identifier = account.identifier,
+        secret = activation.secret,
+        expires = activation.expires_at.format("%Y-%m-%d %H:%M"),
+    )
 }
 
 /// Creates a national (Cnaf) operator from the console. Refused once an active operator exists:

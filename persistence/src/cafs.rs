@@ -179,7 +179,7 @@ pub fn add_administrator(
             ctx.now,
             &account.email,
             "Mon Compte Partenaire : activez votre compte",
-            &activation_message(&account, &caf.name, &activation),
+            &accounts::activation_message(&account, &caf.name, &activation),
         )?;
         trace::record(
             conn,
@@ -195,27 +195,6 @@ pub fn add_administrator(
         )?;
         Ok(account)
     })
-}
-
-fn activation_message(
-    account: &Account,
-    organisation: &str,
-    activation: &accounts::Activation,
-) -> String {
-    format!(
-        "Bonjour {name},\n\n\
-         Un compte « Mon Compte Partenaire » a été créé pour vous ({organisation}).\n\n\
-         Votre identifiant : {identifier}\n\
-         Votre code d'activation, à usage unique : {secret}\n\
-         Il expire le {expires} (UTC).\n\n\
-         Pour choisir votre mot de passe, présentez votre identifiant et ce code à\n\
-         POST /api/v1/auth/activate. Personne d'autre que vous ne connaît ce code :\n\
-         ne le communiquez à personne.\n",
-        name = account.full_name,
-        identifier = account.identifier,
-        secret = activation.secret,
-        expires = activation.expires_at.format("%Y-%m-%d %H:%M"),
-    )
 }
 
 /// The administrators of a Caf.

@@ -236,3 +236,104 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
         Ok(after)
     })
 }
+
+/// The rank of a partner administrator named in the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdministratorRank {
+    /// Principal administrator (gestionnaire principal d'habilitations).
+    Principal,
+    /// Deputy (suppléant).
+    Deputy,
+}
+
+impl AdministratorRank {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Principal => "principal",
+            Self::Deputy => "deputy",
+        }
+    }
+}
+
+/// Names a partner's principal administrator or deputy (Caf administrators only, S-art. 2.2.2).
+/// The person receives their identifier and activation code by message; the Caf never sees the
+/// code. One principal and one deputy at a time: replacing one is an administrator change.
+pub fn name_administrator(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    rank: AdministratorRank,
+    person: &mcp_domain::person::Person,
+) -> Result<crate::accounts::Account> {
+    use crate::schema::accounts;
+    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
+    db.write(|conn| {
+        let partner = load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        let taken: i64 = accounts::table
+            .filter(accounts::partner_id.eq(&partner.id))
+            .filter(accounts::administrator_rank.eq(rank.code()))
+            .filter(accounts::status.ne("disabled"))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(DomainError::conflict(
+                "administrator_already_named",
+                format!("this partner already has a {} administrator; replacing one is an administrator change", rank.code()),
+            )
+            .into());
+        }
+        let caf_id = crate::uuid(&partner.caf_id)?;
+        let (account, activation) = crate::accounts::create(
+            conn,
+            ctx.now,
+            mcp_domain::access::Role::PartnerAdministrator,
+            Some(caf_id),
+            Some(partner_id),
+            person,
+        )?;
+        diesel::update(accounts::table.find(&account.id))
+            .set(accounts::administrator_rank.eq(rank.code()))
+            .execute(conn)?;
+        let account = crate::accounts::Account { administrator_rank: Some(rank.code().into()), ..account };
+        crate::outbox::enqueue(
+            conn,
+            ctx.now,
+            &account.email,
+            "Mon Compte Partenaire : activez votre compte",
+            &crate::accounts::activation_message(&account, &partner.name, &activation),
+        )?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "partner_administrator.named",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: Some(caf_id),
+                outcome: Outcome::Success,
+                detail: json!({ "partner_id": partner.id, "rank": rank.code(), "identifier": account.identifier, "full_name": account.full_name }),
+            },
+        )?;
+        Ok(account)
+    })
+}
+
+/// A partner's administrators, with their rank.
+pub fn administrators(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+) -> Result<Vec<crate::accounts::Account>> {
+    use crate::schema::accounts;
+    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
+    db.read(|conn| {
+        let partner = load_for(conn, ctx, partner_id, Function::ReadPartners)?;
+        Ok(accounts::table
+            .filter(accounts::partner_id.eq(&partner.id))
+            .filter(accounts::role.eq(mcp_domain::access::Role::PartnerAdministrator.code()))
+            .order(accounts::id.asc())
+            .select(crate::accounts::Account::as_select())
+            .load(conn)?)
+    })
+}

@@ -54,6 +54,7 @@ diesel::table! {
         activation_expires_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        administrator_rank -> Nullable<Text>,
     }
 }
 

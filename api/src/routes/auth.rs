@@ -27,10 +27,14 @@ pub struct AccountDto {
     /// Generated login identifier.
     #[schema(min_length = 1, example = "K7M2-Q9XD")]
     pub identifier: String,
-    /// `cnaf_operator` or `caf_administrator`.
+    /// `cnaf_operator`, `caf_administrator` or `partner_administrator`.
     pub role: String,
-    /// The Caf, for Caf staff.
+    /// The Caf, for Caf staff and partner staff.
     pub caf_id: Option<Uuid>,
+    /// The partner, for partner staff.
+    pub partner_id: Option<Uuid>,
+    /// For a partner administrator: `principal` or `deputy`.
+    pub administrator_rank: Option<String>,
     /// Full name.
     pub full_name: String,
     /// Function.
@@ -52,6 +56,11 @@ impl From<Account> for AccountDto {
             identifier: a.identifier,
             role: a.role,
             caf_id: a.caf_id.as_deref().and_then(|c| Uuid::parse_str(c).ok()),
+            partner_id: a
+                .partner_id
+                .as_deref()
+                .and_then(|c| Uuid::parse_str(c).ok()),
+            administrator_rank: a.administrator_rank,
             full_name: a.full_name,
             function_title: a.function_title,
             email: a.email,

@@ -105,6 +105,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(partners::list)
             .service(partners::get)
             .service(partners::update)
+            .service(partners::name_administrator)
+            .service(partners::administrators)
             .service(conventions::create)
             .service(conventions::list_for_partner)
             .service(conventions::get)

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::auth::AccountDto;
 use super::types::PartnerCategory;
 use super::{blocking, page_request, utc};
 use crate::auth::Authenticated;
@@ -221,4 +222,98 @@ pub async fn update(
     let db = state.db.clone();
     let p = blocking(move || partners::update(&db, &auth.0, id, &data)).await?;
     Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
+}
+
+/// The rank of a partner administrator.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AdministratorRank {
+    /// Principal administrator (gestionnaire principal d'habilitations).
+    Principal,
+    /// Deputy (suppléant).
+    Deputy,
+}
+
+/// A partner administrator to name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPartnerAdministrator {
+    /// Principal or deputy.
+    pub rank: AdministratorRank,
+    /// Full name.
+    #[schema(min_length = 1, max_length = 200, example = "Claire Dupont")]
+    pub full_name: String,
+    /// Function.
+    #[schema(min_length = 1, max_length = 200, example = "Responsable du CCAS")]
+    pub function_title: String,
+    /// Individual e-mail (no shared mailbox): where the identifier and activation code go.
+    #[schema(
+        format = "email",
+        min_length = 1,
+        max_length = 254,
+        example = "claire.dupont@ccas-lieusaint.fr"
+    )]
+    pub email: String,
+    /// Telephone.
+    #[schema(example = "01 64 13 55 00")]
+    pub phone: Option<String>,
+}
+
+/// Names a partner's principal administrator or deputy (Caf administrators, S-art. 2.2.2). The
+/// person receives their identifier and activation code by message.
+#[utoipa::path(
+    tag = "partners",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = NewPartnerAdministrator,
+    responses((status = 201, description = "Named, pending activation", body = AccountDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/administrators")]
+pub async fn name_administrator(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<NewPartnerAdministrator>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let b = body.into_inner();
+    let person = mcp_domain::person::Person::new(
+        &b.full_name,
+        &b.function_title,
+        &b.email,
+        b.phone.as_deref(),
+    )?;
+    let rank = match b.rank {
+        AdministratorRank::Principal => partners::AdministratorRank::Principal,
+        AdministratorRank::Deputy => partners::AdministratorRank::Deputy,
+    };
+    let db = state.db.clone();
+    let account =
+        blocking(move || partners::name_administrator(&db, &auth.0, id, rank, &person)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Created().json(AccountDto::from(account)))
+}
+
+/// A partner's administrators.
+#[utoipa::path(
+    tag = "partners",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    responses((status = 200, description = "Its administrators", body = Vec<AccountDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/administrators")]
+pub async fn administrators(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let accounts = blocking(move || partners::administrators(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(
+        accounts
+            .into_iter()
+            .map(AccountDto::from)
+            .collect::<Vec<_>>(),
+    ))
 }

@@ -1,0 +1,2 @@
+DROP INDEX accounts_partner;
+ALTER TABLE accounts DROP COLUMN administrator_rank;
