@@ -64,6 +64,12 @@ pub struct Claims {
     pub jti: String,
     /// The session it belongs to: ending the session ends the token.
     pub sid: String,
+    /// The partner software acting for the person (`client_id`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azp: Option<String>,
+    /// The scopes the person granted that software.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 struct KeySet {
@@ -156,8 +162,14 @@ impl TokenKeys {
         self.ttl_seconds
     }
 
-    /// Issues an access token for an account's session.
-    pub fn issue(&self, account_id: &str, session_id: &str) -> Result<String, ApiError> {
+    /// Issues an access token for an account's session, naming the software acting for the
+    /// person when there is one.
+    pub fn issue(
+        &self,
+        account_id: &str,
+        session_id: &str,
+        software: Option<&mcp_domain::access::Software>,
+    ) -> Result<String, ApiError> {
         let set = self.set.read().unwrap_or_else(|p| p.into_inner());
         let now = Utc::now().timestamp();
         let mut header = Header::new(Algorithm::EdDSA);
@@ -171,6 +183,8 @@ impl TokenKeys {
             exp: now + self.ttl_seconds,
             jti: Uuid::new_v4().to_string(),
             sid: session_id.into(),
+            azp: software.map(|s| s.client_id.to_string()),
+            scope: software.map(|s| mcp_domain::access::Scope::join(&s.scopes)),
         };
         jsonwebtoken::encode(&header, &claims, &set.encoding).map_err(ApiError::internal)
     }
@@ -243,6 +257,14 @@ pub fn totp_step(
         |step| t.generate(step * mcp_domain::second_factor::STEP_SECONDS),
     );
     Ok(step.map(|s| s as i64))
+}
+
+/// The PKCE S256 challenge of a code verifier: BASE64URL(SHA-256(verifier)), unpadded.
+pub fn pkce_s256(verifier: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
 /// The instant of an action, UTC, to the microsecond (what both databases store).
@@ -319,7 +341,7 @@ mod tests {
         let keys = TokenKeys::ephemeral(900);
         let id = Uuid::new_v4().to_string();
         let sid = Uuid::new_v4().to_string();
-        let token = keys.issue(&id, &sid).unwrap();
+        let token = keys.issue(&id, &sid, None).unwrap();
         assert_eq!(
             keys.verify(&token)
                 .map(|(a, s)| (a.to_string(), s.to_string())),
@@ -336,7 +358,7 @@ mod tests {
             ..keys.clone()
         };
         assert_eq!(
-            keys.verify(&expired.issue(&id, &sid).unwrap()),
+            keys.verify(&expired.issue(&id, &sid, None).unwrap()),
             None,
             "expired"
         );

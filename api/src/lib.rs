@@ -96,6 +96,11 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                     .error_handler(problem::json_error),
             )
             .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(max_body)
+                    .error_handler(problem::form_error),
+            )
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
             .wrap(middleware::from_fn(request_id::assign))
             .wrap(middleware::Logger::new(

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::problem::{Problem, ProblemField};
 use crate::routes::{
-    self, auth, cafs, catalogue, conventions, partners, subscriptions, traces, types,
+    self, auth, cafs, catalogue, conventions, oauth, partners, subscriptions, traces, types,
 };
 
 /// Where the versioned API is mounted.
@@ -43,6 +43,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         conventions::amendments,
         subscriptions::create, subscriptions::list, subscriptions::get, subscriptions::update_quotas,
         traces::list,
+        oauth::register, oauth::list, oauth::revoke, oauth::authorize_page, oauth::authorize_submit, oauth::token,
     ),
     components(schemas(Problem, ProblemField, types::PartnerCategory)),
     modifiers(&Conventions),
@@ -55,6 +56,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         (name = "conventions", description = "Conventions d'accès, their life, contract and amendments"),
         (name = "subscriptions", description = "Bulletins d'adhésion: services and quotas per profile"),
         (name = "traces", description = "Traces of every action"),
+        (name = "partner software", description = "Partner software acting for a person: registration, OAuth 2.0 authorization code with PKCE, tokens"),
     ),
 )]
 struct ApiDoc;

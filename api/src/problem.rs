@@ -280,6 +280,28 @@ pub fn json_error(
     e.into()
 }
 
+/// Turns form-body errors (the OAuth endpoints) into problems: 413, 415 or 400.
+pub fn form_error(
+    err: actix_web::error::UrlencodedError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::UrlencodedError as U;
+    let e = match &err {
+        U::Overflow { .. } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            err.to_string(),
+        ),
+        U::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the form as application/x-www-form-urlencoded",
+        ),
+        other => ApiError::bad_request("invalid_request", format!("the form is invalid: {other}")),
+    };
+    e.into()
+}
+
 /// Turns query-string errors into 400 problems.
 pub fn query_error(
     err: actix_web::error::QueryPayloadError,

@@ -14,6 +14,7 @@ pub mod password;
 pub mod person;
 pub mod second_factor;
 pub mod siret;
+pub mod software;
 pub mod subscription;
 pub mod text;
 pub mod throttle;

@@ -281,6 +281,7 @@ fn tokens_are_checked_on_every_request(engine: Engine) {
         .issue(
             &uuid::Uuid::new_v4().to_string(),
             &uuid::Uuid::new_v4().to_string(),
+            None,
         )
         .unwrap();
     assert_eq!(env.call("GET", &path, Some(&forged), None).status, 401);

@@ -352,6 +352,16 @@ pub(crate) fn principal_of(
     }
 }
 
+/// The identifier of an account (for traces of a sign-in made through software).
+pub fn identifier_of(db: &Database, account_id: &str) -> Result<String> {
+    db.read(|conn| {
+        Ok(accounts::table
+            .find(account_id)
+            .select(accounts::identifier)
+            .first(conn)?)
+    })
+}
+
 /// The caller's own account.
 pub fn me(db: &Database, ctx: &Ctx) -> Result<Account> {
     mcp_domain::access::authorize(

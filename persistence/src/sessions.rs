@@ -77,6 +77,8 @@ pub struct Issued {
     pub refresh_token: String,
     /// When the session ends at the latest.
     pub expires_at: NaiveDateTime,
+    /// The software the session belongs to, if any.
+    pub software: Option<Software>,
 }
 
 /// Where a request came from, kept with the session.
@@ -159,7 +161,7 @@ pub fn open(
                 detail: json!({ "identifier": identifier, "session_id": id, "source": client.source }),
             },
         )?;
-        Ok(Issued { account_id: account.id.clone(), session_id: id, refresh_token, expires_at })
+        Ok(Issued { account_id: account.id.clone(), session_id: id, refresh_token, expires_at, software: software.cloned() })
     })
 }
 
@@ -256,11 +258,13 @@ pub fn refresh(
                 detail: json!({}),
             },
         )?;
+        let software = ctx.principal.as_ref().and_then(|p| p.software.clone());
         Ok(Refresh::Rotated(Issued {
             account_id: session.account_id,
             session_id: session.id,
             refresh_token,
             expires_at: session.expires_at,
+            software,
         }))
     })?;
     match outcome {
@@ -374,6 +378,32 @@ pub(crate) fn revoke_others_in(
         .transpose()?;
     for s in &open {
         revoke_in(conn, ctx, s, reason, caf)?;
+    }
+    Ok(open.len())
+}
+
+/// Ends every open session of a software, inside the caller's transaction (the software was
+/// revoked); returns how many.
+pub(crate) fn revoke_client_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    client_id: &str,
+) -> Result<usize> {
+    let open: Vec<(Session, Option<String>)> = sessions::table
+        .inner_join(accounts::table)
+        .filter(sessions::client_id.eq(client_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(ctx.now))
+        .select((Session::as_select(), accounts::caf_id))
+        .load(conn)?;
+    for (s, caf) in &open {
+        revoke_in(
+            conn,
+            ctx,
+            s,
+            "client_revoked",
+            caf.as_deref().map(crate::uuid).transpose()?,
+        )?;
     }
     Ok(open.len())
 }

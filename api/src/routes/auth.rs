@@ -3,7 +3,7 @@
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use mcp_domain::contract::PasswordPolicy;
-use mcp_persistence::accounts::{self, Account};
+use mcp_persistence::accounts::{self, Account, LoginCandidate};
 use mcp_persistence::second_factor;
 use mcp_persistence::sessions::{self, Client, Issued};
 use mcp_persistence::throttle;
@@ -104,14 +104,18 @@ pub struct TokenResponse {
     pub session_id: Uuid,
 }
 
-fn tokens(
+pub(crate) fn tokens(
     state: &AppState,
     issued: mcp_persistence::sessions::Issued,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
-            access_token: state.keys.issue(&issued.account_id, &issued.session_id)?,
+            access_token: state.keys.issue(
+                &issued.account_id,
+                &issued.session_id,
+                issued.software.as_ref(),
+            )?,
             token_type: "Bearer".into(),
             expires_in: state.keys.ttl_seconds(),
             refresh_token: issued.refresh_token,
@@ -120,7 +124,7 @@ fn tokens(
         }))
 }
 
-fn client(req: &HttpRequest) -> Client {
+pub(crate) fn client(req: &HttpRequest) -> Client {
     Client {
         user_agent: req
             .headers()
@@ -131,11 +135,95 @@ fn client(req: &HttpRequest) -> Client {
     }
 }
 
-enum LoginOutcome {
-    Issued(Issued),
+/// What a presentation of credentials established.
+pub(crate) enum Verdict {
+    /// The person, authenticated (password, and code when they use a second factor).
+    Person(LoginCandidate),
+    /// Wrong identifier, password or code, or an inactive account: one answer for all.
     Refused,
+    /// The password was right; the code of the second factor is missing.
     OtpRequired,
+    /// Too many failures: wait this many seconds.
     Throttled(i64),
+}
+
+/// Checks credentials as every sign-in does (API login, the software sign-in page, the password
+/// grant): throttling first, then the password, then the second factor. Failures are counted
+/// and traced; success forgets the identifier's failures. Blocking: call it off the event loop.
+pub(crate) fn check_credentials(
+    db: &mcp_persistence::Database,
+    ctx: &Ctx,
+    config: &crate::config::Config,
+    identifier: &str,
+    password: &str,
+    otp: Option<&str>,
+    source: Option<&str>,
+) -> Result<Verdict, ApiError> {
+    if identifier.len() > 64
+        || password.len() > 4 * mcp_domain::contract::MAX_PASSWORD_LENGTH as usize
+    {
+        return Ok(Verdict::Refused);
+    }
+    let mut keys = vec![throttle::Key::identifier(
+        identifier,
+        config.identifier_throttle,
+    )];
+    if let Some(source) = source {
+        keys.push(throttle::Key::source(source, config.source_throttle));
+    }
+    // Throttled attempts are refused before the password is even looked at.
+    if let Some(wait) = throttle::retry_after(db, &keys, ctx.now)? {
+        accounts::record_failed_login(db, ctx, identifier, None, "throttled")?;
+        return Ok(Verdict::Throttled(
+            wait.num_seconds() + i64::from(wait.subsec_nanos() > 0),
+        ));
+    }
+    let candidate = accounts::login_candidate(db, identifier)?;
+    let ok = verify_password(
+        password,
+        candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
+    ) && candidate.as_ref().is_some_and(|c| c.status == "active");
+    let refuse = |account: Option<&LoginCandidate>, reason: &str| -> Result<Verdict, ApiError> {
+        throttle::failed(db, &keys, ctx.now)?;
+        accounts::record_failed_login(db, ctx, identifier, account, reason)?;
+        Ok(Verdict::Refused)
+    };
+    let account = match candidate {
+        Some(account) if ok => account,
+        other => return refuse(other.as_ref(), "wrong_credentials"),
+    };
+    if let Some(t) =
+        second_factor::of_account(db, &account.id)?.filter(|t| t.confirmed_at.is_some())
+    {
+        let Some(code) = otp else {
+            accounts::record_failed_login(db, ctx, identifier, Some(&account), "otp_required")?;
+            return Ok(Verdict::OtpRequired);
+        };
+        let accepted = match totp_step(&t.secret, identifier, t.last_used_step, code, ctx.now)? {
+            Some(step) => second_factor::use_step(db, &account.id, step)?,
+            None => false,
+        };
+        if !accepted {
+            return refuse(Some(&account), "wrong_otp");
+        }
+    }
+    throttle::succeeded(db, &keys[0])?;
+    Ok(Verdict::Person(account))
+}
+
+/// The answer to credentials that did not authenticate a person.
+pub(crate) fn refusal(verdict: Verdict) -> ApiError {
+    match verdict {
+        Verdict::Throttled(secs) => ApiError::throttled(secs),
+        Verdict::OtpRequired => ApiError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "otp_required",
+            "enter the 6-digit code of your authenticator app in `otp`",
+        ),
+        Verdict::Refused | Verdict::Person(_) => {
+            ApiError::unauthenticated("wrong identifier or password")
+        }
+    }
 }
 
 /// Logs a person in and opens a session. Unknown identifiers, wrong passwords and inactive
@@ -156,99 +244,41 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if body.identifier.len() > 64
-        || body.password.len() > 4 * mcp_domain::contract::MAX_PASSWORD_LENGTH as usize
-    {
-        return Err(ApiError::unauthenticated("wrong identifier or password"));
-    }
     let ctx = Ctx {
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
     };
-    let db = state.db.clone();
-    let identifier = body.identifier.trim().to_uppercase();
     let client = client(&req);
-    let mut keys = vec![throttle::Key::identifier(
-        &identifier,
-        state.config.identifier_throttle,
-    )];
-    if let Some(source) = &client.source {
-        keys.push(throttle::Key::source(source, state.config.source_throttle));
-    }
-    let outcome = web::block(move || -> Result<LoginOutcome, ApiError> {
-        // Throttled attempts are refused before the password is even looked at.
-        if let Some(wait) = throttle::retry_after(&db, &keys, ctx.now)? {
-            accounts::record_failed_login(&db, &ctx, &identifier, None, "throttled")?;
-            return Ok(LoginOutcome::Throttled(
-                wait.num_seconds() + i64::from(wait.subsec_nanos() > 0),
-            ));
-        }
-        let candidate = accounts::login_candidate(&db, &identifier)?;
-        let ok = verify_password(
+    let identifier = body.identifier.trim().to_uppercase();
+    let st = state.clone();
+    let issued = web::block(move || -> Result<Result<Issued, Verdict>, ApiError> {
+        let verdict = check_credentials(
+            &st.db,
+            &ctx,
+            &st.config,
+            &identifier,
             &body.password,
-            candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
-        ) && candidate.as_ref().is_some_and(|c| c.status == "active");
-        match candidate {
-            Some(account) if ok => {
-                let second = second_factor::of_account(&db, &account.id)?
-                    .filter(|t| t.confirmed_at.is_some());
-                if let Some(t) = second {
-                    let Some(code) = body.otp.as_deref() else {
-                        accounts::record_failed_login(
-                            &db,
-                            &ctx,
-                            &identifier,
-                            Some(&account),
-                            "otp_required",
-                        )?;
-                        return Ok(LoginOutcome::OtpRequired);
-                    };
-                    let step = totp_step(&t.secret, &identifier, t.last_used_step, code, ctx.now)?;
-                    let accepted = match step {
-                        Some(step) => second_factor::use_step(&db, &account.id, step)?,
-                        None => false,
-                    };
-                    if !accepted {
-                        throttle::failed(&db, &keys, ctx.now)?;
-                        accounts::record_failed_login(
-                            &db,
-                            &ctx,
-                            &identifier,
-                            Some(&account),
-                            "wrong_otp",
-                        )?;
-                        return Ok(LoginOutcome::Refused);
-                    }
-                }
-                let issued = sessions::open(&db, &ctx, &account, &identifier, &client, None)?;
-                throttle::succeeded(&db, &keys[0])?;
-                Ok(LoginOutcome::Issued(issued))
-            }
-            other => {
-                throttle::failed(&db, &keys, ctx.now)?;
-                accounts::record_failed_login(
-                    &db,
-                    &ctx,
-                    &identifier,
-                    other.as_ref(),
-                    "wrong_credentials",
-                )?;
-                Ok(LoginOutcome::Refused)
-            }
+            body.otp.as_deref(),
+            client.source.as_deref(),
+        )?;
+        match verdict {
+            Verdict::Person(account) => Ok(Ok(sessions::open(
+                &st.db,
+                &ctx,
+                &account,
+                &identifier,
+                &client,
+                None,
+            )?)),
+            other => Ok(Err(other)),
         }
     })
     .await
     .map_err(ApiError::internal)??;
-    match outcome {
-        LoginOutcome::Issued(issued) => tokens(&state, issued),
-        LoginOutcome::Throttled(secs) => Err(ApiError::throttled(secs)),
-        LoginOutcome::OtpRequired => Err(ApiError::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            "otp_required",
-            "enter the 6-digit code of your authenticator app in `otp`",
-        )),
-        LoginOutcome::Refused => Err(ApiError::unauthenticated("wrong identifier or password")),
+    match issued {
+        Ok(issued) => tokens(&state, issued),
+        Err(verdict) => Err(refusal(verdict)),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cafs;
 pub mod catalogue;
 pub mod conventions;
+pub mod oauth;
 pub mod partners;
 pub mod subscriptions;
 pub mod traces;
@@ -122,6 +123,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(subscriptions::list)
             .service(subscriptions::get)
             .service(subscriptions::update_quotas)
-            .service(traces::list),
+            .service(traces::list)
+            .service(oauth::register)
+            .service(oauth::list)
+            .service(oauth::revoke)
+            .service(oauth::authorize_page)
+            .service(oauth::authorize_submit)
+            .service(oauth::token),
     );
 }

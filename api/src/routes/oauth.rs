@@ -1,0 +1,765 @@
+//! Partner software acting for a person: registration by the Caf, the OAuth 2.0 authorization
+//! code flow with PKCE (the person signs in on a page served here, so the software never sees
+//! the password), the token endpoint, and — where the Caf allowed it — the password grant.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use mcp_domain::access::Scope;
+use mcp_domain::software::{code_verifier_acceptable, granted_scopes, Registration};
+use mcp_persistence::clients::{self, ClientApplication};
+use mcp_persistence::{sessions, Ctx};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::auth::{check_credentials, client, Verdict};
+use super::{blocking, utc};
+use crate::auth::{pkce_s256, request_id, Authenticated};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A registered partner software.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientApplicationDto {
+    /// The `client_id` to configure in the software.
+    pub client_id: Uuid,
+    /// The partner it belongs to: only that partner's people can sign in to it.
+    pub partner_id: Uuid,
+    /// Its name, shown on the sign-in page.
+    pub name: String,
+    /// Where codes are sent back (exact match).
+    pub redirect_uris: Vec<String>,
+    /// The most it may ask for, space-separated (`profile`, `registry:read`, `registry:write`).
+    pub scopes: String,
+    /// Whether it may present a person's own credentials (password grant).
+    pub password_grant: bool,
+    /// `approved` or `revoked`.
+    pub status: String,
+    /// Registration instant.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl TryFrom<ClientApplication> for ClientApplicationDto {
+    type Error = ApiError;
+    fn try_from(a: ClientApplication) -> Result<Self, ApiError> {
+        Ok(Self {
+            client_id: Uuid::parse_str(&a.id).map_err(ApiError::internal)?,
+            partner_id: Uuid::parse_str(&a.partner_id).map_err(ApiError::internal)?,
+            redirect_uris: a.redirect_uri_list(),
+            name: a.name,
+            scopes: a.scopes,
+            password_grant: a.password_grant,
+            status: a.status,
+            created_at: utc(a.created_at),
+        })
+    }
+}
+
+/// A software to register for a partner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Logiciel d'action sociale de Lieusaint", "redirect_uris": ["https://social.ville-lieusaint.fr/oauth/retour"], "scopes": "profile registry:read", "password_grant": false}))]
+pub struct NewClientApplication {
+    /// Its name, shown to people on the sign-in page.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// 1 to 5 redirect URIs: absolute https, or http on the loopback for installed software.
+    #[schema(min_items = 1, max_items = 5)]
+    pub redirect_uris: Vec<String>,
+    /// The most it may ask for, space-separated.
+    #[schema(example = "profile registry:read")]
+    pub scopes: String,
+    /// Whether the contract allows it to present a person's own credentials.
+    #[serde(default)]
+    pub password_grant: bool,
+}
+
+/// Registers a partner's software (Caf administrators: registration is the Caf's approval).
+#[utoipa::path(
+    tag = "partner software",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = NewClientApplication,
+    responses((status = 201, description = "Registered", body = ClientApplicationDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/client-applications")]
+pub async fn register(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<NewClientApplication>,
+) -> Result<HttpResponse, ApiError> {
+    let partner_id = path.into_inner();
+    let b = body.into_inner();
+    let reg = Registration::new(&b.name, &b.redirect_uris, &b.scopes, b.password_grant)?;
+    let db = state.db.clone();
+    let app = blocking(move || clients::register(&db, &auth.0, partner_id, &reg)).await?;
+    Ok(HttpResponse::Created().json(ClientApplicationDto::try_from(app)?))
+}
+
+/// A partner's software.
+#[utoipa::path(
+    tag = "partner software",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    responses((status = 200, description = "Its software", body = Vec<ClientApplicationDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/client-applications")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let partner_id = path.into_inner();
+    let db = state.db.clone();
+    let apps = blocking(move || clients::list(&db, &auth.0, partner_id)).await?;
+    Ok(HttpResponse::Ok().json(
+        apps.into_iter()
+            .map(ClientApplicationDto::try_from)
+            .collect::<Result<Vec<_>, _>>()?,
+    ))
+}
+
+/// Why a software is revoked.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    /// The reason, kept in the trace.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Revokes a software: nobody can sign in to it any more, and every session it holds ends now.
+#[utoipa::path(
+    tag = "partner software",
+    params(("client_id" = Uuid, Path, description = "The software")),
+    request_body = Revocation,
+    responses((status = 200, description = "Revoked", body = ClientApplicationDto)),
+    security(("bearer" = [])),
+)]
+#[post("/client-applications/{client_id}/revocation")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<Revocation>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    let app = blocking(move || clients::revoke(&db, &auth.0, id, &reason)).await?;
+    Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
+}
+
+/// The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuthorizeParams {
+    /// Must be `code`.
+    pub response_type: Option<String>,
+    /// The software's `client_id`.
+    pub client_id: Option<String>,
+    /// One of its registered redirect URIs, exactly.
+    pub redirect_uri: Option<String>,
+    /// Scopes asked, space-separated; all the registered ones when absent.
+    pub scope: Option<String>,
+    /// Opaque value returned unchanged to the software.
+    pub state: Option<String>,
+    /// PKCE challenge: BASE64URL(SHA-256(code_verifier)).
+    pub code_challenge: Option<String>,
+    /// Must be `S256`.
+    pub code_challenge_method: Option<String>,
+}
+
+/// The sign-in form: the request's parameters, and the person's credentials.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(flatten)]
+    request: AuthorizeParams,
+    identifiant: String,
+    mot_de_passe: String,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// A request whose software and redirect URI were checked: errors may now go back to it.
+struct Checked {
+    app: ClientApplication,
+    redirect_uri: String,
+    scopes: Vec<Scope>,
+    state: Option<String>,
+    code_challenge: String,
+}
+
+/// Where an authorization request went wrong.
+enum Invalid {
+    /// The software or the redirect URI cannot be trusted: say so here, redirect nowhere.
+    Here(&'static str),
+    /// Tell the software, at its redirect URI (RFC 6749 §4.1.2.1).
+    Back {
+        redirect_uri: String,
+        state: Option<String>,
+        error: &'static str,
+        description: &'static str,
+    },
+}
+
+fn check_request(
+    db: &mcp_persistence::Database,
+    p: &AuthorizeParams,
+) -> Result<Result<Checked, Invalid>, ApiError> {
+    let Some(app) = p
+        .client_id
+        .as_deref()
+        .filter(|c| c.len() <= 64)
+        .map(|c| clients::approved(db, c))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(Err(Invalid::Here(
+            "Ce logiciel n'est pas enregistré, ou son autorisation a été retirée.",
+        )));
+    };
+    let Some(redirect_uri) = p
+        .redirect_uri
+        .clone()
+        .filter(|r| app.redirect_uri_list().contains(r))
+    else {
+        return Ok(Err(Invalid::Here(
+            "L'adresse de retour demandée n'est pas celle enregistrée pour ce logiciel.",
+        )));
+    };
+    let back = |error, description| {
+        Ok(Err(Invalid::Back {
+            redirect_uri: redirect_uri.clone(),
+            state: p.state.clone(),
+            error,
+            description,
+        }))
+    };
+    if p.response_type.as_deref() != Some("code") {
+        return back("unsupported_response_type", "response_type must be code");
+    }
+    let challenge = p.code_challenge.clone().unwrap_or_default();
+    if p.code_challenge_method.as_deref() != Some("S256") || challenge.len() != 43 {
+        return back(
+            "invalid_request",
+            "PKCE is required: code_challenge (S256) and code_challenge_method=S256",
+        );
+    }
+    let Ok(scopes) = granted_scopes(p.scope.as_deref(), &app.scope_list()) else {
+        return back(
+            "invalid_scope",
+            "a scope asked for is not registered for this software",
+        );
+    };
+    Ok(Ok(Checked {
+        app,
+        redirect_uri,
+        scopes,
+        state: p.state.clone(),
+        code_challenge: challenge,
+    }))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn scope_label(s: Scope) -> &'static str {
+    match s {
+        Scope::Profile => "connaître votre identité (nom, fonction, organisation)",
+        Scope::RegistryRead => "consulter, en votre nom, les informations de votre organisation (conventions, services souscrits)",
+        Scope::RegistryWrite => "modifier, en votre nom, les informations que vos fonctions vous permettent de modifier",
+    }
+}
+
+fn origin(uri: &str) -> String {
+    let scheme_end = uri.find("://").map_or(0, |i| i + 3);
+    let end = uri[scheme_end..]
+        .find('/')
+        .map_or(uri.len(), |i| scheme_end + i);
+    uri[..end].to_string()
+}
+
+/// The page, with headers that keep it from being framed, cached or scripted.
+fn page(
+    status: actix_web::http::StatusCode,
+    title: &str,
+    body: &str,
+    form_target: Option<&str>,
+) -> HttpResponse {
+    let form_action = match form_target {
+        Some(o) => format!("'self' {o}"),
+        None => "'self'".into(),
+    };
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title} — Mon Compte Partenaire</title>\n<style>\nbody{{font-family:system-ui,Arial,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#161616;line-height:1.5}}\nh1{{font-size:1.5rem}}\nlabel{{display:block;font-weight:600;margin-top:1rem}}\ninput{{display:block;width:100%;box-sizing:border-box;font-size:1rem;padding:.5rem;margin-top:.25rem;border:1px solid #3a3a3a}}\ninput:focus,button:focus{{outline:3px solid #0a76f6;outline-offset:2px}}\nbutton{{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem;background:#000091;color:#fff;border:0;cursor:pointer}}\n.erreur{{border-left:4px solid #ce0500;padding:.5rem 1rem;background:#fff4f4}}\n.aide{{font-size:.875rem;color:#3a3a3a}}\n</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    );
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!("default-src 'none'; style-src 'unsafe-inline'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"),
+        ))
+        .body(html)
+}
+
+fn sign_in_page(
+    c: &Checked,
+    p: &AuthorizeParams,
+    error: Option<&str>,
+    identifier: &str,
+) -> HttpResponse {
+    let hidden: String = [
+        ("response_type", p.response_type.as_deref()),
+        ("client_id", p.client_id.as_deref()),
+        ("redirect_uri", p.redirect_uri.as_deref()),
+        ("scope", p.scope.as_deref()),
+        ("state", p.state.as_deref()),
+        ("code_challenge", p.code_challenge.as_deref()),
+        ("code_challenge_method", p.code_challenge_method.as_deref()),
+    ]
+    .iter()
+    .filter_map(|(k, v)| {
+        v.map(|v| {
+            format!(
+                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">\n",
+                escape(v)
+            )
+        })
+    })
+    .collect();
+    let scopes: String = c
+        .scopes
+        .iter()
+        .map(|s| format!("<li>{}</li>\n", scope_label(*s)))
+        .collect();
+    let error_block = error
+        .map(|e| {
+            format!(
+                "<div class=\"erreur\" role=\"alert\" id=\"erreur\"><p>{}</p></div>\n",
+                escape(e)
+            )
+        })
+        .unwrap_or_default();
+    let described = if error.is_some() {
+        " aria-describedby=\"erreur\""
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>Connexion à Mon Compte Partenaire</h1>\n\
+<p>Le logiciel <strong>{name}</strong> demande à agir en votre nom pour :</p>\n<ul>\n{scopes}</ul>\n\
+<p class=\"aide\">Saisissez vos identifiants ici, sur Mon Compte Partenaire : le logiciel ne les verra pas. \
+Chacune de ses actions sera tracée à votre nom.</p>\n\
+{error_block}\
+<form method=\"post\" action=\"/api/v1/oauth/authorize\">\n{hidden}\
+<label for=\"identifiant\">Identifiant</label>\n<input id=\"identifiant\" name=\"identifiant\" autocomplete=\"username\" required value=\"{identifier}\"{described}>\n\
+<label for=\"mot_de_passe\">Mot de passe</label>\n<input id=\"mot_de_passe\" name=\"mot_de_passe\" type=\"password\" autocomplete=\"current-password\" required{described}>\n\
+<label for=\"code\">Code de votre application d'authentification <span class=\"aide\">(si vous en utilisez une)</span></label>\n\
+<input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9]{{6}}\">\n\
+<button type=\"submit\">Se connecter et autoriser</button>\n</form>\n",
+        name = escape(&c.app.name),
+        identifier = escape(identifier),
+    );
+    page(
+        actix_web::http::StatusCode::OK,
+        "Connexion",
+        &body,
+        Some(&origin(&c.redirect_uri)),
+    )
+}
+
+fn redirect_back(redirect_uri: &str, params: &[(&str, &str)]) -> HttpResponse {
+    let query: String = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("{redirect_uri}{sep}{query}")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn invalid(i: Invalid) -> HttpResponse {
+    match i {
+        Invalid::Here(message) => page(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "Demande refusée",
+            &format!("<h1>Demande refusée</h1>\n<p role=\"alert\">{}</p>\n<p>Revenez au logiciel et signalez le problème à votre administrateur.</p>\n", escape(message)),
+            None,
+        ),
+        Invalid::Back { redirect_uri, state, error, description } => {
+            let mut params = vec![("error", error), ("error_description", description)];
+            if let Some(s) = state.as_deref() {
+                params.push(("state", s));
+            }
+            redirect_back(&redirect_uri, &params)
+        }
+    }
+}
+
+/// The sign-in page of the authorization code flow (HTML, in French). PKCE (S256) is required.
+#[utoipa::path(
+    tag = "partner software",
+    params(AuthorizeParams),
+    responses(
+        (status = 200, description = "The sign-in page", content_type = "text/html"),
+        (status = 303, description = "Back to the software with an error (RFC 6749 §4.1.2.1)"),
+    ),
+)]
+#[get("/oauth/authorize")]
+pub async fn authorize_page(
+    state: web::Data<AppState>,
+    q: web::Query<AuthorizeParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = q.into_inner();
+    let db = state.db.clone();
+    let params = p.clone();
+    let checked = blocking(move || {
+        check_request(&db, &params).map_err(|e| mcp_persistence::Error::Unavailable(e.to_string()))
+    })
+    .await?;
+    Ok(match checked {
+        Ok(c) => sign_in_page(&c, &p, None, ""),
+        Err(i) => invalid(i),
+    })
+}
+
+/// Signs the person in and, on success, sends the software back a single-use code.
+#[utoipa::path(
+    tag = "partner software",
+    request_body(content_type = "application/x-www-form-urlencoded", content = Object, description = "The request's parameters, with identifiant, mot_de_passe and code"),
+    responses(
+        (status = 303, description = "Back to the software with `code` and `state`"),
+        (status = 200, description = "The page again, with what went wrong", content_type = "text/html"),
+    ),
+)]
+#[post("/oauth/authorize")]
+pub async fn authorize_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let ctx = Ctx {
+        principal: None,
+        request_id: request_id(&req),
+        now: crate::auth::now(),
+    };
+    let source = client(&req).source;
+    let st = state.clone();
+    let outcome = web::block(move || -> Result<Submitted, ApiError> {
+        let c = match check_request(&st.db, &form.request)? {
+            Ok(c) => c,
+            Err(i) => return Ok(Submitted::Invalid(i)),
+        };
+        let identifier = form.identifiant.trim().to_uppercase();
+        let verdict = check_credentials(
+            &st.db,
+            &ctx,
+            &st.config,
+            &identifier,
+            &form.mot_de_passe,
+            form.code.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+            source.as_deref(),
+        )?;
+        let message = match verdict {
+            Verdict::Person(account) if account.partner_id.as_deref() == Some(c.app.partner_id.as_str()) => {
+                let code = clients::issue_code(&st.db, &ctx, &c.app, &account, &c.redirect_uri, &c.scopes, &c.code_challenge)?;
+                let mut params = vec![("code".to_string(), code)];
+                if let Some(s) = c.state.clone() {
+                    params.push(("state".to_string(), s));
+                }
+                return Ok(Submitted::Redirect(c.redirect_uri, params));
+            }
+            Verdict::Person(_) => "Ce logiciel appartient à une autre organisation que la vôtre : vous ne pouvez pas l'autoriser.".to_string(),
+            Verdict::Refused => "Identifiant, mot de passe ou code incorrect.".to_string(),
+            Verdict::OtpRequired => "Saisissez aussi le code de votre application d'authentification.".to_string(),
+            Verdict::Throttled(secs) => format!("Trop de tentatives : réessayez dans {secs} secondes."),
+        };
+        Ok(Submitted::Again(Box::new(c), form.request, message, identifier))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(match outcome {
+        Submitted::Invalid(i) => invalid(i),
+        Submitted::Redirect(uri, params) => {
+            let params: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            redirect_back(&uri, &params)
+        }
+        Submitted::Again(c, request, message, identifier) => {
+            sign_in_page(&c, &request, Some(&message), &identifier)
+        }
+    })
+}
+
+/// What a sign-in form led to, built into a response off the blocking pool.
+enum Submitted {
+    Invalid(Invalid),
+    Redirect(String, Vec<(String, String)>),
+    Again(Box<Checked>, AuthorizeParams, String, String),
+}
+
+/// A token request (RFC 6749 §4.1.3, §6, §4.3), form-encoded.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `authorization_code`, `refresh_token`, or `password` where allowed.
+    pub grant_type: String,
+    /// The software's `client_id`.
+    pub client_id: String,
+    /// The code received (authorization_code).
+    pub code: Option<String>,
+    /// The redirect URI used to get it (authorization_code).
+    pub redirect_uri: Option<String>,
+    /// The PKCE verifier (authorization_code).
+    pub code_verifier: Option<String>,
+    /// The refresh token (refresh_token).
+    pub refresh_token: Option<String>,
+    /// The person's identifier (password).
+    pub username: Option<String>,
+    /// The person's password (password).
+    pub password: Option<String>,
+    /// Scopes asked (password).
+    pub scope: Option<String>,
+}
+
+/// An OAuth error: status, error code, description.
+struct OAuthError(u16, &'static str, String);
+
+/// An OAuth error (RFC 6749 §5.2), which is also a problem document.
+fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
+    HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(status)
+            .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST),
+    )
+    .insert_header((header::CACHE_CONTROL, "no-store"))
+    .json(serde_json::json!({
+        "error": error,
+        "error_description": description,
+        "type": format!("urn:mcp:problem:{error}"),
+        "title": "The token request was refused",
+        "status": status,
+        "detail": description,
+        "code": error,
+    }))
+}
+
+/// Tokens for partner software acting for a person: exchanges a code (with its PKCE verifier),
+/// a refresh token (rotated; a reused one ends the session), or — only where the Caf allowed it
+/// for this software — the person's own credentials. Errors follow RFC 6749 §5.2.
+#[utoipa::path(
+    tag = "partner software",
+    request_body(content_type = "application/x-www-form-urlencoded", content = TokenRequest),
+    responses(
+        (status = 200, description = "Tokens, naming the person (sub) and the software (azp)", body = super::auth::TokenResponse),
+        (status = 400, description = "invalid_request, invalid_grant, unsupported_grant_type, invalid_scope (RFC 6749 §5.2)"),
+        (status = 401, description = "invalid_client"),
+    ),
+)]
+#[post("/oauth/token")]
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let f = form.into_inner();
+    let ctx = Ctx {
+        principal: None,
+        request_id: request_id(&req),
+        now: crate::auth::now(),
+    };
+    let net = client(&req);
+    let st = state.clone();
+    let result = web::block(
+        move || -> Result<Result<sessions::Issued, OAuthError>, ApiError> {
+            let Some(app) = Some(f.client_id.as_str())
+                .filter(|c| c.len() <= 64)
+                .map(|c| clients::approved(&st.db, c))
+                .transpose()?
+                .flatten()
+            else {
+                return Ok(Err(OAuthError(
+                    401,
+                    "invalid_client",
+                    "unknown or revoked client_id".to_string(),
+                )));
+            };
+            let app_id = app.client_uuid()?;
+            match f.grant_type.as_str() {
+                "authorization_code" => {
+                    let (Some(code), Some(redirect_uri), Some(verifier)) = (
+                        f.code.as_deref(),
+                        f.redirect_uri.as_deref(),
+                        f.code_verifier.as_deref(),
+                    ) else {
+                        return Ok(Err(OAuthError(
+                            400,
+                            "invalid_request",
+                            "code, redirect_uri and code_verifier are required".to_string(),
+                        )));
+                    };
+                    if !code_verifier_acceptable(verifier) {
+                        return Ok(Err(OAuthError(
+                            400,
+                            "invalid_request",
+                            "code_verifier must be 43 to 128 unreserved characters".to_string(),
+                        )));
+                    }
+                    match clients::redeem_code(
+                        &st.db,
+                        &ctx,
+                        code,
+                        &app.id,
+                        redirect_uri,
+                        &pkce_s256(verifier),
+                    ) {
+                        Ok((account, software)) => {
+                            let identifier = accounts_identifier(&st.db, &account.id)?;
+                            Ok(Ok(sessions::open(
+                                &st.db,
+                                &ctx,
+                                &account,
+                                &identifier,
+                                &net,
+                                Some(&software),
+                            )?))
+                        }
+                        Err(mcp_persistence::Error::Domain(mcp_domain::DomainError::Rule {
+                            code: "invalid_grant",
+                            message,
+                        })) => Ok(Err(OAuthError(400, "invalid_grant", message))),
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                "refresh_token" => {
+                    let Some(token) = f.refresh_token.as_deref() else {
+                        return Ok(Err(OAuthError(
+                            400,
+                            "invalid_request",
+                            "refresh_token is required".to_string(),
+                        )));
+                    };
+                    match sessions::refresh(&st.db, &ctx, token.trim(), Some(app_id)) {
+                        Ok(issued) => Ok(Ok(issued)),
+                        Err(mcp_persistence::Error::Domain(_)) => Ok(Err(OAuthError(
+                            400,
+                            "invalid_grant",
+                            "this refresh token does not open a session of this software"
+                                .to_string(),
+                        ))),
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                "password" if app.password_grant => {
+                    let (Some(username), Some(password)) =
+                        (f.username.as_deref(), f.password.as_deref())
+                    else {
+                        return Ok(Err(OAuthError(
+                            400,
+                            "invalid_request",
+                            "username and password are required".to_string(),
+                        )));
+                    };
+                    let Ok(scopes) = granted_scopes(f.scope.as_deref(), &app.scope_list()) else {
+                        return Ok(Err(OAuthError(
+                            400,
+                            "invalid_scope",
+                            "a scope asked for is not registered for this software".to_string(),
+                        )));
+                    };
+                    let identifier = username.trim().to_uppercase();
+                    match check_credentials(
+                        &st.db,
+                        &ctx,
+                        &st.config,
+                        &identifier,
+                        password,
+                        None,
+                        net.source.as_deref(),
+                    )? {
+                        Verdict::Person(account)
+                            if account.partner_id.as_deref() == Some(app.partner_id.as_str()) =>
+                        {
+                            let software = mcp_domain::access::Software {
+                                client_id: app_id,
+                                scopes,
+                            };
+                            Ok(Ok(sessions::open(
+                                &st.db,
+                                &ctx,
+                                &account,
+                                &identifier,
+                                &net,
+                                Some(&software),
+                            )?))
+                        }
+                        Verdict::Throttled(_) => Ok(Err(OAuthError(
+                            400,
+                            "invalid_grant",
+                            "too many failed attempts: try again later".to_string(),
+                        ))),
+                        Verdict::OtpRequired => Ok(Err(OAuthError(
+                            400,
+                            "invalid_grant",
+                            "this person uses a second factor: use the authorization code flow"
+                                .to_string(),
+                        ))),
+                        _ => Ok(Err(OAuthError(
+                            400,
+                            "invalid_grant",
+                            "wrong identifier or password".to_string(),
+                        ))),
+                    }
+                }
+                "password" => Ok(Err(OAuthError(
+                    400,
+                    "unauthorized_client",
+                    "this software may not present people's credentials".to_string(),
+                ))),
+                _ => Ok(Err(OAuthError(
+                    400,
+                    "unsupported_grant_type",
+                    "grant_type must be authorization_code or refresh_token".to_string(),
+                ))),
+            }
+        },
+    )
+    .await
+    .map_err(ApiError::internal)??;
+    match result {
+        Ok(issued) => super::auth::tokens(&state, issued),
+        Err(OAuthError(status, error, description)) => Ok(oauth_error(status, error, &description)),
+    }
+}
+
+fn accounts_identifier(
+    db: &mcp_persistence::Database,
+    account_id: &str,
+) -> Result<String, ApiError> {
+    Ok(mcp_persistence::accounts::identifier_of(db, account_id)?)
+}

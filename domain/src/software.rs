@@ -1,0 +1,194 @@
+//! Partner software (OAuth 2.0 client applications): what a registration must say, and how an
+//! authorization request is checked against it. Software never holds a token of its own: it
+//! acts for a person, with the scopes that person granted.
+
+use crate::access::Scope;
+use crate::error::{Checks, DomainError};
+use crate::text;
+
+/// Most redirect URIs one software may register.
+pub const MAX_REDIRECT_URIS: usize = 5;
+
+/// A checked registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// The software's name, shown to the person on the sign-in page.
+    pub name: String,
+    /// Where codes are sent back: exact matches only.
+    pub redirect_uris: Vec<String>,
+    /// The most the software may ask for.
+    pub scopes: Vec<Scope>,
+    /// Whether the software may present the person's own credentials (password grant).
+    pub password_grant: bool,
+}
+
+/// A redirect URI must be absolute HTTPS, or HTTP on the loopback interface for software
+/// installed on the person's computer (RFC 8252), without fragment.
+pub fn redirect_uri_acceptable(uri: &str) -> bool {
+    let loopback = [
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+        "http://localhost:",
+        "http://localhost/",
+        "http://[::1]:",
+        "http://[::1]/",
+    ];
+    let https = uri.strip_prefix("https://").is_some_and(|rest| {
+        let host = rest.split(['/', '?', ':']).next().unwrap_or("");
+        !host.is_empty() && host.contains('.') || host == "localhost"
+    });
+    uri.len() <= 500
+        && !uri.contains('#')
+        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
+        && (https || loopback.iter().any(|p| uri.starts_with(p)))
+}
+
+impl Registration {
+    /// Checks a registration and reports every invalid field.
+    pub fn new(
+        name: &str,
+        redirect_uris: &[String],
+        scopes: &str,
+        password_grant: bool,
+    ) -> Result<Self, DomainError> {
+        let mut c = Checks::new();
+        let name = c.take(text::required("name", name, 200));
+        if redirect_uris.is_empty() || redirect_uris.len() > MAX_REDIRECT_URIS {
+            c.push(
+                "redirect_uris",
+                "invalid_count",
+                format!("between 1 and {MAX_REDIRECT_URIS} redirect URIs"),
+            );
+        }
+        for (i, uri) in redirect_uris.iter().enumerate() {
+            if !redirect_uri_acceptable(uri) {
+                c.push(
+                    format!("redirect_uris[{i}]"),
+                    "invalid_redirect_uri",
+                    "an absolute https:// URI, or http:// on 127.0.0.1, [::1] or localhost; no fragment",
+                );
+            }
+        }
+        let scopes = match Scope::parse_list(scopes) {
+            Ok(s) if !s.is_empty() => Some(s),
+            Ok(_) => {
+                c.push("scopes", "required", "at least one scope");
+                None
+            }
+            Err(unknown) => {
+                c.push(
+                    "scopes",
+                    "unknown_scope",
+                    format!("{unknown} is not a scope of this service"),
+                );
+                None
+            }
+        };
+        c.finish()?;
+        Ok(Self {
+            name: name.expect("checked"),
+            redirect_uris: redirect_uris.to_vec(),
+            scopes: scopes.expect("checked"),
+            password_grant,
+        })
+    }
+}
+
+/// The scopes granted for a request: those asked (all the registered ones when none are asked),
+/// each of which the software must have registered.
+pub fn granted_scopes(requested: Option<&str>, registered: &[Scope]) -> Result<Vec<Scope>, String> {
+    match requested.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(registered.to_vec()),
+        Some(list) => {
+            let asked = Scope::parse_list(list)?;
+            match asked.iter().find(|s| !registered.contains(s)) {
+                Some(s) => Err(s.code().to_string()),
+                None => Ok(asked),
+            }
+        }
+    }
+}
+
+/// A PKCE code verifier (RFC 7636): 43 to 128 unreserved characters.
+pub fn code_verifier_acceptable(verifier: &str) -> bool {
+    (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris() {
+        for ok in [
+            "https://logiciel.ville-lieusaint.fr/oauth/retour",
+            "https://logiciel.example/cb?x=1",
+            "http://127.0.0.1:8765/retour",
+            "http://localhost:3000/cb",
+            "http://[::1]:9000/",
+        ] {
+            assert!(redirect_uri_acceptable(ok), "{ok}");
+        }
+        for bad in [
+            "http://logiciel.example/cb",    // clear text off the loopback
+            "https://logiciel.example/cb#x", // fragment
+            "https:///cb",
+            "javascript:alert(1)",
+            "https://logiciel.example/a b",
+            "http://127.0.0.1.evil.example/", // not the loopback
+            "/relative",
+            "",
+        ] {
+            assert!(!redirect_uri_acceptable(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn registrations() {
+        let uris = vec!["https://app.example/cb".to_string()];
+        let r =
+            Registration::new("Logiciel social", &uris, "registry:read profile", false).unwrap();
+        assert_eq!(r.scopes, [Scope::RegistryRead, Scope::Profile]);
+        let Err(DomainError::Validation(e)) = Registration::new("", &[], "admin", true) else {
+            panic!()
+        };
+        let codes: Vec<_> = e.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("name", "required"),
+                ("redirect_uris", "invalid_count"),
+                ("scopes", "unknown_scope")
+            ]
+        );
+    }
+
+    #[test]
+    fn scopes_granted() {
+        let registered = [Scope::RegistryRead, Scope::Profile];
+        assert_eq!(granted_scopes(None, &registered), Ok(registered.to_vec()));
+        assert_eq!(
+            granted_scopes(Some("profile"), &registered),
+            Ok(vec![Scope::Profile])
+        );
+        assert_eq!(
+            granted_scopes(Some("registry:write"), &registered),
+            Err("registry:write".into())
+        );
+        assert_eq!(
+            granted_scopes(Some("nope"), &registered),
+            Err("nope".into())
+        );
+    }
+
+    #[test]
+    fn verifiers() {
+        assert!(code_verifier_acceptable(&"a".repeat(43)));
+        assert!(!code_verifier_acceptable(&"a".repeat(42)));
+        assert!(!code_verifier_acceptable(&"a".repeat(129)));
+        assert!(!code_verifier_acceptable(&format!("{}+", "a".repeat(43))));
+    }
+}

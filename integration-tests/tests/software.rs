@@ -1,0 +1,441 @@
+//! Partner software acting for a person: the Caf registers it, the person signs in on the page
+//! this service serves (the software never sees the password), the software exchanges the code
+//! with its PKCE verifier, and every token and trace names both the person and the software.
+
+use mcp_integration_tests::{on_both_engines, Engine, Reply, TestEnv, PASSWORD, SIRETS};
+use reqwest::blocking::Client;
+use serde_json::{json, Value};
+
+on_both_engines!(
+    authorization_code_flow_with_pkce,
+    password_grant_only_where_allowed
+);
+
+const REDIRECT: &str = "http://127.0.0.1:9/retour";
+// A verifier and its S256 challenge, computed independently (Python's hashlib and base64).
+const VERIFIER: &str = "dBjftJeZ4CVP-mJ92ZFE5rXxKyK5e8hYkmgUnj7Hr2CSnbOq3IDf5ZnNt0ZfkE4c";
+const CHALLENGE: &str = "2jzs6ECqHtPx7d3TqHgu2M6BgWQcm7zqkbDht-mjDb8";
+
+struct World {
+    env: TestEnv,
+    cnaf: String,
+    caf_admin: String,
+    partner: String,
+    person: String,
+    outsider: String,
+    browser: Client,
+}
+
+fn world(engine: Engine) -> World {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "admin@caf.example");
+    let partner = env.partner(&caf_admin, SIRETS[0], "ccas");
+    let other = env.partner(&caf_admin, SIRETS[1], "commune");
+    let person_token = env.partner_admin(&caf_admin, &partner, "principal", "claire@ccas.example");
+    let outsider_token = env.partner_admin(&caf_admin, &other, "principal", "marc@commune.example");
+    let id = |t: &str| {
+        env.get("/api/v1/me", t).body["identifier"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (person, outsider) = (id(&person_token), id(&outsider_token));
+    let browser = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    World {
+        env,
+        cnaf,
+        caf_admin,
+        partner,
+        person,
+        outsider,
+        browser,
+    }
+}
+
+fn register(w: &World, body: Value) -> Reply {
+    w.env.post(
+        &format!("/api/v1/partners/{}/client-applications", w.partner),
+        &w.caf_admin,
+        body,
+    )
+}
+
+fn authorize_query(client_id: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut q: Vec<(String, String)> = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", REDIRECT),
+        ("scope", "profile registry:read"),
+        ("state", "etat-42"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        q.retain(|(qk, _)| qk != k);
+        if !v.is_empty() {
+            q.push((k.to_string(), v.to_string()));
+        }
+    }
+    q
+}
+
+fn get_page(w: &World, query: &[(String, String)]) -> reqwest::blocking::Response {
+    w.browser
+        .get(format!("{}/api/v1/oauth/authorize", w.env.base_url()))
+        .query(query)
+        .send()
+        .unwrap()
+}
+
+fn sign_in(
+    w: &World,
+    client_id: &str,
+    identifier: &str,
+    password: &str,
+) -> reqwest::blocking::Response {
+    let mut form = authorize_query(client_id, &[]);
+    form.push(("identifiant".into(), identifier.into()));
+    form.push(("mot_de_passe".into(), password.into()));
+    form.push(("code".into(), String::new()));
+    w.browser
+        .post(format!("{}/api/v1/oauth/authorize", w.env.base_url()))
+        .form(&form)
+        .send()
+        .unwrap()
+}
+
+fn code_from(resp: &reqwest::blocking::Response) -> String {
+    assert_eq!(resp.status().as_u16(), 303);
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with(&format!("{REDIRECT}?code=")),
+        "{location}"
+    );
+    assert!(location.ends_with("&state=etat-42"), "{location}");
+    location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn token(w: &World, form: &[(&str, &str)]) -> Reply {
+    TestEnv::read(
+        w.browser
+            .post(format!("{}/api/v1/oauth/token", w.env.base_url()))
+            .form(form)
+            .send()
+            .unwrap(),
+    )
+}
+
+fn authorization_code_flow_with_pkce(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let r = register(
+        &w,
+        json!({"name": "Logiciel", "redirect_uris": ["http://logiciel.example/cb"], "scopes": "admin"}),
+    );
+    assert_eq!(r.status, 422);
+    let r = register(
+        &w,
+        json!({"name": "Logiciel social <b>", "redirect_uris": [REDIRECT], "scopes": "profile registry:read"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        env.get(
+            &format!("/api/v1/partners/{}/client-applications", w.partner),
+            &w.cnaf
+        )
+        .body[0]["client_id"],
+        client_id.as_str()
+    );
+
+    // The page: in French, naming the software (escaped), framed by nobody, scripted by nothing.
+    let page = get_page(&w, &authorize_query(&client_id, &[]));
+    assert_eq!(page.status().as_u16(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    let html = page.text().unwrap();
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(
+        html.contains("Logiciel social &lt;b&gt;"),
+        "the name is escaped"
+    );
+    assert!(
+        html.contains("<label for=\"mot_de_passe\">")
+            && html.contains("autocomplete=\"current-password\"")
+    );
+    assert!(html.contains(&format!("name=\"code_challenge\" value=\"{CHALLENGE}\"")));
+    assert!(!html.contains("<script"), "no script");
+
+    // Untrustworthy requests are refused on the page, never redirected.
+    for bad in [
+        authorize_query(&uuid::Uuid::new_v4().to_string(), &[]),
+        authorize_query(&client_id, &[("redirect_uri", "https://evil.example/cb")]),
+    ] {
+        let r = get_page(&w, &bad);
+        assert_eq!(r.status().as_u16(), 400);
+        assert!(r.headers().get("location").is_none());
+    }
+    // Other mistakes go back to the software, with the state.
+    let r = get_page(
+        &w,
+        &authorize_query(&client_id, &[("code_challenge_method", "plain")]),
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], format!("{REDIRECT}?error=invalid_request&error_description=PKCE%20is%20required%3A%20code_challenge%20%28S256%29%20and%20code_challenge_method%3DS256&state=etat-42").as_str());
+    let r = get_page(
+        &w,
+        &authorize_query(&client_id, &[("scope", "registry:write")]),
+    );
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("error=invalid_scope"));
+
+    // Wrong password, or a person of another partner: the page again, with the reason.
+    let r = sign_in(&w, &client_id, &w.person, "Wrong#Password-1");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().unwrap().contains("role=\"alert\""));
+    let r = sign_in(&w, &client_id, &w.outsider, PASSWORD);
+    assert!(r.text().unwrap().contains("autre organisation"));
+
+    // The right person: a code, exchanged once, with the right verifier only.
+    let code = code_from(&sign_in(&w, &client_id, &w.person, PASSWORD));
+    let exchange = |code: &str, verifier: &str| {
+        token(
+            &w,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client_id),
+                ("code", code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", verifier),
+            ],
+        )
+    };
+    let r = exchange(&code, &"x".repeat(64));
+    assert_eq!(
+        (r.status, r.body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let r = exchange(&code, VERIFIER);
+    assert_eq!(
+        (r.status, r.body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "a code tried once is spent"
+    );
+    let code = code_from(&sign_in(&w, &client_id, &w.person, PASSWORD));
+    let tokens = exchange(&code, VERIFIER);
+    assert_eq!(tokens.status, 200, "{tokens:?}");
+    assert_eq!(
+        exchange(&code, VERIFIER).body["error"],
+        "invalid_grant",
+        "a code works once"
+    );
+    let access = tokens.body["access_token"].as_str().unwrap().to_string();
+    let claims: Value = jsonwebtoken::dangerous::insecure_decode(&access)
+        .unwrap()
+        .claims;
+    assert_eq!(
+        claims["azp"],
+        client_id.as_str(),
+        "the token names the software"
+    );
+    assert_eq!(claims["scope"], "profile registry:read");
+    assert_eq!(
+        claims["sub"],
+        env.get("/api/v1/me", &access).body["id"],
+        "and the person"
+    );
+
+    // The software does what the person granted, nothing more.
+    assert_eq!(
+        env.get(&format!("/api/v1/partners/{}", w.partner), &access)
+            .status,
+        200
+    );
+    let r = env.post(
+        "/api/v1/me/password",
+        &access,
+        json!({"current_password": PASSWORD, "new_password": "Another#Secret-2026"}),
+    );
+    assert_eq!(r.status, 403, "never the person's own security");
+    assert_eq!(
+        env.call("POST", "/api/v1/me/totp", Some(&access), None)
+            .status,
+        403
+    );
+
+    // Refresh through the token endpoint, bound to this software.
+    let refresh = tokens.body["refresh_token"].as_str().unwrap().to_string();
+    let r = token(
+        &w,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &uuid::Uuid::new_v4().to_string()),
+            ("refresh_token", &refresh),
+        ],
+    );
+    assert_eq!(
+        (r.status, r.body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    let r = token(
+        &w,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("refresh_token", &refresh),
+        ],
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = token(
+        &w,
+        &[
+            ("grant_type", "password"),
+            ("client_id", &client_id),
+            ("username", &w.person),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(r.body["error"], "unauthorized_client");
+
+    // Traces name the person and the software.
+    let traces = env
+        .get(
+            &format!("/api/v1/traces?client_id={client_id}&limit=200"),
+            &w.cnaf,
+        )
+        .body["items"]
+        .clone();
+    let actions: Vec<&str> = traces
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "oauth.consent_given",
+            "oauth.consent_given",
+            "auth.login",
+            "auth.refresh"
+        ]
+    );
+    assert!(traces
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["actor_role"] == "partner_administrator"
+            && t["organisation_id"] == w.partner.as_str()));
+
+    // Revoked: its sessions end at once, and nobody can sign in to it.
+    let r = env.post(
+        &format!("/api/v1/client-applications/{client_id}/revocation"),
+        &w.caf_admin,
+        json!({"reason": "Contrat terminé"}),
+    );
+    assert_eq!((r.status, &r.body["status"]), (200, &json!("revoked")));
+    assert_eq!(env.get("/api/v1/me", &access).status, 401);
+    assert_eq!(
+        get_page(&w, &authorize_query(&client_id, &[]))
+            .status()
+            .as_u16(),
+        400
+    );
+}
+
+fn password_grant_only_where_allowed(engine: Engine) {
+    let w = world(engine);
+    let r = register(
+        &w,
+        json!({"name": "Logiciel de la mairie", "redirect_uris": [REDIRECT], "scopes": "registry:read", "password_grant": true}),
+    );
+    assert_eq!(r.status, 201);
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let grant = |user: &str, pw: &str, scope: Option<&str>| {
+        let mut form = vec![
+            ("grant_type", "password"),
+            ("client_id", client_id.as_str()),
+            ("username", user),
+            ("password", pw),
+        ];
+        if let Some(s) = scope {
+            form.push(("scope", s));
+        }
+        token(&w, &form)
+    };
+    assert_eq!(
+        grant(&w.person, "Wrong#Password-1", None).body["error"],
+        "invalid_grant"
+    );
+    assert_eq!(
+        grant(&w.outsider, PASSWORD, None).body["error"],
+        "invalid_grant",
+        "another partner's person"
+    );
+    assert_eq!(
+        grant(&w.person, PASSWORD, Some("registry:write")).body["error"],
+        "invalid_scope"
+    );
+    let r = grant(&w.person, PASSWORD, None);
+    assert_eq!(r.status, 200, "{r:?}");
+    let access = r.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        w.env
+            .get(&format!("/api/v1/partners/{}", w.partner), access)
+            .status,
+        200
+    );
+    assert_eq!(
+        w.env.get("/api/v1/me", access).status,
+        403,
+        "profile was not granted"
+    );
+    let r = TestEnv::read(
+        w.browser
+            .post(format!("{}/api/v1/oauth/token", w.env.base_url()))
+            .json(&json!({"grant_type": "password"}))
+            .send()
+            .unwrap(),
+    );
+    assert_eq!((r.status, r.code()), (415, "unsupported_media_type"));
+    let r = token(&w, &[("client_id", &client_id)]);
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "invalid_request"),
+        "grant_type missing"
+    );
+    let r = token(
+        &w,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client_id),
+        ],
+    );
+    assert_eq!(
+        r.body["error"], "unsupported_grant_type",
+        "software never gets a token of its own"
+    );
+}
