@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: run test lint fmt openapi bench check-layers check-postgres build
+.PHONY: run test lint fmt openapi bench check-layers check-postgres build setup
 
 ## Builds and runs the service on an embedded SQLite file (./data/mcp.db), migrating it.
 run:
@@ -12,9 +12,17 @@ run:
 build:
 	$(CARGO) build --workspace --all-targets
 
-## The whole suite: layer check, unit tests, repository tests and end-to-end HTTP scenarios,
-## each on SQLite and on the PostgreSQL server at $(PG_HOST):$(PG_PORT).
-test: check-layers check-postgres
+## What the suite needs beyond Rust: Debian's Chromium and its WebDriver, for the browser test
+## of the sign-in page (installed once, with apt).
+setup:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "installing chromium and chromium-driver (Debian packages) for the browser test"; \
+	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+## The whole suite: layer check, unit tests, repository tests, end-to-end HTTP scenarios and
+## the browser test, each on SQLite and on the PostgreSQL server at $(PG_HOST):$(PG_PORT).
+test: setup check-layers check-postgres
 	$(CARGO) test --workspace --all-targets
 
 check-layers:

@@ -1,0 +1,339 @@
+//! The sign-in page in a real browser: headless Chromium, driven over WebDriver by chromedriver,
+//! with no network but this machine's loopback. A person signs in on the page; the software
+//! receives a code at its redirect URI and exchanges it.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use mcp_integration_tests::{on_both_engines, Engine, TestEnv, PASSWORD, SIRETS};
+use reqwest::blocking::Client;
+use serde_json::{json, Value};
+
+on_both_engines!(a_person_signs_in_for_partner_software_in_a_real_browser);
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const VERIFIER: &str = "dBjftJeZ4CVP-mJ92ZFE5rXxKyK5e8hYkmgUnj7Hr2CSnbOq3IDf5ZnNt0ZfkE4c";
+const CHALLENGE: &str = "2jzs6ECqHtPx7d3TqHgu2M6BgWQcm7zqkbDht-mjDb8";
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    http: Client,
+}
+
+impl Driver {
+    fn start() -> Self {
+        assert!(
+            std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists(),
+            "the browser test needs Debian's chromium and chromium-driver: run `make setup`"
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        // Owned at once, so that it is stopped (and reaped) whatever happens next.
+        let driver = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            http: Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+        };
+        for _ in 0..100 {
+            if driver
+                .http
+                .get(format!("{}/status", driver.url))
+                .send()
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return driver;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("chromedriver did not answer");
+    }
+
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url));
+        let req = if method == "GET" || method == "DELETE" {
+            req
+        } else {
+            req.json(&body)
+        };
+        let v: Value = req
+            .send()
+            .expect("webdriver answers")
+            .json()
+            .expect("webdriver JSON");
+        assert!(
+            v["value"]["error"].is_null(),
+            "webdriver {method} {path}: {v}"
+        );
+        v["value"].clone()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser session.
+struct Browser<'a> {
+    driver: &'a Driver,
+    id: String,
+    profile: std::path::PathBuf,
+}
+
+impl<'a> Browser<'a> {
+    fn open(driver: &'a Driver) -> Self {
+        let profile =
+            std::env::temp_dir().join(format!("mcp-chromium-{}", uuid::Uuid::new_v4().simple()));
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--lang=fr-FR",
+        ];
+        let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"binary": CHROMIUM, "args": args}}}});
+        let v = driver.call("POST", "/session", caps);
+        Self {
+            driver,
+            id: v["sessionId"].as_str().unwrap().to_string(),
+            profile,
+        }
+    }
+
+    fn go(&self, url: &str) {
+        self.driver.call(
+            "POST",
+            &format!("/session/{}/url", self.id),
+            json!({"url": url}),
+        );
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.driver.call(
+            "POST",
+            &format!("/session/{}/element", self.id),
+            json!({"using": "css selector", "value": css}),
+        );
+        v.as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn type_in(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.driver.call(
+            "POST",
+            &format!("/session/{}/element/{el}/value", self.id),
+            json!({"text": text}),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let el = self.find(css);
+        self.driver.call(
+            "POST",
+            &format!("/session/{}/element/{el}/click", self.id),
+            json!({}),
+        );
+    }
+
+    fn url(&self) -> String {
+        self.driver
+            .call("GET", &format!("/session/{}/url", self.id), Value::Null)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn source(&self) -> String {
+        self.driver
+            .call("GET", &format!("/session/{}/source", self.id), Value::Null)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Waits (up to ten seconds) for the page to satisfy `ready`: a form submission navigates
+    /// after the click returns.
+    fn wait_for(&self, what: &str, ready: impl Fn(&Self) -> bool) {
+        for _ in 0..200 {
+            if ready(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "waited in vain for {what}: now at {} showing {}",
+            self.url(),
+            self.source()
+        );
+    }
+
+    /// The accessible name the browser computes for an element (from its label).
+    fn label_of(&self, css: &str) -> String {
+        let el = self.find(css);
+        self.driver
+            .call(
+                "GET",
+                &format!("/session/{}/element/{el}/computedlabel", self.id),
+                Value::Null,
+            )
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+impl Drop for Browser<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .driver
+            .http
+            .delete(format!("{}/session/{}", self.driver.url, self.id))
+            .send();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// The software's redirect endpoint: answers one page to every request, and remembers the paths.
+fn software_endpoint() -> (u16, std::sync::mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).to_string();
+            let path = request.split_whitespace().nth(1).unwrap_or("").to_string();
+            let _ = tx.send(path);
+            let body = "<!DOCTYPE html><html lang=\"fr\"><title>Logiciel</title><p>Autorisation reçue.</p></html>";
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+        }
+    });
+    (port, rx)
+}
+
+fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "admin@caf.example");
+    let partner = env.partner(&caf_admin, SIRETS[0], "ccas");
+    let person_token = env.partner_admin(&caf_admin, &partner, "principal", "claire@ccas.example");
+    let identifier = env.get("/api/v1/me", &person_token).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (port, hits) = software_endpoint();
+    let redirect = format!("http://127.0.0.1:{port}/retour");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/client-applications"),
+        &caf_admin,
+        json!({"name": "Logiciel d'action sociale", "redirect_uris": [redirect], "scopes": "profile registry:read"}),
+    );
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let authorize = format!(
+        "{}/api/v1/oauth/authorize?response_type=code&client_id={client_id}&redirect_uri={}&scope=registry%3Aread&state=etat-7&code_challenge={CHALLENGE}&code_challenge_method=S256",
+        env.base_url(),
+        redirect.replace(':', "%3A").replace('/', "%2F"),
+    );
+
+    let driver = Driver::start();
+    let browser = Browser::open(&driver);
+    browser.go(&authorize);
+    let page = browser.source();
+    assert!(page.contains("Logiciel d'action sociale"), "{page}");
+    assert_eq!(
+        browser.label_of("#identifiant"),
+        "Identifiant",
+        "inputs have labels the browser reads out"
+    );
+    assert_eq!(browser.label_of("#mot_de_passe"), "Mot de passe");
+
+    // A wrong password: the page again, with the message announced.
+    browser.type_in("#identifiant", &identifier);
+    browser.type_in("#mot_de_passe", "Wrong#Password-1");
+    browser.click("button[type=submit]");
+    browser.wait_for("the refusal", |b| {
+        b.source()
+            .contains("Identifiant, mot de passe ou code incorrect.")
+    });
+    assert!(browser.find("[role=alert]").len() > 1);
+
+    // The right one: the browser lands on the software's redirect URI with a code.
+    browser.type_in("#mot_de_passe", PASSWORD);
+    browser.click("button[type=submit]");
+    browser.wait_for("the redirect", |b| b.url().starts_with(&redirect));
+    let landed = browser.url();
+    assert!(landed.starts_with(&format!("{redirect}?code=")), "{landed}");
+    assert!(landed.ends_with("&state=etat-7"), "{landed}");
+    let path = hits
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the software received the redirect");
+    assert!(path.starts_with("/retour?code="), "{path}");
+    let code = landed
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // The software exchanges it, and acts for the person.
+    let tokens = TestEnv::read(
+        Client::new()
+            .post(format!("{}/api/v1/oauth/token", env.base_url()))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client_id),
+                ("code", &code),
+                ("redirect_uri", &redirect),
+                ("code_verifier", VERIFIER),
+            ])
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(tokens.status, 200, "{tokens:?}");
+    let access = tokens.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        env.get(&format!("/api/v1/partners/{partner}"), access)
+            .status,
+        200
+    );
+}
