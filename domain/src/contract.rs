@@ -314,3 +314,62 @@ mod tests {
         );
     }
 }
+
+/// The password policy that applies to a partner's staff on `today`: that of the contract of the
+/// partner's convention in force (signed, not terminated; the latest signed when several are),
+/// or the default when none is.
+pub fn policy_in_force(
+    contracts: &[(crate::convention::ConventionLife, PasswordPolicy)],
+    today: chrono::NaiveDate,
+) -> PasswordPolicy {
+    use crate::convention::ConventionStatus::*;
+    contracts
+        .iter()
+        .filter(|(life, _)| matches!(life.status(today), Signed | Active | TerminationNotified))
+        .max_by_key(|(life, _)| life.effective_since())
+        .map_or_else(PasswordPolicy::default, |(_, p)| *p)
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use crate::convention::ConventionLife;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_contract_in_force_decides() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let signed = |on: &str| ConventionLife {
+            partner_signed_on: Some(d(on)),
+            caf_signed_on: Some(d(on)),
+            ..Default::default()
+        };
+        let passphrase = PasswordPolicy::Passphrase {
+            min_words: 7,
+            max_age_days: None,
+        };
+        let eight = PasswordPolicy::Characters {
+            min_length: 8,
+            min_classes: 3,
+            max_age_days: Some(90),
+        };
+        let today = d("2026-11-23");
+        assert_eq!(policy_in_force(&[], today), PasswordPolicy::default());
+        assert_eq!(
+            policy_in_force(&[(ConventionLife::default(), eight)], today),
+            PasswordPolicy::default(),
+            "a draft binds nobody"
+        );
+        assert_eq!(
+            policy_in_force(
+                &[
+                    (signed("2025-01-01"), eight),
+                    (signed("2026-01-01"), passphrase)
+                ],
+                today
+            ),
+            passphrase,
+            "the latest signed"
+        );
+    }
+}

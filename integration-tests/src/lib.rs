@@ -304,7 +304,7 @@ impl TestEnv {
             "POST",
             "/api/v1/auth/activate",
             None,
-            Some(&json!({"identifier": identifier, "activation_code": code, "password": password})),
+            Some(&json!({"identifier": identifier, "activation_code": code, "password": password, "accept_commitment": true})),
         );
         assert_eq!(r.status, 200, "activation: {r:?}");
     }

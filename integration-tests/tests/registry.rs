@@ -13,6 +13,7 @@ on_both_engines!(
     breach_termination_and_withdrawal,
     activation_and_login,
     duplicate_siret_under_concurrent_requests,
+    partner_staff_activate_under_their_contract_and_commitment,
 );
 
 fn day(offset_days: i64) -> String {
@@ -618,4 +619,78 @@ fn duplicate_siret_under_concurrent_requests(engine: Engine) {
     let caf2 = env.caf(&cnaf, "775");
     let admin2 = env.caf_admin(&cnaf, &caf2, "b@caf.example");
     env.partner(&admin2, SIRETS[2], "commune");
+}
+
+fn partner_staff_activate_under_their_contract_and_commitment(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &admin,
+            json!({"number": "761-9", "missions": ["FSL"], "contract": {"password_policy": {"kind": "passphrase", "min_words": 7}}}),
+        )
+        .id();
+    env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-2), "caf_signed_on": day(-2)}),
+    );
+
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/administrators"),
+        &admin,
+        json!({"rank": "principal", "full_name": "Claire", "function_title": "Responsable", "email": "claire@ccas.example"}),
+    );
+    let identifier = r.body["identifier"].as_str().unwrap().to_string();
+    let code = mcp_integration_tests::field_after(
+        &env.mail_to("claire@ccas.example"),
+        "Votre code d'activation, à usage unique : ",
+    );
+    let activate = |password: &str, accept: bool| {
+        env.call(
+            "POST",
+            "/api/v1/auth/activate",
+            None,
+            Some(&json!({"identifier": identifier, "activation_code": code, "password": password, "accept_commitment": accept})),
+        )
+    };
+    let passphrase = "le conseil municipal vote le budget du fonds solidarité";
+    let r = activate(mcp_integration_tests::PASSWORD, true);
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("password_too_short")),
+        "the contract asks a passphrase"
+    );
+    let r = activate(passphrase, false);
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("accept_commitment"), Some("commitment_required"))
+    );
+    let text = env.call("GET", "/api/v1/auth/commitment", None, None);
+    assert!(text.body["text"].as_str().unwrap().contains("missions"));
+    let r = activate(passphrase, true);
+    assert_eq!(r.status, 200, "{r:?}");
+    env.login(&identifier, passphrase);
+    let traces = env
+        .get(
+            &format!(
+                "/api/v1/traces?action=account.activated&target_id={}",
+                r.id()
+            ),
+            &cnaf,
+        )
+        .body["items"]
+        .clone();
+    assert_eq!(
+        traces[0]["detail"]["commitment_version"],
+        text.body["version"]
+    );
 }

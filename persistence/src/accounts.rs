@@ -205,14 +205,45 @@ pub fn bootstrap_cnaf_operator(
     })
 }
 
+/// The password policy that applies to an account (by identifier): its partner's contract in
+/// force for partner staff, the default otherwise (and for unknown identifiers).
+pub fn password_policy_for(
+    db: &Database,
+    identifier: &str,
+    today: chrono::NaiveDate,
+) -> Result<mcp_domain::contract::PasswordPolicy> {
+    use crate::schema::conventions;
+    db.read(|conn| {
+        let partner: Option<Option<String>> = accounts::table
+            .filter(accounts::identifier.eq(identifier))
+            .select(accounts::partner_id)
+            .first(conn)
+            .optional()?;
+        let Some(Some(partner_id)) = partner else {
+            return Ok(mcp_domain::contract::PasswordPolicy::default());
+        };
+        let rows: Vec<crate::conventions::ConventionRow> = conventions::table
+            .filter(conventions::partner_id.eq(&partner_id))
+            .select(crate::conventions::ConventionRow::as_select())
+            .load(conn)?;
+        let contracts = rows
+            .iter()
+            .map(|r| Ok((r.life()?, r.password_policy()?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(mcp_domain::contract::policy_in_force(&contracts, today))
+    })
+}
+
 /// Sets the first password of an account with its activation secret. The same refusal is given
-/// whether the identifier is unknown, the secret wrong, expired or already used.
+/// whether the identifier is unknown, the secret wrong, expired or already used. Partner staff
+/// accept the commitment of the habilitation form at that moment; the acceptance is recorded.
 pub fn activate(
     db: &Database,
     ctx: &Ctx,
     identifier: &str,
     secret: &str,
     password_hash: &str,
+    accepted_commitment: bool,
 ) -> Result<Account> {
     db.write(|conn| {
         let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
@@ -238,6 +269,23 @@ pub fn activate(
             || !constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes())
         {
             return Err(refused());
+        }
+        let must_commit = Role::from_code(&account.role).is_some_and(mcp_domain::commitment::required_for);
+        if must_commit && !accepted_commitment {
+            return Err(DomainError::field(
+                "accept_commitment",
+                "commitment_required",
+                "accept the commitment of the habilitation form (GET /api/v1/auth/commitment) to activate your account",
+            )
+            .into());
+        }
+        if must_commit {
+            diesel::update(accounts::table.find(&account.id))
+                .set((
+                    accounts::commitment_version.eq(mcp_domain::commitment::VERSION),
+                    accounts::commitment_accepted_at.eq(ctx.now),
+                ))
+                .execute(conn)?;
         }
         diesel::update(accounts::table.find(&account.id))
             .set((
@@ -266,7 +314,10 @@ pub fn activate(
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
                 outcome: Outcome::Success,
-                detail: serde_json::json!({ "identifier": account.identifier }),
+                detail: serde_json::json!({
+                    "identifier": account.identifier,
+                    "commitment_version": must_commit.then_some(mcp_domain::commitment::VERSION),
+                }),
             },
         )?;
         Ok(Account {

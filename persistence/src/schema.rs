@@ -55,6 +55,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         administrator_rank -> Nullable<Text>,
+        commitment_version -> Nullable<Text>,
+        commitment_accepted_at -> Nullable<Timestamp>,
     }
 }
 

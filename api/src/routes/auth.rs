@@ -2,7 +2,6 @@
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use mcp_domain::contract::PasswordPolicy;
 use mcp_persistence::accounts::{self, Account, LoginCandidate};
 use mcp_persistence::second_factor;
 use mcp_persistence::sessions::{self, Client, Issued};
@@ -441,9 +440,14 @@ pub struct ActivateRequest {
     /// The one-time activation code received.
     #[schema(min_length = 1, max_length = 128)]
     pub activation_code: String,
-    /// The password chosen, under the applicable policy (12 characters of 4 classes by default).
-    #[schema(min_length = 12, max_length = 128, format = Password)]
+    /// The password chosen, under the applicable policy: the partner's contract's for partner
+    /// staff, 12 characters of 4 classes otherwise.
+    #[schema(min_length = 8, max_length = 128, format = Password)]
     pub password: String,
+    /// Partner staff: true to accept the commitment of the habilitation form
+    /// (`GET /api/v1/auth/commitment`), required to activate.
+    #[serde(default)]
+    pub accept_commitment: bool,
 }
 
 /// Activates an account: the person chooses their password with the code they received.
@@ -463,7 +467,6 @@ pub async fn activate(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let identifier = body.identifier.trim().to_uppercase();
-    mcp_domain::password::check(PasswordPolicy::default(), &body.password, &identifier)?;
     let ctx = Ctx {
         principal: None,
         request_id: request_id(&req),
@@ -471,6 +474,8 @@ pub async fn activate(
     };
     let db = state.db.clone();
     let account = web::block(move || -> Result<Account, ApiError> {
+        let policy = accounts::password_policy_for(&db, &identifier, ctx.today())?;
+        mcp_domain::password::check(policy, &body.password, &identifier)?;
         let hash = hash_password(&body.password)?;
         Ok(accounts::activate(
             &db,
@@ -478,6 +483,7 @@ pub async fn activate(
             &identifier,
             body.activation_code.trim(),
             &hash,
+            body.accept_commitment,
         )?)
     })
     .await
@@ -569,8 +575,9 @@ pub async fn change_password(
             )
             .into());
         }
-        mcp_domain::password::check(PasswordPolicy::default(), &body.new_password, &identifier)
-            .map_err(|e| match e {
+        let policy = accounts::password_policy_for(&db, &identifier, ctx.today())?;
+        mcp_domain::password::check(policy, &body.new_password, &identifier).map_err(
+            |e| match e {
                 mcp_domain::DomainError::Validation(errs) => mcp_domain::DomainError::Validation(
                     errs.into_iter()
                         .map(|e| mcp_domain::FieldError {
@@ -580,7 +587,8 @@ pub async fn change_password(
                         .collect(),
                 ),
                 other => other,
-            })?;
+            },
+        )?;
         if body.new_password == body.current_password {
             return Err(mcp_domain::DomainError::field(
                 "new_password",
@@ -728,4 +736,24 @@ pub async fn remove_totp(
     .await
     .map_err(ApiError::internal)??;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The commitment partner staff accept before first use.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Commitment {
+    /// Version of the text, recorded with each acceptance.
+    pub version: &'static str,
+    /// The text (French).
+    pub text: &'static str,
+}
+
+/// The commitment of the habilitation form, which partner staff accept on activating their
+/// account (C-art. 9.2).
+#[utoipa::path(tag = "auth", responses((status = 200, description = "The commitment", body = Commitment)))]
+#[get("/auth/commitment")]
+pub async fn commitment() -> HttpResponse {
+    HttpResponse::Ok().json(Commitment {
+        version: mcp_domain::commitment::VERSION,
+        text: mcp_domain::commitment::TEXT,
+    })
 }

@@ -81,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope(crate::openapi::BASE_PATH)
             .service(auth::login)
             .service(auth::activate)
+            .service(auth::commitment)
             .service(crate::jwks)
             .service(auth::refresh)
             .service(auth::logout)
