@@ -103,6 +103,11 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             )
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
             .wrap(middleware::from_fn(request_id::assign))
+            .wrap(
+                middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
             .wrap(middleware::Logger::new(
                 r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#,
             ))

@@ -288,6 +288,26 @@ pub fn authorize(
     }
 }
 
+/// The function and reach under which someone supervises an account of `role` (suspends or
+/// reinstates it, ends its sessions): the Cnaf over Caf administrators, the Caf over its partners'
+/// administrators. `None` for accounts no one supervises through the API.
+pub fn supervision_of(
+    role: Role,
+    caf_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+) -> Option<(Function, Reach)> {
+    match (role, caf_id, partner_id) {
+        (Role::CafAdministrator, Some(caf), _) => {
+            Some((Function::ManageCafAdministrators, Reach::Caf(caf)))
+        }
+        (Role::PartnerAdministrator, Some(caf_id), Some(partner_id)) => Some((
+            Function::ManagePartners,
+            Reach::Partner { caf_id, partner_id },
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +416,42 @@ mod tests {
             decide(&reader, ManagePartners, Reach::Caf(Uuid::from_u128(7))),
             "403"
         );
+    }
+
+    #[test]
+    fn who_supervises_whom() {
+        let (own, other, partner) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let cnaf = Principal::cnaf_operator(Uuid::from_u128(10));
+        let caf = Principal::caf_administrator(Uuid::from_u128(11), own);
+        let supervise = |p: &Principal, role, caf_id, partner_id| match supervision_of(
+            role, caf_id, partner_id,
+        ) {
+            None => "404",
+            Some((f, r)) => decide(p, f, r),
+        };
+        assert_eq!(
+            supervise(&cnaf, Role::CafAdministrator, Some(own), None),
+            "ok"
+        );
+        assert_eq!(
+            supervise(&caf, Role::CafAdministrator, Some(own), None),
+            "403",
+            "not a colleague"
+        );
+        assert_eq!(
+            supervise(&caf, Role::PartnerAdministrator, Some(own), Some(partner)),
+            "ok"
+        );
+        assert_eq!(
+            supervise(&caf, Role::PartnerAdministrator, Some(other), Some(partner)),
+            "404"
+        );
+        assert_eq!(
+            supervise(&cnaf, Role::PartnerAdministrator, Some(own), Some(partner)),
+            "403",
+            "the Caf supervises its partners"
+        );
+        assert_eq!(supervise(&cnaf, Role::CnafOperator, None, None), "404");
     }
 
     #[test]

@@ -88,6 +88,7 @@ fn request_ids_are_echoed_and_traced(engine: Engine) {
     let r = TestEnv::read(resp);
     assert_eq!(r.status, 201);
     assert_eq!(r.header("x-request-id"), "lieusaint-logiciel-0001");
+    assert_eq!(r.header("x-content-type-options"), "nosniff");
     let traces = env.get("/api/v1/traces?request_id=lieusaint-logiciel-0001", &cnaf);
     assert_eq!(traces.body["items"][0]["action"], "partner.created");
     assert_eq!(traces.body["items"][0]["target_id"], r.id().as_str());

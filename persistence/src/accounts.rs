@@ -493,9 +493,29 @@ pub fn change_own_password(
     })
 }
 
-/// Suspends or reinstates a Caf administrator's account (Cnaf operators). A suspension ends
-/// every session of the account at once; the reason is kept in the trace.
-pub fn set_caf_administrator_suspended(
+/// Loads an account someone supervises, checking the caller is that someone (404 for accounts
+/// outside their reach or that nobody supervises).
+fn load_supervised(conn: &mut DbConnection, ctx: &Ctx, account_id: Uuid) -> Result<Account> {
+    let account: Account = accounts::table
+        .find(account_id.to_string())
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
+    let partner_id = account.partner_id.as_deref().map(crate::uuid).transpose()?;
+    let role =
+        Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
+    let (function, reach) = mcp_domain::access::supervision_of(role, caf_id, partner_id)
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    mcp_domain::access::authorize(ctx.principal(), function, reach)?;
+    Ok(account)
+}
+
+/// Suspends or reinstates an account as a precaution (the Cnaf over Caf administrators, a Caf
+/// over its partners' administrators). A suspension ends every session of the account at once;
+/// the reason is kept in the trace.
+pub fn set_suspended(
     db: &Database,
     ctx: &Ctx,
     account_id: Uuid,
@@ -504,22 +524,8 @@ pub fn set_caf_administrator_suspended(
 ) -> Result<Account> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
     db.write(|conn| {
-        let account: Account = accounts::table
-            .find(account_id.to_string())
-            .filter(accounts::role.eq(Role::CafAdministrator.code()))
-            .select(Account::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(Error::Domain(DomainError::NotFound))?;
+        let account = load_supervised(conn, ctx, account_id)?;
         let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
-        mcp_domain::access::authorize(
-            ctx.principal(),
-            mcp_domain::access::Function::ManageCafAdministrators,
-            caf_id.map_or(
-                mcp_domain::access::Reach::National,
-                mcp_domain::access::Reach::Caf,
-            ),
-        )?;
         let (from, to, action) = if suspended {
             ("active", "suspended", "account.suspended")
         } else {
@@ -556,6 +562,30 @@ pub fn set_caf_administrator_suspended(
             status: to.into(),
             ..account
         })
+    })
+}
+
+/// Ends every session of a supervised account (a lost or stolen device reported, a doubt),
+/// without suspending it; returns how many.
+pub fn end_sessions_of(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str) -> Result<usize> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    db.write(|conn| {
+        let account = load_supervised(conn, ctx, account_id)?;
+        let ended =
+            crate::sessions::revoke_others_in(conn, ctx, &account.id, None, "ended_by_supervisor")?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "account.sessions_ended",
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "reason": reason, "sessions_ended": ended }),
+            },
+        )?;
+        Ok(ended)
     })
 }
 

@@ -266,11 +266,12 @@ pub struct StatusChange {
     pub reason: String,
 }
 
-/// Suspends a Caf administrator's account (Cnaf operators): every session ends at once and the
+/// Suspends an account as a precaution — the Cnaf a Caf administrator's, a Caf administrator
+/// the account of one of its partners' administrators: every session ends at once and the
 /// account can no longer log in until reinstated.
 #[utoipa::path(
     tag = "cafs",
-    params(("account_id" = Uuid, Path, description = "The administrator's account")),
+    params(("account_id" = Uuid, Path, description = "The account")),
     request_body = StatusChange,
     responses((status = 200, description = "Suspended", body = AccountDto)),
     security(("bearer" = [])),
@@ -292,10 +293,10 @@ pub async fn suspend(
     .await
 }
 
-/// Reinstates a suspended Caf administrator's account (Cnaf operators).
+/// Reinstates a suspended account (whoever may suspend it).
 #[utoipa::path(
     tag = "cafs",
-    params(("account_id" = Uuid, Path, description = "The administrator's account")),
+    params(("account_id" = Uuid, Path, description = "The account")),
     request_body = StatusChange,
     responses((status = 200, description = "Reinstated", body = AccountDto)),
     security(("bearer" = [])),
@@ -326,10 +327,39 @@ async fn set_suspended(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
     let account = blocking(move || {
-        mcp_persistence::accounts::set_caf_administrator_suspended(
-            &db, &auth.0, id, suspended, &reason,
-        )
+        mcp_persistence::accounts::set_suspended(&db, &auth.0, id, suspended, &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
+}
+
+/// How many sessions were ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndedSessions {
+    /// Sessions ended.
+    pub sessions_ended: usize,
+}
+
+/// Ends every session of an account you supervise (a reported loss or theft, a doubt), without
+/// suspending it: the person logs in again.
+#[utoipa::path(
+    tag = "cafs",
+    params(("account_id" = Uuid, Path, description = "The account")),
+    request_body = StatusChange,
+    responses((status = 200, description = "Sessions ended", body = EndedSessions)),
+    security(("bearer" = [])),
+)]
+#[post("/accounts/{account_id}/sessions/revocation")]
+pub async fn end_sessions(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<StatusChange>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    let n = blocking(move || mcp_persistence::accounts::end_sessions_of(&db, &auth.0, id, &reason))
+        .await?;
+    Ok(HttpResponse::Ok().json(EndedSessions { sessions_ended: n }))
 }

@@ -95,6 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::remove_totp)
             .service(cafs::suspend)
             .service(cafs::reinstate)
+            .service(cafs::end_sessions)
             .service(cafs::create)
             .service(cafs::list)
             .service(cafs::get)
