@@ -20,11 +20,9 @@ pub fn matching_step(
     let current = now_unix / STEP_SECONDS;
     (current.saturating_sub(SKEW_STEPS)..=current + SKEW_STEPS)
         .filter(|step| last_used_step.is_none_or(|used| *step > used))
-        .find(|step| constant_time_eq(code_for_step(*step).as_bytes(), submitted.as_bytes()))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        .find(|step| {
+            crate::text::constant_time_eq(code_for_step(*step).as_bytes(), submitted.as_bytes())
+        })
 }
 
 #[cfg(test)]

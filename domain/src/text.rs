@@ -78,6 +78,11 @@ pub fn phone(field: &str, value: &str) -> Result<String, DomainError> {
     Ok(v.to_string())
 }
 
+/// Compares two secrets (codes, hashes) in a time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +107,13 @@ mod tests {
                 (got, e) => panic!("{input:?}: got {got:?}, expected {e:?}"),
             }
         }
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 
     #[test]

@@ -85,10 +85,6 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// Creates an account pending activation, inside the caller's transaction.
 pub(crate) fn create(
     conn: &mut DbConnection,
@@ -266,7 +262,7 @@ pub fn activate(
         };
         if account.status != "pending_activation"
             || expires_at <= ctx.now
-            || !constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes())
+            || !mcp_domain::text::constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes())
         {
             return Err(refused());
         }

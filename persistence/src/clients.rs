@@ -278,13 +278,10 @@ pub fn redeem_code(
         diesel::update(authorization_codes::table.find(&hash))
             .set(authorization_codes::used_at.eq(ctx.now))
             .execute(conn)?;
-        let challenge_ok = row.code_challenge.len() == challenge_of_verifier.len()
-            && row
-                .code_challenge
-                .bytes()
-                .zip(challenge_of_verifier.bytes())
-                .fold(0u8, |a, (x, y)| a | (x ^ y))
-                == 0;
+        let challenge_ok = mcp_domain::text::constant_time_eq(
+            row.code_challenge.as_bytes(),
+            challenge_of_verifier.as_bytes(),
+        );
         if row.used_at.is_some()
             || row.expires_at <= ctx.now
             || row.client_id != client_id

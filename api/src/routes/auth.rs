@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{blocking, utc};
+use super::{blocking, stored_id, utc};
 use crate::auth::{
     hash_password, new_totp_secret, request_id, totp_step, verify_password, Authenticated,
 };
@@ -119,7 +119,7 @@ pub(crate) fn tokens(
             expires_in: state.keys.ttl_seconds(),
             refresh_token: issued.refresh_token,
             session_expires_at: utc(issued.expires_at),
-            session_id: Uuid::parse_str(&issued.session_id).map_err(ApiError::internal)?,
+            session_id: stored_id(&issued.session_id)?,
         }))
 }
 
@@ -398,7 +398,7 @@ pub async fn my_sessions(
         .into_iter()
         .map(|s| {
             Ok(SessionDto {
-                id: Uuid::parse_str(&s.id).map_err(ApiError::internal)?,
+                id: stored_id(&s.id)?,
                 current: s.id == current,
                 created_at: utc(s.created_at),
                 last_used_at: utc(s.last_used_at),

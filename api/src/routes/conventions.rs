@@ -14,7 +14,7 @@ use super::types::{
     AmendmentInput, Contact, ConventionStatus, ManagementMode, Party, PasswordPolicy,
     TerminationKind,
 };
-use super::{blocking, utc, PageQuery};
+use super::{blocking, stored_id, utc, PageQuery};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -101,17 +101,13 @@ pub struct ConventionDto {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-fn uuid(s: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(s).map_err(ApiError::internal)
-}
-
 impl ConventionDto {
     fn from(c: Convention, today: NaiveDate) -> Result<Self, ApiError> {
         let life = &c.life;
         Ok(Self {
-            id: uuid(&c.row.id)?,
-            caf_id: uuid(&c.row.caf_id)?,
-            partner_id: uuid(&c.row.partner_id)?,
+            id: stored_id(&c.row.id)?,
+            caf_id: stored_id(&c.row.caf_id)?,
+            partner_id: stored_id(&c.row.partner_id)?,
             status: life.status(today).into(),
             access_open: life.access_open(today),
             effective_since: life.effective_since(),
@@ -133,7 +129,7 @@ impl ConventionDto {
                 .iter()
                 .map(|m| {
                     Ok(MissionDto {
-                        id: uuid(&m.id)?,
+                        id: stored_id(&m.id)?,
                         label: m.label.clone(),
                     })
                 })
@@ -511,7 +507,7 @@ pub struct ContractDto {
 
 fn contract_dto(c: &Convention) -> Result<ContractDto, ApiError> {
     Ok(ContractDto {
-        convention_id: uuid(&c.row.id)?,
+        convention_id: stored_id(&c.row.id)?,
         management_mode: c.row.management_mode()?.into(),
         password_policy: c.row.password_policy()?.into(),
         contacts: c.row.contacts()?.into_iter().map(Into::into).collect(),
@@ -615,7 +611,7 @@ impl TryFrom<Amendment> for AmendmentDto {
     type Error = ApiError;
     fn try_from(a: Amendment) -> Result<Self, ApiError> {
         Ok(Self {
-            id: uuid(&a.id)?,
+            id: stored_id(&a.id)?,
             number: a.number,
             subject: a.subject,
             summary: a.summary,
@@ -624,7 +620,7 @@ impl TryFrom<Amendment> for AmendmentDto {
             previous_version: serde_json::from_str(&a.previous_version)
                 .map_err(ApiError::internal)?,
             new_version: serde_json::from_str(&a.new_version).map_err(ApiError::internal)?,
-            recorded_by: uuid(&a.recorded_by)?,
+            recorded_by: stored_id(&a.recorded_by)?,
             created_at: utc(a.created_at),
         })
     }

@@ -28,6 +28,11 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// A stored identifier, read back (a stored one that does not parse is an internal error).
+pub fn stored_id(s: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(s).map_err(ApiError::internal)
+}
+
 /// A stored UTC instant, as RFC 3339.
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()

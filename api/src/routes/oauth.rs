@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::{check_credentials, client, Verdict};
-use super::{blocking, utc};
+use super::{blocking, stored_id, utc};
 use crate::auth::{pkce_s256, request_id, Authenticated};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -43,8 +43,8 @@ impl TryFrom<ClientApplication> for ClientApplicationDto {
     type Error = ApiError;
     fn try_from(a: ClientApplication) -> Result<Self, ApiError> {
         Ok(Self {
-            client_id: Uuid::parse_str(&a.id).map_err(ApiError::internal)?,
-            partner_id: Uuid::parse_str(&a.partner_id).map_err(ApiError::internal)?,
+            client_id: stored_id(&a.id)?,
+            partner_id: stored_id(&a.partner_id)?,
             redirect_uris: a.redirect_uri_list(),
             name: a.name,
             scopes: a.scopes,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::auth::AccountDto;
 use super::types::PartnerCategory;
-use super::{blocking, page_request, utc};
+use super::{blocking, page_request, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -46,8 +46,8 @@ impl TryFrom<Partner> for PartnerDto {
     type Error = ApiError;
     fn try_from(p: Partner) -> Result<Self, ApiError> {
         Ok(Self {
-            id: Uuid::parse_str(&p.id).map_err(ApiError::internal)?,
-            caf_id: Uuid::parse_str(&p.caf_id).map_err(ApiError::internal)?,
+            id: stored_id(&p.id)?,
+            caf_id: stored_id(&p.caf_id)?,
             category: p.category().map_err(ApiError::from)?.into(),
             siret: p.siret,
             name: p.name,

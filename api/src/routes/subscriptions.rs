@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::types::{AmendmentInput, ConventionStatus};
-use super::{blocking, utc};
+use super::{blocking, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -64,19 +64,15 @@ pub struct SubscriptionDto {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-fn uuid(s: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(s).map_err(ApiError::internal)
-}
-
 impl TryFrom<SubscriptionView> for SubscriptionDto {
     type Error = ApiError;
     fn try_from(v: SubscriptionView) -> Result<Self, ApiError> {
         let s = v.subscription;
         Ok(Self {
-            id: uuid(&s.id)?,
-            convention_id: uuid(&s.convention_id)?,
+            id: stored_id(&s.id)?,
+            convention_id: stored_id(&s.convention_id)?,
             service: ServiceRef {
-                id: uuid(&s.service_id)?,
+                id: stored_id(&s.service_id)?,
                 code: s.service_code,
                 name: s.service_name,
             },
@@ -88,7 +84,7 @@ impl TryFrom<SubscriptionView> for SubscriptionDto {
                 .into_iter()
                 .map(|q| {
                     Ok(QuotaDto {
-                        profile_id: uuid(&q.profile_id)?,
+                        profile_id: stored_id(&q.profile_id)?,
                         profile: q.profile_code,
                         name: q.profile_name,
                         max_users: q.max_users,

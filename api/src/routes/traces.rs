@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{blocking, page_request, utc};
+use super::{blocking, page_request, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -56,7 +56,7 @@ impl TryFrom<Trace> for TraceDto {
     type Error = ApiError;
     fn try_from(t: Trace) -> Result<Self, ApiError> {
         Ok(Self {
-            id: Uuid::parse_str(&t.id).map_err(ApiError::internal)?,
+            id: stored_id(&t.id)?,
             occurred_at: utc(t.occurred_at),
             request_id: t.request_id,
             actor_account_id: opt_uuid(t.actor_account_id),
