@@ -225,6 +225,9 @@ impl From<DomainError> for ApiError {
                 "your role does not include this function",
             ),
             DomainError::NotFound => Self::not_found(),
+            DomainError::Blocked { code, message } => {
+                Self::new(StatusCode::FORBIDDEN, code, message)
+            }
         }
     }
 }

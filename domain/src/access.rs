@@ -115,6 +115,8 @@ pub struct Principal {
     pub partner_id: Option<Uuid>,
     /// The software acting for them, when it is not the person directly.
     pub software: Option<Software>,
+    /// They must change their password before anything but their own account.
+    pub must_change_password: bool,
 }
 
 impl Principal {
@@ -126,6 +128,7 @@ impl Principal {
             caf_id: None,
             partner_id: None,
             software: None,
+            must_change_password: false,
         }
     }
 
@@ -137,6 +140,7 @@ impl Principal {
             caf_id: Some(caf_id),
             partner_id: None,
             software: None,
+            must_change_password: false,
         }
     }
 
@@ -148,6 +152,7 @@ impl Principal {
             caf_id: Some(caf_id),
             partner_id: Some(partner_id),
             software: None,
+            must_change_password: false,
         }
     }
 
@@ -265,6 +270,12 @@ pub fn authorize(
     };
     if !allowed {
         return Err(DomainError::Forbidden);
+    }
+    if principal.must_change_password && !matches!(function, ReadOwnAccount | ManageOwnAccount) {
+        return Err(DomainError::Blocked {
+            code: "password_change_required",
+            message: "change your password first (POST /api/v1/me/password)".into(),
+        });
     }
     if let Some(software) = &principal.software {
         match function.scope() {
@@ -415,6 +426,29 @@ mod tests {
         assert_eq!(
             decide(&reader, ManagePartners, Reach::Caf(Uuid::from_u128(7))),
             "403"
+        );
+    }
+
+    #[test]
+    fn a_password_to_change_comes_first() {
+        let own = Uuid::from_u128(1);
+        let p = Principal {
+            must_change_password: true,
+            ..Principal::caf_administrator(Uuid::from_u128(11), own)
+        };
+        assert!(matches!(
+            authorize(&p, ReadPartners, Reach::Caf(own)),
+            Err(DomainError::Blocked {
+                code: "password_change_required",
+                ..
+            })
+        ));
+        assert_eq!(authorize(&p, ManageOwnAccount, Reach::National), Ok(()));
+        assert_eq!(authorize(&p, ReadOwnAccount, Reach::National), Ok(()));
+        assert_eq!(
+            authorize(&p, ManageCafs, Reach::National),
+            Err(DomainError::Forbidden),
+            "the role still decides first"
         );
     }
 

@@ -73,6 +73,25 @@ impl Default for PasswordPolicy {
 }
 
 impl PasswordPolicy {
+    /// The days after which a password must be changed, if the policy sets a limit.
+    pub fn max_age_days(self) -> Option<u16> {
+        match self {
+            Self::Characters { max_age_days, .. } | Self::Passphrase { max_age_days, .. } => {
+                max_age_days
+            }
+        }
+    }
+
+    /// Whether a password set at `changed_at` has outlived the policy at `now`.
+    pub fn password_expired(
+        self,
+        changed_at: chrono::NaiveDateTime,
+        now: chrono::NaiveDateTime,
+    ) -> bool {
+        self.max_age_days()
+            .is_some_and(|days| now - changed_at >= chrono::Duration::days(i64::from(days)))
+    }
+
     /// Refuses policies weaker than CNIL's floor, or unusable ones.
     ///
     /// Accepted: at least 8 characters of at least 3 classes (CNIL case 2, which requires the
@@ -262,6 +281,26 @@ mod tests {
         for (policy, ok) in cases {
             assert_eq!(policy.check("password_policy").is_ok(), ok, "{policy:?}");
         }
+    }
+
+    #[test]
+    fn password_age() {
+        let t = |d: i64| {
+            chrono::DateTime::from_timestamp(1_790_000_000 + d * 86_400, 0)
+                .unwrap()
+                .naive_utc()
+        };
+        let ninety = PasswordPolicy::Characters {
+            min_length: 12,
+            min_classes: 4,
+            max_age_days: Some(90),
+        };
+        assert!(!ninety.password_expired(t(0), t(89)));
+        assert!(ninety.password_expired(t(0), t(90)));
+        assert!(
+            !PasswordPolicy::default().password_expired(t(0), t(10_000)),
+            "no limit by default"
+        );
     }
 
     #[test]

@@ -45,6 +45,14 @@ pub enum DomainError {
     },
     /// The caller's role does not include this function (403).
     Forbidden,
+    /// The caller may not use this function until they do something first (403 with a code,
+    /// such as `password_change_required`).
+    Blocked {
+        /// Stable machine code.
+        code: &'static str,
+        /// What to do, for a person.
+        message: String,
+    },
     /// The object does not exist or is outside the caller's reach (404).
     NotFound,
 }
@@ -82,7 +90,9 @@ impl fmt::Display for DomainError {
                 }
                 Ok(())
             }
-            Self::Rule { message, .. } | Self::Conflict { message, .. } => f.write_str(message),
+            Self::Rule { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::Blocked { message, .. } => f.write_str(message),
             Self::Forbidden => f.write_str("function not allowed for this role"),
             Self::NotFound => f.write_str("not found"),
         }

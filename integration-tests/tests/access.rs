@@ -2,13 +2,14 @@
 //! a Caf administrator (404); a function above one's role is refused (403); without a valid
 //! token nothing is reachable (401).
 
-use mcp_integration_tests::{on_both_engines, partner_body, Engine, TestEnv, SIRETS};
+use mcp_integration_tests::{on_both_engines, partner_body, Engine, TestEnv, PASSWORD, SIRETS};
 use serde_json::{json, Value};
 
 on_both_engines!(
     authorization_matrix,
     tokens_are_checked_on_every_request,
-    partner_administrators_reach_their_partner_only
+    partner_administrators_reach_their_partner_only,
+    a_password_to_change_comes_before_anything_else,
 );
 
 struct World {
@@ -378,5 +379,105 @@ fn partner_administrators_reach_their_partner_only(engine: Engine) {
     assert!(
         !traces.to_string().contains("usage unique"),
         "no activation code in traces"
+    );
+}
+
+fn a_password_to_change_comes_before_anything_else(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let p = &w.partner_a;
+    // A contract whose passwords last 30 days.
+    let r = env.put(
+        &format!("/api/v1/conventions/{}/contract", w.conv_a),
+        &w.admin_a,
+        json!({"management_mode": "delegue", "password_policy": {"kind": "characters", "min_length": 12, "min_classes": 4, "max_age_days": 30}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    env.post(
+        &format!("/api/v1/conventions/{}/signature", w.conv_a),
+        &w.admin_a,
+        json!({"partner_signed_on": "2026-01-05", "caf_signed_on": "2026-01-05"}),
+    );
+    let token = env.partner_admin(&w.admin_a, p, "principal", "claire@ccas.example");
+    let me = env.get("/api/v1/me", &token).body;
+    let (account, identifier) = (
+        me["id"].as_str().unwrap().to_string(),
+        me["identifier"].as_str().unwrap().to_string(),
+    );
+    let login = |password: &str| {
+        env.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"identifier": identifier, "password": password})),
+        )
+    };
+    assert_eq!(login(PASSWORD).body["password_change_required"], false);
+
+    // Required by the Caf: on the very next request, only the person's own account is reachable.
+    let r = env.post(
+        &format!("/api/v1/accounts/{account}/password-change-requirement"),
+        &w.admin_b,
+        json!({"reason": "x"}),
+    );
+    assert_eq!(r.status, 404);
+    let r = env.post(
+        &format!("/api/v1/accounts/{account}/password-change-requirement"),
+        &w.admin_a,
+        json!({"reason": "Compromission suspectée"}),
+    );
+    assert_eq!(r.status, 204);
+    let r = env.get(&format!("/api/v1/partners/{p}"), &token);
+    assert_eq!((r.status, r.code()), (403, "password_change_required"));
+    assert_eq!(env.get("/api/v1/me", &token).status, 200);
+    assert_eq!(login(PASSWORD).body["password_change_required"], true);
+    let r = env.post(
+        "/api/v1/me/password",
+        &token,
+        json!({"current_password": PASSWORD, "new_password": "Nouveau#Secret-2026"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        env.get(&format!("/api/v1/partners/{p}"), &token).status,
+        200
+    );
+    assert_eq!(
+        login("Nouveau#Secret-2026").body["password_change_required"],
+        false
+    );
+
+    // Past the contract's maximum age, the login itself requires the change.
+    let old = (chrono::Utc::now() - chrono::Duration::days(31))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    env.db
+        .write(|c| {
+            Ok(diesel::RunQueryDsl::execute(
+                diesel::sql_query(format!(
+                    "UPDATE accounts SET password_changed_at = '{old}' WHERE id = '{account}'"
+                )),
+                c,
+            )?)
+        })
+        .unwrap();
+    let r = login("Nouveau#Secret-2026");
+    assert_eq!(
+        (r.status, &r.body["password_change_required"]),
+        (200, &json!(true))
+    );
+    let fresh = r.body["access_token"].as_str().unwrap();
+    assert_eq!(env.get(&format!("/api/v1/partners/{p}"), fresh).status, 403);
+    let reasons: Vec<String> = env
+        .traces_of(&w.cnaf, &account)
+        .iter()
+        .filter(|t| t["action"] == "account.password_change_required")
+        .map(|t| t["detail"]["reason"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "Compromission suspectée",
+            "the password is older than the contract allows"
+        ]
     );
 }

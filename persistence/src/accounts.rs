@@ -286,6 +286,7 @@ pub fn activate(
         diesel::update(accounts::table.find(&account.id))
             .set((
                 accounts::password_hash.eq(password_hash),
+                accounts::password_changed_at.eq(ctx.now),
                 accounts::status.eq("active"),
                 accounts::activation_secret_hash.eq(None::<String>),
                 accounts::activation_expires_at.eq(None::<NaiveDateTime>),
@@ -339,6 +340,10 @@ pub struct LoginCandidate {
     pub status: String,
     /// argon2id PHC string, once activated.
     pub password_hash: Option<String>,
+    /// When the password was set.
+    pub password_changed_at: Option<NaiveDateTime>,
+    /// Whether the password must be changed before anything else.
+    pub must_change_password: bool,
 }
 
 /// Finds the account an identifier names, for a login attempt.
@@ -463,6 +468,8 @@ pub fn change_own_password(
         diesel::update(accounts::table.find(&id))
             .set((
                 accounts::password_hash.eq(new_hash),
+                accounts::password_changed_at.eq(ctx.now),
+                accounts::must_change_password.eq(false),
                 accounts::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
@@ -558,6 +565,44 @@ pub fn set_suspended(
             status: to.into(),
             ..account
         })
+    })
+}
+
+/// Requires the holder of an account to change their password before anything else: by whoever
+/// supervises it (`ctx` with a principal), or by the contract's maximum age at login (`ctx`
+/// without). Takes effect on the account's next request.
+pub fn require_password_change(
+    db: &Database,
+    ctx: &Ctx,
+    account_id: Uuid,
+    reason: &str,
+) -> Result<()> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    db.write(|conn| {
+        let caf_id = if ctx.principal.is_some() {
+            let account = load_supervised(conn, ctx, account_id)?;
+            account.caf_id
+        } else {
+            accounts::table
+                .find(account_id.to_string())
+                .select(accounts::caf_id)
+                .first::<Option<String>>(conn)?
+        };
+        diesel::update(accounts::table.find(account_id.to_string()))
+            .set(accounts::must_change_password.eq(true))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "account.password_change_required",
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id: caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "reason": reason }),
+            },
+        )
     })
 }
 

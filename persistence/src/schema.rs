@@ -57,6 +57,8 @@ diesel::table! {
         administrator_rank -> Nullable<Text>,
         commitment_version -> Nullable<Text>,
         commitment_accepted_at -> Nullable<Timestamp>,
+        password_changed_at -> Nullable<Timestamp>,
+        must_change_password -> Bool,
     }
 }
 

@@ -47,15 +47,30 @@ pub struct Session {
     pub scope: Option<String>,
 }
 
+/// What a session needs to know of its account on each use.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+struct Holder {
+    status: String,
+    role: String,
+    caf_id: Option<String>,
+    partner_id: Option<String>,
+    must_change_password: bool,
+}
+
 impl Session {
     /// The principal acting through this session.
-    fn principal(
-        &self,
-        role: &str,
-        caf_id: Option<&str>,
-        partner_id: Option<&str>,
-    ) -> Option<Principal> {
-        let person = principal_of(&self.account_id, role, caf_id, partner_id)?;
+    fn principal(&self, holder: &Holder) -> Option<Principal> {
+        let person = principal_of(
+            &self.account_id,
+            &holder.role,
+            holder.caf_id.as_deref(),
+            holder.partner_id.as_deref(),
+        )
+        .map(|p| Principal {
+            must_change_password: holder.must_change_password,
+            ..p
+        })?;
         match &self.client_id {
             None => Some(person),
             Some(client) => Some(person.through(
@@ -79,6 +94,8 @@ pub struct Issued {
     pub expires_at: NaiveDateTime,
     /// The software the session belongs to, if any.
     pub software: Option<Software>,
+    /// Whether the person must change their password before anything else.
+    pub must_change_password: bool,
 }
 
 /// Where a request came from, kept with the session.
@@ -161,7 +178,7 @@ pub fn open(
                 detail: json!({ "identifier": identifier, "session_id": id, "source": client.source }),
             },
         )?;
-        Ok(Issued { account_id: account.id.clone(), session_id: id, refresh_token, expires_at, software: software.cloned() })
+        Ok(Issued { account_id: account.id.clone(), session_id: id, refresh_token, expires_at, software: software.cloned(), must_change_password: account.must_change_password })
     })
 }
 
@@ -173,15 +190,7 @@ fn refused() -> Error {
 }
 
 /// A refresh token with its session and the account's status, role and Caf.
-type RefreshRow = (
-    String,
-    Option<NaiveDateTime>,
-    Session,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+type RefreshRow = (String, Option<NaiveDateTime>, Session, Holder);
 
 /// What a refresh attempt found.
 enum Refresh {
@@ -210,14 +219,11 @@ pub fn refresh(
                 refresh_tokens::id,
                 refresh_tokens::used_at,
                 Session::as_select(),
-                accounts::status,
-                accounts::role,
-                accounts::caf_id,
-                accounts::partner_id,
+                Holder::as_select(),
             ))
             .first(conn)
             .optional()?;
-        let Some((token_id, used_at, session, status, role, caf_id, partner_id)) = found else {
+        let Some((token_id, used_at, session, holder)) = found else {
             return Err(refused());
         };
         if expected_client
@@ -226,17 +232,21 @@ pub fn refresh(
             return Err(refused());
         }
         let ctx = Ctx {
-            principal: session.principal(&role, caf_id.as_deref(), partner_id.as_deref()),
+            principal: session.principal(&holder),
             ..ctx.clone()
         };
-        let caf = caf_id.as_deref().map(crate::uuid).transpose()?;
+        let caf = holder.caf_id.as_deref().map(crate::uuid).transpose()?;
+        let must_change = holder.must_change_password;
         if used_at.is_some() {
             if session.revoked_at.is_none() {
                 revoke_in(conn, &ctx, &session, "refresh_token_reuse", caf)?;
             }
             return Ok(Refresh::Reused);
         }
-        if session.revoked_at.is_some() || session.expires_at <= ctx.now || status != "active" {
+        if session.revoked_at.is_some()
+            || session.expires_at <= ctx.now
+            || holder.status != "active"
+        {
             return Err(refused());
         }
         diesel::update(refresh_tokens::table.find(&token_id))
@@ -265,6 +275,7 @@ pub fn refresh(
             refresh_token,
             expires_at: session.expires_at,
             software,
+            must_change_password: must_change,
         }))
     })?;
     match outcome {
@@ -437,23 +448,16 @@ pub fn active_principal(
     now: NaiveDateTime,
 ) -> Result<Option<Principal>> {
     db.read(|conn| {
-        let row: Option<(Session, String, Option<String>, Option<String>)> = sessions::table
+        let row: Option<(Session, Holder)> = sessions::table
             .inner_join(accounts::table)
             .filter(sessions::id.eq(session_id.to_string()))
             .filter(sessions::account_id.eq(account_id.to_string()))
             .filter(sessions::revoked_at.is_null())
             .filter(sessions::expires_at.gt(now))
             .filter(accounts::status.eq("active"))
-            .select((
-                Session::as_select(),
-                accounts::role,
-                accounts::caf_id,
-                accounts::partner_id,
-            ))
+            .select((Session::as_select(), Holder::as_select()))
             .first(conn)
             .optional()?;
-        Ok(row.and_then(|(session, role, caf, partner)| {
-            session.principal(&role, caf.as_deref(), partner.as_deref())
-        }))
+        Ok(row.and_then(|(session, holder)| session.principal(&holder)))
     })
 }

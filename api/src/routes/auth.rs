@@ -101,6 +101,9 @@ pub struct TokenResponse {
     pub session_expires_at: chrono::DateTime<Utc>,
     /// The session, as listed by `GET /api/v1/me/sessions`.
     pub session_id: Uuid,
+    /// True when the password must be changed (`POST /api/v1/me/password`) before anything
+    /// else: it outlived the contract's maximum age, or whoever supervises the account asked.
+    pub password_change_required: bool,
 }
 
 pub(crate) fn tokens(
@@ -120,6 +123,7 @@ pub(crate) fn tokens(
             refresh_token: issued.refresh_token,
             session_expires_at: utc(issued.expires_at),
             session_id: stored_id(&issued.session_id)?,
+            password_change_required: issued.must_change_password,
         }))
 }
 
@@ -207,6 +211,23 @@ pub(crate) fn check_credentials(
         }
     }
     throttle::succeeded(db, &keys[0])?;
+    let mut account = account;
+    if !account.must_change_password {
+        let policy = accounts::password_policy_for(db, identifier, ctx.today())?;
+        if account
+            .password_changed_at
+            .is_some_and(|at| policy.password_expired(at, ctx.now))
+        {
+            let id = Uuid::parse_str(&account.id).map_err(ApiError::internal)?;
+            accounts::require_password_change(
+                db,
+                ctx,
+                id,
+                "the password is older than the contract allows",
+            )?;
+            account.must_change_password = true;
+        }
+    }
     Ok(Verdict::Person(account))
 }
 

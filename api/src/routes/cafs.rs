@@ -363,3 +363,27 @@ pub async fn end_sessions(
         .await?;
     Ok(HttpResponse::Ok().json(EndedSessions { sessions_ended: n }))
 }
+
+/// Requires the holder of an account you supervise to change their password before anything
+/// else (S-art. 2.2.1); takes effect on their next request.
+#[utoipa::path(
+    tag = "cafs",
+    params(("account_id" = Uuid, Path, description = "The account")),
+    request_body = StatusChange,
+    responses((status = 204, description = "Required")),
+    security(("bearer" = [])),
+)]
+#[post("/accounts/{account_id}/password-change-requirement")]
+pub async fn require_password_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<StatusChange>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    blocking(move || mcp_persistence::accounts::require_password_change(&db, &auth.0, id, &reason))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -101,6 +101,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(cafs::suspend)
             .service(cafs::reinstate)
             .service(cafs::end_sessions)
+            .service(cafs::require_password_change)
             .service(cafs::create)
             .service(cafs::list)
             .service(cafs::get)

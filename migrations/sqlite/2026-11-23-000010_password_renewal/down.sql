@@ -1,0 +1,2 @@
+ALTER TABLE accounts DROP COLUMN must_change_password;
+ALTER TABLE accounts DROP COLUMN password_changed_at;
