@@ -117,6 +117,9 @@ pub struct Principal {
     pub software: Option<Software>,
     /// They must change their password before anything but their own account.
     pub must_change_password: bool,
+    /// Their contract requires a second factor they have not enrolled yet: nothing but their
+    /// own account until they do.
+    pub must_enrol_second_factor: bool,
 }
 
 impl Principal {
@@ -129,6 +132,7 @@ impl Principal {
             partner_id: None,
             software: None,
             must_change_password: false,
+            must_enrol_second_factor: false,
         }
     }
 
@@ -141,6 +145,7 @@ impl Principal {
             partner_id: None,
             software: None,
             must_change_password: false,
+            must_enrol_second_factor: false,
         }
     }
 
@@ -153,6 +158,7 @@ impl Principal {
             partner_id: Some(partner_id),
             software: None,
             must_change_password: false,
+            must_enrol_second_factor: false,
         }
     }
 
@@ -275,6 +281,15 @@ pub fn authorize(
         return Err(DomainError::Blocked {
             code: "password_change_required",
             message: "change your password first (POST /api/v1/me/password)".into(),
+        });
+    }
+    if principal.must_enrol_second_factor && !matches!(function, ReadOwnAccount | ManageOwnAccount)
+    {
+        return Err(DomainError::Blocked {
+            code: "second_factor_required",
+            message:
+                "your contract requires a second factor: enrol one first (POST /api/v1/me/totp)"
+                    .into(),
         });
     }
     if let Some(software) = &principal.software {

@@ -354,19 +354,28 @@ mod tests {
     }
 }
 
-/// The password policy that applies to a partner's staff on `today`: that of the contract of the
+/// What a contract asks of the sign-in of its partner's staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SignInRules {
+    /// The password policy.
+    pub password_policy: PasswordPolicy,
+    /// Whether a second factor is required.
+    pub second_factor_required: bool,
+}
+
+/// The sign-in rules that apply to a partner's staff on `today`: those of the contract of the
 /// partner's convention in force (signed, not terminated; the latest signed when several are),
-/// or the default when none is.
-pub fn policy_in_force(
-    contracts: &[(crate::convention::ConventionLife, PasswordPolicy)],
+/// or the defaults when none is.
+pub fn rules_in_force(
+    contracts: &[(crate::convention::ConventionLife, SignInRules)],
     today: chrono::NaiveDate,
-) -> PasswordPolicy {
+) -> SignInRules {
     use crate::convention::ConventionStatus::*;
     contracts
         .iter()
         .filter(|(life, _)| matches!(life.status(today), Signed | Active | TerminationNotified))
         .max_by_key(|(life, _)| life.effective_since())
-        .map_or_else(PasswordPolicy::default, |(_, p)| *p)
+        .map_or_else(SignInRules::default, |(_, r)| *r)
 }
 
 #[cfg(test)]
@@ -383,31 +392,34 @@ mod policy_tests {
             caf_signed_on: Some(d(on)),
             ..Default::default()
         };
-        let passphrase = PasswordPolicy::Passphrase {
-            min_words: 7,
-            max_age_days: None,
+        let strict = SignInRules {
+            password_policy: PasswordPolicy::Passphrase {
+                min_words: 7,
+                max_age_days: None,
+            },
+            second_factor_required: true,
         };
-        let eight = PasswordPolicy::Characters {
-            min_length: 8,
-            min_classes: 3,
-            max_age_days: Some(90),
+        let lax = SignInRules {
+            password_policy: PasswordPolicy::Characters {
+                min_length: 8,
+                min_classes: 3,
+                max_age_days: Some(90),
+            },
+            second_factor_required: false,
         };
         let today = d("2026-11-23");
-        assert_eq!(policy_in_force(&[], today), PasswordPolicy::default());
+        assert_eq!(rules_in_force(&[], today), SignInRules::default());
         assert_eq!(
-            policy_in_force(&[(ConventionLife::default(), eight)], today),
-            PasswordPolicy::default(),
+            rules_in_force(&[(ConventionLife::default(), strict)], today),
+            SignInRules::default(),
             "a draft binds nobody"
         );
         assert_eq!(
-            policy_in_force(
-                &[
-                    (signed("2025-01-01"), eight),
-                    (signed("2026-01-01"), passphrase)
-                ],
+            rules_in_force(
+                &[(signed("2025-01-01"), lax), (signed("2026-01-01"), strict)],
                 today
             ),
-            passphrase,
+            strict,
             "the latest signed"
         );
     }

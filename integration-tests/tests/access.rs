@@ -10,6 +10,7 @@ on_both_engines!(
     tokens_are_checked_on_every_request,
     partner_administrators_reach_their_partner_only,
     a_password_to_change_comes_before_anything_else,
+    a_contract_can_require_a_second_factor,
 );
 
 struct World {
@@ -480,4 +481,79 @@ fn a_password_to_change_comes_before_anything_else(engine: Engine) {
             "the password is older than the contract allows"
         ]
     );
+}
+
+fn a_contract_can_require_a_second_factor(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let p = &w.partner_a;
+    let r = env.put(
+        &format!("/api/v1/conventions/{}/contract", w.conv_a),
+        &w.admin_a,
+        json!({"management_mode": "delegue", "second_factor_required": true}),
+    );
+    assert_eq!(
+        (r.status, &r.body["second_factor_required"]),
+        (200, &json!(true)),
+        "{r:?}"
+    );
+    env.post(
+        &format!("/api/v1/conventions/{}/signature", w.conv_a),
+        &w.admin_a,
+        json!({"partner_signed_on": "2026-01-05", "caf_signed_on": "2026-01-05"}),
+    );
+    let token = env.partner_admin(&w.admin_a, p, "principal", "claire@ccas.example");
+    let identifier = env.get("/api/v1/me", &token).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let login = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": identifier, "password": PASSWORD})),
+    );
+    assert_eq!(login.body["second_factor_enrolment_required"], true);
+    let r = env.get(&format!("/api/v1/partners/{p}"), &token);
+    assert_eq!((r.status, r.code()), (403, "second_factor_required"));
+
+    let enrolment = env.call("POST", "/api/v1/me/totp", Some(&token), None);
+    assert_eq!(enrolment.status, 201);
+    let secret = totp_rs::Secret::Encoded(enrolment.body["secret"].as_str().unwrap().to_string())
+        .to_bytes()
+        .unwrap();
+    let device = totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret,
+        None,
+        identifier.clone(),
+    );
+    let now = chrono::Utc::now().timestamp() as u64;
+    let r = env.post(
+        "/api/v1/me/totp/confirmation",
+        &token,
+        json!({"code": device.generate(now)}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        env.get(&format!("/api/v1/partners/{p}"), &token).status,
+        200,
+        "enrolled: the restriction is lifted"
+    );
+    let r = env.call("POST", "/api/v1/auth/login", None, Some(&json!({"identifier": identifier, "password": PASSWORD, "otp": device.generate(now + 30)})));
+    assert_eq!(
+        (r.status, &r.body["second_factor_enrolment_required"]),
+        (200, &json!(false))
+    );
+    let traces = env
+        .get(
+            "/api/v1/traces?action=account.second_factor_required",
+            &w.cnaf,
+        )
+        .body["items"]
+        .clone();
+    assert_eq!(traces.as_array().unwrap().len(), 1);
 }

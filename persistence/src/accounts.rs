@@ -201,14 +201,15 @@ pub fn bootstrap_cnaf_operator(
     })
 }
 
-/// The password policy that applies to an account (by identifier): its partner's contract in
-/// force for partner staff, the default otherwise (and for unknown identifiers).
-pub fn password_policy_for(
+/// The sign-in rules that apply to an account (by identifier): its partner's contract in force
+/// for partner staff, the defaults otherwise (and for unknown identifiers).
+pub fn sign_in_rules_for(
     db: &Database,
     identifier: &str,
     today: chrono::NaiveDate,
-) -> Result<mcp_domain::contract::PasswordPolicy> {
+) -> Result<mcp_domain::contract::SignInRules> {
     use crate::schema::conventions;
+    use mcp_domain::contract::SignInRules;
     db.read(|conn| {
         let partner: Option<Option<String>> = accounts::table
             .filter(accounts::identifier.eq(identifier))
@@ -216,7 +217,7 @@ pub fn password_policy_for(
             .first(conn)
             .optional()?;
         let Some(Some(partner_id)) = partner else {
-            return Ok(mcp_domain::contract::PasswordPolicy::default());
+            return Ok(SignInRules::default());
         };
         let rows: Vec<crate::conventions::ConventionRow> = conventions::table
             .filter(conventions::partner_id.eq(&partner_id))
@@ -224,9 +225,50 @@ pub fn password_policy_for(
             .load(conn)?;
         let contracts = rows
             .iter()
-            .map(|r| Ok((r.life()?, r.password_policy()?)))
+            .map(|r| {
+                Ok((
+                    r.life()?,
+                    SignInRules {
+                        password_policy: r.password_policy()?,
+                        second_factor_required: r.second_factor_required,
+                    },
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
-        Ok(mcp_domain::contract::policy_in_force(&contracts, today))
+        Ok(mcp_domain::contract::rules_in_force(&contracts, today))
+    })
+}
+
+/// Records whether an account must enrol a second factor before anything else (its contract
+/// requires one it has not enrolled), checked at each login; traced when it becomes required.
+pub fn set_second_factor_enrolment_required(
+    db: &Database,
+    ctx: &Ctx,
+    account: &LoginCandidate,
+    required: bool,
+) -> Result<()> {
+    if account.must_enrol_second_factor == required {
+        return Ok(());
+    }
+    db.write(|conn| {
+        diesel::update(accounts::table.find(&account.id))
+            .set(accounts::must_enrol_second_factor.eq(required))
+            .execute(conn)?;
+        if required {
+            trace::record(
+                conn,
+                ctx,
+                Event {
+                    action: "account.second_factor_required",
+                    target_type: "account",
+                    target_id: Some(crate::uuid(&account.id)?),
+                    caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                    outcome: Outcome::Success,
+                    detail: serde_json::json!({ "reason": "the contract requires a second factor" }),
+                },
+            )?;
+        }
+        Ok(())
     })
 }
 
@@ -344,6 +386,8 @@ pub struct LoginCandidate {
     pub password_changed_at: Option<NaiveDateTime>,
     /// Whether the password must be changed before anything else.
     pub must_change_password: bool,
+    /// Whether a second factor must be enrolled before anything else.
+    pub must_enrol_second_factor: bool,
 }
 
 /// Finds the account an identifier names, for a login attempt.

@@ -68,6 +68,8 @@ pub struct ConventionRow {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// Contract: whether the partner's staff must use a second factor.
+    pub second_factor_required: bool,
 }
 
 impl ConventionRow {
@@ -204,6 +206,8 @@ pub struct ContractTerms {
     pub password_policy: PasswordPolicy,
     /// Annex-1 contacts.
     pub contacts: Vec<Contact>,
+    /// Whether the partner's staff must use a second factor.
+    pub second_factor_required: bool,
 }
 
 impl ContractTerms {
@@ -216,6 +220,7 @@ impl ContractTerms {
             management_mode: self.management_mode,
             password_policy: policy.expect("checked"),
             contacts: contacts.expect("checked"),
+            second_factor_required: self.second_factor_required,
         })
     }
 }
@@ -250,6 +255,7 @@ pub fn create(
             management_mode: ManagementMode::default(),
             password_policy: PasswordPolicy::default(),
             contacts: vec![],
+            second_factor_required: false,
         }),
     };
     c.finish()?;
@@ -278,6 +284,7 @@ pub fn create(
                 conventions::management_mode.eq(terms.management_mode.code()),
                 conventions::password_policy.eq(to_json(&terms.password_policy)),
                 conventions::contacts.eq(to_json(&terms.contacts)),
+                conventions::second_factor_required.eq(terms.second_factor_required),
                 conventions::created_at.eq(ctx.now),
                 conventions::updated_at.eq(ctx.now),
             ))
@@ -445,6 +452,7 @@ pub(crate) fn snapshot(conn: &mut DbConnection, id: &str) -> Result<Value> {
             "management_mode": conv.row.management_mode()?,
             "password_policy": conv.row.password_policy()?,
             "contacts": conv.row.contacts()?,
+            "second_factor_required": conv.row.second_factor_required,
         },
         "subscriptions": subs.iter().map(|s| json!({
             "service": s.service_code,
@@ -769,6 +777,7 @@ pub fn update_contract(
                     conventions::management_mode.eq(terms.management_mode.code()),
                     conventions::password_policy.eq(to_json(&terms.password_policy)),
                     conventions::contacts.eq(to_json(&terms.contacts)),
+                    conventions::second_factor_required.eq(terms.second_factor_required),
                 ))
                 .execute(conn)?;
             Ok(())

@@ -59,6 +59,7 @@ diesel::table! {
         commitment_accepted_at -> Nullable<Timestamp>,
         password_changed_at -> Nullable<Timestamp>,
         must_change_password -> Bool,
+        must_enrol_second_factor -> Bool,
     }
 }
 
@@ -85,6 +86,7 @@ diesel::table! {
         contacts -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        second_factor_required -> Bool,
     }
 }
 

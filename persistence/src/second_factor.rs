@@ -108,6 +108,9 @@ pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
             account_totp::last_used_step.eq(step),
         ))
         .execute(conn)?;
+        diesel::update(crate::schema::accounts::table.find(&me))
+            .set(crate::schema::accounts::must_enrol_second_factor.eq(false))
+            .execute(conn)?;
         if moved != 1 {
             return Err(DomainError::conflict(
                 "no_pending_enrolment",

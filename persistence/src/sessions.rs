@@ -56,6 +56,7 @@ struct Holder {
     caf_id: Option<String>,
     partner_id: Option<String>,
     must_change_password: bool,
+    must_enrol_second_factor: bool,
 }
 
 impl Session {
@@ -69,6 +70,7 @@ impl Session {
         )
         .map(|p| Principal {
             must_change_password: holder.must_change_password,
+            must_enrol_second_factor: holder.must_enrol_second_factor,
             ..p
         })?;
         match &self.client_id {
@@ -96,6 +98,8 @@ pub struct Issued {
     pub software: Option<Software>,
     /// Whether the person must change their password before anything else.
     pub must_change_password: bool,
+    /// Whether the person must enrol a second factor before anything else.
+    pub must_enrol_second_factor: bool,
 }
 
 /// Where a request came from, kept with the session.
@@ -178,7 +182,7 @@ pub fn open(
                 detail: json!({ "identifier": identifier, "session_id": id, "source": client.source }),
             },
         )?;
-        Ok(Issued { account_id: account.id.clone(), session_id: id, refresh_token, expires_at, software: software.cloned(), must_change_password: account.must_change_password })
+        Ok(Issued { account_id: account.id.clone(), session_id: id, refresh_token, expires_at, software: software.cloned(), must_change_password: account.must_change_password, must_enrol_second_factor: account.must_enrol_second_factor })
     })
 }
 
@@ -237,6 +241,7 @@ pub fn refresh(
         };
         let caf = holder.caf_id.as_deref().map(crate::uuid).transpose()?;
         let must_change = holder.must_change_password;
+        let must_enrol = holder.must_enrol_second_factor;
         if used_at.is_some() {
             if session.revoked_at.is_none() {
                 revoke_in(conn, &ctx, &session, "refresh_token_reuse", caf)?;
@@ -276,6 +281,7 @@ pub fn refresh(
             expires_at: session.expires_at,
             software,
             must_change_password: must_change,
+            must_enrol_second_factor: must_enrol,
         }))
     })?;
     match outcome {

@@ -104,6 +104,9 @@ pub struct TokenResponse {
     /// True when the password must be changed (`POST /api/v1/me/password`) before anything
     /// else: it outlived the contract's maximum age, or whoever supervises the account asked.
     pub password_change_required: bool,
+    /// True when the contract requires a second factor not yet enrolled (`POST /api/v1/me/totp`):
+    /// nothing else is possible until it is.
+    pub second_factor_enrolment_required: bool,
 }
 
 pub(crate) fn tokens(
@@ -124,6 +127,7 @@ pub(crate) fn tokens(
             session_expires_at: utc(issued.expires_at),
             session_id: stored_id(&issued.session_id)?,
             password_change_required: issued.must_change_password,
+            second_factor_enrolment_required: issued.must_enrol_second_factor,
         }))
 }
 
@@ -195,9 +199,8 @@ pub(crate) fn check_credentials(
         Some(account) if ok => account,
         other => return refuse(other.as_ref(), "wrong_credentials"),
     };
-    if let Some(t) =
-        second_factor::of_account(db, &account.id)?.filter(|t| t.confirmed_at.is_some())
-    {
+    let enrolled = second_factor::of_account(db, &account.id)?.filter(|t| t.confirmed_at.is_some());
+    if let Some(t) = &enrolled {
         let Some(code) = otp else {
             accounts::record_failed_login(db, ctx, identifier, Some(&account), "otp_required")?;
             return Ok(Verdict::OtpRequired);
@@ -212,22 +215,24 @@ pub(crate) fn check_credentials(
     }
     throttle::succeeded(db, &keys[0])?;
     let mut account = account;
-    if !account.must_change_password {
-        let policy = accounts::password_policy_for(db, identifier, ctx.today())?;
-        if account
+    let rules = accounts::sign_in_rules_for(db, identifier, ctx.today())?;
+    if !account.must_change_password
+        && account
             .password_changed_at
-            .is_some_and(|at| policy.password_expired(at, ctx.now))
-        {
-            let id = Uuid::parse_str(&account.id).map_err(ApiError::internal)?;
-            accounts::require_password_change(
-                db,
-                ctx,
-                id,
-                "the password is older than the contract allows",
-            )?;
-            account.must_change_password = true;
-        }
+            .is_some_and(|at| rules.password_policy.password_expired(at, ctx.now))
+    {
+        let id = Uuid::parse_str(&account.id).map_err(ApiError::internal)?;
+        accounts::require_password_change(
+            db,
+            ctx,
+            id,
+            "the password is older than the contract allows",
+        )?;
+        account.must_change_password = true;
     }
+    let must_enrol = rules.second_factor_required && enrolled.is_none();
+    accounts::set_second_factor_enrolment_required(db, ctx, &account, must_enrol)?;
+    account.must_enrol_second_factor = must_enrol;
     Ok(Verdict::Person(account))
 }
 
@@ -495,7 +500,7 @@ pub async fn activate(
     };
     let db = state.db.clone();
     let account = web::block(move || -> Result<Account, ApiError> {
-        let policy = accounts::password_policy_for(&db, &identifier, ctx.today())?;
+        let policy = accounts::sign_in_rules_for(&db, &identifier, ctx.today())?.password_policy;
         mcp_domain::password::check(policy, &body.password, &identifier)?;
         let hash = hash_password(&body.password)?;
         Ok(accounts::activate(
@@ -596,7 +601,7 @@ pub async fn change_password(
             )
             .into());
         }
-        let policy = accounts::password_policy_for(&db, &identifier, ctx.today())?;
+        let policy = accounts::sign_in_rules_for(&db, &identifier, ctx.today())?.password_policy;
         mcp_domain::password::check(policy, &body.new_password, &identifier).map_err(
             |e| match e {
                 mcp_domain::DomainError::Validation(errs) => mcp_domain::DomainError::Validation(

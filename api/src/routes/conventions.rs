@@ -176,6 +176,9 @@ pub struct ContractTermsInput {
     /// Annex-1 contacts.
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// Whether the partner's staff must use a second factor (TOTP) to sign in.
+    #[serde(default)]
+    pub second_factor_required: bool,
 }
 
 fn default_mode() -> ManagementMode {
@@ -188,6 +191,7 @@ impl From<ContractTermsInput> for ContractTerms {
             management_mode: t.management_mode.into(),
             password_policy: t.password_policy.map(Into::into).unwrap_or_default(),
             contacts: t.contacts.into_iter().map(Into::into).collect(),
+            second_factor_required: t.second_factor_required,
         }
     }
 }
@@ -499,6 +503,8 @@ pub struct ContractDto {
     pub password_policy: PasswordPolicy,
     /// Annex-1 contacts.
     pub contacts: Vec<Contact>,
+    /// Whether the partner's staff must use a second factor to sign in.
+    pub second_factor_required: bool,
     /// The convention's version (number of its last amendment).
     pub version: i32,
     /// Status of the convention, which the contract follows.
@@ -511,6 +517,7 @@ fn contract_dto(c: &Convention) -> Result<ContractDto, ApiError> {
         management_mode: c.row.management_mode()?.into(),
         password_policy: c.row.password_policy()?.into(),
         contacts: c.row.contacts()?.into_iter().map(Into::into).collect(),
+        second_factor_required: c.row.second_factor_required,
         version: c.row.version,
         status: c.life.status(today()).into(),
     })
@@ -546,6 +553,9 @@ pub struct UpdateContract {
     /// Annex-1 contacts (the whole list).
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// Whether the partner's staff must use a second factor (TOTP) to sign in.
+    #[serde(default)]
+    pub second_factor_required: bool,
     /// Required once the convention is signed; refused on a draft.
     pub amendment: Option<AmendmentInput>,
 }
@@ -573,6 +583,7 @@ pub async fn update_contract(
         management_mode: b.management_mode,
         password_policy: b.password_policy,
         contacts: b.contacts,
+        second_factor_required: b.second_factor_required,
     });
     let db = state.db.clone();
     let (c, _) =
