@@ -309,6 +309,17 @@ impl TestEnv {
         assert_eq!(r.status, 200, "activation: {r:?}");
     }
 
+    /// The person registered under `identifier` reads the message delivered to `email`,
+    /// activates their account with its code, and logs in; returns their token.
+    pub fn activate_from_mail(&self, identifier: &str, email: &str) -> String {
+        let code = field_after(
+            &self.mail_to(email),
+            "Votre code d'activation, à usage unique : ",
+        );
+        self.activate(identifier, &code, PASSWORD);
+        self.login(identifier, PASSWORD)
+    }
+
     /// Registers a Caf; returns its id.
     pub fn caf(&self, cnaf: &str, code: &str) -> String {
         let r = self.post(
@@ -347,11 +358,7 @@ impl TestEnv {
             json!({"full_name": "Anne Martin", "function_title": "Administratrice", "email": email}),
         );
         assert_eq!(r.status, 201, "{r:?}");
-        let identifier = r.body["identifier"].as_str().unwrap().to_string();
-        let mail = self.mail_to(email);
-        let code = field_after(&mail, "Votre code d'activation, à usage unique : ");
-        self.activate(&identifier, &code, PASSWORD);
-        self.login(&identifier, PASSWORD)
+        self.activate_from_mail(r.body["identifier"].as_str().unwrap(), email)
     }
 
     /// Names a partner administrator, who activates their account from the message they
@@ -369,11 +376,7 @@ impl TestEnv {
             json!({"rank": rank, "full_name": "Claire Dupont", "function_title": "Responsable", "email": email}),
         );
         assert_eq!(r.status, 201, "{r:?}");
-        let identifier = r.body["identifier"].as_str().unwrap().to_string();
-        let mail = self.mail_to(email);
-        let code = field_after(&mail, "Votre code d'activation, à usage unique : ");
-        self.activate(&identifier, &code, PASSWORD);
-        self.login(&identifier, PASSWORD)
+        self.activate_from_mail(r.body["identifier"].as_str().unwrap(), email)
     }
 
     /// Registers a partner; returns its id.

@@ -142,12 +142,31 @@ pub(crate) fn create(
     Ok((account, Activation { secret, expires_at }))
 }
 
-/// The message that delivers an identifier and a one-time activation code to the person.
-pub(crate) fn activation_message(
-    account: &Account,
+/// Creates an account pending activation and queues, in the same transaction, the message that
+/// delivers its identifier and one-time code to the person. Only the account comes back: whoever
+/// registers someone never holds their code.
+pub(crate) fn invite(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    role: Role,
+    caf_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    person: &Person,
     organisation: &str,
-    activation: &Activation,
-) -> String {
+) -> Result<Account> {
+    let (account, activation) = create(conn, now, role, caf_id, partner_id, person)?;
+    crate::outbox::enqueue(
+        conn,
+        now,
+        &account.email,
+        "Mon Compte Partenaire : activez votre compte",
+        &activation_message(&account, organisation, &activation),
+    )?;
+    Ok(account)
+}
+
+/// The message that delivers an identifier and a one-time activation code to the person.
+fn activation_message(account: &Account, organisation: &str, activation: &Activation) -> String {
     format!(
         "Bonjour {name},\n\n\
          Un compte « Mon Compte Partenaire » a été créé pour vous ({organisation}).\n\n\

@@ -13,7 +13,6 @@ use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::{on_unique, Error, Result};
-use crate::outbox;
 use crate::page::{Page, PageRequest};
 use crate::schema::{accounts as accounts_t, cafs};
 use crate::trace::{self, Event, Outcome};
@@ -166,20 +165,14 @@ pub fn add_administrator(
     )?;
     db.write(|conn| {
         let caf = load(conn, caf_id)?;
-        let (account, activation) = accounts::create(
+        let account = accounts::invite(
             conn,
             ctx.now,
             Role::CafAdministrator,
             Some(caf_id),
             None,
             person,
-        )?;
-        outbox::enqueue(
-            conn,
-            ctx.now,
-            &account.email,
-            "Mon Compte Partenaire : activez votre compte",
-            &accounts::activation_message(&account, &caf.name, &activation),
+            &caf.name,
         )?;
         trace::record(
             conn,

@@ -284,25 +284,19 @@ pub fn name_administrator(
             .into());
         }
         let caf_id = crate::uuid(&partner.caf_id)?;
-        let (account, activation) = crate::accounts::create(
+        let account = crate::accounts::invite(
             conn,
             ctx.now,
             mcp_domain::access::Role::PartnerAdministrator,
             Some(caf_id),
             Some(partner_id),
             person,
+            &partner.name,
         )?;
         diesel::update(accounts::table.find(&account.id))
             .set(accounts::administrator_rank.eq(rank.code()))
             .execute(conn)?;
         let account = crate::accounts::Account { administrator_rank: Some(rank.code().into()), ..account };
-        crate::outbox::enqueue(
-            conn,
-            ctx.now,
-            &account.email,
-            "Mon Compte Partenaire : activez votre compte",
-            &crate::accounts::activation_message(&account, &partner.name, &activation),
-        )?;
         trace::record(
             conn,
             ctx,
