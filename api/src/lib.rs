@@ -125,8 +125,27 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     .listen(listener)?
     .run();
     actix_web::rt::spawn(deliver_outbox(state.clone()));
-    actix_web::rt::spawn(rotate_keys(state));
+    actix_web::rt::spawn(rotate_keys(state.clone()));
+    actix_web::rt::spawn(expire_habilitations(state));
     Ok(server)
+}
+
+/// Devalidates temporary habilitations past their last day: at start, then every ten minutes,
+/// so that an end date takes effect within minutes of midnight UTC, on whichever instance.
+async fn expire_habilitations(state: AppState) {
+    loop {
+        let db = state.db.clone();
+        match web::block(move || mcp_persistence::habilitations::expire_due(&db, auth::now())).await
+        {
+            Ok(Ok(n)) if n > 0 => {
+                log::info!("habilitations: {n} temporary habilitation(s) expired")
+            }
+            Ok(Err(e)) => log::error!("habilitation expiry: {e}"),
+            Err(e) => log::error!("habilitation expiry: {e}"),
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_secs(600)).await;
+    }
 }
 
 /// Reloads the token keys every minute: rotates them when due, and picks up a rotation made by

@@ -9,7 +9,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::problem::{Problem, ProblemField};
 use crate::routes::{
-    self, auth, cafs, catalogue, conventions, oauth, partners, subscriptions, traces, types,
+    self, auth, cafs, catalogue, conventions, habilitations, oauth, partners, subscriptions,
+    traces, types,
 };
 
 /// Where the versioned API is mounted.
@@ -43,6 +44,13 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         conventions::amendments,
         subscriptions::create, subscriptions::list, subscriptions::get, subscriptions::update_quotas,
         traces::list,
+        habilitations::create_user, habilitations::list_users, habilitations::close_account,
+        habilitations::give_delegation, habilitations::list_delegations, habilitations::withdraw_delegation,
+        habilitations::create_group, habilitations::list_groups, habilitations::get_group, habilitations::add_member, habilitations::remove_member,
+        habilitations::grant, habilitations::list, habilitations::get, habilitations::suspend, habilitations::reinstate, habilitations::devalidate, habilitations::history,
+        habilitations::ask, habilitations::questions, habilitations::open_questions, habilitations::answer,
+        habilitations::create_bundle, habilitations::list_bundles, habilitations::grant_bundle,
+        habilitations::quota_use, habilitations::holders, habilitations::of_person, habilitations::caf_quota_use, habilitations::unused,
         oauth::register, oauth::list, oauth::revoke, oauth::authorize_page, oauth::authorize_submit, oauth::token,
     ),
     components(schemas(Problem, ProblemField, types::PartnerCategory)),
@@ -56,6 +64,8 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         (name = "conventions", description = "Conventions d'accès, their life, contract and amendments"),
         (name = "subscriptions", description = "Bulletins d'adhésion: services and quotas per profile"),
         (name = "traces", description = "Traces of every action"),
+        (name = "staff", description = "A partner's users, delegated managers and groups (mode délégué)"),
+        (name = "habilitations", description = "Habilitations within quotas, role bundles, the Caf's supervision, quota views"),
         (name = "partner software", description = "Partner software acting for a person: registration, OAuth 2.0 authorization code with PKCE, tokens"),
     ),
 )]

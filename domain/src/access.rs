@@ -19,6 +19,9 @@ pub enum Role {
     CafAdministrator,
     /// A partner's principal administrator or deputy, named by the Caf (S-art. 2.2.2).
     PartnerAdministrator,
+    /// Any other member of a partner's staff, created by the partner's managers; a delegation
+    /// may make them a delegated manager.
+    PartnerUser,
 }
 
 impl Role {
@@ -28,6 +31,7 @@ impl Role {
             Self::CnafOperator => "cnaf_operator",
             Self::CafAdministrator => "caf_administrator",
             Self::PartnerAdministrator => "partner_administrator",
+            Self::PartnerUser => "partner_user",
         }
     }
     /// Reads a stable code.
@@ -36,6 +40,7 @@ impl Role {
             Self::CnafOperator,
             Self::CafAdministrator,
             Self::PartnerAdministrator,
+            Self::PartnerUser,
         ]
         .into_iter()
         .find(|r| r.code() == code)
@@ -51,11 +56,21 @@ pub enum Scope {
     RegistryRead,
     /// Change the registry within the person's reach.
     RegistryWrite,
+    /// Read users, groups, delegations and habilitations within the person's reach.
+    HabilitationsRead,
+    /// Manage users, groups, delegations and habilitations within the person's reach.
+    HabilitationsWrite,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 3] = [Self::Profile, Self::RegistryRead, Self::RegistryWrite];
+    pub const ALL: [Scope; 5] = [
+        Self::Profile,
+        Self::RegistryRead,
+        Self::RegistryWrite,
+        Self::HabilitationsRead,
+        Self::HabilitationsWrite,
+    ];
 
     /// Stable code, as in OAuth `scope` strings.
     pub fn code(self) -> &'static str {
@@ -63,6 +78,8 @@ impl Scope {
             Self::Profile => "profile",
             Self::RegistryRead => "registry:read",
             Self::RegistryWrite => "registry:write",
+            Self::HabilitationsRead => "habilitations:read",
+            Self::HabilitationsWrite => "habilitations:write",
         }
     }
 
@@ -102,6 +119,54 @@ pub struct Software {
     pub scopes: Vec<Scope>,
 }
 
+/// One of the three management functions a partner's administrators hold and may delegate
+/// (S-art. 2.2.2): manage users, manage groups, manage habilitations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ManagementFunction {
+    /// Create partner users, suspend and close their accounts.
+    Users,
+    /// Create groups and change their members.
+    Groups,
+    /// Grant, suspend and devalidate habilitations, build role bundles.
+    Habilitations,
+}
+
+impl ManagementFunction {
+    /// Every management function.
+    pub const ALL: [ManagementFunction; 3] = [Self::Users, Self::Groups, Self::Habilitations];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Users => "users",
+            Self::Groups => "groups",
+            Self::Habilitations => "habilitations",
+        }
+    }
+
+    /// Reads a stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
+/// What a partner's administrator delegated to a delegated manager: which management functions,
+/// over which profiles (S-art. 2.2.2). A delegated manager hands on only profiles listed here.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Delegation {
+    /// The management functions delegated.
+    pub functions: Vec<ManagementFunction>,
+    /// The profiles (catalogue ids) whose habilitations the manager may hand on.
+    pub profiles: Vec<Uuid>,
+}
+
+impl Delegation {
+    /// Whether the function was delegated.
+    pub fn covers(&self, function: ManagementFunction) -> bool {
+        self.functions.contains(&function)
+    }
+}
+
 /// An authenticated person acting through their account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -120,6 +185,8 @@ pub struct Principal {
     /// Their contract requires a second factor they have not enrolled yet: nothing but their
     /// own account until they do.
     pub must_enrol_second_factor: bool,
+    /// For a partner user: the delegation that makes them a delegated manager, if any.
+    pub delegation: Option<Delegation>,
 }
 
 impl Principal {
@@ -133,6 +200,7 @@ impl Principal {
             software: None,
             must_change_password: false,
             must_enrol_second_factor: false,
+            delegation: None,
         }
     }
 
@@ -146,6 +214,7 @@ impl Principal {
             software: None,
             must_change_password: false,
             must_enrol_second_factor: false,
+            delegation: None,
         }
     }
 
@@ -159,7 +228,27 @@ impl Principal {
             software: None,
             must_change_password: false,
             must_enrol_second_factor: false,
+            delegation: None,
         }
+    }
+
+    /// A partner user, with the delegation they hold if any.
+    pub fn partner_user(
+        account_id: Uuid,
+        caf_id: Uuid,
+        partner_id: Uuid,
+        delegation: Option<Delegation>,
+    ) -> Self {
+        Self {
+            role: Role::PartnerUser,
+            delegation,
+            ..Self::partner_administrator(account_id, caf_id, partner_id)
+        }
+    }
+
+    /// Whether the person works for a partner (administrator or user).
+    pub fn is_partner_staff(&self) -> bool {
+        matches!(self.role, Role::PartnerAdministrator | Role::PartnerUser)
     }
 
     /// The same person, through software granted `scopes`.
@@ -210,6 +299,23 @@ pub enum Function {
     ManagePartners,
     /// Read the traces of actions.
     ReadTraces,
+    /// Read a partner's users, groups, delegations, role bundles and habilitations.
+    ReadHabilitations,
+    /// Create partner users and close their accounts (a management function).
+    ManageUsers,
+    /// Create groups and change their members (a management function).
+    ManageGroups,
+    /// Grant, suspend, devalidate habilitations; build role bundles; answer the Caf's questions
+    /// (a management function).
+    ManageHabilitations,
+    /// Give and withdraw delegations: the partner's administrators only.
+    ManageDelegations,
+    /// Suspend, reinstate and end the sessions of a partner's users, require a password
+    /// change: the partner's administrators, managers delegated the users function, and the Caf.
+    SuperviseStaff,
+    /// The Caf's supervision of delegated management (S-art. 2.2.1): suspend any habilitation
+    /// as a precaution and reinstate it, ask why one was given.
+    SuperviseHabilitations,
 }
 
 impl Function {
@@ -221,6 +327,23 @@ impl Function {
             ManageOwnAccount | ReadTraces => None,
             ReadCatalogue | ReadCaf | ReadPartners => Some(Scope::RegistryRead),
             ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
+            ReadHabilitations => Some(Scope::HabilitationsRead),
+            ManageUsers
+            | ManageGroups
+            | ManageHabilitations
+            | ManageDelegations
+            | SuperviseStaff
+            | SuperviseHabilitations => Some(Scope::HabilitationsWrite),
+        }
+    }
+
+    /// The management function this function belongs to, for delegated managers.
+    fn management(self) -> Option<ManagementFunction> {
+        match self {
+            Function::ManageUsers | Function::SuperviseStaff => Some(ManagementFunction::Users),
+            Function::ManageGroups => Some(ManagementFunction::Groups),
+            Function::ManageHabilitations => Some(ManagementFunction::Habilitations),
+            _ => None,
         }
     }
 }
@@ -259,6 +382,7 @@ pub fn authorize(
                 | ManageCafAdministrators
                 | ReadPartners
                 | ReadTraces
+                | ReadHabilitations
         ),
         Role::CafAdministrator => matches!(
             function,
@@ -268,11 +392,30 @@ pub fn authorize(
                 | ReadCaf
                 | ReadPartners
                 | ManagePartners
+                | ReadHabilitations
+                | SuperviseStaff
+                | SuperviseHabilitations
         ),
         Role::PartnerAdministrator => matches!(
             function,
-            ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners
+            ReadOwnAccount
+                | ManageOwnAccount
+                | ReadCatalogue
+                | ReadPartners
+                | ReadHabilitations
+                | ManageUsers
+                | ManageGroups
+                | ManageHabilitations
+                | ManageDelegations
+                | SuperviseStaff
         ),
+        Role::PartnerUser => match (function, &principal.delegation) {
+            (ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners, _) => true,
+            // A delegated manager reads what they manage.
+            (ReadHabilitations, Some(_)) => true,
+            (f, Some(d)) => f.management().is_some_and(|m| d.covers(m)),
+            (_, None) => false,
+        },
     };
     if !allowed {
         return Err(DomainError::Forbidden);
@@ -302,10 +445,10 @@ pub fn authorize(
         (Reach::National, _) | (_, Role::CnafOperator) => true,
         (Reach::Caf(caf), Role::CafAdministrator) => principal.caf_id == Some(caf),
         (Reach::Partner { caf_id, .. }, Role::CafAdministrator) => principal.caf_id == Some(caf_id),
-        (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator) => {
+        (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator | Role::PartnerUser) => {
             principal.partner_id == Some(partner_id)
         }
-        (Reach::Caf(_), Role::PartnerAdministrator) => false,
+        (Reach::Caf(_), Role::PartnerAdministrator | Role::PartnerUser) => false,
     };
     if within {
         Ok(())
@@ -314,9 +457,37 @@ pub fn authorize(
     }
 }
 
+/// Whether a partner-side manager may hand on `profile`: administrators hold every profile their
+/// partner subscribed to, a delegated manager only those delegated to them. Called after
+/// [`authorize`] has admitted the management function.
+pub fn authorize_profile(principal: &Principal, profile: Uuid) -> Result<(), DomainError> {
+    match (principal.role, &principal.delegation) {
+        (Role::PartnerUser, Some(d)) if d.profiles.contains(&profile) => Ok(()),
+        (Role::PartnerUser, _) => Err(DomainError::Blocked {
+            code: "profile_not_delegated",
+            message: "this profile was not delegated to you: ask your partner's administrator"
+                .into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a delegated manager acting on an administrator's account, habilitations or group
+/// membership: administrators are the Caf's to name and the other administrator's to habilitate.
+pub fn authorize_touching(principal: &Principal, target_role: Role) -> Result<(), DomainError> {
+    if principal.role == Role::PartnerUser && target_role == Role::PartnerAdministrator {
+        return Err(DomainError::Blocked {
+            code: "administrator_untouchable",
+            message: "a delegated manager cannot act on an administrator".into(),
+        });
+    }
+    Ok(())
+}
+
 /// The function and reach under which someone supervises an account of `role` (suspends or
 /// reinstates it, ends its sessions): the Cnaf over Caf administrators, the Caf over its partners'
-/// administrators. `None` for accounts no one supervises through the API.
+/// administrators, the Caf and the partner's managers over its users. `None` for accounts no one
+/// supervises through the API.
 pub fn supervision_of(
     role: Role,
     caf_id: Option<Uuid>,
@@ -328,6 +499,10 @@ pub fn supervision_of(
         }
         (Role::PartnerAdministrator, Some(caf_id), Some(partner_id)) => Some((
             Function::ManagePartners,
+            Reach::Partner { caf_id, partner_id },
+        )),
+        (Role::PartnerUser, Some(caf_id), Some(partner_id)) => Some((
+            Function::SuperviseStaff,
             Reach::Partner { caf_id, partner_id },
         )),
         _ => None,
@@ -501,6 +676,89 @@ mod tests {
             "the Caf supervises its partners"
         );
         assert_eq!(supervise(&cnaf, Role::CnafOperator, None, None), "404");
+    }
+
+    #[test]
+    fn delegated_management_by_role_and_delegation() {
+        let (caf_id, partner, other) = (Uuid::from_u128(1), Uuid::from_u128(3), Uuid::from_u128(4));
+        let t13 = Uuid::from_u128(13);
+        let own = Reach::Partner {
+            caf_id,
+            partner_id: partner,
+        };
+        let elsewhere = Reach::Partner {
+            caf_id,
+            partner_id: other,
+        };
+        let cnaf = Principal::cnaf_operator(Uuid::from_u128(10));
+        let caf = Principal::caf_administrator(Uuid::from_u128(11), caf_id);
+        let admin = Principal::partner_administrator(Uuid::from_u128(12), caf_id, partner);
+        let plain = Principal::partner_user(Uuid::from_u128(20), caf_id, partner, None);
+        let manager = Principal::partner_user(
+            Uuid::from_u128(21),
+            caf_id,
+            partner,
+            Some(Delegation {
+                functions: vec![ManagementFunction::Habilitations],
+                profiles: vec![t13],
+            }),
+        );
+        // (principal, function, reach, expected)
+        let table = [
+            (&cnaf, ReadHabilitations, own, "ok"),
+            (&cnaf, ManageHabilitations, own, "403"),
+            (&cnaf, SuperviseHabilitations, own, "403"),
+            (&caf, ReadHabilitations, own, "ok"),
+            (&caf, SuperviseHabilitations, own, "ok"),
+            (&caf, SuperviseStaff, own, "ok"),
+            (&caf, ManageHabilitations, own, "403"),
+            (&caf, ManageDelegations, own, "403"),
+            (&admin, ManageUsers, own, "ok"),
+            (&admin, ManageGroups, own, "ok"),
+            (&admin, ManageHabilitations, own, "ok"),
+            (&admin, ManageDelegations, own, "ok"),
+            (&admin, ManageHabilitations, elsewhere, "404"),
+            (&admin, SuperviseHabilitations, own, "403"),
+            (&plain, ReadPartners, own, "ok"),
+            (&plain, ReadHabilitations, own, "403"),
+            (&plain, ManageUsers, own, "403"),
+            (&manager, ReadHabilitations, own, "ok"),
+            (&manager, ManageHabilitations, own, "ok"),
+            (&manager, ManageHabilitations, elsewhere, "404"),
+            (&manager, ManageUsers, own, "403"),
+            (&manager, SuperviseStaff, own, "403"),
+            (&manager, ManageGroups, own, "403"),
+            (&manager, ManageDelegations, own, "403"),
+        ];
+        for (principal, function, reach, expected) in table {
+            assert_eq!(
+                decide(principal, function, reach),
+                expected,
+                "{:?} {function:?} {reach:?}",
+                principal.role
+            );
+        }
+        assert_eq!(authorize_profile(&manager, t13), Ok(()));
+        assert!(matches!(
+            authorize_profile(&manager, Uuid::from_u128(1)),
+            Err(DomainError::Blocked {
+                code: "profile_not_delegated",
+                ..
+            })
+        ));
+        assert_eq!(authorize_profile(&admin, Uuid::from_u128(1)), Ok(()));
+        assert!(authorize_touching(&manager, Role::PartnerAdministrator).is_err());
+        assert_eq!(authorize_touching(&manager, Role::PartnerUser), Ok(()));
+        assert_eq!(
+            authorize_touching(&admin, Role::PartnerAdministrator),
+            Ok(())
+        );
+        // Who supervises a partner user: the partner's administrators and the Caf.
+        let (f, r) = supervision_of(Role::PartnerUser, Some(caf_id), Some(partner)).unwrap();
+        assert_eq!(decide(&admin, f, r), "ok");
+        assert_eq!(decide(&caf, f, r), "ok");
+        assert_eq!(decide(&cnaf, f, r), "403");
+        assert_eq!(decide(&manager, f, r), "403");
     }
 
     #[test]

@@ -16,7 +16,7 @@ et qu'un usage sans motif légitime peut entraîner la suspension de mes accès.
 
 /// Whether a role must accept the commitment before first use: partner staff do.
 pub fn required_for(role: Role) -> bool {
-    matches!(role, Role::PartnerAdministrator)
+    matches!(role, Role::PartnerAdministrator | Role::PartnerUser)
 }
 
 #[cfg(test)]
@@ -26,6 +26,7 @@ mod tests {
     #[test]
     fn partner_staff_commit() {
         assert!(required_for(Role::PartnerAdministrator));
+        assert!(required_for(Role::PartnerUser));
         assert!(!required_for(Role::CafAdministrator));
         assert!(!required_for(Role::CnafOperator));
         assert!(TEXT.contains("missions") && TEXT.contains("tracées"));

@@ -10,6 +10,7 @@ pub mod commitment;
 pub mod contract;
 pub mod convention;
 pub mod error;
+pub mod habilitation;
 pub mod partner;
 pub mod password;
 pub mod person;

@@ -464,6 +464,13 @@ pub(crate) fn principal_of(
             parse(caf_id)?,
             parse(partner_id)?,
         )),
+        // The delegation, if any, is read with the session on each request.
+        Role::PartnerUser => Some(Principal::partner_user(
+            account_id,
+            parse(caf_id)?,
+            parse(partner_id)?,
+            None,
+        )),
     }
 }
 

@@ -782,6 +782,20 @@ pub fn update_contract(
                 .execute(conn)?;
             Ok(())
         })?;
+        // The Caf taking management back withdraws the delegation (S-art. 2.2.1): the
+        // partner's delegated managers lose their functions now; habilitations stay.
+        let delegations_withdrawn = if conv.row.management_mode()? == ManagementMode::Delegue
+            && terms.management_mode == ManagementMode::Centralise
+        {
+            crate::staff::withdraw_all_delegations(
+                conn,
+                ctx,
+                &conv.row.partner_id,
+                "the contract switched to mode centralisé",
+            )?
+        } else {
+            0
+        };
         trace::record(
             conn,
             ctx,
@@ -794,6 +808,7 @@ pub fn update_contract(
                 detail: json!({
                     "amendment": amendment.as_ref().map(|a| a.number),
                     "management_mode": terms.management_mode,
+                    "delegations_withdrawn": delegations_withdrawn,
                     "password_policy": terms.password_policy,
                     "contacts": terms.contacts.len(),
                 }),

@@ -219,6 +219,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_totp,
     client_applications,
     authorization_codes,
+    delegations,
+    partner_groups,
+    group_members,
+    role_bundles,
+    habilitations,
+    habilitation_questions,
 );
 
 diesel::table! {
@@ -296,3 +302,94 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    delegations (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        account_id -> Text,
+        functions -> Text,
+        profile_ids -> Text,
+        granted_by -> Text,
+        granted_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+        withdrawn_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    partner_groups (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_members (group_id, account_id) {
+        group_id -> Text,
+        account_id -> Text,
+        added_at -> Timestamp,
+        added_by -> Text,
+    }
+}
+
+diesel::table! {
+    role_bundles (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        name -> Text,
+        description -> Text,
+        profile_ids -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    habilitations (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        convention_id -> Text,
+        mission_id -> Text,
+        subscription_id -> Text,
+        profile_id -> Text,
+        holder_kind -> Text,
+        holder_id -> Text,
+        status -> Text,
+        ends_on -> Nullable<Date>,
+        granted_by -> Text,
+        granted_at -> Timestamp,
+        suspended_by_caf -> Bool,
+        status_reason -> Nullable<Text>,
+        status_changed_at -> Nullable<Timestamp>,
+        devalidated_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    habilitation_questions (id) {
+        id -> Text,
+        habilitation_id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        question -> Text,
+        asked_by -> Text,
+        asked_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(group_members -> partner_groups (group_id));
+diesel::joinable!(habilitation_questions -> habilitations (habilitation_id));

@@ -464,6 +464,13 @@ pub fn active_principal(
             .select((Session::as_select(), Holder::as_select()))
             .first(conn)
             .optional()?;
-        Ok(row.and_then(|(session, holder)| session.principal(&holder)))
+        let Some(mut principal) = row.and_then(|(session, holder)| session.principal(&holder))
+        else {
+            return Ok(None);
+        };
+        if principal.role == mcp_domain::access::Role::PartnerUser {
+            principal.delegation = crate::staff::delegation_in_force(conn, account_id)?;
+        }
+        Ok(Some(principal))
     })
 }

@@ -54,7 +54,9 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
         None => (None, None),
         Some((Role::CnafOperator, _, _)) => (Some("cnaf"), None),
         Some((Role::CafAdministrator, _, caf)) => (Some("caf"), caf),
-        Some((Role::PartnerAdministrator, partner, _)) => (Some("partner"), partner),
+        Some((Role::PartnerAdministrator | Role::PartnerUser, partner, _)) => {
+            (Some("partner"), partner)
+        }
     };
     let actor = principal.map(|p| p.account_id);
     let role = principal.map(|p| p.role.code());

@@ -26,7 +26,7 @@ pub struct AccountDto {
     /// Generated login identifier.
     #[schema(min_length = 1, example = "K7M2-Q9XD")]
     pub identifier: String,
-    /// `cnaf_operator`, `caf_administrator` or `partner_administrator`.
+    /// `cnaf_operator`, `caf_administrator`, `partner_administrator` or `partner_user`.
     pub role: String,
     /// The Caf, for Caf staff and partner staff.
     pub caf_id: Option<Uuid>,
@@ -42,7 +42,7 @@ pub struct AccountDto {
     pub email: String,
     /// Telephone.
     pub phone: Option<String>,
-    /// `pending_activation`, `active` or `disabled`.
+    /// `pending_activation`, `active`, `suspended` or `disabled` (closed).
     pub status: String,
     /// Creation instant.
     pub created_at: chrono::DateTime<Utc>,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cafs;
 pub mod catalogue;
 pub mod conventions;
+pub mod habilitations;
 pub mod oauth;
 pub mod partners;
 pub mod subscriptions;
@@ -132,6 +133,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(subscriptions::get)
             .service(subscriptions::update_quotas)
             .service(traces::list)
+            .service(habilitations::grant)
+            .service(habilitations::list)
+            .service(habilitations::get)
+            .service(habilitations::suspend)
+            .service(habilitations::reinstate)
+            .service(habilitations::devalidate)
+            .service(habilitations::history)
+            .service(habilitations::ask)
+            .service(habilitations::questions)
+            .service(habilitations::open_questions)
+            .service(habilitations::answer)
+            .service(habilitations::quota_use)
+            .service(habilitations::caf_quota_use)
+            .service(habilitations::holders)
+            .service(habilitations::of_person)
+            .service(habilitations::unused)
+            .service(habilitations::create_user)
+            .service(habilitations::list_users)
+            .service(habilitations::close_account)
+            .service(habilitations::give_delegation)
+            .service(habilitations::list_delegations)
+            .service(habilitations::withdraw_delegation)
+            .service(habilitations::create_group)
+            .service(habilitations::list_groups)
+            .service(habilitations::get_group)
+            .service(habilitations::add_member)
+            .service(habilitations::remove_member)
+            .service(habilitations::create_bundle)
+            .service(habilitations::list_bundles)
+            .service(habilitations::grant_bundle)
             .service(oauth::register)
             .service(oauth::list)
             .service(oauth::revoke)

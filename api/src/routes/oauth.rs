@@ -275,6 +275,8 @@ fn scope_label(s: Scope) -> &'static str {
         Scope::Profile => "connaître votre identité (nom, fonction, organisation)",
         Scope::RegistryRead => "consulter, en votre nom, les informations de votre organisation (conventions, services souscrits)",
         Scope::RegistryWrite => "modifier, en votre nom, les informations que vos fonctions vous permettent de modifier",
+        Scope::HabilitationsRead => "consulter, en votre nom, les utilisateurs, groupes et habilitations de votre organisation",
+        Scope::HabilitationsWrite => "gérer, en votre nom, les utilisateurs, groupes et habilitations que vos fonctions vous permettent de gérer",
     }
 }
 

@@ -130,12 +130,19 @@ pub async fn list(
     };
     let db = state.db.clone();
     let p = blocking(move || mcp_persistence::trace::read(&db, &auth.0, &filter, &page)).await?;
-    Ok(HttpResponse::Ok().json(TracePage {
+    Ok(HttpResponse::Ok().json(self::page(p)?))
+}
+
+/// Shapes a page of traces.
+pub fn page(
+    p: mcp_persistence::Page<mcp_persistence::trace::Trace>,
+) -> Result<TracePage, ApiError> {
+    Ok(TracePage {
         items: p
             .items
             .into_iter()
             .map(TraceDto::try_from)
             .collect::<Result<_, _>>()?,
         next_cursor: p.next_cursor,
-    }))
+    })
 }

@@ -1,0 +1,971 @@
+//! Delegated management end to end: users, delegations, groups, habilitations within quotas
+//! (also under concurrent requests), four eyes, expiry, the Caf's supervision, the views.
+
+use chrono::Utc;
+use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    partner_manages_its_habilitations,
+    quota_holds_under_concurrent_grants,
+    quota_holds_under_concurrent_group_additions,
+    delegated_managers_hand_on_only_what_was_delegated,
+    caf_supervises_and_takes_management_back,
+    temporary_habilitations_expire,
+    role_bundles_grant_all_or_nothing,
+    who_may_do_what,
+);
+
+fn day(offset_days: i64) -> String {
+    (Utc::now().date_naive() + chrono::Duration::days(offset_days)).to_string()
+}
+
+/// A Caf, one of its partners (a CCAS) under an active convention subscribing CDAP with T13
+/// (quota 4) and T1 (quota 2), and the partner's two administrators.
+struct Partner {
+    env: TestEnv,
+    cnaf: String,
+    caf_id: String,
+    caf_admin: String,
+    id: String,
+    convention: String,
+    subscription: String,
+    mission: String,
+    t13: String,
+    t1: String,
+    principal: String,
+    principal_id: String,
+    deputy: String,
+    deputy_id: String,
+}
+
+impl Partner {
+    fn new(engine: Engine) -> Self {
+        let env = TestEnv::start(engine);
+        let cnaf = env.cnaf_operator();
+        let caf_id = env.caf(&cnaf, "771");
+        let caf_admin = env.caf_admin(&cnaf, &caf_id, "anne@caf77.example");
+        let id = env.partner(&caf_admin, SIRETS[0], "ccas");
+        let (convention, subscription, mission, t13, t1) =
+            active_convention(&env, &caf_admin, &id, "771-2026-0001");
+        let principal = env.partner_admin(&caf_admin, &id, "principal", "claire@ccas.example");
+        let deputy = env.partner_admin(&caf_admin, &id, "deputy", "paul@ccas.example");
+        let principal_id = me(&env, &principal);
+        let deputy_id = me(&env, &deputy);
+        Self {
+            env,
+            cnaf,
+            caf_id,
+            caf_admin,
+            id,
+            convention,
+            subscription,
+            mission,
+            t13,
+            t1,
+            principal,
+            principal_id,
+            deputy,
+            deputy_id,
+        }
+    }
+
+    /// A partner user created by `manager`; returns their account id.
+    fn user(&self, manager: &str, email: &str) -> String {
+        let r = self.env.post(
+            &format!("/api/v1/partners/{}/users", self.id),
+            manager,
+            json!({"full_name": format!("Agent {email}"), "function_title": "Agent d'accueil", "email": email, "phone": "01 64 13 55 00"}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+        assert_eq!(r.body["role"], "partner_user");
+        assert!(
+            r.body.get("activation_code").is_none() && r.body.get("password").is_none(),
+            "no code in the reply"
+        );
+        r.id()
+    }
+
+    /// A partner user who activates their account and logs in; returns (id, token).
+    fn user_who_logs_in(&self, manager: &str, email: &str) -> (String, String) {
+        let r = self.env.post(
+            &format!("/api/v1/partners/{}/users", self.id),
+            manager,
+            json!({"full_name": "Marc Lenoir", "function_title": "Travailleur social", "email": email, "phone": "01 64 13 55 02"}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+        let token = self
+            .env
+            .activate_from_mail(r.body["identifier"].as_str().unwrap(), email);
+        (r.id(), token)
+    }
+
+    fn grant(&self, token: &str, holder: Value, profile: &str) -> mcp_integration_tests::Reply {
+        let mut body = json!({"profile_id": profile, "mission_id": self.mission});
+        for (k, v) in holder.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        self.env.post(
+            &format!("/api/v1/partners/{}/habilitations", self.id),
+            token,
+            body,
+        )
+    }
+
+    fn quota(&self, token: &str, code: &str) -> Value {
+        let r = self
+            .env
+            .get(&format!("/api/v1/partners/{}/quota-use", self.id), token);
+        assert_eq!(r.status, 200, "{r:?}");
+        r.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["profile_code"] == code)
+            .cloned()
+            .unwrap()
+    }
+}
+
+fn me(env: &TestEnv, token: &str) -> String {
+    env.get("/api/v1/me", token).id()
+}
+
+/// Drafts, signs and completes a convention with CDAP T13 (4) and T1 (2); returns (convention,
+/// subscription, first mission, T13 id, T1 id).
+fn active_convention(
+    env: &TestEnv,
+    caf_admin: &str,
+    partner: &str,
+    number: &str,
+) -> (String, String, String, String, String) {
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        caf_admin,
+        json!({"number": number, "missions": ["Instruction des dossiers FSL", "Accompagnement social"]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let conv = r.id();
+    let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
+    let sub = env.post(
+        &format!("/api/v1/conventions/{conv}/subscriptions"),
+        caf_admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 4}, {"profile": "T1", "max_users": 2}]}),
+    );
+    assert_eq!(sub.status, 201, "{sub:?}");
+    let profile_id = |code: &str| {
+        sub.body["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["profile"] == code)
+            .unwrap()["profile_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (t13, t1) = (profile_id("T13"), profile_id("T1"));
+    let r = env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        caf_admin,
+        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/conventions/{conv}/rgpd-completion"),
+        caf_admin,
+        json!({"completed_on": day(-1)}),
+    );
+    assert_eq!(r.body["access_open"], true, "{r:?}");
+    (conv, sub.id(), mission, t13, t1)
+}
+
+fn actions(env: &TestEnv, cnaf: &str, target: &str) -> Vec<String> {
+    env.traces_of(cnaf, target)
+        .iter()
+        .map(|t| t["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn partner_manages_its_habilitations(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let julie = p.user(&p.principal, "julie@ccas.example");
+    env.mail_to("julie@ccas.example");
+
+    let r = p.grant(&p.principal, json!({"account_id": julie}), &p.t13);
+    assert_eq!(r.status, 201, "{r:?}");
+    let hab = r.id();
+    assert_eq!(r.body["status"], "active");
+    assert_eq!(r.body["profile_code"], "T13");
+    assert_eq!(r.body["holder"]["name"], "Agent julie@ccas.example");
+    let q = p.quota(&p.principal, "T13");
+    assert_eq!(
+        (&q["max_users"], &q["used"], &q["left"], &q["over_by"]),
+        (&json!(4), &json!(1), &json!(3), &json!(0))
+    );
+
+    // The same profile twice for one holder is a conflict, not a second seat.
+    let again = p.grant(&p.deputy, json!({"account_id": julie}), &p.t13);
+    assert_eq!((again.status, again.code()), (409, "already_habilitated"));
+
+    // Four eyes: nobody habilitates themselves; the other administrator does.
+    let own = p.grant(&p.principal, json!({"account_id": p.principal_id}), &p.t13);
+    assert_eq!((own.status, own.code()), (403, "self_grant"), "{own:?}");
+    let by_deputy = p.grant(&p.deputy, json!({"account_id": p.principal_id}), &p.t13);
+    assert_eq!(by_deputy.status, 201, "{by_deputy:?}");
+
+    // Clumsy input: both holders, an unknown mission, a profile not subscribed, bad JSON.
+    let both = p.grant(
+        &p.principal,
+        json!({"account_id": julie, "group_id": julie}),
+        &p.t13,
+    );
+    assert_eq!(
+        (both.status, both.body["errors"][0]["code"].as_str()),
+        (422, Some("one_holder"))
+    );
+    let r = env.post(
+        &format!("/api/v1/partners/{}/habilitations", p.id),
+        &p.principal,
+        json!({"account_id": julie, "profile_id": p.t13, "mission_id": p.t13}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("unknown_mission"))
+    );
+    let services = env.get("/api/v1/services", &p.principal);
+    let t4 = services.body[0]["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "T4")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = p.grant(&p.principal, json!({"account_id": julie}), &t4);
+    assert_eq!((r.status, r.code()), (422, "profile_not_subscribed"));
+    let r = env.raw(
+        "POST",
+        &format!("/api/v1/partners/{}/habilitations", p.id),
+        Some(&p.principal),
+        Some("application/json"),
+        b"{\"account_id\": ".to_vec(),
+    );
+    assert_eq!(r.status, 400);
+
+    // A group: its members all hold what it holds, within the quota of distinct people.
+    let g = env.post(
+        &format!("/api/v1/partners/{}/groups", p.id),
+        &p.principal,
+        json!({"name": "Accueil social", "description": "Agents d'accueil"}),
+    );
+    assert_eq!(g.status, 201, "{g:?}");
+    let group = g.id();
+    let marc = p.user(&p.principal, "marc@ccas.example");
+    let lea = p.user(&p.principal, "lea@ccas.example");
+    for who in [&julie, &marc] {
+        let r = env.post(
+            &format!("/api/v1/groups/{group}/members"),
+            &p.principal,
+            json!({"account_id": who}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+    }
+    let r = p.grant(&p.principal, json!({"group_id": group}), &p.t1);
+    assert_eq!(r.status, 201, "{r:?}");
+    let group_hab = r.id();
+    assert_eq!(p.quota(&p.principal, "T1")["used"], 2);
+    // T1's quota is 2: a third member would be a third holder.
+    let r = env.post(
+        &format!("/api/v1/groups/{group}/members"),
+        &p.principal,
+        json!({"account_id": lea}),
+    );
+    assert_eq!((r.status, r.code()), (409, "quota_exceeded"), "{r:?}");
+    assert_eq!(
+        env.get(&format!("/api/v1/groups/{group}"), &p.principal)
+            .body["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "nothing changed"
+    );
+    // Julie already holds T13 directly; through the group she holds T1.
+    let mine = env.get(
+        &format!("/api/v1/accounts/{julie}/habilitations"),
+        &p.deputy,
+    );
+    assert_eq!(mine.status, 200, "{mine:?}");
+    let held = mine.body["habilitations"].as_array().unwrap();
+    assert_eq!(held.len(), 2);
+    assert!(held
+        .iter()
+        .any(|h| h["habilitation"]["profile_code"] == "T13" && h["via_group"].is_null()));
+    assert!(held
+        .iter()
+        .any(|h| h["habilitation"]["profile_code"] == "T1"
+            && h["via_group"]["name"] == "Accueil social"));
+    let holders = env.get(
+        &format!("/api/v1/partners/{}/profiles/{}/holders", p.id, p.t1),
+        &p.principal,
+    );
+    assert_eq!(holders.body["holders"].as_array().unwrap().len(), 2);
+    assert_eq!(holders.body["quota"][0]["left"], 0);
+
+    // Removing a member frees the seat; a suspended habilitation keeps its seat; a
+    // devalidated one frees it and stays readable.
+    let r = env.call(
+        "DELETE",
+        &format!("/api/v1/groups/{group}/members/{marc}"),
+        Some(&p.principal),
+        None,
+    );
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_eq!(p.quota(&p.principal, "T1")["used"], 1);
+    let r = env.post(
+        &format!("/api/v1/habilitations/{hab}/suspension"),
+        &p.principal,
+        json!({"reason": "Congé long"}),
+    );
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("suspended")),
+        "{r:?}"
+    );
+    assert_eq!(
+        p.quota(&p.principal, "T13")["used"],
+        2,
+        "still holds a seat"
+    );
+    let r = env.post(
+        &format!("/api/v1/habilitations/{hab}/devalidation"),
+        &p.principal,
+        json!({"reason": "Départ"}),
+    );
+    assert_eq!(r.body["status"], "devalidated", "{r:?}");
+    assert!(r.body["devalidated_at"].is_string());
+    assert_eq!(p.quota(&p.principal, "T13")["used"], 1);
+    let r = env.post(
+        &format!("/api/v1/habilitations/{hab}/suspension"),
+        &p.principal,
+        json!({"reason": "?"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "habilitation_status_conflict"));
+    let history = env.get(
+        &format!("/api/v1/habilitations/{hab}/history"),
+        &p.principal,
+    );
+    let steps: Vec<&str> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "habilitation.granted",
+            "habilitation.suspended",
+            "habilitation.devalidated"
+        ]
+    );
+    let devalidated = env.get(
+        &format!("/api/v1/partners/{}/habilitations?status=devalidated", p.id),
+        &p.principal,
+    );
+    assert_eq!(devalidated.body["items"].as_array().unwrap().len(), 1);
+
+    // Closing Julie's account (she left) ends what she held and her memberships.
+    let r = env.post(
+        &format!("/api/v1/accounts/{julie}/closure"),
+        &p.deputy,
+        json!({"reason": "Mutation"}),
+    );
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("disabled")),
+        "{r:?}"
+    );
+    assert_eq!(p.quota(&p.principal, "T1")["used"], 0);
+    assert_eq!(
+        env.get(&format!("/api/v1/habilitations/{group_hab}"), &p.principal)
+            .body["status"],
+        "active",
+        "the group's habilitation stays"
+    );
+    let r = p.grant(&p.principal, json!({"account_id": julie}), &p.t13);
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("account_closed"))
+    );
+    assert!(actions(env, &p.cnaf, &julie).contains(&"account.closed".to_string()));
+}
+
+fn quota_holds_under_concurrent_grants(engine: Engine) {
+    let p = Partner::new(engine);
+    let people: Vec<String> = (0..30)
+        .map(|i| p.user(&p.principal, &format!("agent{i}@ccas.example")))
+        .collect();
+    let replies: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = people
+            .iter()
+            .map(|who| {
+                let p = &p;
+                s.spawn(move || {
+                    let r = p.grant(&p.principal, json!({"account_id": who}), &p.t13);
+                    (r.status, r.code().to_string())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let granted = replies.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(granted, 4, "{replies:?}");
+    assert!(
+        replies
+            .iter()
+            .all(|(s, c)| *s == 201 || (*s == 409 && c == "quota_exceeded")),
+        "{replies:?}"
+    );
+    assert_eq!(p.quota(&p.principal, "T13")["used"], 4);
+    let list = p.env.get(
+        &format!(
+            "/api/v1/partners/{}/habilitations?profile_id={}",
+            p.id, p.t13
+        ),
+        &p.principal,
+    );
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 4);
+}
+
+fn quota_holds_under_concurrent_group_additions(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    // Two groups holding T1 (quota 2); people join both at once, and others are granted
+    // directly at the same time: never more than two distinct holders.
+    let groups: Vec<String> = ["A", "B"]
+        .iter()
+        .map(|n| {
+            let g = env
+                .post(
+                    &format!("/api/v1/partners/{}/groups", p.id),
+                    &p.principal,
+                    json!({"name": n}),
+                )
+                .id();
+            let r = p.grant(&p.principal, json!({"group_id": g}), &p.t1);
+            assert_eq!(r.status, 201, "{r:?}");
+            g
+        })
+        .collect();
+    let people: Vec<String> = (0..12)
+        .map(|i| p.user(&p.principal, &format!("m{i}@ccas.example")))
+        .collect();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = people
+            .iter()
+            .enumerate()
+            .map(|(i, who)| {
+                let (p, groups) = (&p, &groups);
+                s.spawn(move || match i % 3 {
+                    2 => p.grant(&p.deputy, json!({"account_id": who}), &p.t1).status,
+                    k => {
+                        p.env
+                            .post(
+                                &format!("/api/v1/groups/{}/members", groups[k]),
+                                &p.principal,
+                                json!({"account_id": who}),
+                            )
+                            .status
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert_eq!(p.quota(&p.principal, "T1")["used"], 2);
+}
+
+fn delegated_managers_hand_on_only_what_was_delegated(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let (manager_id, manager) = p.user_who_logs_in(&p.principal, "marc@ccas.example");
+
+    // Without a delegation, a partner user manages nothing.
+    let r = env.post(
+        &format!("/api/v1/partners/{}/users", p.id),
+        &manager,
+        json!({"full_name": "X", "function_title": "Y", "email": "x@ccas.example", "phone": "0102030405"}),
+    );
+    assert_eq!(r.status, 403, "{r:?}");
+    let r = env.get(
+        &format!("/api/v1/partners/{}/habilitations", p.id),
+        &manager,
+    );
+    assert_eq!(r.status, 403);
+
+    // Only administrators delegate, and only profiles the partner subscribed to.
+    let delegation = json!({"account_id": manager_id, "functions": ["users", "habilitations"], "profile_ids": [p.t13]});
+    let path = format!("/api/v1/partners/{}/delegations", p.id);
+    let r = env.post(&path, &p.caf_admin, delegation.clone());
+    assert_eq!(r.status, 403, "the Caf names administrators, not managers");
+    let r = env.post(
+        &path,
+        &p.principal,
+        json!({"account_id": manager_id, "functions": ["habilitations"], "profile_ids": []}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("profile_ids"))
+    );
+    let r = env.post(
+        &path,
+        &p.principal,
+        json!({"account_id": p.deputy_id, "functions": ["users"]}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("not_a_partner_user"))
+    );
+    let r = env.post(&path, &p.principal, delegation.clone());
+    assert_eq!(r.status, 201, "{r:?}");
+    let delegation_id = r.id();
+    let r = env.post(&path, &p.deputy, delegation);
+    assert_eq!((r.status, r.code()), (409, "delegation_in_force"));
+
+    // The manager creates a user and hands on T13, never T1, never to an administrator.
+    let (agent, _) = p.user_who_logs_in(&manager, "agent@ccas.example");
+    let r = p.grant(&manager, json!({"account_id": agent}), &p.t13);
+    assert_eq!(r.status, 201, "{r:?}");
+    let r = p.grant(&manager, json!({"account_id": agent}), &p.t1);
+    assert_eq!((r.status, r.code()), (403, "profile_not_delegated"));
+    let r = p.grant(&manager, json!({"account_id": p.deputy_id}), &p.t13);
+    assert_eq!((r.status, r.code()), (403, "administrator_untouchable"));
+    let r = p.grant(&manager, json!({"account_id": manager_id}), &p.t13);
+    assert_eq!((r.status, r.code()), (403, "self_grant"));
+    let r = env.post(
+        &format!("/api/v1/accounts/{}/suspension", p.deputy_id),
+        &manager,
+        json!({"reason": "?"}),
+    );
+    assert_eq!(r.status, 403, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/accounts/{agent}/suspension"),
+        &manager,
+        json!({"reason": "Absence"}),
+    );
+    assert_eq!(
+        r.status, 200,
+        "managing users includes suspending them: {r:?}"
+    );
+    // Groups were not delegated.
+    let r = env.post(
+        &format!("/api/v1/partners/{}/groups", p.id),
+        &manager,
+        json!({"name": "G"}),
+    );
+    assert_eq!(r.status, 403);
+
+    // Withdrawn: the next request already finds no management function.
+    let r = env.post(
+        &format!("/api/v1/delegations/{delegation_id}/withdrawal"),
+        &p.deputy,
+        json!({"reason": "Changement de poste"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body["withdrawn_at"].is_string());
+    let other = p.user(&p.principal, "other@ccas.example");
+    let r = p.grant(&manager, json!({"account_id": other}), &p.t13);
+    assert_eq!(r.status, 403);
+    let r = env.post(
+        &format!("/api/v1/delegations/{delegation_id}/withdrawal"),
+        &p.deputy,
+        json!({"reason": "again"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "delegation_withdrawn"));
+}
+
+fn caf_supervises_and_takes_management_back(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let people: Vec<String> = (0..3)
+        .map(|i| p.user(&p.principal, &format!("a{i}@ccas.example")))
+        .collect();
+    let habs: Vec<String> = people
+        .iter()
+        .map(|who| {
+            let r = p.grant(&p.principal, json!({"account_id": who}), &p.t13);
+            assert_eq!(r.status, 201, "{r:?}");
+            r.id()
+        })
+        .collect();
+    let (manager_id, _) = p.user_who_logs_in(&p.principal, "marc@ccas.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{}/delegations", p.id),
+        &p.principal,
+        json!({"account_id": manager_id, "functions": ["groups"]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+
+    // The Caf sees every habilitation of its partners and asks why one was given.
+    let list = env.get(
+        &format!("/api/v1/partners/{}/habilitations", p.id),
+        &p.caf_admin,
+    );
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 3);
+    let q = env.post(
+        &format!("/api/v1/habilitations/{}/questions", habs[0]),
+        &p.caf_admin,
+        json!({"question": "Pourquoi ce profil ?"}),
+    );
+    assert_eq!(q.status, 201, "{q:?}");
+    let r = env.post(
+        &format!("/api/v1/habilitations/{}/questions", habs[0]),
+        &p.principal,
+        json!({"question": "?"}),
+    );
+    assert_eq!(r.status, 403, "the partner answers, the Caf asks");
+    let open = env.get(
+        &format!("/api/v1/partners/{}/habilitation-questions", p.id),
+        &p.principal,
+    );
+    assert_eq!(open.body.as_array().unwrap().len(), 1);
+    let a = env.post(
+        &format!("/api/v1/habilitation-questions/{}/answer", q.id()),
+        &p.deputy,
+        json!({"answer": "Instruction des dossiers FSL"}),
+    );
+    assert_eq!(a.status, 200, "{a:?}");
+    let qs = env.get(
+        &format!("/api/v1/habilitations/{}/questions", habs[0]),
+        &p.caf_admin,
+    );
+    assert_eq!(qs.body[0]["answer"], "Instruction des dossiers FSL");
+
+    // A precautionary suspension by the Caf is lifted by the Caf only.
+    let r = env.post(
+        &format!("/api/v1/habilitations/{}/suspension", habs[1]),
+        &p.caf_admin,
+        json!({"reason": "Consultations anormales"}),
+    );
+    assert_eq!(r.body["suspended_by_caf"], true, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/habilitations/{}/reinstatement", habs[1]),
+        &p.principal,
+        json!({"reason": "Vérifié"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "suspended_by_caf"));
+    let r = env.post(
+        &format!("/api/v1/habilitations/{}/devalidation", habs[1]),
+        &p.caf_admin,
+        json!({"reason": "?"}),
+    );
+    assert_eq!(
+        r.status, 403,
+        "in mode délégué the partner devalidates, the Caf suspends"
+    );
+    let r = env.post(
+        &format!("/api/v1/habilitations/{}/reinstatement", habs[1]),
+        &p.caf_admin,
+        json!({"reason": "Levée après contrôle"}),
+    );
+    assert_eq!(r.body["status"], "active", "{r:?}");
+    // The Caf forces a partner user to change their password.
+    let r = env.post(
+        &format!("/api/v1/accounts/{}/password-change-requirement", people[2]),
+        &p.caf_admin,
+        json!({"reason": "Poste partagé"}),
+    );
+    assert!(r.status < 300, "{r:?}");
+
+    // Lowering the quota below use removes nobody: the excess is reported, grants refused.
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{}/quotas", p.subscription),
+        &p.caf_admin,
+        json!({"profiles": [{"profile": "T13", "max_users": 2}, {"profile": "T1", "max_users": 2}],
+               "amendment": {"summary": "Quota T13 ramené à 2", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let q = p.quota(&p.principal, "T13");
+    assert_eq!(
+        (&q["used"], &q["left"], &q["over_by"]),
+        (&json!(3), &json!(0), &json!(1))
+    );
+    let over = env.get(
+        &format!("/api/v1/cafs/{}/quota-use?over_quota=true", p.caf_id),
+        &p.caf_admin,
+    );
+    assert_eq!(over.status, 200, "{over:?}");
+    let lines = over.body.as_array().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        (&lines[0]["profile_code"], &lines[0]["partner_id"]),
+        (&json!("T13"), &json!(p.id))
+    );
+    let newcomer = p.user(&p.principal, "new@ccas.example");
+    let r = p.grant(&p.principal, json!({"account_id": newcomer}), &p.t13);
+    assert_eq!((r.status, r.code()), (409, "quota_exceeded"));
+    let unused = env.get(
+        &format!("/api/v1/cafs/{}/unused-habilitations?days=30", p.caf_id),
+        &p.caf_admin,
+    );
+    assert_eq!(
+        unused.body.as_array().unwrap().len(),
+        3,
+        "nobody signed in: {unused:?}"
+    );
+
+    // Withdrawing the delegation: the contract switches to mode centralisé by amendment;
+    // managers lose their functions, habilitations stay.
+    let r = env.put(
+        &format!("/api/v1/conventions/{}/contract", p.convention),
+        &p.caf_admin,
+        json!({"management_mode": "centralise", "amendment": {"summary": "Retrait de la délégation", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let ds = env.get(
+        &format!("/api/v1/partners/{}/delegations", p.id),
+        &p.principal,
+    );
+    assert!(ds.body[0]["withdrawn_at"].is_string(), "{ds:?}");
+    let r = p.grant(&p.deputy, json!({"account_id": people[0]}), &p.t1);
+    assert_eq!((r.status, r.code()), (409, "centralised_mode"), "{r:?}");
+    assert!(r.body["detail"].as_str().unwrap().contains("request"));
+    let r = env.post(
+        &format!("/api/v1/partners/{}/groups", p.id),
+        &p.principal,
+        json!({"name": "G"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "centralised_mode"));
+    for h in &habs {
+        assert_eq!(
+            env.get(&format!("/api/v1/habilitations/{h}"), &p.principal)
+                .body["status"],
+            "active"
+        );
+    }
+}
+
+fn temporary_habilitations_expire(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let who = p.user(&p.principal, "temp@ccas.example");
+    let mut body = json!({"account_id": who, "profile_id": p.t13, "mission_id": p.mission, "ends_on": day(-1)});
+    let r = env.post(
+        &format!("/api/v1/partners/{}/habilitations", p.id),
+        &p.principal,
+        body.clone(),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("end_date_in_past"))
+    );
+    body["ends_on"] = json!(day(1));
+    let r = env.post(
+        &format!("/api/v1/partners/{}/habilitations", p.id),
+        &p.principal,
+        body,
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let hab = r.id();
+
+    // Tomorrow it still runs; the day after, the job ends it.
+    let now = Utc::now().naive_utc();
+    assert_eq!(
+        mcp_persistence::habilitations::expire_due(&env.db, now + chrono::Duration::days(1))
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        mcp_persistence::habilitations::expire_due(&env.db, now + chrono::Duration::days(2))
+            .unwrap(),
+        1
+    );
+    let h = env.get(&format!("/api/v1/habilitations/{hab}"), &p.principal);
+    assert_eq!(h.body["status"], "devalidated");
+    assert!(h.body["status_reason"]
+        .as_str()
+        .unwrap()
+        .contains("temporary mission ended"));
+    assert_eq!(p.quota(&p.principal, "T13")["used"], 0);
+    let traces = env.traces_of(&p.cnaf, &hab);
+    let expired = traces
+        .iter()
+        .find(|t| t["action"] == "habilitation.expired")
+        .unwrap();
+    assert!(expired["actor_account_id"].is_null(), "done by the service");
+    assert_eq!(
+        mcp_persistence::habilitations::expire_due(&env.db, now + chrono::Duration::days(3))
+            .unwrap(),
+        0,
+        "once"
+    );
+}
+
+fn role_bundles_grant_all_or_nothing(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let b = env.post(
+        &format!("/api/v1/partners/{}/role-bundles", p.id),
+        &p.principal,
+        json!({"name": "Instruction sociale", "profile_ids": [p.t13, p.t1]}),
+    );
+    assert_eq!(b.status, 201, "{b:?}");
+    let bundle = b.id();
+    let r = env.post(
+        &format!("/api/v1/partners/{}/role-bundles", p.id),
+        &p.principal,
+        json!({"name": "Instruction sociale", "profile_ids": [p.t13]}),
+    );
+    assert_eq!((r.status, r.code()), (409, "role_bundle_name_taken"));
+    let grant = |who: &str| {
+        env.post(
+            &format!("/api/v1/role-bundles/{bundle}/grants"),
+            &p.principal,
+            json!({"account_id": who, "mission_id": p.mission}),
+        )
+    };
+    let people: Vec<String> = (0..3)
+        .map(|i| p.user(&p.principal, &format!("b{i}@ccas.example")))
+        .collect();
+    for who in &people[..2] {
+        let r = grant(who);
+        assert_eq!(r.status, 201, "{r:?}");
+        assert_eq!(r.body.as_array().unwrap().len(), 2);
+    }
+    // T1 is full (2): the third person gets neither T1 nor T13.
+    let r = grant(&people[2]);
+    assert_eq!((r.status, r.code()), (409, "quota_exceeded"));
+    assert_eq!(p.quota(&p.principal, "T13")["used"], 2);
+    let listed = env.get(
+        &format!("/api/v1/partners/{}/role-bundles", p.id),
+        &p.deputy,
+    );
+    assert_eq!(listed.body[0]["profile_ids"].as_array().unwrap().len(), 2);
+}
+
+fn who_may_do_what(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let who = p.user(&p.principal, "x@ccas.example");
+    let hab = p
+        .grant(&p.principal, json!({"account_id": who}), &p.t13)
+        .id();
+    let group = env
+        .post(
+            &format!("/api/v1/partners/{}/groups", p.id),
+            &p.principal,
+            json!({"name": "G"}),
+        )
+        .id();
+    // Another partner of the same Caf, and another Caf.
+    let other = env.partner(&p.caf_admin, SIRETS[1], "ccas");
+    let other_admin = env.partner_admin(&p.caf_admin, &other, "principal", "o@other.example");
+    let caf2 = env.caf(&p.cnaf, "772");
+    let caf2_admin = env.caf_admin(&p.cnaf, &caf2, "b@caf2.example");
+    let (_, plain_user) = p.user_who_logs_in(&p.principal, "plain@ccas.example");
+
+    let pid = &p.id;
+    // (method, path, body)
+    let endpoints: Vec<(&str, String, Option<Value>)> = vec![
+        (
+            "POST",
+            format!("/api/v1/partners/{pid}/habilitations"),
+            Some(json!({"account_id": who, "profile_id": p.t1, "mission_id": p.mission})),
+        ),
+        ("GET", format!("/api/v1/partners/{pid}/habilitations"), None),
+        ("GET", format!("/api/v1/habilitations/{hab}"), None),
+        ("GET", format!("/api/v1/habilitations/{hab}/history"), None),
+        ("GET", format!("/api/v1/partners/{pid}/quota-use"), None),
+        ("GET", format!("/api/v1/partners/{pid}/users"), None),
+        ("GET", format!("/api/v1/groups/{group}"), None),
+        (
+            "POST",
+            format!("/api/v1/partners/{pid}/groups"),
+            Some(json!({"name": "H"})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/groups/{group}/members"),
+            Some(json!({"account_id": who})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/partners/{pid}/users"),
+            Some(
+                json!({"full_name": "Y", "function_title": "Z", "email": "y@ccas.example", "phone": "0102030405"}),
+            ),
+        ),
+        (
+            "POST",
+            format!("/api/v1/habilitations/{hab}/suspension"),
+            Some(json!({"reason": "r"})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/habilitations/{hab}/questions"),
+            Some(json!({"question": "q"})),
+        ),
+        ("GET", format!("/api/v1/cafs/{}/quota-use", p.caf_id), None),
+    ];
+    // Expected status per caller, endpoint by endpoint (in the order above).
+    let expectations: [(&str, &String, [u16; 13]); 5] = [
+        // The other partner's administrator: another partner's objects do not exist.
+        (
+            "other partner",
+            &other_admin,
+            [
+                404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404,
+            ],
+        ),
+        // Another Caf's administrator: neither.
+        (
+            "other caf",
+            &caf2_admin,
+            [
+                403, 404, 404, 404, 404, 404, 404, 403, 403, 403, 404, 404, 404,
+            ],
+        ),
+        // The Caf: reads and supervises, does not manage in mode délégué.
+        (
+            "caf",
+            &p.caf_admin,
+            [
+                403, 200, 200, 200, 200, 200, 200, 403, 403, 403, 200, 201, 200,
+            ],
+        ),
+        // A partner user without a delegation: their partner's management is above them.
+        (
+            "plain user",
+            &plain_user,
+            [
+                403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403,
+            ],
+        ),
+        // The Cnaf audits, manages nothing of a partner's.
+        (
+            "cnaf",
+            &p.cnaf,
+            [
+                403, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200,
+            ],
+        ),
+    ];
+    for (who_calls, token, expected) in expectations {
+        for ((method, path, body), want) in endpoints.iter().zip(expected) {
+            let r = env.call(method, path, Some(token), body.as_ref());
+            assert_eq!(r.status, want, "{who_calls}: {method} {path}: {r:?}");
+        }
+    }
+    // And the partner's own administrator may do all of it but the Caf's supervision.
+    let r = env.get(&format!("/api/v1/partners/{pid}/habilitations"), &p.deputy);
+    assert_eq!(r.status, 200);
+}
