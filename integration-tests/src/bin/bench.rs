@@ -11,6 +11,7 @@ const CLIENTS: usize = 8;
 const READS: usize = 4000;
 const WRITES: usize = 800;
 const LOGINS: usize = 200;
+const GRANTS: usize = 400;
 
 /// A SIRET with a valid Luhn key, distinct for each `n`.
 fn siret(n: usize) -> String {
@@ -140,7 +141,77 @@ fn bench(engine: Engine) -> Vec<Figures> {
         env.get(&format!("/api/v1/conventions/{conv}"), &admin)
             .status
     });
-    vec![writes, reads, lists, conventions, logins, refreshes]
+    let (users, grants) = bench_grants(&env, &admin);
+    vec![
+        writes,
+        reads,
+        lists,
+        conventions,
+        logins,
+        refreshes,
+        users,
+        grants,
+    ]
+}
+
+/// Partner users created, then granted one profile each, all under one subscription: every
+/// grant takes that subscription's lock and counts its holders, the worst case of contention.
+fn bench_grants(env: &TestEnv, caf_admin: &str) -> (Figures, Figures) {
+    let partner = env.partner(caf_admin, &siret(100_000), "ccas");
+    let conv = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        caf_admin,
+        json!({"number": "B-2", "missions": ["Instruction FSL"]}),
+    );
+    let (conv_id, mission) = (conv.id(), conv.body["missions"][0]["id"].clone());
+    let sub = env.post(
+        &format!("/api/v1/conventions/{conv_id}/subscriptions"),
+        caf_admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": GRANTS}]}),
+    );
+    let profile = sub.body["profiles"][0]["profile_id"].clone();
+    let today = chrono::Utc::now().date_naive();
+    env.post(
+        &format!("/api/v1/conventions/{conv_id}/signature"),
+        caf_admin,
+        json!({"partner_signed_on": today - chrono::Duration::days(3), "caf_signed_on": today - chrono::Duration::days(2)}),
+    );
+    env.post(
+        &format!("/api/v1/conventions/{conv_id}/rgpd-completion"),
+        caf_admin,
+        json!({"completed_on": today - chrono::Duration::days(1)}),
+    );
+    let manager = env.partner_admin(caf_admin, &partner, "principal", "bench@ccas.example");
+    let ids: Vec<std::sync::Mutex<String>> = (0..GRANTS)
+        .map(|_| std::sync::Mutex::new(String::new()))
+        .collect();
+    let users = run(
+        "POST /partners/{id}/users (account + outbox + trace)",
+        GRANTS,
+        |i| {
+            let r = env.post(
+            &format!("/api/v1/partners/{partner}/users"),
+            &manager,
+            json!({"full_name": format!("Agent {i}"), "function_title": "Agent", "email": format!("agent{i}@ccas.example"), "phone": "0102030405"}),
+        );
+            *ids[i].lock().unwrap() = r.body["id"].as_str().unwrap_or_default().to_string();
+            r.status
+        },
+    );
+    let grants = run(
+        "POST /partners/{id}/habilitations (quota under lock)",
+        GRANTS,
+        |i| {
+            let who = ids[i].lock().unwrap().clone();
+            env.post(
+                &format!("/api/v1/partners/{partner}/habilitations"),
+                &manager,
+                json!({"account_id": who, "profile_id": profile, "mission_id": mission}),
+            )
+            .status
+        },
+    );
+    (users, grants)
 }
 
 fn ms(d: Duration) -> String {
@@ -235,7 +306,9 @@ so at most {ceiling:.0} logins/s on {cores} cores if the machine did nothing els
     }
     out.push_str(
         "\nWrites take the database's write lock and write their trace in the same transaction; \
-on SQLite they queue behind one writer, on PostgreSQL they run concurrently.\n",
+on SQLite they queue behind one writer, on PostgreSQL they run concurrently. Grants all go to \
+one partner's one subscription, whose row they lock to count holders: the worst case, since \
+grants for different partners or services never wait on each other.\n",
     );
     out.push_str("\n**Logins against the argon2id ceiling** (the figure that matters: how close the service \
 comes to the cost of the hash it must compute):\n\n");
