@@ -291,6 +291,9 @@ pub enum Function {
     ReadCaf,
     /// Register Caf administrators, suspend and reinstate them.
     ManageCafAdministrators,
+    /// Set what a Caf requires of the sign-in of its staff and its partners' staff (a second
+    /// factor): the Caf's administrators for their Caf, the Cnaf for any.
+    ManageCafSecurity,
     /// Read partners, conventions, contracts, subscriptions and amendments.
     ReadPartners,
     /// Register partners; draft, sign, amend and terminate their conventions, contracts and
@@ -324,7 +327,7 @@ impl Function {
         use Function::*;
         match self {
             ReadOwnAccount => Some(Scope::Profile),
-            ManageOwnAccount | ReadTraces => None,
+            ManageOwnAccount | ReadTraces | ManageCafSecurity => None,
             ReadCatalogue | ReadCaf | ReadPartners => Some(Scope::RegistryRead),
             ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
             ReadHabilitations => Some(Scope::HabilitationsRead),
@@ -380,6 +383,7 @@ pub fn authorize(
                 | ManageCafs
                 | ReadCaf
                 | ManageCafAdministrators
+                | ManageCafSecurity
                 | ReadPartners
                 | ReadTraces
                 | ReadHabilitations
@@ -390,6 +394,7 @@ pub fn authorize(
                 | ManageOwnAccount
                 | ReadCatalogue
                 | ReadCaf
+                | ManageCafSecurity
                 | ReadPartners
                 | ManagePartners
                 | ReadHabilitations
@@ -431,7 +436,7 @@ pub fn authorize(
         return Err(DomainError::Blocked {
             code: "second_factor_required",
             message:
-                "your contract requires a second factor: enrol one first (POST /api/v1/me/totp)"
+                "your contract or your Caf requires a second factor: enrol one first (POST /api/v1/me/totp)"
                     .into(),
         });
     }
@@ -554,6 +559,10 @@ mod tests {
             (&caf, ManageCafAdministrators, Reach::Caf(own), FORBIDDEN),
             (&caf, ReadCaf, Reach::Caf(own), OK),
             (&caf, ReadCaf, Reach::Caf(other), HIDDEN),
+            (&caf, ManageCafSecurity, Reach::Caf(own), OK),
+            (&caf, ManageCafSecurity, Reach::Caf(other), HIDDEN),
+            (&cnaf, ManageCafSecurity, Reach::Caf(other), OK),
+            (&padm, ManageCafSecurity, Reach::Caf(own), FORBIDDEN),
             (&caf, ReadPartners, in_partner, OK),
             (&caf, ReadPartners, in_other_caf, HIDDEN),
             (&caf, ManagePartners, in_other_partner, OK),

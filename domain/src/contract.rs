@@ -363,6 +363,17 @@ pub struct SignInRules {
     pub second_factor_required: bool,
 }
 
+impl SignInRules {
+    /// The same rules, with the second factor their Caf may require of all its staff and its
+    /// partners' staff whatever the contract says.
+    pub fn with_caf_requirement(self, caf_requires_second_factor: bool) -> Self {
+        Self {
+            second_factor_required: self.second_factor_required || caf_requires_second_factor,
+            ..self
+        }
+    }
+}
+
 /// The sign-in rules that apply to a partner's staff on `today`: those of the contract of the
 /// partner's convention in force (signed, not terminated; the latest signed when several are),
 /// or the defaults when none is.
@@ -409,6 +420,12 @@ mod policy_tests {
         };
         let today = d("2026-11-23");
         assert_eq!(rules_in_force(&[], today), SignInRules::default());
+        assert!(
+            lax.with_caf_requirement(true).second_factor_required,
+            "the Caf's requirement adds to the contract's"
+        );
+        assert!(strict.with_caf_requirement(false).second_factor_required);
+        assert!(!lax.with_caf_requirement(false).second_factor_required);
         assert_eq!(
             rules_in_force(&[(ConventionLife::default(), strict)], today),
             SignInRules::default(),

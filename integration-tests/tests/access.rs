@@ -11,6 +11,7 @@ on_both_engines!(
     partner_administrators_reach_their_partner_only,
     a_password_to_change_comes_before_anything_else,
     a_contract_can_require_a_second_factor,
+    a_caf_can_require_a_second_factor,
 );
 
 struct World {
@@ -556,4 +557,81 @@ fn a_contract_can_require_a_second_factor(engine: Engine) {
         .body["items"]
         .clone();
     assert_eq!(traces.as_array().unwrap().len(), 1);
+}
+
+fn a_caf_can_require_a_second_factor(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let partner_admin =
+        env.partner_admin(&w.admin_a, &w.partner_a, "principal", "claire@ccas.example");
+    let path = format!("/api/v1/cafs/{}/second-factor-requirement", w.caf_a);
+    let on = json!({"required": true});
+    assert_eq!(
+        env.put(&path, &w.admin_b, on.clone()).status,
+        404,
+        "another Caf's"
+    );
+    assert_eq!(env.put(&path, &partner_admin, on.clone()).status, 403);
+    let r = env.put(&path, &w.admin_a, json!({"required": "yes"}));
+    assert_eq!(r.status, 400, "{r:?}");
+
+    let r = env.put(&path, &w.admin_a, on);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["caf"]["second_factor_required"], true);
+    assert_eq!(
+        r.body["accounts_restricted"], 2,
+        "the Caf's administrator and its partner's"
+    );
+    // At once, on the next request, for both; the other Caf is untouched.
+    for token in [&w.admin_a, &partner_admin] {
+        let r = env.get(&format!("/api/v1/partners/{}", w.partner_a), token);
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "second_factor_required"),
+            "{r:?}"
+        );
+        assert_eq!(
+            env.get("/api/v1/me", token).status,
+            200,
+            "their own account stays theirs"
+        );
+    }
+    assert_eq!(env.get("/api/v1/partners", &w.admin_b).status, 200);
+    // A new login keeps the requirement.
+    let identifier = env.get("/api/v1/me", &partner_admin).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let login = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": identifier, "password": PASSWORD})),
+    );
+    assert_eq!(
+        login.body["second_factor_enrolment_required"], true,
+        "{login:?}"
+    );
+
+    // The Cnaf lifts it; the next login finds nothing left to require.
+    let r = env.put(&path, &w.cnaf, json!({"required": false}));
+    assert_eq!(r.status, 200, "{r:?}");
+    let login = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": identifier, "password": PASSWORD})),
+    );
+    assert_eq!(login.body["second_factor_enrolment_required"], false);
+    let token = login.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        env.get(&format!("/api/v1/partners/{}", w.partner_a), token)
+            .status,
+        200
+    );
+    let traces = env.get(
+        "/api/v1/traces?action=caf.second_factor_requirement_changed",
+        &w.cnaf,
+    );
+    assert_eq!(traces.body["items"].as_array().unwrap().len(), 2);
 }

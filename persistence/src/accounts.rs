@@ -221,7 +221,8 @@ pub fn bootstrap_cnaf_operator(
 }
 
 /// The sign-in rules that apply to an account (by identifier): its partner's contract in force
-/// for partner staff, the defaults otherwise (and for unknown identifiers).
+/// for partner staff, the defaults otherwise (and for unknown identifiers); a second factor
+/// wherever the account's Caf requires one.
 pub fn sign_in_rules_for(
     db: &Database,
     identifier: &str,
@@ -230,13 +231,25 @@ pub fn sign_in_rules_for(
     use crate::schema::conventions;
     use mcp_domain::contract::SignInRules;
     db.read(|conn| {
-        let partner: Option<Option<String>> = accounts::table
+        let found: Option<(Option<String>, Option<String>)> = accounts::table
             .filter(accounts::identifier.eq(identifier))
-            .select(accounts::partner_id)
+            .select((accounts::caf_id, accounts::partner_id))
             .first(conn)
             .optional()?;
-        let Some(Some(partner_id)) = partner else {
+        let Some((caf_id, partner)) = found else {
             return Ok(SignInRules::default());
+        };
+        let caf_requires = match caf_id {
+            Some(caf) => crate::schema::cafs::table
+                .find(caf)
+                .select(crate::schema::cafs::second_factor_required)
+                .first::<bool>(conn)
+                .optional()?
+                .unwrap_or(false),
+            None => false,
+        };
+        let Some(partner_id) = partner else {
+            return Ok(SignInRules::default().with_caf_requirement(caf_requires));
         };
         let rows: Vec<crate::conventions::ConventionRow> = conventions::table
             .filter(conventions::partner_id.eq(&partner_id))
@@ -254,7 +267,8 @@ pub fn sign_in_rules_for(
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(mcp_domain::contract::rules_in_force(&contracts, today))
+        Ok(mcp_domain::contract::rules_in_force(&contracts, today)
+            .with_caf_requirement(caf_requires))
     })
 }
 

@@ -35,6 +35,8 @@ pub struct Caf {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// Whether the Caf requires a second factor of its administrators and its partners' staff.
+    pub second_factor_required: bool,
 }
 
 /// Registers a Caf (Cnaf only).
@@ -49,6 +51,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
             director_name: data.director_name.clone(),
             created_at: ctx.now,
             updated_at: ctx.now,
+            second_factor_required: false,
         };
         diesel::insert_into(cafs::table)
             .values((
@@ -114,6 +117,57 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf>
             },
         )?;
         Ok(after)
+    })
+}
+
+/// Requires (or stops requiring) a second factor of the Caf's administrators and its partners'
+/// staff. Requiring it restricts at once, on their next request, everyone concerned who has not
+/// enrolled one to their own account until they do; lifting it leaves each contract's own
+/// requirement, applied at their next login.
+pub fn set_second_factor_requirement(
+    db: &Database,
+    ctx: &Ctx,
+    id: Uuid,
+    required: bool,
+) -> Result<(Caf, usize)> {
+    use crate::schema::account_totp;
+    authorize(ctx.principal(), Function::ManageCafSecurity, Reach::Caf(id))?;
+    db.write(|conn| {
+        let before = load(conn, id)?;
+        diesel::update(cafs::table.find(&before.id))
+            .set((
+                cafs::second_factor_required.eq(required),
+                cafs::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        let restricted = if required && !before.second_factor_required {
+            let enrolled = account_totp::table
+                .filter(account_totp::confirmed_at.is_not_null())
+                .select(account_totp::account_id);
+            diesel::update(
+                accounts_t::table
+                    .filter(accounts_t::caf_id.eq(&before.id))
+                    .filter(accounts_t::must_enrol_second_factor.eq(false))
+                    .filter(accounts_t::id.ne_all(enrolled)),
+            )
+            .set(accounts_t::must_enrol_second_factor.eq(true))
+            .execute(conn)?
+        } else {
+            0
+        };
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "caf.second_factor_requirement_changed",
+                target_type: "caf",
+                target_id: Some(id),
+                caf_id: Some(id),
+                outcome: Outcome::Success,
+                detail: json!({ "required": required, "accounts_restricted": restricted }),
+            },
+        )?;
+        Ok((load(conn, id)?, restricted))
     })
 }
 

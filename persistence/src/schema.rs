@@ -19,6 +19,7 @@ diesel::table! {
         director_name -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        second_factor_required -> Bool,
     }
 }
 

@@ -34,6 +34,8 @@ pub struct CafDto {
     pub created_at: chrono::DateTime<Utc>,
     /// Last change.
     pub updated_at: chrono::DateTime<Utc>,
+    /// Whether the Caf requires a second factor of its administrators and its partners' staff.
+    pub second_factor_required: bool,
 }
 
 impl From<Caf> for CafDto {
@@ -46,6 +48,7 @@ impl From<Caf> for CafDto {
             director_name: c.director_name,
             created_at: utc(c.created_at),
             updated_at: utc(c.updated_at),
+            second_factor_required: c.second_factor_required,
         }
     }
 }
@@ -386,4 +389,53 @@ pub async fn require_password_change(
     blocking(move || mcp_persistence::accounts::require_password_change(&db, &auth.0, id, &reason))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// What a Caf requires of the sign-in of its staff.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorRequirement {
+    /// Whether the Caf's administrators and its partners' staff must use a second factor.
+    pub required: bool,
+}
+
+/// The result of a change of requirement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecondFactorRequirementResult {
+    /// The Caf.
+    pub caf: CafDto,
+    /// How many accounts without a second factor were restricted to their own account until
+    /// they enrol one.
+    pub accounts_restricted: usize,
+}
+
+/// Requires (or stops requiring) a TOTP second factor of the Caf's administrators and of its
+/// partners' staff, whatever their contracts say (the Caf's administrators for their Caf, the
+/// Cnaf for any). Those who have none are restricted to their own account from their next
+/// request until they enrol one.
+#[utoipa::path(
+    tag = "cafs",
+    params(("caf_id" = Uuid, Path, description = "The Caf")),
+    request_body = SecondFactorRequirement,
+    responses((status = 200, description = "Changed", body = SecondFactorRequirementResult)),
+    security(("bearer" = [])),
+)]
+#[put("/cafs/{caf_id}/second-factor-requirement")]
+pub async fn set_second_factor_requirement(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<SecondFactorRequirement>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let required = body.required;
+    let db = state.db.clone();
+    let (caf, restricted) = blocking(move || {
+        mcp_persistence::cafs::set_second_factor_requirement(&db, &auth.0, id, required)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(SecondFactorRequirementResult {
+        caf: CafDto::from(caf),
+        accounts_restricted: restricted,
+    }))
 }

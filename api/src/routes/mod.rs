@@ -103,6 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(cafs::reinstate)
             .service(cafs::end_sessions)
             .service(cafs::require_password_change)
+            .service(cafs::set_second_factor_requirement)
             .service(cafs::create)
             .service(cafs::list)
             .service(cafs::get)

@@ -1,0 +1,1 @@
+ALTER TABLE cafs DROP COLUMN second_factor_required;
