@@ -51,7 +51,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         habilitations::ask, habilitations::questions, habilitations::open_questions, habilitations::answer,
         habilitations::create_bundle, habilitations::list_bundles, habilitations::grant_bundle,
         habilitations::quota_use, habilitations::holders, habilitations::of_person, habilitations::caf_quota_use, habilitations::unused,
-        oauth::register, oauth::list, oauth::revoke, oauth::authorize_page, oauth::authorize_submit, oauth::token,
+        oauth::register, oauth::list, oauth::revoke, oauth::approve, oauth::authorize_page, oauth::authorize_submit, oauth::token,
     ),
     components(schemas(Problem, ProblemField, types::PartnerCategory)),
     modifiers(&Conventions),

@@ -302,6 +302,8 @@ pub enum Function {
     ManagePartners,
     /// Read the traces of actions.
     ReadTraces,
+    /// Submit the partner's own software for the Caf's approval: its administrators.
+    SubmitSoftware,
     /// Read a partner's users, groups, delegations, role bundles and habilitations.
     ReadHabilitations,
     /// Create partner users and close their accounts (a management function).
@@ -327,7 +329,7 @@ impl Function {
         use Function::*;
         match self {
             ReadOwnAccount => Some(Scope::Profile),
-            ManageOwnAccount | ReadTraces | ManageCafSecurity => None,
+            ManageOwnAccount | ReadTraces | ManageCafSecurity | SubmitSoftware => None,
             ReadCatalogue | ReadCaf | ReadPartners => Some(Scope::RegistryRead),
             ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
             ReadHabilitations => Some(Scope::HabilitationsRead),
@@ -413,6 +415,7 @@ pub fn authorize(
                 | ManageHabilitations
                 | ManageDelegations
                 | SuperviseStaff
+                | SubmitSoftware
         ),
         Role::PartnerUser => match (function, &principal.delegation) {
             (ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners, _) => true,
@@ -574,6 +577,9 @@ mod tests {
             (&padm, ReadPartners, in_other_caf, HIDDEN),
             (&padm, ReadCaf, Reach::Caf(own), FORBIDDEN),
             (&padm, ManagePartners, in_partner, FORBIDDEN),
+            (&padm, SubmitSoftware, in_partner, OK),
+            (&padm, SubmitSoftware, in_other_partner, HIDDEN),
+            (&caf, SubmitSoftware, in_partner, FORBIDDEN),
             (&padm, ReadTraces, Reach::National, FORBIDDEN),
         ];
         for (principal, function, reach, expected) in table {

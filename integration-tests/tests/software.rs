@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 on_both_engines!(
     authorization_code_flow_with_pkce,
-    password_grant_only_where_allowed
+    password_grant_only_where_allowed,
+    partners_submit_software_for_approval,
 );
 
 const REDIRECT: &str = "http://127.0.0.1:9/retour";
@@ -437,5 +438,66 @@ fn password_grant_only_where_allowed(engine: Engine) {
     assert_eq!(
         r.body["error"], "unsupported_grant_type",
         "software never gets a token of its own"
+    );
+}
+
+fn partners_submit_software_for_approval(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    let admin = env.login(&w.person, PASSWORD);
+    let outsider = env.login(&w.outsider, PASSWORD);
+    let body = json!({"name": "Logiciel du CCAS", "redirect_uris": [REDIRECT], "scopes": "profile registry:read"});
+    let path = format!("/api/v1/partners/{}/client-applications", w.partner);
+    assert_eq!(
+        env.post(&path, &outsider, body.clone()).status,
+        404,
+        "another partner's"
+    );
+    let r = env.post(&path, &admin, body);
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["status"], "pending_approval");
+    let client = r.body["client_id"].as_str().unwrap().to_string();
+
+    // Nobody signs in to it before the Caf approves it.
+    let page = get_page(&w, &authorize_query(&client, &[]));
+    assert_ne!(page.status(), 200);
+    let r = env.post(
+        &format!("/api/v1/client-applications/{client}/approval"),
+        &admin,
+        json!({}),
+    );
+    assert_eq!(
+        r.status, 403,
+        "the partner does not approve its own software"
+    );
+
+    let r = env.post(
+        &format!("/api/v1/client-applications/{client}/approval"),
+        &w.caf_admin,
+        json!({}),
+    );
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("approved")),
+        "{r:?}"
+    );
+    assert_eq!(get_page(&w, &authorize_query(&client, &[])).status(), 200);
+    let again = env.post(
+        &format!("/api/v1/client-applications/{client}/approval"),
+        &w.caf_admin,
+        json!({}),
+    );
+    assert_eq!((again.status, again.code()), (409, "client_not_pending"));
+    let actions: Vec<String> = env
+        .traces_of(&w.cnaf, &client)
+        .iter()
+        .map(|t| t["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "client_application.submitted",
+            "client_application.approved"
+        ]
     );
 }

@@ -1,6 +1,7 @@
 //! Partner software (OAuth 2.0 clients) and the authorization codes that hand a person's
-//! consent to it. The Caf registers a partner's software (its approval); the software then acts
-//! only for people of that partner, with the scopes each person grants.
+//! consent to it. A partner's administrators submit their software and the Caf approves it, or
+//! the Caf registers it directly (its approval); the software then acts only for people of that
+//! partner, with the scopes each person grants.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -38,7 +39,7 @@ pub struct ClientApplication {
     pub scopes: String,
     /// Whether it may present a person's own credentials.
     pub password_grant: bool,
-    /// `approved` or `revoked`.
+    /// `pending_approval`, `approved` or `revoked`.
     pub status: String,
     /// Registration instant.
     pub created_at: NaiveDateTime,
@@ -63,16 +64,31 @@ impl ClientApplication {
     }
 }
 
-/// Registers a partner's software (Caf administrators of the partner's Caf).
+/// Registers a partner's software: approved at once when the Caf registers it; pending the
+/// Caf's approval when the partner's administrators submit it.
 pub fn register(
     db: &Database,
     ctx: &Ctx,
     partner_id: Uuid,
     reg: &Registration,
 ) -> Result<ClientApplication> {
-    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
+    let submitted = ctx.principal().is_partner_staff();
+    let (function, status, action) = if submitted {
+        (
+            Function::SubmitSoftware,
+            "pending_approval",
+            "client_application.submitted",
+        )
+    } else {
+        (
+            Function::ManagePartners,
+            "approved",
+            "client_application.registered",
+        )
+    };
+    authorize(ctx.principal(), function, Reach::National)?;
     db.write(|conn| {
-        let partner = crate::partners::load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        let partner = crate::partners::load_for(conn, ctx, partner_id, function)?;
         let app = ClientApplication {
             id: crate::new_id(),
             caf_id: partner.caf_id.clone(),
@@ -81,7 +97,7 @@ pub fn register(
             redirect_uris: serde_json::to_string(&reg.redirect_uris).expect("strings serialise"),
             scopes: Scope::join(&reg.scopes),
             password_grant: reg.password_grant,
-            status: "approved".into(),
+            status: status.into(),
             created_at: ctx.now,
             updated_at: ctx.now,
         };
@@ -103,7 +119,7 @@ pub fn register(
             conn,
             ctx,
             Event {
-                action: "client_application.registered",
+                action,
                 target_type: "client_application",
                 target_id: Some(app.client_uuid()?),
                 caf_id: Some(crate::uuid(&app.caf_id)?),
@@ -178,6 +194,56 @@ pub fn revoke(
         )?;
         Ok(ClientApplication {
             status: "revoked".into(),
+            ..app
+        })
+    })
+}
+
+/// The Caf approves software its partner submitted: from now on people of that partner may
+/// sign in to it.
+pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplication> {
+    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
+    db.write(|conn| {
+        let app: ClientApplication = client_applications::table
+            .find(client_id.to_string())
+            .select(ClientApplication::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        crate::partners::load_for(
+            conn,
+            ctx,
+            crate::uuid(&app.partner_id)?,
+            Function::ManagePartners,
+        )?;
+        if app.status != "pending_approval" {
+            return Err(DomainError::conflict(
+                "client_not_pending",
+                format!("this software is {}, not waiting for approval", app.status),
+            )
+            .into());
+        }
+        diesel::update(client_applications::table.find(&app.id))
+            .set((
+                client_applications::status.eq("approved"),
+                client_applications::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "client_application.approved",
+                target_type: "client_application",
+                target_id: Some(client_id),
+                caf_id: Some(crate::uuid(&app.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "partner_id": app.partner_id, "name": app.name, "scopes": app.scopes, "password_grant": app.password_grant }),
+            },
+        )?;
+        Ok(ClientApplication {
+            status: "approved".into(),
+            updated_at: ctx.now,
             ..app
         })
     })

@@ -167,6 +167,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(oauth::register)
             .service(oauth::list)
             .service(oauth::revoke)
+            .service(oauth::approve)
             .service(oauth::authorize_page)
             .service(oauth::authorize_submit)
             .service(oauth::token),

@@ -33,7 +33,7 @@ pub struct ClientApplicationDto {
     pub scopes: String,
     /// Whether it may present a person's own credentials (password grant).
     pub password_grant: bool,
-    /// `approved` or `revoked`.
+    /// `pending_approval` (submitted by the partner), `approved` or `revoked`.
     pub status: String,
     /// Registration instant.
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -74,7 +74,9 @@ pub struct NewClientApplication {
     pub password_grant: bool,
 }
 
-/// Registers a partner's software (Caf administrators: registration is the Caf's approval).
+/// Registers a partner's software. Registered by the Caf's administrators, it is approved at
+/// once; submitted by the partner's administrators, it waits for the Caf's approval
+/// (`status: pending_approval`) and nobody can sign in to it until then.
 #[utoipa::path(
     tag = "partner software",
     params(("partner_id" = Uuid, Path, description = "The partner")),
@@ -129,7 +131,27 @@ pub struct Revocation {
     pub reason: String,
 }
 
-/// Revokes a software: nobody can sign in to it any more, and every session it holds ends now.
+/// The Caf approves software its partner submitted.
+#[utoipa::path(
+    tag = "partner software",
+    params(("client_id" = Uuid, Path, description = "The software")),
+    responses((status = 200, description = "Approved", body = ClientApplicationDto)),
+    security(("bearer" = [])),
+)]
+#[post("/client-applications/{client_id}/approval")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let app = blocking(move || clients::approve(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
+}
+
+/// Revokes a software, or refuses one submitted for approval: nobody can sign in to it any
+/// more, and every session it holds ends now.
 #[utoipa::path(
     tag = "partner software",
     params(("client_id" = Uuid, Path, description = "The software")),
