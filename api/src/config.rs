@@ -13,6 +13,9 @@ pub struct Config {
     pub mail_dir: PathBuf,
     /// Sender of messages.
     pub mail_from: String,
+    /// A mail relay for the outbox (`smtp://host:587?tls=required`, `smtps://user:pw@host`);
+    /// messages go to `mail_dir` as `.eml` files when unset.
+    pub smtp_url: Option<String>,
     /// Connections in the pool.
     pub pool_size: u32,
     /// Lifetime of access tokens, in seconds.
@@ -35,6 +38,7 @@ impl Default for Config {
             mail_dir: PathBuf::from("./data/mail"),
             mail_from: "Mon Compte Partenaire <ne-pas-repondre@mon-compte-partenaire.invalid>"
                 .into(),
+            smtp_url: None,
             pool_size: 8,
             token_ttl_seconds: 900,
             max_body_bytes: 64 * 1024,
@@ -65,6 +69,9 @@ impl Config {
         }
         if let Some(v) = var("MCP_MAIL_FROM") {
             c.mail_from = v;
+        }
+        if let Some(v) = var("MCP_SMTP_URL") {
+            c.smtp_url = Some(v);
         }
         if let Some(v) = var("MCP_POOL_SIZE") {
             c.pool_size = num("MCP_POOL_SIZE", v)?.clamp(1, 256) as u32;

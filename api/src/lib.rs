@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod mail;
 pub mod openapi;
 pub mod problem;
 pub mod request_id;
@@ -27,7 +28,9 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
     let db = Database::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
     let now = auth::now();
     let keys = mcp_persistence::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
+    let mail = Arc::from(mail::transport(&config)?);
     Ok(AppState {
+        mail,
         keys: TokenKeys::from_stored(&keys, now, config.token_ttl_seconds)?,
         db,
         config,
@@ -172,18 +175,13 @@ async fn deliver_outbox(state: AppState) {
     loop {
         let s = state.clone();
         let r = web::block(move || {
-            mcp_persistence::outbox::deliver_pending(
-                &s.db,
-                &s.config.mail_dir,
-                &s.config.mail_from,
-                auth::now(),
-            )
+            mcp_persistence::outbox::deliver_pending(&s.db, s.mail.as_ref(), auth::now())
         })
         .await;
         match r {
             Ok(Ok(n)) if n > 0 => log::info!(
                 "outbox: {n} message(s) delivered to {}",
-                state.config.mail_dir.display()
+                state.mail.describe()
             ),
             Ok(Err(e)) => log::error!("outbox: {e}"),
             _ => {}

@@ -16,4 +16,6 @@ pub struct AppState {
     pub config: Config,
     /// Wakes the outbox delivery.
     pub outbox: std::sync::Arc<tokio::sync::Notify>,
+    /// Where the outbox delivers.
+    pub mail: std::sync::Arc<dyn mcp_persistence::outbox::Transport>,
 }

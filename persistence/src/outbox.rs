@@ -1,15 +1,15 @@
 //! The outbox: messages to people, written in the transaction that decides to send them, then
-//! delivered. Delivery here writes RFC 5322 `.eml` files to a mail folder; once delivered, the
-//! body (which may carry a one-time secret) is erased from the database.
+//! delivered through a [`Transport`]: RFC 5322 `.eml` files in a mail folder by default, or a
+//! mail relay (the API crate's SMTP transport). Once delivered, the body (which may carry a
+//! one-time secret) is erased from the database.
 
 use std::io::Write;
-use std::path::Path;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::{Database, DbConnection};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::outbox;
 
 /// Queues a message on `conn`, inside the caller's transaction.
@@ -32,13 +32,79 @@ pub fn enqueue(
     Ok(())
 }
 
-/// Writes every undelivered message to `dir` as an `.eml` file and marks it delivered.
-/// Returns how many were delivered. A message whose file cannot be written stays queued.
-pub fn deliver_pending(db: &Database, dir: &Path, from: &str, now: NaiveDateTime) -> Result<usize> {
+/// A message leaving the outbox.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// Its id, also its `Message-ID`'s local part.
+    pub id: String,
+    /// The recipient's address.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body (it may carry a one-time secret: never log it).
+    pub body: String,
+    /// When it was queued.
+    pub created_at: NaiveDateTime,
+}
+
+/// Where messages go: a mail folder (the default, so a fresh machine works), or a mail relay.
+pub trait Transport: Send + Sync {
+    /// Delivers one message; an error leaves it queued for the next round.
+    fn send(&self, message: &Outgoing) -> std::result::Result<(), String>;
+    /// Where messages go, for the logs.
+    fn describe(&self) -> String;
+}
+
+/// Writes each message as an RFC 5322 `.eml` file in a folder.
+#[derive(Debug, Clone)]
+pub struct MailFolder {
+    /// The folder.
+    pub dir: std::path::PathBuf,
+    /// The sender.
+    pub from: String,
+}
+
+impl Transport for MailFolder {
+    fn send(&self, m: &Outgoing) -> std::result::Result<(), String> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| format!("mail folder {}: {e}", self.dir.display()))?;
+        let file = self.dir.join(format!("{}.eml", m.id));
+        let tmp = self.dir.join(format!(".{}.eml.tmp", m.id));
+        let message = format!(
+            "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{id}@mon-compte-partenaire>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
+            from = self.from,
+            to = m.to,
+            subject = m.subject,
+            date = m.created_at.and_utc().to_rfc2822(),
+            id = m.id,
+            body = m.body.replace('\n', "\r\n"),
+        );
+        std::fs::File::create(&tmp)
+            .and_then(|mut f| {
+                f.write_all(message.as_bytes())?;
+                f.sync_all()
+            })
+            .and_then(|_| std::fs::rename(&tmp, &file))
+            .map_err(|e| e.to_string())
+    }
+
+    fn describe(&self) -> String {
+        self.dir.display().to_string()
+    }
+}
+
+/// Delivers every undelivered message through `transport` and marks it delivered, erasing its
+/// body. Returns how many were delivered. A message the transport refuses stays queued.
+pub fn deliver_pending(
+    db: &Database,
+    transport: &dyn Transport,
+    now: NaiveDateTime,
+) -> Result<usize> {
     let pending: Vec<(String, String, String, String, NaiveDateTime)> = db.read(|c| {
         Ok(outbox::table
             .filter(outbox::delivered_at.is_null())
             .order(outbox::id.asc())
+            .limit(500)
             .select((
                 outbox::id,
                 outbox::recipient,
@@ -48,32 +114,25 @@ pub fn deliver_pending(db: &Database, dir: &Path, from: &str, now: NaiveDateTime
             ))
             .load(c)?)
     })?;
-    if pending.is_empty() {
-        return Ok(0);
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Unavailable(format!("mail folder {}: {e}", dir.display())))?;
     let mut delivered = 0;
     for (id, to, subject, body, created_at) in pending {
-        let file = dir.join(format!("{id}.eml"));
-        let tmp = dir.join(format!(".{id}.eml.tmp"));
-        let message = format!(
-            "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {}\r\nMessage-ID: <{id}@mon-compte-partenaire>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
-            created_at.and_utc().to_rfc2822(),
-            body.replace('\n', "\r\n"),
-        );
-        let written = std::fs::File::create(&tmp)
-            .and_then(|mut f| {
-                f.write_all(message.as_bytes())?;
-                f.sync_all()
-            })
-            .and_then(|_| std::fs::rename(&tmp, &file));
-        if let Err(e) = written {
-            log::error!("outbox: message {id} not delivered: {e}");
+        let message = Outgoing {
+            id,
+            to,
+            subject,
+            body,
+            created_at,
+        };
+        if let Err(e) = transport.send(&message) {
+            log::error!(
+                "outbox: message {} not delivered to {}: {e}",
+                message.id,
+                transport.describe()
+            );
             continue;
         }
         db.write(|c| {
-            diesel::update(outbox::table.find(&id))
+            diesel::update(outbox::table.find(&message.id))
                 .set((outbox::delivered_at.eq(now), outbox::body.eq("")))
                 .execute(c)?;
             Ok(())

@@ -171,3 +171,65 @@ fn catalogue_is_seeded_and_concurrent_writers_queue() {
         assert_eq!(traces(db, "test.even") + traces(db, "test.odd"), 8);
     });
 }
+
+/// A relay that is down: every message stays queued.
+struct Down;
+
+impl mcp_persistence::outbox::Transport for Down {
+    fn send(&self, _: &mcp_persistence::outbox::Outgoing) -> Result<(), String> {
+        Err("connection refused".into())
+    }
+    fn describe(&self) -> String {
+        "a relay that is down".into()
+    }
+}
+
+#[test]
+fn the_outbox_keeps_what_it_could_not_deliver() {
+    on_each_engine(|db| {
+        let now = Utc::now().naive_utc();
+        db.write(|c| mcp_persistence::outbox::enqueue(c, now, "a@b.example", "Objet", "code 42"))
+            .unwrap();
+        let pending = |db: &Database| -> i64 {
+            db.read(|c| {
+                Ok(diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND body <> ''",
+                )
+                .get_result::<Count>(c)?
+                .n)
+            })
+            .unwrap()
+        };
+        assert_eq!(
+            mcp_persistence::outbox::deliver_pending(db, &Down, now).unwrap(),
+            0
+        );
+        assert_eq!(pending(db), 1, "nothing committed is lost");
+        let dir = std::env::temp_dir().join(format!("mcp-mail-{}", uuid::Uuid::new_v4()));
+        let folder = mcp_persistence::outbox::MailFolder {
+            dir: dir.clone(),
+            from: "MCP <mcp@example.invalid>".into(),
+        };
+        assert_eq!(
+            mcp_persistence::outbox::deliver_pending(db, &folder, now).unwrap(),
+            1
+        );
+        assert_eq!(pending(db), 0, "delivered once, body erased");
+        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        assert_eq!(files.len(), 1);
+        assert!(std::fs::read_to_string(files[0].path())
+            .unwrap()
+            .contains("code 42"));
+        assert_eq!(
+            mcp_persistence::outbox::deliver_pending(db, &folder, now).unwrap(),
+            0
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
