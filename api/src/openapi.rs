@@ -34,7 +34,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     paths(
-        auth::login, crate::jwks, auth::refresh, auth::logout, auth::logout_everywhere, auth::activate, auth::commitment, auth::me, auth::my_sessions, auth::end_session, auth::change_password, auth::enrol_totp, auth::confirm_totp, auth::remove_totp,
+        auth::login, crate::jwks, auth::refresh, auth::logout, auth::logout_everywhere, auth::activate, auth::request_password_reset, auth::confirm_password_reset, auth::commitment, auth::me, auth::my_sessions, auth::end_session, auth::change_password, auth::enrol_totp, auth::confirm_totp, auth::remove_totp,
         cafs::create, cafs::list, cafs::get, cafs::update, cafs::add_administrator, cafs::administrators, cafs::suspend, cafs::reinstate, cafs::end_sessions, cafs::require_password_change, cafs::set_second_factor_requirement,
         catalogue::list, catalogue::get,
         partners::create, partners::list, partners::get, partners::update, partners::name_administrator, partners::administrators,

@@ -12,6 +12,7 @@ on_both_engines!(
     password_change_ends_the_other_sessions,
     a_suspended_administrator_is_out_at_once,
     a_second_factor_guards_the_login,
+    a_forgotten_password_is_reset_with_a_code_sent_to_the_person,
 );
 
 fn login(env: &TestEnv, identifier: &str) -> Value {
@@ -576,4 +577,99 @@ fn a_second_factor_guards_the_login(engine: Engine) {
         })
         .collect();
     assert_eq!(actions, ["account.totp_enrolled", "account.totp_removed"]);
+}
+
+/// The messages delivered to `email` whose text contains `marker`.
+fn messages(env: &TestEnv, email: &str, marker: &str) -> Vec<String> {
+    std::fs::read_dir(&env.mail_dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .filter(|t| t.contains(&format!("To: {email}\r\n")) && t.contains(marker))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn a_forgotten_password_is_reset_with_a_code_sent_to_the_person(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let token = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let id = identifier(&env, &token);
+    let ask = |who: &str| {
+        env.call(
+            "POST",
+            "/api/v1/auth/password-reset",
+            None,
+            Some(&json!({"identifier": who})),
+        )
+    };
+    let known = ask(&id);
+    let unknown = ask("ZZZZ-ZZZZ");
+    assert_eq!((known.status, unknown.status), (202, 202));
+    assert_eq!(known.body, unknown.body, "nothing tells them apart");
+    assert_eq!(ask(&id).status, 202);
+    const MARKER: &str = "Votre code de réinitialisation, à usage unique : ";
+    let mut mail = vec![];
+    for _ in 0..200 {
+        mail = messages(&env, "anne@caf76.example", MARKER);
+        if !mail.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(
+        messages(&env, "anne@caf76.example", MARKER).len(),
+        1,
+        "one code a minute at most"
+    );
+    let code = mcp_integration_tests::field_after(&mail[0], MARKER);
+
+    let confirm = |code: &str, password: &str| {
+        env.call(
+            "POST",
+            "/api/v1/auth/password-reset/confirmation",
+            None,
+            Some(&json!({"identifier": id, "reset_code": code, "password": password})),
+        )
+    };
+    let r = confirm("0000", "Un nouveau mot de passe 2026 !");
+    assert_eq!((r.status, r.code()), (422, "reset_refused"));
+    let r = confirm(&code, "court");
+    assert_eq!(r.status, 422, "the policy applies: {r:?}");
+    let r = confirm(&code, "Un nouveau mot de passe 2026 !");
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["sessions_ended"], 1);
+    assert_eq!(
+        env.get("/api/v1/me", &token).status,
+        401,
+        "the old session is over"
+    );
+    let r = confirm(&code, "Encore un autre mot de passe 2026 !");
+    assert_eq!((r.status, r.code()), (422, "reset_refused"), "used once");
+    env.login(&id, "Un nouveau mot de passe 2026 !");
+    let actions: Vec<String> = env
+        .get(
+            "/api/v1/traces?action=account.password_reset_requested",
+            &cnaf,
+        )
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["outcome"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(actions.len(), 3);
+    assert_eq!(actions.iter().filter(|o| *o == "success").count(), 1);
+    assert_eq!(
+        env.get("/api/v1/traces?action=account.password_reset", &cnaf)
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

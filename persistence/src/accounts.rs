@@ -399,6 +399,162 @@ pub fn activate(
     })
 }
 
+/// How long a password-reset code stays usable.
+pub const RESET_VALIDITY_MINUTES: i64 = 30;
+
+/// Sends a one-time password-reset code to the person's e-mail, if `identifier` names an active
+/// account. The caller answers the same whatever happens here, so that nobody learns whether an
+/// identifier exists; at most one code a minute per account, so that nobody floods a mailbox.
+pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Result<()> {
+    db.write(|conn| {
+        let row: Option<(Account, Option<NaiveDateTime>)> = accounts::table
+            .filter(accounts::identifier.eq(identifier))
+            .select((Account::as_select(), accounts::reset_expires_at))
+            .first(conn)
+            .optional()?;
+        let refuse = |conn: &mut DbConnection, account: Option<&Account>, reason: &str| {
+            trace::record(
+                conn,
+                ctx,
+                Event {
+                    action: "account.password_reset_requested",
+                    target_type: "account",
+                    target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
+                    caf_id: account
+                        .and_then(|a| a.caf_id.as_deref())
+                        .map(crate::uuid)
+                        .transpose()?,
+                    outcome: Outcome::Denied,
+                    detail: serde_json::json!({ "identifier": identifier, "reason": reason }),
+                },
+            )
+        };
+        let Some((account, previous)) = row else {
+            return refuse(conn, None, "unknown_identifier");
+        };
+        if account.status != "active" {
+            return refuse(conn, Some(&account), "account_not_active");
+        }
+        let sent_at = previous.map(|e| e - Duration::minutes(RESET_VALIDITY_MINUTES));
+        if sent_at.is_some_and(|s| ctx.now < s + Duration::minutes(1)) {
+            return refuse(conn, Some(&account), "code_sent_less_than_a_minute_ago");
+        }
+        let secret = random_secret();
+        let expires_at = ctx.now + Duration::minutes(RESET_VALIDITY_MINUTES);
+        diesel::update(accounts::table.find(&account.id))
+            .set((
+                accounts::reset_secret_hash.eq(secret_hash(&secret)),
+                accounts::reset_expires_at.eq(expires_at),
+            ))
+            .execute(conn)?;
+        crate::outbox::enqueue(
+            conn,
+            ctx.now,
+            &account.email,
+            "Mon Compte Partenaire : réinitialisation de votre mot de passe",
+            &format!(
+                "Bonjour {name},\n\n\
+                 Une réinitialisation du mot de passe de votre compte {identifier} a été demandée.\n\n\
+                 Votre code de réinitialisation, à usage unique : {secret}\n\
+                 Il expire le {expires} (UTC).\n\n\
+                 Présentez votre identifiant, ce code et votre nouveau mot de passe à\n\
+                 POST /api/v1/auth/password-reset/confirmation. Si vous n'avez rien demandé,\n\
+                 ignorez ce message : votre mot de passe actuel reste valable.\n",
+                name = account.full_name,
+                identifier = account.identifier,
+                expires = expires_at.format("%Y-%m-%d %H:%M"),
+            ),
+        )?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "account.password_reset_requested",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "identifier": identifier }),
+            },
+        )
+    })
+}
+
+/// Sets a new password with a reset code: the same refusal whether the identifier is unknown,
+/// the code wrong, expired or used. Every session of the account ends; a password change the
+/// supervisor required is thereby done. Returns how many sessions ended.
+pub fn reset_password(
+    db: &Database,
+    ctx: &Ctx,
+    identifier: &str,
+    secret: &str,
+    password_hash: &str,
+) -> Result<usize> {
+    db.write(|conn| {
+        let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
+            .filter(accounts::identifier.eq(identifier))
+            .select((
+                Account::as_select(),
+                accounts::reset_secret_hash,
+                accounts::reset_expires_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let refused = || {
+            Error::Domain(DomainError::rule(
+                "reset_refused",
+                "this identifier and reset code do not match: ask for a new code",
+            ))
+        };
+        let (account, Some(stored), Some(expires_at)) = row.ok_or_else(refused)? else {
+            return Err(refused());
+        };
+        if account.status != "active"
+            || expires_at <= ctx.now
+            || !mcp_domain::text::constant_time_eq(
+                stored.as_bytes(),
+                secret_hash(secret).as_bytes(),
+            )
+        {
+            return Err(refused());
+        }
+        diesel::update(accounts::table.find(&account.id))
+            .set((
+                accounts::password_hash.eq(password_hash),
+                accounts::password_changed_at.eq(ctx.now),
+                accounts::must_change_password.eq(false),
+                accounts::reset_secret_hash.eq(None::<String>),
+                accounts::reset_expires_at.eq(None::<NaiveDateTime>),
+                accounts::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        let ended =
+            crate::sessions::revoke_others_in(conn, ctx, &account.id, None, "password_reset")?;
+        let ctx = Ctx {
+            principal: principal_of(
+                &account.id,
+                &account.role,
+                account.caf_id.as_deref(),
+                account.partner_id.as_deref(),
+            ),
+            ..ctx.clone()
+        };
+        trace::record(
+            conn,
+            &ctx,
+            Event {
+                action: "account.password_reset",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "sessions_ended": ended }),
+            },
+        )?;
+        Ok(ended)
+    })
+}
+
 /// What login needs to check a password.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]

@@ -61,6 +61,8 @@ diesel::table! {
         password_changed_at -> Nullable<Timestamp>,
         must_change_password -> Bool,
         must_enrol_second_factor -> Bool,
+        reset_secret_hash -> Nullable<Text>,
+        reset_expires_at -> Nullable<Timestamp>,
     }
 }
 

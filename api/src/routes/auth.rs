@@ -783,3 +783,114 @@ pub async fn commitment() -> HttpResponse {
         text: mcp_domain::commitment::TEXT,
     })
 }
+
+/// A forgotten password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// Your identifier.
+    #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]
+    pub identifier: String,
+}
+
+/// The answer to a reset request: the same whether the identifier exists or not.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetRequested {
+    /// What happens next.
+    pub message: String,
+}
+
+/// Asks for a one-time code to reset a forgotten password. If the identifier names an active
+/// account, the code goes to its e-mail (valid 30 minutes, one a minute at most); the answer is
+/// the same either way.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetRequest,
+    responses((status = 202, description = "Accepted; a code is on its way if the identifier exists", body = ResetRequested)),
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<ResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let identifier = body.into_inner().identifier.trim().to_uppercase();
+    let ctx = Ctx {
+        principal: None,
+        request_id: request_id(&req),
+        now: crate::auth::now(),
+    };
+    if identifier.len() <= 64 {
+        let db = state.db.clone();
+        blocking(move || accounts::request_password_reset(&db, &ctx, &identifier)).await?;
+        state.outbox.notify_one();
+    }
+    Ok(HttpResponse::Accepted().json(ResetRequested {
+        message: "if this identifier names an active account, a reset code was sent to its e-mail"
+            .into(),
+    }))
+}
+
+/// A new password, with the reset code received.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirmation {
+    /// Your identifier.
+    #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]
+    pub identifier: String,
+    /// The code received by e-mail.
+    #[schema(min_length = 1, max_length = 128)]
+    pub reset_code: String,
+    /// The new password, under the applicable policy.
+    #[schema(min_length = 8, max_length = 128, format = Password)]
+    pub password: String,
+}
+
+/// Sets a new password with the reset code received. Every session of the account ends. Wrong
+/// codes count as failed logins for the identifier (throttled alike).
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetConfirmation,
+    responses(
+        (status = 200, description = "Password set", body = SessionsEnded),
+        (status = 422, description = "Code refused or password too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this identifier", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/password-reset/confirmation")]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<ResetConfirmation>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let identifier = body.identifier.trim().to_uppercase();
+    let ctx = Ctx {
+        principal: None,
+        request_id: request_id(&req),
+        now: crate::auth::now(),
+    };
+    let db = state.db.clone();
+    let policy = state.config.identifier_throttle;
+    let ended = web::block(move || -> Result<usize, ApiError> {
+        let key = throttle::Key::identifier(&identifier, policy);
+        if let Some(wait) = throttle::retry_after(&db, std::slice::from_ref(&key), ctx.now)? {
+            return Err(ApiError::throttled(wait.num_seconds() + 1));
+        }
+        let rules = accounts::sign_in_rules_for(&db, &identifier, ctx.today())?;
+        mcp_domain::password::check(rules.password_policy, &body.password, &identifier)?;
+        let hash = hash_password(&body.password)?;
+        match accounts::reset_password(&db, &ctx, &identifier, body.reset_code.trim(), &hash) {
+            Err(mcp_persistence::Error::Domain(e @ mcp_domain::DomainError::Rule { .. })) => {
+                throttle::failed(&db, std::slice::from_ref(&key), ctx.now)?;
+                Err(e.into())
+            }
+            other => Ok(other?),
+        }
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok().json(SessionsEnded {
+        sessions_ended: ended,
+    }))
+}

@@ -87,6 +87,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope(crate::openapi::BASE_PATH)
             .service(auth::login)
             .service(auth::activate)
+            .service(auth::request_password_reset)
+            .service(auth::confirm_password_reset)
             .service(auth::commitment)
             .service(crate::jwks)
             .service(auth::refresh)

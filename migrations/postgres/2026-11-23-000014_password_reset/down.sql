@@ -1,0 +1,2 @@
+ALTER TABLE accounts DROP COLUMN reset_expires_at;
+ALTER TABLE accounts DROP COLUMN reset_secret_hash;
