@@ -292,11 +292,19 @@ fn people_of_holder(
                 )
                 .into());
             };
-            let members: Vec<String> = group_members::table
+            let members: Vec<(String, String)> = group_members::table
+                .inner_join(accounts::table.on(accounts::id.eq(group_members::account_id)))
                 .filter(group_members::group_id.eq(&group))
-                .select(group_members::account_id)
+                .select((group_members::account_id, accounts::role))
                 .load(conn)?;
-            members.iter().map(|m| crate::uuid(m)).collect()
+            // Habilitating a group habilitates each member: a delegated manager may not reach
+            // an administrator that way either.
+            for (_, role) in &members {
+                if let Some(role) = mcp_domain::access::Role::from_code(role) {
+                    authorize_touching(ctx.principal(), role)?;
+                }
+            }
+            members.iter().map(|(m, _)| crate::uuid(m)).collect()
         }
     }
 }
