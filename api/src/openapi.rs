@@ -9,8 +9,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::problem::{Problem, ProblemField};
 use crate::routes::{
-    self, auth, cafs, catalogue, conventions, habilitations, oauth, partners, subscriptions,
-    traces, types,
+    self, auth, cafs, catalogue, conventions, habilitations, oauth, partners, requests,
+    subscriptions, traces, types,
 };
 
 /// Where the versioned API is mounted.
@@ -51,6 +51,8 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         habilitations::ask, habilitations::questions, habilitations::open_questions, habilitations::answer,
         habilitations::create_bundle, habilitations::list_bundles, habilitations::grant_bundle,
         habilitations::quota_use, habilitations::holders, habilitations::of_person, habilitations::caf_quota_use, habilitations::unused,
+        requests::file, requests::for_partner, requests::inbox, requests::get, requests::edit, requests::submit,
+        requests::withdraw, requests::request_changes, requests::refuse, requests::approve, requests::escalation_contacts,
         oauth::register, oauth::list, oauth::revoke, oauth::approve, oauth::authorize_page, oauth::authorize_submit, oauth::token,
     ),
     components(schemas(Problem, ProblemField, types::PartnerCategory)),
@@ -65,6 +67,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         (name = "subscriptions", description = "Bulletins d'adhésion: services and quotas per profile"),
         (name = "traces", description = "Traces of every action"),
         (name = "staff", description = "A partner's users, delegated managers and groups (mode délégué)"),
+        (name = "requests", description = "Requests to the Caf (annex-3 forms): habilitate, remove access, change an administrator; the Caf's inbox"),
         (name = "habilitations", description = "Habilitations within quotas, role bundles, the Caf's supervision, quota views"),
         (name = "partner software", description = "Partner software acting for a person: registration, OAuth 2.0 authorization code with PKCE, tokens"),
     ),

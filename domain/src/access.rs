@@ -304,6 +304,12 @@ pub enum Function {
     ReadTraces,
     /// Submit the partner's own software for the Caf's approval: its administrators.
     SubmitSoftware,
+    /// File, edit, submit and withdraw requests to the Caf: the partner's administrators.
+    FileRequests,
+    /// Send back, approve or refuse a partner's requests: the Caf's administrators.
+    DecideRequests,
+    /// Read requests: the partner's administrators, its Caf, the Cnaf.
+    ReadRequests,
     /// Read a partner's users, groups, delegations, role bundles and habilitations.
     ReadHabilitations,
     /// Create partner users and close their accounts (a management function).
@@ -332,7 +338,8 @@ impl Function {
             ManageOwnAccount | ReadTraces | ManageCafSecurity | SubmitSoftware => None,
             ReadCatalogue | ReadCaf | ReadPartners => Some(Scope::RegistryRead),
             ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
-            ReadHabilitations => Some(Scope::HabilitationsRead),
+            ReadHabilitations | ReadRequests => Some(Scope::HabilitationsRead),
+            FileRequests | DecideRequests => Some(Scope::HabilitationsWrite),
             ManageUsers
             | ManageGroups
             | ManageHabilitations
@@ -389,6 +396,7 @@ pub fn authorize(
                 | ReadPartners
                 | ReadTraces
                 | ReadHabilitations
+                | ReadRequests
         ),
         Role::CafAdministrator => matches!(
             function,
@@ -402,6 +410,8 @@ pub fn authorize(
                 | ReadHabilitations
                 | SuperviseStaff
                 | SuperviseHabilitations
+                | DecideRequests
+                | ReadRequests
         ),
         Role::PartnerAdministrator => matches!(
             function,
@@ -416,6 +426,8 @@ pub fn authorize(
                 | ManageDelegations
                 | SuperviseStaff
                 | SubmitSoftware
+                | FileRequests
+                | ReadRequests
         ),
         Role::PartnerUser => match (function, &principal.delegation) {
             (ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners, _) => true,
@@ -580,6 +592,14 @@ mod tests {
             (&padm, SubmitSoftware, in_partner, OK),
             (&padm, SubmitSoftware, in_other_partner, HIDDEN),
             (&caf, SubmitSoftware, in_partner, FORBIDDEN),
+            (&caf, DecideRequests, in_partner, OK),
+            (&caf, DecideRequests, in_other_caf, HIDDEN),
+            (&caf, FileRequests, in_partner, FORBIDDEN),
+            (&padm, FileRequests, in_partner, OK),
+            (&padm, FileRequests, in_other_partner, HIDDEN),
+            (&padm, DecideRequests, in_partner, FORBIDDEN),
+            (&cnaf, ReadRequests, in_other_caf, OK),
+            (&cnaf, DecideRequests, in_partner, FORBIDDEN),
             (&padm, ReadTraces, Reach::National, FORBIDDEN),
         ];
         for (principal, function, reach, expected) in table {

@@ -14,6 +14,7 @@ pub mod habilitation;
 pub mod partner;
 pub mod password;
 pub mod person;
+pub mod request;
 pub mod second_factor;
 pub mod siret;
 pub mod software;

@@ -223,6 +223,28 @@ fn holders_of(
     Ok(people)
 }
 
+/// Locks the subscription, then checks that `people` fit in the profile's quota beside its
+/// holders and `reserved` seats promised to requests awaiting the Caf.
+pub(crate) fn check_seats(
+    conn: &mut DbConnection,
+    subscription_id: &str,
+    profile_id: &str,
+    people: &BTreeSet<Uuid>,
+    reserved: u32,
+) -> Result<()> {
+    lock_subscription(conn, subscription_id)?;
+    // Read under the lock: the quota may have changed while this request waited.
+    let max = quota_of(conn, subscription_id, profile_id)?.ok_or_else(|| {
+        DomainError::rule(
+            "profile_not_subscribed",
+            "the partner no longer subscribes to this profile",
+        )
+    })?;
+    let holders = holders_of(conn, subscription_id, profile_id)?;
+    check_quota(max.saturating_sub(reserved), &holders, people)?;
+    Ok(())
+}
+
 fn quota_of(
     conn: &mut DbConnection,
     subscription_id: &str,
@@ -309,17 +331,31 @@ fn people_of_holder(
     }
 }
 
-fn grant_in(
+/// What a grant of a profile for a mission rests on, once checked.
+pub(crate) struct Grantable {
+    /// The profile.
+    pub profile: Profile,
+    /// The mission.
+    pub mission_id: String,
+    /// Its convention.
+    pub convention_id: String,
+    /// The subscription whose quota the grant uses.
+    pub subscription_id: String,
+}
+
+/// Checks that `profile_id` may be granted at `partner` for `mission_id` (principle of least
+/// assignment); with `mode_applies`, also that the contract lets the partner grant it itself.
+pub(crate) fn check_grantable(
     conn: &mut DbConnection,
-    ctx: &Ctx,
     partner: &Partner,
-    req: &GrantRequest,
-    bundle: Option<&str>,
-) -> Result<Habilitation> {
-    let today = ctx.today();
-    authorize_profile(ctx.principal(), req.profile_id)?;
+    profile_id: Uuid,
+    mission_id: Uuid,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+    mode_applies: bool,
+) -> Result<Grantable> {
     let profile: Profile = profiles::table
-        .find(req.profile_id.to_string())
+        .find(profile_id.to_string())
         .select(Profile::as_select())
         .first(conn)
         .optional()?
@@ -338,7 +374,7 @@ fn grant_in(
         )
     };
     let mission: crate::conventions::Mission = convention_missions::table
-        .find(req.mission_id.to_string())
+        .find(mission_id.to_string())
         .select(crate::conventions::Mission::as_select())
         .first(conn)
         .optional()?
@@ -355,36 +391,63 @@ fn grant_in(
         None => None,
     };
     check_grant(&GrantConditions {
-        mode: conv.row.management_mode()?,
+        mode: if mode_applies {
+            conv.row.management_mode()?
+        } else {
+            ManagementMode::Delegue
+        },
         convention_open: conv.life.access_open(today),
         mission_in_force: mission.withdrawn_in_version.is_none(),
         quota,
         eligible: profile.to_domain().is_eligible(partner.category()?),
-        ends_on: req.ends_on,
+        ends_on,
         today,
     })?;
     let (Some(subscription), Some(_)) = (subscription, quota) else {
         unreachable!("check_grant refuses a profile without a quota");
     };
+    Ok(Grantable {
+        profile,
+        mission_id: mission.id,
+        convention_id: conv.row.id,
+        subscription_id: subscription.id,
+    })
+}
+
+/// Grants inside the caller's transaction. The partner's managers grant in mode délégué only;
+/// the Caf grants when it approves a request, in either mode.
+pub(crate) fn grant_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner: &Partner,
+    req: &GrantRequest,
+    bundle: Option<&str>,
+) -> Result<Habilitation> {
+    authorize_profile(ctx.principal(), req.profile_id)?;
+    let Grantable {
+        profile,
+        mission_id,
+        convention_id,
+        subscription_id,
+    } = check_grantable(
+        conn,
+        partner,
+        req.profile_id,
+        req.mission_id,
+        req.ends_on,
+        ctx.today(),
+        ctx.principal().is_partner_staff(),
+    )?;
     let people = people_of_holder(conn, ctx, partner, req.holder)?;
     check_not_self(ctx.principal().account_id, &people)?;
-    lock_subscription(conn, &subscription.id)?;
-    // Read again under the lock: the quota may have changed while this request waited.
-    let max = quota_of(conn, &subscription.id, &profile.id)?.ok_or_else(|| {
-        DomainError::rule(
-            "profile_not_subscribed",
-            "the partner no longer subscribes to this profile",
-        )
-    })?;
-    let holders = holders_of(conn, &subscription.id, &profile.id)?;
-    check_quota(max, &holders, &people)?;
+    check_seats(conn, &subscription_id, &profile.id, &people, 0)?;
     let h = Habilitation {
         id: crate::new_id(),
         caf_id: partner.caf_id.clone(),
         partner_id: partner.id.clone(),
-        convention_id: conv.row.id.clone(),
-        mission_id: mission.id.clone(),
-        subscription_id: subscription.id.clone(),
+        convention_id,
+        mission_id,
+        subscription_id,
         profile_id: profile.id.clone(),
         holder_kind: req.holder.kind().into(),
         holder_id: req.holder.id().to_string(),

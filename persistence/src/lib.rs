@@ -15,6 +15,7 @@ pub mod keys;
 pub mod outbox;
 pub mod page;
 pub mod partners;
+pub mod requests;
 mod schema;
 pub mod second_factor;
 pub mod sessions;

@@ -254,6 +254,13 @@ impl AdministratorRank {
             Self::Deputy => "deputy",
         }
     }
+
+    /// Reads a stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Principal, Self::Deputy]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
 }
 
 /// Names a partner's principal administrator or deputy (Caf administrators only, S-art. 2.2.2).
@@ -266,10 +273,24 @@ pub fn name_administrator(
     rank: AdministratorRank,
     person: &mcp_domain::person::Person,
 ) -> Result<crate::accounts::Account> {
-    use crate::schema::accounts;
     authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
     db.write(|conn| {
         let partner = load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        name_in(conn, ctx, &partner, rank, person)
+    })
+}
+
+/// Names an administrator inside the caller's transaction (whose access checks are done).
+pub(crate) fn name_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner: &Partner,
+    rank: AdministratorRank,
+    person: &mcp_domain::person::Person,
+) -> Result<crate::accounts::Account> {
+    use crate::schema::accounts;
+    let partner_id = crate::uuid(&partner.id)?;
+    {
         let taken: i64 = accounts::table
             .filter(accounts::partner_id.eq(&partner.id))
             .filter(accounts::administrator_rank.eq(rank.code()))
@@ -296,7 +317,10 @@ pub fn name_administrator(
         diesel::update(accounts::table.find(&account.id))
             .set(accounts::administrator_rank.eq(rank.code()))
             .execute(conn)?;
-        let account = crate::accounts::Account { administrator_rank: Some(rank.code().into()), ..account };
+        let account = crate::accounts::Account {
+            administrator_rank: Some(rank.code().into()),
+            ..account
+        };
         trace::record(
             conn,
             ctx,
@@ -310,7 +334,7 @@ pub fn name_administrator(
             },
         )?;
         Ok(account)
-    })
+    }
 }
 
 /// A partner's administrators, with their rank.

@@ -228,6 +228,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     role_bundles,
     habilitations,
     habilitation_questions,
+    habilitation_requests,
 );
 
 diesel::table! {
@@ -396,3 +397,24 @@ diesel::table! {
 
 diesel::joinable!(group_members -> partner_groups (group_id));
 diesel::joinable!(habilitation_questions -> habilitations (habilitation_id));
+
+diesel::table! {
+    habilitation_requests (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        kind -> Text,
+        status -> Text,
+        form -> Text,
+        subscription_id -> Nullable<Text>,
+        profile_id -> Nullable<Text>,
+        filed_by -> Text,
+        created_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        result -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}

@@ -136,31 +136,70 @@ pub fn close_account(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str) -
         authorize(ctx.principal(), function, reach)?;
         authorize_touching(ctx.principal(), role)?;
         if account.id == ctx.principal().account_id.to_string() {
-            return Err(DomainError::rule("own_account", "you cannot close your own account").into());
+            return Err(
+                DomainError::rule("own_account", "you cannot close your own account").into(),
+            );
         }
-        if account.status == "disabled" {
-            return Err(DomainError::conflict("account_status_conflict", "the account is already closed").into());
-        }
-        diesel::update(accounts::table.find(&account.id))
-            .set((accounts::status.eq("disabled"), accounts::administrator_rank.eq(None::<String>), accounts::updated_at.eq(ctx.now)))
+        close_in(conn, ctx, account, &reason)
+    })
+}
+
+/// Closes an account inside the caller's transaction (whose access checks are done).
+pub(crate) fn close_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account: Account,
+    reason: &str,
+) -> Result<Account> {
+    if account.status == "disabled" {
+        return Err(DomainError::conflict(
+            "account_status_conflict",
+            "the account is already closed",
+        )
+        .into());
+    }
+    diesel::update(accounts::table.find(&account.id))
+        .set((
+            accounts::status.eq("disabled"),
+            accounts::administrator_rank.eq(None::<String>),
+            accounts::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    let sessions =
+        crate::sessions::revoke_others_in(conn, ctx, &account.id, None, "account_closed")?;
+    let devalidated = crate::habilitations::devalidate_held_by(
+        conn,
+        ctx,
+        "account",
+        &account.id,
+        "the holder's account was closed",
+    )?;
+    let groups =
+        diesel::delete(group_members::table.filter(group_members::account_id.eq(&account.id)))
             .execute(conn)?;
-        let sessions = crate::sessions::revoke_others_in(conn, ctx, &account.id, None, "account_closed")?;
-        let devalidated = crate::habilitations::devalidate_held_by(conn, ctx, "account", &account.id, "the holder's account was closed")?;
-        let groups = diesel::delete(group_members::table.filter(group_members::account_id.eq(&account.id))).execute(conn)?;
-        let delegation = end_delegation_of(conn, ctx.now, &account.id, ctx.principal().account_id, "account closed")?;
-        trace::record(
-            conn,
-            ctx,
-            Event {
-                action: "account.closed",
-                target_type: "account",
-                target_id: Some(account_id),
-                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
-                outcome: Outcome::Success,
-                detail: json!({ "reason": reason, "sessions_ended": sessions, "habilitations_devalidated": devalidated, "groups_left": groups, "delegation_withdrawn": delegation }),
-            },
-        )?;
-        Ok(Account { status: "disabled".into(), administrator_rank: None, ..account })
+    let delegation = end_delegation_of(
+        conn,
+        ctx.now,
+        &account.id,
+        ctx.principal().account_id,
+        "account closed",
+    )?;
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            action: "account.closed",
+            target_type: "account",
+            target_id: Some(crate::uuid(&account.id)?),
+            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            outcome: Outcome::Success,
+            detail: json!({ "reason": reason, "sessions_ended": sessions, "habilitations_devalidated": devalidated, "groups_left": groups, "delegation_withdrawn": delegation }),
+        },
+    )?;
+    Ok(Account {
+        status: "disabled".into(),
+        administrator_rank: None,
+        ..account
     })
 }
 

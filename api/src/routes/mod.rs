@@ -8,6 +8,7 @@ pub mod conventions;
 pub mod habilitations;
 pub mod oauth;
 pub mod partners;
+pub mod requests;
 pub mod subscriptions;
 pub mod traces;
 pub mod types;
@@ -166,6 +167,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(habilitations::create_bundle)
             .service(habilitations::list_bundles)
             .service(habilitations::grant_bundle)
+            .service(requests::file)
+            .service(requests::for_partner)
+            .service(requests::inbox)
+            .service(requests::get)
+            .service(requests::edit)
+            .service(requests::submit)
+            .service(requests::withdraw)
+            .service(requests::request_changes)
+            .service(requests::refuse)
+            .service(requests::approve)
+            .service(requests::escalation_contacts)
             .service(oauth::register)
             .service(oauth::list)
             .service(oauth::revoke)

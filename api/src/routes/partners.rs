@@ -225,7 +225,7 @@ pub async fn update(
 }
 
 /// The rank of a partner administrator.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AdministratorRank {
     /// Principal administrator (gestionnaire principal d'habilitations).

@@ -1,0 +1,487 @@
+//! Requests a partner's administrators send the Caf (annex 3 forms), and the Caf's inbox.
+
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use mcp_domain::request::{RequestKind, RequestStatus};
+use mcp_persistence::requests::{self, Form, RequestFilter, RequestView};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::habilitations::ReasonInput;
+use super::partners::AdministratorRank;
+use super::types::Contact;
+use super::{blocking, stored_id, utc};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A request's form: `kind` says which of the three annex-3 forms it is.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RequestForm {
+    /// Habilitate a new person: an account (the person receives their credentials) and a
+    /// habilitation.
+    #[schema(example = json!({"kind": "habilitate", "full_name": "Julie Martin", "function_title": "Conseillère ESF", "email": "julie.martin@ccas-lieusaint.fr", "phone": "01 64 13 55 01", "profile_id": "4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd", "mission_id": "01a20810-0000-7000-8000-000000000001", "ends_on": null}))]
+    Habilitate {
+        /// Full name.
+        #[schema(min_length = 1, max_length = 200, example = "Julie Martin")]
+        full_name: String,
+        /// Function.
+        #[schema(min_length = 1, max_length = 200, example = "Conseillère ESF")]
+        function_title: String,
+        /// Personal, individual e-mail: where the person's credentials go.
+        #[schema(
+            format = "email",
+            max_length = 254,
+            example = "julie.martin@ccas-lieusaint.fr"
+        )]
+        email: String,
+        /// Telephone.
+        #[schema(min_length = 1, example = "01 64 13 55 01")]
+        phone: String,
+        /// The profile asked for (GET /services).
+        profile_id: Uuid,
+        /// The convention mission it serves (GET /conventions/{id}).
+        mission_id: Uuid,
+        /// Last day, for a temporary mission.
+        ends_on: Option<NaiveDate>,
+    },
+    /// Remove the access of people who left, changed function, or lost their credentials.
+    #[schema(example = json!({"kind": "remove_access", "account_ids": ["01a20810-0000-7000-8000-000000000002"], "lost_or_stolen": false, "reason": "Départ de la structure le 30/11"}))]
+    RemoveAccess {
+        /// The people (partner users; administrators are replaced by a change_administrator
+        /// request).
+        account_ids: Vec<Uuid>,
+        /// Credentials lost or stolen: their sessions end as soon as the request is sent.
+        #[serde(default)]
+        lost_or_stolen: bool,
+        /// Why.
+        #[schema(min_length = 1, max_length = 2000, example = "Départ de la structure")]
+        reason: String,
+    },
+    /// Replace the principal administrator or the deputy (who replaces whom); in both modes,
+    /// since only the Caf manages administrators.
+    #[schema(example = json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": "01a20810-0000-7000-8000-000000000003", "full_name": "Paul Leroy", "function_title": "Directeur adjoint", "email": "paul.leroy@ccas-lieusaint.fr", "phone": null}))]
+    ChangeAdministrator {
+        /// The rank.
+        rank: AdministratorRank,
+        /// The administrator replaced, when the rank is held.
+        replaced_account_id: Option<Uuid>,
+        /// The new administrator's full name.
+        #[schema(min_length = 1, max_length = 200)]
+        full_name: String,
+        /// Their function.
+        #[schema(min_length = 1, max_length = 200)]
+        function_title: String,
+        /// Their individual e-mail.
+        #[schema(format = "email", max_length = 254)]
+        email: String,
+        /// Their telephone.
+        phone: Option<String>,
+    },
+}
+
+impl From<RequestForm> for Form {
+    fn from(f: RequestForm) -> Self {
+        use mcp_persistence::requests::{
+            ChangeAdministratorForm, HabilitateForm, RemoveAccessForm,
+        };
+        match f {
+            RequestForm::Habilitate {
+                full_name,
+                function_title,
+                email,
+                phone,
+                profile_id,
+                mission_id,
+                ends_on,
+            } => Form::Habilitate(HabilitateForm {
+                full_name,
+                function_title,
+                email,
+                phone,
+                profile_id,
+                mission_id,
+                ends_on,
+            }),
+            RequestForm::RemoveAccess {
+                account_ids,
+                lost_or_stolen,
+                reason,
+            } => Form::RemoveAccess(RemoveAccessForm {
+                account_ids,
+                lost_or_stolen,
+                reason,
+            }),
+            RequestForm::ChangeAdministrator {
+                rank,
+                replaced_account_id,
+                full_name,
+                function_title,
+                email,
+                phone,
+            } => Form::ChangeAdministrator(ChangeAdministratorForm {
+                rank: match rank {
+                    AdministratorRank::Principal => "principal",
+                    AdministratorRank::Deputy => "deputy",
+                }
+                .into(),
+                replaced_account_id,
+                full_name,
+                function_title,
+                email,
+                phone,
+            }),
+        }
+    }
+}
+
+/// A request and where it stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// The partner.
+    pub partner_id: Uuid,
+    /// `habilitate`, `remove_access` or `change_administrator`.
+    #[schema(example = "habilitate")]
+    pub kind: String,
+    /// `draft`, `submitted`, `changes_requested`, `approved`, `refused` or `withdrawn`.
+    #[schema(example = "submitted")]
+    pub status: String,
+    /// The form as filed.
+    #[schema(value_type = RequestForm)]
+    pub form: serde_json::Value,
+    /// The administrator who filed it.
+    pub filed_by: Uuid,
+    /// Creation.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Last sent to the Caf.
+    pub submitted_at: Option<chrono::DateTime<Utc>>,
+    /// Days since it was last sent, while it awaits the Caf.
+    pub waiting_days: Option<i64>,
+    /// Unanswered ten days after it was sent: to be escalated (S-art. 3.3; see
+    /// GET /partners/{id}/escalation-contacts).
+    pub escalation_due: bool,
+    /// The Caf administrator who last decided.
+    pub decided_by: Option<Uuid>,
+    /// When.
+    pub decided_at: Option<chrono::DateTime<Utc>>,
+    /// The reason given with the last step (changes asked, refusal, withdrawal).
+    pub reason: Option<String>,
+    /// What the approval did (accounts created or closed, habilitation granted).
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
+}
+
+fn dto(v: RequestView) -> Result<RequestDto, ApiError> {
+    let r = v.row;
+    let form = r.form().map_err(ApiError::from)?;
+    let status = RequestStatus::from_code(&r.status);
+    let waiting_days = match (status, r.submitted_at) {
+        (Some(RequestStatus::Submitted), Some(s)) => {
+            Some((crate::auth::now() - s).num_days().max(0))
+        }
+        _ => None,
+    };
+    Ok(RequestDto {
+        id: stored_id(&r.id)?,
+        partner_id: stored_id(&r.partner_id)?,
+        result: r.result(),
+        kind: r.kind,
+        status: r.status,
+        form: serde_json::to_value(form).map_err(ApiError::internal)?,
+        filed_by: stored_id(&r.filed_by)?,
+        created_at: utc(r.created_at),
+        submitted_at: r.submitted_at.map(utc),
+        waiting_days,
+        escalation_due: v.escalation_due,
+        decided_by: r.decided_by.as_deref().map(stored_id).transpose()?,
+        decided_at: r.decided_at.map(utc),
+        reason: r.reason,
+    })
+}
+
+fn dtos(vs: Vec<RequestView>) -> Result<Vec<RequestDto>, ApiError> {
+    vs.into_iter().map(dto).collect()
+}
+
+/// Files a request as a draft (the partner's administrators). It is checked at once: the same
+/// rules as a grant for a habilitation request (`profile_not_subscribed`, `profile_not_eligible`,
+/// `convention_not_active`…), and `delegated_mode` for habilitation or removal requests of a
+/// partner in mode délégué, which manages them itself.
+#[utoipa::path(
+    tag = "requests",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = RequestForm,
+    responses((status = 201, description = "Filed as a draft", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/requests")]
+pub async fn file(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<RequestForm>,
+) -> Result<HttpResponse, ApiError> {
+    let partner = path.into_inner();
+    let form: Form = body.into_inner().into();
+    let db = state.db.clone();
+    let v = blocking(move || requests::file(&db, &auth.0, partner, form)).await?;
+    let d = dto(v)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/requests/{}", d.id)))
+        .json(d))
+}
+
+/// Filters of request lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RequestQuery {
+    /// Only this status (`draft`, `submitted`, `changes_requested`, `approved`, `refused`,
+    /// `withdrawn`).
+    pub status: Option<String>,
+    /// Only this kind (`habilitate`, `remove_access`, `change_administrator`).
+    pub kind: Option<String>,
+    /// Only this partner (Caf inbox).
+    pub partner_id: Option<Uuid>,
+    /// Only those unanswered for ten days or more.
+    pub escalation_due: Option<bool>,
+}
+
+impl RequestQuery {
+    fn filter(&self) -> Result<RequestFilter, ApiError> {
+        let bad = |what: &str| ApiError::bad_request("invalid_query", what);
+        Ok(RequestFilter {
+            status: self
+                .status
+                .as_deref()
+                .map(|s| RequestStatus::from_code(s).ok_or_else(|| bad("unknown status")))
+                .transpose()?,
+            kind: self
+                .kind
+                .as_deref()
+                .map(|k| RequestKind::from_code(k).ok_or_else(|| bad("unknown kind")))
+                .transpose()?,
+            partner_id: self.partner_id,
+            escalation_due: self.escalation_due.unwrap_or(false),
+        })
+    }
+}
+
+/// A partner's requests, oldest waiting first.
+#[utoipa::path(
+    tag = "requests",
+    params(("partner_id" = Uuid, Path, description = "The partner"), RequestQuery),
+    responses((status = 200, description = "Its requests", body = Vec<RequestDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/requests")]
+pub async fn for_partner(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    query: web::Query<RequestQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = query.filter()?;
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let vs = blocking(move || requests::for_partner(&db, &auth.0, partner, &filter)).await?;
+    Ok(HttpResponse::Ok().json(dtos(vs)?))
+}
+
+/// The Caf administrator's inbox: its partners' requests by partner, kind and status, oldest
+/// waiting first, those unanswered for ten days flagged `escalation_due`.
+#[utoipa::path(
+    tag = "requests",
+    params(("caf_id" = Uuid, Path, description = "The Caf"), RequestQuery),
+    responses((status = 200, description = "The inbox", body = Vec<RequestDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/cafs/{caf_id}/requests")]
+pub async fn inbox(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    query: web::Query<RequestQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = query.filter()?;
+    let caf = path.into_inner();
+    let db = state.db.clone();
+    let vs = blocking(move || requests::inbox(&db, &auth.0, caf, &filter)).await?;
+    Ok(HttpResponse::Ok().json(dtos(vs)?))
+}
+
+/// One request.
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = Uuid, Path, description = "The request")),
+    responses((status = 200, description = "The request", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[get("/requests/{request_id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let v = blocking(move || requests::get(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(dto(v)?))
+}
+
+/// Replaces the form of a draft or of a request sent back for changes (same kind).
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = Uuid, Path, description = "The request")),
+    request_body = RequestForm,
+    responses((status = 200, description = "Edited", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[put("/requests/{request_id}")]
+pub async fn edit(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<RequestForm>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let form: Form = body.into_inner().into();
+    let db = state.db.clone();
+    let v = blocking(move || requests::edit(&db, &auth.0, id, form)).await?;
+    Ok(HttpResponse::Ok().json(dto(v)?))
+}
+
+/// Sends a request to the Caf, checked again; a habilitation request reserves its seat in the
+/// quota (`quota_exceeded` when holders and requests awaiting the Caf fill it). Credentials
+/// reported lost or stolen stop working at once.
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = Uuid, Path, description = "The request")),
+    responses((status = 200, description = "Sent", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[post("/requests/{request_id}/submission")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let v = blocking(move || requests::submit(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(dto(v)?))
+}
+
+/// Withdraws a request not yet decided (the partner's administrators).
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = Uuid, Path, description = "The request")),
+    request_body = ReasonInput,
+    responses((status = 200, description = "Withdrawn", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[post("/requests/{request_id}/withdrawal")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    let v = blocking(move || requests::withdraw(&db, &auth.0, id, &reason)).await?;
+    Ok(HttpResponse::Ok().json(dto(v)?))
+}
+
+/// The Caf sends a request back to the partner for changes, with the reason.
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = Uuid, Path, description = "The request")),
+    request_body = ReasonInput,
+    responses((status = 200, description = "Sent back", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[post("/requests/{request_id}/return-for-changes")]
+pub async fn request_changes(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    let v = blocking(move || requests::decline(&db, &auth.0, id, false, &reason)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Ok().json(dto(v)?))
+}
+
+/// The Caf refuses a request; a reason is required.
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = Uuid, Path, description = "The request")),
+    request_body = ReasonInput,
+    responses((status = 200, description = "Refused", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[post("/requests/{request_id}/refusal")]
+pub async fn refuse(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    let v = blocking(move || requests::decline(&db, &auth.0, id, true, &reason)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Ok().json(dto(v)?))
+}
+
+/// The Caf approves a request, which does the work in the same transaction: the account is
+/// created (the person receives their credentials, never the approver) and habilitated, access
+/// is removed, or the administrator replaced.
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = Uuid, Path, description = "The request")),
+    responses((status = 200, description = "Approved and carried out", body = RequestDto)),
+    security(("bearer" = [])),
+)]
+#[post("/requests/{request_id}/approval")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let v = blocking(move || requests::approve(&db, &auth.0, id)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Ok().json(dto(v)?))
+}
+
+/// Whom the partner contacts at the Caf when a request waits too long (annex 1 contacts of the
+/// contract in force, Caf side).
+#[utoipa::path(
+    tag = "requests",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    responses((status = 200, description = "Escalation contacts", body = Vec<Contact>)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/escalation-contacts")]
+pub async fn escalation_contacts(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let cs = blocking(move || requests::escalation_contacts(&db, &auth.0, partner)).await?;
+    Ok(HttpResponse::Ok().json(cs.into_iter().map(Contact::from).collect::<Vec<_>>()))
+}

@@ -1,0 +1,236 @@
+//! Requests a partner sends the Caf (mode centralisé, and administrator changes in both modes):
+//! the forms of annex 3 as a workflow (C-art. 9.1, S-art. 2.2).
+
+use chrono::{Duration, NaiveDateTime};
+
+use crate::contract::ManagementMode;
+use crate::error::DomainError;
+
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// Habilitate a new person: an account and a habilitation.
+    Habilitate,
+    /// Remove the access of one or more people (departure, change of function, lost credentials).
+    RemoveAccess,
+    /// Replace the principal administrator or the deputy.
+    ChangeAdministrator,
+}
+
+impl RequestKind {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Habilitate => "habilitate",
+            Self::RemoveAccess => "remove_access",
+            Self::ChangeAdministrator => "change_administrator",
+        }
+    }
+
+    /// Reads a stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Habilitate,
+            Self::RemoveAccess,
+            Self::ChangeAdministrator,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+
+    /// Whether a partner under `mode` sends this request. Administrator changes always go
+    /// through the Caf (it alone manages administrators); the rest only in mode centralisé,
+    /// since in mode délégué the partner's managers do it themselves.
+    pub fn allowed_in(self, mode: ManagementMode) -> Result<(), DomainError> {
+        match (self, mode) {
+            (Self::ChangeAdministrator, _) | (_, ManagementMode::Centralise) => Ok(()),
+            (_, ManagementMode::Delegue) => Err(DomainError::conflict(
+                "delegated_mode",
+                "this partner's contract is in mode délégué: its administrators and delegated \
+                 managers do this themselves (POST /api/v1/partners/{partner_id}/users, \
+                 /habilitations, /accounts/{account_id}/closure)",
+            )),
+        }
+    }
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStatus {
+    /// Being written by the partner.
+    Draft,
+    /// Sent, awaiting the Caf.
+    Submitted,
+    /// Sent back by the Caf for changes.
+    ChangesRequested,
+    /// Approved: the work is done.
+    Approved,
+    /// Refused, with a reason.
+    Refused,
+    /// Withdrawn by the partner.
+    Withdrawn,
+}
+
+/// A step of a request's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStep {
+    /// The partner edits it.
+    Edit,
+    /// The partner sends it.
+    Submit,
+    /// The Caf sends it back for changes.
+    RequestChanges,
+    /// The Caf approves it.
+    Approve,
+    /// The Caf refuses it.
+    Refuse,
+    /// The partner withdraws it.
+    Withdraw,
+}
+
+impl RequestStatus {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::ChangesRequested => "changes_requested",
+            Self::Approved => "approved",
+            Self::Refused => "refused",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Reads a stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Draft,
+            Self::Submitted,
+            Self::ChangesRequested,
+            Self::Approved,
+            Self::Refused,
+            Self::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    /// Whether the request still holds a seat in its profile's quota (sent and undecided).
+    pub fn reserves_seat(self) -> bool {
+        matches!(self, Self::Submitted | Self::ChangesRequested)
+    }
+
+    /// The status after `step`, or the conflict that forbids it.
+    pub fn after(self, step: RequestStep) -> Result<Self, DomainError> {
+        use RequestStatus::*;
+        use RequestStep::*;
+        match (self, step) {
+            (Draft | ChangesRequested, Edit) => Ok(self),
+            (Draft | ChangesRequested, Submit) => Ok(Submitted),
+            (Submitted, RequestChanges) => Ok(ChangesRequested),
+            (Submitted, Approve) => Ok(Approved),
+            (Submitted, Refuse) => Ok(Refused),
+            (Draft | Submitted | ChangesRequested, Withdraw) => Ok(Withdrawn),
+            (status, step) => Err(DomainError::conflict(
+                "request_status_conflict",
+                format!("a request {} cannot be {}", status.code(), step_label(step)),
+            )),
+        }
+    }
+}
+
+fn step_label(step: RequestStep) -> &'static str {
+    match step {
+        RequestStep::Edit => "edited",
+        RequestStep::Submit => "submitted",
+        RequestStep::RequestChanges => "sent back for changes",
+        RequestStep::Approve => "approved",
+        RequestStep::Refuse => "refused",
+        RequestStep::Withdraw => "withdrawn",
+    }
+}
+
+/// Days after which an unanswered request is to be escalated (S-art. 3.3).
+pub const ESCALATION_DAYS: i64 = 10;
+
+/// Whether a request sent at `submitted_at` and still awaiting the Caf at `now` is due for
+/// escalation.
+pub fn escalation_due(
+    status: RequestStatus,
+    submitted_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> bool {
+    status == RequestStatus::Submitted
+        && submitted_at.is_some_and(|s| now - s >= Duration::days(ESCALATION_DAYS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RequestStatus::*;
+    use RequestStep::*;
+
+    #[test]
+    fn life_cycle() {
+        // (from, step, to or None when refused)
+        let table = [
+            (Draft, Edit, Some(Draft)),
+            (Draft, Submit, Some(Submitted)),
+            (Draft, Approve, None),
+            (Draft, Withdraw, Some(Withdrawn)),
+            (Submitted, Edit, None),
+            (Submitted, RequestChanges, Some(ChangesRequested)),
+            (Submitted, Approve, Some(Approved)),
+            (Submitted, Refuse, Some(Refused)),
+            (Submitted, Withdraw, Some(Withdrawn)),
+            (ChangesRequested, Edit, Some(ChangesRequested)),
+            (ChangesRequested, Submit, Some(Submitted)),
+            (ChangesRequested, Approve, None),
+            (Approved, Withdraw, None),
+            (Approved, Refuse, None),
+            (Refused, Submit, None),
+            (Withdrawn, Submit, None),
+        ];
+        for (from, step, to) in table {
+            assert_eq!(from.after(step).ok(), to, "{from:?} {step:?}");
+        }
+        for s in [
+            Draft,
+            Submitted,
+            ChangesRequested,
+            Approved,
+            Refused,
+            Withdrawn,
+        ] {
+            assert_eq!(RequestStatus::from_code(s.code()), Some(s));
+        }
+        assert!(Submitted.reserves_seat() && ChangesRequested.reserves_seat());
+        assert!(!Draft.reserves_seat() && !Approved.reserves_seat());
+    }
+
+    #[test]
+    fn which_requests_each_mode_takes() {
+        use ManagementMode::*;
+        assert!(RequestKind::ChangeAdministrator.allowed_in(Delegue).is_ok());
+        assert!(RequestKind::ChangeAdministrator
+            .allowed_in(Centralise)
+            .is_ok());
+        assert!(RequestKind::Habilitate.allowed_in(Centralise).is_ok());
+        assert!(RequestKind::RemoveAccess.allowed_in(Delegue).is_err());
+    }
+
+    #[test]
+    fn escalation_after_ten_days_unanswered() {
+        let t = |d: i64| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap()
+                + Duration::days(d)
+        };
+        assert!(!escalation_due(Submitted, Some(t(0)), t(9)));
+        assert!(escalation_due(Submitted, Some(t(0)), t(10)));
+        assert!(!escalation_due(ChangesRequested, Some(t(0)), t(30)));
+        assert!(!escalation_due(Approved, Some(t(0)), t(30)));
+    }
+}

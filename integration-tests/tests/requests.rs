@@ -1,0 +1,526 @@
+//! Requests to the Caf (mode centralisé, and administrator changes in both modes): every kind
+//! through every state, the quota reserved by pending requests, concurrent approvals, the Caf's
+//! inbox and escalation, and the reach of each side.
+
+use chrono::Utc;
+use mcp_integration_tests::{on_both_engines, Engine, TestEnv, PASSWORD, SIRETS};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    a_habilitation_request_through_every_state,
+    pending_requests_reserve_their_seats_and_approvals_never_overrun,
+    removing_access_and_lost_credentials,
+    administrators_change_through_the_caf_in_both_modes,
+    inbox_escalation_and_reach,
+);
+
+fn day(offset_days: i64) -> String {
+    (Utc::now().date_naive() + chrono::Duration::days(offset_days)).to_string()
+}
+
+struct World {
+    env: TestEnv,
+    cnaf: String,
+    caf_id: String,
+    caf: String,
+    partner: String,
+    convention: String,
+    subscription: String,
+    mission: String,
+    t13: String,
+    admin: String,
+    admin_id: String,
+    deputy: String,
+    deputy_id: String,
+}
+
+/// A CCAS under an active convention in `mode`, subscribing T13 with a quota of 2, with its two
+/// administrators.
+fn world(engine: Engine, mode: &str) -> World {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf_id = env.caf(&cnaf, "771");
+    let caf = env.caf_admin(&cnaf, &caf_id, "anne@caf77.example");
+    let partner = env.partner(&caf, SIRETS[0], "ccas");
+    let conv = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &caf,
+        json!({"number": "771-2026-0007", "missions": ["Instruction des dossiers FSL"],
+               "contract": {"management_mode": mode, "contacts": [
+                   {"side": "caf", "role": "service_centre", "name": "Centre de services de la Caf", "email": "centre.services@caf77.example"},
+                   {"side": "partner", "role": "principal_administrator", "name": "Claire Dupont", "email": "claire@ccas.example"}]}}),
+    );
+    assert_eq!(conv.status, 201, "{conv:?}");
+    let convention = conv.id();
+    let mission = conv.body["missions"][0]["id"].as_str().unwrap().to_string();
+    let sub = env.post(
+        &format!("/api/v1/conventions/{convention}/subscriptions"),
+        &caf,
+        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 2}]}),
+    );
+    assert_eq!(sub.status, 201, "{sub:?}");
+    let t13 = sub.body["profiles"][0]["profile_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.post(
+        &format!("/api/v1/conventions/{convention}/signature"),
+        &caf,
+        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
+    );
+    let r = env.post(
+        &format!("/api/v1/conventions/{convention}/rgpd-completion"),
+        &caf,
+        json!({"completed_on": day(-1)}),
+    );
+    assert_eq!(r.body["access_open"], true, "{r:?}");
+    let admin = env.partner_admin(&caf, &partner, "principal", "claire@ccas.example");
+    let deputy = env.partner_admin(&caf, &partner, "deputy", "paul@ccas.example");
+    let admin_id = env.get("/api/v1/me", &admin).id();
+    let deputy_id = env.get("/api/v1/me", &deputy).id();
+    World {
+        env,
+        cnaf,
+        caf_id,
+        caf,
+        partner,
+        convention,
+        subscription: sub.id(),
+        mission,
+        t13,
+        admin,
+        admin_id,
+        deputy,
+        deputy_id,
+    }
+}
+
+impl World {
+    fn habilitate(&self, email: &str) -> Value {
+        json!({"kind": "habilitate", "full_name": format!("Agent {email}"), "function_title": "Conseillère ESF",
+               "email": email, "phone": "01 64 13 55 01", "profile_id": self.t13, "mission_id": self.mission})
+    }
+
+    fn file(&self, token: &str, form: Value) -> mcp_integration_tests::Reply {
+        self.env.post(
+            &format!("/api/v1/partners/{}/requests", self.partner),
+            token,
+            form,
+        )
+    }
+
+    fn step(&self, token: &str, id: &str, step: &str, body: Value) -> mcp_integration_tests::Reply {
+        self.env
+            .post(&format!("/api/v1/requests/{id}/{step}"), token, body)
+    }
+
+    /// Files and sends a request; returns its id.
+    fn sent(&self, form: Value) -> String {
+        let r = self.file(&self.admin, form);
+        assert_eq!(r.status, 201, "{r:?}");
+        let id = r.id();
+        let r = self.step(&self.admin, &id, "submission", json!({}));
+        assert_eq!(r.status, 200, "{r:?}");
+        id
+    }
+
+    fn used(&self) -> Value {
+        let r = self.env.get(
+            &format!("/api/v1/partners/{}/quota-use", self.partner),
+            &self.caf,
+        );
+        r.body[0]["used"].clone()
+    }
+}
+
+/// The messages delivered to `email` that contain `marker`, waiting for one to arrive.
+fn messages_to(env: &TestEnv, email: &str, marker: &str) -> Vec<String> {
+    for _ in 0..200 {
+        let found: Vec<String> = std::fs::read_dir(&env.mail_dir)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .filter(|t| t.contains(&format!("To: {email}\r\n")) && t.contains(marker))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !found.is_empty() {
+            return found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    vec![]
+}
+
+fn a_habilitation_request_through_every_state(engine: Engine) {
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    // The partner cannot grant by itself in this mode; it files a request.
+    let r = env.post(
+        &format!("/api/v1/partners/{}/habilitations", w.partner),
+        &w.admin,
+        json!({"account_id": w.deputy_id, "profile_id": w.t13, "mission_id": w.mission}),
+    );
+    assert_eq!((r.status, r.code()), (409, "centralised_mode"));
+
+    let mut form = w.habilitate("julie@ccas.example");
+    let r = w.file(&w.admin, form.clone());
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["status"], "draft");
+    assert_eq!(r.body["form"]["email"], "julie@ccas.example");
+    let id = r.id();
+    // Checked when filed: a profile the partner did not subscribe to is refused at once.
+    let mut wrong = form.clone();
+    wrong["profile_id"] = json!(w.mission);
+    let r = w.file(&w.admin, wrong);
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("unknown_profile"))
+    );
+    let r = w.file(&w.admin, json!({"kind": "habilitate", "full_name": "X"}));
+    assert_eq!(r.status, 400, "incomplete form: {r:?}");
+
+    form["phone"] = json!("06 12 34 56 78");
+    let r = env.put(&format!("/api/v1/requests/{id}"), &w.admin, form.clone());
+    assert_eq!(r.body["form"]["phone"], "06 12 34 56 78", "{r:?}");
+    assert_eq!(
+        w.step(&w.caf, &id, "approval", json!({})).code(),
+        "request_status_conflict",
+        "a draft is not approved"
+    );
+    let r = w.step(&w.admin, &id, "submission", json!({}));
+    assert_eq!(r.body["status"], "submitted", "{r:?}");
+    assert_eq!(r.body["escalation_due"], false);
+    let r = env.put(&format!("/api/v1/requests/{id}"), &w.admin, form.clone());
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "request_status_conflict"),
+        "sent: no more edits"
+    );
+
+    let r = w.step(&w.caf, &id, "return-for-changes", json!({"reason": ""}));
+    assert_eq!(r.status, 422, "a reason is required");
+    let r = w.step(
+        &w.caf,
+        &id,
+        "return-for-changes",
+        json!({"reason": "Préciser la fonction"}),
+    );
+    assert_eq!(r.body["status"], "changes_requested", "{r:?}");
+    assert!(
+        !messages_to(env, "claire@ccas.example", "Préciser la fonction").is_empty(),
+        "the partner is told"
+    );
+    form["function_title"] = json!("Conseillère en économie sociale et familiale");
+    let r = env.put(&format!("/api/v1/requests/{id}"), &w.admin, form);
+    assert_eq!(r.status, 200, "{r:?}");
+    w.step(&w.admin, &id, "submission", json!({}));
+
+    let r = w.step(&w.admin, &id, "approval", json!({}));
+    assert_eq!(r.status, 403, "the partner does not approve");
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["status"], "approved");
+    let identifier = r.body["result"]["identifier"].as_str().unwrap().to_string();
+    let habilitation = r.body["result"]["habilitation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !r.body.to_string().contains("activation_code"),
+        "the approver never holds the code"
+    );
+    // The person activates from what they received, and holds the profile.
+    let token = env.activate_from_mail(&identifier, "julie@ccas.example");
+    let mine = env.get(
+        &format!(
+            "/api/v1/accounts/{}/habilitations",
+            env.get("/api/v1/me", &token).id()
+        ),
+        &token,
+    );
+    assert_eq!(
+        mine.body["habilitations"][0]["habilitation"]["id"],
+        json!(habilitation)
+    );
+    assert_eq!(w.used(), 1);
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!((r.status, r.code()), (409, "request_status_conflict"));
+    let steps: Vec<String> = env
+        .traces_of(&w.cnaf, &id)
+        .iter()
+        .map(|t| t["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "request.filed",
+            "request.edited",
+            "request.submitted",
+            "request.changes_requested",
+            "request.edited",
+            "request.submitted",
+            "request.approved"
+        ]
+    );
+
+    // Refused, with a reason; withdrawn, once.
+    let refused = w.sent(w.habilitate("marc@ccas.example"));
+    let r = w.step(
+        &w.caf,
+        &refused,
+        "refusal",
+        json!({"reason": "Profil non justifié"}),
+    );
+    assert_eq!((r.status, &r.body["status"]), (200, &json!("refused")));
+    assert_eq!(r.body["reason"], "Profil non justifié");
+    let draft = w.file(&w.admin, w.habilitate("lea@ccas.example")).id();
+    let r = w.step(
+        &w.deputy,
+        &draft,
+        "withdrawal",
+        json!({"reason": "Doublon"}),
+    );
+    assert_eq!(r.body["status"], "withdrawn", "{r:?}");
+    let r = w.step(
+        &w.deputy,
+        &draft,
+        "withdrawal",
+        json!({"reason": "Doublon"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "request_status_conflict"));
+    assert_eq!(w.used(), 1, "refused and withdrawn requests hold no seat");
+}
+
+fn pending_requests_reserve_their_seats_and_approvals_never_overrun(engine: Engine) {
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let first = w.sent(w.habilitate("a@ccas.example"));
+    let second = w.sent(w.habilitate("b@ccas.example"));
+    // Quota 2: two requests awaiting the Caf fill it.
+    let third = w.file(&w.admin, w.habilitate("c@ccas.example")).id();
+    let r = w.step(&w.admin, &third, "submission", json!({}));
+    assert_eq!((r.status, r.code()), (409, "quota_exceeded"), "{r:?}");
+
+    // The Caf lowers the quota to 1 meanwhile; two approvals race: exactly one succeeds.
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{}/quotas", w.subscription),
+        &w.caf,
+        json!({"profiles": [{"profile": "T13", "max_users": 1}],
+               "amendment": {"summary": "Quota T13 ramené à 1", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let replies: Vec<(u16, String)> = std::thread::scope(|s| {
+        let hs: Vec<_> = [&first, &second]
+            .into_iter()
+            .map(|id| {
+                let w = &w;
+                s.spawn(move || {
+                    let r = w.step(&w.caf, id, "approval", json!({}));
+                    (r.status, r.code().to_string())
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        replies.iter().filter(|(s, _)| *s == 200).count(),
+        1,
+        "{replies:?}"
+    );
+    assert!(replies
+        .iter()
+        .any(|(s, c)| *s == 409 && c == "quota_exceeded"));
+    assert_eq!(w.used(), 1);
+    let staff = env.get(&format!("/api/v1/partners/{}/users", w.partner), &w.caf);
+    assert_eq!(
+        staff.body.as_array().unwrap().len(),
+        3,
+        "no account was left behind by the failed approval"
+    );
+}
+
+fn removing_access_and_lost_credentials(engine: Engine) {
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let id = w.sent(w.habilitate("julie@ccas.example"));
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    let (identifier, account, habilitation) = (
+        r.body["result"]["identifier"].as_str().unwrap().to_string(),
+        r.body["result"]["account_id"].as_str().unwrap().to_string(),
+        r.body["result"]["habilitation_id"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let token = env.activate_from_mail(&identifier, "julie@ccas.example");
+    assert_eq!(env.get("/api/v1/me", &token).status, 200);
+
+    let r = w.file(
+        &w.admin,
+        json!({"kind": "remove_access", "account_ids": [w.deputy_id], "reason": "x"}),
+    );
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("administrator")),
+        "administrators are replaced, not removed"
+    );
+    let removal = w.sent(json!({"kind": "remove_access", "account_ids": [account], "lost_or_stolen": true, "reason": "Téléphone volé"}));
+    assert_eq!(
+        env.get("/api/v1/me", &token).status,
+        401,
+        "lost credentials stop working as soon as the request is sent"
+    );
+    assert_eq!(
+        env.get(&format!("/api/v1/habilitations/{habilitation}"), &w.admin)
+            .body["status"],
+        "active",
+        "the Caf has not decided yet"
+    );
+    let r = w.step(&w.caf, &removal, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["result"]["closed_account_ids"], json!([account]));
+    let h = env.get(&format!("/api/v1/habilitations/{habilitation}"), &w.admin);
+    assert_eq!(h.body["status"], "devalidated", "kept, devalidated");
+    assert_eq!(w.used(), 0);
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": identifier, "password": PASSWORD})),
+    );
+    assert_eq!(r.status, 401);
+}
+
+fn administrators_change_through_the_caf_in_both_modes(engine: Engine) {
+    let w = world(engine, "delegue");
+    let env = &w.env;
+    // In mode délégué the partner habilitates itself…
+    let r = w.file(&w.admin, w.habilitate("julie@ccas.example"));
+    assert_eq!((r.status, r.code()), (409, "delegated_mode"));
+    // …but administrators change only through the Caf.
+    let form = |replaced: &str| {
+        json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": replaced,
+               "full_name": "Lucie Bernard", "function_title": "Directrice adjointe", "email": "lucie@ccas.example"})
+    };
+    let r = w.file(&w.admin, form(&w.admin_id));
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("not_that_administrator"))
+    );
+    let id = w.sent(form(&w.deputy_id));
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["result"]["replaced_account_id"], json!(w.deputy_id));
+    assert_eq!(
+        env.get("/api/v1/me", &w.deputy).status,
+        401,
+        "the old deputy is out"
+    );
+    let lucie = env.activate_from_mail(
+        r.body["result"]["identifier"].as_str().unwrap(),
+        "lucie@ccas.example",
+    );
+    let me = env.get("/api/v1/me", &lucie);
+    assert_eq!(
+        (&me.body["role"], &me.body["administrator_rank"]),
+        (&json!("partner_administrator"), &json!("deputy"))
+    );
+}
+
+fn inbox_escalation_and_reach(engine: Engine) {
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let id = w.sent(w.habilitate("julie@ccas.example"));
+    let draft = w.file(&w.admin, w.habilitate("marc@ccas.example")).id();
+    // Another Caf and another partner see nothing of it.
+    let caf2 = env.caf(&w.cnaf, "772");
+    let caf2_admin = env.caf_admin(&w.cnaf, &caf2, "b@caf2.example");
+    let other = env.partner(&w.caf, SIRETS[1], "ccas");
+    let other_admin = env.partner_admin(&w.caf, &other, "principal", "o@other.example");
+    for token in [&caf2_admin, &other_admin] {
+        assert_eq!(
+            env.get(&format!("/api/v1/requests/{id}"), token).status,
+            404
+        );
+    }
+    assert_eq!(w.step(&caf2_admin, &id, "approval", json!({})).status, 404);
+    assert_eq!(
+        env.get(&format!("/api/v1/cafs/{}/requests", w.caf_id), &caf2_admin)
+            .status,
+        404
+    );
+    assert_eq!(
+        w.file(&w.caf, w.habilitate("x@ccas.example")).status,
+        403,
+        "the Caf decides, the partner files"
+    );
+    assert_eq!(
+        env.post(
+            &format!("/api/v1/partners/{other}/requests"),
+            &w.admin,
+            w.habilitate("y@ccas.example")
+        )
+        .status,
+        404
+    );
+
+    // The inbox: only sent requests are waiting; after ten days unanswered, flagged.
+    let inbox = env.get(
+        &format!("/api/v1/cafs/{}/requests?status=submitted", w.caf_id),
+        &w.caf,
+    );
+    assert_eq!(inbox.status, 200, "{inbox:?}");
+    let items = inbox.body.as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], json!(id));
+    assert_eq!(items[0]["escalation_due"], false);
+    let eleven_days_ago = (Utc::now().naive_utc() - chrono::Duration::days(11))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    env.db
+        .write(|c| {
+            Ok(diesel::RunQueryDsl::execute(
+                diesel::sql_query(format!(
+                    "UPDATE habilitation_requests SET submitted_at = '{eleven_days_ago}' WHERE id = '{id}'"
+                )),
+                c,
+            )?)
+        })
+        .unwrap();
+    let due = env.get(
+        &format!("/api/v1/cafs/{}/requests?escalation_due=true", w.caf_id),
+        &w.caf,
+    );
+    let items = due.body.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{due:?}");
+    assert_eq!(
+        (&items[0]["escalation_due"], &items[0]["waiting_days"]),
+        (&json!(true), &json!(11))
+    );
+    let mine = env.get(
+        &format!("/api/v1/partners/{}/requests", w.partner),
+        &w.admin,
+    );
+    assert_eq!(mine.body.as_array().unwrap().len(), 2);
+    assert!(mine
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == json!(draft)));
+    let contacts = env.get(
+        &format!("/api/v1/partners/{}/escalation-contacts", w.partner),
+        &w.admin,
+    );
+    assert_eq!(
+        contacts.body,
+        json!([{"side": "caf", "role": "service_centre", "name": "Centre de services de la Caf", "email": "centre.services@caf77.example", "phone": null}])
+    );
+    let r = env.get(
+        &format!("/api/v1/cafs/{}/requests?status=lost", w.caf_id),
+        &w.caf,
+    );
+    assert_eq!(r.status, 400);
+    let _ = &w.convention;
+}

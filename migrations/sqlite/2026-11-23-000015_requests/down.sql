@@ -1,0 +1,1 @@
+DROP TABLE habilitation_requests;
