@@ -776,38 +776,38 @@ pub fn list(
     filter: &HabilitationFilter,
     page: &PageRequest,
 ) -> Result<Page<HabilitationView>> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        let mut q = habilitations::table
-            .filter(habilitations::partner_id.eq(&partner.id))
-            .select(Habilitation::as_select())
-            .into_boxed();
-        if let Some(s) = filter.status {
-            q = q.filter(habilitations::status.eq(s.code()));
-        }
-        if let Some(p) = filter.profile_id {
-            q = q.filter(habilitations::profile_id.eq(p.to_string()));
-        }
-        if let Some(h) = filter.holder {
-            q = q
-                .filter(habilitations::holder_kind.eq(h.kind()))
-                .filter(habilitations::holder_id.eq(h.id().to_string()));
-        }
-        if let Some(c) = &page.cursor {
-            q = q.filter(habilitations::id.gt(c.clone()));
-        }
-        let limit = page.limit();
-        let rows: Vec<Habilitation> = q
-            .order(habilitations::id.asc())
-            .limit(limit + 1)
-            .load(conn)?;
-        Page::from_rows(rows, limit, |h| h.id.clone(), |h| view(conn, h))
-    })
+        |conn, partner| {
+            let mut q = habilitations::table
+                .filter(habilitations::partner_id.eq(&partner.id))
+                .select(Habilitation::as_select())
+                .into_boxed();
+            if let Some(s) = filter.status {
+                q = q.filter(habilitations::status.eq(s.code()));
+            }
+            if let Some(p) = filter.profile_id {
+                q = q.filter(habilitations::profile_id.eq(p.to_string()));
+            }
+            if let Some(h) = filter.holder {
+                q = q
+                    .filter(habilitations::holder_kind.eq(h.kind()))
+                    .filter(habilitations::holder_id.eq(h.id().to_string()));
+            }
+            if let Some(c) = &page.cursor {
+                q = q.filter(habilitations::id.gt(c.clone()));
+            }
+            let limit = page.limit();
+            let rows: Vec<Habilitation> = q
+                .order(habilitations::id.asc())
+                .limit(limit + 1)
+                .load(conn)?;
+            Page::from_rows(rows, limit, |h| h.id.clone(), |h| view(conn, h))
+        },
+    )
 }
 
 /// The use of one profile's quota.
@@ -860,15 +860,13 @@ fn quota_lines(
 
 /// How a partner uses each profile's quota, over its conventions not terminated.
 pub fn quota_use(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<QuotaLine>> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        quota_lines(conn, &partner, ctx.today())
-    })
+        |conn, partner| quota_lines(conn, &partner, ctx.today()),
+    )
 }
 
 /// Quota use across a Caf's partners; with `over_only`, only the profiles held by more people
@@ -976,63 +974,63 @@ pub fn holders(
     partner_id: Uuid,
     profile_id: Uuid,
 ) -> Result<(Vec<QuotaLine>, Vec<ProfileHolder>)> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        let lines: Vec<QuotaLine> = quota_lines(conn, &partner, ctx.today())?
-            .into_iter()
-            .filter(|l| l.profile_id == profile_id.to_string())
-            .collect();
-        let live: Vec<Habilitation> = habilitations::table
-            .filter(habilitations::partner_id.eq(&partner.id))
-            .filter(habilitations::profile_id.eq(profile_id.to_string()))
-            .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
-            .order(habilitations::id.asc())
-            .select(Habilitation::as_select())
-            .load(conn)?;
-        let mut by_person: BTreeMap<String, Vec<(String, Option<Group>)>> = BTreeMap::new();
-        for h in live {
-            if h.holder_kind == "group" {
-                let group: Group = partner_groups::table
-                    .find(&h.holder_id)
-                    .select(Group::as_select())
-                    .first(conn)?;
-                let members: Vec<String> = group_members::table
-                    .filter(group_members::group_id.eq(&group.id))
-                    .select(group_members::account_id)
-                    .load(conn)?;
-                for m in members {
+        |conn, partner| {
+            let lines: Vec<QuotaLine> = quota_lines(conn, &partner, ctx.today())?
+                .into_iter()
+                .filter(|l| l.profile_id == profile_id.to_string())
+                .collect();
+            let live: Vec<Habilitation> = habilitations::table
+                .filter(habilitations::partner_id.eq(&partner.id))
+                .filter(habilitations::profile_id.eq(profile_id.to_string()))
+                .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
+                .order(habilitations::id.asc())
+                .select(Habilitation::as_select())
+                .load(conn)?;
+            let mut by_person: BTreeMap<String, Vec<(String, Option<Group>)>> = BTreeMap::new();
+            for h in live {
+                if h.holder_kind == "group" {
+                    let group: Group = partner_groups::table
+                        .find(&h.holder_id)
+                        .select(Group::as_select())
+                        .first(conn)?;
+                    let members: Vec<String> = group_members::table
+                        .filter(group_members::group_id.eq(&group.id))
+                        .select(group_members::account_id)
+                        .load(conn)?;
+                    for m in members {
+                        by_person
+                            .entry(m)
+                            .or_default()
+                            .push((h.id.clone(), Some(group.clone())));
+                    }
+                } else {
                     by_person
-                        .entry(m)
+                        .entry(h.holder_id.clone())
                         .or_default()
-                        .push((h.id.clone(), Some(group.clone())));
+                        .push((h.id.clone(), None));
                 }
-            } else {
-                by_person
-                    .entry(h.holder_id.clone())
-                    .or_default()
-                    .push((h.id.clone(), None));
             }
-        }
-        let ids: Vec<&String> = by_person.keys().collect();
-        let people: Vec<Account> = accounts::table
-            .filter(accounts::id.eq_any(ids))
-            .order(accounts::full_name.asc())
-            .select(Account::as_select())
-            .load(conn)?;
-        let out = people
-            .into_iter()
-            .map(|account| {
-                let through = by_person.remove(&account.id).unwrap_or_default();
-                ProfileHolder { account, through }
-            })
-            .collect();
-        Ok((lines, out))
-    })
+            let ids: Vec<&String> = by_person.keys().collect();
+            let people: Vec<Account> = accounts::table
+                .filter(accounts::id.eq_any(ids))
+                .order(accounts::full_name.asc())
+                .select(Account::as_select())
+                .load(conn)?;
+            let out = people
+                .into_iter()
+                .map(|account| {
+                    let through = by_person.remove(&account.id).unwrap_or_default();
+                    ProfileHolder { account, through }
+                })
+                .collect();
+            Ok((lines, out))
+        },
+    )
 }
 
 /// A person habilitated who has not signed in since a date.
@@ -1191,20 +1189,20 @@ pub fn questions(db: &Database, ctx: &Ctx, habilitation_id: Uuid) -> Result<Vec<
 
 /// The questions of the Caf a partner has not answered yet.
 pub fn open_questions(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Question>> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        Ok(habilitation_questions::table
-            .filter(habilitation_questions::partner_id.eq(&partner.id))
-            .filter(habilitation_questions::answered_at.is_null())
-            .order(habilitation_questions::id.asc())
-            .select(Question::as_select())
-            .load(conn)?)
-    })
+        |conn, partner| {
+            Ok(habilitation_questions::table
+                .filter(habilitation_questions::partner_id.eq(&partner.id))
+                .filter(habilitation_questions::answered_at.is_null())
+                .order(habilitation_questions::id.asc())
+                .select(Question::as_select())
+                .load(conn)?)
+        },
+    )
 }
 
 /// The partner answers a question of the Caf (its administrators, or a manager of that profile).
@@ -1356,19 +1354,19 @@ pub fn create_bundle(
 
 /// A partner's role bundles, by name.
 pub fn list_bundles(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<RoleBundle>> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        Ok(role_bundles::table
-            .filter(role_bundles::partner_id.eq(&partner.id))
-            .order(role_bundles::name.asc())
-            .select(RoleBundle::as_select())
-            .load(conn)?)
-    })
+        |conn, partner| {
+            Ok(role_bundles::table
+                .filter(role_bundles::partner_id.eq(&partner.id))
+                .order(role_bundles::name.asc())
+                .select(RoleBundle::as_select())
+                .load(conn)?)
+        },
+    )
 }
 
 /// Grants every profile of a role bundle to one holder for one mission: all or none.

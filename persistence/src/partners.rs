@@ -131,6 +131,22 @@ pub(crate) fn load_for(
     Ok(p)
 }
 
+/// Runs a read within one partner: the function is checked first (403 before anything is
+/// looked up), then the partner's reach (404 outside it).
+pub(crate) fn read_for<T>(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    function: Function,
+    read: impl FnOnce(&mut DbConnection, Partner) -> Result<T>,
+) -> Result<T> {
+    authorize(ctx.principal(), function, Reach::National)?;
+    db.read(|conn| {
+        let partner = load_for(conn, ctx, partner_id, function)?;
+        read(conn, partner)
+    })
+}
+
 /// One partner.
 pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Partner> {
     authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;

@@ -752,11 +752,13 @@ pub fn for_partner(
     partner_id: Uuid,
     filter: &RequestFilter,
 ) -> Result<Vec<RequestView>> {
-    authorize(ctx.principal(), Function::ReadRequests, Reach::National)?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadRequests)?;
-        list(conn, ctx.now, None, Some(partner.id), filter)
-    })
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
+        Function::ReadRequests,
+        |conn, partner| list(conn, ctx.now, None, Some(partner.id), filter),
+    )
 }
 
 /// The Caf administrator's inbox: its partners' requests, oldest waiting first, with those
@@ -783,25 +785,29 @@ pub fn inbox(
 /// Whom a partner contacts when a request waits too long: the Caf's contacts in the contract
 /// in force (annex 1, S-art. 3.3).
 pub fn escalation_contacts(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Contact>> {
-    authorize(ctx.principal(), Function::ReadRequests, Reach::National)?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadRequests)?;
-        let ids: Vec<String> = crate::schema::conventions::table
-            .filter(crate::schema::conventions::partner_id.eq(&partner.id))
-            .order(crate::schema::conventions::id.desc())
-            .select(crate::schema::conventions::id)
-            .load(conn)?;
-        for id in ids {
-            let c = crate::conventions::load_for_system(conn, &id)?;
-            if c.life.access_open(ctx.today()) {
-                return Ok(c
-                    .row
-                    .contacts()?
-                    .into_iter()
-                    .filter(|c| c.side == Party::Caf)
-                    .collect());
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
+        Function::ReadRequests,
+        |conn, partner| {
+            let ids: Vec<String> = crate::schema::conventions::table
+                .filter(crate::schema::conventions::partner_id.eq(&partner.id))
+                .order(crate::schema::conventions::id.desc())
+                .select(crate::schema::conventions::id)
+                .load(conn)?;
+            for id in ids {
+                let c = crate::conventions::load_for_system(conn, &id)?;
+                if c.life.access_open(ctx.today()) {
+                    return Ok(c
+                        .row
+                        .contacts()?
+                        .into_iter()
+                        .filter(|c| c.side == Party::Caf)
+                        .collect());
+                }
             }
-        }
-        Ok(vec![])
-    })
+            Ok(vec![])
+        },
+    )
 }

@@ -97,19 +97,19 @@ pub fn create_user(db: &Database, ctx: &Ctx, partner_id: Uuid, person: &Person) 
 
 /// The partner's staff: administrators and users, in creation order.
 pub fn list_staff(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Account>> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        Ok(accounts::table
-            .filter(accounts::partner_id.eq(&partner.id))
-            .order(accounts::id.asc())
-            .select(Account::as_select())
-            .load(conn)?)
-    })
+        |conn, partner| {
+            Ok(accounts::table
+                .filter(accounts::partner_id.eq(&partner.id))
+                .order(accounts::id.asc())
+                .select(Account::as_select())
+                .load(conn)?)
+        },
+    )
 }
 
 /// Closes the account of someone who left (or should no longer have access, C-art. 9.2): the
@@ -347,21 +347,21 @@ pub fn give_delegation(
 
 /// The delegations of a partner, in force first then withdrawn, newest first.
 pub fn list_delegations(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<DelegationRow>> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        let mut rows: Vec<DelegationRow> = delegations::table
-            .filter(delegations::partner_id.eq(&partner.id))
-            .order(delegations::id.desc())
-            .select(DelegationRow::as_select())
-            .load(conn)?;
-        rows.sort_by_key(|r| r.withdrawn_at.is_some());
-        Ok(rows)
-    })
+        |conn, partner| {
+            let mut rows: Vec<DelegationRow> = delegations::table
+                .filter(delegations::partner_id.eq(&partner.id))
+                .order(delegations::id.desc())
+                .select(DelegationRow::as_select())
+                .load(conn)?;
+            rows.sort_by_key(|r| r.withdrawn_at.is_some());
+            Ok(rows)
+        },
+    )
 }
 
 fn end_delegation_of(
@@ -551,19 +551,19 @@ pub fn create_group(
 
 /// The groups of a partner, by name.
 pub fn list_groups(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Group>> {
-    authorize(
-        ctx.principal(),
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
         Function::ReadHabilitations,
-        Reach::National,
-    )?;
-    db.read(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ReadHabilitations)?;
-        Ok(partner_groups::table
-            .filter(partner_groups::partner_id.eq(&partner.id))
-            .order(partner_groups::name.asc())
-            .select(Group::as_select())
-            .load(conn)?)
-    })
+        |conn, partner| {
+            Ok(partner_groups::table
+                .filter(partner_groups::partner_id.eq(&partner.id))
+                .order(partner_groups::name.asc())
+                .select(Group::as_select())
+                .load(conn)?)
+        },
+    )
 }
 
 /// Loads a group and checks `function` on its partner.
