@@ -39,6 +39,19 @@ enum Command {
     },
     /// Prints the OpenAPI document (YAML).
     Openapi,
+    /// Writes synthetic beneficiary files, one JSON per line, for development and benchmarks
+    /// (POST them to /api/v1/cafs/{caf_id}/beneficiary-files/import). Never real people.
+    GenerateFiles {
+        /// How many files.
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        /// First numéro allocataire.
+        #[arg(long, default_value_t = 1)]
+        first: u64,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn fail(message: impl std::fmt::Display) -> ! {
@@ -52,6 +65,19 @@ fn main() {
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => print!("{}", mcp_api::openapi::yaml()),
+        Command::GenerateFiles { count, first, seed } => {
+            use std::io::Write;
+            let today = chrono::Utc::now().date_naive();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for n in first..first.saturating_add(count) {
+                let file = mcp_domain::cdap::synthetic(n, seed, today);
+                let line = serde_json::to_string(&file).expect("plain data");
+                if writeln!(out, "{line}").is_err() {
+                    break;
+                }
+            }
+            let _ = out.flush();
+        }
         Command::Migrate => {
             Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));
             println!("database is up to date");

@@ -60,16 +60,19 @@ pub enum Scope {
     HabilitationsRead,
     /// Manage users, groups, delegations and habilitations within the person's reach.
     HabilitationsWrite,
+    /// Consult beneficiaries' files through the person's CDAP habilitation.
+    CdapRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Self::Profile,
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::HabilitationsRead,
         Self::HabilitationsWrite,
+        Self::CdapRead,
     ];
 
     /// Stable code, as in OAuth `scope` strings.
@@ -80,6 +83,7 @@ impl Scope {
             Self::RegistryWrite => "registry:write",
             Self::HabilitationsRead => "habilitations:read",
             Self::HabilitationsWrite => "habilitations:write",
+            Self::CdapRead => "cdap:read",
         }
     }
 
@@ -310,6 +314,11 @@ pub enum Function {
     DecideRequests,
     /// Read requests: the partner's administrators, its Caf, the Cnaf.
     ReadRequests,
+    /// Load beneficiaries' files (bulk import): the Caf's administrators, for their Caf.
+    ImportFiles,
+    /// Consult a beneficiary's file: partner staff, through an active CDAP habilitation that
+    /// decides the view.
+    ConsultFiles,
     /// Read a partner's users, groups, delegations, role bundles and habilitations.
     ReadHabilitations,
     /// Create partner users and close their accounts (a management function).
@@ -340,6 +349,8 @@ impl Function {
             ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
             ReadHabilitations | ReadRequests => Some(Scope::HabilitationsRead),
             FileRequests | DecideRequests => Some(Scope::HabilitationsWrite),
+            ImportFiles => Some(Scope::RegistryWrite),
+            ConsultFiles => Some(Scope::CdapRead),
             ManageUsers
             | ManageGroups
             | ManageHabilitations
@@ -412,6 +423,7 @@ pub fn authorize(
                 | SuperviseHabilitations
                 | DecideRequests
                 | ReadRequests
+                | ImportFiles
         ),
         Role::PartnerAdministrator => matches!(
             function,
@@ -428,9 +440,13 @@ pub fn authorize(
                 | SubmitSoftware
                 | FileRequests
                 | ReadRequests
+                | ConsultFiles
         ),
         Role::PartnerUser => match (function, &principal.delegation) {
-            (ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners, _) => true,
+            (
+                ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners | ConsultFiles,
+                _,
+            ) => true,
             // A delegated manager reads what they manage.
             (ReadHabilitations, Some(_)) => true,
             (f, Some(d)) => f.management().is_some_and(|m| d.covers(m)),
@@ -596,6 +612,12 @@ mod tests {
             (&caf, DecideRequests, in_other_caf, HIDDEN),
             (&caf, FileRequests, in_partner, FORBIDDEN),
             (&padm, FileRequests, in_partner, OK),
+            (&padm, ConsultFiles, in_partner, OK),
+            (&padm, ImportFiles, Reach::Caf(own), FORBIDDEN),
+            (&caf, ImportFiles, Reach::Caf(own), OK),
+            (&caf, ImportFiles, Reach::Caf(other), HIDDEN),
+            (&caf, ConsultFiles, in_partner, FORBIDDEN),
+            (&cnaf, ConsultFiles, in_partner, FORBIDDEN),
             (&padm, FileRequests, in_other_partner, HIDDEN),
             (&padm, DecideRequests, in_partner, FORBIDDEN),
             (&cnaf, ReadRequests, in_other_caf, OK),

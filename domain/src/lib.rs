@@ -6,6 +6,7 @@
 pub mod access;
 pub mod caf;
 pub mod catalogue;
+pub mod cdap;
 pub mod commitment;
 pub mod contract;
 pub mod convention;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod cafs;
 pub mod catalogue;
+pub mod cdap;
 pub mod clients;
 pub mod conventions;
 pub mod ctx;

@@ -229,6 +229,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     habilitations,
     habilitation_questions,
     habilitation_requests,
+    beneficiary_files,
+    profile_views,
 );
 
 diesel::table! {
@@ -416,5 +418,29 @@ diesel::table! {
         reason -> Nullable<Text>,
         result -> Nullable<Text>,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    beneficiary_files (id) {
+        id -> Text,
+        caf_id -> Text,
+        numero -> Text,
+        document -> Text,
+        content_hash -> Text,
+        last_name -> Text,
+        birth_date -> Date,
+        imported_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    profile_views (profile_id) {
+        profile_id -> Text,
+        sections -> Text,
+        months -> Integer,
+        benefits -> Text,
+        restriction -> Nullable<Text>,
     }
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cafs;
 pub mod catalogue;
+pub mod cdap;
 pub mod conventions;
 pub mod habilitations;
 pub mod oauth;
@@ -178,6 +179,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::refuse)
             .service(requests::approve)
             .service(requests::escalation_contacts)
+            .service(cdap::import)
+            .service(cdap::consult)
             .service(oauth::register)
             .service(oauth::list)
             .service(oauth::revoke)

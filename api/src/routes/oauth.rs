@@ -299,6 +299,7 @@ fn scope_label(s: Scope) -> &'static str {
         Scope::RegistryWrite => "modifier, en votre nom, les informations que vos fonctions vous permettent de modifier",
         Scope::HabilitationsRead => "consulter, en votre nom, les utilisateurs, groupes et habilitations de votre organisation",
         Scope::HabilitationsWrite => "gérer, en votre nom, les utilisateurs, groupes et habilitations que vos fonctions vous permettent de gérer",
+        Scope::CdapRead => "consulter, en votre nom, les dossiers d'allocataires que votre habilitation vous permet de consulter",
     }
 }
 

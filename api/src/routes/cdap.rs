@@ -1,0 +1,251 @@
+//! CDAP: the Caf loads beneficiaries' files (NDJSON, streamed); partner staff consult a file
+//! through their habilitation's view.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use mcp_persistence::cdap::{self, ConsultRequest, ImportReport, MAX_LINE_BYTES};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::blocking;
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Lines imported per transaction.
+const BATCH: usize = 500;
+
+/// A refused line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectionDto {
+    /// Its number, from 1.
+    pub line: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReportDto {
+    /// Lines read (blank lines not counted).
+    pub lines: usize,
+    /// Files created.
+    pub inserted: usize,
+    /// Files changed.
+    pub updated: usize,
+    /// Files already as given: importing the same lines twice changes nothing.
+    pub unchanged: usize,
+    /// Lines refused.
+    pub rejected: usize,
+    /// The first 100 refused lines and why.
+    pub rejections: Vec<RejectionDto>,
+}
+
+impl From<ImportReport> for ImportReportDto {
+    fn from(r: ImportReport) -> Self {
+        Self {
+            lines: r.lines,
+            inserted: r.inserted,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            rejected: r.rejected,
+            rejections: r
+                .rejections
+                .into_iter()
+                .map(|x| RejectionDto {
+                    line: x.line,
+                    reason: x.reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+async fn flush(
+    state: &web::Data<AppState>,
+    auth: &Authenticated,
+    caf: Uuid,
+    batch: &mut Vec<(usize, String)>,
+    report: ImportReport,
+) -> Result<ImportReport, ApiError> {
+    let lines = std::mem::take(batch);
+    let db = state.db.clone();
+    let ctx = auth.0.clone();
+    blocking(move || {
+        let mut report = report;
+        cdap::import_batch(&db, &ctx, caf, &lines, &mut report)?;
+        Ok(report)
+    })
+    .await
+}
+
+/// Loads beneficiaries' files for your Caf (its administrators): one JSON file per line
+/// (`application/x-ndjson`), streamed and imported 500 lines per transaction. Each line is
+/// checked; refused lines are reported with their number and reason, the others imported.
+/// Idempotent: a file is identified by its numéro allocataire, and a line identical to what is
+/// stored changes nothing.
+#[utoipa::path(
+    tag = "cdap",
+    params(("caf_id" = Uuid, Path, description = "The Caf")),
+    request_body(content = String, content_type = "application/x-ndjson", description = "One beneficiary file per line (see `mcp generate-files` for the format)"),
+    responses((status = 200, description = "Imported", body = ImportReportDto)),
+    security(("bearer" = [])),
+)]
+#[post("/cafs/{caf_id}/beneficiary-files/import")]
+pub async fn import(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    req: HttpRequest,
+    mut body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let caf = path.into_inner();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/x-ndjson")
+        && !content_type.starts_with("application/jsonl")
+    {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send one JSON file per line as application/x-ndjson",
+        ));
+    }
+    {
+        let db = state.db.clone();
+        let ctx = auth.0.clone();
+        blocking(move || cdap::authorize_import(&db, &ctx, caf)).await?;
+    }
+    let mut report = ImportReport::default();
+    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+    let mut pending: Vec<u8> = vec![];
+    let mut number = 0usize;
+    let mut skipping = false;
+    let take =
+        |raw: &[u8], number: usize, report: &mut ImportReport, batch: &mut Vec<(usize, String)>| {
+            match std::str::from_utf8(raw) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => batch.push((number, text.trim().to_string())),
+                Err(_) => {
+                    report.lines += 1;
+                    report.reject(number, "not UTF-8");
+                }
+            }
+        };
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+        for &byte in chunk.iter() {
+            if byte == b'\n' {
+                number += 1;
+                if skipping {
+                    report.lines += 1;
+                    report.reject(number, format!("line longer than {MAX_LINE_BYTES} bytes"));
+                } else {
+                    take(&pending, number, &mut report, &mut batch);
+                }
+                pending.clear();
+                skipping = false;
+            } else if !skipping {
+                pending.push(byte);
+                if pending.len() > MAX_LINE_BYTES {
+                    skipping = true;
+                    pending.clear();
+                }
+            }
+        }
+        if batch.len() >= BATCH {
+            report = flush(&state, &auth, caf, &mut batch, report).await?;
+        }
+    }
+    if skipping || !pending.is_empty() {
+        number += 1;
+        if skipping {
+            report.lines += 1;
+            report.reject(number, format!("line longer than {MAX_LINE_BYTES} bytes"));
+        } else {
+            take(&pending, number, &mut report, &mut batch);
+        }
+    }
+    if !batch.is_empty() {
+        report = flush(&state, &auth, caf, &mut batch, report).await?;
+    }
+    Ok(HttpResponse::Ok().json(ImportReportDto::from(report)))
+}
+
+/// What a consultation serves.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConsultQuery {
+    /// The convention mission this consultation serves (required).
+    pub mission_id: Uuid,
+    /// The CDAP profile to consult with, when you hold several.
+    pub profile_id: Option<Uuid>,
+    /// Your RSA instructor number (profile T4, required there).
+    #[param(max_length = 64)]
+    pub instructor_number: Option<String>,
+}
+
+/// A file as your profile sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationDto {
+    /// Numéro allocataire.
+    #[schema(example = "1234567")]
+    pub numero: String,
+    /// The profile whose view applies.
+    #[schema(example = "T13")]
+    pub profile: String,
+    /// The habilitation used.
+    pub habilitation_id: Uuid,
+    /// The file through the profile's view: only the sections, months and benefits it may see.
+    #[schema(value_type = Object)]
+    pub file: serde_json::Value,
+}
+
+/// Consults a beneficiary's file through your active CDAP habilitation: the answer holds the
+/// fields of your profile's view and nothing else. A file that does not exist and a file outside
+/// your profile's restriction (T10 own tenants, T18/T19 RSA in the last two years, T21 CMG
+/// request, T4 instructor number) both answer 404. Every consultation is traced — who, which
+/// software, which file, profile and mission, outcome — before anything is returned.
+#[utoipa::path(
+    tag = "cdap",
+    params(("numero" = String, Path, description = "Numéro allocataire (7 digits)"), ConsultQuery),
+    responses((status = 200, description = "The file, through the view", body = ConsultationDto)),
+    security(("bearer" = [])),
+)]
+#[get("/cdap/files/{numero}")]
+pub async fn consult(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    query: web::Query<ConsultQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let req = ConsultRequest {
+        numero: path.into_inner(),
+        mission_id: q.mission_id,
+        profile_id: q.profile_id,
+        instructor_number: q.instructor_number,
+    };
+    let db = state.db.clone();
+    let found = blocking(move || cdap::consult(&db, &auth.0, &req)).await?;
+    let Some(c) = found else {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "no such file within your profile",
+        ));
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ConsultationDto {
+            numero: c.numero,
+            profile: c.profile_code,
+            habilitation_id: super::stored_id(&c.habilitation_id)?,
+            file: c.file,
+        }))
+}
