@@ -372,14 +372,14 @@ pub fn synthetic(n: u64, seed: u64, today: NaiveDate) -> BeneficiaryFile {
         "student",
     ][pick(5)];
     let this_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("valid");
-    let months: Vec<NaiveDate> = (0..36u32).map(|k| this_month - Months::new(k)).collect();
+    let months: Vec<NaiveDate> = (0..24u32).map(|k| this_month - Months::new(k)).collect();
     let income = 400.0 + pick(2200) as f64;
     let rsa = status != "employee" && pick(3) > 0;
     let tenant_of =
         (pick(3) == 0).then(|| format!("{:014}", 30_000_000_000_000u64 + pick(50) as u64));
     let mut rights = vec![];
     for (k, m) in months.iter().enumerate() {
-        if rsa && k < 30 {
+        if rsa && k < 18 {
             rights.push(Right {
                 benefit: "RSA".into(),
                 month: *m,

@@ -318,6 +318,198 @@ comes to the cost of the hash it must compute):\n\n");
             100.0 * rate / ceiling
         ));
     }
+    let files: u64 = std::env::var("MCP_BENCH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    out.push_str(&format!(
+        "\n## CDAP consultation\n\n{files} synthetic beneficiary files (`mcp generate-files`, two \
+years of monthly series each) are streamed as NDJSON to the import endpoint; then {CLIENTS} clients \
+consult random files as a T13 agent — habilitation resolved, view applied, trace written in the \
+same transaction — and, in the same run, the same lookup runs straight against the database \
+through the connection pool ({CLIENTS} threads, no HTTP, no trace).\n\n"
+    ));
+    out.push_str("| engine | import (files/s) | consultations/s | p50 (ms) | p99 (ms) | direct lookups/s | direct p99 (ms) | ratio |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut bars = vec![];
+    for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
+        let c = bench_cdap(engine, files);
+        let api = c.consult.count as f64 / c.consult.seconds;
+        let direct = c.direct.count as f64 / c.direct.seconds;
+        let line = format!(
+            "| {name} | {:.0} | {api:.0} | {} | {} | {direct:.0} | {} | {:.0} % |\n",
+            files as f64 / c.import_seconds,
+            ms(c.consult.p50),
+            ms(c.consult.p99),
+            ms(c.direct.p99),
+            100.0 * api / direct
+        );
+        print!("{line}");
+        out.push_str(&line);
+        bars.push((format!("{name} API"), api));
+        bars.push((format!("{name} direct"), direct));
+    }
+    let chart = std::path::Path::new(&report).with_file_name("cdap.svg");
+    std::fs::write(&chart, svg_bars("Consultations per second", &bars)).expect("chart written");
+    out.push_str(
+        "\n![Consultations per second, through the API and straight against the database](cdap.svg)\n\n\
+The ratio is the service's consultation rate over the database's own lookup rate on the same \
+machine: what authentication, the habilitation check, the view and the trace written in the \
+same transaction cost. On SQLite every consultation takes the single writer for its trace.\n",
+    );
     std::fs::write(&report, out).expect("report written");
     println!("report written to {report}");
+}
+
+/// A horizontal bar chart, as SVG text.
+fn svg_bars(title: &str, bars: &[(String, f64)]) -> String {
+    let max = bars.iter().map(|b| b.1).fold(1.0, f64::max);
+    let (w, row) = (640.0, 34.0);
+    let h = 50.0 + row * bars.len() as f64;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"13\">\n\
+<text x=\"10\" y=\"22\" font-size=\"15\">{title}</text>\n"
+    );
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let y = 40.0 + row * i as f64;
+        let len = (w - 260.0) * value / max;
+        let colour = if label.ends_with("API") {
+            "#2b6cb0"
+        } else {
+            "#a0aec0"
+        };
+        svg.push_str(&format!(
+            "<text x=\"10\" y=\"{:.0}\">{label}</text><rect x=\"160\" y=\"{y:.0}\" width=\"{len:.0}\" height=\"22\" fill=\"{colour}\"/><text x=\"{:.0}\" y=\"{:.0}\">{value:.0}/s</text>\n",
+            y + 16.0,
+            165.0 + len,
+            y + 16.0
+        ));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+struct Cdap {
+    import_seconds: f64,
+    consult: Figures,
+    direct: Figures,
+}
+
+/// Streams `count` synthetic files as one NDJSON body, generated while it is sent.
+struct Lines {
+    next: u64,
+    end: u64,
+    buffer: Vec<u8>,
+    at: usize,
+    today: chrono::NaiveDate,
+}
+
+impl std::io::Read for Lines {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.buffer.len() {
+            if self.next >= self.end {
+                return Ok(0);
+            }
+            self.buffer.clear();
+            self.at = 0;
+            for _ in 0..64 {
+                if self.next >= self.end {
+                    break;
+                }
+                let f = mcp_domain::cdap::synthetic(self.next, 1, self.today);
+                serde_json::to_writer(&mut self.buffer, &f).expect("plain data");
+                self.buffer.push(b'\n');
+                self.next += 1;
+            }
+        }
+        let n = out.len().min(self.buffer.len() - self.at);
+        out[..n].copy_from_slice(&self.buffer[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn bench_cdap(engine: Engine, files: u64) -> Cdap {
+    let env = TestEnv::start_with(engine, |c| {
+        c.workers = 2;
+        c.pool_size = 16;
+    });
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let caf_id: uuid::Uuid = caf.parse().unwrap();
+    let admin = env.caf_admin(&cnaf, &caf, "bench@caf.example");
+    let started = Instant::now();
+    // Several bodies, so that one slow request never holds the whole load.
+    let parts = 8u64;
+    for p in 0..parts {
+        let (from, to) = (1 + files * p / parts, 1 + files * (p + 1) / parts);
+        let body = Lines {
+            next: from,
+            end: to,
+            buffer: vec![],
+            at: 0,
+            today: chrono::Utc::now().date_naive(),
+        };
+        let r = env
+            .client()
+            .post(format!(
+                "{}/api/v1/cafs/{caf}/beneficiary-files/import",
+                env.base_url()
+            ))
+            .bearer_auth(&admin)
+            .header("content-type", "application/x-ndjson")
+            .timeout(Duration::from_secs(3600))
+            .body(reqwest::blocking::Body::new(body))
+            .send()
+            .expect("import sent");
+        assert!(r.status().is_success(), "import answered {}", r.status());
+    }
+    let import_seconds = started.elapsed().as_secs_f64();
+    // A T13 agent of a CCAS under an active convention.
+    let partner = env.partner(&admin, &siret(200_000), "ccas");
+    let conv = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &admin,
+        json!({"number": "B-3", "missions": ["Instruction FSL"]}),
+    );
+    let (conv_id, mission) = (
+        conv.id(),
+        conv.body["missions"][0]["id"].as_str().unwrap().to_string(),
+    );
+    let sub = env.post(
+        &format!("/api/v1/conventions/{conv_id}/subscriptions"),
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 5}]}),
+    );
+    let today = chrono::Utc::now().date_naive();
+    env.post(&format!("/api/v1/conventions/{conv_id}/signature"), &admin, json!({"partner_signed_on": today - chrono::Duration::days(3), "caf_signed_on": today - chrono::Duration::days(2)}));
+    env.post(
+        &format!("/api/v1/conventions/{conv_id}/rgpd-completion"),
+        &admin,
+        json!({"completed_on": today - chrono::Duration::days(1)}),
+    );
+    let padmin = env.partner_admin(&admin, &partner, "principal", "p@ccas.example");
+    let u = env.post(&format!("/api/v1/partners/{partner}/users"), &padmin, json!({"full_name": "Agent", "function_title": "Agent", "email": "agent@ccas.example", "phone": "0102030405"}));
+    env.post(&format!("/api/v1/partners/{partner}/habilitations"), &padmin, json!({"account_id": u.id(), "profile_id": sub.body["profiles"][0]["profile_id"], "mission_id": mission}));
+    let agent =
+        env.activate_from_mail(u.body["identifier"].as_str().unwrap(), "agent@ccas.example");
+    let numero = |i: usize| format!("{:07}", 1 + (i as u64).wrapping_mul(2_654_435_761) % files);
+    let consult = run("GET /cdap/files/{numero} (traced)", READS, |i| {
+        env.get(
+            &format!("/api/v1/cdap/files/{}?mission_id={mission}", numero(i)),
+            &agent,
+        )
+        .status
+    });
+    let direct = run("lookup straight against the database", READS, |i| {
+        match mcp_persistence::cdap::lookup_only(&env.db, caf_id, &numero(i)) {
+            Ok(Some(_)) => 200,
+            _ => 500,
+        }
+    });
+    Cdap {
+        import_seconds,
+        consult,
+        direct,
+    }
 }
