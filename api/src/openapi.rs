@@ -53,7 +53,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         habilitations::quota_use, habilitations::holders, habilitations::of_person, habilitations::caf_quota_use, habilitations::unused,
         requests::file, requests::for_partner, requests::inbox, requests::get, requests::edit, requests::submit,
         requests::withdraw, requests::request_changes, requests::refuse, requests::approve, requests::escalation_contacts,
-        cdap::import, cdap::consult,
+        cdap::import, cdap::consult, cdap::search,
         oauth::register, oauth::list, oauth::revoke, oauth::approve, oauth::authorize_page, oauth::authorize_submit, oauth::token,
     ),
     components(schemas(Problem, ProblemField, types::PartnerCategory)),

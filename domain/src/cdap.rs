@@ -223,6 +223,8 @@ pub struct View {
     pub benefits: Vec<String>,
     /// The profile's restriction, if any.
     pub restriction: Option<Restriction>,
+    /// Whether the profile may find a file by identity (its bodies do not know the numéro).
+    pub identity_search: bool,
 }
 
 /// Who consults, for the restrictions.
@@ -514,6 +516,7 @@ mod tests {
             months: 12,
             benefits: vec!["AL".into()],
             restriction: None,
+            identity_search: false,
         };
         let v = apply_view(&file(), &view, today());
         let keys: Vec<&String> = v.as_object().unwrap().keys().collect();

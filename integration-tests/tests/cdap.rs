@@ -12,6 +12,7 @@ on_both_engines!(
     each_profile_sees_its_view_and_nothing_else,
     restrictions_answer_like_missing_files,
     every_consultation_is_traced_under_load,
+    frontier_funds_find_files_by_identity,
 );
 
 fn day(offset_days: i64) -> String {
@@ -398,5 +399,56 @@ fn every_consultation_is_traced_under_load(engine: Engine) {
     assert_eq!(
         items.iter().filter(|t| t["outcome"] == "success").count(),
         15
+    );
+}
+
+fn frontier_funds_find_files_by_identity(engine: Engine) {
+    let w = world(engine);
+    load_files(&w);
+    let (f1, _) = files();
+    let f1: Value = serde_json::from_str(&f1).unwrap();
+    let (last, first, born) = (
+        f1["identity"]["last_name"].as_str().unwrap().to_lowercase(),
+        f1["identity"]["first_name"].as_str().unwrap().to_string(),
+        f1["identity"]["birth_date"].as_str().unwrap().to_string(),
+    );
+    let (fund, mission, _, _) = habilitated(&w, SIRETS[3], "caisse_frontaliere", &["T20"]);
+    let search = |token: &str, query: &str| {
+        w.env.get(
+            &format!("/api/v1/cdap/files?mission_id={mission}&{query}"),
+            token,
+        )
+    };
+    let r = search(
+        &fund,
+        &format!("last_name={last}&birth_date={born}&first_name={first}"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["numero"], "1000001");
+    assert_eq!(items[0]["profile"], "T20");
+    assert!(
+        items[0]["file"].get("address").is_none(),
+        "T20 sees no address"
+    );
+    let r = search(&fund, &format!("last_name={last}&birth_date=1900-01-01"));
+    assert_eq!(r.body["items"], json!([]));
+    let r = search(&fund, "last_name=&birth_date=1900-01-01");
+    assert_eq!(r.status, 422);
+    // A T13 agent consults by numéro only.
+    let (agent, m13, _, _) = habilitated(&w, SIRETS[0], "ccas", &["T13"]);
+    let r = w.env.get(
+        &format!("/api/v1/cdap/files?mission_id={m13}&last_name={last}&birth_date={born}"),
+        &agent,
+    );
+    assert_eq!((r.status, r.code()), (403, "identity_search_not_allowed"));
+    let traces = w
+        .env
+        .get("/api/v1/traces?action=cdap.file_consulted", &w.cnaf);
+    assert_eq!(
+        traces.body["items"].as_array().unwrap().len(),
+        2,
+        "the file found and the search that found nothing"
     );
 }

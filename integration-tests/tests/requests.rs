@@ -12,6 +12,7 @@ on_both_engines!(
     removing_access_and_lost_credentials,
     administrators_change_through_the_caf_in_both_modes,
     inbox_escalation_and_reach,
+    every_kind_is_sent_back_refused_and_withdrawn_alike,
 );
 
 fn day(offset_days: i64) -> String {
@@ -523,4 +524,61 @@ fn inbox_escalation_and_reach(engine: Engine) {
     );
     assert_eq!(r.status, 400);
     let _ = &w.convention;
+}
+
+fn every_kind_is_sent_back_refused_and_withdrawn_alike(engine: Engine) {
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let approved = w.sent(w.habilitate("julie@ccas.example"));
+    let julie = w.step(&w.caf, &approved, "approval", json!({})).body["result"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let forms = [
+        json!({"kind": "remove_access", "account_ids": [julie], "reason": "Départ"}),
+        json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": w.deputy_id,
+               "full_name": "Lucie Bernard", "function_title": "Directrice adjointe", "email": "lucie@ccas.example"}),
+    ];
+    for form in forms {
+        let kind = form["kind"].as_str().unwrap().to_string();
+        // Sent back, edited, sent again, refused.
+        let id = w.sent(form.clone());
+        let r = w.step(
+            &w.caf,
+            &id,
+            "return-for-changes",
+            json!({"reason": "À préciser"}),
+        );
+        assert_eq!(r.body["status"], "changes_requested", "{kind}: {r:?}");
+        let r = env.put(&format!("/api/v1/requests/{id}"), &w.admin, form.clone());
+        assert_eq!(r.status, 200, "{kind}: {r:?}");
+        let r = w.step(&w.admin, &id, "submission", json!({}));
+        assert_eq!(r.body["status"], "submitted", "{kind}: {r:?}");
+        let r = w.step(&w.caf, &id, "refusal", json!({"reason": "Non justifié"}));
+        assert_eq!(r.body["status"], "refused", "{kind}: {r:?}");
+        assert_eq!(
+            w.step(&w.admin, &id, "withdrawal", json!({"reason": "x"}))
+                .status,
+            409
+        );
+        // Withdrawn while awaiting the Caf: nothing happens.
+        let id = w.sent(form);
+        let r = w.step(
+            &w.admin,
+            &id,
+            "withdrawal",
+            json!({"reason": "Erreur de saisie"}),
+        );
+        assert_eq!(r.body["status"], "withdrawn", "{kind}: {r:?}");
+        assert_eq!(w.step(&w.caf, &id, "approval", json!({})).status, 409);
+    }
+    // Nothing was carried out by refused or withdrawn requests.
+    assert_eq!(env.get("/api/v1/me", &w.deputy).status, 200);
+    assert_eq!(w.used(), 1);
+    let kind_changed = env.put(
+        &format!("/api/v1/requests/{approved}"),
+        &w.admin,
+        json!({"kind": "remove_access", "account_ids": [julie], "reason": "x"}),
+    );
+    assert_eq!(kind_changed.status, 409, "an approved request is closed");
 }

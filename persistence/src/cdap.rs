@@ -121,7 +121,7 @@ pub fn import_batch(
                         .set((
                             beneficiary_files::document.eq(canonical),
                             beneficiary_files::content_hash.eq(hash),
-                            beneficiary_files::last_name.eq(&f.identity.last_name),
+                            beneficiary_files::last_name.eq(f.identity.last_name.to_uppercase()),
                             beneficiary_files::birth_date.eq(f.identity.birth_date),
                             beneficiary_files::updated_at.eq(ctx.now),
                         ))
@@ -138,7 +138,7 @@ pub fn import_batch(
                             beneficiary_files::numero.eq(&f.numero),
                             beneficiary_files::document.eq(canonical),
                             beneficiary_files::content_hash.eq(hash),
-                            beneficiary_files::last_name.eq(&f.identity.last_name),
+                            beneficiary_files::last_name.eq(f.identity.last_name.to_uppercase()),
                             beneficiary_files::birth_date.eq(f.identity.birth_date),
                             beneficiary_files::imported_at.eq(ctx.now),
                             beneficiary_files::updated_at.eq(ctx.now),
@@ -252,18 +252,24 @@ fn cdap_habilitations(
 }
 
 fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View> {
-    let (sections, months, benefits, restriction): (String, i32, String, Option<String>) =
-        profile_views::table
-            .find(profile_id)
-            .select((
-                profile_views::sections,
-                profile_views::months,
-                profile_views::benefits,
-                profile_views::restriction,
-            ))
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| Error::Corrupt(format!("profile {profile_id} has no view")))?;
+    let (sections, months, benefits, restriction, identity_search): (
+        String,
+        i32,
+        String,
+        Option<String>,
+        bool,
+    ) = profile_views::table
+        .find(profile_id)
+        .select((
+            profile_views::sections,
+            profile_views::months,
+            profile_views::benefits,
+            profile_views::restriction,
+            profile_views::identity_search,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::Corrupt(format!("profile {profile_id} has no view")))?;
     let list = |s: &str| -> Vec<String> {
         s.split(',')
             .map(str::trim)
@@ -279,13 +285,136 @@ fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View> {
             .as_deref()
             .map(|r| Restriction::from_code(r).ok_or_else(|| Error::Corrupt(r.to_string())))
             .transpose()?,
+        identity_search,
     })
 }
 
-/// Consults a file through the caller's CDAP habilitation. Returns `None` for a file that does
-/// not exist or lies outside the profile's restriction — the same 404 for both — after the
-/// refusal was traced. A served consultation is traced in the transaction that reads it.
-pub fn consult(db: &Database, ctx: &Ctx, req: &ConsultRequest) -> Result<Option<Consultation>> {
+/// What a consultation rests on: the caller's habilitation, its view, and who they are.
+struct Grounds {
+    caf_id: Uuid,
+    habilitation_id: String,
+    profile_code: String,
+    view: View,
+    consultant: Consultant,
+}
+
+/// Resolves the caller's active CDAP habilitation for `profile_id` (or their only one), checks
+/// its convention opens access and the mission is one of its own.
+fn grounds(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    mission_id: Uuid,
+    profile_id: Option<Uuid>,
+    instructor_number: Option<&str>,
+) -> Result<Grounds> {
+    let principal = ctx.principal();
+    let (Some(caf_id), Some(partner_id)) = (principal.caf_id, principal.partner_id) else {
+        return Err(DomainError::Forbidden.into());
+    };
+    let today = ctx.today();
+    let mut held = cdap_habilitations(conn, &principal.account_id.to_string(), today)?;
+    if let Some(p) = profile_id {
+        held.retain(|(h, _)| h.profile_id == p.to_string());
+    }
+    let (habilitation, profile_code) = match held.len() {
+        0 => {
+            return Err(DomainError::Blocked {
+                code: "not_habilitated",
+                message: "you hold no active CDAP habilitation (for this profile)".into(),
+            }
+            .into())
+        }
+        1 => held.pop().expect("one"),
+        _ => {
+            return Err(DomainError::field(
+                "profile_id",
+                "profile_required",
+                "you hold several CDAP profiles: say which one this consultation uses",
+            )
+            .into())
+        }
+    };
+    let conv = crate::conventions::load_for_system(conn, &habilitation.convention_id)?;
+    if !conv.life.access_open(today) {
+        return Err(DomainError::Blocked {
+            code: "convention_not_active",
+            message: "your partner's convention does not open access today".into(),
+        }
+        .into());
+    }
+    if !conv.missions.iter().any(|m| m.id == mission_id.to_string()) {
+        return Err(DomainError::field(
+            "mission_id",
+            "unknown_mission",
+            "name one of the missions of your partner's convention",
+        )
+        .into());
+    }
+    let view = view_of(conn, &habilitation.profile_id)?;
+    if view.restriction == Some(Restriction::InstructorNumber)
+        && instructor_number.is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(DomainError::field(
+            "instructor_number",
+            "instructor_number_required",
+            "profile T4: give your RSA instructor number first",
+        )
+        .into());
+    }
+    let siret: String = partners::table
+        .find(partner_id.to_string())
+        .select(partners::siret)
+        .first(conn)?;
+    Ok(Grounds {
+        caf_id,
+        habilitation_id: habilitation.id,
+        profile_code,
+        view,
+        consultant: Consultant {
+            siret,
+            instructor_number: instructor_number.map(String::from),
+        },
+    })
+}
+
+/// Traces one consultation: the file served (`Some`), or the refusal (`None`).
+fn trace_consultation(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    g: &Grounds,
+    mission_id: Uuid,
+    asked: Value,
+    served: Option<&str>,
+) -> Result<()> {
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            action: "cdap.file_consulted",
+            target_type: "beneficiary_file",
+            target_id: served.map(crate::uuid).transpose()?,
+            caf_id: Some(g.caf_id),
+            outcome: if served.is_some() {
+                Outcome::Success
+            } else {
+                Outcome::Denied
+            },
+            detail: json!({
+                "asked": asked, "profile": g.profile_code, "habilitation_id": g.habilitation_id,
+                "mission_id": mission_id,
+                "outcome": if served.is_some() { "served" } else { "not_found_or_outside_profile" },
+            }),
+        },
+    )
+}
+
+fn parse_stored(id: String, doc: &str) -> Result<(String, BeneficiaryFile)> {
+    serde_json::from_str::<BeneficiaryFile>(doc)
+        .map(|f| (id, f))
+        .map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+fn check_consultant(ctx: &Ctx) -> Result<()> {
     let principal = ctx.principal();
     let (Some(caf_id), Some(partner_id)) = (principal.caf_id, principal.partner_id) else {
         return Err(DomainError::Forbidden.into());
@@ -295,125 +424,127 @@ pub fn consult(db: &Database, ctx: &Ctx, req: &ConsultRequest) -> Result<Option<
         Function::ConsultFiles,
         Reach::Partner { caf_id, partner_id },
     )?;
+    Ok(())
+}
+
+/// Consults a file through the caller's CDAP habilitation. Returns `None` for a file that does
+/// not exist or lies outside the profile's restriction — the same 404 for both — after the
+/// refusal was traced. A served consultation is traced in the transaction that reads it.
+pub fn consult(db: &Database, ctx: &Ctx, req: &ConsultRequest) -> Result<Option<Consultation>> {
+    check_consultant(ctx)?;
     check_numero(&req.numero)?;
     db.write(|conn| {
-        let today = ctx.today();
-        let mut held = cdap_habilitations(conn, &principal.account_id.to_string(), today)?;
-        if let Some(p) = req.profile_id {
-            held.retain(|(h, _)| h.profile_id == p.to_string());
-        }
-        let (habilitation, profile_code) = match held.len() {
-            0 => {
-                return Err(DomainError::Blocked {
-                    code: "not_habilitated",
-                    message: "you hold no active CDAP habilitation (for this profile)".into(),
-                }
-                .into())
-            }
-            1 => held.pop().expect("one"),
-            _ => {
-                return Err(DomainError::field(
-                    "profile_id",
-                    "profile_required",
-                    "you hold several CDAP profiles: say which one this consultation uses",
-                )
-                .into())
-            }
-        };
-        let conv = crate::conventions::load_for_system(conn, &habilitation.convention_id)?;
-        if !conv.life.access_open(today) {
-            return Err(DomainError::Blocked {
-                code: "convention_not_active",
-                message: "your partner's convention does not open access today".into(),
-            }
-            .into());
-        }
-        if !conv
-            .missions
-            .iter()
-            .any(|m| m.id == req.mission_id.to_string())
-        {
-            return Err(DomainError::field(
-                "mission_id",
-                "unknown_mission",
-                "name one of the missions of your partner's convention",
-            )
-            .into());
-        }
-        let view = view_of(conn, &habilitation.profile_id)?;
-        if view.restriction == Some(Restriction::InstructorNumber)
-            && req
-                .instructor_number
-                .as_deref()
-                .is_none_or(|n| n.trim().is_empty())
-        {
-            return Err(DomainError::field(
-                "instructor_number",
-                "instructor_number_required",
-                "profile T4: give your RSA instructor number first",
-            )
-            .into());
-        }
-        let siret: String = partners::table
-            .find(partner_id.to_string())
-            .select(partners::siret)
-            .first(conn)?;
+        let g = grounds(
+            conn,
+            ctx,
+            req.mission_id,
+            req.profile_id,
+            req.instructor_number.as_deref(),
+        )?;
         let stored: Option<(String, String)> = beneficiary_files::table
-            .filter(beneficiary_files::caf_id.eq(caf_id.to_string()))
+            .filter(beneficiary_files::caf_id.eq(g.caf_id.to_string()))
             .filter(beneficiary_files::numero.eq(&req.numero))
             .select((beneficiary_files::id, beneficiary_files::document))
             .first(conn)
             .optional()?;
-        let file = stored
-            .map(|(id, doc)| {
-                serde_json::from_str::<BeneficiaryFile>(&doc)
-                    .map(|f| (id, f))
-                    .map_err(|e| Error::Corrupt(e.to_string()))
-            })
-            .transpose()?;
-        let who = Consultant {
-            siret,
-            instructor_number: req.instructor_number.clone(),
-        };
-        let visible = file.filter(|(_, f)| restriction_allows(view.restriction, f, &who, today));
-        let detail = |outcome: &str| {
-            json!({
-                "numero": req.numero, "profile": profile_code, "habilitation_id": habilitation.id,
-                "mission_id": req.mission_id, "outcome": outcome,
-            })
-        };
+        let visible = stored
+            .map(|(id, doc)| parse_stored(id, &doc))
+            .transpose()?
+            .filter(|(_, f)| restriction_allows(g.view.restriction, f, &g.consultant, ctx.today()));
+        let asked = json!({ "numero": req.numero });
         let Some((file_id, file)) = visible else {
-            trace::record(
-                conn,
-                ctx,
-                Event {
-                    action: "cdap.file_consulted",
-                    target_type: "beneficiary_file",
-                    target_id: None,
-                    caf_id: Some(caf_id),
-                    outcome: Outcome::Denied,
-                    detail: detail("not_found_or_outside_profile"),
-                },
-            )?;
+            trace_consultation(conn, ctx, &g, req.mission_id, asked, None)?;
             return Ok(None);
         };
-        trace::record(
-            conn,
-            ctx,
-            Event {
-                action: "cdap.file_consulted",
-                target_type: "beneficiary_file",
-                target_id: Some(crate::uuid(&file_id)?),
-                caf_id: Some(caf_id),
-                outcome: Outcome::Success,
-                detail: detail("served"),
-            },
-        )?;
+        trace_consultation(conn, ctx, &g, req.mission_id, asked, Some(&file_id))?;
         Ok(Some(Consultation {
             numero: file.numero.clone(),
-            profile_code,
-            habilitation_id: habilitation.id,
-            file: apply_view(&file, &view, today),
+            profile_code: g.profile_code.clone(),
+            habilitation_id: g.habilitation_id.clone(),
+            file: apply_view(&file, &g.view, ctx.today()),
         }))
+    })
+}
+
+/// A search by identity.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Family name (any case).
+    pub last_name: String,
+    /// Given name, to narrow (any case).
+    pub first_name: Option<String>,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// The convention mission the search serves.
+    pub mission_id: Uuid,
+    /// The profile to search with, when the person holds several.
+    pub profile_id: Option<Uuid>,
+}
+
+/// Most files a search returns.
+pub const MAX_SEARCH_RESULTS: usize = 10;
+
+/// Finds files by identity, for profiles whose bodies do not know the numéro allocataire (T14,
+/// T20): each file returned is traced as consulted; a search that finds nothing is traced too.
+pub fn search(db: &Database, ctx: &Ctx, req: &SearchRequest) -> Result<Vec<Consultation>> {
+    check_consultant(ctx)?;
+    let last_name = mcp_domain::text::required("last_name", &req.last_name, 200)?.to_uppercase();
+    db.write(|conn| {
+        let g = grounds(conn, ctx, req.mission_id, req.profile_id, None)?;
+        if !g.view.identity_search {
+            return Err(DomainError::Blocked {
+                code: "identity_search_not_allowed",
+                message: "your profile consults files by numéro allocataire only".into(),
+            }
+            .into());
+        }
+        let rows: Vec<(String, String)> = beneficiary_files::table
+            .filter(beneficiary_files::caf_id.eq(g.caf_id.to_string()))
+            .filter(beneficiary_files::last_name.eq(&last_name))
+            .filter(beneficiary_files::birth_date.eq(req.birth_date))
+            .order(beneficiary_files::numero.asc())
+            .limit(100)
+            .select((beneficiary_files::id, beneficiary_files::document))
+            .load(conn)?;
+        let first = req.first_name.as_deref().map(|f| f.trim().to_uppercase());
+        let mut out = vec![];
+        for (id, doc) in rows {
+            let (id, file) = parse_stored(id, &doc)?;
+            if first
+                .as_deref()
+                .is_some_and(|f| file.identity.first_name.to_uppercase() != f)
+                || !restriction_allows(g.view.restriction, &file, &g.consultant, ctx.today())
+            {
+                continue;
+            }
+            trace_consultation(
+                conn,
+                ctx,
+                &g,
+                req.mission_id,
+                json!({ "numero": file.numero, "by": "identity" }),
+                Some(&id),
+            )?;
+            out.push(Consultation {
+                numero: file.numero.clone(),
+                profile_code: g.profile_code.clone(),
+                habilitation_id: g.habilitation_id.clone(),
+                file: apply_view(&file, &g.view, ctx.today()),
+            });
+            if out.len() == MAX_SEARCH_RESULTS {
+                break;
+            }
+        }
+        if out.is_empty() {
+            trace_consultation(
+                conn,
+                ctx,
+                &g,
+                req.mission_id,
+                json!({ "last_name": last_name, "birth_date": req.birth_date, "by": "identity" }),
+                None,
+            )?;
+        }
+        Ok(out)
     })
 }

@@ -442,5 +442,6 @@ diesel::table! {
         months -> Integer,
         benefits -> Text,
         restriction -> Nullable<Text>,
+        identity_search -> Bool,
     }
 }

@@ -249,3 +249,71 @@ pub async fn consult(
             file: c.file,
         }))
 }
+
+/// A search by identity.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Family name (any case).
+    #[param(min_length = 1, max_length = 200)]
+    pub last_name: String,
+    /// Given name, to narrow the search.
+    pub first_name: Option<String>,
+    /// Date of birth.
+    pub birth_date: chrono::NaiveDate,
+    /// The convention mission this search serves (required).
+    pub mission_id: Uuid,
+    /// The CDAP profile to search with, when you hold several.
+    pub profile_id: Option<Uuid>,
+}
+
+/// Files found by identity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// At most 10 files, each through your profile's view, each traced as consulted.
+    pub items: Vec<ConsultationDto>,
+}
+
+/// Finds files by identity — for the profiles whose bodies do not know the numéro allocataire
+/// (T14 pensions, T20 frontier funds; others: 403 `identity_search_not_allowed`). Restrictions
+/// and views apply as for a consultation; every file returned is traced, and so is a search
+/// that finds nothing.
+#[utoipa::path(
+    tag = "cdap",
+    params(SearchQuery),
+    responses((status = 200, description = "Files found", body = SearchResult)),
+    security(("bearer" = [])),
+)]
+#[get("/cdap/files")]
+pub async fn search(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let req = cdap::SearchRequest {
+        last_name: q.last_name,
+        first_name: q.first_name,
+        birth_date: q.birth_date,
+        mission_id: q.mission_id,
+        profile_id: q.profile_id,
+    };
+    let db = state.db.clone();
+    let found = blocking(move || cdap::search(&db, &auth.0, &req)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(SearchResult {
+            items: found
+                .into_iter()
+                .map(|c| {
+                    Ok(ConsultationDto {
+                        numero: c.numero,
+                        profile: c.profile_code,
+                        habilitation_id: super::stored_id(&c.habilitation_id)?,
+                        file: c.file,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+        }))
+}

@@ -181,6 +181,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::escalation_contacts)
             .service(cdap::import)
             .service(cdap::consult)
+            .service(cdap::search)
             .service(oauth::register)
             .service(oauth::list)
             .service(oauth::revoke)

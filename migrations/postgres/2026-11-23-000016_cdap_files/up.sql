@@ -19,7 +19,8 @@ CREATE TABLE profile_views (
     sections TEXT NOT NULL,
     months INTEGER NOT NULL,
     benefits TEXT NOT NULL,
-    restriction TEXT
+    restriction TEXT,
+    identity_search BOOLEAN NOT NULL DEFAULT FALSE
 );
 INSERT INTO profile_views (profile_id, sections, months, benefits, restriction) SELECT id, 'identity,address,household,professional,resources,quotient_familial,rights', 24, '', NULL FROM profiles WHERE code = 'T1';
 INSERT INTO profile_views (profile_id, sections, months, benefits, restriction) SELECT id, 'identity,household,quotient_familial', 12, '', NULL FROM profiles WHERE code = 'T2';
@@ -40,3 +41,6 @@ INSERT INTO profile_views (profile_id, sections, months, benefits, restriction) 
 INSERT INTO profile_views (profile_id, sections, months, benefits, restriction) SELECT id, 'identity,household,professional,rights', 24, '', NULL FROM profiles WHERE code = 'T20';
 INSERT INTO profile_views (profile_id, sections, months, benefits, restriction) SELECT id, 'identity,household,cmg_requests,rights', 24, 'CMG', 'cmg_request' FROM profiles WHERE code = 'T21';
 INSERT INTO profile_views (profile_id, sections, months, benefits, restriction) SELECT id, 'identity,address,household,resources,rights', 12, '', NULL FROM profiles WHERE code = 'T22';
+-- Bodies that do not know the numéro allocataire find a file by identity: pensions (CDC, Enim)
+-- and frontier funds.
+UPDATE profile_views SET identity_search = TRUE WHERE profile_id IN (SELECT id FROM profiles WHERE code IN ('T14', 'T20'));
