@@ -548,3 +548,18 @@ pub fn search(db: &Database, ctx: &Ctx, req: &SearchRequest) -> Result<Vec<Consu
         Ok(out)
     })
 }
+
+/// Every CDAP profile's view, by profile code, as the catalogue holds them.
+pub fn views(db: &Database) -> Result<Vec<(String, View)>> {
+    db.read(|conn| {
+        let ids: Vec<(String, String)> = profiles::table
+            .inner_join(services::table.on(services::id.eq(profiles::service_id)))
+            .filter(services::code.eq("CDAP"))
+            .order(profiles::position.asc())
+            .select((profiles::code, profiles::id))
+            .load(conn)?;
+        ids.into_iter()
+            .map(|(code, id)| Ok((code, view_of(conn, &id)?)))
+            .collect()
+    })
+}

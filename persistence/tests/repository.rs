@@ -233,3 +233,138 @@ struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
+
+#[test]
+fn every_cdap_profile_has_its_view_field_by_field() {
+    use mcp_domain::cdap::{apply_view, synthetic, Restriction, SECTIONS};
+    // (profile, sections, months, benefits, restriction)
+    let expected: [(&str, &str, u32, &str, Option<Restriction>); 19] = [
+        (
+            "T1",
+            "identity,address,household,professional,resources,quotient_familial,rights",
+            24,
+            "",
+            None,
+        ),
+        ("T2", "identity,household,quotient_familial", 12, "", None),
+        (
+            "T4",
+            "identity,address,household,professional,resources,rights",
+            24,
+            "RSA,PPA",
+            Some(Restriction::InstructorNumber),
+        ),
+        (
+            "T5",
+            "identity,address,household,professional,rights",
+            24,
+            "RSA,PPA",
+            None,
+        ),
+        ("T6", "identity,household,resources,rights", 24, "", None),
+        ("T8", "identity,household,resources,rights", 24, "", None),
+        (
+            "T9",
+            "identity,address,household,resources,rights",
+            24,
+            "",
+            None,
+        ),
+        (
+            "T10",
+            "identity,address,rights",
+            24,
+            "AL",
+            Some(Restriction::OwnTenants),
+        ),
+        ("T11", "identity,household,resources,rights", 24, "", None),
+        ("T12", "identity,household,resources", 12, "", None),
+        (
+            "T13",
+            "identity,address,household,resources,quotient_familial,rights",
+            12,
+            "",
+            None,
+        ),
+        ("T14", "identity,household", 12, "", None),
+        ("T15", "identity,quotient_familial,rights", 12, "RSA", None),
+        (
+            "T16",
+            "identity,address,household,resources,rights",
+            12,
+            "",
+            None,
+        ),
+        (
+            "T18",
+            "identity,address,household,professional,resources,rights",
+            24,
+            "RSA,PPA",
+            Some(Restriction::RsaLastTwoYears),
+        ),
+        (
+            "T19",
+            "identity,address,household,professional,resources,rights",
+            24,
+            "RSA,PPA",
+            Some(Restriction::RsaLastTwoYears),
+        ),
+        (
+            "T20",
+            "identity,household,professional,rights",
+            24,
+            "",
+            None,
+        ),
+        (
+            "T21",
+            "identity,household,cmg_requests,rights",
+            24,
+            "CMG",
+            Some(Restriction::CmgRequest),
+        ),
+        (
+            "T22",
+            "identity,address,household,resources,rights",
+            12,
+            "",
+            None,
+        ),
+    ];
+    on_each_engine(|db| {
+        let views = mcp_persistence::cdap::views(db).unwrap();
+        assert_eq!(views.len(), expected.len(), "one view per CDAP profile");
+        let today = Utc::now().date_naive();
+        let file = synthetic(1, 1, today);
+        for ((code, view), (want_code, sections, months, benefits, restriction)) in
+            views.iter().zip(expected)
+        {
+            assert_eq!(code, want_code);
+            assert_eq!(view.sections.join(","), sections, "{code}");
+            assert!(view.sections.iter().all(|s| SECTIONS.contains(&s.as_str())));
+            assert_eq!(
+                (view.months, view.benefits.join(",")),
+                (months, benefits.to_string()),
+                "{code}"
+            );
+            assert_eq!(view.restriction, restriction, "{code}");
+            assert_eq!(
+                view.identity_search,
+                matches!(code.as_str(), "T14" | "T20"),
+                "{code}"
+            );
+            // Applied, the view shows the numéro and its sections, nothing else.
+            let shown = apply_view(&file, view, today);
+            let mut keys: Vec<&str> = shown
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            keys.sort();
+            let mut want: Vec<&str> = sections.split(',').chain(["numero"]).collect();
+            want.sort();
+            assert_eq!(keys, want, "{code}");
+        }
+    });
+}
