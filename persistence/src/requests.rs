@@ -620,30 +620,15 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
     db.write(|conn| {
         let (row, partner) = load(conn, ctx, id, Function::DecideRequests)?;
         let to = row.status()?.after(RequestStep::Approve)?;
-        let (form, seat) = check_form(conn, &partner, row.form()?, ctx.today())?;
-        let caf_id = crate::uuid(&partner.caf_id)?;
-        let partner_id = crate::uuid(&partner.id)?;
+        let (form, _) = check_form(conn, &partner, row.form()?, ctx.today())?;
         let result = match form {
             Form::Habilitate(f) => {
                 // The grant below counts the holders under the subscription's lock: two
                 // approvals never overrun the quota, even one the Caf lowered meanwhile. Seats
                 // reserved by other pending requests do not block the Caf's own decision.
-                debug_assert!(seat.is_some());
                 let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
-                let account = crate::accounts::invite(conn, ctx.now, Role::PartnerUser, Some(caf_id), Some(partner_id), &person, &partner.name)?;
+                let account = crate::staff::create_user_in(conn, ctx, &partner, &person, Some(&row.id))?;
                 let account_id = crate::uuid(&account.id)?;
-                trace::record(
-                    conn,
-                    ctx,
-                    Event {
-                        action: "partner_user.created",
-                        target_type: "account",
-                        target_id: Some(account_id),
-                        caf_id: Some(caf_id),
-                        outcome: Outcome::Success,
-                        detail: json!({ "partner_id": partner.id, "identifier": account.identifier, "full_name": account.full_name, "request_id": row.id }),
-                    },
-                )?;
                 let h = crate::habilitations::grant_in(
                     conn,
                     ctx,

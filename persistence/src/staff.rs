@@ -69,30 +69,43 @@ pub fn create_user(db: &Database, ctx: &Ctx, partner_id: Uuid, person: &Person) 
     authorize(ctx.principal(), Function::ManageUsers, Reach::National)?;
     db.write(|conn| {
         let partner = managed_partner(conn, ctx, partner_id, Function::ManageUsers)?;
-        let caf_id = crate::uuid(&partner.caf_id)?;
-        let account = crate::accounts::invite(
-            conn,
-            ctx.now,
-            Role::PartnerUser,
-            Some(caf_id),
-            Some(partner_id),
-            person,
-            &partner.name,
-        )?;
-        trace::record(
-            conn,
-            ctx,
-            Event {
-                action: "partner_user.created",
-                target_type: "account",
-                target_id: Some(crate::uuid(&account.id)?),
-                caf_id: Some(caf_id),
-                outcome: Outcome::Success,
-                detail: json!({ "partner_id": partner.id, "identifier": account.identifier, "full_name": account.full_name, "function_title": account.function_title }),
-            },
-        )?;
-        Ok(account)
+        create_user_in(conn, ctx, &partner, person, None)
     })
+}
+
+/// Creates a partner user inside the caller's transaction (whose access checks are done): the
+/// account, the message that delivers its code to the person, and the trace — by a manager, or
+/// by the Caf approving `request_id`.
+pub(crate) fn create_user_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner: &Partner,
+    person: &Person,
+    request_id: Option<&str>,
+) -> Result<Account> {
+    let caf_id = crate::uuid(&partner.caf_id)?;
+    let account = crate::accounts::invite(
+        conn,
+        ctx.now,
+        Role::PartnerUser,
+        Some(caf_id),
+        Some(crate::uuid(&partner.id)?),
+        person,
+        &partner.name,
+    )?;
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            action: "partner_user.created",
+            target_type: "account",
+            target_id: Some(crate::uuid(&account.id)?),
+            caf_id: Some(caf_id),
+            outcome: Outcome::Success,
+            detail: json!({ "partner_id": partner.id, "identifier": account.identifier, "full_name": account.full_name, "function_title": account.function_title, "request_id": request_id }),
+        },
+    )?;
+    Ok(account)
 }
 
 /// The partner's staff: administrators and users, in creation order.
