@@ -303,14 +303,12 @@ struct Grounds {
 fn grounds(
     conn: &mut DbConnection,
     ctx: &Ctx,
+    (caf_id, partner_id): (Uuid, Uuid),
     mission_id: Uuid,
     profile_id: Option<Uuid>,
     instructor_number: Option<&str>,
 ) -> Result<Grounds> {
     let principal = ctx.principal();
-    let (Some(caf_id), Some(partner_id)) = (principal.caf_id, principal.partner_id) else {
-        return Err(DomainError::Forbidden.into());
-    };
     let today = ctx.today();
     let mut held = cdap_habilitations(conn, &principal.account_id.to_string(), today)?;
     if let Some(p) = profile_id {
@@ -414,7 +412,8 @@ fn parse_stored(id: String, doc: &str) -> Result<(String, BeneficiaryFile)> {
         .map_err(|e| Error::Corrupt(e.to_string()))
 }
 
-fn check_consultant(ctx: &Ctx) -> Result<()> {
+/// Checks that the caller may consult files at all; returns their Caf and partner.
+fn check_consultant(ctx: &Ctx) -> Result<(Uuid, Uuid)> {
     let principal = ctx.principal();
     let (Some(caf_id), Some(partner_id)) = (principal.caf_id, principal.partner_id) else {
         return Err(DomainError::Forbidden.into());
@@ -424,19 +423,20 @@ fn check_consultant(ctx: &Ctx) -> Result<()> {
         Function::ConsultFiles,
         Reach::Partner { caf_id, partner_id },
     )?;
-    Ok(())
+    Ok((caf_id, partner_id))
 }
 
 /// Consults a file through the caller's CDAP habilitation. Returns `None` for a file that does
 /// not exist or lies outside the profile's restriction — the same 404 for both — after the
 /// refusal was traced. A served consultation is traced in the transaction that reads it.
 pub fn consult(db: &Database, ctx: &Ctx, req: &ConsultRequest) -> Result<Option<Consultation>> {
-    check_consultant(ctx)?;
+    let consultant = check_consultant(ctx)?;
     check_numero(&req.numero)?;
     db.write(|conn| {
         let g = grounds(
             conn,
             ctx,
+            consultant,
             req.mission_id,
             req.profile_id,
             req.instructor_number.as_deref(),
@@ -487,10 +487,10 @@ pub const MAX_SEARCH_RESULTS: usize = 10;
 /// Finds files by identity, for profiles whose bodies do not know the numéro allocataire (T14,
 /// T20): each file returned is traced as consulted; a search that finds nothing is traced too.
 pub fn search(db: &Database, ctx: &Ctx, req: &SearchRequest) -> Result<Vec<Consultation>> {
-    check_consultant(ctx)?;
+    let consultant = check_consultant(ctx)?;
     let last_name = mcp_domain::text::required("last_name", &req.last_name, 200)?.to_uppercase();
     db.write(|conn| {
-        let g = grounds(conn, ctx, req.mission_id, req.profile_id, None)?;
+        let g = grounds(conn, ctx, consultant, req.mission_id, req.profile_id, None)?;
         if !g.view.identity_search {
             return Err(DomainError::Blocked {
                 code: "identity_search_not_allowed",

@@ -206,6 +206,18 @@ pub struct ConsultationDto {
     pub file: serde_json::Value,
 }
 
+impl TryFrom<cdap::Consultation> for ConsultationDto {
+    type Error = ApiError;
+    fn try_from(c: cdap::Consultation) -> Result<Self, ApiError> {
+        Ok(Self {
+            numero: c.numero,
+            profile: c.profile_code,
+            habilitation_id: super::stored_id(&c.habilitation_id)?,
+            file: c.file,
+        })
+    }
+}
+
 /// Consults a beneficiary's file through your active CDAP habilitation: the answer holds the
 /// fields of your profile's view and nothing else. A file that does not exist and a file outside
 /// your profile's restriction (T10 own tenants, T18/T19 RSA in the last two years, T21 CMG
@@ -242,12 +254,7 @@ pub async fn consult(
     };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(ConsultationDto {
-            numero: c.numero,
-            profile: c.profile_code,
-            habilitation_id: super::stored_id(&c.habilitation_id)?,
-            file: c.file,
-        }))
+        .json(ConsultationDto::try_from(c)?))
 }
 
 /// A search by identity.
@@ -306,14 +313,7 @@ pub async fn search(
         .json(SearchResult {
             items: found
                 .into_iter()
-                .map(|c| {
-                    Ok(ConsultationDto {
-                        numero: c.numero,
-                        profile: c.profile_code,
-                        habilitation_id: super::stored_id(&c.habilitation_id)?,
-                        file: c.file,
-                    })
-                })
+                .map(ConsultationDto::try_from)
                 .collect::<Result<_, ApiError>>()?,
         }))
 }
