@@ -500,9 +500,7 @@ pub async fn activate(
     };
     let db = state.db.clone();
     let account = web::block(move || -> Result<Account, ApiError> {
-        let policy = accounts::sign_in_rules_for(&db, &identifier, ctx.today())?.password_policy;
-        mcp_domain::password::check(policy, &body.password, &identifier)?;
-        let hash = hash_password(&body.password)?;
+        let hash = chosen_password_hash(&db, &identifier, &body.password, ctx.today())?;
         Ok(accounts::activate(
             &db,
             &ctx,
@@ -515,6 +513,19 @@ pub async fn activate(
     .await
     .map_err(ApiError::internal)??;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
+}
+
+/// Checks a password a person chooses against the policy that applies to their account, and
+/// hashes it (activation, reset).
+fn chosen_password_hash(
+    db: &mcp_persistence::Database,
+    identifier: &str,
+    password: &str,
+    today: chrono::NaiveDate,
+) -> Result<String, ApiError> {
+    let policy = accounts::sign_in_rules_for(db, identifier, today)?.password_policy;
+    mcp_domain::password::check(policy, password, identifier)?;
+    hash_password(password)
 }
 
 /// The caller's own account.
@@ -877,9 +888,7 @@ pub async fn confirm_password_reset(
         if let Some(wait) = throttle::retry_after(&db, std::slice::from_ref(&key), ctx.now)? {
             return Err(ApiError::throttled(wait.num_seconds() + 1));
         }
-        let rules = accounts::sign_in_rules_for(&db, &identifier, ctx.today())?;
-        mcp_domain::password::check(rules.password_policy, &body.password, &identifier)?;
-        let hash = hash_password(&body.password)?;
+        let hash = chosen_password_hash(&db, &identifier, &body.password, ctx.today())?;
         match accounts::reset_password(&db, &ctx, &identifier, body.reset_code.trim(), &hash) {
             Err(mcp_persistence::Error::Domain(e @ mcp_domain::DomainError::Rule { .. })) => {
                 throttle::failed(&db, std::slice::from_ref(&key), ctx.now)?;
