@@ -1062,6 +1062,7 @@ pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> R
             .select(Habilitation::as_select())
             .load(conn)?;
         let mut out = vec![];
+        let mut last_seen: BTreeMap<String, Option<NaiveDateTime>> = BTreeMap::new();
         for h in live {
             let people: Vec<String> = if h.holder_kind == "group" {
                 group_members::table
@@ -1073,10 +1074,18 @@ pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> R
             };
             let hv = view(conn, h)?;
             for person in people {
-                let last: Option<NaiveDateTime> = sessions::table
-                    .filter(sessions::account_id.eq(&person))
-                    .select(diesel::dsl::max(sessions::last_used_at))
-                    .first(conn)?;
+                // A person reached by several habilitations is looked up once.
+                let last = match last_seen.get(&person) {
+                    Some(l) => *l,
+                    None => {
+                        let l: Option<NaiveDateTime> = sessions::table
+                            .filter(sessions::account_id.eq(&person))
+                            .select(diesel::dsl::max(sessions::last_used_at))
+                            .first(conn)?;
+                        last_seen.insert(person.clone(), l);
+                        l
+                    }
+                };
                 if last.is_none_or(|l| l < since) {
                     let account: Account = accounts::table
                         .find(&person)
