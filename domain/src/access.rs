@@ -22,6 +22,12 @@ pub enum Role {
     /// Any other member of a partner's staff, created by the partner's managers; a delegation
     /// may make them a delegated manager.
     PartnerUser,
+    /// Specifically habilitated Cnaf staff: read every trace and habilitation history, check
+    /// the chain of traces; nothing else (S-art. 5.3).
+    CnafAuditor,
+    /// Specifically habilitated staff of one Caf: read the traces and habilitation history of
+    /// the Caf's partners; nothing else (S-art. 5.3).
+    CafAuditor,
 }
 
 impl Role {
@@ -32,6 +38,8 @@ impl Role {
             Self::CafAdministrator => "caf_administrator",
             Self::PartnerAdministrator => "partner_administrator",
             Self::PartnerUser => "partner_user",
+            Self::CnafAuditor => "cnaf_auditor",
+            Self::CafAuditor => "caf_auditor",
         }
     }
     /// Reads a stable code.
@@ -41,6 +49,8 @@ impl Role {
             Self::CafAdministrator,
             Self::PartnerAdministrator,
             Self::PartnerUser,
+            Self::CnafAuditor,
+            Self::CafAuditor,
         ]
         .into_iter()
         .find(|r| r.code() == code)
@@ -222,6 +232,19 @@ impl Principal {
         }
     }
 
+    /// An auditor: of the Cnaf when `caf_id` is `None`, of one Caf otherwise.
+    pub fn auditor(account_id: Uuid, caf_id: Option<Uuid>) -> Self {
+        Self {
+            role: if caf_id.is_some() {
+                Role::CafAuditor
+            } else {
+                Role::CnafAuditor
+            },
+            caf_id,
+            ..Self::cnaf_operator(account_id)
+        }
+    }
+
     /// An administrator of one partner of one Caf.
     pub fn partner_administrator(account_id: Uuid, caf_id: Uuid, partner_id: Uuid) -> Self {
         Self {
@@ -304,8 +327,16 @@ pub enum Function {
     /// subscriptions; name their administrators; register their software. The Caf signs the
     /// convention, so only the Caf does this.
     ManagePartners,
-    /// Read the traces of actions.
+    /// Read the traces of actions within one's perimeter ([`trace_perimeter`]): auditors, and a
+    /// partner's administrators for their organisation.
     ReadTraces,
+    /// Check the chain of traces and read the evidence of retention purges: Cnaf auditors.
+    VerifyTraces,
+    /// Produce a person's own traces at their request (RGPD art. 15): the partner's
+    /// administrators for their staff.
+    ProduceSubjectAccess,
+    /// Register auditors and supervise their accounts: Cnaf operators.
+    ManageAuditors,
     /// Submit the partner's own software for the Caf's approval: its administrators.
     SubmitSoftware,
     /// File, edit, submit and withdraw requests to the Caf: the partner's administrators.
@@ -344,7 +375,8 @@ impl Function {
         use Function::*;
         match self {
             ReadOwnAccount => Some(Scope::Profile),
-            ManageOwnAccount | ReadTraces | ManageCafSecurity | SubmitSoftware => None,
+            ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
+            | ManageAuditors | ManageCafSecurity | SubmitSoftware => None,
             ReadCatalogue | ReadCaf | ReadPartners => Some(Scope::RegistryRead),
             ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
             ReadHabilitations | ReadRequests => Some(Scope::HabilitationsRead),
@@ -404,8 +436,8 @@ pub fn authorize(
                 | ReadCaf
                 | ManageCafAdministrators
                 | ManageCafSecurity
+                | ManageAuditors
                 | ReadPartners
-                | ReadTraces
                 | ReadHabilitations
                 | ReadRequests
         ),
@@ -441,6 +473,29 @@ pub fn authorize(
                 | FileRequests
                 | ReadRequests
                 | ConsultFiles
+                | ReadTraces
+                | ProduceSubjectAccess
+        ),
+        Role::CnafAuditor => matches!(
+            function,
+            ReadOwnAccount
+                | ManageOwnAccount
+                | ReadCatalogue
+                | ReadCaf
+                | ReadPartners
+                | ReadHabilitations
+                | ReadTraces
+                | VerifyTraces
+        ),
+        Role::CafAuditor => matches!(
+            function,
+            ReadOwnAccount
+                | ManageOwnAccount
+                | ReadCatalogue
+                | ReadCaf
+                | ReadPartners
+                | ReadHabilitations
+                | ReadTraces
         ),
         Role::PartnerUser => match (function, &principal.delegation) {
             (
@@ -478,9 +533,13 @@ pub fn authorize(
         }
     }
     let within = match (reach, principal.role) {
-        (Reach::National, _) | (_, Role::CnafOperator) => true,
-        (Reach::Caf(caf), Role::CafAdministrator) => principal.caf_id == Some(caf),
-        (Reach::Partner { caf_id, .. }, Role::CafAdministrator) => principal.caf_id == Some(caf_id),
+        (Reach::National, _) | (_, Role::CnafOperator | Role::CnafAuditor) => true,
+        (Reach::Caf(caf), Role::CafAdministrator | Role::CafAuditor) => {
+            principal.caf_id == Some(caf)
+        }
+        (Reach::Partner { caf_id, .. }, Role::CafAdministrator | Role::CafAuditor) => {
+            principal.caf_id == Some(caf_id)
+        }
         (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator | Role::PartnerUser) => {
             principal.partner_id == Some(partner_id)
         }
@@ -541,7 +600,33 @@ pub fn supervision_of(
             Function::SuperviseStaff,
             Reach::Partner { caf_id, partner_id },
         )),
+        (Role::CafAuditor, Some(caf), _) => Some((Function::ManageAuditors, Reach::Caf(caf))),
+        (Role::CnafAuditor, _, _) => Some((Function::ManageAuditors, Reach::National)),
         _ => None,
+    }
+}
+
+/// Whose traces a reader sees (S-art. 5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TracePerimeter {
+    /// Every trace: Cnaf auditors.
+    National,
+    /// The traces of one Caf's perimeter (its partners and its own staff's actions on them):
+    /// that Caf's auditors.
+    Caf(Uuid),
+    /// The traces of one partner: what its staff did and what was done to its objects.
+    Partner(Uuid),
+}
+
+/// The traces `principal` may read; refused to everyone but auditors and a partner's
+/// administrators (principal and deputy).
+pub fn trace_perimeter(principal: &Principal) -> Result<TracePerimeter, DomainError> {
+    authorize(principal, Function::ReadTraces, Reach::National)?;
+    match (principal.role, principal.caf_id, principal.partner_id) {
+        (Role::CnafAuditor, _, _) => Ok(TracePerimeter::National),
+        (Role::CafAuditor, Some(caf), _) => Ok(TracePerimeter::Caf(caf)),
+        (Role::PartnerAdministrator, _, Some(partner)) => Ok(TracePerimeter::Partner(partner)),
+        _ => Err(DomainError::Forbidden),
     }
 }
 
@@ -559,6 +644,8 @@ mod tests {
         let cnaf = Principal::cnaf_operator(Uuid::from_u128(10));
         let caf = Principal::caf_administrator(Uuid::from_u128(11), own);
         let padm = Principal::partner_administrator(Uuid::from_u128(12), own, partner);
+        let cnaf_auditor = Principal::auditor(Uuid::from_u128(13), None);
+        let caf_auditor = Principal::auditor(Uuid::from_u128(14), Some(own));
         let in_partner = Reach::Partner {
             caf_id: own,
             partner_id: partner,
@@ -583,7 +670,22 @@ mod tests {
             (&cnaf, ReadPartners, in_partner, OK),
             (&cnaf, ReadPartners, in_other_caf, OK),
             (&cnaf, ManagePartners, in_partner, FORBIDDEN),
-            (&cnaf, ReadTraces, Reach::National, OK),
+            (&cnaf, ReadTraces, Reach::National, FORBIDDEN),
+            (&cnaf, ManageAuditors, Reach::Caf(other), OK),
+            (&cnaf_auditor, ReadTraces, Reach::National, OK),
+            (&cnaf_auditor, VerifyTraces, Reach::National, OK),
+            (&cnaf_auditor, ReadHabilitations, in_other_caf, OK),
+            (&cnaf_auditor, ReadPartners, in_partner, OK),
+            (&cnaf_auditor, ManagePartners, in_partner, FORBIDDEN),
+            (&cnaf_auditor, ManageAuditors, Reach::National, FORBIDDEN),
+            (&cnaf_auditor, ConsultFiles, in_partner, FORBIDDEN),
+            (&caf_auditor, ReadTraces, Reach::National, OK),
+            (&caf_auditor, VerifyTraces, Reach::National, FORBIDDEN),
+            (&caf_auditor, ReadHabilitations, in_partner, OK),
+            (&caf_auditor, ReadHabilitations, in_other_caf, HIDDEN),
+            (&caf_auditor, ManageHabilitations, in_partner, FORBIDDEN),
+            (&caf_auditor, SuperviseHabilitations, in_partner, FORBIDDEN),
+            (&caf_auditor, DecideRequests, in_partner, FORBIDDEN),
             (&caf, ReadCatalogue, Reach::National, OK),
             (&caf, ManageCafs, Reach::National, FORBIDDEN),
             (&caf, ManageCafs, Reach::Caf(own), FORBIDDEN),
@@ -622,7 +724,10 @@ mod tests {
             (&padm, DecideRequests, in_partner, FORBIDDEN),
             (&cnaf, ReadRequests, in_other_caf, OK),
             (&cnaf, DecideRequests, in_partner, FORBIDDEN),
-            (&padm, ReadTraces, Reach::National, FORBIDDEN),
+            (&padm, ReadTraces, Reach::National, OK),
+            (&padm, ProduceSubjectAccess, in_partner, OK),
+            (&padm, ProduceSubjectAccess, in_other_partner, HIDDEN),
+            (&caf, ProduceSubjectAccess, in_partner, FORBIDDEN),
         ];
         for (principal, function, reach, expected) in table {
             assert_eq!(
@@ -836,5 +941,37 @@ mod tests {
             Role::from_code("partner_administrator"),
             Some(Role::PartnerAdministrator)
         );
+    }
+
+    #[test]
+    fn trace_readers_and_their_perimeter() {
+        let caf = Uuid::from_u128(1);
+        let partner = Uuid::from_u128(2);
+        let cnaf_auditor = Principal::auditor(Uuid::from_u128(10), None);
+        let caf_auditor = Principal::auditor(Uuid::from_u128(11), Some(caf));
+        let padm = Principal::partner_administrator(Uuid::from_u128(12), caf, partner);
+        assert_eq!(trace_perimeter(&cnaf_auditor), Ok(TracePerimeter::National));
+        assert_eq!(trace_perimeter(&caf_auditor), Ok(TracePerimeter::Caf(caf)));
+        assert_eq!(trace_perimeter(&padm), Ok(TracePerimeter::Partner(partner)));
+        // Nobody else, whatever their other powers; and never through software.
+        let refused = [
+            Principal::cnaf_operator(Uuid::from_u128(13)),
+            Principal::caf_administrator(Uuid::from_u128(14), caf),
+            Principal::partner_user(Uuid::from_u128(15), caf, partner, None),
+            Principal::partner_user(
+                Uuid::from_u128(16),
+                caf,
+                partner,
+                Some(Delegation {
+                    functions: ManagementFunction::ALL.to_vec(),
+                    profiles: vec![],
+                }),
+            ),
+            padm.clone()
+                .through(Uuid::from_u128(17), Scope::ALL.to_vec()),
+        ];
+        for p in refused {
+            assert_eq!(trace_perimeter(&p), Err(DomainError::Forbidden), "{p:?}");
+        }
     }
 }

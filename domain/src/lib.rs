@@ -22,5 +22,6 @@ pub mod software;
 pub mod subscription;
 pub mod text;
 pub mod throttle;
+pub mod trace;
 
 pub use error::{DomainError, FieldError};
