@@ -129,7 +129,8 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     .run();
     actix_web::rt::spawn(deliver_outbox(state.clone()));
     actix_web::rt::spawn(rotate_keys(state.clone()));
-    actix_web::rt::spawn(expire_habilitations(state));
+    actix_web::rt::spawn(expire_habilitations(state.clone()));
+    actix_web::rt::spawn(purge_expired(state));
     Ok(server)
 }
 
@@ -148,6 +149,26 @@ async fn expire_habilitations(state: AppState) {
             _ => {}
         }
         tokio::time::sleep(Duration::from_secs(600)).await;
+    }
+}
+
+/// Applies retention (S-art. 5.3) at start, then every six hours: traces older than six months
+/// and habilitations devalidated more than six years ago go, with evidence of what went; on
+/// PostgreSQL the coming months' partitions of traces are created ahead.
+async fn purge_expired(state: AppState) {
+    loop {
+        let db = state.db.clone();
+        match web::block(move || mcp_persistence::retention::purge_due(&db, auth::now())).await {
+            Ok(Ok(Some(p))) => log::info!(
+                "retention: {} trace(s), {} habilitation(s) purged",
+                p.traces_purged,
+                p.habilitations_purged
+            ),
+            Ok(Err(e)) => log::error!("retention: {e}"),
+            Err(e) => log::error!("retention: {e}"),
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_secs(6 * 3600)).await;
     }
 }
 

@@ -137,6 +137,7 @@ pub struct TestEnv {
     pub mail_dir: PathBuf,
     server: Option<Running>,
     client: Client,
+    auditor: std::sync::OnceLock<String>,
     // Dropped last: the server must stop before its database goes.
     _test_db: TestDb,
 }
@@ -176,6 +177,7 @@ impl TestEnv {
                 .timeout(Duration::from_secs(60))
                 .build()
                 .expect("client"),
+            auditor: std::sync::OnceLock::new(),
             _test_db: test_db,
         }
     }
@@ -386,11 +388,35 @@ impl TestEnv {
         r.id()
     }
 
-    /// The traces about an object, as a Cnaf operator reads them.
+    /// Registers an auditor (of the Cnaf without `caf_id`), who activates their account from the
+    /// message they received and logs in; returns their token.
+    pub fn new_auditor(&self, cnaf: &str, caf_id: Option<&str>, email: &str) -> String {
+        let path = match caf_id {
+            Some(c) => format!("/api/v1/cafs/{c}/auditors"),
+            None => "/api/v1/auditors".into(),
+        };
+        let r = self.post(
+            &path,
+            cnaf,
+            json!({"full_name": "Odile Contrôle", "function_title": "Auditrice", "email": email}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+        self.activate_from_mail(r.body["identifier"].as_str().unwrap(), email)
+    }
+
+    /// A Cnaf auditor's token, registered by `cnaf` on first use: the reader of every trace.
+    pub fn auditor(&self, cnaf: &str) -> String {
+        self.auditor
+            .get_or_init(|| self.new_auditor(cnaf, None, "odile.audit@cnaf.example"))
+            .clone()
+    }
+
+    /// The traces about an object, as a Cnaf auditor reads them.
     pub fn traces_of(&self, cnaf: &str, target_id: &str) -> Vec<Value> {
+        let auditor = self.auditor(cnaf);
         let r = self.get(
             &format!("/api/v1/traces?target_id={target_id}&limit=200"),
-            cnaf,
+            &auditor,
         );
         assert_eq!(r.status, 200, "{r:?}");
         r.body["items"].as_array().cloned().unwrap_or_default()

@@ -213,9 +213,10 @@ fn import_is_checked_streamed_and_idempotent(engine: Engine) {
         f1.into_bytes(),
     );
     assert_eq!(r.status, 415);
-    let traces = w
-        .env
-        .get("/api/v1/traces?action=beneficiary_files.imported", &w.cnaf);
+    let traces = w.env.get(
+        "/api/v1/traces?action=beneficiary_files.imported",
+        &w.env.auditor(&w.cnaf),
+    );
     assert_eq!(traces.body["items"].as_array().unwrap().len(), 4);
 }
 
@@ -385,7 +386,7 @@ fn every_consultation_is_traced_under_load(engine: Engine) {
     assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 5);
     let traces = w.env.get(
         "/api/v1/traces?action=cdap.file_consulted&limit=200",
-        &w.cnaf,
+        &w.env.auditor(&w.cnaf),
     );
     let items = traces.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 20, "one trace per consultation, served or not");
@@ -443,9 +444,10 @@ fn frontier_funds_find_files_by_identity(engine: Engine) {
         &agent,
     );
     assert_eq!((r.status, r.code()), (403, "identity_search_not_allowed"));
-    let traces = w
-        .env
-        .get("/api/v1/traces?action=cdap.file_consulted", &w.cnaf);
+    let traces = w.env.get(
+        "/api/v1/traces?action=cdap.file_consulted",
+        &w.env.auditor(&w.cnaf),
+    );
     assert_eq!(
         traces.body["items"].as_array().unwrap().len(),
         2,

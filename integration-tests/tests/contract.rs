@@ -68,7 +68,7 @@ fn bad_input_gets_a_problem_and_changes_nothing(engine: Engine) {
     assert_eq!(fields, [("siret", "invalid_siret"), ("name", "required")]);
     // None of it created anything.
     assert_eq!(env.get("/api/v1/partners", &admin).body["items"], json!([]));
-    let created = env.get("/api/v1/traces?action=partner.created", &cnaf);
+    let created = env.get("/api/v1/traces?action=partner.created", &env.auditor(&cnaf));
     assert_eq!(created.body["items"], json!([]));
 }
 
@@ -89,7 +89,10 @@ fn request_ids_are_echoed_and_traced(engine: Engine) {
     assert_eq!(r.status, 201);
     assert_eq!(r.header("x-request-id"), "lieusaint-logiciel-0001");
     assert_eq!(r.header("x-content-type-options"), "nosniff");
-    let traces = env.get("/api/v1/traces?request_id=lieusaint-logiciel-0001", &cnaf);
+    let traces = env.get(
+        "/api/v1/traces?request_id=lieusaint-logiciel-0001",
+        &env.auditor(&cnaf),
+    );
     assert_eq!(traces.body["items"][0]["action"], "partner.created");
     assert_eq!(traces.body["items"][0]["target_id"], r.id().as_str());
     // A request id that is not a sensible token is replaced, and errors carry one too.

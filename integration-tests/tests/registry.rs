@@ -685,7 +685,7 @@ fn partner_staff_activate_under_their_contract_and_commitment(engine: Engine) {
                 "/api/v1/traces?action=account.activated&target_id={}",
                 r.id()
             ),
-            &cnaf,
+            &env.auditor(&cnaf),
         )
         .body["items"]
         .clone();

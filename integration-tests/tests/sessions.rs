@@ -202,7 +202,7 @@ fn logout_takes_effect_at_once(engine: Engine) {
     let traces = env
         .get(
             "/api/v1/traces?action=auth.session_revoked&limit=200",
-            fresh_token,
+            &env.auditor(fresh_token),
         )
         .body["items"]
         .clone();
@@ -257,7 +257,10 @@ fn failed_logins_are_throttled_alike_for_known_and_unknown_identifiers(engine: E
     let other = env.caf_admin(&cnaf, &caf, "a@caf.example");
     assert_eq!(env.get("/api/v1/me", &other).status, 200);
     let throttled = env
-        .get("/api/v1/traces?action=auth.login&limit=200", &cnaf)
+        .get(
+            "/api/v1/traces?action=auth.login&limit=200",
+            &env.auditor(&cnaf),
+        )
         .body["items"]
         .clone();
     let reasons: Vec<&str> = throttled
@@ -370,7 +373,10 @@ fn password_change_ends_the_other_sessions(engine: Engine) {
     assert_eq!(old.status, 401);
     env.login(&me, "Another#Secret-2026");
     let traces = env
-        .get("/api/v1/traces?action=account.password_changed", &cnaf)
+        .get(
+            "/api/v1/traces?action=account.password_changed",
+            &env.auditor(&cnaf),
+        )
         .body["items"]
         .clone();
     assert_eq!(traces.as_array().unwrap().len(), 1);
@@ -464,7 +470,10 @@ fn a_suspended_administrator_is_out_at_once(engine: Engine) {
         ]
     );
     let revoked = env
-        .get("/api/v1/traces?action=auth.session_revoked", &cnaf)
+        .get(
+            "/api/v1/traces?action=auth.session_revoked",
+            &env.auditor(&cnaf),
+        )
         .body["items"]
         .clone();
     assert_eq!(revoked[0]["detail"]["reason"], "account_suspended");
@@ -654,7 +663,7 @@ fn a_forgotten_password_is_reset_with_a_code_sent_to_the_person(engine: Engine) 
     let actions: Vec<String> = env
         .get(
             "/api/v1/traces?action=account.password_reset_requested",
-            &cnaf,
+            &env.auditor(&cnaf),
         )
         .body["items"]
         .as_array()
@@ -665,8 +674,11 @@ fn a_forgotten_password_is_reset_with_a_code_sent_to_the_person(engine: Engine) 
     assert_eq!(actions.len(), 3);
     assert_eq!(actions.iter().filter(|o| *o == "success").count(), 1);
     assert_eq!(
-        env.get("/api/v1/traces?action=account.password_reset", &cnaf)
-            .body["items"]
+        env.get(
+            "/api/v1/traces?action=account.password_reset",
+            &env.auditor(&cnaf)
+        )
+        .body["items"]
             .as_array()
             .unwrap()
             .len(),

@@ -325,7 +325,7 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
     let traces = env
         .get(
             &format!("/api/v1/traces?client_id={client_id}&limit=200"),
-            &w.cnaf,
+            &env.auditor(&w.cnaf),
         )
         .body["items"]
         .clone();

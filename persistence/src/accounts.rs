@@ -208,6 +208,7 @@ pub fn bootstrap_cnaf_operator(
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "account.bootstrapped",
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
@@ -292,6 +293,7 @@ pub fn set_second_factor_enrolment_required(
                 conn,
                 ctx,
                 Event {
+                    partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                     action: "account.second_factor_required",
                     target_type: "account",
                     target_id: Some(crate::uuid(&account.id)?),
@@ -381,6 +383,7 @@ pub fn activate(
             conn,
             &ctx,
             Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "account.activated",
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
@@ -417,6 +420,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
                 conn,
                 ctx,
                 Event {
+                    partner_id: account.and_then(|a| a.partner_id.as_deref()).map(crate::uuid).transpose()?,
                     action: "account.password_reset_requested",
                     target_type: "account",
                     target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
@@ -469,6 +473,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
             conn,
             ctx,
             Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "account.password_reset_requested",
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
@@ -543,6 +548,7 @@ pub fn reset_password(
             conn,
             &ctx,
             Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "account.password_reset",
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
@@ -604,6 +610,10 @@ pub fn record_failed_login(
             conn,
             ctx,
             Event {
+                partner_id: account
+                    .and_then(|a| a.partner_id.as_deref())
+                    .map(crate::uuid)
+                    .transpose()?,
                 action: "auth.login",
                 target_type: "account",
                 target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
@@ -629,6 +639,8 @@ pub(crate) fn principal_of(
     match Role::from_code(role)? {
         Role::CnafOperator => Some(Principal::cnaf_operator(account_id)),
         Role::CafAdministrator => Some(Principal::caf_administrator(account_id, parse(caf_id)?)),
+        Role::CnafAuditor => Some(Principal::auditor(account_id, None)),
+        Role::CafAuditor => Some(Principal::auditor(account_id, Some(parse(caf_id)?))),
         Role::PartnerAdministrator => Some(Principal::partner_administrator(
             account_id,
             parse(caf_id)?,
@@ -724,6 +736,7 @@ pub fn change_own_password(
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "account.password_changed",
                 target_type: "account",
                 target_id: Some(crate::uuid(&id)?),
@@ -793,6 +806,7 @@ pub fn set_suspended(
             conn,
             ctx,
             Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action,
                 target_type: "account",
                 target_id: Some(account_id),
@@ -819,14 +833,14 @@ pub fn require_password_change(
 ) -> Result<()> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
     db.write(|conn| {
-        let caf_id = if ctx.principal.is_some() {
+        let (caf_id, partner_id) = if ctx.principal.is_some() {
             let account = load_supervised(conn, ctx, account_id)?;
-            account.caf_id
+            (account.caf_id, account.partner_id)
         } else {
             accounts::table
                 .find(account_id.to_string())
-                .select(accounts::caf_id)
-                .first::<Option<String>>(conn)?
+                .select((accounts::caf_id, accounts::partner_id))
+                .first::<(Option<String>, Option<String>)>(conn)?
         };
         diesel::update(accounts::table.find(account_id.to_string()))
             .set(accounts::must_change_password.eq(true))
@@ -835,6 +849,7 @@ pub fn require_password_change(
             conn,
             ctx,
             Event {
+                partner_id: partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "account.password_change_required",
                 target_type: "account",
                 target_id: Some(account_id),
@@ -858,6 +873,7 @@ pub fn end_sessions_of(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str)
             conn,
             ctx,
             Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "account.sessions_ended",
                 target_type: "account",
                 target_id: Some(account_id),

@@ -73,6 +73,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "caf.created",
                 target_type: "caf",
                 target_id: Some(id),
@@ -105,6 +106,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf>
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "caf.updated",
                 target_type: "caf",
                 target_id: Some(id),
@@ -159,6 +161,7 @@ pub fn set_second_factor_requirement(
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "caf.second_factor_requirement_changed",
                 target_type: "caf",
                 target_id: Some(id),
@@ -232,6 +235,7 @@ pub fn add_administrator(
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "caf_administrator.created",
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
@@ -259,6 +263,68 @@ pub fn administrators(
             .filter(accounts_t::role.eq(Role::CafAdministrator.code()))
             .select(Account::as_select())
             .into_boxed();
+        if let Some(c) = &page.cursor {
+            q = q.filter(accounts_t::id.gt(c.clone()));
+        }
+        let limit = page.limit();
+        let rows = q.order(accounts_t::id.asc()).limit(limit + 1).load(conn)?;
+        Page::from_rows(rows, limit, |a: &Account| a.id.clone(), Ok)
+    })
+}
+
+/// Registers an auditor (Cnaf operators): of one Caf with `caf_id`, of the Cnaf without. The
+/// person receives their identifier and activation code; auditors read traces and habilitation
+/// history, nothing else.
+pub fn add_auditor(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Option<Uuid>,
+    person: &Person,
+) -> Result<Account> {
+    let reach = caf_id.map_or(Reach::National, Reach::Caf);
+    authorize(ctx.principal(), Function::ManageAuditors, reach)?;
+    db.write(|conn| {
+        let (role, organisation) = match caf_id {
+            Some(c) => (Role::CafAuditor, load(conn, c)?.name),
+            None => (Role::CnafAuditor, "Cnaf".to_string()),
+        };
+        let account = accounts::invite(conn, ctx.now, role, caf_id, None, person, &organisation)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "auditor.created",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id,
+                partner_id: None,
+                outcome: Outcome::Success,
+                detail: json!({
+                    "identifier": account.identifier, "full_name": account.full_name,
+                    "role": role.code(),
+                }),
+            },
+        )?;
+        Ok(account)
+    })
+}
+
+/// The auditors, of the Cnaf and of every Caf, or of one Caf (Cnaf operators).
+pub fn auditors(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Option<Uuid>,
+    page: &PageRequest,
+) -> Result<Page<Account>> {
+    authorize(ctx.principal(), Function::ManageAuditors, Reach::National)?;
+    db.read(|conn| {
+        let mut q = accounts_t::table
+            .filter(accounts_t::role.eq_any([Role::CnafAuditor.code(), Role::CafAuditor.code()]))
+            .select(Account::as_select())
+            .into_boxed();
+        if let Some(c) = caf_id {
+            q = q.filter(accounts_t::caf_id.eq(c.to_string()));
+        }
         if let Some(c) = &page.cursor {
             q = q.filter(accounts_t::id.gt(c.clone()));
         }

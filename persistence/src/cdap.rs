@@ -153,6 +153,7 @@ pub fn import_batch(
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "beneficiary_files.imported",
                 target_type: "caf",
                 target_id: Some(caf_id),
@@ -388,6 +389,7 @@ fn trace_consultation(
         conn,
         ctx,
         Event {
+            partner_id: None,
             action: "cdap.file_consulted",
             target_type: "beneficiary_file",
             target_id: served.map(crate::uuid).transpose()?,

@@ -119,6 +119,7 @@ pub fn register(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&app.partner_id)?),
                 action,
                 target_type: "client_application",
                 target_id: Some(app.client_uuid()?),
@@ -184,6 +185,7 @@ pub fn revoke(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&app.partner_id)?),
                 action: "client_application.revoked",
                 target_type: "client_application",
                 target_id: Some(client_id),
@@ -233,6 +235,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplic
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&app.partner_id)?),
                 action: "client_application.approved",
                 target_type: "client_application",
                 target_id: Some(client_id),
@@ -307,6 +310,7 @@ pub fn issue_code(
             conn,
             &ctx,
             Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "oauth.consent_given",
                 target_type: "client_application",
                 target_id: Some(app.client_uuid()?),

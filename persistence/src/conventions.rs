@@ -299,6 +299,7 @@ pub fn create(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: "convention.created",
                 target_type: "convention",
                 target_id: Some(conv.row.uuid()?),
@@ -537,6 +538,7 @@ pub(crate) fn change<T>(
         conn,
         ctx,
         Event {
+            partner_id: Some(crate::uuid(&conv.row.partner_id)?),
             action: "amendment.recorded",
             target_type: "convention",
             target_id: Some(conv.row.uuid()?),
@@ -636,6 +638,7 @@ pub fn update(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&after.row.partner_id)?),
                 action: "convention.updated",
                 target_type: "convention",
                 target_id: Some(id),
@@ -682,6 +685,7 @@ fn transition(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action,
                 target_type: "convention",
                 target_id: Some(id),
@@ -800,6 +804,7 @@ pub fn update_contract(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: "contract.updated",
                 target_type: "convention",
                 target_id: Some(id),

@@ -156,19 +156,24 @@ impl Database {
     }
 
     /// Runs `f` in one write transaction: everything it wrote is committed together, or nothing
-    /// is when it returns an error. On SQLite the transaction takes the write lock first
+    /// is when it returns an error. The traces it wrote are sealed into the chain just before
+    /// commit. On SQLite the transaction takes the write lock first
     /// (`BEGIN IMMEDIATE`) so that a read-then-write never fails half-way on a busy database.
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
         match self.engine {
-            Engine::Postgres => (*conn).transaction(f),
+            Engine::Postgres => (*conn).transaction(|c| {
+                let v = f(c)?;
+                crate::trace::seal(c)?;
+                Ok(v)
+            }),
             Engine::Sqlite => {
                 let _writer = self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner());
                 let conn: &mut DbConnection = &mut conn;
                 with_sqlite(conn, |c| {
                     AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
                 })?;
-                match f(conn) {
+                match f(conn).and_then(|v| crate::trace::seal(conn).map(|()| v)) {
                     Ok(v) => {
                         with_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
                         Ok(v)

@@ -488,6 +488,7 @@ pub(crate) fn grant_in(
         conn,
         ctx,
         Event {
+            partner_id: Some(crate::uuid(&h.partner_id)?),
             action: "habilitation.granted",
             target_type: "habilitation",
             target_id: Some(crate::uuid(&h.id)?),
@@ -590,6 +591,7 @@ fn set_status(
         conn,
         ctx,
         Event {
+            partner_id: Some(crate::uuid(&h.partner_id)?),
             action,
             target_type: "habilitation",
             target_id: Some(crate::uuid(&h.id)?),
@@ -1166,6 +1168,7 @@ pub fn ask(db: &Database, ctx: &Ctx, habilitation_id: Uuid, question: &str) -> R
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&h.partner_id)?),
                 action: "habilitation.question_asked",
                 target_type: "habilitation",
                 target_id: Some(habilitation_id),
@@ -1249,6 +1252,7 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Resu
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&h.partner_id)?),
                 action: "habilitation.question_answered",
                 target_type: "habilitation",
                 target_id: Some(crate::uuid(&h.id)?),
@@ -1349,6 +1353,7 @@ pub fn create_bundle(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&b.partner_id)?),
                 action: "role_bundle.created",
                 target_type: "role_bundle",
                 target_id: Some(crate::uuid(&b.id)?),
@@ -1445,13 +1450,6 @@ pub fn history(
     db.read(|conn| {
         let h = load(conn, id)?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;
-        crate::trace::list(
-            conn,
-            &crate::trace::TraceFilter {
-                target_id: Some(id),
-                ..Default::default()
-            },
-            page,
-        )
+        crate::trace::habilitation_history(conn, id, page)
     })
 }

@@ -94,6 +94,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &PartnerData) -> Result<Partner> {
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&p.id)?),
                 action: "partner.created",
                 target_type: "partner",
                 target_id: Some(crate::uuid(&p.id)?),
@@ -236,6 +237,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
             conn,
             ctx,
             Event {
+                partner_id: Some(id),
                 action: "partner.updated",
                 target_type: "partner",
                 target_id: Some(id),
@@ -341,6 +343,7 @@ pub(crate) fn name_in(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&partner.id)?),
                 action: "partner_administrator.named",
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),

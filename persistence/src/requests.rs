@@ -347,6 +347,7 @@ fn record(
         conn,
         ctx,
         Event {
+            partner_id: Some(crate::uuid(&row.partner_id)?),
             action,
             target_type: "request",
             target_id: Some(crate::uuid(&row.id)?),

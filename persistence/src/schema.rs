@@ -178,6 +178,55 @@ diesel::table! {
         outcome -> Text,
         detail -> Text,
         client_id -> Nullable<Text>,
+        partner_id -> Nullable<Text>,
+        file_number -> Nullable<Text>,
+        seq -> Nullable<BigInt>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    trace_chain (id) {
+        id -> Integer,
+        last_seq -> BigInt,
+        last_hash -> Text,
+    }
+}
+
+diesel::table! {
+    retention_purges (id) {
+        id -> Text,
+        ran_at -> Timestamp,
+        traces_before -> Timestamp,
+        traces_purged -> BigInt,
+        first_seq -> Nullable<BigInt>,
+        last_seq -> Nullable<BigInt>,
+        first_occurred_at -> Nullable<Timestamp>,
+        last_occurred_at -> Nullable<Timestamp>,
+        anchor_hash -> Nullable<Text>,
+        partitions_dropped -> Text,
+        habilitations_before -> Timestamp,
+        habilitations_purged -> BigInt,
+        habilitation_events_purged -> BigInt,
+    }
+}
+
+diesel::table! {
+    habilitation_events (trace_id) {
+        trace_id -> Text,
+        habilitation_id -> Text,
+        occurred_at -> Timestamp,
+        request_id -> Nullable<Text>,
+        actor_account_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        organisation_kind -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        action -> Text,
+        caf_id -> Nullable<Text>,
+        partner_id -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Text,
+        client_id -> Nullable<Text>,
     }
 }
 

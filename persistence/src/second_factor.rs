@@ -122,6 +122,7 @@ pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "account.totp_enrolled",
                 target_type: "account",
                 target_id: Some(crate::uuid(&me)?),
@@ -150,6 +151,7 @@ pub fn remove(db: &Database, ctx: &Ctx) -> Result<()> {
             conn,
             ctx,
             Event {
+                partner_id: None,
                 action: "account.totp_removed",
                 target_type: "account",
                 target_id: Some(crate::uuid(&me)?),

@@ -174,6 +174,7 @@ pub fn open(
             conn,
             &ctx,
             Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "auth.login",
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
@@ -265,6 +266,7 @@ pub fn refresh(
             conn,
             &ctx,
             Event {
+                partner_id: holder.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: "auth.refresh",
                 target_type: "session",
                 target_id: Some(crate::uuid(&session.id)?),
@@ -307,10 +309,19 @@ fn revoke_in(
         sessions::revoked_reason.eq(reason),
     ))
     .execute(conn)?;
+    // The holder's partner, whose administrators read what happened to their staff's sessions.
+    let partner = accounts::table
+        .find(&session.account_id)
+        .select(accounts::partner_id)
+        .first::<Option<String>>(conn)?
+        .as_deref()
+        .map(crate::uuid)
+        .transpose()?;
     trace::record(
         conn,
         ctx,
         Event {
+            partner_id: partner,
             action: "auth.session_revoked",
             target_type: "session",
             target_id: Some(crate::uuid(&session.id)?),

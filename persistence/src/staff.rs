@@ -97,6 +97,7 @@ pub(crate) fn create_user_in(
         conn,
         ctx,
         Event {
+            partner_id: Some(crate::uuid(&partner.id)?),
             action: "partner_user.created",
             target_type: "account",
             target_id: Some(crate::uuid(&account.id)?),
@@ -201,6 +202,7 @@ pub(crate) fn close_in(
         conn,
         ctx,
         Event {
+            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
             action: "account.closed",
             target_type: "account",
             target_id: Some(crate::uuid(&account.id)?),
@@ -346,6 +348,7 @@ pub fn give_delegation(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&partner.id)?),
                 action: "delegation.given",
                 target_type: "delegation",
                 target_id: Some(crate::uuid(&row.id)?),
@@ -443,6 +446,7 @@ pub fn withdraw_delegation(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&row.partner_id)?),
                 action: "delegation.withdrawn",
                 target_type: "delegation",
                 target_id: Some(id),
@@ -550,6 +554,7 @@ pub fn create_group(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&group.partner_id)?),
                 action: "group.created",
                 target_type: "group",
                 target_id: Some(crate::uuid(&group.id)?),
@@ -672,6 +677,7 @@ pub fn add_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) ->
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&group.partner_id)?),
                 action: "group.member_added",
                 target_type: "group",
                 target_id: Some(group_id),
@@ -715,6 +721,7 @@ pub fn remove_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid)
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&group.partner_id)?),
                 action: "group.member_removed",
                 target_type: "group",
                 target_id: Some(group_id),

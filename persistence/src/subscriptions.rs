@@ -268,6 +268,7 @@ pub fn create(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: "subscription.created",
                 target_type: "subscription",
                 target_id: Some(crate::uuid(&id)?),
@@ -344,6 +345,7 @@ pub fn update_quotas(
             conn,
             ctx,
             Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: "subscription.quotas_changed",
                 target_type: "subscription",
                 target_id: Some(id),

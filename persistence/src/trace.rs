@@ -1,16 +1,22 @@
-//! Traces of actions, written in the same transaction as the action they record (S-art. 5.3).
+//! Traces of actions, written in the same transaction as the action they record (S-art. 5.3),
+//! sealed into a chain of hashes when that transaction commits, read by the people whose
+//! perimeter they are in.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mcp_domain::access::Role;
-use serde_json::Value;
+use diesel::sql_types::{BigInt, Text};
+use mcp_domain::access::{trace_perimeter, Function, Reach, Role, TracePerimeter};
+use mcp_domain::trace::{canonical, link, Break, ChainCheck, GENESIS};
+use mcp_domain::DomainError;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
-use crate::schema::traces;
+use crate::schema::{habilitation_events, retention_purges, trace_chain, traces};
+use crate::Database;
 
 /// How an action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,48 +45,97 @@ pub struct Event<'a> {
     pub target_type: &'a str,
     /// The object acted upon.
     pub target_id: Option<Uuid>,
-    /// The Caf whose perimeter the object belongs to, for the readers of its traces.
+    /// The Caf whose perimeter the object belongs to, for the readers of its traces (the
+    /// actor's Caf when absent).
     pub caf_id: Option<Uuid>,
+    /// The partner whose perimeter the object belongs to (the actor's partner when absent), so
+    /// that the partner's administrators read what was done to their organisation too.
+    pub partner_id: Option<Uuid>,
     /// How it ended.
     pub outcome: Outcome,
     /// What changed, without any secret.
     pub detail: Value,
 }
 
-/// Writes one trace on `conn`; call it inside the action's transaction.
+impl Event<'_> {
+    /// The beneficiary file a consultation asked for, kept in its own column so that readers
+    /// can find every consultation of one file.
+    fn file_number(&self) -> Option<&str> {
+        (self.target_type == "beneficiary_file")
+            .then(|| self.detail["asked"]["numero"].as_str())
+            .flatten()
+    }
+}
+
+/// Writes one trace on `conn`; call it inside the action's transaction. It is sealed into the
+/// chain when the transaction commits ([`Database::write`]).
 pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()> {
     let principal = ctx.principal.as_ref();
     let (org_kind, org_id) = match principal.map(|p| (p.role, p.partner_id, p.caf_id)) {
         None => (None, None),
-        Some((Role::CnafOperator, _, _)) => (Some("cnaf"), None),
-        Some((Role::CafAdministrator, _, caf)) => (Some("caf"), caf),
+        Some((Role::CnafOperator | Role::CnafAuditor, _, _)) => (Some("cnaf"), None),
+        Some((Role::CafAdministrator | Role::CafAuditor, _, caf)) => (Some("caf"), caf),
         Some((Role::PartnerAdministrator | Role::PartnerUser, partner, _)) => {
             (Some("partner"), partner)
         }
     };
-    let actor = principal.map(|p| p.account_id);
+    let actor = principal.map(|p| p.account_id.to_string());
     let role = principal.map(|p| p.role.code());
     let client = principal
         .and_then(|p| p.software.as_ref())
         .map(|s| s.client_id.to_string());
+    let caf_id = event
+        .caf_id
+        .or(principal.and_then(|p| p.caf_id))
+        .map(|c| c.to_string());
+    let partner_id = event
+        .partner_id
+        .or(principal.and_then(|p| p.partner_id))
+        .map(|c| c.to_string());
+    let id = crate::new_id();
+    let target_id = event.target_id.map(|t| t.to_string());
+    let detail = event.detail.to_string();
     diesel::insert_into(traces::table)
         .values((
-            traces::id.eq(crate::new_id()),
+            traces::id.eq(&id),
             traces::occurred_at.eq(ctx.now),
             traces::request_id.eq(&ctx.request_id),
-            traces::actor_account_id.eq(actor.map(|a| a.to_string())),
+            traces::actor_account_id.eq(&actor),
             traces::actor_role.eq(role),
             traces::organisation_kind.eq(org_kind),
             traces::organisation_id.eq(org_id.map(|o| o.to_string())),
             traces::action.eq(event.action),
             traces::target_type.eq(event.target_type),
-            traces::target_id.eq(event.target_id.map(|t| t.to_string())),
-            traces::caf_id.eq(event.caf_id.map(|c| c.to_string())),
+            traces::target_id.eq(&target_id),
+            traces::caf_id.eq(&caf_id),
+            traces::partner_id.eq(&partner_id),
+            traces::file_number.eq(event.file_number()),
             traces::outcome.eq(event.outcome.code()),
-            traces::detail.eq(event.detail.to_string()),
-            traces::client_id.eq(client),
+            traces::detail.eq(&detail),
+            traces::client_id.eq(&client),
         ))
         .execute(conn)?;
+    if event.target_type == "habilitation" {
+        // Habilitation data outlives the traces (six years after devalidation).
+        diesel::insert_into(habilitation_events::table)
+            .values((
+                habilitation_events::trace_id.eq(&id),
+                habilitation_events::habilitation_id.eq(&target_id.unwrap_or_default()),
+                habilitation_events::occurred_at.eq(ctx.now),
+                habilitation_events::request_id.eq(&ctx.request_id),
+                habilitation_events::actor_account_id.eq(&actor),
+                habilitation_events::actor_role.eq(role),
+                habilitation_events::organisation_kind.eq(org_kind),
+                habilitation_events::organisation_id.eq(org_id.map(|o| o.to_string())),
+                habilitation_events::action.eq(event.action),
+                habilitation_events::caf_id.eq(&caf_id),
+                habilitation_events::partner_id.eq(&partner_id),
+                habilitation_events::outcome.eq(event.outcome.code()),
+                habilitation_events::detail.eq(&detail),
+                habilitation_events::client_id.eq(&client),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -116,14 +171,98 @@ pub struct Trace {
     pub detail: String,
     /// The partner software that acted for the person, if any.
     pub client_id: Option<String>,
+    /// Partner perimeter of the object.
+    pub partner_id: Option<String>,
+    /// The beneficiary file a consultation asked for.
+    pub file_number: Option<String>,
+    /// Position in the chain, once sealed.
+    pub seq: Option<i64>,
+    /// Hash chaining it to the previous trace, once sealed.
+    pub hash: Option<String>,
 }
 
-/// Filters on traces.
+impl Trace {
+    /// The canonical form the chain hashes, with its sequence number.
+    fn canonical(&self, seq: i64) -> String {
+        let seq = seq.to_string();
+        let at = self.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+        canonical(&[
+            Some(&seq),
+            Some(&self.id),
+            Some(&at),
+            self.request_id.as_deref(),
+            self.actor_account_id.as_deref(),
+            self.actor_role.as_deref(),
+            self.organisation_kind.as_deref(),
+            self.organisation_id.as_deref(),
+            Some(&self.action),
+            self.target_type.as_deref(),
+            self.target_id.as_deref(),
+            self.caf_id.as_deref(),
+            self.partner_id.as_deref(),
+            self.file_number.as_deref(),
+            Some(&self.outcome),
+            Some(&self.detail),
+            self.client_id.as_deref(),
+        ])
+    }
+}
+
+#[derive(QueryableByName)]
+struct ChainHead {
+    #[diesel(sql_type = BigInt)]
+    last_seq: i64,
+    #[diesel(sql_type = Text)]
+    last_hash: String,
+}
+
+/// Seals the traces the current transaction wrote: each gets the next sequence number and its
+/// hash after the previous trace's. Called by [`Database::write`] just before commit, so the
+/// chain's end is held only for the instant between sealing and commit (on PostgreSQL, a row
+/// lock on `trace_chain`; on SQLite, the single writer).
+pub(crate) fn seal(conn: &mut DbConnection) -> Result<()> {
+    let pending: Vec<Trace> = traces::table
+        .filter(traces::seq.is_null())
+        .select(Trace::as_select())
+        .order(traces::id.asc())
+        .load(conn)?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let lock = match conn {
+        DbConnection::Postgresql(_) => {
+            "SELECT last_seq, last_hash FROM trace_chain WHERE id = 1 FOR UPDATE"
+        }
+        DbConnection::Sqlite(_) => "SELECT last_seq, last_hash FROM trace_chain WHERE id = 1",
+    };
+    let head: ChainHead = diesel::sql_query(lock).get_result(conn)?;
+    let (mut seq, mut hash) = (head.last_seq, head.last_hash);
+    for t in pending {
+        seq += 1;
+        hash = link(&hash, &t.canonical(seq));
+        diesel::update(
+            traces::table
+                .filter(traces::id.eq(&t.id))
+                .filter(traces::occurred_at.eq(t.occurred_at)),
+        )
+        .set((traces::seq.eq(seq), traces::hash.eq(&hash)))
+        .execute(conn)?;
+    }
+    diesel::update(trace_chain::table.filter(trace_chain::id.eq(1)))
+        .set((
+            trace_chain::last_seq.eq(seq),
+            trace_chain::last_hash.eq(&hash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Filters on traces, all optional and combined.
 #[derive(Debug, Clone, Default)]
 pub struct TraceFilter {
     /// Only traces about this object.
     pub target_id: Option<Uuid>,
-    /// Only traces by this account.
+    /// Only traces by this person.
     pub actor_account_id: Option<Uuid>,
     /// Only this action.
     pub action: Option<String>,
@@ -131,15 +270,57 @@ pub struct TraceFilter {
     pub request_id: Option<String>,
     /// Only traces of actions made through this software.
     pub client_id: Option<Uuid>,
+    /// Only consultations of this beneficiary file (numéro allocataire).
+    pub file_number: Option<String>,
+    /// Only traces from this instant on.
+    pub from: Option<NaiveDateTime>,
+    /// Only traces before this instant.
+    pub to: Option<NaiveDateTime>,
+    /// Newest first.
+    pub newest_first: bool,
 }
 
-/// Reads traces, oldest first (reading is decided by the caller's access check).
+impl TraceFilter {
+    /// The filter as it is recorded in the trace of a reading.
+    fn describe(&self) -> Value {
+        json!({
+            "target_id": self.target_id, "actor_account_id": self.actor_account_id,
+            "action": self.action, "request_id": self.request_id, "client_id": self.client_id,
+            "file_number": self.file_number, "from": self.from, "to": self.to,
+        })
+    }
+}
+
+/// Reads a page of traces within `perimeter`, in id (time) order; access is decided by the
+/// caller.
 pub fn list(
     conn: &mut DbConnection,
+    perimeter: TracePerimeter,
     filter: &TraceFilter,
     page: &PageRequest,
 ) -> Result<Page<Trace>> {
+    page_of(
+        conn,
+        perimeter,
+        filter,
+        page.cursor.as_deref(),
+        page.limit(),
+    )
+}
+
+fn page_of(
+    conn: &mut DbConnection,
+    perimeter: TracePerimeter,
+    filter: &TraceFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Trace>> {
     let mut q = traces::table.select(Trace::as_select()).into_boxed();
+    match perimeter {
+        TracePerimeter::National => {}
+        TracePerimeter::Caf(c) => q = q.filter(traces::caf_id.eq(c.to_string())),
+        TracePerimeter::Partner(p) => q = q.filter(traces::partner_id.eq(p.to_string())),
+    }
     if let Some(t) = filter.target_id {
         q = q.filter(traces::target_id.eq(t.to_string()));
     }
@@ -155,28 +336,382 @@ pub fn list(
     if let Some(c) = filter.client_id {
         q = q.filter(traces::client_id.eq(c.to_string()));
     }
-    if let Some(c) = &page.cursor {
-        q = q.filter(traces::id.gt(c.clone()));
+    if let Some(f) = &filter.file_number {
+        q = q.filter(traces::file_number.eq(f.clone()));
     }
-    let limit = page.limit();
-    let rows = q
-        .order(traces::id.asc())
-        .limit(limit + 1)
-        .load::<Trace>(conn)?;
+    if let Some(from) = filter.from {
+        q = q.filter(traces::occurred_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(traces::occurred_at.lt(to));
+    }
+    q = match (cursor, filter.newest_first) {
+        (Some(c), false) => q.filter(traces::id.gt(c.to_string())),
+        (Some(c), true) => q.filter(traces::id.lt(c.to_string())),
+        (None, _) => q,
+    };
+    q = if filter.newest_first {
+        q.order(traces::id.desc())
+    } else {
+        q.order(traces::id.asc())
+    };
+    let rows = q.limit(limit + 1).load::<Trace>(conn)?;
     Page::from_rows(rows, limit, |t| t.id.clone(), Ok)
 }
 
-/// Reads traces for a caller who may (Cnaf operators for now).
+/// Records that someone read traces: reading traces is itself an action.
+fn record_reading(
+    db: &Database,
+    ctx: &Ctx,
+    action: &str,
+    perimeter: TracePerimeter,
+    detail: Value,
+) -> Result<()> {
+    let (caf_id, partner_id) = match perimeter {
+        TracePerimeter::National => (None, None),
+        TracePerimeter::Caf(c) => (Some(c), None),
+        TracePerimeter::Partner(p) => (None, Some(p)),
+    };
+    db.write(|conn| {
+        record(
+            conn,
+            ctx,
+            Event {
+                action,
+                target_type: "traces",
+                target_id: None,
+                caf_id,
+                partner_id,
+                outcome: Outcome::Success,
+                detail,
+            },
+        )
+    })
+}
+
+/// A page of the traces the caller may read; the reading is traced before anything is shown.
 pub fn read(
-    db: &crate::Database,
+    db: &Database,
     ctx: &Ctx,
     filter: &TraceFilter,
     page: &PageRequest,
 ) -> Result<Page<Trace>> {
+    let perimeter = trace_perimeter(ctx.principal())?;
+    let p = db.read(|conn| list(conn, perimeter, filter, page))?;
+    record_reading(
+        db,
+        ctx,
+        "traces.read",
+        perimeter,
+        json!({ "filter": filter.describe(), "cursor": page.cursor, "returned": p.items.len() }),
+    )?;
+    Ok(p)
+}
+
+/// An export of traces under way: its perimeter and filter, read batch after batch.
+#[derive(Debug, Clone)]
+pub struct Export {
+    perimeter: TracePerimeter,
+    filter: TraceFilter,
+}
+
+/// Traces per export batch.
+pub const EXPORT_BATCH: i64 = 1000;
+
+impl Export {
+    /// Opens an export for the caller: decides access and traces the export before any line
+    /// leaves.
+    pub fn open(db: &Database, ctx: &Ctx, filter: TraceFilter, format: &str) -> Result<Self> {
+        let perimeter = trace_perimeter(ctx.principal())?;
+        record_reading(
+            db,
+            ctx,
+            "traces.exported",
+            perimeter,
+            json!({ "filter": filter.describe(), "format": format }),
+        )?;
+        Ok(Self { perimeter, filter })
+    }
+
+    /// The next batch after `cursor` (the id of the last trace sent); its `next_cursor` is
+    /// absent after the last batch.
+    pub fn next_batch(&self, db: &Database, cursor: Option<String>) -> Result<Page<Trace>> {
+        db.read(|conn| {
+            page_of(
+                conn,
+                self.perimeter,
+                &self.filter,
+                cursor.as_deref(),
+                EXPORT_BATCH,
+            )
+        })
+    }
+}
+
+/// A person's own traces, produced at their request by their partner's administrator
+/// (RGPD art. 15).
+#[derive(Debug, Clone)]
+pub struct SubjectAccess {
+    /// The person.
+    pub account: crate::accounts::Account,
+    /// When it was produced.
+    pub produced_at: NaiveDateTime,
+    /// Every kept trace of what they did or what was done to their account, oldest first.
+    pub traces: Vec<Trace>,
+}
+
+/// Produces a person's own traces for their partner's administrator; the production is traced
+/// in the same transaction.
+pub fn subject_access(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    account_id: Uuid,
+) -> Result<SubjectAccess> {
     mcp_domain::access::authorize(
         ctx.principal(),
-        mcp_domain::access::Function::ReadTraces,
-        mcp_domain::access::Reach::National,
+        Function::ProduceSubjectAccess,
+        Reach::National,
     )?;
-    db.read(|conn| list(conn, filter, page))
+    db.write(|conn| {
+        crate::partners::load_for(conn, ctx, partner_id, Function::ProduceSubjectAccess)?;
+        let account: crate::accounts::Account = crate::schema::accounts::table
+            .find(account_id.to_string())
+            .filter(crate::schema::accounts::partner_id.eq(partner_id.to_string()))
+            .select(crate::accounts::Account::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(DomainError::NotFound)?;
+        let id = account.id.clone();
+        let traces: Vec<Trace> = traces::table
+            .filter(
+                traces::actor_account_id
+                    .eq(&id)
+                    .or(traces::target_id.eq(&id)),
+            )
+            .select(Trace::as_select())
+            .order(traces::id.asc())
+            .load(conn)?;
+        record(
+            conn,
+            ctx,
+            Event {
+                action: "traces.subject_access_produced",
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id: None,
+                partner_id: Some(partner_id),
+                outcome: Outcome::Success,
+                detail: json!({ "traces": traces.len() }),
+            },
+        )?;
+        Ok(SubjectAccess {
+            account,
+            produced_at: ctx.now,
+            traces,
+        })
+    })
+}
+
+/// Where the chain broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The sequence number where the check failed.
+    pub seq: i64,
+    /// The trace found there, if any.
+    pub trace_id: Option<String>,
+    /// `missing`, `hash_mismatch` or `unsealed`.
+    pub reason: &'static str,
+}
+
+/// The result of checking the chain of traces.
+#[derive(Debug, Clone)]
+pub struct ChainReport {
+    /// When it was checked.
+    pub checked_at: NaiveDateTime,
+    /// The last trace removed by the retention purge, where the kept chain starts (0: none).
+    pub anchor_seq: i64,
+    /// The last sealed trace when the check started.
+    pub head_seq: i64,
+    /// Traces checked and found linked.
+    pub verified: i64,
+    /// The first broken link, if any.
+    pub first_broken: Option<BrokenLink>,
+}
+
+const VERIFY_BATCH: i64 = 5000;
+
+/// Checks the chain from the anchor the last purge left to the end of the chain: every trace
+/// must be there, in sequence, with the hash of its content after the previous one. Traces
+/// written without going through an action's transaction (never sealed) break it too.
+pub fn verify_chain(db: &Database, ctx: &Ctx) -> Result<ChainReport> {
+    mcp_domain::access::authorize(ctx.principal(), Function::VerifyTraces, Reach::National)?;
+    let report = db.read(|conn| {
+        let (anchor_seq, anchor_hash) = anchor(conn)?;
+        let head: (i64, String) = trace_chain::table
+            .filter(trace_chain::id.eq(1))
+            .select((trace_chain::last_seq, trace_chain::last_hash))
+            .first(conn)?;
+        let mut check = ChainCheck::after(anchor_seq, &anchor_hash);
+        let mut verified = 0;
+        let mut first_broken = None;
+        'walk: loop {
+            let batch: Vec<Trace> = traces::table
+                .filter(traces::seq.gt(check.next_seq() - 1))
+                .filter(traces::seq.le(head.0))
+                .select(Trace::as_select())
+                .order(traces::seq.asc())
+                .limit(VERIFY_BATCH)
+                .load(conn)?;
+            if batch.is_empty() {
+                break;
+            }
+            for t in batch {
+                let seq = t.seq.unwrap_or_default();
+                let hash = t.hash.as_deref().unwrap_or_default();
+                if let Err(b) = check.check(seq, hash, &t.canonical(seq)) {
+                    first_broken = Some(BrokenLink {
+                        seq: if b == Break::Missing {
+                            check.next_seq()
+                        } else {
+                            seq
+                        },
+                        trace_id: (b == Break::HashMismatch).then_some(t.id),
+                        reason: b.code(),
+                    });
+                    break 'walk;
+                }
+                verified += 1;
+            }
+        }
+        if first_broken.is_none() && check.next_seq() <= head.0 {
+            first_broken = Some(BrokenLink {
+                seq: check.next_seq(),
+                trace_id: None,
+                reason: Break::Missing.code(),
+            });
+        }
+        if first_broken.is_none() {
+            let unsealed: Option<String> = traces::table
+                .filter(traces::seq.is_null())
+                .select(traces::id)
+                .order(traces::id.asc())
+                .first(conn)
+                .optional()?;
+            first_broken = unsealed.map(|id| BrokenLink {
+                seq: head.0 + 1,
+                trace_id: Some(id),
+                reason: "unsealed",
+            });
+        }
+        Ok(ChainReport {
+            checked_at: ctx.now,
+            anchor_seq,
+            head_seq: head.0,
+            verified,
+            first_broken,
+        })
+    })?;
+    db.write(|conn| {
+        record(
+            conn,
+            ctx,
+            Event {
+                action: "traces.chain_verified",
+                target_type: "traces",
+                target_id: None,
+                caf_id: None,
+                partner_id: None,
+                outcome: Outcome::Success,
+                detail: json!({
+                    "anchor_seq": report.anchor_seq, "head_seq": report.head_seq,
+                    "verified": report.verified,
+                    "first_broken": report.first_broken.as_ref().map(|b| json!({
+                        "seq": b.seq, "trace_id": b.trace_id, "reason": b.reason,
+                    })),
+                }),
+            },
+        )
+    })?;
+    Ok(report)
+}
+
+/// Where the kept chain starts: after the last trace the retention purge removed.
+pub(crate) fn anchor(conn: &mut DbConnection) -> Result<(i64, String)> {
+    let last: Option<(Option<i64>, Option<String>)> = retention_purges::table
+        .filter(retention_purges::last_seq.is_not_null())
+        .select((retention_purges::last_seq, retention_purges::anchor_hash))
+        .order(retention_purges::last_seq.desc())
+        .first(conn)
+        .optional()?;
+    Ok(match last {
+        Some((Some(seq), Some(hash))) => (seq, hash),
+        _ => (0, GENESIS.to_string()),
+    })
+}
+
+/// The history of one habilitation, kept with it (six years after devalidation), oldest first.
+pub(crate) fn habilitation_history(
+    conn: &mut DbConnection,
+    habilitation_id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<Trace>> {
+    let mut q = habilitation_events::table
+        .filter(habilitation_events::habilitation_id.eq(habilitation_id.to_string()))
+        .into_boxed();
+    if let Some(c) = &page.cursor {
+        q = q.filter(habilitation_events::trace_id.gt(c.clone()));
+    }
+    let limit = page.limit();
+    let rows: Vec<HabilitationEvent> = q
+        .select(HabilitationEvent::as_select())
+        .order(habilitation_events::trace_id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Page::from_rows(
+        rows,
+        limit,
+        |e| e.trace_id.clone(),
+        |e| {
+            Ok(Trace {
+                target_id: Some(e.habilitation_id),
+                id: e.trace_id,
+                occurred_at: e.occurred_at,
+                request_id: e.request_id,
+                actor_account_id: e.actor_account_id,
+                actor_role: e.actor_role,
+                organisation_kind: e.organisation_kind,
+                organisation_id: e.organisation_id,
+                action: e.action,
+                target_type: Some("habilitation".into()),
+                caf_id: e.caf_id,
+                outcome: e.outcome,
+                detail: e.detail,
+                client_id: e.client_id,
+                partner_id: e.partner_id,
+                file_number: None,
+                seq: None,
+                hash: None,
+            })
+        },
+    )
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = habilitation_events)]
+struct HabilitationEvent {
+    trace_id: String,
+    habilitation_id: String,
+    occurred_at: NaiveDateTime,
+    request_id: Option<String>,
+    actor_account_id: Option<String>,
+    actor_role: Option<String>,
+    organisation_kind: Option<String>,
+    organisation_id: Option<String>,
+    action: String,
+    caf_id: Option<String>,
+    partner_id: Option<String>,
+    outcome: String,
+    detail: String,
+    client_id: Option<String>,
 }

@@ -46,6 +46,7 @@ fn ctx() -> Ctx {
 
 fn event(action: &str) -> Event<'_> {
     Event {
+        partner_id: None,
         action,
         target_type: "test",
         target_id: None,
@@ -59,6 +60,7 @@ fn traces(db: &Database, action: &str) -> usize {
     db.read(|c| {
         trace::list(
             c,
+            mcp_domain::access::TracePerimeter::National,
             &TraceFilter {
                 action: Some(action.into()),
                 ..Default::default()

@@ -1,14 +1,18 @@
-//! Reading traces (Cnaf operators, for now; the readers of each perimeter come with the
-//! traceability work).
+//! Reading traces within one's perimeter (auditors; a partner's administrators for their
+//! organisation), exporting them, producing a person's own traces, checking the chain and the
+//! evidence of retention purges.
 
-use actix_web::{get, web, HttpResponse};
-use chrono::Utc;
-use mcp_persistence::trace::{Trace, TraceFilter};
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use futures_util::stream;
+use mcp_persistence::retention::PurgeRecord;
+use mcp_persistence::trace::{ChainReport, Export, SubjectAccess, Trace, TraceFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{blocking, page_request, stored_id, utc};
+use super::auth::AccountDto;
+use super::{blocking, page_request, stored_id, utc, PageQuery};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -19,14 +23,14 @@ pub struct TraceDto {
     /// Opaque id, time-ordered.
     pub id: Uuid,
     /// When.
-    pub occurred_at: chrono::DateTime<Utc>,
+    pub occurred_at: DateTime<Utc>,
     /// The `X-Request-Id` of the request.
     pub request_id: Option<String>,
     /// The person who acted.
     pub actor_account_id: Option<Uuid>,
     /// Their role.
     pub actor_role: Option<String>,
-    /// Their organisation's kind: `cnaf`, `caf`.
+    /// Their organisation's kind: `cnaf`, `caf`, `partner`.
     pub organisation_kind: Option<String>,
     /// Their organisation.
     pub organisation_id: Option<Uuid>,
@@ -39,6 +43,10 @@ pub struct TraceDto {
     pub target_id: Option<Uuid>,
     /// The Caf whose perimeter the object is in.
     pub caf_id: Option<Uuid>,
+    /// The partner whose perimeter the object is in.
+    pub partner_id: Option<Uuid>,
+    /// The beneficiary file (numéro allocataire) a consultation asked for.
+    pub file_number: Option<String>,
     /// The partner software that acted for the person, if any.
     pub client_id: Option<Uuid>,
     /// `success` or `denied`.
@@ -46,6 +54,10 @@ pub struct TraceDto {
     /// What changed.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
+    /// Position in the chain of traces (absent in a habilitation's kept history).
+    pub seq: Option<i64>,
+    /// SHA-256 of the previous trace's hash and this trace's content, hex.
+    pub hash: Option<String>,
 }
 
 fn opt_uuid(s: Option<String>) -> Option<Uuid> {
@@ -67,9 +79,13 @@ impl TryFrom<Trace> for TraceDto {
             target_type: t.target_type,
             target_id: opt_uuid(t.target_id),
             caf_id: opt_uuid(t.caf_id),
+            partner_id: opt_uuid(t.partner_id),
+            file_number: t.file_number,
             client_id: opt_uuid(t.client_id),
             outcome: t.outcome,
             detail: serde_json::from_str(&t.detail).map_err(ApiError::internal)?,
+            seq: t.seq,
+            hash: t.hash,
         })
     }
 }
@@ -77,13 +93,24 @@ impl TryFrom<Trace> for TraceDto {
 /// A page of traces.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TracePage {
-    /// The traces, oldest first.
+    /// The traces, in the order asked (oldest first by default).
     pub items: Vec<TraceDto>,
     /// Cursor of the next page, absent on the last.
     pub next_cursor: Option<String>,
 }
 
-/// Filters and pagination of traces.
+/// Order of traces.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceOrder {
+    /// Oldest first.
+    #[default]
+    Oldest,
+    /// Newest first.
+    Newest,
+}
+
+/// Filters of traces, all optional and combined.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -93,11 +120,23 @@ pub struct TraceQuery {
     /// Only traces by this person.
     pub actor_account_id: Option<Uuid>,
     /// Only this action.
+    #[param(max_length = 100)]
     pub action: Option<String>,
     /// Only this request.
+    #[param(max_length = 200)]
     pub request_id: Option<String>,
     /// Only actions made through this partner software.
     pub client_id: Option<Uuid>,
+    /// Only consultations of this beneficiary file (numéro allocataire).
+    #[param(max_length = 64)]
+    pub file_number: Option<String>,
+    /// Only traces from this instant on (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Only traces before this instant (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// `oldest` (default) or `newest` first.
+    #[param(inline)]
+    pub order: Option<TraceOrder>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -106,11 +145,51 @@ pub struct TraceQuery {
     pub cursor: Option<String>,
 }
 
-/// Traces of actions, oldest first.
+impl TraceQuery {
+    /// Checks the filters and gives them to persistence.
+    fn filter(&self) -> Result<TraceFilter, ApiError> {
+        let too_long = |v: &Option<String>, max: usize| v.as_deref().is_some_and(|v| v.len() > max);
+        if too_long(&self.action, 100)
+            || too_long(&self.request_id, 200)
+            || too_long(&self.file_number, 64)
+        {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                "action (100), request_id (200) and file_number (64) have a maximum length",
+            ));
+        }
+        if let (Some(f), Some(t)) = (self.from, self.to) {
+            if f >= t {
+                return Err(ApiError::bad_request(
+                    "invalid_query",
+                    "the period is empty: `from` must be before `to`",
+                ));
+            }
+        }
+        Ok(TraceFilter {
+            target_id: self.target_id,
+            actor_account_id: self.actor_account_id,
+            action: self.action.clone(),
+            request_id: self.request_id.clone(),
+            client_id: self.client_id,
+            file_number: self.file_number.clone(),
+            from: self.from.map(|f| f.naive_utc()),
+            to: self.to.map(|t| t.naive_utc()),
+            newest_first: matches!(self.order, Some(TraceOrder::Newest)),
+        })
+    }
+}
+
+/// The traces the caller may read: Cnaf auditors all, a Caf's auditors those of the Caf's
+/// perimeter, a partner's administrators (principal and deputy) those of their organisation —
+/// what its staff did and what was done to it. Nobody else. Reading is itself traced.
 #[utoipa::path(
     tag = "traces",
     params(TraceQuery),
-    responses((status = 200, description = "A page of traces", body = TracePage)),
+    responses(
+        (status = 200, description = "A page of traces", body = TracePage),
+        (status = 403, description = "Not a reader of traces", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = [])),
 )]
 #[get("/traces")]
@@ -120,14 +199,8 @@ pub async fn list(
     q: web::Query<TraceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    let filter = q.filter()?;
     let page = page_request(q.limit, q.cursor)?;
-    let filter = TraceFilter {
-        target_id: q.target_id,
-        actor_account_id: q.actor_account_id,
-        action: q.action,
-        request_id: q.request_id,
-        client_id: q.client_id,
-    };
     let db = state.db.clone();
     let p = blocking(move || mcp_persistence::trace::read(&db, &auth.0, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(self::page(p)?))
@@ -145,4 +218,458 @@ pub fn page(
             .collect::<Result<_, _>>()?,
         next_cursor: p.next_cursor,
     })
+}
+
+/// Format of an export.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// Comma-separated values with a header line (RFC 4180).
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Filters and format of an export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `csv` or `jsonl`.
+    #[param(inline)]
+    pub format: ExportFormat,
+    /// Only traces about this object.
+    pub target_id: Option<Uuid>,
+    /// Only traces by this person.
+    pub actor_account_id: Option<Uuid>,
+    /// Only this action.
+    #[param(max_length = 100)]
+    pub action: Option<String>,
+    /// Only this request.
+    #[param(max_length = 200)]
+    pub request_id: Option<String>,
+    /// Only actions made through this partner software.
+    pub client_id: Option<Uuid>,
+    /// Only consultations of this beneficiary file.
+    #[param(max_length = 64)]
+    pub file_number: Option<String>,
+    /// Only traces from this instant on (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Only traces before this instant (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+}
+
+const CSV_COLUMNS: [&str; 19] = [
+    "id",
+    "seq",
+    "occurred_at",
+    "request_id",
+    "actor_account_id",
+    "actor_role",
+    "organisation_kind",
+    "organisation_id",
+    "action",
+    "target_type",
+    "target_id",
+    "caf_id",
+    "partner_id",
+    "file_number",
+    "client_id",
+    "outcome",
+    "detail",
+    "hash",
+    "chain",
+];
+
+/// One CSV field: quoted, quotes doubled, and a leading formula character neutralised so that a
+/// spreadsheet never runs what a trace contains.
+fn csv_field(v: &str) -> String {
+    let guarded = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
+fn csv_line(t: &Trace) -> String {
+    let seq = t.seq.map(|s| s.to_string());
+    let at = utc(t.occurred_at).to_rfc3339();
+    let fields: [Option<&str>; 19] = [
+        Some(&t.id),
+        seq.as_deref(),
+        Some(&at),
+        t.request_id.as_deref(),
+        t.actor_account_id.as_deref(),
+        t.actor_role.as_deref(),
+        t.organisation_kind.as_deref(),
+        t.organisation_id.as_deref(),
+        Some(&t.action),
+        t.target_type.as_deref(),
+        t.target_id.as_deref(),
+        t.caf_id.as_deref(),
+        t.partner_id.as_deref(),
+        t.file_number.as_deref(),
+        t.client_id.as_deref(),
+        Some(&t.outcome),
+        Some(&t.detail),
+        t.hash.as_deref(),
+        Some("sha256"),
+    ];
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f.unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+fn render(format: ExportFormat, traces: Vec<Trace>) -> Result<String, ApiError> {
+    let mut out = String::new();
+    for t in traces {
+        match format {
+            ExportFormat::Csv => out.push_str(&csv_line(&t)),
+            ExportFormat::Jsonl => {
+                out.push_str(
+                    &serde_json::to_string(&TraceDto::try_from(t)?).map_err(ApiError::internal)?,
+                );
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
+enum ExportState {
+    Start,
+    After(Option<String>),
+    Done,
+}
+
+/// Streams every trace the caller may read that matches the filters, oldest first, as CSV or
+/// JSON lines, without holding them in memory. The export is traced before the first line.
+#[utoipa::path(
+    tag = "traces",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "The traces, streamed", content(
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+        )),
+        (status = 403, description = "Not a reader of traces", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/traces/export")]
+pub async fn export(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let format = q.format;
+    let filter = TraceQuery {
+        target_id: q.target_id,
+        actor_account_id: q.actor_account_id,
+        action: q.action,
+        request_id: q.request_id,
+        client_id: q.client_id,
+        file_number: q.file_number,
+        from: q.from,
+        to: q.to,
+        order: None,
+        limit: None,
+        cursor: None,
+    }
+    .filter()?;
+    let db = state.db.clone();
+    let code = match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Jsonl => "jsonl",
+    };
+    let export = blocking(move || Export::open(&db, &auth.0, filter, code)).await?;
+    let db = state.db.clone();
+    let body = stream::unfold(ExportState::Start, move |st| {
+        let db = db.clone();
+        let export = export.clone();
+        async move {
+            let cursor = match st {
+                ExportState::Done => return None,
+                ExportState::Start => None,
+                ExportState::After(c) => c,
+            };
+            let first = cursor.is_none();
+            let batch = blocking(move || export.next_batch(&db, cursor)).await;
+            let (chunk, next) = match batch {
+                Ok(p) => {
+                    let next = match p.next_cursor.clone() {
+                        Some(c) => ExportState::After(Some(c)),
+                        None => ExportState::Done,
+                    };
+                    let mut chunk = String::new();
+                    if first && matches!(format, ExportFormat::Csv) {
+                        chunk.push_str(&CSV_COLUMNS.join(","));
+                        chunk.push_str("\r\n");
+                    }
+                    match render(format, p.items) {
+                        Ok(lines) => {
+                            chunk.push_str(&lines);
+                            (Ok(web::Bytes::from(chunk)), next)
+                        }
+                        Err(e) => (Err(e), ExportState::Done),
+                    }
+                }
+                // The status is sent already: the stream ends short, which the client sees.
+                Err(e) => (Err(e), ExportState::Done),
+            };
+            Some((chunk.map_err(actix_web::Error::from), next))
+        }
+    });
+    let content_type = match format {
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+        ExportFormat::Jsonl => "application/x-ndjson",
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"traces.{code}\""),
+        ))
+        .streaming(body))
+}
+
+/// A person's own traces, produced for them (RGPD art. 15).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectAccessDto {
+    /// The person.
+    pub person: AccountDto,
+    /// When it was produced.
+    pub produced_at: DateTime<Utc>,
+    /// Traces are kept six months: older actions are no longer traced anywhere.
+    #[schema(example = "traces are kept six months (S-art. 5.3)")]
+    pub retention: String,
+    /// Every kept trace of what the person did or what was done to their account, oldest first.
+    pub traces: Vec<TraceDto>,
+}
+
+impl TryFrom<SubjectAccess> for SubjectAccessDto {
+    type Error = ApiError;
+    fn try_from(s: SubjectAccess) -> Result<Self, ApiError> {
+        Ok(Self {
+            person: AccountDto::from(s.account),
+            produced_at: utc(s.produced_at),
+            retention: "traces are kept six months (S-art. 5.3)".into(),
+            traces: s
+                .traces
+                .into_iter()
+                .map(TraceDto::try_from)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// Produces a staff member's own traces at their request (RGPD art. 15): their partner's
+/// administrators answer it; the production is traced.
+#[utoipa::path(
+    tag = "traces",
+    params(
+        ("partner_id" = Uuid, Path, description = "The partner"),
+        ("account_id" = Uuid, Path, description = "The person, one of the partner's staff"),
+    ),
+    responses(
+        (status = 200, description = "The person's traces", body = SubjectAccessDto),
+        (status = 403, description = "Not the partner's administrator", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person in this partner", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/staff/{account_id}/subject-access")]
+pub async fn subject_access(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (partner_id, account_id) = path.into_inner();
+    let db = state.db.clone();
+    let s = blocking(move || {
+        mcp_persistence::trace::subject_access(&db, &auth.0, partner_id, account_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(SubjectAccessDto::try_from(s)?))
+}
+
+/// Where the chain broke.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BrokenLinkDto {
+    /// The position in the chain where the check failed.
+    pub seq: i64,
+    /// The trace found there, if any.
+    pub trace_id: Option<Uuid>,
+    /// `missing` (a trace was deleted), `hash_mismatch` (this trace or the link to it was
+    /// changed) or `unsealed` (a trace was written outside any action's transaction).
+    #[schema(example = "hash_mismatch")]
+    pub reason: String,
+}
+
+/// The result of checking the chain of traces.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainReportDto {
+    /// Whether every kept trace links to the one before.
+    pub intact: bool,
+    /// When it was checked.
+    pub checked_at: DateTime<Utc>,
+    /// The last trace the retention purge removed: the kept chain starts after it (0: none).
+    pub anchor_seq: i64,
+    /// The last sealed trace when the check started.
+    pub head_seq: i64,
+    /// Traces checked and found linked.
+    pub verified: i64,
+    /// The first broken link, absent when intact.
+    pub first_broken: Option<BrokenLinkDto>,
+}
+
+impl From<ChainReport> for ChainReportDto {
+    fn from(r: ChainReport) -> Self {
+        Self {
+            intact: r.first_broken.is_none(),
+            checked_at: utc(r.checked_at),
+            anchor_seq: r.anchor_seq,
+            head_seq: r.head_seq,
+            verified: r.verified,
+            first_broken: r.first_broken.map(|b| BrokenLinkDto {
+                seq: b.seq,
+                trace_id: opt_uuid(b.trace_id),
+                reason: b.reason.into(),
+            }),
+        }
+    }
+}
+
+/// Checks the chain of traces end to end and reports the first broken link, if any (Cnaf
+/// auditors). The check is itself traced.
+#[utoipa::path(
+    tag = "traces",
+    responses(
+        (status = 200, description = "The result of the check", body = ChainReportDto),
+        (status = 403, description = "Not a Cnaf auditor", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/traces/chain-verification")]
+pub async fn verify_chain(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let r = blocking(move || mcp_persistence::trace::verify_chain(&db, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(ChainReportDto::from(r)))
+}
+
+/// The evidence one retention purge left.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PurgeDto {
+    /// Identifier.
+    pub id: Uuid,
+    /// When the job ran.
+    pub ran_at: DateTime<Utc>,
+    /// Traces that occurred before this instant were due (six months).
+    pub traces_before: DateTime<Utc>,
+    /// How many traces went.
+    pub traces_purged: i64,
+    /// The first trace removed (position in the chain).
+    pub first_seq: Option<i64>,
+    /// The last trace removed: the kept chain starts after it.
+    pub last_seq: Option<i64>,
+    /// When the first removed trace occurred.
+    pub first_occurred_at: Option<DateTime<Utc>>,
+    /// When the last removed trace occurred.
+    pub last_occurred_at: Option<DateTime<Utc>>,
+    /// The hash of the last removed trace: the anchor the kept chain is checked from.
+    pub anchor_hash: Option<String>,
+    /// The monthly partitions dropped whole (PostgreSQL).
+    pub partitions_dropped: Vec<String>,
+    /// Habilitations devalidated before this instant were due (six years).
+    pub habilitations_before: DateTime<Utc>,
+    /// How many habilitations went, with their questions and history.
+    pub habilitations_purged: i64,
+    /// How many history entries of those habilitations went.
+    pub habilitation_events_purged: i64,
+}
+
+impl TryFrom<PurgeRecord> for PurgeDto {
+    type Error = ApiError;
+    fn try_from(r: PurgeRecord) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: stored_id(&r.id)?,
+            ran_at: utc(r.ran_at),
+            traces_before: utc(r.traces_before),
+            traces_purged: r.traces_purged,
+            first_seq: r.first_seq,
+            last_seq: r.last_seq,
+            first_occurred_at: r.first_occurred_at.map(utc),
+            last_occurred_at: r.last_occurred_at.map(utc),
+            anchor_hash: r.anchor_hash,
+            partitions_dropped: r
+                .partitions_dropped
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect(),
+            habilitations_before: utc(r.habilitations_before),
+            habilitations_purged: r.habilitations_purged,
+            habilitation_events_purged: r.habilitation_events_purged,
+        })
+    }
+}
+
+/// A page of purge evidence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PurgePage {
+    /// The purges, newest first.
+    pub items: Vec<PurgeDto>,
+    /// Cursor of the next page, absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// The evidence of the retention purges, newest first (Cnaf auditors).
+#[utoipa::path(
+    tag = "traces",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of purges", body = PurgePage),
+        (status = 403, description = "Not a Cnaf auditor", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/traces/retention-purges")]
+pub async fn purges(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = q.request()?;
+    let db = state.db.clone();
+    let p = blocking(move || mcp_persistence::retention::purges(&db, &auth.0, &page)).await?;
+    Ok(HttpResponse::Ok().json(PurgePage {
+        items: p
+            .items
+            .into_iter()
+            .map(PurgeDto::try_from)
+            .collect::<Result<_, _>>()?,
+        next_cursor: p.next_cursor,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+        assert_eq!(csv_field("-1"), "\"'-1\"");
+        assert_eq!(csv_field("a,b\nc"), "\"a,b\nc\"");
+    }
 }

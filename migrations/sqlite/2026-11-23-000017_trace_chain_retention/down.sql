@@ -1,0 +1,18 @@
+DROP INDEX habilitations_devalidated;
+DROP TABLE habilitation_events;
+DROP TRIGGER traces_purge_only;
+DROP TRIGGER traces_append_only;
+DROP TABLE trace_purge_permits;
+DROP TABLE retention_purges;
+DROP TABLE trace_chain;
+DROP INDEX traces_actor;
+CREATE INDEX traces_actor ON traces (actor_account_id);
+DROP INDEX traces_file;
+DROP INDEX traces_caf;
+DROP INDEX traces_partner;
+DROP INDEX traces_unsealed;
+DROP INDEX traces_seq;
+ALTER TABLE traces DROP COLUMN hash;
+ALTER TABLE traces DROP COLUMN seq;
+ALTER TABLE traces DROP COLUMN file_number;
+ALTER TABLE traces DROP COLUMN partner_id;
