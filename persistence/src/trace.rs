@@ -182,6 +182,11 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Its hash at position `seq` of the chain, after a trace whose hash is `previous`.
+    pub fn link_after(&self, previous: &str, seq: i64) -> String {
+        link(previous, &self.canonical(seq))
+    }
+
     /// The canonical form the chain hashes, with its sequence number.
     fn canonical(&self, seq: i64) -> String {
         let seq = seq.to_string();
@@ -239,7 +244,7 @@ pub(crate) fn seal(conn: &mut DbConnection) -> Result<()> {
     let (mut seq, mut hash) = (head.last_seq, head.last_hash);
     for t in pending {
         seq += 1;
-        hash = link(&hash, &t.canonical(seq));
+        hash = t.link_after(&hash, seq);
         diesel::update(
             traces::table
                 .filter(traces::id.eq(&t.id))

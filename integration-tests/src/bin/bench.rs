@@ -357,6 +357,57 @@ The ratio is the service's consultation rate over the database's own lookup rate
 machine: what authentication, the habilitation check, the view and the trace written in the \
 same transaction cost. On SQLite every consultation takes the single writer for its trace.\n",
     );
+    let traces: u64 = std::env::var("MCP_BENCH_TRACES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    out.push_str(&format!(
+        "\n## Reading traces\n\n{traces} synthetic traces (five months of a hundred Cafs × fifty \
+partners × twenty people, half of them consultations), sealed into the chain and bulk-loaded \
+below the API; then {CLIENTS} clients read through the API as the people who may: each request \
+decides the reader's perimeter, runs the query, and writes and seals the trace of the reading.\n\n"
+    ));
+    out.push_str("| engine | query | requests | req/s | p50 (ms) | p99 (ms) | max (ms) |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
+    let mut tails = String::new();
+    for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
+        let t = bench_traces(engine, traces);
+        for f in &t.queries {
+            let line = format!(
+                "| {name} | {} | {} | {:.0} | {} | {} | {} |\n",
+                f.operation,
+                f.count,
+                f.count as f64 / f.seconds,
+                ms(f.p50),
+                ms(f.p99),
+                ms(f.max)
+            );
+            print!("{line}");
+            out.push_str(&line);
+        }
+        tails.push_str(&format!(
+            "- {name}: {} traces loaded in {:.0} s ({:.0}/s, hashing included); the Caf's perimeter \
+({} traces) exported as CSV in {:.1} s ({:.0} traces/s); the whole chain ({} traces) checked in \
+{:.1} s ({:.0} traces/s).\n",
+            t.traces,
+            t.seed_seconds,
+            t.traces as f64 / t.seed_seconds,
+            t.export_rows,
+            t.export_seconds,
+            t.export_rows as f64 / t.export_seconds,
+            t.verified,
+            t.verify_seconds,
+            t.verified as f64 / t.verify_seconds,
+        ));
+    }
+    out.push('\n');
+    out.push_str(&tails);
+    out.push_str(
+        "\nEvery query is served by an index that starts with the reader's perimeter or the filter \
+(`partner_id, id`, `caf_id, id`, `actor_account_id, id`, `file_number, id`, `occurred_at`), so \
+its cost follows the page asked, not the table's size. On PostgreSQL the table is partitioned \
+by month.\n",
+    );
     std::fs::write(&report, out).expect("report written");
     println!("report written to {report}");
 }
@@ -511,5 +562,330 @@ fn bench_cdap(engine: Engine, files: u64) -> Cdap {
         import_seconds,
         consult,
         direct,
+    }
+}
+
+/// Figures of the traces bench.
+struct TraceBench {
+    traces: u64,
+    seed_seconds: f64,
+    queries: Vec<Figures>,
+    export_rows: usize,
+    export_seconds: f64,
+    verified: i64,
+    verify_seconds: f64,
+}
+
+const TRACE_QUERIES: usize = 400;
+const ACTIONS: [&str; 8] = [
+    "auth.login",
+    "cdap.file_consulted",
+    "cdap.file_consulted",
+    "cdap.file_consulted",
+    "habilitation.granted",
+    "auth.refresh",
+    "account.password_changed",
+    "traces.read",
+];
+
+fn synthetic(kind: u128, n: u128) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0xbe9c_0000_0000_0000_0000_0000_0000_0000 | (kind << 64) | n)
+}
+
+/// One synthetic trace: a hundred Cafs (the first is the real one), fifty partners each (the
+/// first of the real Caf is the real partner), twenty people per partner, five months of
+/// activity, half of it consultations.
+fn synthetic_trace(
+    i: u64,
+    n: u64,
+    start: chrono::NaiveDateTime,
+    caf: &str,
+    partner: &str,
+) -> mcp_persistence::trace::Trace {
+    let span = 150 * 24 * 3600 * 1_000_000i64;
+    let at = start + chrono::Duration::microseconds(span * i as i64 / n as i64);
+    let caf_n = i % 100;
+    let partner_n = (i / 100) % 50;
+    let caf_id = if caf_n == 0 {
+        caf.to_string()
+    } else {
+        synthetic(1, caf_n as u128).to_string()
+    };
+    let partner_id = if caf_n == 0 && partner_n == 0 {
+        partner.to_string()
+    } else {
+        synthetic(2, (caf_n * 50 + partner_n) as u128).to_string()
+    };
+    let actor = synthetic(3, ((caf_n * 50 + partner_n) * 20 + (i / 5000) % 20) as u128).to_string();
+    let action = ACTIONS[(i % 8) as usize];
+    let consultation = action == "cdap.file_consulted";
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        at.and_utc().timestamp() as u64,
+        at.and_utc().timestamp_subsec_nanos(),
+    );
+    mcp_persistence::trace::Trace {
+        id: uuid::Uuid::new_v7(ts).to_string(),
+        occurred_at: at,
+        request_id: Some(format!("bench-{i}")),
+        actor_account_id: Some(actor.clone()),
+        actor_role: Some("partner_user".into()),
+        organisation_kind: Some("partner".into()),
+        organisation_id: Some(partner_id.clone()),
+        action: action.into(),
+        target_type: Some(
+            if consultation {
+                "beneficiary_file"
+            } else {
+                "account"
+            }
+            .into(),
+        ),
+        target_id: Some(if consultation {
+            synthetic(4, (i * 7919 % 1_000_000) as u128).to_string()
+        } else {
+            actor
+        }),
+        caf_id: Some(caf_id),
+        outcome: "success".into(),
+        detail: "{\"bench\":true}".into(),
+        client_id: None,
+        partner_id: Some(partner_id),
+        file_number: consultation.then(|| format!("{:07}", i * 7919 % 1_000_000)),
+        seq: None,
+        hash: None,
+    }
+}
+
+fn sql_text(v: &Option<String>) -> String {
+    match v {
+        Some(s) => format!("'{}'", s.replace('\'', "''")),
+        None => "NULL".into(),
+    }
+}
+
+/// Seeds `n` sealed traces in bulk, chained after the traces already there.
+fn seed_traces(env: &TestEnv, n: u64, caf: &str, partner: &str) {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Head {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        last_seq: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        last_hash: String,
+    }
+    let start = chrono::Utc::now().naive_utc() - chrono::Duration::days(151);
+    if env.engine == Engine::Postgres {
+        env.db
+            .write(|c| {
+                diesel::sql_query(
+                    "SELECT mcp_trace_partition((date_trunc('month', now() - interval '6 months') + make_interval(months => m))::date)::text FROM generate_series(0, 6) AS m",
+                )
+                .execute(c)?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    // The traces written so far are sealed: the bench's chain follows them.
+    let head: Head = env
+        .db
+        .read(|c| {
+            Ok(
+                diesel::sql_query("SELECT last_seq, last_hash FROM trace_chain WHERE id = 1")
+                    .get_result(c)?,
+            )
+        })
+        .unwrap();
+    let (mut seq, mut hash) = (head.last_seq, head.last_hash);
+    let per_tx = 20_000u64;
+    let mut i = 0u64;
+    while i < n {
+        let end = (i + per_tx).min(n);
+        let mut statements = vec![];
+        let mut values = vec![];
+        for k in i..end {
+            let mut t = synthetic_trace(k, n, start, caf, partner);
+            seq += 1;
+            hash = t.link_after(&hash, seq);
+            t.seq = Some(seq);
+            t.hash = Some(hash.clone());
+            values.push(format!(
+                "({},'{}',{},{},{},{},{},'{}',{},{},{},'{}','{}',NULL,{},{},{},'{}')",
+                sql_text(&Some(t.id)),
+                t.occurred_at.format("%Y-%m-%d %H:%M:%S%.6f"),
+                sql_text(&t.request_id),
+                sql_text(&t.actor_account_id),
+                sql_text(&t.actor_role),
+                sql_text(&t.organisation_kind),
+                sql_text(&t.organisation_id),
+                t.action,
+                sql_text(&t.target_type),
+                sql_text(&t.target_id),
+                sql_text(&t.caf_id),
+                t.outcome,
+                t.detail,
+                sql_text(&t.partner_id),
+                sql_text(&t.file_number),
+                seq,
+                hash,
+            ));
+            if values.len() == 500 {
+                statements.push(std::mem::take(&mut values));
+            }
+        }
+        if !values.is_empty() {
+            statements.push(values);
+        }
+        let (last_seq, last_hash) = (seq, hash.clone());
+        env.db
+            .write(|c| {
+                for v in &statements {
+                    diesel::sql_query(format!(
+                        "INSERT INTO traces (id, occurred_at, request_id, actor_account_id, actor_role, organisation_kind, organisation_id, action, target_type, target_id, caf_id, outcome, detail, client_id, partner_id, file_number, seq, hash) VALUES {}",
+                        v.join(",")
+                    ))
+                    .execute(c)?;
+                }
+                diesel::sql_query(format!(
+                    "UPDATE trace_chain SET last_seq = {last_seq}, last_hash = '{last_hash}' WHERE id = 1"
+                ))
+                .execute(c)?;
+                Ok(())
+            })
+            .expect("traces seeded");
+        i = end;
+        if i.is_multiple_of(1_000_000) {
+            eprintln!("  {i} traces seeded");
+        }
+    }
+    if env.engine == Engine::Postgres {
+        env.db
+            .write(|c| {
+                diesel::sql_query("ANALYZE traces").execute(c)?;
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+fn bench_traces(engine: Engine, n: u64) -> TraceBench {
+    let env = TestEnv::start_with(engine, |c| {
+        c.workers = 2;
+        c.pool_size = 16;
+    });
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "771");
+    let admin = env.caf_admin(&cnaf, &caf, "bench@caf.example");
+    let partner = env.partner(&admin, &siret(300_000), "ccas");
+    let padmin = env.partner_admin(&admin, &partner, "principal", "p@ccas.example");
+    let cnaf_auditor = env.auditor(&cnaf);
+    let caf_auditor = env.new_auditor(&cnaf, Some(&caf), "audit@caf.example");
+    let started = Instant::now();
+    seed_traces(&env, n, &caf, &partner);
+    let seed_seconds = started.elapsed().as_secs_f64();
+    eprintln!("  seeded in {seed_seconds:.0} s");
+    let day = (chrono::Utc::now() - chrono::Duration::days(30)).date_naive();
+    let (from, to) = (
+        day.and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .to_rfc3339()
+            .replace('+', "%2B"),
+        day.and_hms_opt(23, 59, 59)
+            .unwrap()
+            .and_utc()
+            .to_rfc3339()
+            .replace('+', "%2B"),
+    );
+    let person = |i: usize| synthetic(3, ((i as u128 % 100) * 50 * 20) + (i as u128 % 20));
+    let file = |i: usize| format!("{:07}", ((i as u64 * 8 + 1) * 7919) % 1_000_000);
+    let get = |path: String, token: &str| -> u16 {
+        let r = env.get(&path, token);
+        assert!(r.body["items"].is_array(), "{r:?}");
+        r.status
+    };
+    let mut queries = vec![];
+    queries.push(run(
+        "partner administrator: newest page of their organisation",
+        TRACE_QUERIES,
+        |_| get("/api/v1/traces?order=newest".into(), &padmin),
+    ));
+    queries.push(run(
+        "partner administrator: one day of their organisation",
+        TRACE_QUERIES,
+        |_| get(format!("/api/v1/traces?from={from}&to={to}"), &padmin),
+    ));
+    queries.push(run(
+        "Caf auditor: newest page of the Caf's perimeter",
+        TRACE_QUERIES,
+        |_| get("/api/v1/traces?order=newest".into(), &caf_auditor),
+    ));
+    queries.push(run(
+        "Cnaf auditor: one person's traces",
+        TRACE_QUERIES,
+        |i| {
+            get(
+                format!("/api/v1/traces?actor_account_id={}", person(i)),
+                &cnaf_auditor,
+            )
+        },
+    ));
+    queries.push(run(
+        "Cnaf auditor: consultations of one beneficiary file",
+        TRACE_QUERIES,
+        |i| {
+            get(
+                format!("/api/v1/traces?file_number={}", file(i)),
+                &cnaf_auditor,
+            )
+        },
+    ));
+    queries.push(run(
+        "Cnaf auditor: one action on one day",
+        TRACE_QUERIES,
+        |_| {
+            get(
+                format!("/api/v1/traces?action=auth.login&from={from}&to={to}"),
+                &cnaf_auditor,
+            )
+        },
+    ));
+    // The Caf's whole perimeter, streamed as CSV.
+    let started = Instant::now();
+    let csv = env
+        .client()
+        .get(format!(
+            "{}/api/v1/traces/export?format=csv",
+            env.base_url()
+        ))
+        .bearer_auth(&caf_auditor)
+        .timeout(Duration::from_secs(3600))
+        .send()
+        .expect("export")
+        .text()
+        .expect("export read");
+    let export_seconds = started.elapsed().as_secs_f64();
+    let export_rows = csv.lines().count().saturating_sub(1);
+    // The whole chain checked once.
+    let started = Instant::now();
+    let ctx = mcp_persistence::Ctx {
+        principal: Some(mcp_domain::access::Principal::auditor(
+            uuid::Uuid::nil(),
+            None,
+        )),
+        request_id: "bench".into(),
+        now: chrono::Utc::now().naive_utc(),
+    };
+    let report = mcp_persistence::trace::verify_chain(&env.db, &ctx).expect("chain checked");
+    assert!(report.first_broken.is_none(), "{report:?}");
+    let verify_seconds = started.elapsed().as_secs_f64();
+    TraceBench {
+        traces: n,
+        seed_seconds,
+        queries,
+        export_rows,
+        export_seconds,
+        verified: report.verified,
+        verify_seconds,
     }
 }
