@@ -138,8 +138,11 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
         };
         let mut dropped = vec![];
         if count > 0 {
-            dropped = drop_expired_partitions(conn, traces_before, up_to)?;
-            delete_traces_up_to(conn, up_to)?;
+            // Rows first, in the months that stay; whole months last, because detaching a
+            // partition locks the table until commit.
+            let (months, kept_from) = expired_partitions(conn, traces_before, up_to)?;
+            delete_traces_up_to(conn, up_to, kept_from)?;
+            dropped = drop_partitions(conn, months)?;
         }
         let (habilitations_purged, events_purged) =
             purge_habilitations(conn, habilitations_expire_before(now))?;
@@ -203,43 +206,54 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
     })
 }
 
-/// Drops the monthly partitions that hold only traces due for purge (PostgreSQL).
-fn drop_expired_partitions(
+/// The monthly partitions that hold only traces due for purge (PostgreSQL), and the instant
+/// from which the remaining due traces are (the end of the last such month).
+fn expired_partitions(
     conn: &mut DbConnection,
     before: NaiveDateTime,
     up_to: i64,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Option<NaiveDateTime>)> {
     let DbConnection::Postgresql(_) = conn else {
-        return Ok(vec![]);
+        return Ok((vec![], None));
     };
     let parts: Vec<Name> = diesel::sql_query(
         "SELECT c.relname::text AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
          WHERE i.inhparent = 'traces'::regclass ORDER BY c.relname",
     )
     .load(conn)?;
-    let mut dropped = vec![];
+    let mut expired = vec![];
+    let mut kept_from = None;
+    // In month order: a month can go only if every month before it goes too.
     for Name { name } in parts {
-        let Some(month) = month_of_partition(&name) else {
+        let Some(end) = month_of_partition(&name)
+            .and_then(|m| m.checked_add_months(chrono::Months::new(1)))
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+        else {
             continue;
         };
-        let end = month
-            .checked_add_months(chrono::Months::new(1))
-            .and_then(|d| d.and_hms_opt(0, 0, 0));
-        if end.is_none_or(|end| end > before) {
-            continue;
+        if end > before {
+            break;
         }
         // The name was read from the catalogue and matched traces_YYYY_MM: safe to quote.
         let highest: MaxSeq = diesel::sql_query(format!("SELECT max(seq) AS seq FROM \"{name}\""))
             .get_result(conn)?;
         if highest.seq.is_some_and(|s| s > up_to) {
-            continue;
+            break;
         }
+        expired.push(name);
+        kept_from = Some(end);
+    }
+    Ok((expired, kept_from))
+}
+
+/// Detaches and drops the partitions found expired.
+fn drop_partitions(conn: &mut DbConnection, names: Vec<String>) -> Result<Vec<String>> {
+    for name in &names {
         diesel::sql_query(format!("ALTER TABLE traces DETACH PARTITION \"{name}\""))
             .execute(conn)?;
         diesel::sql_query(format!("DROP TABLE \"{name}\"")).execute(conn)?;
-        dropped.push(name);
     }
-    Ok(dropped)
+    Ok(names)
 }
 
 fn month_of_partition(name: &str) -> Option<NaiveDate> {
@@ -252,12 +266,27 @@ fn month_of_partition(name: &str) -> Option<NaiveDate> {
     (d.year() > 0).then_some(d)
 }
 
-/// Deletes the traces up to `up_to`, through the guard that lets only the purge delete.
-fn delete_traces_up_to(conn: &mut DbConnection, up_to: i64) -> Result<()> {
+/// Deletes the traces up to `up_to` (on PostgreSQL those from `from` on: earlier months go
+/// whole), through the guard that lets only the purge delete.
+fn delete_traces_up_to(
+    conn: &mut DbConnection,
+    up_to: i64,
+    from: Option<NaiveDateTime>,
+) -> Result<()> {
     match conn {
         DbConnection::Postgresql(_) => {
             diesel::sql_query("SELECT set_config('mcp.trace_purge', 'on', true)").execute(conn)?;
-            diesel::delete(traces::table.filter(traces::seq.le(up_to))).execute(conn)?;
+            let mut q = diesel::delete(traces::table)
+                .filter(traces::seq.le(up_to))
+                .into_boxed();
+            if let Some(from) = from {
+                q = q.filter(traces::occurred_at.ge(from));
+                // What a clock far off put in the default partition goes too.
+                diesel::sql_query("DELETE FROM traces_default WHERE seq <= $1")
+                    .bind::<BigInt, _>(up_to)
+                    .execute(conn)?;
+            }
+            q.execute(conn)?;
             diesel::sql_query("SELECT set_config('mcp.trace_purge', 'off', true)").execute(conn)?;
         }
         DbConnection::Sqlite(_) => {
