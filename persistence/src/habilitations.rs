@@ -657,6 +657,18 @@ fn record_caf_supervision(
     Ok(())
 }
 
+/// Devalidates one habilitation inside the caller's transaction (whose access checks are
+/// done), through the same path as any devalidation: seat freed, record kept, traced.
+pub(crate) fn devalidate_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    h: &Habilitation,
+    reason: &str,
+) -> Result<Habilitation> {
+    let to = h.status()?.devalidate()?;
+    set_status(conn, ctx, h, to, false, reason, "habilitation.devalidated")
+}
+
 /// Devalidates every live habilitation of a holder (their account closed), each traced.
 pub(crate) fn devalidate_held_by(
     conn: &mut DbConnection,
@@ -1081,6 +1093,17 @@ pub fn holders(
     )
 }
 
+/// The profiles whose use is recorded (`last_used_at`, consultation counts): CDAP's.
+pub(crate) fn use_recorded_profiles(conn: &mut DbConnection) -> Result<BTreeSet<String>> {
+    Ok(profiles::table
+        .inner_join(services::table.on(services::id.eq(profiles::service_id)))
+        .filter(services::code.eq("CDAP"))
+        .select(profiles::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// A person reached by a habilitation that has not been used since a date.
 #[derive(Debug, Clone)]
 pub struct Unused {
@@ -1113,13 +1136,7 @@ pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> R
             .limit(5000)
             .select(Habilitation::as_select())
             .load(conn)?;
-        let recorded: BTreeSet<String> = profiles::table
-            .inner_join(services::table.on(services::id.eq(profiles::service_id)))
-            .filter(services::code.eq("CDAP"))
-            .select(profiles::id)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect();
+        let recorded = use_recorded_profiles(conn)?;
         let mut out = vec![];
         let mut last_seen: BTreeMap<String, Option<NaiveDateTime>> = BTreeMap::new();
         for h in live {

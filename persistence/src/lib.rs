@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod page;
 pub mod partners;
 pub mod requests;
+pub mod reviews;
 mod schema;
 pub mod second_factor;
 pub mod sessions;
