@@ -54,7 +54,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         requests::file, requests::for_partner, requests::inbox, requests::get, requests::edit, requests::submit,
         requests::withdraw, requests::request_changes, requests::refuse, requests::approve, requests::escalation_contacts,
         reviews::open, reviews::for_caf, reviews::for_partner, reviews::get, reviews::decide, reviews::complete,
-        reviews::report, reviews::report_html,
+        reviews::report, reviews::report_html, reviews::annual_review,
         cdap::import, cdap::consult, cdap::search,
         oauth::register, oauth::list, oauth::revoke, oauth::approve, oauth::authorize_page, oauth::authorize_submit, oauth::token,
     ),

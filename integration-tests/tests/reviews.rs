@@ -4,6 +4,7 @@
 //! review's figures (C-art. 16) after real consultations.
 
 use chrono::{Datelike, NaiveDate, Utc};
+use mcp_domain::cdap::synthetic;
 use mcp_integration_tests::{on_both_engines, Engine, Reply, TestEnv, SIRETS};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -13,6 +14,7 @@ on_both_engines!(
     only_the_principal_administrator_reviews,
     overdue_campaigns_are_flagged_once,
     the_schedule_opens_each_campaign_once,
+    the_annual_review_counts_what_happened,
 );
 
 fn day(offset_days: i64) -> String {
@@ -711,18 +713,19 @@ fn only_the_principal_administrator_reviews(engine: Engine) {
     let reads = [
         format!("/api/v1/review-campaigns/{mine}"),
         format!("/api/v1/partners/{pid}/review-campaigns"),
+        format!("/api/v1/partners/{pid}/annual-review"),
         format!("/api/v1/cafs/{}/review-campaigns", caf.id),
     ];
     // Expected status per caller, read by read (in the order above).
-    let expectations: [(&str, &String, [u16; 3]); 8] = [
-        ("principal", &p.principal, [200, 200, 404]),
-        ("deputy", &deputy, [200, 200, 404]),
-        ("delegated manager", &manager, [403, 403, 403]),
-        ("partner user", &plain, [403, 403, 403]),
-        ("caf", &caf.admin, [200, 200, 200]),
-        ("cnaf", &caf.cnaf, [200, 200, 200]),
-        ("other partner", &other.principal, [404, 404, 404]),
-        ("other caf", &caf2_admin, [404, 404, 404]),
+    let expectations: [(&str, &String, [u16; 4]); 8] = [
+        ("principal", &p.principal, [200, 200, 200, 404]),
+        ("deputy", &deputy, [200, 200, 200, 404]),
+        ("delegated manager", &manager, [403, 403, 403, 403]),
+        ("partner user", &plain, [403, 403, 403, 403]),
+        ("caf", &caf.admin, [200, 200, 200, 200]),
+        ("cnaf", &caf.cnaf, [200, 200, 200, 200]),
+        ("other partner", &other.principal, [404, 404, 404, 404]),
+        ("other caf", &caf2_admin, [404, 404, 404, 404]),
     ];
     for (who, token, expected) in expectations {
         for (path, want) in reads.iter().zip(expected) {
@@ -888,4 +891,171 @@ fn the_schedule_opens_each_campaign_once(engine: Engine) {
     assert!(r.body["opened"].as_array().unwrap().is_empty(), "{r:?}");
     assert_eq!(r.body["existing"].as_array().unwrap().len(), 3);
     assert_eq!(r.body["skipped_partners"], json!([draft]));
+}
+
+fn the_annual_review_counts_what_happened(engine: Engine) {
+    let caf = Caf::new(engine);
+    let env = &caf.env;
+    let p = caf.partner(SIRETS[0], 10, "claire@ccas.example");
+    let today = Utc::now().date_naive();
+    let files: Vec<String> = [1_000_001u64, 1_000_002]
+        .iter()
+        .map(|n| serde_json::to_string(&synthetic(*n, 3, today)).unwrap())
+        .collect();
+    let r = env.raw(
+        "POST",
+        &format!("/api/v1/cafs/{}/beneficiary-files/import", caf.id),
+        Some(&caf.admin),
+        Some("application/x-ndjson"),
+        files.join("\n").into_bytes(),
+    );
+    assert_eq!(r.body["inserted"], 2, "{r:?}");
+    let (_, agent) = caf.user_who_logs_in(&p, &p.principal, "agent@ccas.example");
+    let agent_id = env.get("/api/v1/me", &agent).id();
+    let used = caf.grant(&p, &p.principal, json!({"account_id": agent_id}), &p.t13);
+    let idle = caf.user(&p, &p.principal, "Léa Petit", "lea@ccas.example");
+    let unused = caf.grant(&p, &p.principal, json!({"account_id": idle}), &p.t1);
+
+    // Nine files served (six of them at once), one not found (not counted).
+    let consult = |numero: &str| {
+        env.get(
+            &format!("/api/v1/cdap/files/{numero}?mission_id={}", p.mission),
+            &agent,
+        )
+        .status
+    };
+    for n in ["1000001", "1000002", "1000001"] {
+        assert_eq!(consult(n), 200);
+    }
+    assert_eq!(consult("1000009"), 404);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..6).map(|_| s.spawn(|| consult("1000002"))).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let h = env.get(&format!("/api/v1/habilitations/{used}"), &p.principal);
+    assert!(h.body["last_used_at"].is_string(), "{h:?}");
+
+    // The Caf's supervision: a question, a precautionary suspension lifted.
+    let r = env.post(
+        &format!("/api/v1/habilitations/{unused}/questions"),
+        &caf.admin,
+        json!({"question": "Pourquoi ce profil ?"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/habilitations/{unused}/suspension"),
+        &caf.admin,
+        json!({"reason": "Jamais utilisée"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/habilitations/{unused}/reinstatement"),
+        &caf.admin,
+        json!({"reason": "Expliquée par le partenaire"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    caf.open();
+
+    let path = format!(
+        "/api/v1/partners/{}/annual-review?year={}",
+        p.id,
+        this_year()
+    );
+    let a = env.get(&path, &caf.admin);
+    assert_eq!(a.status, 200, "{a:?}");
+    let a = a.body;
+    assert_eq!(
+        (&a["partner_id"], &a["year"]),
+        (&json!(p.id), &json!(this_year()))
+    );
+    let quota = |code: &str| {
+        a["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["profile_code"] == code)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        (&quota("T13")["used"], &quota("T13")["max_users"]),
+        (&json!(1), &json!(4))
+    );
+    assert_eq!(
+        (&quota("T1")["used"], &quota("T1")["max_users"]),
+        (&json!(1), &json!(2))
+    );
+    assert_eq!(a["consultations"]["total"], 9, "{a}");
+    let t13 = &a["consultations"]["by_profile"][0];
+    assert_eq!(
+        (&t13["profile_code"], &t13["consultations"]),
+        (&json!("T13"), &json!(9))
+    );
+    assert_eq!(
+        t13["missions"][0]["mission_label"],
+        "Instruction des dossiers FSL"
+    );
+    assert_eq!(
+        t13["missions"][0]["by_month"],
+        json!([{"month": mcp_domain::review::month_key(today), "consultations": 9}])
+    );
+    let never: Vec<&str> = a["never_used"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(never, [unused.as_str()]);
+    assert_eq!(
+        a["supervision"]["questions"][0]["question"],
+        "Pourquoi ce profil ?"
+    );
+    let s = &a["supervision"]["caf_suspensions"];
+    assert_eq!(s.as_array().unwrap().len(), 1, "{s}");
+    assert_eq!(
+        (&s[0]["habilitation_id"], &s[0]["reason"]),
+        (&json!(unused), &json!("Jamais utilisée"))
+    );
+    assert_eq!(
+        s[0]["suspended_by"],
+        json!(env.get("/api/v1/me", &caf.admin).id())
+    );
+    assert_eq!(s[0]["lift_reason"], "Expliquée par le partenaire");
+    assert!(s[0]["lifted_at"].is_string());
+    assert_eq!(a["review_campaign"]["status"], "open");
+    assert_eq!(a["review_campaign"]["counts"]["items"], 2);
+
+    // Last year: nothing happened, nothing was held.
+    let last = env.get(
+        &format!(
+            "/api/v1/partners/{}/annual-review?year={}",
+            p.id,
+            this_year() - 1
+        ),
+        &p.principal,
+    );
+    assert_eq!(last.status, 200, "{last:?}");
+    assert_eq!(last.body["consultations"]["total"], 0);
+    assert!(last.body["never_used"].as_array().unwrap().is_empty());
+    assert!(last.body["review_campaign"].is_null());
+    let r = env.get(
+        &format!("/api/v1/partners/{}/annual-review?year=1999", p.id),
+        &caf.admin,
+    );
+    assert_eq!((r.status, r.code()), (400, "invalid_query"));
+
+    // The unused view agrees: the habilitation consulted through is not listed.
+    let r = env.get(
+        &format!("/api/v1/cafs/{}/unused-habilitations?days=30", caf.id),
+        &caf.admin,
+    );
+    let listed: Vec<&str> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["habilitation"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [unused.as_str()], "{r:?}");
 }

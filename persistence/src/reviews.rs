@@ -1,7 +1,8 @@
 //! Reverse reviews of habilitations (revue inverse, S-art. 2.2.2): a campaign per partner and
 //! year, opened by the Caf or by the schedule, listing the habilitations in force at opening; the
 //! partner's principal administrator confirms or removes each (a removal devalidates at once),
-//! then completes it into a report whose digest is kept, delivered to the Caf.
+//! then completes it into a report whose digest is kept, delivered to the Caf. And the annual
+//! review of a partner's convention (bilan, C-art. 16), from durable figures only.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,9 +11,10 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Role};
 use mcp_domain::habilitation::HabilitationStatus;
 use mcp_domain::review::{
-    authorize_decision, check_completion, check_decision, check_opening, is_overdue,
-    scheduled_due_on, timestamp, CampaignStatus, ItemState, ReportCaf, ReportConvention,
-    ReportHeader, ReportHolder, ReportItem, ReportPartner, ReportPerson, ReviewReport, Verdict,
+    authorize_decision, check_completion, check_decision, check_opening, held_during, is_overdue,
+    month_keys_of, scheduled_due_on, timestamp, year_range, CampaignStatus, ItemState, ReportCaf,
+    ReportConvention, ReportHeader, ReportHolder, ReportItem, ReportPartner, ReportPerson,
+    ReviewReport, Verdict,
 };
 use mcp_domain::DomainError;
 use serde_json::json;
@@ -23,12 +25,13 @@ use crate::conventions::ConventionRow;
 use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::{Error, Result};
-use crate::habilitations::{self as habs, Habilitation};
+use crate::habilitations::{self as habs, Habilitation, HabilitationView, Question, QuotaLine};
 use crate::page::{Page, PageRequest};
 use crate::partners::{self, AdministratorRank, Partner};
 use crate::schema::{
-    accounts, cafs, convention_missions, conventions, habilitations, partners as partners_t,
-    review_campaigns, review_items,
+    accounts, caf_suspensions, cafs, consultation_counts, convention_missions, conventions,
+    habilitation_questions, habilitations, partners as partners_t, profiles, review_campaigns,
+    review_items,
 };
 use crate::trace::{self, Event, Outcome};
 
@@ -1059,4 +1062,195 @@ pub fn report(db: &Database, ctx: &Ctx, id: Uuid) -> Result<StoredReport> {
             digest,
         })
     })
+}
+
+/// Consultations counted for one mission of one profile.
+#[derive(Debug, Clone)]
+pub struct MissionConsultations {
+    /// The mission.
+    pub mission_id: String,
+    /// Its label.
+    pub mission_label: String,
+    /// Over the year.
+    pub consultations: i64,
+    /// Month (`YYYY-MM`) by month, months without any left out.
+    pub by_month: Vec<(String, i64)>,
+}
+
+/// Consultations counted for one profile.
+#[derive(Debug, Clone)]
+pub struct ProfileConsultations {
+    /// The profile.
+    pub profile_id: String,
+    /// Its code.
+    pub profile_code: String,
+    /// Over the year.
+    pub consultations: i64,
+    /// By mission.
+    pub missions: Vec<MissionConsultations>,
+}
+
+/// A precautionary suspension by the Caf (S-art. 2.2.1), as kept.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = caf_suspensions)]
+pub struct CafSuspension {
+    /// Opaque id.
+    pub id: String,
+    /// The habilitation.
+    pub habilitation_id: String,
+    /// The Caf.
+    pub caf_id: String,
+    /// The partner.
+    pub partner_id: String,
+    /// Why.
+    pub reason: String,
+    /// Who suspended (unknown for suspensions made before they were kept here).
+    pub suspended_by: Option<String>,
+    /// When.
+    pub suspended_at: NaiveDateTime,
+    /// Who lifted it.
+    pub lifted_by: Option<String>,
+    /// When.
+    pub lifted_at: Option<NaiveDateTime>,
+    /// Why.
+    pub lift_reason: Option<String>,
+}
+
+/// The annual review of a partner (bilan, C-art. 16): is access correctly assigned and used?
+#[derive(Debug, Clone)]
+pub struct AnnualReview {
+    /// The partner.
+    pub partner: Partner,
+    /// The year.
+    pub year: i32,
+    /// Per profile, the people habilitated now against the quota.
+    pub quotas: Vec<QuotaLine>,
+    /// Consultations over the year, per profile and mission.
+    pub consultations: Vec<ProfileConsultations>,
+    /// Habilitations in force at some moment of the year that were never used.
+    pub never_used: Vec<HabilitationView>,
+    /// The Caf's questions asked during the year about the partner's habilitations.
+    pub questions: Vec<Question>,
+    /// The Caf's precautionary suspensions made during the year.
+    pub caf_suspensions: Vec<CafSuspension>,
+    /// The year's reverse review, if opened.
+    pub campaign: Option<CampaignView>,
+}
+
+/// The annual review of a partner for `year` (the Caf's administrators, the partner's, the
+/// Cnaf), from durable records only: consultation counts, habilitations, the Caf's questions and
+/// suspensions, and the year's campaign — never from traces, kept six months only.
+pub fn annual_review(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    year: i32,
+) -> Result<AnnualReview> {
+    let today = ctx.today();
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
+        Function::ReadReviews,
+        |conn, partner| {
+            let quotas = habs::quota_lines(conn, &partner, today)?;
+            let (first, last) = month_keys_of(year);
+            let counted: Vec<(String, String, String, i64)> = consultation_counts::table
+                .filter(consultation_counts::partner_id.eq(&partner.id))
+                .filter(consultation_counts::month.between(first, last))
+                .order((
+                    consultation_counts::profile_id.asc(),
+                    consultation_counts::mission_id.asc(),
+                    consultation_counts::month.asc(),
+                ))
+                .select((
+                    consultation_counts::profile_id,
+                    consultation_counts::mission_id,
+                    consultation_counts::month,
+                    consultation_counts::consultations,
+                ))
+                .load(conn)?;
+            let mut consultations: Vec<ProfileConsultations> = vec![];
+            for (profile_id, mission_id, month, n) in counted {
+                if consultations
+                    .last()
+                    .is_none_or(|p| p.profile_id != profile_id)
+                {
+                    let profile_code: String = profiles::table
+                        .find(&profile_id)
+                        .select(profiles::code)
+                        .first(conn)?;
+                    consultations.push(ProfileConsultations {
+                        profile_id: profile_id.clone(),
+                        profile_code,
+                        consultations: 0,
+                        missions: vec![],
+                    });
+                }
+                let p = consultations.last_mut().expect("pushed");
+                if p.missions.last().is_none_or(|m| m.mission_id != mission_id) {
+                    let mission_label: String = convention_missions::table
+                        .find(&mission_id)
+                        .select(convention_missions::label)
+                        .first(conn)?;
+                    p.missions.push(MissionConsultations {
+                        mission_id: mission_id.clone(),
+                        mission_label,
+                        consultations: 0,
+                        by_month: vec![],
+                    });
+                }
+                let m = p.missions.last_mut().expect("pushed");
+                m.consultations += n;
+                m.by_month.push((month, n));
+                p.consultations += n;
+            }
+            consultations.sort_by(|a, b| a.profile_code.cmp(&b.profile_code));
+            let (start, end) = year_range(year);
+            let recorded = habs::use_recorded_profiles(conn)?;
+            let candidates: Vec<Habilitation> = habilitations::table
+                .filter(habilitations::partner_id.eq(&partner.id))
+                .filter(habilitations::last_used_at.is_null())
+                .filter(habilitations::granted_at.lt(end))
+                .order(habilitations::id.asc())
+                .select(Habilitation::as_select())
+                .load(conn)?;
+            let mut never_used = vec![];
+            for h in candidates {
+                if recorded.contains(&h.profile_id)
+                    && held_during(h.granted_at, h.devalidated_at, year)
+                {
+                    never_used.push(habs::view(conn, h)?);
+                }
+            }
+            let questions: Vec<Question> = habilitation_questions::table
+                .filter(habilitation_questions::partner_id.eq(&partner.id))
+                .filter(habilitation_questions::asked_at.ge(start))
+                .filter(habilitation_questions::asked_at.lt(end))
+                .order(habilitation_questions::id.asc())
+                .select(Question::as_select())
+                .load(conn)?;
+            let suspensions: Vec<CafSuspension> = caf_suspensions::table
+                .filter(caf_suspensions::partner_id.eq(&partner.id))
+                .filter(caf_suspensions::suspended_at.ge(start))
+                .filter(caf_suspensions::suspended_at.lt(end))
+                .order(caf_suspensions::suspended_at.asc())
+                .select(CafSuspension::as_select())
+                .load(conn)?;
+            let campaign = match campaign_of(conn, &partner.id, year)? {
+                Some(c) => Some(view(conn, c, today)?),
+                None => None,
+            };
+            Ok(AnnualReview {
+                partner,
+                year,
+                quotas,
+                consultations,
+                never_used,
+                questions,
+                caf_suspensions: suspensions,
+                campaign,
+            })
+        },
+    )
 }

@@ -188,6 +188,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(reviews::complete)
             .service(reviews::report)
             .service(reviews::report_html)
+            .service(reviews::annual_review)
             .service(cdap::import)
             .service(cdap::consult)
             .service(cdap::search)
