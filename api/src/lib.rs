@@ -130,8 +130,34 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     actix_web::rt::spawn(deliver_outbox(state.clone()));
     actix_web::rt::spawn(rotate_keys(state.clone()));
     actix_web::rt::spawn(expire_habilitations(state.clone()));
-    actix_web::rt::spawn(purge_expired(state));
+    actix_web::rt::spawn(purge_expired(state.clone()));
+    actix_web::rt::spawn(schedule_reviews(state));
     Ok(server)
+}
+
+/// The reverse-review schedule: at start, then every hour, opens the year's campaigns of partners
+/// that have none (from 1 January) and tells each Caf once of its overdue campaigns. Instances
+/// may run it together: opening is unique per partner and year, and an overdue campaign is
+/// flagged in the transaction that sends the message.
+async fn schedule_reviews(state: AppState) {
+    loop {
+        let db = state.db.clone();
+        match web::block(move || mcp_persistence::reviews::run_schedule(&db, auth::now())).await {
+            Ok(Ok(run)) => {
+                if run.opened > 0 || run.overdue_notified > 0 {
+                    log::info!(
+                        "reverse review: {} campaign(s) opened, {} overdue campaign(s) notified",
+                        run.opened,
+                        run.overdue_notified
+                    );
+                    state.outbox.notify_one();
+                }
+            }
+            Ok(Err(e)) => log::error!("reverse review schedule: {e}"),
+            Err(e) => log::error!("reverse review schedule: {e}"),
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
 }
 
 /// Devalidates temporary habilitations past their last day: at start, then every ten minutes,

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 use crate::problem::{Problem, ProblemField};
 use crate::routes::{
     self, auth, cafs, catalogue, cdap, conventions, habilitations, oauth, partners, requests,
-    subscriptions, traces, types,
+    reviews, subscriptions, traces, types,
 };
 
 /// Where the versioned API is mounted.
@@ -60,6 +60,8 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         habilitations::quota_use, habilitations::holders, habilitations::of_person, habilitations::caf_quota_use, habilitations::unused,
         requests::file, requests::for_partner, requests::inbox, requests::get, requests::edit, requests::submit,
         requests::withdraw, requests::request_changes, requests::refuse, requests::approve, requests::escalation_contacts,
+        reviews::open, reviews::for_caf, reviews::for_partner, reviews::get, reviews::decide, reviews::complete,
+        reviews::report, reviews::report_html, reviews::annual_review,
         cdap::import, cdap::consult, cdap::search,
         oauth::register, oauth::list, oauth::revoke, oauth::approve, oauth::authorize_page, oauth::authorize_submit, oauth::token,
     ),
@@ -76,6 +78,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         (name = "traces", description = "Traces of every action"),
         (name = "staff", description = "A partner's users, delegated managers and groups (mode délégué)"),
         (name = "requests", description = "Requests to the Caf (annex-3 forms): habilitate, remove access, change an administrator; the Caf's inbox"),
+        (name = "reviews", description = "Reverse review of habilitations (revue inverse): yearly campaigns, the principal administrator's decisions, the report sent to the Caf; the annual review (bilan)"),
         (name = "cdap", description = "CDAP: beneficiaries' files loaded by the Caf, consulted through a profile's view"),
         (name = "habilitations", description = "Habilitations within quotas, role bundles, the Caf's supervision, quota views"),
         (name = "partner software", description = "Partner software acting for a person: registration, OAuth 2.0 authorization code with PKCE, tokens"),

@@ -367,6 +367,15 @@ pub enum Function {
     /// The Caf's supervision of delegated management (S-art. 2.2.1): suspend any habilitation
     /// as a precaution and reinstate it, ask why one was given.
     SuperviseHabilitations,
+    /// Open a year's reverse-review campaigns for the Caf's partners: the Caf's administrators.
+    OpenReviews,
+    /// Confirm or remove the habilitations of a reverse review and complete it (S-art. 2.2.2):
+    /// the partner's administrators by role, and among them only the principal administrator
+    /// (`review::authorize_decision` checks the rank).
+    ReviewHabilitations,
+    /// Read reverse-review campaigns, their reports and the annual review (C-art. 16): the
+    /// partner's administrators, its Caf, the Cnaf.
+    ReadReviews,
 }
 
 impl Function {
@@ -377,6 +386,9 @@ impl Function {
             ReadOwnAccount => Some(Scope::Profile),
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
             | ManageAuditors | ManageCafSecurity | SubmitSoftware => None,
+            // A review is attested by the person, and its reports are read by people: no
+            // software acts in it.
+            OpenReviews | ReviewHabilitations | ReadReviews => None,
             ReadCatalogue | ReadCaf | ReadPartners => Some(Scope::RegistryRead),
             ManageCafs | ManageCafAdministrators | ManagePartners => Some(Scope::RegistryWrite),
             ReadHabilitations | ReadRequests => Some(Scope::HabilitationsRead),
@@ -440,6 +452,7 @@ pub fn authorize(
                 | ReadPartners
                 | ReadHabilitations
                 | ReadRequests
+                | ReadReviews
         ),
         Role::CafAdministrator => matches!(
             function,
@@ -456,6 +469,8 @@ pub fn authorize(
                 | DecideRequests
                 | ReadRequests
                 | ImportFiles
+                | OpenReviews
+                | ReadReviews
         ),
         Role::PartnerAdministrator => matches!(
             function,
@@ -475,6 +490,8 @@ pub fn authorize(
                 | ConsultFiles
                 | ReadTraces
                 | ProduceSubjectAccess
+                | ReviewHabilitations
+                | ReadReviews
         ),
         Role::CnafAuditor => matches!(
             function,
@@ -486,6 +503,7 @@ pub fn authorize(
                 | ReadHabilitations
                 | ReadTraces
                 | VerifyTraces
+                | ReadReviews
         ),
         Role::CafAuditor => matches!(
             function,
@@ -496,6 +514,7 @@ pub fn authorize(
                 | ReadPartners
                 | ReadHabilitations
                 | ReadTraces
+                | ReadReviews
         ),
         Role::PartnerUser => match (function, &principal.delegation) {
             (
@@ -728,6 +747,20 @@ mod tests {
             (&padm, ProduceSubjectAccess, in_partner, OK),
             (&padm, ProduceSubjectAccess, in_other_partner, HIDDEN),
             (&caf, ProduceSubjectAccess, in_partner, FORBIDDEN),
+            (&caf, OpenReviews, Reach::Caf(own), OK),
+            (&caf, OpenReviews, Reach::Caf(other), HIDDEN),
+            (&cnaf, OpenReviews, Reach::Caf(own), FORBIDDEN),
+            (&padm, OpenReviews, Reach::Caf(own), FORBIDDEN),
+            (&padm, ReviewHabilitations, in_partner, OK),
+            (&padm, ReviewHabilitations, in_other_partner, HIDDEN),
+            (&caf, ReviewHabilitations, in_partner, FORBIDDEN),
+            (&cnaf, ReviewHabilitations, in_partner, FORBIDDEN),
+            (&padm, ReadReviews, in_partner, OK),
+            (&padm, ReadReviews, in_other_partner, HIDDEN),
+            (&padm, ReadReviews, Reach::Caf(own), HIDDEN),
+            (&caf, ReadReviews, in_partner, OK),
+            (&caf, ReadReviews, in_other_caf, HIDDEN),
+            (&cnaf, ReadReviews, in_other_caf, OK),
         ];
         for (principal, function, reach, expected) in table {
             assert_eq!(

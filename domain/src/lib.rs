@@ -16,6 +16,7 @@ pub mod partner;
 pub mod password;
 pub mod person;
 pub mod request;
+pub mod review;
 pub mod second_factor;
 pub mod siret;
 pub mod software;

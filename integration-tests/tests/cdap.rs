@@ -369,7 +369,7 @@ fn restrictions_answer_like_missing_files(engine: Engine) {
 fn every_consultation_is_traced_under_load(engine: Engine) {
     let w = world(engine);
     load_files(&w);
-    let (agent, mission, partner, _) = habilitated(&w, SIRETS[0], "ccas", &["T13"]);
+    let (agent, mission, partner, admin) = habilitated(&w, SIRETS[0], "ccas", &["T13"]);
     let statuses: Vec<u16> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..20)
             .map(|i| {
@@ -401,6 +401,10 @@ fn every_consultation_is_traced_under_load(engine: Engine) {
         items.iter().filter(|t| t["outcome"] == "success").count(),
         15
     );
+    // The habilitation records its last use, in the consultations' transactions.
+    let hab = items[0]["detail"]["habilitation_id"].as_str().unwrap();
+    let h = w.env.get(&format!("/api/v1/habilitations/{hab}"), &admin);
+    assert!(h.body["last_used_at"].is_string(), "{h:?}");
 }
 
 fn frontier_funds_find_files_by_identity(engine: Engine) {

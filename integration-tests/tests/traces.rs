@@ -525,6 +525,32 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
     let w = world(engine);
     let env = &w.env;
     let auditor = env.auditor(&w.cnaf);
+    // This year's reverse review lists the habilitation before it ends.
+    let r = env.post(
+        &format!("/api/v1/cafs/{}/review-campaigns", w.caf_a),
+        &w.caf_admin_a,
+        json!({"year": Utc::now().format("%Y").to_string().parse::<i32>().unwrap(), "due_on": day(60)}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let campaign = r.body["opened"][0]["id"].as_str().unwrap().to_string();
+    let listed = env.get(
+        &format!("/api/v1/review-campaigns/{campaign}"),
+        &w.p1_principal,
+    );
+    assert!(
+        listed.body.to_string().contains(&w.habilitation),
+        "{listed:?}"
+    );
+    // Auditors read the review too, and decide nothing in it.
+    let r = env.get(&format!("/api/v1/review-campaigns/{campaign}"), &auditor);
+    assert_eq!(r.status, 200, "{r:?}");
+    let item = listed.body["items"][0]["id"].as_str().unwrap().to_string();
+    let r = env.post(
+        &format!("/api/v1/review-campaigns/{campaign}/items/{item}/decision"),
+        &auditor,
+        json!({"decision": "confirmed"}),
+    );
+    assert_eq!(r.status, 403, "{r:?}");
     // The habilitation ends; its history must outlive the traces.
     let r = env.post(
         &format!("/api/v1/habilitations/{}/devalidation", w.habilitation),

@@ -20,7 +20,8 @@ use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::{Error, Result};
 use crate::schema::{
-    beneficiary_files, group_members, habilitations, partners, profile_views, profiles, services,
+    beneficiary_files, consultation_counts, group_members, habilitations, partners, profile_views,
+    profiles, services,
 };
 use crate::trace::{self, Event, Outcome};
 
@@ -293,7 +294,9 @@ fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View> {
 /// What a consultation rests on: the caller's habilitation, its view, and who they are.
 struct Grounds {
     caf_id: Uuid,
+    partner_id: Uuid,
     habilitation_id: String,
+    profile_id: String,
     profile_code: String,
     view: View,
     consultant: Consultant,
@@ -366,7 +369,9 @@ fn grounds(
         .first(conn)?;
     Ok(Grounds {
         caf_id,
+        partner_id,
         habilitation_id: habilitation.id,
+        profile_id: habilitation.profile_id,
         profile_code,
         view,
         consultant: Consultant {
@@ -406,6 +411,55 @@ fn trace_consultation(
             }),
         },
     )
+}
+
+/// Records that `files` were served through the caller's habilitation, in the transaction that
+/// serves them: the habilitation's last use, and the month's count for the partner's profile and
+/// mission, which the annual review reads long after the traces are gone (C-art. 16).
+fn record_use(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    g: &Grounds,
+    mission_id: Uuid,
+    files: i64,
+) -> Result<()> {
+    diesel::update(habilitations::table.find(&g.habilitation_id))
+        .set(habilitations::last_used_at.eq(ctx.now))
+        .execute(conn)?;
+    let partner_id = g.partner_id.to_string();
+    let mission_id = mission_id.to_string();
+    let month = mcp_domain::review::month_key(ctx.today());
+    // One statement, atomic on both engines under concurrent consultations; diesel's
+    // MultiConnection has no ON CONFLICT, each engine's connection has.
+    macro_rules! count_on {
+        ($c:expr) => {
+            diesel::insert_into(consultation_counts::table)
+                .values((
+                    consultation_counts::partner_id.eq(&partner_id),
+                    consultation_counts::profile_id.eq(&g.profile_id),
+                    consultation_counts::mission_id.eq(&mission_id),
+                    consultation_counts::month.eq(&month),
+                    consultation_counts::consultations.eq(files),
+                ))
+                .on_conflict((
+                    consultation_counts::partner_id,
+                    consultation_counts::profile_id,
+                    consultation_counts::mission_id,
+                    consultation_counts::month,
+                ))
+                .do_update()
+                .set(
+                    consultation_counts::consultations
+                        .eq(consultation_counts::consultations + files),
+                )
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConnection::Sqlite(c) => count_on!(c),
+        DbConnection::Postgresql(c) => count_on!(c),
+    }?;
+    Ok(())
 }
 
 fn parse_stored(id: String, doc: &str) -> Result<(String, BeneficiaryFile)> {
@@ -459,6 +513,7 @@ pub fn consult(db: &Database, ctx: &Ctx, req: &ConsultRequest) -> Result<Option<
             return Ok(None);
         };
         trace_consultation(conn, ctx, &g, req.mission_id, asked, Some(&file_id))?;
+        record_use(conn, ctx, &g, req.mission_id, 1)?;
         Ok(Some(Consultation {
             numero: file.numero.clone(),
             profile_code: g.profile_code.clone(),
@@ -537,7 +592,9 @@ pub fn search(db: &Database, ctx: &Ctx, req: &SearchRequest) -> Result<Vec<Consu
                 break;
             }
         }
-        if out.is_empty() {
+        if !out.is_empty() {
+            record_use(conn, ctx, &g, req.mission_id, out.len() as i64)?;
+        } else {
             trace_consultation(
                 conn,
                 ctx,

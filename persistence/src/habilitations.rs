@@ -26,9 +26,9 @@ use crate::error::{on_unique, Error, Result};
 use crate::page::{Page, PageRequest};
 use crate::partners::{self, Partner};
 use crate::schema::{
-    accounts, convention_missions, conventions, group_members, habilitation_questions,
-    habilitations, partner_groups, profiles, role_bundles, sessions, subscription_quotas,
-    subscriptions,
+    accounts, caf_suspensions, convention_missions, conventions, group_members,
+    habilitation_questions, habilitations, partner_groups, profiles, role_bundles, services,
+    sessions, subscription_quotas, subscriptions,
 };
 use crate::staff::{self, Group};
 use crate::trace::{self, Event, Outcome};
@@ -73,6 +73,8 @@ pub struct Habilitation {
     pub devalidated_at: Option<NaiveDateTime>,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// The last CDAP consultation served through it; `None`: never used.
+    pub last_used_at: Option<NaiveDateTime>,
 }
 
 impl Habilitation {
@@ -94,7 +96,7 @@ pub struct HabilitationView {
     pub holder_name: String,
 }
 
-fn view(conn: &mut DbConnection, h: Habilitation) -> Result<HabilitationView> {
+pub(crate) fn view(conn: &mut DbConnection, h: Habilitation) -> Result<HabilitationView> {
     let profile_code: String = profiles::table
         .find(&h.profile_id)
         .select(profiles::code)
@@ -460,6 +462,7 @@ pub(crate) fn grant_in(
         status_changed_at: None,
         devalidated_at: None,
         updated_at: ctx.now,
+        last_used_at: None,
     };
     diesel::insert_into(habilitations::table)
         .values((
@@ -587,6 +590,9 @@ fn set_status(
             habilitations::updated_at.eq(ctx.now),
         ))
         .execute(conn)?;
+    if by_caf {
+        record_caf_supervision(conn, ctx, h, to, reason)?;
+    }
     trace::record(
         conn,
         ctx,
@@ -609,6 +615,60 @@ fn set_status(
         updated_at: ctx.now,
         ..h.clone()
     })
+}
+
+/// Keeps the Caf's precautionary suspensions beyond the traces' six months: the annual review
+/// reports them (C-art. 16). A suspension is lifted by the Caf only.
+fn record_caf_supervision(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    h: &Habilitation,
+    to: HabilitationStatus,
+    reason: &str,
+) -> Result<()> {
+    let by = ctx.principal.as_ref().map(|p| p.account_id.to_string());
+    match to {
+        HabilitationStatus::Suspended => {
+            diesel::insert_into(caf_suspensions::table)
+                .values((
+                    caf_suspensions::id.eq(crate::new_id()),
+                    caf_suspensions::habilitation_id.eq(&h.id),
+                    caf_suspensions::caf_id.eq(&h.caf_id),
+                    caf_suspensions::partner_id.eq(&h.partner_id),
+                    caf_suspensions::reason.eq(reason),
+                    caf_suspensions::suspended_by.eq(&by),
+                    caf_suspensions::suspended_at.eq(ctx.now),
+                ))
+                .execute(conn)?;
+        }
+        HabilitationStatus::Active if h.suspended_by_caf => {
+            diesel::update(
+                caf_suspensions::table
+                    .filter(caf_suspensions::habilitation_id.eq(&h.id))
+                    .filter(caf_suspensions::lifted_at.is_null()),
+            )
+            .set((
+                caf_suspensions::lifted_by.eq(&by),
+                caf_suspensions::lifted_at.eq(ctx.now),
+                caf_suspensions::lift_reason.eq(reason),
+            ))
+            .execute(conn)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Devalidates one habilitation inside the caller's transaction (whose access checks are
+/// done), through the same path as any devalidation: seat freed, record kept, traced.
+pub(crate) fn devalidate_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    h: &Habilitation,
+    reason: &str,
+) -> Result<Habilitation> {
+    let to = h.status()?.devalidate()?;
+    set_status(conn, ctx, h, to, false, reason, "habilitation.devalidated")
 }
 
 /// Devalidates every live habilitation of a holder (their account closed), each traced.
@@ -650,7 +710,7 @@ pub enum StatusChange {
     Devalidate,
 }
 
-fn load(conn: &mut DbConnection, id: Uuid) -> Result<Habilitation> {
+pub(crate) fn load(conn: &mut DbConnection, id: Uuid) -> Result<Habilitation> {
     habilitations::table
         .find(id.to_string())
         .select(Habilitation::as_select())
@@ -659,7 +719,7 @@ fn load(conn: &mut DbConnection, id: Uuid) -> Result<Habilitation> {
         .ok_or(Error::Domain(DomainError::NotFound))
 }
 
-fn reach_of(h: &Habilitation) -> Result<Reach> {
+pub(crate) fn reach_of(h: &Habilitation) -> Result<Reach> {
     Ok(Reach::Partner {
         caf_id: crate::uuid(&h.caf_id)?,
         partner_id: crate::uuid(&h.partner_id)?,
@@ -833,7 +893,7 @@ pub struct QuotaLine {
     pub usage: QuotaUse,
 }
 
-fn quota_lines(
+pub(crate) fn quota_lines(
     conn: &mut DbConnection,
     partner: &Partner,
     today: NaiveDate,
@@ -1035,10 +1095,21 @@ pub fn holders(
     )
 }
 
-/// A person habilitated who has not signed in since a date.
+/// The profiles whose use is recorded (`last_used_at`, consultation counts): CDAP's.
+pub(crate) fn use_recorded_profiles(conn: &mut DbConnection) -> Result<BTreeSet<String>> {
+    Ok(profiles::table
+        .inner_join(services::table.on(services::id.eq(profiles::service_id)))
+        .filter(services::code.eq("CDAP"))
+        .select(profiles::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// A person reached by a habilitation that has not been used since a date.
 #[derive(Debug, Clone)]
 pub struct Unused {
-    /// The habilitation.
+    /// The habilitation (its `last_used_at` is its last consultation, by any of its holders).
     pub habilitation: HabilitationView,
     /// The person it reaches.
     pub account: Account,
@@ -1046,8 +1117,12 @@ pub struct Unused {
     pub last_seen_at: Option<NaiveDateTime>,
 }
 
-/// Live habilitations of a Caf's partners whose holders have not used the service since
-/// `since`: candidates for removal at the next review (C-art. 9.2: keep the number of people low).
+/// Live habilitations of a Caf's partners not used since `since`: candidates for removal at the
+/// next review (C-art. 9.2: keep the number of people low). A CDAP habilitation is unused when no
+/// consultation was served through it since then (never used: `last_used_at` null); a group's
+/// habilitation also lists each member who has not signed in since then, since a consultation by
+/// one member says nothing of the others. Services whose use is not recorded fall back on the
+/// holder's last sign-in.
 pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> Result<Vec<Unused>> {
     authorize(
         ctx.principal(),
@@ -1063,10 +1138,12 @@ pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> R
             .limit(5000)
             .select(Habilitation::as_select())
             .load(conn)?;
+        let recorded = use_recorded_profiles(conn)?;
         let mut out = vec![];
         let mut last_seen: BTreeMap<String, Option<NaiveDateTime>> = BTreeMap::new();
         for h in live {
-            let people: Vec<String> = if h.holder_kind == "group" {
+            let by_group = h.holder_kind == "group";
+            let people: Vec<String> = if by_group {
                 group_members::table
                     .filter(group_members::group_id.eq(&h.holder_id))
                     .select(group_members::account_id)
@@ -1074,6 +1151,8 @@ pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> R
             } else {
                 vec![h.holder_id.clone()]
             };
+            let use_recorded = recorded.contains(&h.profile_id);
+            let habilitation_unused = h.last_used_at.is_none_or(|l| l < since);
             let hv = view(conn, h)?;
             for person in people {
                 // A person reached by several habilitations is looked up once.
@@ -1088,7 +1167,13 @@ pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> R
                         l
                     }
                 };
-                if last.is_none_or(|l| l < since) {
+                let unseen = last.is_none_or(|l| l < since);
+                let unused = match (use_recorded, by_group) {
+                    (true, false) => habilitation_unused,
+                    (true, true) => habilitation_unused || unseen,
+                    (false, _) => unseen,
+                };
+                if unused {
                     let account: Account = accounts::table
                         .find(&person)
                         .select(Account::as_select())

@@ -18,6 +18,7 @@ pub mod page;
 pub mod partners;
 pub mod requests;
 pub mod retention;
+pub mod reviews;
 mod schema;
 pub mod second_factor;
 pub mod sessions;

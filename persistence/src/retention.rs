@@ -15,8 +15,8 @@ use crate::db::DbConnection;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::schema::{
-    habilitation_events, habilitation_questions, habilitations, retention_purges, trace_chain,
-    traces,
+    caf_suspensions, habilitation_events, habilitation_questions, habilitations, retention_purges,
+    review_items, trace_chain, traces,
 };
 use crate::trace::{self, Event, Outcome};
 use crate::Database;
@@ -322,6 +322,13 @@ fn purge_habilitations(conn: &mut DbConnection, before: NaiveDateTime) -> Result
                 .filter(habilitation_questions::habilitation_id.eq_any(&ids)),
         )
         .execute(conn)?;
+        diesel::delete(
+            caf_suspensions::table.filter(caf_suspensions::habilitation_id.eq_any(&ids)),
+        )
+        .execute(conn)?;
+        // A completed campaign keeps its report; its working rows about the habilitation go.
+        diesel::delete(review_items::table.filter(review_items::habilitation_id.eq_any(&ids)))
+            .execute(conn)?;
         habilitations_purged +=
             diesel::delete(habilitations::table.filter(habilitations::id.eq_any(&ids)))
                 .execute(conn)? as i64;

@@ -428,6 +428,7 @@ diesel::table! {
         status_changed_at -> Nullable<Timestamp>,
         devalidated_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -448,6 +449,85 @@ diesel::table! {
 
 diesel::joinable!(group_members -> partner_groups (group_id));
 diesel::joinable!(habilitation_questions -> habilitations (habilitation_id));
+
+diesel::table! {
+    consultation_counts (partner_id, profile_id, mission_id, month) {
+        partner_id -> Text,
+        profile_id -> Text,
+        mission_id -> Text,
+        month -> Text,
+        consultations -> BigInt,
+    }
+}
+
+diesel::table! {
+    caf_suspensions (id) {
+        id -> Text,
+        habilitation_id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        reason -> Text,
+        suspended_by -> Nullable<Text>,
+        suspended_at -> Timestamp,
+        lifted_by -> Nullable<Text>,
+        lifted_at -> Nullable<Timestamp>,
+        lift_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_campaigns (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        convention_id -> Text,
+        year -> Integer,
+        status -> Text,
+        opened_at -> Timestamp,
+        opened_by -> Nullable<Text>,
+        due_on -> Date,
+        overdue_notified_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        completed_by -> Nullable<Text>,
+        report -> Nullable<Text>,
+        report_digest -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_items (id) {
+        id -> Text,
+        campaign_id -> Text,
+        habilitation_id -> Text,
+        holder_kind -> Text,
+        holder_id -> Text,
+        holder_name -> Text,
+        profile_id -> Text,
+        profile_code -> Text,
+        mission_id -> Text,
+        mission_label -> Text,
+        granted_at -> Timestamp,
+        ends_on -> Nullable<Date>,
+        status_at_opening -> Text,
+        decision -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(review_items -> review_campaigns (campaign_id));
+diesel::joinable!(review_items -> habilitations (habilitation_id));
+
+// The reverse review's tables, beside the habilitations they join.
+diesel::allow_tables_to_appear_in_same_query!(
+    review_campaigns,
+    review_items,
+    caf_suspensions,
+    consultation_counts,
+    habilitations,
+);
 
 diesel::table! {
     habilitation_requests (id) {

@@ -68,6 +68,8 @@ pub struct HabilitationDto {
     pub status_changed_at: Option<chrono::DateTime<Utc>>,
     /// When it was devalidated.
     pub devalidated_at: Option<chrono::DateTime<Utc>>,
+    /// The last CDAP consultation served through it, by any of its holders; absent: never used.
+    pub last_used_at: Option<chrono::DateTime<Utc>>,
 }
 
 impl TryFrom<HabilitationView> for HabilitationDto {
@@ -95,6 +97,7 @@ impl TryFrom<HabilitationView> for HabilitationDto {
             status_reason: h.status_reason,
             status_changed_at: h.status_changed_at.map(utc),
             devalidated_at: h.devalidated_at.map(utc),
+            last_used_at: h.last_used_at.map(utc),
         })
     }
 }
@@ -765,10 +768,10 @@ pub async fn of_person(
     }))
 }
 
-/// A habilitation whose holder has not used the service lately.
+/// A person reached by a habilitation not used lately.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnusedDto {
-    /// The habilitation.
+    /// The habilitation; its `last_used_at` is its last consultation.
     pub habilitation: HabilitationDto,
     /// The person it reaches.
     pub account: AccountDto,
@@ -786,7 +789,9 @@ pub struct UnusedQuery {
     pub days: Option<i64>,
 }
 
-/// Habilitations of a Caf's partners whose holders have not signed in for `days` days.
+/// Habilitations of a Caf's partners not used for `days` days: no consultation served through a
+/// CDAP habilitation (never used included); for a group's habilitation, also each member who has
+/// not signed in since. One line per person reached.
 #[utoipa::path(
     tag = "habilitations",
     params(("caf_id" = Uuid, Path, description = "The Caf"), UnusedQuery),

@@ -10,6 +10,7 @@ pub mod habilitations;
 pub mod oauth;
 pub mod partners;
 pub mod requests;
+pub mod reviews;
 pub mod subscriptions;
 pub mod traces;
 pub mod types;
@@ -186,6 +187,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::refuse)
             .service(requests::approve)
             .service(requests::escalation_contacts)
+            .service(reviews::open)
+            .service(reviews::for_caf)
+            .service(reviews::for_partner)
+            .service(reviews::get)
+            .service(reviews::decide)
+            .service(reviews::complete)
+            .service(reviews::report)
+            .service(reviews::report_html)
+            .service(reviews::annual_review)
             .service(cdap::import)
             .service(cdap::consult)
             .service(cdap::search)

@@ -1,0 +1,942 @@
+//! The reverse review of habilitations (revue inverse, S-art. 2.2.2): campaigns opened by the
+//! Caf or the schedule, decided by the partner's principal administrator, completed into a report
+//! the Caf receives; and the annual review of a partner (bilan, C-art. 16).
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use mcp_domain::review::{check_verdict, ReviewReport};
+use mcp_persistence::reviews::{
+    self, AnnualReview, CafSuspension, CampaignFilter, CampaignView, Counts, ItemView, StoredReport,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::habilitations::{HabilitationDto, HolderDto, QuestionDto, QuotaUseDto};
+use super::{blocking, page_request, stored_id, utc};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// How a campaign's items stand.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountsDto {
+    /// Every item.
+    pub items: usize,
+    /// Awaiting a decision.
+    pub pending: usize,
+    /// Confirmed.
+    pub confirmed: usize,
+    /// Removed in the review (devalidated at once).
+    pub removed: usize,
+    /// Ended otherwise during the campaign: no decision needed.
+    pub ended: usize,
+}
+
+impl From<Counts> for CountsDto {
+    fn from(c: Counts) -> Self {
+        Self {
+            items: c.items,
+            pending: c.pending,
+            confirmed: c.confirmed,
+            removed: c.removed,
+            ended: c.ended,
+        }
+    }
+}
+
+/// A reverse-review campaign: one partner, one year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// The Caf.
+    pub caf_id: Uuid,
+    /// The partner.
+    pub partner_id: Uuid,
+    /// Its name.
+    pub partner_name: String,
+    /// The convention opening access when the campaign opened.
+    pub convention_id: Uuid,
+    /// Its number.
+    pub convention_number: String,
+    /// The year reviewed.
+    #[schema(example = 2027)]
+    pub year: i32,
+    /// `open` or `completed`.
+    #[schema(example = "open")]
+    pub status: String,
+    /// When it opened.
+    pub opened_at: chrono::DateTime<Utc>,
+    /// The Caf administrator who opened it; absent when the schedule did.
+    pub opened_by: Option<Uuid>,
+    /// The day it is due.
+    pub due_on: NaiveDate,
+    /// Still open after its due day, today.
+    pub overdue: bool,
+    /// When the Caf was told it is overdue (once).
+    pub overdue_notified_at: Option<chrono::DateTime<Utc>>,
+    /// When the principal administrator completed it.
+    pub completed_at: Option<chrono::DateTime<Utc>>,
+    /// Who completed it.
+    pub completed_by: Option<Uuid>,
+    /// SHA-256 of the report's canonical JSON, hex, once completed.
+    pub report_sha256: Option<String>,
+    /// How its items stand.
+    pub counts: CountsDto,
+}
+
+impl TryFrom<CampaignView> for CampaignDto {
+    type Error = ApiError;
+    fn try_from(v: CampaignView) -> Result<Self, ApiError> {
+        let c = v.campaign;
+        Ok(Self {
+            id: stored_id(&c.id)?,
+            caf_id: stored_id(&c.caf_id)?,
+            partner_id: stored_id(&c.partner_id)?,
+            partner_name: v.partner_name,
+            convention_id: stored_id(&c.convention_id)?,
+            convention_number: v.convention_number,
+            year: c.year,
+            status: c.status,
+            opened_at: utc(c.opened_at),
+            opened_by: c.opened_by.as_deref().map(stored_id).transpose()?,
+            due_on: c.due_on,
+            overdue: v.overdue,
+            overdue_notified_at: c.overdue_notified_at.map(utc),
+            completed_at: c.completed_at.map(utc),
+            completed_by: c.completed_by.as_deref().map(stored_id).transpose()?,
+            report_sha256: c.report_digest,
+            counts: v.counts.into(),
+        })
+    }
+}
+
+fn campaigns_dto(vs: Vec<CampaignView>) -> Result<Vec<CampaignDto>, ApiError> {
+    vs.into_iter().map(CampaignDto::try_from).collect()
+}
+
+/// A page of campaigns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignPage {
+    /// The campaigns.
+    pub items: Vec<CampaignDto>,
+    /// Cursor of the next page, absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// One habilitation under review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// The habilitation.
+    pub habilitation_id: Uuid,
+    /// Its holder, named as at opening.
+    pub holder: HolderDto,
+    /// The profile.
+    pub profile_id: Uuid,
+    /// Its code.
+    #[schema(example = "T13")]
+    pub profile_code: String,
+    /// The convention mission it serves.
+    pub mission_id: Uuid,
+    /// The mission's label.
+    pub mission_label: String,
+    /// When it was granted.
+    pub granted_at: chrono::DateTime<Utc>,
+    /// Last day of a temporary mission.
+    pub ends_on: Option<NaiveDate>,
+    /// `active` or `suspended` when the campaign opened.
+    pub status_at_opening: String,
+    /// The habilitation's status now.
+    pub status: String,
+    /// Its last CDAP consultation; absent: never used.
+    pub last_used_at: Option<chrono::DateTime<Utc>>,
+    /// `pending`, `confirmed`, `removed`, or `ended` (the habilitation ended otherwise during
+    /// the campaign: nothing to decide).
+    #[schema(example = "pending")]
+    pub state: String,
+    /// Who decided.
+    pub decided_by: Option<Uuid>,
+    /// Their name.
+    pub decided_by_name: Option<String>,
+    /// When.
+    pub decided_at: Option<chrono::DateTime<Utc>>,
+    /// The reason of a removal, or the comment of a confirmation.
+    pub reason: Option<String>,
+    /// When an ended item's habilitation ended.
+    pub ended_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl TryFrom<ItemView> for ItemDto {
+    type Error = ApiError;
+    fn try_from(v: ItemView) -> Result<Self, ApiError> {
+        let i = v.item;
+        let ended = v.state == mcp_domain::review::ItemState::Ended;
+        Ok(Self {
+            id: stored_id(&i.id)?,
+            habilitation_id: stored_id(&i.habilitation_id)?,
+            holder: HolderDto {
+                kind: i.holder_kind,
+                id: stored_id(&i.holder_id)?,
+                name: i.holder_name,
+            },
+            profile_id: stored_id(&i.profile_id)?,
+            profile_code: i.profile_code,
+            mission_id: stored_id(&i.mission_id)?,
+            mission_label: i.mission_label,
+            granted_at: utc(i.granted_at),
+            ends_on: i.ends_on,
+            status_at_opening: i.status_at_opening,
+            status: v.habilitation_status,
+            last_used_at: v.last_used_at.map(utc),
+            state: v.state.code().into(),
+            decided_by: i.decided_by.as_deref().map(stored_id).transpose()?,
+            decided_by_name: v.decided_by_name,
+            decided_at: i.decided_at.map(utc),
+            reason: i.reason,
+            ended_at: if ended {
+                v.devalidated_at.map(utc)
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// A campaign and its items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignDetailDto {
+    /// The campaign.
+    pub campaign: CampaignDto,
+    /// Every habilitation in force when it opened, in grant order.
+    pub items: Vec<ItemDto>,
+}
+
+/// The year's campaigns to open.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenInput {
+    /// The current year.
+    #[schema(example = 2027)]
+    pub year: i32,
+    /// The day the partners must have completed their review by (today at the earliest, within
+    /// a year).
+    pub due_on: NaiveDate,
+}
+
+/// What opening did, partner by partner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpeningDto {
+    /// Campaigns opened now.
+    pub opened: Vec<CampaignDto>,
+    /// Campaigns that already existed for that year (left as they were).
+    pub existing: Vec<CampaignDto>,
+    /// Partners with no convention opening access today: no campaign.
+    pub skipped_partners: Vec<Uuid>,
+}
+
+/// Opens the year's reverse-review campaigns for every partner of the Caf with a convention
+/// opening access (the Caf's administrators). Each campaign lists every habilitation of the
+/// partner in force now; its principal administrator is told. Idempotent: a partner's campaign
+/// for the year that already exists is returned under `existing`, never opened twice.
+#[utoipa::path(
+    tag = "reviews",
+    params(("caf_id" = Uuid, Path, description = "The Caf")),
+    request_body = OpenInput,
+    responses((status = 200, description = "Opened and existing campaigns", body = OpeningDto)),
+    security(("bearer" = [])),
+)]
+#[post("/cafs/{caf_id}/review-campaigns")]
+pub async fn open(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<OpenInput>,
+) -> Result<HttpResponse, ApiError> {
+    let caf = path.into_inner();
+    let OpenInput { year, due_on } = body.into_inner();
+    let db = state.db.clone();
+    let o = blocking(move || reviews::open(&db, &auth.0, caf, year, due_on)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Ok().json(OpeningDto {
+        opened: campaigns_dto(o.opened)?,
+        existing: campaigns_dto(o.existing)?,
+        skipped_partners: o
+            .skipped_partners
+            .iter()
+            .map(|p| stored_id(p))
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+/// Filters and pagination of a Caf's campaigns.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CafCampaignQuery {
+    /// Only this year.
+    pub year: Option<i32>,
+    /// Only the campaigns overdue today (`true`), or those not overdue (`false`).
+    pub overdue: Option<bool>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 64)]
+    pub cursor: Option<String>,
+}
+
+/// The Caf's campaigns, in opening order (its administrators, the Cnaf), each with `overdue`
+/// computed for today.
+#[utoipa::path(
+    tag = "reviews",
+    params(("caf_id" = Uuid, Path, description = "The Caf"), CafCampaignQuery),
+    responses((status = 200, description = "Campaigns", body = CampaignPage)),
+    security(("bearer" = [])),
+)]
+#[get("/cafs/{caf_id}/review-campaigns")]
+pub async fn for_caf(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    query: web::Query<CafCampaignQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let page = page_request(q.limit, q.cursor)?;
+    let filter = CampaignFilter {
+        year: q.year,
+        overdue: q.overdue,
+    };
+    let caf = path.into_inner();
+    let db = state.db.clone();
+    let p = blocking(move || reviews::for_caf(&db, &auth.0, caf, filter, &page)).await?;
+    Ok(HttpResponse::Ok().json(CampaignPage {
+        items: campaigns_dto(p.items)?,
+        next_cursor: p.next_cursor,
+    }))
+}
+
+/// A partner's campaigns, latest first (its administrators, its Caf, the Cnaf).
+#[utoipa::path(
+    tag = "reviews",
+    params(("partner_id" = Uuid, Path, description = "The partner"), super::PageQuery),
+    responses((status = 200, description = "Campaigns", body = CampaignPage)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/review-campaigns")]
+pub async fn for_partner(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    query: web::Query<super::PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.request()?;
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let p = blocking(move || reviews::for_partner(&db, &auth.0, partner, &page)).await?;
+    Ok(HttpResponse::Ok().json(CampaignPage {
+        items: campaigns_dto(p.items)?,
+        next_cursor: p.next_cursor,
+    }))
+}
+
+/// A campaign with its items and where each stands.
+#[utoipa::path(
+    tag = "reviews",
+    params(("campaign_id" = Uuid, Path, description = "The campaign")),
+    responses((status = 200, description = "The campaign", body = CampaignDetailDto)),
+    security(("bearer" = [])),
+)]
+#[get("/review-campaigns/{campaign_id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let (c, items) = blocking(move || reviews::get(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(CampaignDetailDto {
+        campaign: c.try_into()?,
+        items: items
+            .into_iter()
+            .map(ItemDto::try_from)
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+/// A decision on one habilitation under review.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// `confirmed` (kept) or `removed` (devalidated at once).
+    #[schema(example = "removed")]
+    pub decision: String,
+    /// Required for a removal; an optional comment for a confirmation.
+    #[schema(max_length = 2000, example = "Agent parti en mutation")]
+    pub reason: Option<String>,
+}
+
+/// The partner's principal administrator confirms or removes one habilitation under review
+/// (not the deputy, nor delegated managers: `principal_administrator_only`). A removal
+/// devalidates the habilitation at once (seat freed, record kept, traced); a confirmed item may
+/// still be removed while the campaign is open. Refused once the campaign is completed
+/// (`review_campaign_completed`) or when the habilitation ended otherwise (`review_item_ended`).
+#[utoipa::path(
+    tag = "reviews",
+    params(
+        ("campaign_id" = Uuid, Path, description = "The campaign"),
+        ("item_id" = Uuid, Path, description = "The item"),
+    ),
+    request_body = DecisionInput,
+    responses((status = 200, description = "The item as decided", body = ItemDto)),
+    security(("bearer" = [])),
+)]
+#[post("/review-campaigns/{campaign_id}/items/{item_id}/decision")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<DecisionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (campaign, item) = path.into_inner();
+    let b = body.into_inner();
+    let verdict = check_verdict(&b.decision, b.reason.as_deref())?;
+    let db = state.db.clone();
+    let v = blocking(move || reviews::decide(&db, &auth.0, campaign, item, &verdict)).await?;
+    Ok(HttpResponse::Ok().json(ItemDto::try_from(v)?))
+}
+
+/// The principal administrator completes the campaign once every item is decided or ended
+/// (`review_incomplete` otherwise): the report is produced, its SHA-256 kept, and the Caf's
+/// administrators receive it. Nothing changes afterwards.
+#[utoipa::path(
+    tag = "reviews",
+    params(("campaign_id" = Uuid, Path, description = "The campaign")),
+    responses((status = 200, description = "Completed", body = CampaignDto)),
+    security(("bearer" = [])),
+)]
+#[post("/review-campaigns/{campaign_id}/completion")]
+pub async fn complete(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let c = blocking(move || reviews::complete(&db, &auth.0, id)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Ok().json(CampaignDto::try_from(c)?))
+}
+
+/// A digest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DigestDto {
+    /// The algorithm.
+    #[schema(example = "SHA-256")]
+    pub algorithm: String,
+    /// What was hashed.
+    #[schema(example = "RFC 8785 canonical JSON of `report`")]
+    pub input: String,
+    /// The digest, hex.
+    pub value: String,
+}
+
+/// A campaign's report, with its digest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDto {
+    /// The report: `document`, `campaign_id`, `year`, `caf`, `partner`, `convention`,
+    /// `opened_at`, `opened_by`, `due_on`, `completed_at`, `completed_by`, `items` (each with its
+    /// habilitation, holder, profile, mission, grant, statuses, last use, `decision`,
+    /// `decided_by`, `decided_at`, `reason`, `ended_at`) and `counts`. Its members are written in
+    /// canonical order, as hashed.
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+    /// SHA-256 of the report's canonical JSON (members sorted, no whitespace), as stored at
+    /// completion and sent to the Caf.
+    pub digest: DigestDto,
+}
+
+fn digest_dto(stored: &StoredReport) -> DigestDto {
+    DigestDto {
+        algorithm: "SHA-256".into(),
+        input: "RFC 8785 canonical JSON of `report`".into(),
+        value: stored.digest.clone(),
+    }
+}
+
+/// A completed campaign's report as JSON (the Caf's administrators, the partner's, the Cnaf);
+/// `review_campaign_open` (409) before completion.
+#[utoipa::path(
+    tag = "reviews",
+    params(("campaign_id" = Uuid, Path, description = "The campaign")),
+    responses(
+        (status = 200, description = "The report and its digest", body = ReportDto),
+        (status = 409, description = "Not completed yet", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/review-campaigns/{campaign_id}/report")]
+pub async fn report(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let stored = blocking(move || reviews::report(&db, &auth.0, id)).await?;
+    let report: serde_json::Value =
+        serde_json::from_str(&stored.canonical).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(ReportDto {
+        digest: digest_dto(&stored),
+        report,
+    }))
+}
+
+/// The same report, printable (HTML, in French); `review_campaign_open` (409) before
+/// completion.
+#[utoipa::path(
+    tag = "reviews",
+    params(("campaign_id" = Uuid, Path, description = "The campaign")),
+    responses(
+        (status = 200, description = "The printable report", content_type = "text/html", body = String),
+        (status = 409, description = "Not completed yet", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/review-campaigns/{campaign_id}/report.html")]
+pub async fn report_html(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let stored = blocking(move || reviews::report(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .body(render(&stored.report, &stored.digest)))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn decision_label(code: &str) -> &'static str {
+    match code {
+        "confirmed" => "Confirmée",
+        "removed" => "Retirée",
+        "ended" => "Terminée pendant la campagne",
+        _ => "En attente",
+    }
+}
+
+/// The printable report. Every value comes from the stored report and is escaped.
+fn render(r: &ReviewReport, digest: &str) -> String {
+    let e = |s: &str| escape(s);
+    let opt = |s: &Option<String>| s.as_deref().map(escape).unwrap_or_else(|| "—".into());
+    let mut rows = String::new();
+    for i in &r.items {
+        rows.push_str(&format!(
+            "<tr><td>{holder}<br><small>{kind}</small></td><td>{profile}</td><td>{mission}</td>\
+             <td>{granted}</td><td>{ends}</td><td>{opening} → {completion}</td><td>{used}</td>\
+             <td>{decision}</td><td>{by}<br><small>{at}</small></td><td>{reason}</td></tr>\n",
+            holder = e(&i.holder.name),
+            kind = if i.holder.kind == "group" {
+                "groupe"
+            } else {
+                "personne"
+            },
+            profile = e(&i.profile_code),
+            mission = e(&i.mission_label),
+            granted = e(&i.granted_at),
+            ends = i
+                .ends_on
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            opening = e(&i.status_at_opening),
+            completion = e(&i.status_at_completion),
+            used = i
+                .last_used_at
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| "jamais".into()),
+            decision = decision_label(&i.decision),
+            by = i
+                .decided_by
+                .as_ref()
+                .map(|p| e(&p.full_name))
+                .unwrap_or_else(|| "—".into()),
+            at = match (&i.decided_at, &i.ended_at) {
+                (Some(at), _) => e(at),
+                (None, Some(ended)) => format!("terminée le {}", e(ended)),
+                _ => String::new(),
+            },
+            reason = opt(&i.reason),
+        ));
+    }
+    let opened_by = r
+        .opened_by
+        .as_ref()
+        .map(|p| e(&p.full_name))
+        .unwrap_or_else(|| "la campagne annuelle (automatique)".into());
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
+<title>Revue inverse {year} — {partner}</title>\n<style>\n\
+body{{font-family:system-ui,Arial,sans-serif;margin:2rem;color:#161616;line-height:1.4}}\n\
+h1{{font-size:1.4rem}}table{{border-collapse:collapse;width:100%;font-size:.85rem}}\n\
+th,td{{border:1px solid #777;padding:.3rem;vertical-align:top;text-align:left}}\n\
+dl{{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}}dt{{font-weight:600}}\n\
+code{{word-break:break-all}}@media print{{body{{margin:0}}}}\n</style>\n</head>\n<body>\n<main>\n\
+<h1>Revue inverse des habilitations {year}</h1>\n\
+<p>Rapport transmis à la Caf en preuve de la revue (contrat de services, art. 2.2.2).</p>\n<dl>\n\
+<dt>Caf</dt><dd>{caf} ({caf_code})</dd>\n\
+<dt>Partenaire</dt><dd>{partner} — SIRET {siret}</dd>\n\
+<dt>Convention</dt><dd>{convention}</dd>\n\
+<dt>Ouverte le</dt><dd>{opened_at}, par {opened_by}</dd>\n\
+<dt>À terminer le</dt><dd>{due_on}</dd>\n\
+<dt>Terminée le</dt><dd>{completed_at}, par {completed_by} (administrateur principal)</dd>\n\
+<dt>Habilitations revues</dt><dd>{items} : {confirmed} confirmée(s), {removed} retirée(s), {ended} terminée(s) pendant la campagne</dd>\n\
+</dl>\n<table>\n<thead><tr><th scope=\"col\">Titulaire</th><th scope=\"col\">Profil</th>\
+<th scope=\"col\">Mission</th><th scope=\"col\">Accordée le</th><th scope=\"col\">Fin</th>\
+<th scope=\"col\">Statut (ouverture → fin)</th><th scope=\"col\">Dernière utilisation</th>\
+<th scope=\"col\">Décision</th><th scope=\"col\">Par, le</th><th scope=\"col\">Motif</th></tr></thead>\n\
+<tbody>\n{rows}</tbody>\n</table>\n\
+<p>Empreinte SHA-256 du rapport JSON canonique (RFC 8785) : <code>{digest}</code></p>\n\
+<p><small>Campagne {campaign}</small></p>\n</main>\n</body>\n</html>\n",
+        year = r.year,
+        partner = e(&r.partner.name),
+        siret = e(&r.partner.siret),
+        caf = e(&r.caf.name),
+        caf_code = e(&r.caf.code),
+        convention = e(&r.convention.number),
+        opened_at = e(&r.opened_at),
+        due_on = r.due_on,
+        completed_at = e(&r.completed_at),
+        completed_by = e(&r.completed_by.full_name),
+        items = r.counts.items,
+        confirmed = r.counts.confirmed,
+        removed = r.counts.removed,
+        ended = r.counts.ended,
+        digest = e(digest),
+        campaign = e(&r.campaign_id),
+    )
+}
+
+/// Consultations of one month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthDto {
+    /// `YYYY-MM`.
+    #[schema(example = "2027-03")]
+    pub month: String,
+    /// Files served.
+    pub consultations: i64,
+}
+
+/// Consultations for one mission of a profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MissionConsultationsDto {
+    /// The mission.
+    pub mission_id: Uuid,
+    /// Its label.
+    pub mission_label: String,
+    /// Files served over the year.
+    pub consultations: i64,
+    /// Month by month (months without any left out).
+    pub by_month: Vec<MonthDto>,
+}
+
+/// Consultations with one profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileConsultationsDto {
+    /// The profile.
+    pub profile_id: Uuid,
+    /// Its code.
+    #[schema(example = "T13")]
+    pub profile_code: String,
+    /// Files served over the year.
+    pub consultations: i64,
+    /// By mission.
+    pub missions: Vec<MissionConsultationsDto>,
+}
+
+/// Consultations over the year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationsDto {
+    /// Files served over the year, every profile.
+    pub total: i64,
+    /// By profile.
+    pub by_profile: Vec<ProfileConsultationsDto>,
+}
+
+/// A precautionary suspension by the Caf.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CafSuspensionDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// The habilitation.
+    pub habilitation_id: Uuid,
+    /// Why.
+    pub reason: String,
+    /// The Caf administrator (absent for suspensions recorded before they were kept apart).
+    pub suspended_by: Option<Uuid>,
+    /// When.
+    pub suspended_at: chrono::DateTime<Utc>,
+    /// Who lifted it.
+    pub lifted_by: Option<Uuid>,
+    /// When.
+    pub lifted_at: Option<chrono::DateTime<Utc>>,
+    /// Why.
+    pub lift_reason: Option<String>,
+}
+
+impl TryFrom<CafSuspension> for CafSuspensionDto {
+    type Error = ApiError;
+    fn try_from(s: CafSuspension) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: stored_id(&s.id)?,
+            habilitation_id: stored_id(&s.habilitation_id)?,
+            reason: s.reason,
+            suspended_by: s.suspended_by.as_deref().map(stored_id).transpose()?,
+            suspended_at: utc(s.suspended_at),
+            lifted_by: s.lifted_by.as_deref().map(stored_id).transpose()?,
+            lifted_at: s.lifted_at.map(utc),
+            lift_reason: s.lift_reason,
+        })
+    }
+}
+
+/// The Caf's supervision during the year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupervisionDto {
+    /// Questions asked about the partner's habilitations (S-art. 2.2.1).
+    pub questions: Vec<QuestionDto>,
+    /// Precautionary suspensions.
+    pub caf_suspensions: Vec<CafSuspensionDto>,
+}
+
+/// The annual review of a partner (bilan, C-art. 16).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnualReviewDto {
+    /// The partner.
+    pub partner_id: Uuid,
+    /// Its name.
+    pub partner_name: String,
+    /// Its SIRET.
+    pub siret: String,
+    /// The year.
+    #[schema(example = 2027)]
+    pub year: i32,
+    /// Per profile: people habilitated now against the quota.
+    pub profiles: Vec<QuotaUseDto>,
+    /// Files served over the year, per profile and mission (kept beyond the traces' six
+    /// months).
+    pub consultations: ConsultationsDto,
+    /// Habilitations in force at some moment of the year never used for a consultation.
+    pub never_used: Vec<HabilitationDto>,
+    /// The Caf's supervision during the year.
+    pub supervision: SupervisionDto,
+    /// The year's reverse review, if opened.
+    pub review_campaign: Option<CampaignDto>,
+}
+
+impl TryFrom<AnnualReview> for AnnualReviewDto {
+    type Error = ApiError;
+    fn try_from(a: AnnualReview) -> Result<Self, ApiError> {
+        let by_profile = a
+            .consultations
+            .into_iter()
+            .map(|p| {
+                Ok(ProfileConsultationsDto {
+                    profile_id: stored_id(&p.profile_id)?,
+                    profile_code: p.profile_code,
+                    consultations: p.consultations,
+                    missions: p
+                        .missions
+                        .into_iter()
+                        .map(|m| {
+                            Ok(MissionConsultationsDto {
+                                mission_id: stored_id(&m.mission_id)?,
+                                mission_label: m.mission_label,
+                                consultations: m.consultations,
+                                by_month: m
+                                    .by_month
+                                    .into_iter()
+                                    .map(|(month, consultations)| MonthDto {
+                                        month,
+                                        consultations,
+                                    })
+                                    .collect(),
+                            })
+                        })
+                        .collect::<Result<_, ApiError>>()?,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(Self {
+            partner_id: stored_id(&a.partner.id)?,
+            partner_name: a.partner.name,
+            siret: a.partner.siret,
+            year: a.year,
+            profiles: a
+                .quotas
+                .into_iter()
+                .map(QuotaUseDto::try_from)
+                .collect::<Result<_, _>>()?,
+            consultations: ConsultationsDto {
+                total: by_profile.iter().map(|p| p.consultations).sum(),
+                by_profile,
+            },
+            never_used: a
+                .never_used
+                .into_iter()
+                .map(HabilitationDto::try_from)
+                .collect::<Result<_, _>>()?,
+            supervision: SupervisionDto {
+                questions: a
+                    .questions
+                    .into_iter()
+                    .map(QuestionDto::try_from)
+                    .collect::<Result<_, _>>()?,
+                caf_suspensions: a
+                    .caf_suspensions
+                    .into_iter()
+                    .map(CafSuspensionDto::try_from)
+                    .collect::<Result<_, _>>()?,
+            },
+            review_campaign: a.campaign.map(CampaignDto::try_from).transpose()?,
+        })
+    }
+}
+
+/// The year of an annual review.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AnnualReviewQuery {
+    /// The year, 2000 to 9999 (default: the current year).
+    #[param(minimum = 2000, maximum = 9999)]
+    pub year: Option<i32>,
+}
+
+/// The annual review of a partner (bilan, C-art. 16; the Caf's administrators, the partner's,
+/// the Cnaf): per profile, people habilitated now against the quota; consultations per profile
+/// and mission over the year; habilitations in force during the year never used; the Caf's
+/// questions and precautionary suspensions of the year; the year's reverse review.
+#[utoipa::path(
+    tag = "reviews",
+    params(("partner_id" = Uuid, Path, description = "The partner"), AnnualReviewQuery),
+    responses((status = 200, description = "The annual review", body = AnnualReviewDto)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/annual-review")]
+pub async fn annual_review(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    query: web::Query<AnnualReviewQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use chrono::Datelike;
+    let year = query.year.unwrap_or_else(|| auth.0.today().year());
+    if !(2000..=9999).contains(&year) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "year must be between 2000 and 9999",
+        ));
+    }
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let a = blocking(move || reviews::annual_review(&db, &auth.0, partner, year)).await?;
+    Ok(HttpResponse::Ok().json(AnnualReviewDto::try_from(a)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use mcp_domain::review::*;
+
+    #[test]
+    fn the_printable_report_escapes_every_value() {
+        let hostile = "<script>alert('x')</script> & \"co\"";
+        let person = ReportPerson {
+            account_id: "a".into(),
+            full_name: hostile.into(),
+        };
+        let item = ReportItem {
+            habilitation_id: "h".into(),
+            holder: ReportHolder {
+                kind: "group".into(),
+                id: "g".into(),
+                name: hostile.into(),
+            },
+            profile_id: "p".into(),
+            profile_code: hostile.into(),
+            mission_id: "m".into(),
+            mission_label: hostile.into(),
+            granted_at: "2027-01-01T00:00:00.000000Z".into(),
+            ends_on: None,
+            status_at_opening: "active".into(),
+            status_at_completion: "devalidated".into(),
+            last_used_at: None,
+            decision: "removed".into(),
+            decided_by: Some(person.clone()),
+            decided_at: Some("2027-02-01T00:00:00.000000Z".into()),
+            reason: Some(hostile.into()),
+            ended_at: None,
+        };
+        let report = ReviewReport::new(
+            ReportHeader {
+                campaign_id: "c".into(),
+                year: 2027,
+                caf: ReportCaf {
+                    id: "caf".into(),
+                    code: "771".into(),
+                    name: hostile.into(),
+                },
+                partner: ReportPartner {
+                    id: "p".into(),
+                    siret: "21770251200013".into(),
+                    name: hostile.into(),
+                },
+                convention: ReportConvention {
+                    id: "conv".into(),
+                    number: hostile.into(),
+                },
+                opened_at: chrono::NaiveDate::from_ymd_opt(2027, 1, 2)
+                    .unwrap()
+                    .and_hms_opt(3, 0, 0)
+                    .unwrap(),
+                opened_by: Some(person.clone()),
+                due_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+                completed_at: chrono::NaiveDate::from_ymd_opt(2027, 2, 1)
+                    .unwrap()
+                    .and_hms_opt(10, 0, 0)
+                    .unwrap(),
+                completed_by: person,
+            },
+            vec![item],
+        )
+        .unwrap();
+        let html = super::render(&report, "ab12");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("alert('x')"));
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;")
+        );
+        assert!(html.contains("Retirée"));
+        assert!(html.contains("<code>ab12</code>"));
+        assert!(html.contains("1 retirée(s)"));
+    }
+}
