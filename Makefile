@@ -42,6 +42,8 @@ fmt:
 openapi:
 	$(CARGO) run -q -p mcp-api --bin mcp -- openapi > openapi.yaml
 
-## Throughput and latency figures, written to docs/bench/REPORT.md.
+## Throughput and latency figures, written to docs/bench/REPORT.md and (reading ten million
+## traces, MCP_BENCH_TRACES to change) docs/bench/TRACES.md.
 bench:
-	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --report docs/bench/REPORT.md
+	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections registry,cdap --report docs/bench/REPORT.md
+	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections traces --report docs/bench/TRACES.md

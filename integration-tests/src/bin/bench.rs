@@ -226,6 +226,15 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| "docs/bench/REPORT.md".into());
+    // `--sections registry,cdap,traces` (all by default): the long trace section has its own
+    // report.
+    let sections: Vec<&str> = args
+        .iter()
+        .position(|a| a == "--sections")
+        .and_then(|i| args.get(i + 1))
+        .map_or("registry,cdap,traces", |s| s.as_str())
+        .split(',')
+        .collect();
     let mut out = String::new();
     out.push_str("# Benchmark report\n\n");
     out.push_str(
@@ -261,132 +270,137 @@ Clients and server share the same cores, so the figures are a floor for the serv
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
             .unwrap_or_default(),
     ));
-    // The cost of one argon2id verification on this machine, in this run: the ceiling of logins.
-    let hash = mcp_api::auth::hash_password(mcp_integration_tests::PASSWORD).unwrap();
-    let samples = 30;
-    let started = Instant::now();
-    for _ in 0..samples {
-        assert!(mcp_api::auth::verify_password(
-            mcp_integration_tests::PASSWORD,
-            Some(&hash)
-        ));
-    }
-    let verify = started.elapsed().as_secs_f64() / samples as f64;
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1) as f64;
-    let ceiling = cores / verify;
-    out.push_str(&format!(
+    if sections.contains(&"registry") {
+        // The cost of one argon2id verification on this machine, in this run: the ceiling of logins.
+        let hash = mcp_api::auth::hash_password(mcp_integration_tests::PASSWORD).unwrap();
+        let samples = 30;
+        let started = Instant::now();
+        for _ in 0..samples {
+            assert!(mcp_api::auth::verify_password(
+                mcp_integration_tests::PASSWORD,
+                Some(&hash)
+            ));
+        }
+        let verify = started.elapsed().as_secs_f64() / samples as f64;
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1) as f64;
+        let ceiling = cores / verify;
+        out.push_str(&format!(
         "argon2id verification (OWASP parameters: 19 MiB, 2 passes, 1 lane): {:.1} ms on one core, \
 so at most {ceiling:.0} logins/s on {cores} cores if the machine did nothing else.\n\n",
         verify * 1000.0
     ));
-    let mut login_rates = vec![];
-    out.push_str(
+        let mut login_rates = vec![];
+        out.push_str(
         "| engine | operation | requests | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) |\n",
     );
-    out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
-    for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
-        for f in bench(engine) {
-            let line = format!(
-                "| {name} | {} | {} | {:.0} | {} | {} | {} |\n",
-                f.operation,
-                f.count,
-                f.count as f64 / f.seconds,
-                ms(f.p50),
-                ms(f.p99),
-                ms(f.max)
-            );
-            print!("{line}");
-            out.push_str(&line);
-            if f.operation == "POST /auth/login" {
-                login_rates.push((name, f.count as f64 / f.seconds));
+        out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
+        for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
+            for f in bench(engine) {
+                let line = format!(
+                    "| {name} | {} | {} | {:.0} | {} | {} | {} |\n",
+                    f.operation,
+                    f.count,
+                    f.count as f64 / f.seconds,
+                    ms(f.p50),
+                    ms(f.p99),
+                    ms(f.max)
+                );
+                print!("{line}");
+                out.push_str(&line);
+                if f.operation == "POST /auth/login" {
+                    login_rates.push((name, f.count as f64 / f.seconds));
+                }
             }
         }
-    }
-    out.push_str(
+        out.push_str(
         "\nWrites take the database's write lock and write their trace in the same transaction; \
 on SQLite they queue behind one writer, on PostgreSQL they run concurrently. Grants all go to \
 one partner's one subscription, whose row they lock to count holders: the worst case, since \
 grants for different partners or services never wait on each other.\n",
     );
-    out.push_str("\n**Logins against the argon2id ceiling** (the figure that matters: how close the service \
+        out.push_str("\n**Logins against the argon2id ceiling** (the figure that matters: how close the service \
 comes to the cost of the hash it must compute):\n\n");
-    for (name, rate) in login_rates {
-        out.push_str(&format!(
-            "- {name}: {rate:.0} logins/s = {:.0} % of the ceiling\n",
-            100.0 * rate / ceiling
-        ));
+        for (name, rate) in login_rates {
+            out.push_str(&format!(
+                "- {name}: {rate:.0} logins/s = {:.0} % of the ceiling\n",
+                100.0 * rate / ceiling
+            ));
+        }
     }
-    let files: u64 = std::env::var("MCP_BENCH_FILES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    out.push_str(&format!(
+    if sections.contains(&"cdap") {
+        let files: u64 = std::env::var("MCP_BENCH_FILES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000);
+        out.push_str(&format!(
         "\n## CDAP consultation\n\n{files} synthetic beneficiary files (`mcp generate-files`, two \
 years of monthly series each) are streamed as NDJSON to the import endpoint; then {CLIENTS} clients \
 consult random files as a T13 agent — habilitation resolved, view applied, trace written in the \
 same transaction — and, in the same run, the same lookup runs straight against the database \
 through the connection pool ({CLIENTS} threads, no HTTP, no trace).\n\n"
     ));
-    out.push_str("| engine | import (files/s) | consultations/s | p50 (ms) | p99 (ms) | direct lookups/s | direct p99 (ms) | ratio |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    let mut bars = vec![];
-    for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
-        let c = bench_cdap(engine, files);
-        let api = c.consult.count as f64 / c.consult.seconds;
-        let direct = c.direct.count as f64 / c.direct.seconds;
-        let line = format!(
-            "| {name} | {:.0} | {api:.0} | {} | {} | {direct:.0} | {} | {:.0} % |\n",
-            files as f64 / c.import_seconds,
-            ms(c.consult.p50),
-            ms(c.consult.p99),
-            ms(c.direct.p99),
-            100.0 * api / direct
-        );
-        print!("{line}");
-        out.push_str(&line);
-        bars.push((format!("{name} API"), api));
-        bars.push((format!("{name} direct"), direct));
-    }
-    let chart = std::path::Path::new(&report).with_file_name("cdap.svg");
-    std::fs::write(&chart, svg_bars("Consultations per second", &bars)).expect("chart written");
-    out.push_str(
+        out.push_str("| engine | import (files/s) | consultations/s | p50 (ms) | p99 (ms) | direct lookups/s | direct p99 (ms) | ratio |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        let mut bars = vec![];
+        for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
+            let c = bench_cdap(engine, files);
+            let api = c.consult.count as f64 / c.consult.seconds;
+            let direct = c.direct.count as f64 / c.direct.seconds;
+            let line = format!(
+                "| {name} | {:.0} | {api:.0} | {} | {} | {direct:.0} | {} | {:.0} % |\n",
+                files as f64 / c.import_seconds,
+                ms(c.consult.p50),
+                ms(c.consult.p99),
+                ms(c.direct.p99),
+                100.0 * api / direct
+            );
+            print!("{line}");
+            out.push_str(&line);
+            bars.push((format!("{name} API"), api));
+            bars.push((format!("{name} direct"), direct));
+        }
+        let chart = std::path::Path::new(&report).with_file_name("cdap.svg");
+        std::fs::write(&chart, svg_bars("Consultations per second", &bars)).expect("chart written");
+        out.push_str(
         "\n![Consultations per second, through the API and straight against the database](cdap.svg)\n\n\
 The ratio is the service's consultation rate over the database's own lookup rate on the same \
 machine: what authentication, the habilitation check, the view and the trace written in the \
 same transaction cost. On SQLite every consultation takes the single writer for its trace.\n",
     );
-    let traces: u64 = std::env::var("MCP_BENCH_TRACES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000_000);
-    out.push_str(&format!(
+    }
+    if sections.contains(&"traces") {
+        let traces: u64 = std::env::var("MCP_BENCH_TRACES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000_000);
+        out.push_str(&format!(
         "\n## Reading traces\n\n{traces} synthetic traces (five months of a hundred Cafs × fifty \
 partners × twenty people, half of them consultations), sealed into the chain and bulk-loaded \
 below the API; then {CLIENTS} clients read through the API as the people who may: each request \
 decides the reader's perimeter, runs the query, and writes and seals the trace of the reading.\n\n"
     ));
-    out.push_str("| engine | query | requests | req/s | p50 (ms) | p99 (ms) | max (ms) |\n");
-    out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
-    let mut tails = String::new();
-    for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
-        let t = bench_traces(engine, traces);
-        for f in &t.queries {
-            let line = format!(
-                "| {name} | {} | {} | {:.0} | {} | {} | {} |\n",
-                f.operation,
-                f.count,
-                f.count as f64 / f.seconds,
-                ms(f.p50),
-                ms(f.p99),
-                ms(f.max)
-            );
-            print!("{line}");
-            out.push_str(&line);
-        }
-        tails.push_str(&format!(
-            "- {name}: {} traces loaded in {:.0} s ({:.0}/s, hashing included); the Caf's perimeter \
+        out.push_str("| engine | query | requests | req/s | p50 (ms) | p99 (ms) | max (ms) |\n");
+        out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
+        let mut tails = String::new();
+        for (engine, name) in [(Engine::Sqlite, "SQLite"), (Engine::Postgres, "PostgreSQL")] {
+            let t = bench_traces(engine, traces);
+            for f in &t.queries {
+                let line = format!(
+                    "| {name} | {} | {} | {:.0} | {} | {} | {} |\n",
+                    f.operation,
+                    f.count,
+                    f.count as f64 / f.seconds,
+                    ms(f.p50),
+                    ms(f.p99),
+                    ms(f.max)
+                );
+                print!("{line}");
+                out.push_str(&line);
+            }
+            tails.push_str(&format!(
+            "- {name}: {} traces loaded in {:.0} s ({:.0}/s, hashing and index builds included); the Caf's perimeter \
 ({} traces) exported as CSV in {:.1} s ({:.0} traces/s); the whole chain ({} traces) checked in \
 {:.1} s ({:.0} traces/s).\n",
             t.traces,
@@ -399,15 +413,16 @@ decides the reader's perimeter, runs the query, and writes and seals the trace o
             t.verify_seconds,
             t.verified as f64 / t.verify_seconds,
         ));
-    }
-    out.push('\n');
-    out.push_str(&tails);
-    out.push_str(
+        }
+        out.push('\n');
+        out.push_str(&tails);
+        out.push_str(
         "\nEvery query is served by an index that starts with the reader's perimeter or the filter \
 (`partner_id, id`, `caf_id, id`, `actor_account_id, id`, `file_number, id`, `occurred_at`), so \
 its cost follows the page asked, not the table's size. On PostgreSQL the table is partitioned \
 by month.\n",
     );
+    }
     std::fs::write(&report, out).expect("report written");
     println!("report written to {report}");
 }
@@ -686,6 +701,31 @@ fn seed_traces(env: &TestEnv, n: u64, caf: &str, partner: &str) {
             })
             .unwrap();
     }
+    // A bulk load: the secondary indexes go first and are built again at the end, as one
+    // would load an archive; the definitions are read back from the database itself.
+    #[derive(diesel::QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        definition: String,
+    }
+    let list = match env.engine {
+        Engine::Sqlite => "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name = 'traces' AND sql IS NOT NULL",
+        Engine::Postgres => "SELECT i.indexname::text AS name, i.indexdef::text AS definition FROM pg_indexes i WHERE i.tablename = 'traces' AND i.indexname NOT IN (SELECT conname FROM pg_constraint)",
+    };
+    let indexes: Vec<Index> = env
+        .db
+        .read(|c| Ok(diesel::sql_query(list).load(c)?))
+        .unwrap();
+    env.db
+        .write(|c| {
+            for i in &indexes {
+                diesel::sql_query(format!("DROP INDEX {}", i.name)).execute(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
     // The traces written so far are sealed: the bench's chain follows them.
     let head: Head = env
         .db
@@ -697,7 +737,7 @@ fn seed_traces(env: &TestEnv, n: u64, caf: &str, partner: &str) {
         })
         .unwrap();
     let (mut seq, mut hash) = (head.last_seq, head.last_hash);
-    let per_tx = 20_000u64;
+    let per_tx = 50_000u64;
     let mut i = 0u64;
     while i < n {
         let end = (i + per_tx).min(n);
@@ -758,14 +798,23 @@ fn seed_traces(env: &TestEnv, n: u64, caf: &str, partner: &str) {
             eprintln!("  {i} traces seeded");
         }
     }
-    if env.engine == Engine::Postgres {
-        env.db
-            .write(|c| {
-                diesel::sql_query("ANALYZE traces").execute(c)?;
-                Ok(())
-            })
-            .unwrap();
-    }
+    let started = Instant::now();
+    env.db
+        .write(|c| {
+            for i in &indexes {
+                // PostgreSQL describes a partitioned table's index `ON ONLY` the parent; built
+                // again on the whole table, it covers every partition.
+                diesel::sql_query(i.definition.replace(" ON ONLY ", " ON ")).execute(c)?;
+            }
+            diesel::sql_query("ANALYZE traces").execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    eprintln!(
+        "  {} indexes built in {:.0} s",
+        indexes.len(),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 fn bench_traces(engine: Engine, n: u64) -> TraceBench {
