@@ -58,7 +58,7 @@ async fn openapi_json() -> HttpResponse {
     responses((status = 200, description = "JSON Web Key Set", content_type = "application/jwk-set+json", body = Object)),
 )]
 #[get("/auth/jwks.json")]
-pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/jwk-set+json")
         .insert_header(("Cache-Control", "public, max-age=300"))

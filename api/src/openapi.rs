@@ -8,10 +8,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::problem::{Problem, ProblemField};
-use crate::routes::{
-    self, auth, cafs, catalogue, cdap, conventions, habilitations, oauth, partners, requests,
-    reviews, subscriptions, traces, types,
-};
+use crate::routes::{self, types};
 
 /// Where the versioned API is mounted.
 pub const BASE_PATH: &str = "/api/v1";
@@ -33,55 +30,36 @@ Identifiers are opaque UUIDs; lists are paginated with `limit` and `cursor` → 
 Every response carries `X-Request-Id` (taken from the request when given), kept in the traces.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
-    paths(
-        auth::login, crate::jwks, auth::refresh, auth::logout, auth::logout_everywhere, auth::activate, auth::request_password_reset, auth::confirm_password_reset, auth::commitment, auth::me, auth::my_sessions, auth::end_session, auth::change_password, auth::enrol_totp, auth::confirm_totp, auth::remove_totp,
-        cafs::create, cafs::list, cafs::get, cafs::update, cafs::add_administrator, cafs::administrators, cafs::suspend, cafs::reinstate, cafs::end_sessions, cafs::require_password_change, cafs::set_second_factor_requirement,
-        catalogue::list, catalogue::get,
-        partners::create, partners::list, partners::get, partners::update, partners::name_administrator, partners::administrators,
-        conventions::create, conventions::list_for_partner, conventions::get, conventions::update,
-        conventions::sign, conventions::complete_rgpd, conventions::notify_termination,
-        conventions::withdraw_termination, conventions::get_contract, conventions::update_contract,
-        conventions::amendments,
-        subscriptions::create, subscriptions::list, subscriptions::get, subscriptions::update_quotas,
-        cafs::add_cnaf_auditor,
-        cafs::add_caf_auditor,
-        cafs::auditors,
-        traces::list,
-        traces::export,
-        traces::verify_chain,
-        traces::purges,
-        traces::subject_access,
-        habilitations::create_user, habilitations::list_users, habilitations::close_account,
-        habilitations::give_delegation, habilitations::list_delegations, habilitations::withdraw_delegation,
-        habilitations::create_group, habilitations::list_groups, habilitations::get_group, habilitations::add_member, habilitations::remove_member,
-        habilitations::grant, habilitations::list, habilitations::get, habilitations::suspend, habilitations::reinstate, habilitations::devalidate, habilitations::history,
-        habilitations::ask, habilitations::questions, habilitations::open_questions, habilitations::answer,
-        habilitations::create_bundle, habilitations::list_bundles, habilitations::grant_bundle,
-        habilitations::quota_use, habilitations::holders, habilitations::of_person, habilitations::caf_quota_use, habilitations::unused,
-        requests::file, requests::for_partner, requests::inbox, requests::get, requests::edit, requests::submit,
-        requests::withdraw, requests::request_changes, requests::refuse, requests::approve, requests::escalation_contacts,
-        reviews::open, reviews::for_caf, reviews::for_partner, reviews::get, reviews::decide, reviews::complete,
-        reviews::report, reviews::report_html, reviews::annual_review,
-        cdap::import, cdap::consult, cdap::search,
-        oauth::register, oauth::list, oauth::revoke, oauth::approve, oauth::authorize_page, oauth::authorize_submit, oauth::token,
-    ),
-    components(schemas(Problem, ProblemField, types::PartnerCategory)),
-    modifiers(&Conventions),
+    components(schemas(
+        Problem,
+        ProblemField,
+        types::PartnerCategory,
+        routes::habilitations::HabilitationStatusDto
+    )),
     servers((url = "/", description = "This service")),
     tags(
-        (name = "auth", description = "Login, activation, your account"),
+        (name = "auth", description = "Login, activation, forgotten passwords, refresh and logout"),
+        (name = "me", description = "Your own account: who you are, your sessions, password and second factor"),
         (name = "cafs", description = "Cafs and their administrators (registered by the Cnaf)"),
+        (name = "accounts", description = "Supervision of accounts: suspension, reinstatement, sessions, password change"),
+        (name = "auditors", description = "Auditors of the Cnaf and of the Cafs, who read traces"),
         (name = "catalogue", description = "Services and their profiles"),
         (name = "partners", description = "Partners, identified by SIRET"),
         (name = "conventions", description = "Conventions d'accès, their life, contract and amendments"),
         (name = "subscriptions", description = "Bulletins d'adhésion: services and quotas per profile"),
-        (name = "traces", description = "Traces of every action"),
-        (name = "staff", description = "A partner's users, delegated managers and groups (mode délégué)"),
+        (name = "staff", description = "A partner's users (mode délégué) and closing accounts"),
+        (name = "delegations", description = "What a partner's administrators hand on to delegated managers"),
+        (name = "groups", description = "Groups of a partner's people, whose members hold the group's habilitations"),
+        (name = "habilitations", description = "Habilitations: grants within quotas, suspension, devalidation, the Caf's questions"),
+        (name = "role bundles", description = "Profiles given together, all or none"),
+        (name = "quotas", description = "How quotas are used: per partner, across a Caf, holders of a profile"),
         (name = "requests", description = "Requests to the Caf (annex-3 forms): habilitate, remove access, change an administrator; the Caf's inbox"),
-        (name = "reviews", description = "Reverse review of habilitations (revue inverse): yearly campaigns, the principal administrator's decisions, the report sent to the Caf; the annual review (bilan)"),
+        (name = "reviews", description = "Reverse review of habilitations (revue inverse): yearly campaigns, the principal administrator's decisions, the report sent to the Caf"),
+        (name = "annual review", description = "The annual review of a partner (bilan, C-art. 16)"),
         (name = "cdap", description = "CDAP: beneficiaries' files loaded by the Caf, consulted through a profile's view"),
-        (name = "habilitations", description = "Habilitations within quotas, role bundles, the Caf's supervision, quota views"),
-        (name = "partner software", description = "Partner software acting for a person: registration, OAuth 2.0 authorization code with PKCE, tokens"),
+        (name = "traces", description = "Traces of every action and refusal, by perimeter; chain verification; retention"),
+        (name = "partner software", description = "Partner software acting for a person: registration and approval"),
+        (name = "oauth", description = "OAuth 2.0 authorization code with PKCE, and tokens for partner software"),
     ),
 )]
 struct ApiDoc;
@@ -176,8 +154,9 @@ impl Modify for Conventions {
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(routes::Operations::openapi());
+    Conventions.modify(&mut doc);
     doc.info.version = API_VERSION.to_string();
-    let _ = routes::configure; // the paths above are the routes registered there
     doc
 }
 
@@ -230,6 +209,73 @@ pub fn yaml() -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn operations() -> Vec<(String, String, serde_json::Value)> {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let mut out = vec![];
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                out.push((method.to_uppercase(), path.clone(), op.clone()));
+            }
+        }
+        out
+    }
+
+    /// Generated clients name their functions after operationIds, and the explorer finds the
+    /// operation to call by it: each must be unique, and say what it does (`verb_noun`).
+    #[test]
+    fn operation_ids_are_unique_and_say_what_they_do() {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (method, path, op) in operations() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            let words: Vec<&str> = id.split('_').collect();
+            assert!(
+                !id.is_empty()
+                    && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    && words.iter().all(|w| !w.is_empty()),
+                "{method} {path}: operationId {id:?} is not snake_case"
+            );
+            assert!(
+                words.len() >= 2 || ["login", "logout"].contains(&id.as_str()),
+                "{method} {path}: operationId {id:?} should be verb_noun"
+            );
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id:?} is used by {other} and {method} {path}");
+            }
+            assert!(op["tags"].as_array().is_some_and(|t| t.len() == 1), "{method} {path}: one tag");
+        }
+    }
+
+    /// Every `$ref` of the document names a schema the document holds.
+    #[test]
+    fn every_reference_resolves() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let defined: BTreeSet<String> = doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| format!("#/components/schemas/{k}"))
+            .collect();
+        fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                        out.push(r.to_string());
+                    }
+                    m.values().for_each(|v| refs(v, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let mut found = vec![];
+        refs(&doc, &mut found);
+        assert!(!found.is_empty());
+        let missing: BTreeSet<&String> = found.iter().filter(|r| !defined.contains(*r)).collect();
+        assert!(missing.is_empty(), "references to schemas the document lacks: {missing:?}");
+    }
+
     #[test]
     fn allowed_methods_follow_the_document() {
         assert_eq!(super::allowed_methods("/api/v1/partners"), ["GET", "POST"]);

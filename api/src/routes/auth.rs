@@ -1,6 +1,6 @@
 //! Login, activation, and the caller's own account.
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use mcp_persistence::accounts::{self, Account, LoginCandidate};
 use mcp_persistence::second_factor;
@@ -11,10 +11,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::me::SessionsEnded;
 use super::{blocking, stored_id, utc};
-use crate::auth::{
-    hash_password, new_totp_secret, request_id, totp_step, verify_password, Authenticated,
-};
+use crate::auth::{hash_password, request_id, totp_step, verify_password, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -327,7 +326,7 @@ pub struct RefreshRequest {
     ),
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(
+pub async fn refresh_session(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Json<RefreshRequest>,
@@ -364,98 +363,6 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// How many sessions were ended.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionsEnded {
-    /// Sessions ended, the current one included.
-    pub sessions_ended: usize,
-}
-
-/// Ends every open session of the caller, on every device ("log out everywhere").
-#[utoipa::path(
-    tag = "auth",
-    responses((status = 200, description = "Every session ended", body = SessionsEnded)),
-    security(("bearer" = [])),
-)]
-#[post("/auth/logout-everywhere")]
-pub async fn logout_everywhere(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let n = blocking(move || sessions::revoke_all_own(&db, &auth.0)).await?;
-    Ok(HttpResponse::Ok().json(SessionsEnded { sessions_ended: n }))
-}
-
-/// An open session.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionDto {
-    /// Opaque id.
-    pub id: Uuid,
-    /// Whether it is the session of the token presented.
-    pub current: bool,
-    /// Login instant.
-    pub created_at: chrono::DateTime<Utc>,
-    /// Last login or refresh.
-    pub last_used_at: chrono::DateTime<Utc>,
-    /// Its end at the latest.
-    pub expires_at: chrono::DateTime<Utc>,
-    /// The client software, as it said.
-    pub user_agent: Option<String>,
-    /// The client's address.
-    pub source: Option<String>,
-}
-
-/// Your open sessions, most recent first.
-#[utoipa::path(
-    tag = "auth",
-    responses((status = 200, description = "Open sessions", body = Vec<SessionDto>)),
-    security(("bearer" = [])),
-)]
-#[get("/me/sessions")]
-pub async fn my_sessions(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let current = auth.1.to_string();
-    let list = blocking(move || sessions::list_own(&db, &auth.0)).await?;
-    let dto: Vec<SessionDto> = list
-        .into_iter()
-        .map(|s| {
-            Ok(SessionDto {
-                id: stored_id(&s.id)?,
-                current: s.id == current,
-                created_at: utc(s.created_at),
-                last_used_at: utc(s.last_used_at),
-                expires_at: utc(s.expires_at),
-                user_agent: s.user_agent,
-                source: s.source,
-            })
-        })
-        .collect::<Result<_, ApiError>>()?;
-    Ok(HttpResponse::Ok().json(dto))
-}
-
-/// Ends one of your sessions (a device you no longer use).
-#[utoipa::path(
-    tag = "auth",
-    params(("session_id" = Uuid, Path, description = "The session")),
-    responses((status = 204, description = "Ended")),
-    security(("bearer" = [])),
-)]
-#[delete("/me/sessions/{session_id}")]
-pub async fn end_session(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let db = state.db.clone();
-    blocking(move || sessions::end_own(&db, &auth.0, id)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
 /// First password of an account, set with the one-time activation code the person received.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -486,7 +393,7 @@ pub struct ActivateRequest {
     ),
 )]
 #[post("/auth/activate")]
-pub async fn activate(
+pub async fn activate_account(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Json<ActivateRequest>,
@@ -528,253 +435,6 @@ fn chosen_password_hash(
     hash_password(password)
 }
 
-/// The caller's own account.
-#[utoipa::path(
-    tag = "auth",
-    responses((status = 200, description = "Your account", body = AccountDto)),
-    security(("bearer" = [])),
-)]
-#[get("/me")]
-pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let account = blocking(move || accounts::me(&db, &auth.0)).await?;
-    Ok(HttpResponse::Ok().json(AccountDto::from(account)))
-}
-
-/// Checks the caller's password before a sensitive change; wrong ones count as failed logins.
-/// Gives the caller's identifier.
-fn check_own_password(
-    db: &mcp_persistence::Database,
-    ctx: &Ctx,
-    password: &str,
-    field: &str,
-    policy: mcp_domain::throttle::ThrottlePolicy,
-) -> Result<String, ApiError> {
-    let (identifier, stored) = accounts::own_password_hash(db, ctx)?;
-    let key = throttle::Key::identifier(&identifier, policy);
-    if let Some(wait) = throttle::retry_after(db, std::slice::from_ref(&key), ctx.now)? {
-        return Err(ApiError::throttled(wait.num_seconds() + 1));
-    }
-    if !verify_password(password, stored.as_deref()) {
-        throttle::failed(db, std::slice::from_ref(&key), ctx.now)?;
-        return Err(mcp_domain::DomainError::field(
-            field,
-            "wrong_password",
-            "this is not your current password",
-        )
-        .into());
-    }
-    Ok(identifier)
-}
-
-/// A change of one's own password.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordChange {
-    /// The password in use.
-    #[schema(min_length = 1, max_length = 128, format = Password)]
-    pub current_password: String,
-    /// The new one, under the applicable policy (12 characters of 4 classes by default).
-    #[schema(min_length = 12, max_length = 128, format = Password)]
-    pub new_password: String,
-}
-
-/// Changes your password. Your other sessions end; this one goes on. Wrong current passwords
-/// count as failed logins.
-#[utoipa::path(
-    tag = "auth",
-    request_body = PasswordChange,
-    responses((status = 200, description = "Changed", body = SessionsEnded)),
-    security(("bearer" = [])),
-)]
-#[post("/me/password")]
-pub async fn change_password(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: web::Json<PasswordChange>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let Authenticated(ctx, session) = auth;
-    let db = state.db.clone();
-    let policy = state.config.identifier_throttle;
-    let ended = web::block(move || -> Result<usize, ApiError> {
-        let (identifier, stored) = accounts::own_password_hash(&db, &ctx)?;
-        let key = throttle::Key::identifier(&identifier, policy);
-        if let Some(wait) = throttle::retry_after(&db, std::slice::from_ref(&key), ctx.now)? {
-            return Err(ApiError::throttled(wait.num_seconds() + 1));
-        }
-        if !verify_password(&body.current_password, stored.as_deref()) {
-            throttle::failed(&db, std::slice::from_ref(&key), ctx.now)?;
-            return Err(mcp_domain::DomainError::field(
-                "current_password",
-                "wrong_password",
-                "this is not your current password",
-            )
-            .into());
-        }
-        let policy = accounts::sign_in_rules_for(&db, &identifier, ctx.today())?.password_policy;
-        mcp_domain::password::check(policy, &body.new_password, &identifier).map_err(
-            |e| match e {
-                mcp_domain::DomainError::Validation(errs) => mcp_domain::DomainError::Validation(
-                    errs.into_iter()
-                        .map(|e| mcp_domain::FieldError {
-                            field: "new_password".into(),
-                            ..e
-                        })
-                        .collect(),
-                ),
-                other => other,
-            },
-        )?;
-        if body.new_password == body.current_password {
-            return Err(mcp_domain::DomainError::field(
-                "new_password",
-                "password_unchanged",
-                "choose a password other than the current one",
-            )
-            .into());
-        }
-        let hash = hash_password(&body.new_password)?;
-        Ok(accounts::change_own_password(&db, &ctx, session, &hash)?)
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    Ok(HttpResponse::Ok().json(SessionsEnded {
-        sessions_ended: ended,
-    }))
-}
-
-/// A second factor being enrolled: load it into an authenticator app, then confirm with a code.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TotpEnrolment {
-    /// The shared secret, base32 (to type in when the URI cannot be scanned).
-    pub secret: String,
-    /// `otpauth://totp/…` URI, for a QR code.
-    pub otpauth_uri: String,
-}
-
-/// Starts enrolling a TOTP second factor (replacing an unconfirmed one). Shown once.
-#[utoipa::path(
-    tag = "auth",
-    responses((status = 201, description = "Pending until confirmed", body = TotpEnrolment)),
-    security(("bearer" = [])),
-)]
-#[post("/me/totp")]
-pub async fn enrol_totp(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let enrolment = web::block(move || -> Result<TotpEnrolment, ApiError> {
-        let own = accounts::me(&db, &auth.0)?;
-        let (secret, otpauth_uri) = new_totp_secret(&own.identifier)?;
-        second_factor::enrol(&db, &auth.0, &secret)?;
-        Ok(TotpEnrolment {
-            secret,
-            otpauth_uri,
-        })
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(enrolment))
-}
-
-/// A code of the authenticator app.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TotpCode {
-    /// Six digits.
-    #[schema(pattern = "^[0-9]{6}$", example = "492039")]
-    pub code: String,
-}
-
-/// Whether a second factor is in use.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TotpStatus {
-    /// True once confirmed: logins then need a code.
-    pub confirmed: bool,
-}
-
-/// The time step a code matches for the caller's pending enrolment.
-fn pending_code_step(
-    db: &mcp_persistence::Database,
-    ctx: &Ctx,
-    code: &str,
-) -> Result<i64, ApiError> {
-    let own = accounts::me(db, ctx)?;
-    let t = second_factor::of_account(db, &own.id)?
-        .filter(|t| t.confirmed_at.is_none())
-        .ok_or(ApiError::not_found())?;
-    totp_step(&t.secret, &own.identifier, t.last_used_step, code, ctx.now)?.ok_or_else(|| {
-        mcp_domain::DomainError::field(
-            "code",
-            "wrong_otp",
-            "this code does not match: check the device's clock",
-        )
-        .into()
-    })
-}
-
-/// Confirms the second factor with a first code: from now on, logins need a code.
-#[utoipa::path(
-    tag = "auth",
-    request_body = TotpCode,
-    responses((status = 200, description = "Confirmed", body = TotpStatus)),
-    security(("bearer" = [])),
-)]
-#[post("/me/totp/confirmation")]
-pub async fn confirm_totp(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: web::Json<TotpCode>,
-) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let code = body.into_inner().code;
-    web::block(move || -> Result<(), ApiError> {
-        let step = pending_code_step(&db, &auth.0, &code)?;
-        Ok(second_factor::confirm(&db, &auth.0, step)?)
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    Ok(HttpResponse::Ok().json(TotpStatus { confirmed: true }))
-}
-
-/// The password, to remove a second factor.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TotpRemoval {
-    /// Your current password.
-    #[schema(min_length = 1, max_length = 128, format = Password)]
-    pub password: String,
-}
-
-/// Removes your second factor (a lost or replaced device), proven with your password.
-#[utoipa::path(
-    tag = "auth",
-    request_body = TotpRemoval,
-    responses((status = 204, description = "Removed")),
-    security(("bearer" = [])),
-)]
-#[post("/me/totp/removal")]
-pub async fn remove_totp(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: web::Json<TotpRemoval>,
-) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let password = body.into_inner().password;
-    let policy = state.config.identifier_throttle;
-    web::block(move || -> Result<(), ApiError> {
-        check_own_password(&db, &auth.0, &password, "password", policy)?;
-        Ok(second_factor::remove(&db, &auth.0)?)
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    Ok(HttpResponse::NoContent().finish())
-}
-
 /// The commitment partner staff accept before first use.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Commitment {
@@ -788,7 +448,7 @@ pub struct Commitment {
 /// account (C-art. 9.2).
 #[utoipa::path(tag = "auth", responses((status = 200, description = "The commitment", body = Commitment)))]
 #[get("/auth/commitment")]
-pub async fn commitment() -> HttpResponse {
+pub async fn get_commitment() -> HttpResponse {
     HttpResponse::Ok().json(Commitment {
         version: mcp_domain::commitment::VERSION,
         text: mcp_domain::commitment::TEXT,

@@ -6,7 +6,7 @@ use mcp_domain::caf::CafData;
 use mcp_domain::person::Person;
 use mcp_persistence::cafs::{self, Caf};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
@@ -91,7 +91,7 @@ pub struct CreateCaf {
     security(("bearer" = [])),
 )]
 #[post("/cafs")]
-pub async fn create(
+pub async fn create_caf(
     state: web::Data<AppState>,
     auth: Authenticated,
     body: web::Json<CreateCaf>,
@@ -113,7 +113,7 @@ pub async fn create(
     security(("bearer" = [])),
 )]
 #[get("/cafs")]
-pub async fn list(
+pub async fn list_cafs(
     state: web::Data<AppState>,
     auth: Authenticated,
     q: web::Query<PageQuery>,
@@ -135,7 +135,7 @@ pub async fn list(
     security(("bearer" = [])),
 )]
 #[get("/cafs/{caf_id}")]
-pub async fn get(
+pub async fn get_caf(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -155,7 +155,7 @@ pub async fn get(
     security(("bearer" = [])),
 )]
 #[put("/cafs/{caf_id}")]
-pub async fn update(
+pub async fn update_caf(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -207,7 +207,7 @@ pub struct NewPerson {
     security(("bearer" = [])),
 )]
 #[post("/cafs/{caf_id}/administrators")]
-pub async fn add_administrator(
+pub async fn add_caf_administrator(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -244,7 +244,7 @@ pub struct AccountPage {
     security(("bearer" = [])),
 )]
 #[get("/cafs/{caf_id}/administrators")]
-pub async fn administrators(
+pub async fn list_caf_administrators(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -258,137 +258,6 @@ pub async fn administrators(
         items: p.items.into_iter().map(AccountDto::from).collect(),
         next_cursor: p.next_cursor,
     }))
-}
-
-/// Why an account is suspended or reinstated.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusChange {
-    /// The reason, kept in the trace.
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
-}
-
-/// Suspends an account as a precaution — the Cnaf a Caf administrator's, a Caf administrator
-/// the account of one of its partners' administrators: every session ends at once and the
-/// account can no longer log in until reinstated.
-#[utoipa::path(
-    tag = "cafs",
-    params(("account_id" = Uuid, Path, description = "The account")),
-    request_body = StatusChange,
-    responses((status = 200, description = "Suspended", body = AccountDto)),
-    security(("bearer" = [])),
-)]
-#[post("/accounts/{account_id}/suspension")]
-pub async fn suspend(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-    body: web::Json<StatusChange>,
-) -> Result<HttpResponse, ApiError> {
-    set_suspended(
-        state,
-        auth,
-        path.into_inner(),
-        true,
-        body.into_inner().reason,
-    )
-    .await
-}
-
-/// Reinstates a suspended account (whoever may suspend it).
-#[utoipa::path(
-    tag = "cafs",
-    params(("account_id" = Uuid, Path, description = "The account")),
-    request_body = StatusChange,
-    responses((status = 200, description = "Reinstated", body = AccountDto)),
-    security(("bearer" = [])),
-)]
-#[post("/accounts/{account_id}/reinstatement")]
-pub async fn reinstate(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-    body: web::Json<StatusChange>,
-) -> Result<HttpResponse, ApiError> {
-    set_suspended(
-        state,
-        auth,
-        path.into_inner(),
-        false,
-        body.into_inner().reason,
-    )
-    .await
-}
-
-async fn set_suspended(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: Uuid,
-    suspended: bool,
-    reason: String,
-) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let account = blocking(move || {
-        mcp_persistence::accounts::set_suspended(&db, &auth.0, id, suspended, &reason)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(AccountDto::from(account)))
-}
-
-/// How many sessions were ended.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EndedSessions {
-    /// Sessions ended.
-    pub sessions_ended: usize,
-}
-
-/// Ends every session of an account you supervise (a reported loss or theft, a doubt), without
-/// suspending it: the person logs in again.
-#[utoipa::path(
-    tag = "cafs",
-    params(("account_id" = Uuid, Path, description = "The account")),
-    request_body = StatusChange,
-    responses((status = 200, description = "Sessions ended", body = EndedSessions)),
-    security(("bearer" = [])),
-)]
-#[post("/accounts/{account_id}/sessions/revocation")]
-pub async fn end_sessions(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-    body: web::Json<StatusChange>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let n = blocking(move || mcp_persistence::accounts::end_sessions_of(&db, &auth.0, id, &reason))
-        .await?;
-    Ok(HttpResponse::Ok().json(EndedSessions { sessions_ended: n }))
-}
-
-/// Requires the holder of an account you supervise to change their password before anything
-/// else (S-art. 2.2.1); takes effect on their next request.
-#[utoipa::path(
-    tag = "cafs",
-    params(("account_id" = Uuid, Path, description = "The account")),
-    request_body = StatusChange,
-    responses((status = 204, description = "Required")),
-    security(("bearer" = [])),
-)]
-#[post("/accounts/{account_id}/password-change-requirement")]
-pub async fn require_password_change(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-    body: web::Json<StatusChange>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    blocking(move || mcp_persistence::accounts::require_password_change(&db, &auth.0, id, &reason))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 /// What a Caf requires of the sign-in of its staff.
@@ -437,97 +306,5 @@ pub async fn set_second_factor_requirement(
     Ok(HttpResponse::Ok().json(SecondFactorRequirementResult {
         caf: CafDto::from(caf),
         accounts_restricted: restricted,
-    }))
-}
-
-/// Registers a Cnaf auditor, who reads every trace and habilitation history and checks the
-/// chain of traces (Cnaf operators). The person receives their identifier and activation code.
-#[utoipa::path(
-    tag = "cafs",
-    request_body = NewPerson,
-    responses((status = 201, description = "Registered, pending activation", body = AccountDto)),
-    security(("bearer" = [])),
-)]
-#[post("/auditors")]
-pub async fn add_cnaf_auditor(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    body: web::Json<NewPerson>,
-) -> Result<HttpResponse, ApiError> {
-    register_auditor(state, auth, None, body.into_inner()).await
-}
-
-/// Registers an auditor of one Caf, who reads the traces and habilitation history of the Caf's
-/// perimeter (Cnaf operators).
-#[utoipa::path(
-    tag = "cafs",
-    params(("caf_id" = Uuid, Path, description = "The Caf")),
-    request_body = NewPerson,
-    responses((status = 201, description = "Registered, pending activation", body = AccountDto)),
-    security(("bearer" = [])),
-)]
-#[post("/cafs/{caf_id}/auditors")]
-pub async fn add_caf_auditor(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-    body: web::Json<NewPerson>,
-) -> Result<HttpResponse, ApiError> {
-    register_auditor(state, auth, Some(path.into_inner()), body.into_inner()).await
-}
-
-async fn register_auditor(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    caf_id: Option<Uuid>,
-    b: NewPerson,
-) -> Result<HttpResponse, ApiError> {
-    let person = Person::new(
-        &b.full_name,
-        &b.function_title,
-        &b.email,
-        b.phone.as_deref(),
-    )?;
-    let db = state.db.clone();
-    let account = blocking(move || cafs::add_auditor(&db, &auth.0, caf_id, &person)).await?;
-    state.outbox.notify_one();
-    Ok(HttpResponse::Created().json(AccountDto::from(account)))
-}
-
-/// Filter of auditors.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditorQuery {
-    /// Only the auditors of this Caf.
-    pub caf_id: Option<Uuid>,
-    /// Items per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    #[param(max_length = 64)]
-    pub cursor: Option<String>,
-}
-
-/// The auditors, of the Cnaf and of the Cafs (Cnaf operators).
-#[utoipa::path(
-    tag = "cafs",
-    params(AuditorQuery),
-    responses((status = 200, description = "A page of auditors", body = AccountPage)),
-    security(("bearer" = [])),
-)]
-#[get("/auditors")]
-pub async fn auditors(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<AuditorQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let page = super::page_request(q.limit, q.cursor)?;
-    let db = state.db.clone();
-    let p = blocking(move || cafs::auditors(&db, &auth.0, q.caf_id, &page)).await?;
-    Ok(HttpResponse::Ok().json(AccountPage {
-        items: p.items.into_iter().map(AccountDto::from).collect(),
-        next_cursor: p.next_cursor,
     }))
 }

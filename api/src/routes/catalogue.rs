@@ -77,7 +77,7 @@ impl From<Service> for ServiceDto {
     security(("bearer" = [])),
 )]
 #[get("/services")]
-pub async fn list(
+pub async fn list_services(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
@@ -99,7 +99,7 @@ pub async fn list(
     security(("bearer" = [])),
 )]
 #[get("/services/{service_id}")]
-pub async fn get(
+pub async fn get_service(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,

@@ -93,7 +93,7 @@ async fn flush(
     security(("bearer" = [])),
 )]
 #[post("/cafs/{caf_id}/beneficiary-files/import")]
-pub async fn import(
+pub async fn import_beneficiary_files(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -230,7 +230,7 @@ impl TryFrom<cdap::Consultation> for ConsultationDto {
     security(("bearer" = [])),
 )]
 #[get("/cdap/files/{numero}")]
-pub async fn consult(
+pub async fn consult_beneficiary_file(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
@@ -293,7 +293,7 @@ pub struct SearchResult {
     security(("bearer" = [])),
 )]
 #[get("/cdap/files")]
-pub async fn search(
+pub async fn search_beneficiary_files(
     state: web::Data<AppState>,
     auth: Authenticated,
     query: web::Query<SearchQuery>,

@@ -232,7 +232,7 @@ pub struct CreateConvention {
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/conventions")]
-pub async fn create(
+pub async fn create_convention(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -263,7 +263,7 @@ pub async fn create(
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/conventions")]
-pub async fn list_for_partner(
+pub async fn list_partner_conventions(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -293,7 +293,7 @@ pub async fn list_for_partner(
     security(("bearer" = [])),
 )]
 #[get("/conventions/{convention_id}")]
-pub async fn get(
+pub async fn get_convention(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -329,7 +329,7 @@ pub struct UpdateConvention {
     security(("bearer" = [])),
 )]
 #[patch("/conventions/{convention_id}")]
-pub async fn update(
+pub async fn update_convention(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -371,7 +371,7 @@ pub struct SignatureInput {
     security(("bearer" = [])),
 )]
 #[post("/conventions/{convention_id}/signature")]
-pub async fn sign(
+pub async fn sign_convention(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -403,7 +403,7 @@ pub struct RgpdInput {
     security(("bearer" = [])),
 )]
 #[post("/conventions/{convention_id}/rgpd-completion")]
-pub async fn complete_rgpd(
+pub async fn complete_rgpd_formalities(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -531,7 +531,7 @@ fn contract_dto(c: &Convention) -> Result<ContractDto, ApiError> {
     security(("bearer" = [])),
 )]
 #[get("/conventions/{convention_id}/contract")]
-pub async fn get_contract(
+pub async fn get_service_contract(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -570,7 +570,7 @@ pub struct UpdateContract {
     security(("bearer" = [])),
 )]
 #[put("/conventions/{convention_id}/contract")]
-pub async fn update_contract(
+pub async fn update_service_contract(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -645,7 +645,7 @@ impl TryFrom<Amendment> for AmendmentDto {
     security(("bearer" = [])),
 )]
 #[get("/conventions/{convention_id}/amendments")]
-pub async fn amendments(
+pub async fn list_amendments(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,

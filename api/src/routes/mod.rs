@@ -1,16 +1,26 @@
 //! HTTP routes under `/api/v1`: each module reads the request, calls one use case, and shapes
 //! the response. No business rule lives here.
 
+pub mod accounts;
+pub mod annual_review;
+pub mod auditors;
 pub mod auth;
+pub mod bundles;
 pub mod cafs;
 pub mod catalogue;
 pub mod cdap;
 pub mod conventions;
+pub mod delegations;
+pub mod groups;
 pub mod habilitations;
+pub mod me;
 pub mod oauth;
 pub mod partners;
+pub mod quotas;
 pub mod requests;
 pub mod reviews;
+pub mod software;
+pub mod staff;
 pub mod subscriptions;
 pub mod traces;
 pub mod types;
@@ -84,127 +94,139 @@ pub fn page_request(
     Ok(mcp_persistence::PageRequest { limit, cursor })
 }
 
-/// Registers every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope(crate::openapi::BASE_PATH)
-            .service(auth::login)
-            .service(auth::activate)
-            .service(auth::request_password_reset)
-            .service(auth::confirm_password_reset)
-            .service(auth::commitment)
-            .service(crate::jwks)
-            .service(auth::refresh)
-            .service(auth::logout)
-            .service(auth::logout_everywhere)
-            .service(auth::me)
-            .service(auth::my_sessions)
-            .service(auth::end_session)
-            .service(auth::change_password)
-            .service(auth::enrol_totp)
-            .service(auth::confirm_totp)
-            .service(auth::remove_totp)
-            .service(cafs::suspend)
-            .service(cafs::reinstate)
-            .service(cafs::end_sessions)
-            .service(cafs::require_password_change)
-            .service(cafs::set_second_factor_requirement)
-            .service(cafs::create)
-            .service(cafs::list)
-            .service(cafs::get)
-            .service(cafs::update)
-            .service(cafs::add_administrator)
-            .service(cafs::administrators)
-            .service(catalogue::list)
-            .service(catalogue::get)
-            .service(partners::create)
-            .service(partners::list)
-            .service(partners::get)
-            .service(partners::update)
-            .service(partners::name_administrator)
-            .service(partners::administrators)
-            .service(conventions::create)
-            .service(conventions::list_for_partner)
-            .service(conventions::get)
-            .service(conventions::update)
-            .service(conventions::sign)
-            .service(conventions::complete_rgpd)
-            .service(conventions::notify_termination)
-            .service(conventions::withdraw_termination)
-            .service(conventions::get_contract)
-            .service(conventions::update_contract)
-            .service(conventions::amendments)
-            .service(subscriptions::create)
-            .service(subscriptions::list)
-            .service(subscriptions::get)
-            .service(subscriptions::update_quotas)
-            .service(cafs::add_cnaf_auditor)
-            .service(cafs::add_caf_auditor)
-            .service(cafs::auditors)
-            .service(traces::list)
-            .service(traces::export)
-            .service(traces::verify_chain)
-            .service(traces::purges)
-            .service(traces::subject_access)
-            .service(habilitations::grant)
-            .service(habilitations::list)
-            .service(habilitations::get)
-            .service(habilitations::suspend)
-            .service(habilitations::reinstate)
-            .service(habilitations::devalidate)
-            .service(habilitations::history)
-            .service(habilitations::ask)
-            .service(habilitations::questions)
-            .service(habilitations::open_questions)
-            .service(habilitations::answer)
-            .service(habilitations::quota_use)
-            .service(habilitations::caf_quota_use)
-            .service(habilitations::holders)
-            .service(habilitations::of_person)
-            .service(habilitations::unused)
-            .service(habilitations::create_user)
-            .service(habilitations::list_users)
-            .service(habilitations::close_account)
-            .service(habilitations::give_delegation)
-            .service(habilitations::list_delegations)
-            .service(habilitations::withdraw_delegation)
-            .service(habilitations::create_group)
-            .service(habilitations::list_groups)
-            .service(habilitations::get_group)
-            .service(habilitations::add_member)
-            .service(habilitations::remove_member)
-            .service(habilitations::create_bundle)
-            .service(habilitations::list_bundles)
-            .service(habilitations::grant_bundle)
-            .service(requests::file)
-            .service(requests::for_partner)
-            .service(requests::inbox)
-            .service(requests::get)
-            .service(requests::edit)
-            .service(requests::submit)
-            .service(requests::withdraw)
-            .service(requests::request_changes)
-            .service(requests::refuse)
-            .service(requests::approve)
-            .service(requests::escalation_contacts)
-            .service(reviews::open)
-            .service(reviews::for_caf)
-            .service(reviews::for_partner)
-            .service(reviews::get)
-            .service(reviews::decide)
-            .service(reviews::complete)
-            .service(reviews::report)
-            .service(reviews::report_html)
-            .service(reviews::annual_review)
-            .service(cdap::import)
-            .service(cdap::consult)
-            .service(cdap::search)
-            .service(oauth::register)
-            .service(oauth::list)
-            .service(oauth::revoke)
-            .service(oauth::approve)
-            .service(oauth::authorize_page)
-            .service(oauth::authorize_submit)
-            .service(oauth::token),
-    );
+/// Lists every operation once: the macro both registers the handler and adds its documentation
+/// to the contract, so that a route cannot be served undocumented or documented unserved.
+macro_rules! operations {
+    ($( $($segment:ident)::+ ),* $(,)?) => {
+        /// The documented paths of every operation.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($( $($segment)::+ ),*))]
+        pub struct Operations;
+
+        /// Registers every route, in the order the list gives (actix matches in that order).
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            cfg.service(web::scope(crate::openapi::BASE_PATH)$(.service($($segment)::+))*);
+        }
+    };
 }
+
+operations!(
+    auth::login,
+    auth::activate_account,
+    auth::request_password_reset,
+    auth::confirm_password_reset,
+    auth::get_commitment,
+    crate::get_jwks,
+    auth::refresh_session,
+    auth::logout,
+    me::logout_everywhere,
+    me::get_me,
+    me::list_my_sessions,
+    me::end_my_session,
+    me::change_my_password,
+    me::enrol_totp,
+    me::confirm_totp,
+    me::remove_totp,
+    accounts::suspend_account,
+    accounts::reinstate_account,
+    accounts::end_account_sessions,
+    accounts::require_password_change,
+    cafs::set_second_factor_requirement,
+    cafs::create_caf,
+    cafs::list_cafs,
+    cafs::get_caf,
+    cafs::update_caf,
+    cafs::add_caf_administrator,
+    cafs::list_caf_administrators,
+    catalogue::list_services,
+    catalogue::get_service,
+    partners::create_partner,
+    partners::list_partners,
+    partners::get_partner,
+    partners::update_partner,
+    partners::name_partner_administrator,
+    partners::list_partner_administrators,
+    conventions::create_convention,
+    conventions::list_partner_conventions,
+    conventions::get_convention,
+    conventions::update_convention,
+    conventions::sign_convention,
+    conventions::complete_rgpd_formalities,
+    conventions::notify_termination,
+    conventions::withdraw_termination,
+    conventions::get_service_contract,
+    conventions::update_service_contract,
+    conventions::list_amendments,
+    subscriptions::create_subscription,
+    subscriptions::list_subscriptions,
+    subscriptions::get_subscription,
+    subscriptions::update_quotas,
+    auditors::add_cnaf_auditor,
+    auditors::add_caf_auditor,
+    auditors::list_auditors,
+    traces::list_traces,
+    traces::export_traces,
+    traces::verify_trace_chain,
+    traces::list_retention_purges,
+    traces::produce_subject_access,
+    habilitations::grant_habilitation,
+    habilitations::list_habilitations,
+    habilitations::get_habilitation,
+    habilitations::suspend_habilitation,
+    habilitations::reinstate_habilitation,
+    habilitations::devalidate_habilitation,
+    habilitations::get_habilitation_history,
+    habilitations::ask_habilitation_question,
+    habilitations::list_habilitation_questions,
+    habilitations::list_open_habilitation_questions,
+    habilitations::answer_habilitation_question,
+    quotas::get_partner_quota_use,
+    quotas::get_caf_quota_use,
+    quotas::list_profile_holders,
+    habilitations::list_account_habilitations,
+    habilitations::list_unused_habilitations,
+    staff::create_partner_user,
+    staff::list_partner_users,
+    staff::close_account,
+    delegations::give_delegation,
+    delegations::list_delegations,
+    delegations::withdraw_delegation,
+    groups::create_group,
+    groups::list_groups,
+    groups::get_group,
+    groups::add_group_member,
+    groups::remove_group_member,
+    bundles::create_role_bundle,
+    bundles::list_role_bundles,
+    bundles::grant_role_bundle,
+    requests::file_request,
+    requests::list_partner_requests,
+    requests::list_caf_requests,
+    requests::get_request,
+    requests::edit_request,
+    requests::submit_request,
+    requests::withdraw_request,
+    requests::return_request_for_changes,
+    requests::refuse_request,
+    requests::approve_request,
+    requests::list_escalation_contacts,
+    reviews::open_review_campaign,
+    reviews::list_caf_review_campaigns,
+    reviews::list_partner_review_campaigns,
+    reviews::get_review_campaign,
+    reviews::decide_review_item,
+    reviews::complete_review_campaign,
+    reviews::get_review_report,
+    reviews::get_review_report_html,
+    annual_review::get_annual_review,
+    cdap::import_beneficiary_files,
+    cdap::consult_beneficiary_file,
+    cdap::search_beneficiary_files,
+    software::register_client_application,
+    software::list_client_applications,
+    software::revoke_client_application,
+    software::approve_client_application,
+    oauth::show_authorization_page,
+    oauth::submit_authorization,
+    oauth::issue_token,
+);

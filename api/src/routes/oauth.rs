@@ -5,173 +5,17 @@
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use mcp_domain::access::Scope;
-use mcp_domain::software::{code_verifier_acceptable, granted_scopes, Registration};
+use mcp_domain::software::{code_verifier_acceptable, granted_scopes};
 use mcp_persistence::clients::{self, ClientApplication};
 use mcp_persistence::{sessions, Ctx};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::auth::{check_credentials, client, Verdict};
-use super::{blocking, stored_id, utc};
-use crate::auth::{pkce_s256, request_id, Authenticated};
+use super::blocking;
+use crate::auth::{pkce_s256, request_id};
 use crate::problem::ApiError;
 use crate::state::AppState;
-
-/// A registered partner software.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClientApplicationDto {
-    /// The `client_id` to configure in the software.
-    pub client_id: Uuid,
-    /// The partner it belongs to: only that partner's people can sign in to it.
-    pub partner_id: Uuid,
-    /// Its name, shown on the sign-in page.
-    pub name: String,
-    /// Where codes are sent back (exact match).
-    pub redirect_uris: Vec<String>,
-    /// The most it may ask for, space-separated (`profile`, `registry:read`, `registry:write`).
-    pub scopes: String,
-    /// Whether it may present a person's own credentials (password grant).
-    pub password_grant: bool,
-    /// `pending_approval` (submitted by the partner), `approved` or `revoked`.
-    pub status: String,
-    /// Registration instant.
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl TryFrom<ClientApplication> for ClientApplicationDto {
-    type Error = ApiError;
-    fn try_from(a: ClientApplication) -> Result<Self, ApiError> {
-        Ok(Self {
-            client_id: stored_id(&a.id)?,
-            partner_id: stored_id(&a.partner_id)?,
-            redirect_uris: a.redirect_uri_list(),
-            name: a.name,
-            scopes: a.scopes,
-            password_grant: a.password_grant,
-            status: a.status,
-            created_at: utc(a.created_at),
-        })
-    }
-}
-
-/// A software to register for a partner.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Logiciel d'action sociale de Lieusaint", "redirect_uris": ["https://social.ville-lieusaint.fr/oauth/retour"], "scopes": "profile registry:read", "password_grant": false}))]
-pub struct NewClientApplication {
-    /// Its name, shown to people on the sign-in page.
-    #[schema(min_length = 1, max_length = 200)]
-    pub name: String,
-    /// 1 to 5 redirect URIs: absolute https, or http on the loopback for installed software.
-    #[schema(min_items = 1, max_items = 5)]
-    pub redirect_uris: Vec<String>,
-    /// The most it may ask for, space-separated.
-    #[schema(example = "profile registry:read")]
-    pub scopes: String,
-    /// Whether the contract allows it to present a person's own credentials.
-    #[serde(default)]
-    pub password_grant: bool,
-}
-
-/// Registers a partner's software. Registered by the Caf's administrators, it is approved at
-/// once; submitted by the partner's administrators, it waits for the Caf's approval
-/// (`status: pending_approval`) and nobody can sign in to it until then.
-#[utoipa::path(
-    tag = "partner software",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    request_body = NewClientApplication,
-    responses((status = 201, description = "Registered", body = ClientApplicationDto)),
-    security(("bearer" = [])),
-)]
-#[post("/partners/{partner_id}/client-applications")]
-pub async fn register(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-    body: web::Json<NewClientApplication>,
-) -> Result<HttpResponse, ApiError> {
-    let partner_id = path.into_inner();
-    let b = body.into_inner();
-    let reg = Registration::new(&b.name, &b.redirect_uris, &b.scopes, b.password_grant)?;
-    let db = state.db.clone();
-    let app = blocking(move || clients::register(&db, &auth.0, partner_id, &reg)).await?;
-    Ok(HttpResponse::Created().json(ClientApplicationDto::try_from(app)?))
-}
-
-/// A partner's software.
-#[utoipa::path(
-    tag = "partner software",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Its software", body = Vec<ClientApplicationDto>)),
-    security(("bearer" = [])),
-)]
-#[get("/partners/{partner_id}/client-applications")]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let partner_id = path.into_inner();
-    let db = state.db.clone();
-    let apps = blocking(move || clients::list(&db, &auth.0, partner_id)).await?;
-    Ok(HttpResponse::Ok().json(
-        apps.into_iter()
-            .map(ClientApplicationDto::try_from)
-            .collect::<Result<Vec<_>, _>>()?,
-    ))
-}
-
-/// Why a software is revoked.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Revocation {
-    /// The reason, kept in the trace.
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
-}
-
-/// The Caf approves software its partner submitted.
-#[utoipa::path(
-    tag = "partner software",
-    params(("client_id" = Uuid, Path, description = "The software")),
-    responses((status = 200, description = "Approved", body = ClientApplicationDto)),
-    security(("bearer" = [])),
-)]
-#[post("/client-applications/{client_id}/approval")]
-pub async fn approve(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let db = state.db.clone();
-    let app = blocking(move || clients::approve(&db, &auth.0, id)).await?;
-    Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
-}
-
-/// Revokes a software, or refuses one submitted for approval: nobody can sign in to it any
-/// more, and every session it holds ends now.
-#[utoipa::path(
-    tag = "partner software",
-    params(("client_id" = Uuid, Path, description = "The software")),
-    request_body = Revocation,
-    responses((status = 200, description = "Revoked", body = ClientApplicationDto)),
-    security(("bearer" = [])),
-)]
-#[post("/client-applications/{client_id}/revocation")]
-pub async fn revoke(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<Uuid>,
-    body: web::Json<Revocation>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let app = blocking(move || clients::revoke(&db, &auth.0, id, &reason)).await?;
-    Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
-}
 
 /// The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636).
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -447,7 +291,7 @@ fn invalid(i: Invalid) -> HttpResponse {
 
 /// The sign-in page of the authorization code flow (HTML, in French). PKCE (S256) is required.
 #[utoipa::path(
-    tag = "partner software",
+    tag = "oauth",
     params(AuthorizeParams),
     responses(
         (status = 200, description = "The sign-in page", content_type = "text/html"),
@@ -455,7 +299,7 @@ fn invalid(i: Invalid) -> HttpResponse {
     ),
 )]
 #[get("/oauth/authorize")]
-pub async fn authorize_page(
+pub async fn show_authorization_page(
     state: web::Data<AppState>,
     q: web::Query<AuthorizeParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -474,7 +318,7 @@ pub async fn authorize_page(
 
 /// Signs the person in and, on success, sends the software back a single-use code.
 #[utoipa::path(
-    tag = "partner software",
+    tag = "oauth",
     request_body(content_type = "application/x-www-form-urlencoded", content = Object, description = "The request's parameters, with identifiant, mot_de_passe and code"),
     responses(
         (status = 303, description = "Back to the software with `code` and `state`"),
@@ -482,7 +326,7 @@ pub async fn authorize_page(
     ),
 )]
 #[post("/oauth/authorize")]
-pub async fn authorize_submit(
+pub async fn submit_authorization(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<SignInForm>,
@@ -598,7 +442,7 @@ fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
 /// a refresh token (rotated; a reused one ends the session), or — only where the Caf allowed it
 /// for this software — the person's own credentials. Errors follow RFC 6749 §5.2.
 #[utoipa::path(
-    tag = "partner software",
+    tag = "oauth",
     request_body(content_type = "application/x-www-form-urlencoded", content = TokenRequest),
     responses(
         (status = 200, description = "Tokens, naming the person (sub) and the software (azp)", body = super::auth::TokenResponse),
@@ -607,7 +451,7 @@ fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
     ),
 )]
 #[post("/oauth/token")]
-pub async fn token(
+pub async fn issue_token(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<TokenRequest>,

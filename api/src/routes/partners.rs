@@ -118,7 +118,7 @@ impl PartnerInput {
     security(("bearer" = [])),
 )]
 #[post("/partners")]
-pub async fn create(
+pub async fn create_partner(
     state: web::Data<AppState>,
     auth: Authenticated,
     body: web::Json<PartnerInput>,
@@ -159,7 +159,7 @@ pub struct PartnerQuery {
     security(("bearer" = [])),
 )]
 #[get("/partners")]
-pub async fn list(
+pub async fn list_partners(
     state: web::Data<AppState>,
     auth: Authenticated,
     q: web::Query<PartnerQuery>,
@@ -191,7 +191,7 @@ pub async fn list(
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}")]
-pub async fn get(
+pub async fn get_partner(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -211,7 +211,7 @@ pub async fn get(
     security(("bearer" = [])),
 )]
 #[put("/partners/{partner_id}")]
-pub async fn update(
+pub async fn update_partner(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -269,7 +269,7 @@ pub struct NewPartnerAdministrator {
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/administrators")]
-pub async fn name_administrator(
+pub async fn name_partner_administrator(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -302,7 +302,7 @@ pub async fn name_administrator(
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/administrators")]
-pub async fn administrators(
+pub async fn list_partner_administrators(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,

@@ -219,7 +219,7 @@ fn dtos(vs: Vec<RequestView>) -> Result<Vec<RequestDto>, ApiError> {
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/requests")]
-pub async fn file(
+pub async fn file_request(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -279,7 +279,7 @@ impl RequestQuery {
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/requests")]
-pub async fn for_partner(
+pub async fn list_partner_requests(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -301,7 +301,7 @@ pub async fn for_partner(
     security(("bearer" = [])),
 )]
 #[get("/cafs/{caf_id}/requests")]
-pub async fn inbox(
+pub async fn list_caf_requests(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -322,7 +322,7 @@ pub async fn inbox(
     security(("bearer" = [])),
 )]
 #[get("/requests/{request_id}")]
-pub async fn get(
+pub async fn get_request(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -342,7 +342,7 @@ pub async fn get(
     security(("bearer" = [])),
 )]
 #[put("/requests/{request_id}")]
-pub async fn edit(
+pub async fn edit_request(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -365,7 +365,7 @@ pub async fn edit(
     security(("bearer" = [])),
 )]
 #[post("/requests/{request_id}/submission")]
-pub async fn submit(
+pub async fn submit_request(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -385,7 +385,7 @@ pub async fn submit(
     security(("bearer" = [])),
 )]
 #[post("/requests/{request_id}/withdrawal")]
-pub async fn withdraw(
+pub async fn withdraw_request(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -407,7 +407,7 @@ pub async fn withdraw(
     security(("bearer" = [])),
 )]
 #[post("/requests/{request_id}/return-for-changes")]
-pub async fn request_changes(
+pub async fn return_request_for_changes(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -430,7 +430,7 @@ pub async fn request_changes(
     security(("bearer" = [])),
 )]
 #[post("/requests/{request_id}/refusal")]
-pub async fn refuse(
+pub async fn refuse_request(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -454,7 +454,7 @@ pub async fn refuse(
     security(("bearer" = [])),
 )]
 #[post("/requests/{request_id}/approval")]
-pub async fn approve(
+pub async fn approve_request(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -475,7 +475,7 @@ pub async fn approve(
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/escalation-contacts")]
-pub async fn escalation_contacts(
+pub async fn list_escalation_contacts(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,

@@ -145,7 +145,7 @@ pub struct CreateSubscription {
     security(("bearer" = [])),
 )]
 #[post("/conventions/{convention_id}/subscriptions")]
-pub async fn create(
+pub async fn create_subscription(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -177,7 +177,7 @@ pub async fn create(
     security(("bearer" = [])),
 )]
 #[get("/conventions/{convention_id}/subscriptions")]
-pub async fn list(
+pub async fn list_subscriptions(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
@@ -200,7 +200,7 @@ pub async fn list(
     security(("bearer" = [])),
 )]
 #[get("/subscriptions/{subscription_id}")]
-pub async fn get(
+pub async fn get_subscription(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,

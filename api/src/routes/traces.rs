@@ -193,7 +193,7 @@ impl TraceQuery {
     security(("bearer" = [])),
 )]
 #[get("/traces")]
-pub async fn list(
+pub async fn list_traces(
     state: web::Data<AppState>,
     auth: Authenticated,
     q: web::Query<TraceQuery>,
@@ -362,7 +362,7 @@ enum ExportState {
     security(("bearer" = [])),
 )]
 #[get("/traces/export")]
-pub async fn export(
+pub async fn export_traces(
     state: web::Data<AppState>,
     auth: Authenticated,
     q: web::Query<ExportQuery>,
@@ -485,7 +485,7 @@ impl TryFrom<SubjectAccess> for SubjectAccessDto {
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/staff/{account_id}/subject-access")]
-pub async fn subject_access(
+pub async fn produce_subject_access(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
@@ -557,7 +557,7 @@ impl From<ChainReport> for ChainReportDto {
     security(("bearer" = [])),
 )]
 #[post("/traces/chain-verification")]
-pub async fn verify_chain(
+pub async fn verify_trace_chain(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
@@ -643,7 +643,7 @@ pub struct PurgePage {
     security(("bearer" = [])),
 )]
 #[get("/traces/retention-purges")]
-pub async fn purges(
+pub async fn list_retention_purges(
     state: web::Data<AppState>,
     auth: Authenticated,
     q: web::Query<PageQuery>,

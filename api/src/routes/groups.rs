@@ -1,0 +1,208 @@
+//! Groups of a partner's people, whose members hold every profile the group holds.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::Utc;
+use mcp_persistence::staff::{self, Group, Member};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::AccountDto;
+use super::{blocking, stored_id, utc};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A group of people of one partner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupDto {
+    /// Opaque id.
+    pub id: Uuid,
+    /// The partner.
+    pub partner_id: Uuid,
+    /// Name, unique within the partner.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Creation.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Last change (of its members too).
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl TryFrom<Group> for GroupDto {
+    type Error = ApiError;
+    fn try_from(g: Group) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: stored_id(&g.id)?,
+            partner_id: stored_id(&g.partner_id)?,
+            name: g.name,
+            description: g.description,
+            created_at: utc(g.created_at),
+            updated_at: utc(g.updated_at),
+        })
+    }
+}
+
+/// A member of a group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberDto {
+    /// The person.
+    pub account: AccountDto,
+    /// When they joined.
+    pub added_at: chrono::DateTime<Utc>,
+}
+
+impl From<Member> for MemberDto {
+    fn from(m: Member) -> Self {
+        Self {
+            account: AccountDto::from(m.account),
+            added_at: utc(m.added_at),
+        }
+    }
+}
+
+/// A group with its members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupDetailDto {
+    /// The group.
+    #[serde(flatten)]
+    pub group: GroupDto,
+    /// Its members, by name.
+    pub members: Vec<MemberDto>,
+}
+
+/// A group to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupInput {
+    /// Name.
+    #[schema(min_length = 1, max_length = 100, example = "Accueil social")]
+    pub name: String,
+    /// What it is for.
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+}
+
+/// Creates a group (the partner's administrators, or a manager delegated `groups`).
+#[utoipa::path(
+    tag = "groups",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = GroupInput,
+    responses((status = 201, description = "Created", body = GroupDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/groups")]
+pub async fn create_group(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<GroupInput>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let g = blocking(move || {
+        staff::create_group(&db, &auth.0, partner, &b.name, b.description.as_deref())
+    })
+    .await?;
+    let dto = GroupDto::try_from(g)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/groups/{}", dto.id)))
+        .json(dto))
+}
+
+/// A partner's groups.
+#[utoipa::path(
+    tag = "groups",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    responses((status = 200, description = "Its groups", body = Vec<GroupDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/groups")]
+pub async fn list_groups(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let gs = blocking(move || staff::list_groups(&db, &auth.0, partner)).await?;
+    Ok(HttpResponse::Ok().json(
+        gs.into_iter()
+            .map(GroupDto::try_from)
+            .collect::<Result<Vec<_>, _>>()?,
+    ))
+}
+
+/// A group and its members.
+#[utoipa::path(
+    tag = "groups",
+    params(("group_id" = Uuid, Path, description = "The group")),
+    responses((status = 200, description = "The group", body = GroupDetailDto)),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}")]
+pub async fn get_group(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let (g, members) = blocking(move || staff::get_group(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(GroupDetailDto {
+        group: GroupDto::try_from(g)?,
+        members: members.into_iter().map(MemberDto::from).collect(),
+    }))
+}
+
+/// A member to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    /// The person.
+    pub account_id: Uuid,
+}
+
+/// Adds a person to a group: they then hold every profile the group holds, so each quota is
+/// checked (`quota_exceeded`), and nobody adds themselves to a habilitated group (`self_grant`).
+#[utoipa::path(
+    tag = "groups",
+    params(("group_id" = Uuid, Path, description = "The group")),
+    request_body = MemberInput,
+    responses((status = 201, description = "Added", body = MemberDto)),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/members")]
+pub async fn add_group_member(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<MemberInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let account = body.into_inner().account_id;
+    let db = state.db.clone();
+    let m = blocking(move || staff::add_member(&db, &auth.0, id, account)).await?;
+    Ok(HttpResponse::Created().json(MemberDto::from(m)))
+}
+
+/// Removes a person from a group: what they held only through it frees its seats.
+#[utoipa::path(
+    tag = "groups",
+    params(("group_id" = Uuid, Path, description = "The group"), ("account_id" = Uuid, Path, description = "The member")),
+    responses((status = 204, description = "Removed")),
+    security(("bearer" = [])),
+)]
+#[delete("/groups/{group_id}/members/{account_id}")]
+pub async fn remove_group_member(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (group, account) = path.into_inner();
+    let db = state.db.clone();
+    blocking(move || staff::remove_member(&db, &auth.0, group, account)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,197 @@
+//! How quotas are used: per partner, across a Caf, and who holds one profile.
+
+use actix_web::{get, web, HttpResponse};
+use mcp_persistence::habilitations::{self as habs, QuotaLine};
+use mcp_persistence::staff::Group;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::auth::AccountDto;
+use super::{blocking, stored_id};
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// How one profile's quota is used.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuotaUseDto {
+    /// The partner.
+    pub partner_id: Uuid,
+    /// Its name.
+    pub partner_name: String,
+    /// The convention.
+    pub convention_id: Uuid,
+    /// The subscription.
+    pub subscription_id: Uuid,
+    /// The profile.
+    pub profile_id: Uuid,
+    /// Its code.
+    #[schema(example = "T13")]
+    pub profile_code: String,
+    /// Its name.
+    pub profile_name: String,
+    /// The quota: distinct people who may hold it.
+    pub max_users: u32,
+    /// Distinct people holding it, directly or through groups, suspended included.
+    pub used: u32,
+    /// Seats left.
+    pub left: u32,
+    /// People beyond the quota after the Caf lowered it: to be resolved by the partner; new
+    /// grants are refused until then.
+    pub over_by: u32,
+}
+
+impl TryFrom<QuotaLine> for QuotaUseDto {
+    type Error = ApiError;
+    fn try_from(l: QuotaLine) -> Result<Self, ApiError> {
+        Ok(Self {
+            partner_id: stored_id(&l.partner_id)?,
+            partner_name: l.partner_name,
+            convention_id: stored_id(&l.convention_id)?,
+            subscription_id: stored_id(&l.subscription_id)?,
+            profile_id: stored_id(&l.profile_id)?,
+            profile_code: l.profile_code,
+            profile_name: l.profile_name,
+            max_users: l.usage.max_users,
+            used: l.usage.used,
+            left: l.usage.left(),
+            over_by: l.usage.over_by(),
+        })
+    }
+}
+
+fn quota_dto(lines: Vec<QuotaLine>) -> Result<Vec<QuotaUseDto>, ApiError> {
+    lines.into_iter().map(QuotaUseDto::try_from).collect()
+}
+
+/// A partner's quota use, profile by profile.
+#[utoipa::path(
+    tag = "quotas",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    responses((status = 200, description = "Quota use", body = Vec<QuotaUseDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/quota-use")]
+pub async fn get_partner_quota_use(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let db = state.db.clone();
+    let lines = blocking(move || habs::quota_use(&db, &auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(quota_dto(lines)?))
+}
+
+/// Filter of the Caf's quota overview.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CafQuotaQuery {
+    /// Only the profiles held by more people than their quota allows.
+    pub over_quota: Option<bool>,
+}
+
+/// Quota use across a Caf's partners (Caf administrators, the Cnaf).
+#[utoipa::path(
+    tag = "quotas",
+    params(("caf_id" = Uuid, Path, description = "The Caf"), CafQuotaQuery),
+    responses((status = 200, description = "Quota use by partner and profile", body = Vec<QuotaUseDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/cafs/{caf_id}/quota-use")]
+pub async fn get_caf_quota_use(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    query: web::Query<CafQuotaQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let over = query.over_quota.unwrap_or(false);
+    let db = state.db.clone();
+    let lines = blocking(move || habs::caf_quota_use(&db, &auth.0, id, over)).await?;
+    Ok(HttpResponse::Ok().json(quota_dto(lines)?))
+}
+
+/// A group named where a hold comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupRef {
+    /// The group.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+}
+
+pub(super) fn group_ref(g: &Group) -> Result<GroupRef, ApiError> {
+    Ok(GroupRef {
+        id: stored_id(&g.id)?,
+        name: g.name.clone(),
+    })
+}
+
+/// One way a person holds a profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldThrough {
+    /// The habilitation.
+    pub habilitation_id: Uuid,
+    /// The group it comes through; absent when given to the person directly.
+    pub group: Option<GroupRef>,
+}
+
+/// A person holding a profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileHolderDto {
+    /// The person.
+    pub account: AccountDto,
+    /// How they hold it.
+    pub through: Vec<HoldThrough>,
+}
+
+/// The holders of a profile, with the quota.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldersDto {
+    /// The quota use of the profile (one line per subscription that includes it).
+    pub quota: Vec<QuotaUseDto>,
+    /// The people holding it.
+    pub holders: Vec<ProfileHolderDto>,
+}
+
+/// The people holding one profile at a partner, and how (directly or through which group).
+#[utoipa::path(
+    tag = "quotas",
+    params(("partner_id" = Uuid, Path, description = "The partner"), ("profile_id" = Uuid, Path, description = "The profile")),
+    responses((status = 200, description = "Holders and quota", body = HoldersDto)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/profiles/{profile_id}/holders")]
+pub async fn list_profile_holders(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (partner, profile) = path.into_inner();
+    let db = state.db.clone();
+    let (lines, people) = blocking(move || habs::holders(&db, &auth.0, partner, profile)).await?;
+    Ok(HttpResponse::Ok().json(HoldersDto {
+        quota: quota_dto(lines)?,
+        holders: people
+            .into_iter()
+            .map(|p| {
+                Ok(ProfileHolderDto {
+                    account: AccountDto::from(p.account),
+                    through: p
+                        .through
+                        .iter()
+                        .map(|(h, g)| {
+                            Ok(HoldThrough {
+                                habilitation_id: stored_id(h)?,
+                                group: g.as_ref().map(group_ref).transpose()?,
+                            })
+                        })
+                        .collect::<Result<_, ApiError>>()?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+    }))
+}

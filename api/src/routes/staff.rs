@@ -1,0 +1,119 @@
+//! A partner's staff: users created by its managers, and closing the account of someone who left.
+
+use actix_web::{get, post, web, HttpResponse};
+use mcp_persistence::staff::{self};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::AccountDto;
+use super::blocking;
+use super::habilitations::ReasonInput;
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// A partner user to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// Full name.
+    #[schema(min_length = 1, max_length = 200, example = "Julie Martin")]
+    pub full_name: String,
+    /// Function.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Conseillère en économie sociale et familiale"
+    )]
+    pub function_title: String,
+    /// Personal, individual e-mail: where the identifier and activation code go.
+    #[schema(
+        format = "email",
+        min_length = 1,
+        max_length = 254,
+        example = "julie.martin@ccas-lieusaint.fr"
+    )]
+    pub email: String,
+    /// Telephone (required).
+    #[schema(example = "01 64 13 55 01")]
+    pub phone: Option<String>,
+}
+
+/// Creates a user of the partner (its administrators, or a manager delegated `users`). The
+/// person receives their identifier and activation code by message; nobody else sees it.
+#[utoipa::path(
+    tag = "staff",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = NewUser,
+    responses((status = 201, description = "Created, pending activation", body = AccountDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/users")]
+pub async fn create_partner_user(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<NewUser>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let person = mcp_domain::person::Person::new(
+        &b.full_name,
+        &b.function_title,
+        &b.email,
+        b.phone.as_deref(),
+    )?;
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let account = blocking(move || staff::create_user(&db, &auth.0, partner, &person)).await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Created().json(AccountDto::from(account)))
+}
+
+/// The partner's staff: administrators and users.
+#[utoipa::path(
+    tag = "staff",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    responses((status = 200, description = "Its staff", body = Vec<AccountDto>)),
+    security(("bearer" = [])),
+)]
+#[get("/partners/{partner_id}/users")]
+pub async fn list_partner_users(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let partner = path.into_inner();
+    let db = state.db.clone();
+    let accounts = blocking(move || staff::list_staff(&db, &auth.0, partner)).await?;
+    Ok(HttpResponse::Ok().json(
+        accounts
+            .into_iter()
+            .map(AccountDto::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Closes the account of someone who left: sessions end, direct habilitations are devalidated
+/// (seats freed, records kept), group memberships and delegation end. The partner's
+/// administrators or a manager delegated `users` for users; the Caf for anyone of its partners.
+#[utoipa::path(
+    tag = "staff",
+    params(("account_id" = Uuid, Path, description = "The account")),
+    request_body = ReasonInput,
+    responses((status = 200, description = "Closed", body = AccountDto)),
+    security(("bearer" = [])),
+)]
+#[post("/accounts/{account_id}/closure")]
+pub async fn close_account(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let db = state.db.clone();
+    let account = blocking(move || staff::close_account(&db, &auth.0, id, &reason)).await?;
+    Ok(HttpResponse::Ok().json(AccountDto::from(account)))
+}
