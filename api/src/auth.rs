@@ -15,7 +15,7 @@ use chrono::NaiveDateTime;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use mcp_persistence::keys::TokenKey;
-use mcp_persistence::Ctx;
+use mcp_persistence::{Asked, Ctx};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -281,6 +281,26 @@ pub fn request_id(req: &HttpRequest) -> String {
         .unwrap_or_else(|| Uuid::new_v4().to_string())
 }
 
+/// What a request asks for, as the contract names it: its operation, route and the values of
+/// the route's parameters (kept in the trace if the request is refused).
+pub fn asked(req: &HttpRequest) -> Asked {
+    let template = req.match_pattern().unwrap_or_default();
+    let method = req.method().as_str();
+    Asked {
+        operation: crate::openapi::operation_id(method, &template)
+            .unwrap_or_default()
+            .to_string(),
+        route: format!("{method} {template}"),
+        params: req
+            .match_info()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        // The one route parameter that names a beneficiary's file, not an object of ours.
+        file_number: req.match_info().get("numero").map(str::to_string),
+    }
+}
+
 /// An authenticated request: the context every use case needs, and the session it came through.
 pub struct Authenticated(pub Ctx, pub Uuid);
 
@@ -291,6 +311,7 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = request_id(req);
+        let asked = asked(req);
         let token = req
             .headers()
             .get(actix_web::http::header::AUTHORIZATION)
@@ -325,6 +346,7 @@ impl FromRequest for Authenticated {
                     principal: Some(principal),
                     request_id,
                     now: at,
+                    asked: Some(asked),
                 },
                 session_id,
             ))

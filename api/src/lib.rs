@@ -7,6 +7,7 @@ pub mod mail;
 pub mod openapi;
 pub mod problem;
 pub mod request_id;
+pub mod review_page;
 pub mod routes;
 pub mod state;
 

@@ -95,6 +95,7 @@ fn main() {
                 principal: None,
                 request_id: format!("console-{}", uuid::Uuid::new_v4()),
                 now: mcp_api::auth::now(),
+                asked: None,
             };
             let (account, activation) =
                 mcp_persistence::accounts::bootstrap_cnaf_operator(&db, &ctx, &person)

@@ -202,6 +202,33 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
+/// The operationId of the operation served at a route template (`POST`,
+/// `/api/v1/partners/{partner_id}/habilitations` → `grant_habilitation`), read from the document.
+pub fn operation_id(method: &str, template: &str) -> Option<&'static str> {
+    type Ids = std::collections::HashMap<(String, String), String>;
+    static IDS: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        let mut ids = Ids::new();
+        for (path, item) in document().paths.paths {
+            let ops = [
+                ("GET", item.get),
+                ("POST", item.post),
+                ("PUT", item.put),
+                ("PATCH", item.patch),
+                ("DELETE", item.delete),
+            ];
+            for (m, op) in ops {
+                if let Some(id) = op.and_then(|o| o.operation_id) {
+                    ids.insert((m.to_string(), path.clone()), id);
+                }
+            }
+        }
+        ids
+    });
+    ids.get(&(method.to_string(), template.to_string()))
+        .map(String::as_str)
+}
+
 /// The document as YAML, as checked in at the repository root.
 pub fn yaml() -> String {
     document().to_yaml().expect("the document serialises")
@@ -232,7 +259,9 @@ mod tests {
             let words: Vec<&str> = id.split('_').collect();
             assert!(
                 !id.is_empty()
-                    && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                     && words.iter().all(|w| !w.is_empty()),
                 "{method} {path}: operationId {id:?} is not snake_case"
             );
@@ -243,7 +272,10 @@ mod tests {
             if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
                 panic!("operationId {id:?} is used by {other} and {method} {path}");
             }
-            assert!(op["tags"].as_array().is_some_and(|t| t.len() == 1), "{method} {path}: one tag");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| t.len() == 1),
+                "{method} {path}: one tag"
+            );
         }
     }
 
@@ -273,7 +305,23 @@ mod tests {
         refs(&doc, &mut found);
         assert!(!found.is_empty());
         let missing: BTreeSet<&String> = found.iter().filter(|r| !defined.contains(*r)).collect();
-        assert!(missing.is_empty(), "references to schemas the document lacks: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "references to schemas the document lacks: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn operations_are_found_by_route() {
+        assert_eq!(
+            super::operation_id("POST", "/api/v1/partners/{partner_id}/habilitations"),
+            Some("grant_habilitation")
+        );
+        assert_eq!(
+            super::operation_id("GET", "/api/v1/partners"),
+            Some("list_partners")
+        );
+        assert_eq!(super::operation_id("DELETE", "/api/v1/partners"), None);
     }
 
     #[test]

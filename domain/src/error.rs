@@ -74,6 +74,35 @@ impl DomainError {
         }
     }
 
+    /// The stable machine code a client reads (`quota_exceeded`, `forbidden`…).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::Rule { code, .. } | Self::Conflict { code, .. } | Self::Blocked { code, .. } => {
+                code
+            }
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+        }
+    }
+
+    /// The HTTP status that carries this refusal.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Validation(_) | Self::Rule { .. } => 422,
+            Self::Conflict { .. } => 409,
+            Self::Forbidden | Self::Blocked { .. } => 403,
+            Self::NotFound => 404,
+        }
+    }
+
+    /// Whether this is a decision of the rules about what the caller asked (who may do what,
+    /// on which object, in which state), as opposed to a badly filled input: those decisions
+    /// are traced.
+    pub fn is_decision(&self) -> bool {
+        !matches!(self, Self::Validation(_))
+    }
+
     /// A validation failure on one field.
     pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
@@ -100,6 +129,53 @@ impl fmt::Display for DomainError {
 }
 
 impl std::error::Error for DomainError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_has_its_code_and_status() {
+        let cases = [
+            (
+                DomainError::field("siret", "invalid_siret", "x"),
+                "validation_failed",
+                422,
+                false,
+            ),
+            (
+                DomainError::rule("quota_exceeded", "x"),
+                "quota_exceeded",
+                422,
+                true,
+            ),
+            (
+                DomainError::conflict("already_signed", "x"),
+                "already_signed",
+                409,
+                true,
+            ),
+            (DomainError::Forbidden, "forbidden", 403, true),
+            (
+                DomainError::Blocked {
+                    code: "password_change_required",
+                    message: "x".into(),
+                },
+                "password_change_required",
+                403,
+                true,
+            ),
+            (DomainError::NotFound, "not_found", 404, true),
+        ];
+        for (e, code, status, decision) in cases {
+            assert_eq!(
+                (e.code(), e.status(), e.is_decision()),
+                (code, status, decision),
+                "{e:?}"
+            );
+        }
+    }
+}
 
 /// Collects field errors while checking an input, then turns them into one result.
 #[derive(Debug, Default)]

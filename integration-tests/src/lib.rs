@@ -292,6 +292,7 @@ impl TestEnv {
             principal: None,
             request_id: "console".into(),
             now: mcp_api::auth::now(),
+            asked: None,
         };
         let (account, activation) =
             mcp_persistence::accounts::bootstrap_cnaf_operator(&self.db, &ctx, &person)

@@ -256,11 +256,25 @@ fn authorization_matrix(engine: Engine) {
         json!([])
     );
     assert_eq!(ids(env.get("/api/v1/partners", &w.cnaf)).len(), 3);
-    // Refused calls changed nothing: only the owner's changes are traced on the convention.
+    // Refused calls changed nothing: only the owner's changes are traced on the convention as
+    // done; every other call on it is traced as refused.
     let traces = env.traces_of(&w.cnaf, &w.conv_a);
-    assert!(traces.iter().all(
-        |t| t["actor_role"] == "caf_administrator" && t["organisation_id"] == w.caf_a.as_str()
-    ));
+    let (refused, done): (Vec<&Value>, Vec<&Value>) = traces
+        .iter()
+        .partition(|t| t["action"] == "request.refused");
+    assert!(!done.is_empty() && !refused.is_empty());
+    assert!(done.iter().all(|t| t["outcome"] == "success"
+        && t["actor_role"] == "caf_administrator"
+        && t["organisation_id"] == w.caf_a.as_str()));
+    assert!(
+        refused.iter().all(|t| t["outcome"] == "denied"
+            && t["detail"]["code"].is_string()
+            && t["detail"]["route"]
+                .as_str()
+                .unwrap()
+                .contains("/conventions/{convention_id}")),
+        "{refused:#?}"
+    );
 }
 
 fn tokens_are_checked_on_every_request(engine: Engine) {

@@ -136,6 +136,7 @@ fn convention_life_from_draft_to_termination(engine: Engine) {
         [
             "convention.created",
             "convention.signed",
+            "request.refused",
             "convention.rgpd_completed",
             "convention.termination_notified"
         ]

@@ -257,11 +257,15 @@ fn a_habilitation_request_through_every_state(engine: Engine) {
         [
             "request.filed",
             "request.edited",
+            "request.refused",
             "request.submitted",
+            "request.refused",
             "request.changes_requested",
             "request.edited",
             "request.submitted",
-            "request.approved"
+            "request.refused",
+            "request.approved",
+            "request.refused"
         ]
     );
 

@@ -456,7 +456,7 @@ fn a_suspended_administrator_is_out_at_once(engine: Engine) {
             )
         })
         .collect();
-    let tail: Vec<(&str, &str)> = seen[seen.len() - 4..]
+    let tail: Vec<(&str, &str)> = seen[seen.len() - 5..]
         .iter()
         .map(|(a, o)| (a.as_str(), o.as_str()))
         .collect();
@@ -465,6 +465,7 @@ fn a_suspended_administrator_is_out_at_once(engine: Engine) {
         [
             ("account.suspended", "success"),
             ("auth.login", "denied"),
+            ("request.refused", "denied"),
             ("account.reinstated", "success"),
             ("auth.login", "success")
         ]

@@ -497,7 +497,9 @@ fn partners_submit_software_for_approval(engine: Engine) {
         actions,
         [
             "client_application.submitted",
-            "client_application.approved"
+            "request.refused",
+            "client_application.approved",
+            "request.refused"
         ]
     );
 }

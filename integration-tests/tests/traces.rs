@@ -12,6 +12,7 @@ on_both_engines!(
     a_person_gets_their_own_traces_through_their_administrator,
     the_chain_shows_an_edited_or_deleted_trace,
     retention_purges_a_prefix_and_keeps_evidence,
+    refusals_are_traced_with_their_code_for_the_perimeter,
 );
 
 fn day(offset_days: i64) -> String {
@@ -674,4 +675,156 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
     assert_eq!(r.status, 404);
     let report = verify(env, &auditor);
     assert_eq!(report["intact"], true, "{report}");
+}
+
+/// What the rules refuse is traced too (S-art. 5.3.1), by the one runner every use case goes
+/// through: who, what was asked, the code they got, the request id — and the partner's
+/// administrators read it in their perimeter, like the Caf's auditors.
+fn refusals_are_traced_with_their_code_for_the_perimeter(engine: Engine) {
+    let w = world(engine);
+    let env = &w.env;
+    // A refused grant: the principal administrator habilitating herself (four eyes).
+    let me = env.get("/api/v1/me", &w.p1_principal);
+    let principal_id = me.body["id"].as_str().unwrap().to_string();
+    let t13 = env.get(
+        &format!("/api/v1/habilitations/{}", w.habilitation),
+        &w.p1_principal,
+    );
+    let (t13, mission) = (
+        t13.body["profile_id"].as_str().unwrap().to_string(),
+        t13.body["mission_id"].as_str().unwrap().to_string(),
+    );
+    let grant = TestEnv::read(
+        env.client()
+            .post(format!(
+                "{}/api/v1/partners/{}/habilitations",
+                env.base_url(),
+                w.p1
+            ))
+            .bearer_auth(&w.p1_principal)
+            .header("X-Request-Id", "refused-grant-0001")
+            .json(&json!({"account_id": principal_id, "profile_id": t13, "mission_id": mission}))
+            .send()
+            .expect("request sent"),
+    );
+    assert_eq!(
+        (grant.status, grant.code()),
+        (403, "self_grant"),
+        "{grant:?}"
+    );
+    // A refused consultation: a colleague with no CDAP habilitation.
+    let r = env.post(
+        &format!("/api/v1/partners/{}/users", w.p1),
+        &w.p1_principal,
+        json!({"full_name": "Marc Petit", "function_title": "Agent d'accueil", "email": "marc@ccas.example", "phone": "01 64 13 55 01"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let colleague = r.id();
+    let colleague_token =
+        env.activate_from_mail(r.body["identifier"].as_str().unwrap(), "marc@ccas.example");
+    let consult = env.get(
+        &format!("/api/v1/cdap/files/1000001?mission_id={mission}"),
+        &colleague_token,
+    );
+    assert_eq!(consult.code(), "not_habilitated", "{consult:?}");
+    // A refused reading of traces: a plain user.
+    let read = env.get("/api/v1/traces", &w.p1_user_token);
+    assert_eq!((read.status, read.code()), (403, "forbidden"), "{read:?}");
+
+    let refused = all(env, &w.p1_principal, "&action=request.refused&order=oldest");
+    let summary: Vec<(String, String, String, String)> = refused
+        .iter()
+        .map(|t| {
+            (
+                t["actor_account_id"].as_str().unwrap_or("").to_string(),
+                t["detail"]["operation"].as_str().unwrap_or("").to_string(),
+                t["detail"]["code"].as_str().unwrap_or("").to_string(),
+                t["outcome"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let denied = |who: &str, op: &str, code: &str| {
+        (
+            who.to_string(),
+            op.to_string(),
+            code.to_string(),
+            "denied".to_string(),
+        )
+    };
+    assert_eq!(
+        summary,
+        [
+            denied(&principal_id, "grant_habilitation", "self_grant"),
+            denied(&colleague, "consult_beneficiary_file", "not_habilitated"),
+            denied(&w.p1_user, "list_traces", "forbidden"),
+        ],
+        "{refused:#?}"
+    );
+    let grant_trace = &refused[0];
+    assert_eq!(grant_trace["request_id"], "refused-grant-0001");
+    assert_eq!(grant_trace["partner_id"], w.p1.as_str());
+    assert_eq!(
+        grant_trace["target_id"],
+        w.p1.as_str(),
+        "the partner the route named"
+    );
+    assert_eq!(
+        grant_trace["detail"]["route"],
+        "POST /api/v1/partners/{partner_id}/habilitations"
+    );
+    assert_eq!(grant_trace["detail"]["status"], 403);
+    assert_eq!(refused[1]["file_number"], "1000001", "the file asked for");
+    assert_eq!(refused[1]["target_type"], "beneficiary_file");
+    assert_eq!(refused[2]["detail"]["status"], 403);
+    // The same refusals are in the Caf's perimeter, and in no other partner's.
+    let caf_auditor = env.new_auditor(&w.cnaf, Some(&w.caf_a), "ines@caf77.example");
+    assert_eq!(
+        all(env, &caf_auditor, "&action=request.refused").len(),
+        3,
+        "the Caf's auditor reads its partners' refusals"
+    );
+    assert!(
+        all(env, &w.p2_admin, "&action=request.refused").is_empty(),
+        "another partner reads none of them"
+    );
+    // A badly filled input is not a decision about access: not traced as a refusal.
+    let bad = env.post(
+        &format!("/api/v1/partners/{}/habilitations", w.p1),
+        &w.p1_principal,
+        json!({"account_id": w.p1_user, "profile_id": t13, "mission_id": mission, "ends_on": "2020-01-01"}),
+    );
+    assert_eq!(bad.status, 422, "{bad:?}");
+    assert_eq!(
+        all(env, &w.p1_principal, "&action=request.refused").len(),
+        3
+    );
+    // A refusal about a habilitation is in the traces, not in the habilitation's history (which
+    // outlives the traces and is read by the partner's managers).
+    let suspend = env.post(
+        &format!("/api/v1/habilitations/{}/suspension", w.habilitation),
+        &w.p1_user_token,
+        json!({"reason": "essai"}),
+    );
+    assert_eq!(suspend.status, 403, "{suspend:?}");
+    let on_it = all(
+        env,
+        &w.p1_principal,
+        &format!("&action=request.refused&target_id={}", w.habilitation),
+    );
+    assert_eq!(on_it.len(), 1, "{on_it:#?}");
+    assert_eq!(on_it[0]["target_type"], "habilitation");
+    let history = env.get(
+        &format!("/api/v1/habilitations/{}/history", w.habilitation),
+        &w.p1_principal,
+    );
+    assert_eq!(history.status, 200, "{history:?}");
+    assert!(
+        !history.body.to_string().contains("request.refused"),
+        "{history:?}"
+    );
+    // Every refusal trace is sealed into the chain like any other.
+    assert!(
+        refused.iter().all(|t| t["hash"].is_string()),
+        "{refused:#?}"
+    );
 }

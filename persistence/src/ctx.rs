@@ -12,6 +12,22 @@ pub struct Ctx {
     pub request_id: String,
     /// The instant of the action, UTC, read once by the caller.
     pub now: NaiveDateTime,
+    /// What was asked, as the caller's interface names it; the trace of a refusal keeps it.
+    pub asked: Option<Asked>,
+}
+
+/// What a caller asked for: the operation and the values that named its objects, so that a
+/// refused request is traced with what it tried to reach.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Asked {
+    /// The operation, by its contract name (`grant_habilitation`).
+    pub operation: String,
+    /// The method and route template (`POST /api/v1/partners/{partner_id}/habilitations`).
+    pub route: String,
+    /// The values of the route's parameters, by name.
+    pub params: Vec<(String, String)>,
+    /// The beneficiary file the request named, if any (numéro allocataire).
+    pub file_number: Option<String>,
 }
 
 impl Ctx {

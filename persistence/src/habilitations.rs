@@ -779,6 +779,7 @@ pub fn expire_due(db: &Database, now: NaiveDateTime) -> Result<usize> {
         principal: None,
         request_id: "habilitation-expiry".into(),
         now,
+        asked: None,
     };
     db.write(|conn| {
         let due: Vec<Habilitation> = habilitations::table

@@ -26,8 +26,9 @@ pub mod staff;
 pub mod subscriptions;
 pub mod throttle;
 pub mod trace;
+pub mod use_cases;
 
-pub use ctx::Ctx;
+pub use ctx::{Asked, Ctx};
 pub use db::{Database, DbConnection, Engine};
 pub use error::{Error, Result};
 pub use page::{Page, PageRequest};

@@ -86,6 +86,7 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
         principal: None,
         request_id: "retention-job".into(),
         now,
+        asked: None,
     };
     db.write(|conn| {
         ensure_partitions(conn, now)?;

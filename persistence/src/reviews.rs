@@ -556,6 +556,7 @@ pub fn run_schedule(db: &Database, now: NaiveDateTime) -> Result<ScheduleRun> {
         principal: None,
         request_id: "review-schedule".into(),
         now,
+        asked: None,
     };
     let today = now.date();
     let year = today.year();

@@ -115,8 +115,9 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
             traces::client_id.eq(&client),
         ))
         .execute(conn)?;
-    if event.target_type == "habilitation" {
-        // Habilitation data outlives the traces (six years after devalidation).
+    if event.target_type == "habilitation" && event.outcome == Outcome::Success {
+        // Habilitation data outlives the traces (six years after devalidation); what was
+        // refused on it stays in the traces, in the perimeter of whoever was refused.
         diesel::insert_into(habilitation_events::table)
             .values((
                 habilitation_events::trace_id.eq(&id),

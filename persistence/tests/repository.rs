@@ -41,6 +41,7 @@ fn ctx() -> Ctx {
         principal: None,
         request_id: "test".into(),
         now: Utc::now().naive_utc(),
+        asked: None,
     }
 }
 

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::blocking;
+use super::run;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -79,9 +79,8 @@ async fn set_suspended(
     suspended: bool,
     reason: String,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let account = blocking(move || {
-        mcp_persistence::accounts::set_suspended(&db, &auth.0, id, suspended, &reason)
+    let account = run(&state, &auth, move |db, ctx| {
+        mcp_persistence::accounts::set_suspended(db, ctx, id, suspended, &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
@@ -112,9 +111,10 @@ pub async fn end_account_sessions(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let n = blocking(move || mcp_persistence::accounts::end_sessions_of(&db, &auth.0, id, &reason))
-        .await?;
+    let n = run(&state, &auth, move |db, ctx| {
+        mcp_persistence::accounts::end_sessions_of(db, ctx, id, &reason)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(EndedSessions { sessions_ended: n }))
 }
 
@@ -136,8 +136,9 @@ pub async fn require_password_change(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    blocking(move || mcp_persistence::accounts::require_password_change(&db, &auth.0, id, &reason))
-        .await?;
+    run(&state, &auth, move |db, ctx| {
+        mcp_persistence::accounts::require_password_change(db, ctx, id, &reason)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

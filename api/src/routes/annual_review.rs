@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::habilitations::{HabilitationDto, QuestionDto};
 use super::quotas::QuotaUseDto;
 use super::reviews::CampaignDto;
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -237,7 +237,9 @@ pub async fn get_annual_review(
         ));
     }
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let a = blocking(move || reviews::annual_review(&db, &auth.0, partner, year)).await?;
+    let a = run(&state, &auth, move |db, ctx| {
+        reviews::annual_review(db, ctx, partner, year)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(AnnualReviewDto::try_from(a)?))
 }

@@ -8,8 +8,8 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::blocking;
 use super::cafs::{AccountPage, NewPerson};
+use super::run;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -62,8 +62,10 @@ async fn register_auditor(
         &b.email,
         b.phone.as_deref(),
     )?;
-    let db = state.db.clone();
-    let account = blocking(move || cafs::add_auditor(&db, &auth.0, caf_id, &person)).await?;
+    let account = run(&state, &auth, move |db, ctx| {
+        cafs::add_auditor(db, ctx, caf_id, &person)
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Created().json(AccountDto::from(account)))
 }
@@ -98,8 +100,10 @@ pub async fn list_auditors(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = super::page_request(q.limit, q.cursor)?;
-    let db = state.db.clone();
-    let p = blocking(move || cafs::auditors(&db, &auth.0, q.caf_id, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        cafs::auditors(db, ctx, q.caf_id, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(AccountPage {
         items: p.items.into_iter().map(AccountDto::from).collect(),
         next_cursor: p.next_cursor,

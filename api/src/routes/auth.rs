@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::me::SessionsEnded;
-use super::{blocking, stored_id, utc};
+use super::{blocking, run, stored_id, utc};
 use crate::auth::{hash_password, request_id, totp_step, verify_password, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -272,6 +272,7 @@ pub async fn login(
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
+        asked: None,
     };
     let client = client(&req);
     let identifier = body.identifier.trim().to_uppercase();
@@ -336,6 +337,7 @@ pub async fn refresh_session(
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
+        asked: None,
     };
     let db = state.db.clone();
     match blocking(move || sessions::refresh(&db, &ctx, token.trim(), None)).await {
@@ -358,8 +360,10 @@ pub async fn logout(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    blocking(move || sessions::revoke_own(&db, &auth.0, auth.1, "logout")).await?;
+    run(&state, &auth, move |db, ctx| {
+        sessions::revoke_own(db, ctx, auth.1, "logout")
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -404,6 +408,7 @@ pub async fn activate_account(
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
+        asked: None,
     };
     let db = state.db.clone();
     let account = web::block(move || -> Result<Account, ApiError> {
@@ -490,6 +495,7 @@ pub async fn request_password_reset(
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
+        asked: None,
     };
     if identifier.len() <= 64 {
         let db = state.db.clone();
@@ -540,6 +546,7 @@ pub async fn confirm_password_reset(
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
+        asked: None,
     };
     let db = state.db.clone();
     let policy = state.config.identifier_throttle;

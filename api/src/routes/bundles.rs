@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::habilitations::{holder_of, HabilitationDto};
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -78,11 +78,10 @@ pub async fn create_role_bundle(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let bundle = blocking(move || {
+    let bundle = run(&state, &auth, move |db, ctx| {
         habs::create_bundle(
-            &db,
-            &auth.0,
+            db,
+            ctx,
             partner,
             &b.name,
             b.description.as_deref(),
@@ -107,8 +106,10 @@ pub async fn list_role_bundles(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let bs = blocking(move || habs::list_bundles(&db, &auth.0, partner)).await?;
+    let bs = run(&state, &auth, move |db, ctx| {
+        habs::list_bundles(db, ctx, partner)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         bs.into_iter()
             .map(RoleBundleDto::try_from)
@@ -148,10 +149,10 @@ pub async fn grant_role_bundle(
     let b = body.into_inner();
     let holder = holder_of(b.account_id, b.group_id)?;
     let id = path.into_inner();
-    let db = state.db.clone();
-    let hs =
-        blocking(move || habs::grant_bundle(&db, &auth.0, id, holder, b.mission_id, b.ends_on))
-            .await?;
+    let hs = run(&state, &auth, move |db, ctx| {
+        habs::grant_bundle(db, ctx, id, holder, b.mission_id, b.ends_on)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(
         hs.into_iter()
             .map(HabilitationDto::try_from)

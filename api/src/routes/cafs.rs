@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{blocking, utc, PageQuery};
+use super::{run, utc, PageQuery};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -98,8 +98,7 @@ pub async fn create_caf(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let data = CafData::new(&b.code, &b.name, &b.address, &b.director_name)?;
-    let db = state.db.clone();
-    let caf = blocking(move || cafs::create(&db, &auth.0, &data)).await?;
+    let caf = run(&state, &auth, move |db, ctx| cafs::create(db, ctx, &data)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/cafs/{}", caf.id)))
         .json(CafDto::from(caf)))
@@ -119,8 +118,7 @@ pub async fn list_cafs(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = q.request()?;
-    let db = state.db.clone();
-    let p = blocking(move || cafs::list(&db, &auth.0, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| cafs::list(db, ctx, &page)).await?;
     Ok(HttpResponse::Ok().json(CafPage {
         items: p.items.into_iter().map(CafDto::from).collect(),
         next_cursor: p.next_cursor,
@@ -141,8 +139,7 @@ pub async fn get_caf(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let caf = blocking(move || cafs::get(&db, &auth.0, id)).await?;
+    let caf = run(&state, &auth, move |db, ctx| cafs::get(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(CafDto::from(caf)))
 }
 
@@ -164,8 +161,10 @@ pub async fn update_caf(
     let id = path.into_inner();
     let b = body.into_inner();
     let data = CafData::new(&b.code, &b.name, &b.address, &b.director_name)?;
-    let db = state.db.clone();
-    let caf = blocking(move || cafs::update(&db, &auth.0, id, &data)).await?;
+    let caf = run(&state, &auth, move |db, ctx| {
+        cafs::update(db, ctx, id, &data)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(CafDto::from(caf)))
 }
 
@@ -221,8 +220,10 @@ pub async fn add_caf_administrator(
         &b.email,
         b.phone.as_deref(),
     )?;
-    let db = state.db.clone();
-    let account = blocking(move || cafs::add_administrator(&db, &auth.0, caf_id, &person)).await?;
+    let account = run(&state, &auth, move |db, ctx| {
+        cafs::add_administrator(db, ctx, caf_id, &person)
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Created().json(AccountDto::from(account)))
 }
@@ -252,8 +253,10 @@ pub async fn list_caf_administrators(
 ) -> Result<HttpResponse, ApiError> {
     let caf_id = path.into_inner();
     let page = q.request()?;
-    let db = state.db.clone();
-    let p = blocking(move || cafs::administrators(&db, &auth.0, caf_id, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        cafs::administrators(db, ctx, caf_id, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(AccountPage {
         items: p.items.into_iter().map(AccountDto::from).collect(),
         next_cursor: p.next_cursor,
@@ -298,9 +301,8 @@ pub async fn set_second_factor_requirement(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let required = body.required;
-    let db = state.db.clone();
-    let (caf, restricted) = blocking(move || {
-        mcp_persistence::cafs::set_second_factor_requirement(&db, &auth.0, id, required)
+    let (caf, restricted) = run(&state, &auth, move |db, ctx| {
+        mcp_persistence::cafs::set_second_factor_requirement(db, ctx, id, required)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SecondFactorRequirementResult {

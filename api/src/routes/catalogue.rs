@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::blocking;
+use super::run;
 use super::types::PartnerCategory;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
@@ -81,8 +81,7 @@ pub async fn list_services(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let services = blocking(move || catalogue::list(&db, &auth.0)).await?;
+    let services = run(&state, &auth, catalogue::list).await?;
     Ok(HttpResponse::Ok().json(
         services
             .into_iter()
@@ -105,7 +104,6 @@ pub async fn get_service(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let s = blocking(move || catalogue::get(&db, &auth.0, id)).await?;
+    let s = run(&state, &auth, move |db, ctx| catalogue::get(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(ServiceDto::from(s)))
 }

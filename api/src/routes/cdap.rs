@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::blocking;
+use super::run;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -70,11 +70,9 @@ async fn flush(
     report: ImportReport,
 ) -> Result<ImportReport, ApiError> {
     let lines = std::mem::take(batch);
-    let db = state.db.clone();
-    let ctx = auth.0.clone();
-    blocking(move || {
+    run(state, auth, move |db, ctx| {
         let mut report = report;
-        cdap::import_batch(&db, &ctx, caf, &lines, &mut report)?;
+        cdap::import_batch(db, ctx, caf, &lines, &mut report)?;
         Ok(report)
     })
     .await
@@ -115,11 +113,10 @@ pub async fn import_beneficiary_files(
             "send one JSON file per line as application/x-ndjson",
         ));
     }
-    {
-        let db = state.db.clone();
-        let ctx = auth.0.clone();
-        blocking(move || cdap::authorize_import(&db, &ctx, caf)).await?;
-    }
+    run(&state, &auth, move |db, ctx| {
+        cdap::authorize_import(db, ctx, caf)
+    })
+    .await?;
     let mut report = ImportReport::default();
     let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
     let mut pending: Vec<u8> = vec![];
@@ -243,8 +240,7 @@ pub async fn consult_beneficiary_file(
         profile_id: q.profile_id,
         instructor_number: q.instructor_number,
     };
-    let db = state.db.clone();
-    let found = blocking(move || cdap::consult(&db, &auth.0, &req)).await?;
+    let found = run(&state, &auth, move |db, ctx| cdap::consult(db, ctx, &req)).await?;
     let Some(c) = found else {
         return Err(ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,
@@ -306,8 +302,7 @@ pub async fn search_beneficiary_files(
         mission_id: q.mission_id,
         profile_id: q.profile_id,
     };
-    let db = state.db.clone();
-    let found = blocking(move || cdap::search(&db, &auth.0, &req)).await?;
+    let found = run(&state, &auth, move |db, ctx| cdap::search(db, ctx, &req)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(SearchResult {

@@ -14,7 +14,7 @@ use super::types::{
     AmendmentInput, Contact, ConventionStatus, ManagementMode, Party, PasswordPolicy,
     TerminationKind,
 };
-use super::{blocking, stored_id, utc, PageQuery};
+use super::{run, stored_id, utc, PageQuery};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -247,8 +247,10 @@ pub async fn create_convention(
         missions: b.missions,
         contract: b.contract.map(Into::into),
     };
-    let db = state.db.clone();
-    let c = blocking(move || conventions::create(&db, &auth.0, partner_id, new)).await?;
+    let c = run(&state, &auth, move |db, ctx| {
+        conventions::create(db, ctx, partner_id, new)
+    })
+    .await?;
     let dto = ConventionDto::from(c, today())?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/conventions/{}", dto.id)))
@@ -271,9 +273,10 @@ pub async fn list_partner_conventions(
 ) -> Result<HttpResponse, ApiError> {
     let partner_id = path.into_inner();
     let page = q.request()?;
-    let db = state.db.clone();
-    let p =
-        blocking(move || conventions::list_for_partner(&db, &auth.0, partner_id, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        conventions::list_for_partner(db, ctx, partner_id, &page)
+    })
+    .await?;
     let today = today();
     Ok(HttpResponse::Ok().json(ConventionPage {
         items: p
@@ -299,8 +302,7 @@ pub async fn get_convention(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    respond(blocking(move || conventions::get(&db, &auth.0, id)).await?)
+    respond(run(&state, &auth, move |db, ctx| conventions::get(db, ctx, id)).await?)
 }
 
 /// Changes to signatories or missions. On a signed convention, an `amendment` is required.
@@ -343,11 +345,12 @@ pub async fn update_convention(
         missions: b.missions,
     };
     let amendment = b.amendment.map(Into::into);
-    let db = state.db.clone();
     respond(
-        blocking(move || conventions::update(&db, &auth.0, id, change, amendment))
-            .await?
-            .0,
+        run(&state, &auth, move |db, ctx| {
+            conventions::update(db, ctx, id, change, amendment)
+        })
+        .await?
+        .0,
     )
 }
 
@@ -379,10 +382,11 @@ pub async fn sign_convention(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let b = body.into_inner();
-    let db = state.db.clone();
     respond(
-        blocking(move || conventions::sign(&db, &auth.0, id, b.partner_signed_on, b.caf_signed_on))
-            .await?,
+        run(&state, &auth, move |db, ctx| {
+            conventions::sign(db, ctx, id, b.partner_signed_on, b.caf_signed_on)
+        })
+        .await?,
     )
 }
 
@@ -411,8 +415,12 @@ pub async fn complete_rgpd_formalities(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let on = body.into_inner().completed_on;
-    let db = state.db.clone();
-    respond(blocking(move || conventions::complete_rgpd(&db, &auth.0, id, on)).await?)
+    respond(
+        run(&state, &auth, move |db, ctx| {
+            conventions::complete_rgpd(db, ctx, id, on)
+        })
+        .await?,
+    )
 }
 
 /// A termination letter (unilateral) or formal notice (breach).
@@ -458,8 +466,12 @@ pub async fn notify_termination(
         requested_on: b.requested_on,
         reason: b.reason,
     };
-    let db = state.db.clone();
-    respond(blocking(move || conventions::notify_termination(&db, &auth.0, id, notice)).await?)
+    respond(
+        run(&state, &auth, move |db, ctx| {
+            conventions::notify_termination(db, ctx, id, notice)
+        })
+        .await?,
+    )
 }
 
 /// Why a pending termination is withdrawn.
@@ -488,8 +500,12 @@ pub async fn withdraw_termination(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    respond(blocking(move || conventions::withdraw_termination(&db, &auth.0, id, &reason)).await?)
+    respond(
+        run(&state, &auth, move |db, ctx| {
+            conventions::withdraw_termination(db, ctx, id, &reason)
+        })
+        .await?,
+    )
 }
 
 /// The service contract taken in application of a convention.
@@ -537,8 +553,7 @@ pub async fn get_service_contract(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let c = blocking(move || conventions::get(&db, &auth.0, id)).await?;
+    let c = run(&state, &auth, move |db, ctx| conventions::get(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(contract_dto(&c)?))
 }
 
@@ -585,9 +600,10 @@ pub async fn update_service_contract(
         contacts: b.contacts,
         second_factor_required: b.second_factor_required,
     });
-    let db = state.db.clone();
-    let (c, _) =
-        blocking(move || conventions::update_contract(&db, &auth.0, id, terms, amendment)).await?;
+    let (c, _) = run(&state, &auth, move |db, ctx| {
+        conventions::update_contract(db, ctx, id, terms, amendment)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(contract_dto(&c)?))
 }
 
@@ -651,8 +667,10 @@ pub async fn list_amendments(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let list = blocking(move || conventions::amendments(&db, &auth.0, id)).await?;
+    let list = run(&state, &auth, move |db, ctx| {
+        conventions::amendments(db, ctx, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         list.into_iter()
             .map(AmendmentDto::try_from)

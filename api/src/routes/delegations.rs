@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::habilitations::ReasonInput;
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -119,16 +119,8 @@ pub async fn give_delegation(
     let b = body.into_inner();
     let functions: Vec<_> = b.functions.iter().map(|f| (*f).into()).collect();
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let d = blocking(move || {
-        staff::give_delegation(
-            &db,
-            &auth.0,
-            partner,
-            b.account_id,
-            &functions,
-            &b.profile_ids,
-        )
+    let d = run(&state, &auth, move |db, ctx| {
+        staff::give_delegation(db, ctx, partner, b.account_id, &functions, &b.profile_ids)
     })
     .await?;
     Ok(HttpResponse::Created().json(DelegationDto::try_from(d)?))
@@ -148,8 +140,10 @@ pub async fn list_delegations(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let rows = blocking(move || staff::list_delegations(&db, &auth.0, partner)).await?;
+    let rows = run(&state, &auth, move |db, ctx| {
+        staff::list_delegations(db, ctx, partner)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(DelegationDto::try_from)
@@ -175,7 +169,9 @@ pub async fn withdraw_delegation(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let d = blocking(move || staff::withdraw_delegation(&db, &auth.0, id, &reason)).await?;
+    let d = run(&state, &auth, move |db, ctx| {
+        staff::withdraw_delegation(db, ctx, id, &reason)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(DelegationDto::try_from(d)?))
 }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -101,9 +101,8 @@ pub async fn create_group(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let g = blocking(move || {
-        staff::create_group(&db, &auth.0, partner, &b.name, b.description.as_deref())
+    let g = run(&state, &auth, move |db, ctx| {
+        staff::create_group(db, ctx, partner, &b.name, b.description.as_deref())
     })
     .await?;
     let dto = GroupDto::try_from(g)?;
@@ -126,8 +125,10 @@ pub async fn list_groups(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let gs = blocking(move || staff::list_groups(&db, &auth.0, partner)).await?;
+    let gs = run(&state, &auth, move |db, ctx| {
+        staff::list_groups(db, ctx, partner)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         gs.into_iter()
             .map(GroupDto::try_from)
@@ -149,8 +150,7 @@ pub async fn get_group(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let (g, members) = blocking(move || staff::get_group(&db, &auth.0, id)).await?;
+    let (g, members) = run(&state, &auth, move |db, ctx| staff::get_group(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(GroupDetailDto {
         group: GroupDto::try_from(g)?,
         members: members.into_iter().map(MemberDto::from).collect(),
@@ -183,8 +183,10 @@ pub async fn add_group_member(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let account = body.into_inner().account_id;
-    let db = state.db.clone();
-    let m = blocking(move || staff::add_member(&db, &auth.0, id, account)).await?;
+    let m = run(&state, &auth, move |db, ctx| {
+        staff::add_member(db, ctx, id, account)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(MemberDto::from(m)))
 }
 
@@ -202,7 +204,9 @@ pub async fn remove_group_member(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (group, account) = path.into_inner();
-    let db = state.db.clone();
-    blocking(move || staff::remove_member(&db, &auth.0, group, account)).await?;
+    run(&state, &auth, move |db, ctx| {
+        staff::remove_member(db, ctx, group, account)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

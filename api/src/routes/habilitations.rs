@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::auth::AccountDto;
 use super::quotas::{group_ref, GroupRef};
 use super::traces::TracePage;
-use super::{blocking, page_request, stored_id, utc};
+use super::{page_request, run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -170,8 +170,10 @@ pub async fn grant_habilitation(
         ends_on: b.ends_on,
     };
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let h = blocking(move || habs::grant(&db, &auth.0, partner, req)).await?;
+    let h = run(&state, &auth, move |db, ctx| {
+        habs::grant(db, ctx, partner, req)
+    })
+    .await?;
     let dto = HabilitationDto::try_from(h)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/habilitations/{}", dto.id)))
@@ -241,8 +243,10 @@ pub async fn list_habilitations(
         holder,
     };
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let p = blocking(move || habs::list(&db, &auth.0, partner, &filter, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        habs::list(db, ctx, partner, &filter, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(HabilitationPage {
         items: p
             .items
@@ -267,8 +271,7 @@ pub async fn get_habilitation(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let h = blocking(move || habs::get(&db, &auth.0, id)).await?;
+    let h = run(&state, &auth, move |db, ctx| habs::get(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(HabilitationDto::try_from(h)?))
 }
 
@@ -288,8 +291,10 @@ async fn change(
     change: StatusChange,
     reason: String,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let h = blocking(move || habs::change_status(&db, &auth.0, id, change, &reason)).await?;
+    let h = run(&state, &auth, move |db, ctx| {
+        habs::change_status(db, ctx, id, change, &reason)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(HabilitationDto::try_from(h)?))
 }
 
@@ -386,8 +391,10 @@ pub async fn get_habilitation_history(
 ) -> Result<HttpResponse, ApiError> {
     let page = query.request()?;
     let id = path.into_inner();
-    let db = state.db.clone();
-    let p = blocking(move || habs::history(&db, &auth.0, id, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        habs::history(db, ctx, id, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(super::traces::page(p)?))
 }
 
@@ -465,8 +472,7 @@ pub async fn ask_habilitation_question(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let text = body.into_inner().question;
-    let db = state.db.clone();
-    let q = blocking(move || habs::ask(&db, &auth.0, id, &text)).await?;
+    let q = run(&state, &auth, move |db, ctx| habs::ask(db, ctx, id, &text)).await?;
     Ok(HttpResponse::Created().json(QuestionDto::try_from(q)?))
 }
 
@@ -484,8 +490,7 @@ pub async fn list_habilitation_questions(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let qs = blocking(move || habs::questions(&db, &auth.0, id)).await?;
+    let qs = run(&state, &auth, move |db, ctx| habs::questions(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(questions_dto(qs)?))
 }
 
@@ -503,8 +508,10 @@ pub async fn list_open_habilitation_questions(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let qs = blocking(move || habs::open_questions(&db, &auth.0, id)).await?;
+    let qs = run(&state, &auth, move |db, ctx| {
+        habs::open_questions(db, ctx, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(questions_dto(qs)?))
 }
 
@@ -534,8 +541,10 @@ pub async fn answer_habilitation_question(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let text = body.into_inner().answer;
-    let db = state.db.clone();
-    let q = blocking(move || habs::answer(&db, &auth.0, id, &text)).await?;
+    let q = run(&state, &auth, move |db, ctx| {
+        habs::answer(db, ctx, id, &text)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(QuestionDto::try_from(q)?))
 }
 
@@ -572,8 +581,7 @@ pub async fn list_account_habilitations(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let (account, held) = blocking(move || habs::of_person(&db, &auth.0, id)).await?;
+    let (account, held) = run(&state, &auth, move |db, ctx| habs::of_person(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(PersonHabilitationsDto {
         account: AccountDto::from(account),
         habilitations: held
@@ -634,8 +642,10 @@ pub async fn list_unused_habilitations(
     }
     let id = path.into_inner();
     let since = auth.0.now - chrono::Duration::days(days);
-    let db = state.db.clone();
-    let rows = blocking(move || habs::unused(&db, &auth.0, id, since)).await?;
+    let rows = run(&state, &auth, move |db, ctx| {
+        habs::unused(db, ctx, id, since)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(|u| {

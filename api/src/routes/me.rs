@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::{hash_password, new_totp_secret, totp_step, verify_password, Authenticated};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -35,8 +35,10 @@ pub async fn logout_everywhere(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let n = blocking(move || sessions::revoke_all_own(&db, &auth.0)).await?;
+    let n = run(&state, &auth, move |db, ctx| {
+        sessions::revoke_all_own(db, ctx)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(SessionsEnded { sessions_ended: n }))
 }
 
@@ -70,9 +72,8 @@ pub async fn list_my_sessions(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
     let current = auth.1.to_string();
-    let list = blocking(move || sessions::list_own(&db, &auth.0)).await?;
+    let list = run(&state, &auth, sessions::list_own).await?;
     let dto: Vec<SessionDto> = list
         .into_iter()
         .map(|s| {
@@ -104,8 +105,7 @@ pub async fn end_my_session(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    blocking(move || sessions::end_own(&db, &auth.0, id)).await?;
+    run(&state, &auth, move |db, ctx| sessions::end_own(db, ctx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -120,8 +120,7 @@ pub async fn get_me(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let account = blocking(move || accounts::me(&db, &auth.0)).await?;
+    let account = run(&state, &auth, accounts::me).await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
 }
 

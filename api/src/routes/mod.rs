@@ -30,13 +30,34 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::problem::ApiError;
+use mcp_persistence::{Ctx, Database};
 
-/// Runs a use case on the blocking pool: diesel is synchronous.
+use crate::auth::Authenticated;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Runs a use case that no authenticated person asked for (sign-in, activation, the token
+/// endpoint) on the blocking pool: diesel is synchronous.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> mcp_persistence::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
     web::block(f)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
+}
+
+/// Runs a use case for the authenticated caller on the blocking pool (diesel is synchronous),
+/// through the runner that traces what the rules refuse. Every authenticated route calls its use
+/// case this way.
+pub async fn run<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    auth: &Authenticated,
+    use_case: impl FnOnce(&Database, &Ctx) -> mcp_persistence::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let db = state.db.clone();
+    let ctx = auth.0.clone();
+    web::block(move || mcp_persistence::use_cases::run(&db, &ctx, use_case))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::from)

@@ -336,6 +336,7 @@ pub async fn submit_authorization(
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
+        asked: None,
     };
     let source = client(&req).source;
     let st = state.clone();
@@ -461,6 +462,7 @@ pub async fn issue_token(
         principal: None,
         request_id: request_id(&req),
         now: crate::auth::now(),
+        asked: None,
     };
     let net = client(&req);
     let st = state.clone();

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::auth::AccountDto;
 use super::types::PartnerCategory;
-use super::{blocking, page_request, stored_id, utc};
+use super::{page_request, run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -124,8 +124,10 @@ pub async fn create_partner(
     body: web::Json<PartnerInput>,
 ) -> Result<HttpResponse, ApiError> {
     let data = body.check()?;
-    let db = state.db.clone();
-    let p = blocking(move || partners::create(&db, &auth.0, &data)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        partners::create(db, ctx, &data)
+    })
+    .await?;
     let dto = PartnerDto::try_from(p)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/partners/{}", dto.id)))
@@ -171,8 +173,10 @@ pub async fn list_partners(
         category: q.category.map(Into::into),
         caf_id: q.caf_id,
     };
-    let db = state.db.clone();
-    let p = blocking(move || partners::list(&db, &auth.0, &filter, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        partners::list(db, ctx, &filter, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PartnerPage {
         items: p
             .items
@@ -197,8 +201,7 @@ pub async fn get_partner(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let p = blocking(move || partners::get(&db, &auth.0, id)).await?;
+    let p = run(&state, &auth, move |db, ctx| partners::get(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
 }
 
@@ -219,8 +222,10 @@ pub async fn update_partner(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let data = body.check()?;
-    let db = state.db.clone();
-    let p = blocking(move || partners::update(&db, &auth.0, id, &data)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        partners::update(db, ctx, id, &data)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
 }
 
@@ -287,9 +292,10 @@ pub async fn name_partner_administrator(
         AdministratorRank::Principal => partners::AdministratorRank::Principal,
         AdministratorRank::Deputy => partners::AdministratorRank::Deputy,
     };
-    let db = state.db.clone();
-    let account =
-        blocking(move || partners::name_administrator(&db, &auth.0, id, rank, &person)).await?;
+    let account = run(&state, &auth, move |db, ctx| {
+        partners::name_administrator(db, ctx, id, rank, &person)
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Created().json(AccountDto::from(account)))
 }
@@ -308,8 +314,10 @@ pub async fn list_partner_administrators(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let accounts = blocking(move || partners::administrators(&db, &auth.0, id)).await?;
+    let accounts = run(&state, &auth, move |db, ctx| {
+        partners::administrators(db, ctx, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         accounts
             .into_iter()

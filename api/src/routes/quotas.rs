@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{blocking, stored_id};
+use super::{run, stored_id};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -79,8 +79,7 @@ pub async fn get_partner_quota_use(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let lines = blocking(move || habs::quota_use(&db, &auth.0, id)).await?;
+    let lines = run(&state, &auth, move |db, ctx| habs::quota_use(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(quota_dto(lines)?))
 }
 
@@ -109,8 +108,10 @@ pub async fn get_caf_quota_use(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let over = query.over_quota.unwrap_or(false);
-    let db = state.db.clone();
-    let lines = blocking(move || habs::caf_quota_use(&db, &auth.0, id, over)).await?;
+    let lines = run(&state, &auth, move |db, ctx| {
+        habs::caf_quota_use(db, ctx, id, over)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(quota_dto(lines)?))
 }
 
@@ -171,8 +172,10 @@ pub async fn list_profile_holders(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (partner, profile) = path.into_inner();
-    let db = state.db.clone();
-    let (lines, people) = blocking(move || habs::holders(&db, &auth.0, partner, profile)).await?;
+    let (lines, people) = run(&state, &auth, move |db, ctx| {
+        habs::holders(db, ctx, partner, profile)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(HoldersDto {
         quota: quota_dto(lines)?,
         holders: people

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::habilitations::ReasonInput;
 use super::partners::AdministratorRank;
 use super::types::Contact;
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -227,8 +227,10 @@ pub async fn file_request(
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
     let form: Form = body.into_inner().into();
-    let db = state.db.clone();
-    let v = blocking(move || requests::file(&db, &auth.0, partner, form)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::file(db, ctx, partner, form)
+    })
+    .await?;
     let d = dto(v)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/requests/{}", d.id)))
@@ -287,8 +289,10 @@ pub async fn list_partner_requests(
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let vs = blocking(move || requests::for_partner(&db, &auth.0, partner, &filter)).await?;
+    let vs = run(&state, &auth, move |db, ctx| {
+        requests::for_partner(db, ctx, partner, &filter)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(dtos(vs)?))
 }
 
@@ -309,8 +313,10 @@ pub async fn list_caf_requests(
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let caf = path.into_inner();
-    let db = state.db.clone();
-    let vs = blocking(move || requests::inbox(&db, &auth.0, caf, &filter)).await?;
+    let vs = run(&state, &auth, move |db, ctx| {
+        requests::inbox(db, ctx, caf, &filter)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(dtos(vs)?))
 }
 
@@ -328,8 +334,7 @@ pub async fn get_request(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let v = blocking(move || requests::get(&db, &auth.0, id)).await?;
+    let v = run(&state, &auth, move |db, ctx| requests::get(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
 
@@ -350,8 +355,10 @@ pub async fn edit_request(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let form: Form = body.into_inner().into();
-    let db = state.db.clone();
-    let v = blocking(move || requests::edit(&db, &auth.0, id, form)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::edit(db, ctx, id, form)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
 
@@ -371,8 +378,7 @@ pub async fn submit_request(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let v = blocking(move || requests::submit(&db, &auth.0, id)).await?;
+    let v = run(&state, &auth, move |db, ctx| requests::submit(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
 
@@ -393,8 +399,10 @@ pub async fn withdraw_request(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let v = blocking(move || requests::withdraw(&db, &auth.0, id, &reason)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::withdraw(db, ctx, id, &reason)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
 
@@ -415,8 +423,10 @@ pub async fn return_request_for_changes(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let v = blocking(move || requests::decline(&db, &auth.0, id, false, &reason)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::decline(db, ctx, id, false, &reason)
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
@@ -438,8 +448,10 @@ pub async fn refuse_request(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let v = blocking(move || requests::decline(&db, &auth.0, id, true, &reason)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::decline(db, ctx, id, true, &reason)
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
@@ -460,8 +472,7 @@ pub async fn approve_request(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let v = blocking(move || requests::approve(&db, &auth.0, id)).await?;
+    let v = run(&state, &auth, move |db, ctx| requests::approve(db, ctx, id)).await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
@@ -481,7 +492,9 @@ pub async fn list_escalation_contacts(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let cs = blocking(move || requests::escalation_contacts(&db, &auth.0, partner)).await?;
+    let cs = run(&state, &auth, move |db, ctx| {
+        requests::escalation_contacts(db, ctx, partner)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(cs.into_iter().map(Contact::from).collect::<Vec<_>>()))
 }

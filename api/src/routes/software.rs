@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -88,8 +88,10 @@ pub async fn register_client_application(
     let partner_id = path.into_inner();
     let b = body.into_inner();
     let reg = Registration::new(&b.name, &b.redirect_uris, &b.scopes, b.password_grant)?;
-    let db = state.db.clone();
-    let app = blocking(move || clients::register(&db, &auth.0, partner_id, &reg)).await?;
+    let app = run(&state, &auth, move |db, ctx| {
+        clients::register(db, ctx, partner_id, &reg)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(ClientApplicationDto::try_from(app)?))
 }
 
@@ -107,8 +109,10 @@ pub async fn list_client_applications(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let partner_id = path.into_inner();
-    let db = state.db.clone();
-    let apps = blocking(move || clients::list(&db, &auth.0, partner_id)).await?;
+    let apps = run(&state, &auth, move |db, ctx| {
+        clients::list(db, ctx, partner_id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         apps.into_iter()
             .map(ClientApplicationDto::try_from)
@@ -139,8 +143,7 @@ pub async fn approve_client_application(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let app = blocking(move || clients::approve(&db, &auth.0, id)).await?;
+    let app = run(&state, &auth, move |db, ctx| clients::approve(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
 }
 
@@ -162,7 +165,9 @@ pub async fn revoke_client_application(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let app = blocking(move || clients::revoke(&db, &auth.0, id, &reason)).await?;
+    let app = run(&state, &auth, move |db, ctx| {
+        clients::revoke(db, ctx, id, &reason)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
 }

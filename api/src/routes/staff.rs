@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::blocking;
 use super::habilitations::ReasonInput;
+use super::run;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -64,8 +64,10 @@ pub async fn create_partner_user(
         b.phone.as_deref(),
     )?;
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let account = blocking(move || staff::create_user(&db, &auth.0, partner, &person)).await?;
+    let account = run(&state, &auth, move |db, ctx| {
+        staff::create_user(db, ctx, partner, &person)
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Created().json(AccountDto::from(account)))
 }
@@ -84,8 +86,10 @@ pub async fn list_partner_users(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
-    let db = state.db.clone();
-    let accounts = blocking(move || staff::list_staff(&db, &auth.0, partner)).await?;
+    let accounts = run(&state, &auth, move |db, ctx| {
+        staff::list_staff(db, ctx, partner)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         accounts
             .into_iter()
@@ -113,7 +117,9 @@ pub async fn close_account(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let reason = body.into_inner().reason;
-    let db = state.db.clone();
-    let account = blocking(move || staff::close_account(&db, &auth.0, id, &reason)).await?;
+    let account = run(&state, &auth, move |db, ctx| {
+        staff::close_account(db, ctx, id, &reason)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
 }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::types::{AmendmentInput, ConventionStatus};
-use super::{blocking, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -159,10 +159,10 @@ pub async fn create_subscription(
         profiles: quotas(b.profiles),
     };
     let amendment = b.amendment.map(Into::into);
-    let db = state.db.clone();
-    let (v, _) =
-        blocking(move || subscriptions::create(&db, &auth.0, convention_id, new, amendment))
-            .await?;
+    let (v, _) = run(&state, &auth, move |db, ctx| {
+        subscriptions::create(db, ctx, convention_id, new, amendment)
+    })
+    .await?;
     let dto = SubscriptionDto::try_from(v)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/subscriptions/{}", dto.id)))
@@ -183,8 +183,10 @@ pub async fn list_subscriptions(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let list = blocking(move || subscriptions::list(&db, &auth.0, id)).await?;
+    let list = run(&state, &auth, move |db, ctx| {
+        subscriptions::list(db, ctx, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(
         list.into_iter()
             .map(SubscriptionDto::try_from)
@@ -206,8 +208,10 @@ pub async fn get_subscription(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let db = state.db.clone();
-    let v = blocking(move || subscriptions::get(&db, &auth.0, id)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        subscriptions::get(db, ctx, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(SubscriptionDto::try_from(v)?))
 }
 
@@ -241,9 +245,9 @@ pub async fn update_quotas(
     let b = body.into_inner();
     let amendment = b.amendment.map(Into::into);
     let requested = quotas(b.profiles);
-    let db = state.db.clone();
-    let (v, _) =
-        blocking(move || subscriptions::update_quotas(&db, &auth.0, id, requested, amendment))
-            .await?;
+    let (v, _) = run(&state, &auth, move |db, ctx| {
+        subscriptions::update_quotas(db, ctx, id, requested, amendment)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(SubscriptionDto::try_from(v)?))
 }

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{blocking, page_request, stored_id, utc, PageQuery};
+use super::{blocking, page_request, run, stored_id, utc, PageQuery};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -201,8 +201,10 @@ pub async fn list_traces(
     let q = q.into_inner();
     let filter = q.filter()?;
     let page = page_request(q.limit, q.cursor)?;
-    let db = state.db.clone();
-    let p = blocking(move || mcp_persistence::trace::read(&db, &auth.0, &filter, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        mcp_persistence::trace::read(db, ctx, &filter, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(self::page(p)?))
 }
 
@@ -383,12 +385,14 @@ pub async fn export_traces(
         cursor: None,
     }
     .filter()?;
-    let db = state.db.clone();
     let code = match format {
         ExportFormat::Csv => "csv",
         ExportFormat::Jsonl => "jsonl",
     };
-    let export = blocking(move || Export::open(&db, &auth.0, filter, code)).await?;
+    let export = run(&state, &auth, move |db, ctx| {
+        Export::open(db, ctx, filter, code)
+    })
+    .await?;
     let db = state.db.clone();
     let body = stream::unfold(ExportState::Start, move |st| {
         let db = db.clone();
@@ -491,9 +495,8 @@ pub async fn produce_subject_access(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, account_id) = path.into_inner();
-    let db = state.db.clone();
-    let s = blocking(move || {
-        mcp_persistence::trace::subject_access(&db, &auth.0, partner_id, account_id)
+    let s = run(&state, &auth, move |db, ctx| {
+        mcp_persistence::trace::subject_access(db, ctx, partner_id, account_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SubjectAccessDto::try_from(s)?))
@@ -561,8 +564,10 @@ pub async fn verify_trace_chain(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let r = blocking(move || mcp_persistence::trace::verify_chain(&db, &auth.0)).await?;
+    let r = run(&state, &auth, move |db, ctx| {
+        mcp_persistence::trace::verify_chain(db, ctx)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ChainReportDto::from(r)))
 }
 
@@ -649,8 +654,10 @@ pub async fn list_retention_purges(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = q.request()?;
-    let db = state.db.clone();
-    let p = blocking(move || mcp_persistence::retention::purges(&db, &auth.0, &page)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        mcp_persistence::retention::purges(db, ctx, &page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PurgePage {
         items: p
             .items

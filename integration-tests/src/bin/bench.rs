@@ -929,6 +929,7 @@ fn bench_traces(engine: Engine, n: u64) -> TraceBench {
         )),
         request_id: "bench".into(),
         now: chrono::Utc::now().naive_utc(),
+        asked: None,
     };
     let report = mcp_persistence::trace::verify_chain(&env.db, &ctx).expect("chain checked");
     assert!(report.first_broken.is_none(), "{report:?}");
