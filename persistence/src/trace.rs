@@ -116,8 +116,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
         ))
         .execute(conn)?;
     if event.target_type == "habilitation" && event.outcome == Outcome::Success {
-        // Habilitation data outlives the traces (six years after devalidation); what was
-        // refused on it stays in the traces, in the perimeter of whoever was refused.
+        // Habilitation data outlives the traces (six years after devalidation); refusals don't.
         diesel::insert_into(habilitation_events::table)
             .values((
                 habilitation_events::trace_id.eq(&id),
