@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 use chrono::NaiveDateTime;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use mcp_persistence::keys::TokenKey;
+use mcp_persistence::use_cases::keys::TokenKey;
 use mcp_persistence::{Asked, Ctx};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -81,7 +81,8 @@ struct KeySet {
 
 impl KeySet {
     fn build(keys: &[TokenKey], at: NaiveDateTime) -> Result<Self, String> {
-        let signing = mcp_persistence::keys::signing_key(keys, at).ok_or("no token key")?;
+        let signing =
+            mcp_persistence::use_cases::keys::signing_key(keys, at).ok_or("no token key")?;
         let mut verifying = HashMap::new();
         let mut jwks = JwkSet { keys: vec![] };
         let mut encoding = None;
@@ -135,7 +136,7 @@ impl TokenKeys {
         let key = TokenKey {
             id: Uuid::new_v4().to_string(),
             algorithm: "EdDSA".into(),
-            private_key: hex::encode(mcp_persistence::keys::generate_ed25519_pkcs8()),
+            private_key: hex::encode(mcp_persistence::use_cases::keys::generate_ed25519_pkcs8()),
             created_at: now(),
         };
         Self::from_stored(&[key], now(), ttl_seconds).expect("a fresh key builds")
@@ -332,7 +333,9 @@ impl FromRequest for Authenticated {
             let db = state.db.clone();
             let at = now();
             let principal = web::block(move || {
-                mcp_persistence::sessions::active_principal(&db, account_id, session_id, at)
+                mcp_persistence::use_cases::sessions::active_principal(
+                    &db, account_id, session_id, at,
+                )
             })
             .await
             .map_err(ApiError::internal)??

@@ -28,7 +28,8 @@ use crate::state::AppState;
 pub fn prepare(config: Config) -> Result<AppState, String> {
     let db = Database::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
     let now = auth::now();
-    let keys = mcp_persistence::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
+    let keys =
+        mcp_persistence::use_cases::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
     let mail = Arc::from(mail::transport(&config)?);
     Ok(AppState {
         mail,
@@ -143,7 +144,11 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
 async fn schedule_reviews(state: AppState) {
     loop {
         let db = state.db.clone();
-        match web::block(move || mcp_persistence::reviews::run_schedule(&db, auth::now())).await {
+        match web::block(move || {
+            mcp_persistence::use_cases::reviews::run_schedule(&db, auth::now())
+        })
+        .await
+        {
             Ok(Ok(run)) => {
                 if run.opened > 0 || run.overdue_notified > 0 {
                     log::info!(
@@ -166,7 +171,10 @@ async fn schedule_reviews(state: AppState) {
 async fn expire_habilitations(state: AppState) {
     loop {
         let db = state.db.clone();
-        match web::block(move || mcp_persistence::habilitations::expire_due(&db, auth::now())).await
+        match web::block(move || {
+            mcp_persistence::use_cases::habilitations::expire_due(&db, auth::now())
+        })
+        .await
         {
             Ok(Ok(n)) if n > 0 => {
                 log::info!("habilitations: {n} temporary habilitation(s) expired")
@@ -185,7 +193,9 @@ async fn expire_habilitations(state: AppState) {
 async fn purge_expired(state: AppState) {
     loop {
         let db = state.db.clone();
-        match web::block(move || mcp_persistence::retention::purge_due(&db, auth::now())).await {
+        match web::block(move || mcp_persistence::use_cases::retention::purge_due(&db, auth::now()))
+            .await
+        {
             Ok(Ok(Some(p))) => log::info!(
                 "retention: {} trace(s), {} habilitation(s) purged",
                 p.traces_purged,
@@ -206,7 +216,8 @@ async fn rotate_keys(state: AppState) {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let db = state.db.clone();
         let now = auth::now();
-        match web::block(move || mcp_persistence::keys::ensure_and_load(&db, now)).await {
+        match web::block(move || mcp_persistence::use_cases::keys::ensure_and_load(&db, now)).await
+        {
             Ok(Ok(keys)) => {
                 if let Err(e) = state.keys.replace(&keys, now) {
                     log::error!("token keys: {e}");
@@ -223,7 +234,7 @@ async fn deliver_outbox(state: AppState) {
     loop {
         let s = state.clone();
         let r = web::block(move || {
-            mcp_persistence::outbox::deliver_pending(&s.db, s.mail.as_ref(), auth::now())
+            mcp_persistence::use_cases::outbox::deliver_pending(&s.db, s.mail.as_ref(), auth::now())
         })
         .await;
         match r {

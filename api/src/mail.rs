@@ -5,7 +5,7 @@
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport as _};
-use mcp_persistence::outbox::{MailFolder, Outgoing, Transport};
+use mcp_persistence::use_cases::outbox::{MailFolder, Outgoing, Transport};
 
 /// A mail relay reached over SMTP.
 pub struct SmtpRelay {

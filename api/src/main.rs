@@ -98,7 +98,7 @@ fn main() {
                 asked: None,
             };
             let (account, activation) =
-                mcp_persistence::accounts::bootstrap_cnaf_operator(&db, &ctx, &person)
+                mcp_persistence::use_cases::accounts::bootstrap_cnaf_operator(&db, &ctx, &person)
                     .unwrap_or_else(|e| fail(e));
             println!("National operator created for {}.", account.full_name);
             println!("  identifier:      {}", account.identifier);

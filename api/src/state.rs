@@ -17,5 +17,5 @@ pub struct AppState {
     /// Wakes the outbox delivery.
     pub outbox: std::sync::Arc<tokio::sync::Notify>,
     /// Where the outbox delivers.
-    pub mail: std::sync::Arc<dyn mcp_persistence::outbox::Transport>,
+    pub mail: std::sync::Arc<dyn mcp_persistence::use_cases::outbox::Transport>,
 }

@@ -295,7 +295,7 @@ impl TestEnv {
             asked: None,
         };
         let (account, activation) =
-            mcp_persistence::accounts::bootstrap_cnaf_operator(&self.db, &ctx, &person)
+            mcp_persistence::use_cases::accounts::bootstrap_cnaf_operator(&self.db, &ctx, &person)
                 .expect("bootstrap");
         self.activate(&account.identifier, &activation.secret, PASSWORD);
         self.login(&account.identifier, PASSWORD)

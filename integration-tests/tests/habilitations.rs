@@ -780,13 +780,19 @@ fn temporary_habilitations_expire(engine: Engine) {
     // Tomorrow it still runs; the day after, the job ends it.
     let now = Utc::now().naive_utc();
     assert_eq!(
-        mcp_persistence::habilitations::expire_due(&env.db, now + chrono::Duration::days(1))
-            .unwrap(),
+        mcp_persistence::use_cases::habilitations::expire_due(
+            &env.db,
+            now + chrono::Duration::days(1)
+        )
+        .unwrap(),
         0
     );
     assert_eq!(
-        mcp_persistence::habilitations::expire_due(&env.db, now + chrono::Duration::days(2))
-            .unwrap(),
+        mcp_persistence::use_cases::habilitations::expire_due(
+            &env.db,
+            now + chrono::Duration::days(2)
+        )
+        .unwrap(),
         1
     );
     let h = env.get(&format!("/api/v1/habilitations/{hab}"), &p.principal);
@@ -803,8 +809,11 @@ fn temporary_habilitations_expire(engine: Engine) {
         .unwrap();
     assert!(expired["actor_account_id"].is_null(), "done by the service");
     assert_eq!(
-        mcp_persistence::habilitations::expire_due(&env.db, now + chrono::Duration::days(3))
-            .unwrap(),
+        mcp_persistence::use_cases::habilitations::expire_due(
+            &env.db,
+            now + chrono::Duration::days(3)
+        )
+        .unwrap(),
         0,
         "once"
     );

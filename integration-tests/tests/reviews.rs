@@ -751,7 +751,8 @@ fn overdue_campaigns_are_flagged_once(engine: Engine) {
     };
 
     // Last year, on 2 January, the schedule opened the campaign, due 31 March.
-    let run = mcp_persistence::reviews::run_schedule(&env.db, at(last_year, 1, 2)).unwrap();
+    let run =
+        mcp_persistence::use_cases::reviews::run_schedule(&env.db, at(last_year, 1, 2)).unwrap();
     assert_eq!((run.opened, run.overdue_notified), (1, 0));
     let list = env.get(
         &format!("/api/v1/cafs/{}/review-campaigns?year={last_year}", caf.id),
@@ -778,9 +779,11 @@ fn overdue_campaigns_are_flagged_once(engine: Engine) {
     assert!(overdue(false).is_empty());
 
     // On 31 March it is not overdue yet; on 1 April the Caf is told, once.
-    let run = mcp_persistence::reviews::run_schedule(&env.db, at(last_year, 3, 31)).unwrap();
+    let run =
+        mcp_persistence::use_cases::reviews::run_schedule(&env.db, at(last_year, 3, 31)).unwrap();
     assert_eq!((run.opened, run.overdue_notified), (0, 0));
-    let run = mcp_persistence::reviews::run_schedule(&env.db, at(last_year, 4, 1)).unwrap();
+    let run =
+        mcp_persistence::use_cases::reviews::run_schedule(&env.db, at(last_year, 4, 1)).unwrap();
     assert_eq!((run.opened, run.overdue_notified), (0, 1));
     let mail = caf.mails("anne@caf77.example", "en retard", 1);
     assert_eq!(mail.len(), 1);
@@ -789,7 +792,8 @@ fn overdue_campaigns_are_flagged_once(engine: Engine) {
         "{}",
         mail[0]
     );
-    let run = mcp_persistence::reviews::run_schedule(&env.db, at(last_year, 4, 2)).unwrap();
+    let run =
+        mcp_persistence::use_cases::reviews::run_schedule(&env.db, at(last_year, 4, 2)).unwrap();
     assert_eq!(run.overdue_notified, 0, "once");
     let c = env.get(&format!("/api/v1/review-campaigns/{campaign}"), &caf.admin);
     assert!(c.body["campaign"]["overdue_notified_at"].is_string());
@@ -847,7 +851,7 @@ fn the_schedule_opens_each_campaign_once(engine: Engine) {
         let hs: Vec<_> = (0..4)
             .map(|_| {
                 s.spawn(|| {
-                    mcp_persistence::reviews::run_schedule(&env.db, now)
+                    mcp_persistence::use_cases::reviews::run_schedule(&env.db, now)
                         .unwrap()
                         .opened
                 })
@@ -857,7 +861,7 @@ fn the_schedule_opens_each_campaign_once(engine: Engine) {
     });
     assert_eq!(runs.iter().sum::<usize>(), 2, "{runs:?}");
     assert_eq!(
-        mcp_persistence::reviews::run_schedule(&env.db, now)
+        mcp_persistence::use_cases::reviews::run_schedule(&env.db, now)
             .unwrap()
             .opened,
         0

@@ -586,7 +586,7 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
         .collect();
     assert!(!due.is_empty());
 
-    let purge = mcp_persistence::retention::purge_due(&env.db, now)
+    let purge = mcp_persistence::use_cases::retention::purge_due(&env.db, now)
         .unwrap()
         .expect("something was due");
     assert_eq!(purge.traces_purged, due.len() as i64);
@@ -629,9 +629,11 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
     let evidence = all(env, &auditor, "&action=retention.purged");
     assert_eq!(evidence[0]["detail"]["traces_purged"], due.len() as i64);
     // Nothing left due at the same instant.
-    assert!(mcp_persistence::retention::purge_due(&env.db, now)
-        .unwrap()
-        .is_none());
+    assert!(
+        mcp_persistence::use_cases::retention::purge_due(&env.db, now)
+            .unwrap()
+            .is_none()
+    );
 
     // The habilitation's history outlives its traces.
     let history = env.get(
@@ -648,7 +650,7 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
     // Seven months later every trace written so far is due, the first purge's own evidence
     // trace included: on PostgreSQL this month's partition goes whole.
     let later = now + Months::new(7);
-    let purge = mcp_persistence::retention::purge_due(&env.db, later)
+    let purge = mcp_persistence::use_cases::retention::purge_due(&env.db, later)
         .unwrap()
         .expect("this month's traces are due");
     if engine == Engine::Postgres {
@@ -663,7 +665,7 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
 
     // Six years after its devalidation the habilitation goes, with its history.
     let years = later + Months::new(6 * 12);
-    let purge = mcp_persistence::retention::purge_due(&env.db, years)
+    let purge = mcp_persistence::use_cases::retention::purge_due(&env.db, years)
         .unwrap()
         .unwrap();
     assert_eq!(purge.habilitations_purged, 1);

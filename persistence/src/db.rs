@@ -164,7 +164,7 @@ impl Database {
         match self.engine {
             Engine::Postgres => (*conn).transaction(|c| {
                 let v = f(c)?;
-                crate::trace::seal(c)?;
+                crate::store::trace::seal(c)?;
                 Ok(v)
             }),
             Engine::Sqlite => {
@@ -173,7 +173,7 @@ impl Database {
                 with_sqlite(conn, |c| {
                     AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
                 })?;
-                match f(conn).and_then(|v| crate::trace::seal(conn).map(|()| v)) {
+                match f(conn).and_then(|v| crate::store::trace::seal(conn).map(|()| v)) {
                     Ok(v) => {
                         with_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
                         Ok(v)

@@ -2,30 +2,12 @@
 //! path, and the use cases that load state, ask the domain for the decision, and write the result
 //! together with its trace in one transaction.
 
-pub mod accounts;
-pub mod cafs;
-pub mod catalogue;
-pub mod cdap;
-pub mod clients;
-pub mod conventions;
 pub mod ctx;
 pub mod db;
 pub mod error;
-pub mod habilitations;
-pub mod keys;
-pub mod outbox;
 pub mod page;
-pub mod partners;
-pub mod requests;
-pub mod retention;
-pub mod reviews;
 mod schema;
-pub mod second_factor;
-pub mod sessions;
-pub mod staff;
-pub mod subscriptions;
-pub mod throttle;
-pub mod trace;
+pub mod store;
 pub mod use_cases;
 
 pub use ctx::{Asked, Ctx};

@@ -6,7 +6,7 @@ use mcp_domain::DomainError;
 use mcp_persistence::db::{
     create_postgres_database, drop_postgres_database, migration_names, sibling_database_url,
 };
-use mcp_persistence::trace::{self, Event, Outcome, TraceFilter};
+use mcp_persistence::use_cases::trace::{self, Event, Outcome, TraceFilter};
 use mcp_persistence::{Ctx, Database, Engine, Error, PageRequest};
 
 fn admin_url() -> String {
@@ -178,8 +178,8 @@ fn catalogue_is_seeded_and_concurrent_writers_queue() {
 /// A relay that is down: every message stays queued.
 struct Down;
 
-impl mcp_persistence::outbox::Transport for Down {
-    fn send(&self, _: &mcp_persistence::outbox::Outgoing) -> Result<(), String> {
+impl mcp_persistence::use_cases::outbox::Transport for Down {
+    fn send(&self, _: &mcp_persistence::use_cases::outbox::Outgoing) -> Result<(), String> {
         Err("connection refused".into())
     }
     fn describe(&self) -> String {
@@ -191,8 +191,10 @@ impl mcp_persistence::outbox::Transport for Down {
 fn the_outbox_keeps_what_it_could_not_deliver() {
     on_each_engine(|db| {
         let now = Utc::now().naive_utc();
-        db.write(|c| mcp_persistence::outbox::enqueue(c, now, "a@b.example", "Objet", "code 42"))
-            .unwrap();
+        db.write(|c| {
+            mcp_persistence::use_cases::outbox::enqueue(c, now, "a@b.example", "Objet", "code 42")
+        })
+        .unwrap();
         let pending = |db: &Database| -> i64 {
             db.read(|c| {
                 Ok(diesel::sql_query(
@@ -204,17 +206,17 @@ fn the_outbox_keeps_what_it_could_not_deliver() {
             .unwrap()
         };
         assert_eq!(
-            mcp_persistence::outbox::deliver_pending(db, &Down, now).unwrap(),
+            mcp_persistence::use_cases::outbox::deliver_pending(db, &Down, now).unwrap(),
             0
         );
         assert_eq!(pending(db), 1, "nothing committed is lost");
         let dir = std::env::temp_dir().join(format!("mcp-mail-{}", uuid::Uuid::new_v4()));
-        let folder = mcp_persistence::outbox::MailFolder {
+        let folder = mcp_persistence::use_cases::outbox::MailFolder {
             dir: dir.clone(),
             from: "MCP <mcp@example.invalid>".into(),
         };
         assert_eq!(
-            mcp_persistence::outbox::deliver_pending(db, &folder, now).unwrap(),
+            mcp_persistence::use_cases::outbox::deliver_pending(db, &folder, now).unwrap(),
             1
         );
         assert_eq!(pending(db), 0, "delivered once, body erased");
@@ -224,7 +226,7 @@ fn the_outbox_keeps_what_it_could_not_deliver() {
             .unwrap()
             .contains("code 42"));
         assert_eq!(
-            mcp_persistence::outbox::deliver_pending(db, &folder, now).unwrap(),
+            mcp_persistence::use_cases::outbox::deliver_pending(db, &folder, now).unwrap(),
             0
         );
         let _ = std::fs::remove_dir_all(&dir);
@@ -335,7 +337,7 @@ fn every_cdap_profile_has_its_view_field_by_field() {
         ),
     ];
     on_each_engine(|db| {
-        let views = mcp_persistence::cdap::views(db).unwrap();
+        let views = mcp_persistence::use_cases::cdap::views(db).unwrap();
         assert_eq!(views.len(), expected.len(), "one view per CDAP profile");
         let today = Utc::now().date_naive();
         let file = synthetic(1, 1, today);

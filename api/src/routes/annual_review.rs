@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::Utc;
-use mcp_persistence::reviews::{self, AnnualReview, CafSuspension};
+use mcp_persistence::use_cases::reviews::{self, AnnualReview, CafSuspension};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

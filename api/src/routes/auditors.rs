@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use mcp_domain::person::Person;
-use mcp_persistence::cafs::{self};
+use mcp_persistence::use_cases::cafs::{self};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;

@@ -2,10 +2,10 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use mcp_persistence::accounts::{self, Account, LoginCandidate};
-use mcp_persistence::second_factor;
-use mcp_persistence::sessions::{self, Client, Issued};
-use mcp_persistence::throttle;
+use mcp_persistence::use_cases::accounts::{self, Account, LoginCandidate};
+use mcp_persistence::use_cases::second_factor;
+use mcp_persistence::use_cases::sessions::{self, Client, Issued};
+use mcp_persistence::use_cases::throttle;
 use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,7 +110,7 @@ pub struct TokenResponse {
 
 pub(crate) fn tokens(
     state: &AppState,
-    issued: mcp_persistence::sessions::Issued,
+    issued: mcp_persistence::use_cases::sessions::Issued,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
-use mcp_persistence::habilitations::{self as habs};
+use mcp_persistence::use_cases::habilitations::{self as habs};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -4,7 +4,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Utc;
 use mcp_domain::caf::CafData;
 use mcp_domain::person::Person;
-use mcp_persistence::cafs::{self, Caf};
+use mcp_persistence::use_cases::cafs::{self, Caf};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -302,7 +302,7 @@ pub async fn set_second_factor_requirement(
     let id = path.into_inner();
     let required = body.required;
     let (caf, restricted) = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::cafs::set_second_factor_requirement(db, ctx, id, required)
+        mcp_persistence::use_cases::cafs::set_second_factor_requirement(db, ctx, id, required)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SecondFactorRequirementResult {

@@ -1,7 +1,7 @@
 //! The service catalogue.
 
 use actix_web::{get, web, HttpResponse};
-use mcp_persistence::catalogue::{self, Service};
+use mcp_persistence::use_cases::catalogue::{self, Service};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

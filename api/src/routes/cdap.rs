@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use mcp_persistence::cdap::{self, ConsultRequest, ImportReport, MAX_LINE_BYTES};
+use mcp_persistence::use_cases::cdap::{self, ConsultRequest, ImportReport, MAX_LINE_BYTES};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

@@ -3,7 +3,7 @@
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use mcp_domain::convention::TerminationNotice;
-use mcp_persistence::conventions::{
+use mcp_persistence::use_cases::conventions::{
     self, Amendment, ContractTerms, Convention, ConventionChange, NewConvention,
 };
 use serde::{Deserialize, Serialize};

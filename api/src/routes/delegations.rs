@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
-use mcp_persistence::staff::{self, DelegationRow};
+use mcp_persistence::use_cases::staff::{self, DelegationRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

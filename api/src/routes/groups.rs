@@ -2,7 +2,7 @@
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::Utc;
-use mcp_persistence::staff::{self, Group, Member};
+use mcp_persistence::use_cases::staff::{self, Group, Member};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -4,7 +4,7 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use mcp_domain::habilitation::{HabilitationStatus, Holder};
-use mcp_persistence::habilitations::{
+use mcp_persistence::use_cases::habilitations::{
     self as habs, GrantRequest, HabilitationFilter, HabilitationView, StatusChange,
 };
 use serde::{Deserialize, Serialize};

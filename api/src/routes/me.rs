@@ -2,10 +2,10 @@
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::Utc;
-use mcp_persistence::accounts::{self};
-use mcp_persistence::second_factor;
-use mcp_persistence::sessions::{self};
-use mcp_persistence::throttle;
+use mcp_persistence::use_cases::accounts::{self};
+use mcp_persistence::use_cases::second_factor;
+use mcp_persistence::use_cases::sessions::{self};
+use mcp_persistence::use_cases::throttle;
 use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

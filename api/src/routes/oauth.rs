@@ -6,8 +6,8 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use mcp_domain::access::Scope;
 use mcp_domain::software::{code_verifier_acceptable, granted_scopes};
-use mcp_persistence::clients::{self, ClientApplication};
-use mcp_persistence::{sessions, Ctx};
+use mcp_persistence::use_cases::clients::{self, ClientApplication};
+use mcp_persistence::{use_cases::sessions, Ctx};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -632,5 +632,7 @@ fn accounts_identifier(
     db: &mcp_persistence::Database,
     account_id: &str,
 ) -> Result<String, ApiError> {
-    Ok(mcp_persistence::accounts::identifier_of(db, account_id)?)
+    Ok(mcp_persistence::use_cases::accounts::identifier_of(
+        db, account_id,
+    )?)
 }

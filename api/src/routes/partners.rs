@@ -3,7 +3,7 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Utc;
 use mcp_domain::partner::PartnerData;
-use mcp_persistence::partners::{self, Partner, PartnerFilter};
+use mcp_persistence::use_cases::partners::{self, Partner, PartnerFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

@@ -1,8 +1,8 @@
 //! How quotas are used: per partner, across a Caf, and who holds one profile.
 
 use actix_web::{get, web, HttpResponse};
-use mcp_persistence::habilitations::{self as habs, QuotaLine};
-use mcp_persistence::staff::Group;
+use mcp_persistence::use_cases::habilitations::{self as habs, QuotaLine};
+use mcp_persistence::use_cases::staff::Group;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

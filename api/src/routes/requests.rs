@@ -3,7 +3,7 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use mcp_domain::request::{RequestKind, RequestStatus};
-use mcp_persistence::requests::{self, Form, RequestFilter, RequestView};
+use mcp_persistence::use_cases::requests::{self, Form, RequestFilter, RequestView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -84,7 +84,7 @@ pub enum RequestForm {
 
 impl From<RequestForm> for Form {
     fn from(f: RequestForm) -> Self {
-        use mcp_persistence::requests::{
+        use mcp_persistence::use_cases::requests::{
             ChangeAdministratorForm, HabilitateForm, RemoveAccessForm,
         };
         match f {

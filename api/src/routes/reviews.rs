@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use mcp_domain::review::check_verdict;
-use mcp_persistence::reviews::{
+use mcp_persistence::use_cases::reviews::{
     self, CampaignFilter, CampaignView, Counts, ItemView, StoredReport,
 };
 use serde::{Deserialize, Serialize};

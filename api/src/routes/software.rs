@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use mcp_domain::software::Registration;
-use mcp_persistence::clients::{self, ClientApplication};
+use mcp_persistence::use_cases::clients::{self, ClientApplication};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

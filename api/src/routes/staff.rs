@@ -1,7 +1,7 @@
 //! A partner's staff: users created by its managers, and closing the account of someone who left.
 
 use actix_web::{get, post, web, HttpResponse};
-use mcp_persistence::staff::{self};
+use mcp_persistence::use_cases::staff::{self};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -3,7 +3,7 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use mcp_domain::subscription::ProfileQuota;
-use mcp_persistence::subscriptions::{self, NewSubscription, SubscriptionView};
+use mcp_persistence::use_cases::subscriptions::{self, NewSubscription, SubscriptionView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -5,8 +5,8 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::stream;
-use mcp_persistence::retention::PurgeRecord;
-use mcp_persistence::trace::{ChainReport, Export, SubjectAccess, Trace, TraceFilter};
+use mcp_persistence::use_cases::retention::PurgeRecord;
+use mcp_persistence::use_cases::trace::{ChainReport, SubjectAccess, Trace, TraceFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -202,7 +202,7 @@ pub async fn list_traces(
     let filter = q.filter()?;
     let page = page_request(q.limit, q.cursor)?;
     let p = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::trace::read(db, ctx, &filter, &page)
+        mcp_persistence::use_cases::trace::read(db, ctx, &filter, &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(self::page(p)?))
@@ -210,7 +210,7 @@ pub async fn list_traces(
 
 /// Shapes a page of traces.
 pub fn page(
-    p: mcp_persistence::Page<mcp_persistence::trace::Trace>,
+    p: mcp_persistence::Page<mcp_persistence::use_cases::trace::Trace>,
 ) -> Result<TracePage, ApiError> {
     Ok(TracePage {
         items: p
@@ -390,7 +390,7 @@ pub async fn export_traces(
         ExportFormat::Jsonl => "jsonl",
     };
     let export = run(&state, &auth, move |db, ctx| {
-        Export::open(db, ctx, filter, code)
+        mcp_persistence::use_cases::trace::open_export(db, ctx, filter, code)
     })
     .await?;
     let db = state.db.clone();
@@ -496,7 +496,7 @@ pub async fn produce_subject_access(
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, account_id) = path.into_inner();
     let s = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::trace::subject_access(db, ctx, partner_id, account_id)
+        mcp_persistence::use_cases::trace::subject_access(db, ctx, partner_id, account_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SubjectAccessDto::try_from(s)?))
@@ -565,7 +565,7 @@ pub async fn verify_trace_chain(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let r = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::trace::verify_chain(db, ctx)
+        mcp_persistence::use_cases::trace::verify_chain(db, ctx)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ChainReportDto::from(r)))
@@ -655,7 +655,7 @@ pub async fn list_retention_purges(
 ) -> Result<HttpResponse, ApiError> {
     let page = q.request()?;
     let p = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::retention::purges(db, ctx, &page)
+        mcp_persistence::use_cases::retention::purges(db, ctx, &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(PurgePage {

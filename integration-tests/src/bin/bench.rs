@@ -568,7 +568,7 @@ fn bench_cdap(engine: Engine, files: u64) -> Cdap {
         .status
     });
     let direct = run("lookup straight against the database", READS, |i| {
-        match mcp_persistence::cdap::lookup_only(&env.db, caf_id, &numero(i)) {
+        match mcp_persistence::use_cases::cdap::lookup_only(&env.db, caf_id, &numero(i)) {
             Ok(Some(_)) => 200,
             _ => 500,
         }
@@ -616,7 +616,7 @@ fn synthetic_trace(
     start: chrono::NaiveDateTime,
     caf: &str,
     partner: &str,
-) -> mcp_persistence::trace::Trace {
+) -> mcp_persistence::use_cases::trace::Trace {
     let span = 150 * 24 * 3600 * 1_000_000i64;
     let at = start + chrono::Duration::microseconds(span * i as i64 / n as i64);
     let caf_n = i % 100;
@@ -639,7 +639,7 @@ fn synthetic_trace(
         at.and_utc().timestamp() as u64,
         at.and_utc().timestamp_subsec_nanos(),
     );
-    mcp_persistence::trace::Trace {
+    mcp_persistence::use_cases::trace::Trace {
         id: uuid::Uuid::new_v7(ts).to_string(),
         occurred_at: at,
         request_id: Some(format!("bench-{i}")),
@@ -931,7 +931,8 @@ fn bench_traces(engine: Engine, n: u64) -> TraceBench {
         now: chrono::Utc::now().naive_utc(),
         asked: None,
     };
-    let report = mcp_persistence::trace::verify_chain(&env.db, &ctx).expect("chain checked");
+    let report =
+        mcp_persistence::use_cases::trace::verify_chain(&env.db, &ctx).expect("chain checked");
     assert!(report.first_broken.is_none(), "{report:?}");
     let verify_seconds = started.elapsed().as_secs_f64();
     TraceBench {

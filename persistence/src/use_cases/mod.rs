@@ -3,4 +3,24 @@
 
 mod runner;
 
+pub mod accounts;
+pub mod cafs;
+pub mod catalogue;
+pub mod cdap;
+pub mod clients;
+pub mod conventions;
+pub mod habilitations;
+pub mod keys;
+pub mod outbox;
+pub mod partners;
+pub mod requests;
+pub mod retention;
+pub mod reviews;
+pub mod second_factor;
+pub mod sessions;
+pub mod staff;
+pub mod subscriptions;
+pub mod throttle;
+pub mod trace;
+
 pub use runner::run;

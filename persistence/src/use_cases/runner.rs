@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
-use crate::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 
 /// The trace action of a refused request.
 pub const REFUSED: &str = "request.refused";

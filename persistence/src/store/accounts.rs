@@ -1,0 +1,282 @@
+//! Accounts of people: generated identifiers, one-time activation secrets stored as hashes,
+//! password hashes, and the principal each active account acts as.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use mcp_domain::access::{Principal, Role};
+use mcp_domain::person::Person;
+use mcp_domain::DomainError;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::db::DbConnection;
+use crate::error::{Error, Result};
+use crate::schema::accounts;
+
+/// How long an activation secret stays usable.
+pub const ACTIVATION_VALIDITY_HOURS: i64 = 72;
+
+/// Identifier characters: no 0/O, 1/I/L, to be read aloud and typed without mistakes.
+pub(crate) const IDENTIFIER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// An account as others may see it: never its secrets.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    /// Opaque id.
+    pub id: String,
+    /// Generated login identifier.
+    pub identifier: String,
+    /// Role code.
+    pub role: String,
+    /// The Caf, for Caf staff and partner staff.
+    pub caf_id: Option<String>,
+    /// The partner, for partner staff.
+    pub partner_id: Option<String>,
+    /// Full name.
+    pub full_name: String,
+    /// Function.
+    pub function_title: String,
+    /// Individual e-mail.
+    pub email: String,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// `pending_activation`, `active`, `suspended` or `disabled`.
+    pub status: String,
+    /// Creation instant.
+    pub created_at: NaiveDateTime,
+    /// For a partner administrator: `principal` or `deputy`.
+    pub administrator_rank: Option<String>,
+}
+
+/// The one-time secret to deliver to the person, never stored in clear.
+#[derive(Debug, Clone)]
+pub struct Activation {
+    /// The secret, to show once (console) or deliver (outbox).
+    pub secret: String,
+    /// When it stops working.
+    pub expires_at: NaiveDateTime,
+}
+
+pub(crate) fn random_identifier() -> String {
+    let mut rng = rand::thread_rng();
+    let mut s = String::with_capacity(9);
+    for i in 0..8 {
+        if i == 4 {
+            s.push('-');
+        }
+        s.push(IDENTIFIER_ALPHABET[rng.gen_range(0..IDENTIFIER_ALPHABET.len())] as char);
+    }
+    s
+}
+
+/// A fresh high-entropy secret (256 bits, hex).
+pub fn random_secret() -> String {
+    let bytes: [u8; 32] = rand::thread_rng().gen();
+    hex::encode(bytes)
+}
+
+/// The stored form of a high-entropy secret. SHA-256 suffices: such a secret cannot be guessed,
+/// so no slow hash is needed (passwords, which people choose, get argon2id).
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Creates an account pending activation, inside the caller's transaction.
+pub(crate) fn create(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    role: Role,
+    caf_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    person: &Person,
+) -> Result<(Account, Activation)> {
+    let secret = random_secret();
+    let expires_at = now + Duration::hours(ACTIVATION_VALIDITY_HOURS);
+    // A generated identifier may collide; draw again until it does not.
+    let identifier = loop {
+        let candidate = random_identifier();
+        let taken: i64 = accounts::table
+            .filter(accounts::identifier.eq(&candidate))
+            .count()
+            .get_result(conn)?;
+        if taken == 0 {
+            break candidate;
+        }
+    };
+    let account = Account {
+        id: crate::new_id(),
+        identifier,
+        role: role.code().to_string(),
+        caf_id: caf_id.map(|c| c.to_string()),
+        partner_id: partner_id.map(|p| p.to_string()),
+        full_name: person.full_name.clone(),
+        function_title: person.function_title.clone(),
+        email: person.email.clone(),
+        phone: person.phone.clone(),
+        status: "pending_activation".into(),
+        created_at: now,
+        administrator_rank: None,
+    };
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(&account.id),
+            accounts::identifier.eq(&account.identifier),
+            accounts::role.eq(&account.role),
+            accounts::caf_id.eq(&account.caf_id),
+            accounts::partner_id.eq(&account.partner_id),
+            accounts::full_name.eq(&account.full_name),
+            accounts::function_title.eq(&account.function_title),
+            accounts::email.eq(&account.email),
+            accounts::phone.eq(&account.phone),
+            accounts::status.eq(&account.status),
+            accounts::activation_secret_hash.eq(secret_hash(&secret)),
+            accounts::activation_expires_at.eq(expires_at),
+            accounts::created_at.eq(now),
+            accounts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok((account, Activation { secret, expires_at }))
+}
+
+/// Creates an account pending activation and queues, in the same transaction, the message that
+/// delivers its identifier and one-time code to the person. Only the account comes back: whoever
+/// registers someone never holds their code.
+pub(crate) fn invite(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    role: Role,
+    caf_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+    person: &Person,
+    organisation: &str,
+) -> Result<Account> {
+    let (account, activation) = create(conn, now, role, caf_id, partner_id, person)?;
+    crate::store::outbox::enqueue(
+        conn,
+        now,
+        &account.email,
+        "Mon Compte Partenaire : activez votre compte",
+        &activation_message(&account, organisation, &activation),
+    )?;
+    Ok(account)
+}
+
+/// The message that delivers an identifier and a one-time activation code to the person.
+pub(crate) fn activation_message(
+    account: &Account,
+    organisation: &str,
+    activation: &Activation,
+) -> String {
+    format!(
+        "Bonjour {name},\n\n\
+         Un compte « Mon Compte Partenaire » a été créé pour vous ({organisation}).\n\n\
+         Votre identifiant : {identifier}\n\
+         Votre code d'activation, à usage unique : {secret}\n\
+         Il expire le {expires} (UTC).\n\n\
+         Pour choisir votre mot de passe, présentez votre identifiant et ce code à\n\
+         POST /api/v1/auth/activate. Personne d'autre que vous ne connaît ce code :\n\
+         ne le communiquez à personne.\n",
+        name = account.full_name,
+        identifier = account.identifier,
+        secret = activation.secret,
+        expires = activation.expires_at.format("%Y-%m-%d %H:%M"),
+    )
+}
+
+/// How long a password-reset code stays usable.
+pub const RESET_VALIDITY_MINUTES: i64 = 30;
+
+/// What login needs to check a password.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct LoginCandidate {
+    /// Account id.
+    pub id: String,
+    /// Role code.
+    pub role: String,
+    /// Its Caf.
+    pub caf_id: Option<String>,
+    /// Its partner.
+    pub partner_id: Option<String>,
+    /// Status.
+    pub status: String,
+    /// argon2id PHC string, once activated.
+    pub password_hash: Option<String>,
+    /// When the password was set.
+    pub password_changed_at: Option<NaiveDateTime>,
+    /// Whether the password must be changed before anything else.
+    pub must_change_password: bool,
+    /// Whether a second factor must be enrolled before anything else.
+    pub must_enrol_second_factor: bool,
+}
+
+pub(crate) fn principal_of(
+    id: &str,
+    role: &str,
+    caf_id: Option<&str>,
+    partner_id: Option<&str>,
+) -> Option<Principal> {
+    let account_id = Uuid::parse_str(id).ok()?;
+    let parse = |v: Option<&str>| v.and_then(|v| Uuid::parse_str(v).ok());
+    match Role::from_code(role)? {
+        Role::CnafOperator => Some(Principal::cnaf_operator(account_id)),
+        Role::CafAdministrator => Some(Principal::caf_administrator(account_id, parse(caf_id)?)),
+        Role::CnafAuditor => Some(Principal::auditor(account_id, None)),
+        Role::CafAuditor => Some(Principal::auditor(account_id, Some(parse(caf_id)?))),
+        Role::PartnerAdministrator => Some(Principal::partner_administrator(
+            account_id,
+            parse(caf_id)?,
+            parse(partner_id)?,
+        )),
+        // The delegation, if any, is read with the session on each request.
+        Role::PartnerUser => Some(Principal::partner_user(
+            account_id,
+            parse(caf_id)?,
+            parse(partner_id)?,
+            None,
+        )),
+    }
+}
+
+/// Loads an account someone supervises, checking the caller is that someone (404 for accounts
+/// outside their reach or that nobody supervises).
+pub(crate) fn load_supervised(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account_id: Uuid,
+) -> Result<Account> {
+    let account: Account = accounts::table
+        .find(account_id.to_string())
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
+    let partner_id = account.partner_id.as_deref().map(crate::uuid).transpose()?;
+    let role =
+        Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
+    let (function, reach) = mcp_domain::access::supervision_of(role, caf_id, partner_id)
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    mcp_domain::access::authorize(ctx.principal(), function, reach)?;
+    Ok(account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_readable() {
+        for _ in 0..100 {
+            let id = random_identifier();
+            assert_eq!(id.len(), 9);
+            assert_eq!(&id[4..5], "-");
+            assert!(id
+                .chars()
+                .all(|c| c == '-' || IDENTIFIER_ALPHABET.contains(&(c as u8))));
+        }
+    }
+}

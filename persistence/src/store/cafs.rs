@@ -1,0 +1,41 @@
+//! Cafs and their administrators, registered by the Cnaf.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mcp_domain::DomainError;
+use uuid::Uuid;
+
+use crate::db::DbConnection;
+use crate::error::{Error, Result};
+use crate::schema::cafs;
+
+/// A registered Caf.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cafs)]
+pub struct Caf {
+    /// Opaque id.
+    pub id: String,
+    /// Three-digit number.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// Director.
+    pub director_name: String,
+    /// Registration instant.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+    /// Whether the Caf requires a second factor of its administrators and its partners' staff.
+    pub second_factor_required: bool,
+}
+
+pub(crate) fn load(conn: &mut DbConnection, id: Uuid) -> Result<Caf> {
+    cafs::table
+        .find(id.to_string())
+        .select(Caf::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))
+}

@@ -1,0 +1,372 @@
+//! CDAP: beneficiaries' files loaded by each Caf, and their consultation by partner staff
+//! through the view of an active habilitation. Every consultation — served or refused — is traced
+//! in the transaction that serves it: no trace, no data.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::cdap::{BeneficiaryFile, Consultant, Restriction, View};
+use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::DomainError;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::db::DbConnection;
+use crate::error::{Error, Result};
+use crate::schema::{
+    consultation_counts, group_members, habilitations, partners, profile_views, profiles, services,
+};
+use crate::store::trace::{self, Event, Outcome};
+
+/// Lines longer than this are refused, not read.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// How many rejected lines an import report details.
+pub const MAX_REPORTED_REJECTIONS: usize = 100;
+
+/// A rejected line of an import.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    /// Its number, from 1.
+    pub line: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Lines read (blank lines not counted).
+    pub lines: usize,
+    /// Files created.
+    pub inserted: usize,
+    /// Files changed.
+    pub updated: usize,
+    /// Files already as given: importing the same data twice changes nothing.
+    pub unchanged: usize,
+    /// Lines refused.
+    pub rejected: usize,
+    /// The first refused lines, with their reason.
+    pub rejections: Vec<Rejection>,
+}
+
+impl ImportReport {
+    /// Records a refused line.
+    pub fn reject(&mut self, line: usize, reason: impl Into<String>) {
+        self.rejected += 1;
+        if self.rejections.len() < MAX_REPORTED_REJECTIONS {
+            self.rejections.push(Rejection {
+                line,
+                reason: reason.into(),
+            });
+        }
+    }
+}
+
+/// What the caller asks to consult.
+#[derive(Debug, Clone)]
+pub struct ConsultRequest {
+    /// Numéro allocataire.
+    pub numero: String,
+    /// The convention mission the consultation serves.
+    pub mission_id: Uuid,
+    /// The profile to consult with, when the person holds several.
+    pub profile_id: Option<Uuid>,
+    /// The RSA instructor number (profile T4).
+    pub instructor_number: Option<String>,
+}
+
+/// A file as a profile sees it.
+#[derive(Debug, Clone)]
+pub struct Consultation {
+    /// Numéro allocataire.
+    pub numero: String,
+    /// The profile's code.
+    pub profile_code: String,
+    /// The habilitation used.
+    pub habilitation_id: String,
+    /// The file through the view.
+    pub file: Value,
+}
+
+/// The active CDAP habilitations a person holds today (directly or through groups), with
+/// their profile code.
+pub(crate) fn cdap_habilitations(
+    conn: &mut DbConnection,
+    account_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<(crate::store::habilitations::Habilitation, String)>> {
+    let groups: Vec<String> = group_members::table
+        .filter(group_members::account_id.eq(account_id))
+        .select(group_members::group_id)
+        .load(conn)?;
+    let rows: Vec<(crate::store::habilitations::Habilitation, String)> = habilitations::table
+        .inner_join(profiles::table.on(profiles::id.eq(habilitations::profile_id)))
+        .inner_join(services::table.on(services::id.eq(profiles::service_id)))
+        .filter(services::code.eq("CDAP"))
+        .filter(habilitations::status.eq(HabilitationStatus::Active.code()))
+        .filter(
+            habilitations::holder_kind
+                .eq("account")
+                .and(habilitations::holder_id.eq(account_id))
+                .or(habilitations::holder_kind
+                    .eq("group")
+                    .and(habilitations::holder_id.eq_any(&groups))),
+        )
+        .select((
+            crate::store::habilitations::Habilitation::as_select(),
+            profiles::code,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(h, _)| h.ends_on.is_none_or(|e| e >= today))
+        .collect())
+}
+
+pub(crate) fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View> {
+    let (sections, months, benefits, restriction, identity_search): (
+        String,
+        i32,
+        String,
+        Option<String>,
+        bool,
+    ) = profile_views::table
+        .find(profile_id)
+        .select((
+            profile_views::sections,
+            profile_views::months,
+            profile_views::benefits,
+            profile_views::restriction,
+            profile_views::identity_search,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::Corrupt(format!("profile {profile_id} has no view")))?;
+    let list = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    Ok(View {
+        sections: list(&sections),
+        months: months.max(1) as u32,
+        benefits: list(&benefits),
+        restriction: restriction
+            .as_deref()
+            .map(|r| Restriction::from_code(r).ok_or_else(|| Error::Corrupt(r.to_string())))
+            .transpose()?,
+        identity_search,
+    })
+}
+
+/// What a consultation rests on: the caller's habilitation, its view, and who they are.
+pub(crate) struct Grounds {
+    pub(crate) caf_id: Uuid,
+    pub(crate) partner_id: Uuid,
+    pub(crate) habilitation_id: String,
+    pub(crate) profile_id: String,
+    pub(crate) profile_code: String,
+    pub(crate) view: View,
+    pub(crate) consultant: Consultant,
+}
+
+/// Resolves the caller's active CDAP habilitation for `profile_id` (or their only one), checks
+/// its convention opens access and the mission is one of its own.
+pub(crate) fn grounds(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    (caf_id, partner_id): (Uuid, Uuid),
+    mission_id: Uuid,
+    profile_id: Option<Uuid>,
+    instructor_number: Option<&str>,
+) -> Result<Grounds> {
+    let principal = ctx.principal();
+    let today = ctx.today();
+    let mut held = cdap_habilitations(conn, &principal.account_id.to_string(), today)?;
+    if let Some(p) = profile_id {
+        held.retain(|(h, _)| h.profile_id == p.to_string());
+    }
+    let (habilitation, profile_code) = match held.len() {
+        0 => {
+            return Err(DomainError::Blocked {
+                code: "not_habilitated",
+                message: "you hold no active CDAP habilitation (for this profile)".into(),
+            }
+            .into())
+        }
+        1 => held.pop().expect("one"),
+        _ => {
+            return Err(DomainError::field(
+                "profile_id",
+                "profile_required",
+                "you hold several CDAP profiles: say which one this consultation uses",
+            )
+            .into())
+        }
+    };
+    let conv = crate::store::conventions::load_for_system(conn, &habilitation.convention_id)?;
+    if !conv.life.access_open(today) {
+        return Err(DomainError::Blocked {
+            code: "convention_not_active",
+            message: "your partner's convention does not open access today".into(),
+        }
+        .into());
+    }
+    if !conv.missions.iter().any(|m| m.id == mission_id.to_string()) {
+        return Err(DomainError::field(
+            "mission_id",
+            "unknown_mission",
+            "name one of the missions of your partner's convention",
+        )
+        .into());
+    }
+    let view = view_of(conn, &habilitation.profile_id)?;
+    if view.restriction == Some(Restriction::InstructorNumber)
+        && instructor_number.is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(DomainError::field(
+            "instructor_number",
+            "instructor_number_required",
+            "profile T4: give your RSA instructor number first",
+        )
+        .into());
+    }
+    let siret: String = partners::table
+        .find(partner_id.to_string())
+        .select(partners::siret)
+        .first(conn)?;
+    Ok(Grounds {
+        caf_id,
+        partner_id,
+        habilitation_id: habilitation.id,
+        profile_id: habilitation.profile_id,
+        profile_code,
+        view,
+        consultant: Consultant {
+            siret,
+            instructor_number: instructor_number.map(String::from),
+        },
+    })
+}
+
+/// Traces one consultation: the file served (`Some`), or the refusal (`None`).
+pub(crate) fn trace_consultation(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    g: &Grounds,
+    mission_id: Uuid,
+    asked: Value,
+    served: Option<&str>,
+) -> Result<()> {
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: None,
+            action: "cdap.file_consulted",
+            target_type: "beneficiary_file",
+            target_id: served.map(crate::uuid).transpose()?,
+            caf_id: Some(g.caf_id),
+            outcome: if served.is_some() {
+                Outcome::Success
+            } else {
+                Outcome::Denied
+            },
+            detail: json!({
+                "asked": asked, "profile": g.profile_code, "habilitation_id": g.habilitation_id,
+                "mission_id": mission_id,
+                "outcome": if served.is_some() { "served" } else { "not_found_or_outside_profile" },
+            }),
+        },
+    )
+}
+
+/// Records that `files` were served through the caller's habilitation, in the transaction that
+/// serves them: the habilitation's last use, and the month's count for the partner's profile and
+/// mission, which the annual review reads long after the traces are gone (C-art. 16).
+pub(crate) fn record_use(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    g: &Grounds,
+    mission_id: Uuid,
+    files: i64,
+) -> Result<()> {
+    diesel::update(habilitations::table.find(&g.habilitation_id))
+        .set(habilitations::last_used_at.eq(ctx.now))
+        .execute(conn)?;
+    let partner_id = g.partner_id.to_string();
+    let mission_id = mission_id.to_string();
+    let month = mcp_domain::review::month_key(ctx.today());
+    // One statement, atomic on both engines under concurrent consultations; diesel's
+    // MultiConnection has no ON CONFLICT, each engine's connection has.
+    macro_rules! count_on {
+        ($c:expr) => {
+            diesel::insert_into(consultation_counts::table)
+                .values((
+                    consultation_counts::partner_id.eq(&partner_id),
+                    consultation_counts::profile_id.eq(&g.profile_id),
+                    consultation_counts::mission_id.eq(&mission_id),
+                    consultation_counts::month.eq(&month),
+                    consultation_counts::consultations.eq(files),
+                ))
+                .on_conflict((
+                    consultation_counts::partner_id,
+                    consultation_counts::profile_id,
+                    consultation_counts::mission_id,
+                    consultation_counts::month,
+                ))
+                .do_update()
+                .set(
+                    consultation_counts::consultations
+                        .eq(consultation_counts::consultations + files),
+                )
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConnection::Sqlite(c) => count_on!(c),
+        DbConnection::Postgresql(c) => count_on!(c),
+    }?;
+    Ok(())
+}
+
+pub(crate) fn parse_stored(id: String, doc: &str) -> Result<(String, BeneficiaryFile)> {
+    serde_json::from_str::<BeneficiaryFile>(doc)
+        .map(|f| (id, f))
+        .map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+/// Checks that the caller may consult files at all; returns their Caf and partner.
+pub(crate) fn check_consultant(ctx: &Ctx) -> Result<(Uuid, Uuid)> {
+    let principal = ctx.principal();
+    let (Some(caf_id), Some(partner_id)) = (principal.caf_id, principal.partner_id) else {
+        return Err(DomainError::Forbidden.into());
+    };
+    authorize(
+        principal,
+        Function::ConsultFiles,
+        Reach::Partner { caf_id, partner_id },
+    )?;
+    Ok((caf_id, partner_id))
+}
+
+/// A search by identity.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Family name (any case).
+    pub last_name: String,
+    /// Given name, to narrow (any case).
+    pub first_name: Option<String>,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// The convention mission the search serves.
+    pub mission_id: Uuid,
+    /// The profile to search with, when the person holds several.
+    pub profile_id: Option<Uuid>,
+}
+
+/// Most files a search returns.
+pub const MAX_SEARCH_RESULTS: usize = 10;

@@ -1,0 +1,473 @@
+//! Conventions, their life, their service contract (management mode, password policy, contacts)
+//! and their amendments. Status and term are computed from the dated events on each read.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::contract::{check_contacts, Contact, ManagementMode, PasswordPolicy};
+use mcp_domain::convention::{
+    authorize_change, AmendmentSignature, ConventionLife, Party, Termination, TerminationKind,
+};
+use mcp_domain::DomainError;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::db::DbConnection;
+use crate::error::{on_unique, Error, Result};
+use crate::schema::{amendments, convention_missions, conventions};
+use crate::store::subscriptions;
+use crate::store::trace::{self, Event, Outcome};
+
+/// A stored convention.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = conventions)]
+pub struct ConventionRow {
+    /// Opaque id.
+    pub id: String,
+    /// Its Caf.
+    pub caf_id: String,
+    /// Its partner.
+    pub partner_id: String,
+    /// Business number.
+    pub number: String,
+    /// Who signs for the Caf.
+    pub caf_signatory: String,
+    /// Who signs for the partner.
+    pub partner_signatory: String,
+    /// Number of the last amendment (0: as signed).
+    pub version: i32,
+    /// Partner's signature date.
+    pub partner_signed_on: Option<NaiveDate>,
+    /// Caf's signature date.
+    pub caf_signed_on: Option<NaiveDate>,
+    /// RGPD formalities completion date.
+    pub rgpd_completed_on: Option<NaiveDate>,
+    /// Termination kind code.
+    pub termination_kind: Option<String>,
+    /// Terminating party code.
+    pub termination_initiated_by: Option<String>,
+    /// Receipt of the letter or formal notice.
+    pub termination_received_on: Option<NaiveDate>,
+    /// Requested date.
+    pub termination_requested_on: Option<NaiveDate>,
+    /// Computed effective date.
+    pub termination_effective_on: Option<NaiveDate>,
+    /// Reason.
+    pub termination_reason: Option<String>,
+    /// Contract: management mode code.
+    pub management_mode: String,
+    /// Contract: password policy, JSON.
+    pub password_policy: String,
+    /// Contract: annex-1 contacts, JSON.
+    pub contacts: String,
+    /// Creation instant.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+    /// Contract: whether the partner's staff must use a second factor.
+    pub second_factor_required: bool,
+}
+
+impl ConventionRow {
+    /// The dated events, as the domain reasons on them.
+    pub fn life(&self) -> Result<ConventionLife> {
+        let termination = match (
+            &self.termination_kind,
+            &self.termination_initiated_by,
+            self.termination_received_on,
+            self.termination_effective_on,
+        ) {
+            (Some(kind), Some(by), Some(received_on), Some(effective_on)) => Some(Termination {
+                kind: TerminationKind::from_code(kind)
+                    .ok_or_else(|| Error::Corrupt(kind.clone()))?,
+                initiated_by: Party::from_code(by).ok_or_else(|| Error::Corrupt(by.clone()))?,
+                received_on,
+                requested_on: self.termination_requested_on,
+                effective_on,
+                reason: self.termination_reason.clone().unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        Ok(ConventionLife {
+            partner_signed_on: self.partner_signed_on,
+            caf_signed_on: self.caf_signed_on,
+            rgpd_completed_on: self.rgpd_completed_on,
+            termination,
+        })
+    }
+
+    /// The contract's management mode.
+    pub fn management_mode(&self) -> Result<ManagementMode> {
+        ManagementMode::from_code(&self.management_mode)
+            .ok_or_else(|| Error::Corrupt(self.management_mode.clone()))
+    }
+
+    /// The contract's password policy.
+    pub fn password_policy(&self) -> Result<PasswordPolicy> {
+        serde_json::from_str(&self.password_policy).map_err(|e| Error::Corrupt(e.to_string()))
+    }
+
+    /// The contract's contacts.
+    pub fn contacts(&self) -> Result<Vec<Contact>> {
+        serde_json::from_str(&self.contacts).map_err(|e| Error::Corrupt(e.to_string()))
+    }
+
+    pub(crate) fn uuid(&self) -> Result<Uuid> {
+        crate::uuid(&self.id)
+    }
+
+    pub(crate) fn caf_uuid(&self) -> Result<Uuid> {
+        crate::uuid(&self.caf_id)
+    }
+}
+
+/// A mission of the convention (C-art. 8).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = convention_missions)]
+pub struct Mission {
+    /// Opaque id, named by the grants that serve it.
+    pub id: String,
+    /// Its convention.
+    pub convention_id: String,
+    /// Order in the convention.
+    pub position: i32,
+    /// The purpose, as written.
+    pub label: String,
+    /// The version that withdrew it, if withdrawn.
+    pub withdrawn_in_version: Option<i32>,
+    /// When it was added.
+    pub created_at: NaiveDateTime,
+}
+
+/// A convention with its missions, as read.
+#[derive(Debug, Clone)]
+pub struct Convention {
+    /// The stored row.
+    pub row: ConventionRow,
+    /// Its life, from which status and term are computed.
+    pub life: ConventionLife,
+    /// Its current missions, in order.
+    pub missions: Vec<Mission>,
+}
+
+/// A recorded amendment.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = amendments)]
+pub struct Amendment {
+    /// Opaque id.
+    pub id: String,
+    /// Its convention.
+    pub convention_id: String,
+    /// Its number (1, 2, …).
+    pub number: i32,
+    /// What part it changes (`missions`, `contract`, `subscription`…).
+    pub subject: String,
+    /// What it changes, in a sentence.
+    pub summary: String,
+    /// Caf's signature date.
+    pub caf_signed_on: NaiveDate,
+    /// Partner's signature date.
+    pub partner_signed_on: NaiveDate,
+    /// The version it replaced, JSON.
+    pub previous_version: String,
+    /// The version it made, JSON.
+    pub new_version: String,
+    /// The account that recorded it.
+    pub recorded_by: String,
+    /// When it was recorded.
+    pub created_at: NaiveDateTime,
+}
+
+/// A new convention, as drafted by the Caf.
+#[derive(Debug, Clone)]
+pub struct NewConvention {
+    /// Business number.
+    pub number: String,
+    /// Caf signatory; the Caf's director when absent.
+    pub caf_signatory: Option<String>,
+    /// Partner signatory; the partner's representative when absent.
+    pub partner_signatory: Option<String>,
+    /// Missions (C-art. 8).
+    pub missions: Vec<String>,
+    /// Contract terms; defaults when absent.
+    pub contract: Option<ContractTerms>,
+}
+
+/// The terms of the service contract.
+#[derive(Debug, Clone)]
+pub struct ContractTerms {
+    /// Management mode.
+    pub management_mode: ManagementMode,
+    /// Password policy.
+    pub password_policy: PasswordPolicy,
+    /// Annex-1 contacts.
+    pub contacts: Vec<Contact>,
+    /// Whether the partner's staff must use a second factor.
+    pub second_factor_required: bool,
+}
+
+impl ContractTerms {
+    pub(crate) fn check(self) -> Result<Self, DomainError> {
+        let mut c = mcp_domain::error::Checks::new();
+        let policy = c.take(self.password_policy.check("password_policy"));
+        let contacts = c.take(check_contacts("contacts", self.contacts));
+        c.finish()?;
+        Ok(Self {
+            management_mode: self.management_mode,
+            password_policy: policy.expect("checked"),
+            contacts: contacts.expect("checked"),
+            second_factor_required: self.second_factor_required,
+        })
+    }
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serialises")
+}
+
+pub(crate) fn replace_missions(
+    conn: &mut DbConnection,
+    convention_id: &str,
+    labels: &[String],
+    version: i32,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let current = current_missions(conn, convention_id)?;
+    for m in &current {
+        if !labels
+            .iter()
+            .any(|l| l.to_lowercase() == m.label.to_lowercase())
+        {
+            diesel::update(convention_missions::table.find(&m.id))
+                .set(convention_missions::withdrawn_in_version.eq(Some(version)))
+                .execute(conn)?;
+        }
+    }
+    for (i, label) in labels.iter().enumerate() {
+        let position = i as i32 + 1;
+        match current
+            .iter()
+            .find(|m| m.label.to_lowercase() == label.to_lowercase())
+        {
+            Some(m) => {
+                diesel::update(convention_missions::table.find(&m.id))
+                    .set((
+                        convention_missions::position.eq(position),
+                        convention_missions::label.eq(label),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(convention_missions::table)
+                    .values((
+                        convention_missions::id.eq(crate::new_id()),
+                        convention_missions::convention_id.eq(convention_id),
+                        convention_missions::position.eq(position),
+                        convention_missions::label.eq(label),
+                        convention_missions::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn current_missions(
+    conn: &mut DbConnection,
+    convention_id: &str,
+) -> Result<Vec<Mission>> {
+    Ok(convention_missions::table
+        .filter(convention_missions::convention_id.eq(convention_id))
+        .filter(convention_missions::withdrawn_in_version.is_null())
+        .order(convention_missions::position.asc())
+        .select(Mission::as_select())
+        .load(conn)?)
+}
+
+pub(crate) fn load(conn: &mut DbConnection, id: &str) -> Result<Convention> {
+    let row: ConventionRow = conventions::table
+        .find(id)
+        .select(ConventionRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    let missions = current_missions(conn, id)?;
+    Ok(Convention {
+        life: row.life()?,
+        row,
+        missions,
+    })
+}
+
+/// Loads a convention for a check made on the system's behalf (the caller's reach was checked
+/// on the object that leads to it).
+pub(crate) fn load_for_system(conn: &mut DbConnection, id: &str) -> Result<Convention> {
+    load(conn, id)
+}
+
+/// Loads a convention and checks the caller may use `function` on it.
+pub(crate) fn load_for(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    function: Function,
+) -> Result<Convention> {
+    let conv = load(conn, &id.to_string())?;
+    authorize(
+        ctx.principal(),
+        function,
+        Reach::Partner {
+            caf_id: conv.row.caf_uuid()?,
+            partner_id: crate::uuid(&conv.row.partner_id)?,
+        },
+    )?;
+    Ok(conv)
+}
+
+/// The version of a convention's documents as an amendment keeps it: signatories, missions,
+/// contract and subscriptions.
+pub(crate) fn snapshot(conn: &mut DbConnection, id: &str) -> Result<Value> {
+    let conv = load(conn, id)?;
+    let subs = subscriptions::for_convention(conn, id)?;
+    Ok(json!({
+        "version": conv.row.version,
+        "number": conv.row.number,
+        "caf_signatory": conv.row.caf_signatory,
+        "partner_signatory": conv.row.partner_signatory,
+        "missions": conv.missions.iter().map(|m| &m.label).collect::<Vec<_>>(),
+        "contract": {
+            "management_mode": conv.row.management_mode()?,
+            "password_policy": conv.row.password_policy()?,
+            "contacts": conv.row.contacts()?,
+            "second_factor_required": conv.row.second_factor_required,
+        },
+        "subscriptions": subs.iter().map(|s| json!({
+            "service": s.service_code,
+            "made_available_on": s.made_available_on,
+            "profiles": s.quotas.iter().map(|q| json!({ "profile": q.profile_code, "max_users": q.max_users })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Applies a change to a convention's documents in the regime its status imposes: directly on a
+/// draft, as a numbered amendment keeping the previous version once signed, not at all once
+/// terminated. Returns what `apply` returned and the amendment, if one was recorded.
+pub(crate) fn change<T>(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    conv: &Convention,
+    amendment: Option<AmendmentSignature>,
+    subject: &str,
+    apply: impl FnOnce(&mut DbConnection, i32) -> Result<T>,
+) -> Result<(T, Option<Amendment>)> {
+    let amendment = authorize_change(&conv.life, amendment, ctx.today())?;
+    let Some(signature) = amendment else {
+        let out = apply(conn, conv.row.version)?;
+        touch(conn, &conv.row.id, conv.row.version, ctx.now)?;
+        return Ok((out, None));
+    };
+    let previous = snapshot(conn, &conv.row.id)?;
+    let number = conv.row.version + 1;
+    let out = apply(conn, number)?;
+    // The version moves only if nobody amended the convention meanwhile.
+    let moved = diesel::update(
+        conventions::table
+            .find(&conv.row.id)
+            .filter(conventions::version.eq(conv.row.version)),
+    )
+    .set((
+        conventions::version.eq(number),
+        conventions::updated_at.eq(ctx.now),
+    ))
+    .execute(conn)?;
+    if moved != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_amendment",
+            "another amendment was recorded at the same time: reload and try again",
+        )
+        .into());
+    }
+    let new_version = snapshot(conn, &conv.row.id)?;
+    let a = Amendment {
+        id: crate::new_id(),
+        convention_id: conv.row.id.clone(),
+        number,
+        subject: subject.to_string(),
+        summary: signature.summary,
+        caf_signed_on: signature.caf_signed_on,
+        partner_signed_on: signature.partner_signed_on,
+        previous_version: previous.to_string(),
+        new_version: new_version.to_string(),
+        recorded_by: ctx.principal().account_id().to_string(),
+        created_at: ctx.now,
+    };
+    diesel::insert_into(amendments::table)
+        .values((
+            amendments::id.eq(&a.id),
+            amendments::convention_id.eq(&a.convention_id),
+            amendments::number.eq(a.number),
+            amendments::subject.eq(&a.subject),
+            amendments::summary.eq(&a.summary),
+            amendments::caf_signed_on.eq(a.caf_signed_on),
+            amendments::partner_signed_on.eq(a.partner_signed_on),
+            amendments::previous_version.eq(&a.previous_version),
+            amendments::new_version.eq(&a.new_version),
+            amendments::recorded_by.eq(&a.recorded_by),
+            amendments::created_at.eq(a.created_at),
+        ))
+        .execute(conn)
+        .map_err(on_unique(
+            "concurrent_amendment",
+            "another amendment was recorded at the same time",
+        ))?;
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+            action: "amendment.recorded",
+            target_type: "convention",
+            target_id: Some(conv.row.uuid()?),
+            caf_id: Some(conv.row.caf_uuid()?),
+            outcome: Outcome::Success,
+            detail: json!({ "number": a.number, "subject": a.subject, "summary": a.summary }),
+        },
+    )?;
+    Ok((out, Some(a)))
+}
+
+pub(crate) fn touch(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i32,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let moved = diesel::update(
+        conventions::table
+            .find(id)
+            .filter(conventions::version.eq(version)),
+    )
+    .set(conventions::updated_at.eq(now))
+    .execute(conn)?;
+    if moved != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_amendment",
+            "the convention changed meanwhile: reload and try again",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Changes to the convention itself.
+#[derive(Debug, Clone, Default)]
+pub struct ConventionChange {
+    /// New Caf signatory.
+    pub caf_signatory: Option<String>,
+    /// New partner signatory.
+    pub partner_signatory: Option<String>,
+    /// New list of missions.
+    pub missions: Option<Vec<String>>,
+}

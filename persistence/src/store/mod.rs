@@ -1,0 +1,23 @@
+//! Rows and queries, one module per table family, and the trace writer and sealer. Nothing here
+//! calls a use case.
+
+pub mod accounts;
+pub mod cafs;
+pub mod catalogue;
+pub mod cdap;
+pub mod clients;
+pub mod conventions;
+pub mod habilitations;
+pub mod keys;
+pub mod outbox;
+pub mod partners;
+pub mod quotas;
+pub mod requests;
+pub mod retention;
+pub mod reviews;
+pub mod second_factor;
+pub mod sessions;
+pub mod staff;
+pub mod subscriptions;
+pub mod throttle;
+pub mod trace;

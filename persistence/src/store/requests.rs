@@ -1,0 +1,491 @@
+//! Requests a partner's administrators send the Caf (annex 3): habilitate a new person, remove
+//! access, change an administrator. Each is checked when filed and when sent, reserves its seat
+//! in the quota while the Caf decides, and is carried out by the approval in one transaction.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use mcp_domain::access::{Function, Role};
+use mcp_domain::habilitation::check_reason;
+use mcp_domain::person::Person;
+use mcp_domain::request::{escalation_due, RequestKind, RequestStatus};
+use mcp_domain::DomainError;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::db::DbConnection;
+use crate::error::{Error, Result};
+use crate::schema::{accounts, habilitation_requests};
+use crate::store::partners::{self, AdministratorRank, Partner};
+use crate::store::trace::{self, Event, Outcome};
+
+/// Habilitate a new person (annex 3, individual request form).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HabilitateForm {
+    /// Full name.
+    pub full_name: String,
+    /// Function.
+    pub function_title: String,
+    /// Personal, individual e-mail: where their credentials go.
+    pub email: String,
+    /// Telephone.
+    pub phone: String,
+    /// The profile asked for.
+    pub profile_id: Uuid,
+    /// The convention mission it serves.
+    pub mission_id: Uuid,
+    /// End of a temporary mission.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Remove the access of people who left or changed function, or lost their credentials.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RemoveAccessForm {
+    /// The people (partner users).
+    pub account_ids: Vec<Uuid>,
+    /// Credentials lost or stolen: their sessions end as soon as the request is sent.
+    pub lost_or_stolen: bool,
+    /// Why.
+    pub reason: String,
+}
+
+/// Replace an administrator (who replaces whom).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangeAdministratorForm {
+    /// `principal` or `deputy`.
+    pub rank: String,
+    /// The administrator replaced, when the rank is held.
+    pub replaced_account_id: Option<Uuid>,
+    /// The new administrator's full name.
+    pub full_name: String,
+    /// Their function.
+    pub function_title: String,
+    /// Their individual e-mail.
+    pub email: String,
+    /// Their telephone.
+    pub phone: Option<String>,
+}
+
+/// A request's form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Form {
+    /// Habilitate a new person.
+    Habilitate(HabilitateForm),
+    /// Remove access.
+    RemoveAccess(RemoveAccessForm),
+    /// Change an administrator.
+    ChangeAdministrator(ChangeAdministratorForm),
+}
+
+impl Form {
+    /// Its kind.
+    pub fn kind(&self) -> RequestKind {
+        match self {
+            Self::Habilitate(_) => RequestKind::Habilitate,
+            Self::RemoveAccess(_) => RequestKind::RemoveAccess,
+            Self::ChangeAdministrator(_) => RequestKind::ChangeAdministrator,
+        }
+    }
+}
+
+/// A stored request.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = habilitation_requests)]
+pub struct RequestRow {
+    /// Opaque id.
+    pub id: String,
+    /// The Caf.
+    pub caf_id: String,
+    /// The partner.
+    pub partner_id: String,
+    /// Kind code.
+    pub kind: String,
+    /// Status code.
+    pub status: String,
+    /// The form, JSON.
+    pub form: String,
+    /// For a habilitation request: the subscription whose quota it reserves.
+    pub subscription_id: Option<String>,
+    /// For a habilitation request: the profile.
+    pub profile_id: Option<String>,
+    /// The administrator who filed it.
+    pub filed_by: String,
+    /// Creation.
+    pub created_at: NaiveDateTime,
+    /// Last sent to the Caf.
+    pub submitted_at: Option<NaiveDateTime>,
+    /// The Caf administrator who last decided.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<NaiveDateTime>,
+    /// The reason given with the last step (changes asked, refusal, withdrawal).
+    pub reason: Option<String>,
+    /// What the approval did, JSON.
+    pub result: Option<String>,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+impl RequestRow {
+    /// Its status.
+    pub fn status(&self) -> Result<RequestStatus> {
+        RequestStatus::from_code(&self.status).ok_or_else(|| Error::Corrupt(self.status.clone()))
+    }
+
+    /// Its form.
+    pub fn form(&self) -> Result<Form> {
+        serde_json::from_str(&self.form).map_err(|e| Error::Corrupt(e.to_string()))
+    }
+
+    /// What the approval did.
+    pub fn result(&self) -> Option<Value> {
+        self.result
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok())
+    }
+}
+
+/// A request as read, with its escalation flag.
+#[derive(Debug, Clone)]
+pub struct RequestView {
+    /// The request.
+    pub row: RequestRow,
+    /// Sent ten days ago or more and still unanswered (S-art. 3.3).
+    pub escalation_due: bool,
+}
+
+pub(crate) fn view(row: RequestRow, now: NaiveDateTime) -> Result<RequestView> {
+    let due = escalation_due(row.status()?, row.submitted_at, now);
+    Ok(RequestView {
+        row,
+        escalation_due: due,
+    })
+}
+
+pub(crate) fn field_error(field: &str, code: &'static str, message: &str) -> Error {
+    DomainError::field(field, code, message).into()
+}
+
+/// Checks a form against the partner's state today; returns it normalised, with the
+/// subscription and profile a habilitation request would use.
+pub(crate) fn check_form(
+    conn: &mut DbConnection,
+    partner: &Partner,
+    form: Form,
+    today: NaiveDate,
+) -> Result<(Form, Option<(String, String)>)> {
+    let mode = crate::store::habilitations::management_mode(conn, &partner.id, today)?;
+    form.kind().allowed_in(mode)?;
+    match form {
+        Form::Habilitate(f) => {
+            let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
+            let g = crate::store::habilitations::check_grantable(
+                conn,
+                partner,
+                f.profile_id,
+                f.mission_id,
+                f.ends_on,
+                today,
+                false,
+            )?;
+            let seat = (g.subscription_id, g.profile.id);
+            Ok((
+                Form::Habilitate(HabilitateForm {
+                    full_name: person.full_name,
+                    function_title: person.function_title,
+                    email: person.email,
+                    phone: person.phone.unwrap_or_default(),
+                    ..f
+                }),
+                Some(seat),
+            ))
+        }
+        Form::RemoveAccess(mut f) => {
+            let reason = check_reason("reason", &f.reason)?;
+            let mut seen = BTreeSet::new();
+            f.account_ids.retain(|a| seen.insert(*a));
+            if f.account_ids.is_empty() || f.account_ids.len() > 50 {
+                return Err(field_error(
+                    "account_ids",
+                    "invalid_length",
+                    "name 1 to 50 people",
+                ));
+            }
+            for (i, id) in f.account_ids.iter().enumerate() {
+                let field = format!("account_ids[{i}]");
+                let (account, role) = crate::store::staff::staff_member(conn, partner, *id)
+                    .map_err(|_| {
+                        field_error(
+                            &field,
+                            "unknown_account",
+                            "no such person among this partner's staff",
+                        )
+                    })?;
+                if role != Role::PartnerUser {
+                    return Err(field_error(
+                        &field,
+                        "administrator",
+                        "an administrator is replaced through a change_administrator request",
+                    ));
+                }
+                if account.status == "disabled" {
+                    return Err(field_error(
+                        &field,
+                        "account_closed",
+                        "this account is already closed",
+                    ));
+                }
+            }
+            Ok((Form::RemoveAccess(RemoveAccessForm { reason, ..f }), None))
+        }
+        Form::ChangeAdministrator(f) => {
+            let rank = AdministratorRank::from_code(&f.rank)
+                .ok_or_else(|| field_error("rank", "invalid_rank", "principal or deputy"))?;
+            let person = Person::new(
+                &f.full_name,
+                &f.function_title,
+                &f.email,
+                f.phone.as_deref(),
+            )?;
+            let holder: Option<String> = accounts::table
+                .filter(accounts::partner_id.eq(&partner.id))
+                .filter(accounts::administrator_rank.eq(rank.code()))
+                .filter(accounts::status.ne("disabled"))
+                .select(accounts::id)
+                .first(conn)
+                .optional()?;
+            match (holder, f.replaced_account_id) {
+                (Some(h), Some(r)) if h == r.to_string() => {}
+                (Some(_), _) => {
+                    return Err(field_error(
+                        "replaced_account_id",
+                        "not_that_administrator",
+                        "name the administrator of that rank who is replaced",
+                    ))
+                }
+                (None, Some(_)) => {
+                    return Err(field_error(
+                        "replaced_account_id",
+                        "rank_vacant",
+                        "nobody holds that rank: leave replaced_account_id out",
+                    ))
+                }
+                (None, None) => {}
+            }
+            Ok((
+                Form::ChangeAdministrator(ChangeAdministratorForm {
+                    full_name: person.full_name,
+                    function_title: person.function_title,
+                    email: person.email,
+                    phone: person.phone,
+                    ..f
+                }),
+                None,
+            ))
+        }
+    }
+}
+
+/// Seats reserved by other requests awaiting the Caf for the same profile.
+pub(crate) fn reserved_by_others(
+    conn: &mut DbConnection,
+    seat: &(String, String),
+    except: &str,
+) -> Result<u32> {
+    let n: i64 = habilitation_requests::table
+        .filter(habilitation_requests::subscription_id.eq(&seat.0))
+        .filter(habilitation_requests::profile_id.eq(&seat.1))
+        .filter(habilitation_requests::status.eq_any([
+            RequestStatus::Submitted.code(),
+            RequestStatus::ChangesRequested.code(),
+        ]))
+        .filter(habilitation_requests::id.ne(except))
+        .count()
+        .get_result(conn)?;
+    Ok(n as u32)
+}
+
+/// Checks, under the subscription's lock, that one more person fits beside the holders and the
+/// other requests awaiting the Caf.
+pub(crate) fn check_seat(
+    conn: &mut DbConnection,
+    seat: &(String, String),
+    request_id: &str,
+) -> Result<()> {
+    let reserved = reserved_by_others(conn, seat, request_id)?;
+    // The newcomer is not an account yet: any id no holder has stands for them.
+    let newcomer = BTreeSet::from([Uuid::new_v4()]);
+    crate::store::quotas::check_seats(conn, &seat.0, &seat.1, &newcomer, reserved)
+}
+
+pub(crate) fn load(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    function: Function,
+) -> Result<(RequestRow, Partner)> {
+    let row: RequestRow = habilitation_requests::table
+        .find(id.to_string())
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    let partner = partners::load_for(conn, ctx, crate::uuid(&row.partner_id)?, function)?;
+    Ok((row, partner))
+}
+
+pub(crate) fn record(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    row: &RequestRow,
+    action: &str,
+    detail: Value,
+) -> Result<()> {
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: Some(crate::uuid(&row.partner_id)?),
+            action,
+            target_type: "request",
+            target_id: Some(crate::uuid(&row.id)?),
+            caf_id: Some(crate::uuid(&row.caf_id)?),
+            outcome: Outcome::Success,
+            detail: json!({ "partner_id": row.partner_id, "kind": row.kind, "detail": detail }),
+        },
+    )
+}
+
+/// Tells the administrator who filed the request where it stands.
+pub(crate) fn notify(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    row: &RequestRow,
+    what: &str,
+) -> Result<()> {
+    let email: Option<String> = accounts::table
+        .find(&row.filed_by)
+        .select(accounts::email)
+        .first(conn)
+        .optional()?;
+    let Some(email) = email else { return Ok(()) };
+    let kind = match row.kind.as_str() {
+        "habilitate" => "d'habilitation",
+        "remove_access" => "de suppression d'accès",
+        _ => "de changement d'administrateur",
+    };
+    crate::store::outbox::enqueue(
+        conn,
+        ctx.now,
+        &email,
+        "Mon Compte Partenaire : suivi de votre demande",
+        &format!(
+            "Bonjour,\n\nVotre demande {kind} ({id}) {what}.\n{reason}\n\
+             Consultez-la : GET /api/v1/requests/{id}\n",
+            id = row.id,
+            reason = row
+                .reason
+                .as_deref()
+                .map(|r| format!("Motif : {r}\n"))
+                .unwrap_or_default(),
+        ),
+    )
+}
+
+pub(crate) fn set_status(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    row: RequestRow,
+    to: RequestStatus,
+    reason: Option<String>,
+    result: Option<Value>,
+) -> Result<RequestRow> {
+    let by_caf = !ctx.principal().is_partner_staff();
+    let submitted_at = if to == RequestStatus::Submitted {
+        Some(ctx.now)
+    } else {
+        row.submitted_at
+    };
+    let (decided_by, decided_at) = if by_caf {
+        (Some(ctx.principal().account_id.to_string()), Some(ctx.now))
+    } else {
+        (row.decided_by.clone(), row.decided_at)
+    };
+    let result = result.map(|r| r.to_string()).or(row.result.clone());
+    diesel::update(habilitation_requests::table.find(&row.id))
+        .set((
+            habilitation_requests::status.eq(to.code()),
+            habilitation_requests::submitted_at.eq(submitted_at),
+            habilitation_requests::decided_by.eq(&decided_by),
+            habilitation_requests::decided_at.eq(decided_at),
+            habilitation_requests::reason.eq(&reason),
+            habilitation_requests::result.eq(&result),
+            habilitation_requests::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    Ok(RequestRow {
+        status: to.code().into(),
+        submitted_at,
+        decided_by,
+        decided_at,
+        reason,
+        result,
+        updated_at: ctx.now,
+        ..row
+    })
+}
+
+/// Filters of request lists.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// Only this status.
+    pub status: Option<RequestStatus>,
+    /// Only this kind.
+    pub kind: Option<RequestKind>,
+    /// Only this partner (Caf inbox).
+    pub partner_id: Option<Uuid>,
+    /// Only those due for escalation.
+    pub escalation_due: bool,
+}
+
+pub(crate) fn list(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caf_id: Option<&str>,
+    partner_id: Option<String>,
+    filter: &RequestFilter,
+) -> Result<Vec<RequestView>> {
+    let mut q = habilitation_requests::table
+        .select(RequestRow::as_select())
+        .into_boxed();
+    if let Some(c) = caf_id {
+        q = q.filter(habilitation_requests::caf_id.eq(c.to_string()));
+    }
+    if let Some(p) = partner_id {
+        q = q.filter(habilitation_requests::partner_id.eq(p));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(habilitation_requests::status.eq(s.code()));
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(habilitation_requests::kind.eq(k.code()));
+    }
+    let rows: Vec<RequestRow> = q
+        .order(habilitation_requests::id.asc())
+        .limit(1000)
+        .load(conn)?;
+    let mut out: Vec<RequestView> = rows
+        .into_iter()
+        .map(|r| view(r, now))
+        .collect::<Result<_>>()?;
+    if filter.escalation_due {
+        out.retain(|r| r.escalation_due);
+    }
+    // Oldest waiting first: what was sent longest ago comes first.
+    out.sort_by_key(|r| (r.row.submitted_at.is_none(), r.row.submitted_at));
+    Ok(out)
+}

@@ -1,0 +1,250 @@
+//! Sessions: opened by a login, kept alive by refresh tokens that rotate on every use, ended by
+//! logout, by "log out everywhere", or at once when a used refresh token comes back (a stolen
+//! copy): the whole session is revoked and every token of it stops working on the next request.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mcp_domain::access::{Principal, Scope, Software};
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::db::DbConnection;
+use crate::error::{Error, Result};
+use crate::schema::{accounts, refresh_tokens, sessions};
+use crate::store::accounts::{principal_of, random_secret, secret_hash};
+use crate::store::trace::{self, Event, Outcome};
+
+/// Longest a session lives, refreshed or not: a working day, then the person logs in again.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A session as its owner sees it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    /// Opaque id (`sid` of its access tokens).
+    pub id: String,
+    /// The account.
+    pub account_id: String,
+    /// Login instant.
+    pub created_at: NaiveDateTime,
+    /// Last login or refresh.
+    pub last_used_at: NaiveDateTime,
+    /// End of its life.
+    pub expires_at: NaiveDateTime,
+    /// When it was ended, if it was.
+    pub revoked_at: Option<NaiveDateTime>,
+    /// Why (`logout`, `logout_everywhere`, `refresh_token_reuse`…).
+    pub revoked_reason: Option<String>,
+    /// The client software, as it said.
+    pub user_agent: Option<String>,
+    /// The client's address.
+    pub source: Option<String>,
+    /// The partner software the session was opened for, if any.
+    pub client_id: Option<String>,
+    /// The scopes the person granted that software.
+    pub scope: Option<String>,
+}
+
+/// What a session needs to know of its account on each use.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub(crate) struct Holder {
+    pub(crate) status: String,
+    pub(crate) role: String,
+    pub(crate) caf_id: Option<String>,
+    pub(crate) partner_id: Option<String>,
+    pub(crate) must_change_password: bool,
+    pub(crate) must_enrol_second_factor: bool,
+}
+
+impl Session {
+    /// The principal acting through this session.
+    pub(crate) fn principal(&self, holder: &Holder) -> Option<Principal> {
+        let person = principal_of(
+            &self.account_id,
+            &holder.role,
+            holder.caf_id.as_deref(),
+            holder.partner_id.as_deref(),
+        )
+        .map(|p| Principal {
+            must_change_password: holder.must_change_password,
+            must_enrol_second_factor: holder.must_enrol_second_factor,
+            ..p
+        })?;
+        match &self.client_id {
+            None => Some(person),
+            Some(client) => Some(person.through(
+                Uuid::parse_str(client).ok()?,
+                Scope::parse_list(self.scope.as_deref().unwrap_or("")).ok()?,
+            )),
+        }
+    }
+}
+
+/// A session just opened or refreshed, with the secret to hand to the client once.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The account.
+    pub account_id: String,
+    /// The session.
+    pub session_id: String,
+    /// The new refresh token (only its hash is stored).
+    pub refresh_token: String,
+    /// When the session ends at the latest.
+    pub expires_at: NaiveDateTime,
+    /// The software the session belongs to, if any.
+    pub software: Option<Software>,
+    /// Whether the person must change their password before anything else.
+    pub must_change_password: bool,
+    /// Whether the person must enrol a second factor before anything else.
+    pub must_enrol_second_factor: bool,
+}
+
+/// Where a request came from, kept with the session.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+    /// Peer address.
+    pub source: Option<String>,
+}
+
+pub(crate) fn new_refresh_token(
+    conn: &mut DbConnection,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> Result<String> {
+    let secret = random_secret();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(crate::new_id()),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::token_hash.eq(secret_hash(&secret)),
+            refresh_tokens::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(secret)
+}
+
+pub(crate) fn refused() -> Error {
+    Error::Domain(DomainError::rule(
+        "refresh_refused",
+        "this refresh token does not open a session: log in again",
+    ))
+}
+
+/// A refresh token with its session and the account's status, role and Caf.
+pub(crate) type RefreshRow = (String, Option<NaiveDateTime>, Session, Holder);
+
+/// What a refresh attempt found.
+pub(crate) enum Refresh {
+    Rotated(Issued),
+    /// A used token came back: the session was revoked; the caller answers as for any refusal.
+    Reused,
+}
+
+pub(crate) fn revoke_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    session: &Session,
+    reason: &str,
+    caf: Option<Uuid>,
+) -> Result<()> {
+    diesel::update(
+        sessions::table
+            .find(&session.id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(ctx.now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    // The holder's partner, whose administrators read what happened to their staff's sessions.
+    let partner = accounts::table
+        .find(&session.account_id)
+        .select(accounts::partner_id)
+        .first::<Option<String>>(conn)?
+        .as_deref()
+        .map(crate::uuid)
+        .transpose()?;
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: partner,
+            action: "auth.session_revoked",
+            target_type: "session",
+            target_id: Some(crate::uuid(&session.id)?),
+            caf_id: caf,
+            outcome: if reason == "refresh_token_reuse" {
+                Outcome::Denied
+            } else {
+                Outcome::Success
+            },
+            detail: json!({ "reason": reason, "account_id": session.account_id }),
+        },
+    )
+}
+
+pub(crate) fn caf_of(principal: &Principal) -> Option<Uuid> {
+    principal.caf_scope()
+}
+
+/// Ends the open sessions of an account but `keep`, inside the caller's transaction; returns how
+/// many. Each end is traced with its reason.
+pub(crate) fn revoke_others_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account_id: &str,
+    keep: Option<Uuid>,
+    reason: &str,
+) -> Result<usize> {
+    let keep = keep.map(|k| k.to_string()).unwrap_or_default();
+    let open: Vec<Session> = sessions::table
+        .filter(sessions::account_id.eq(account_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(ctx.now))
+        .filter(sessions::id.ne(keep))
+        .select(Session::as_select())
+        .load(conn)?;
+    let caf: Option<Uuid> = accounts::table
+        .find(account_id)
+        .select(accounts::caf_id)
+        .first::<Option<String>>(conn)?
+        .as_deref()
+        .map(crate::uuid)
+        .transpose()?;
+    for s in &open {
+        revoke_in(conn, ctx, s, reason, caf)?;
+    }
+    Ok(open.len())
+}
+
+/// Ends every open session of a software, inside the caller's transaction (the software was
+/// revoked); returns how many.
+pub(crate) fn revoke_client_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    client_id: &str,
+) -> Result<usize> {
+    let open: Vec<(Session, Option<String>)> = sessions::table
+        .inner_join(accounts::table)
+        .filter(sessions::client_id.eq(client_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(ctx.now))
+        .select((Session::as_select(), accounts::caf_id))
+        .load(conn)?;
+    for (s, caf) in &open {
+        revoke_in(
+            conn,
+            ctx,
+            s,
+            "client_revoked",
+            caf.as_deref().map(crate::uuid).transpose()?,
+        )?;
+    }
+    Ok(open.len())
+}

@@ -1,0 +1,338 @@
+//! A partner's staff under delegated management: users created by the partner's managers,
+//! delegations that make some of them delegated managers, groups, and the closing of an account
+//! when someone leaves.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
+use mcp_domain::person::Person;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::db::DbConnection;
+use crate::error::{Error, Result};
+use crate::schema::{accounts, delegations, group_members, partner_groups};
+use crate::store::accounts::Account;
+use crate::store::partners::{self, Partner};
+use crate::store::trace::{self, Event, Outcome};
+
+/// Loads the partner and checks a partner-side management function; partner staff may manage
+/// only while the contract is in mode délégué (C-art. 9.1).
+pub(crate) fn managed_partner(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    function: Function,
+) -> Result<Partner> {
+    let partner = partners::load_for(conn, ctx, partner_id, function)?;
+    if ctx.principal().is_partner_staff() {
+        let mode = crate::store::habilitations::management_mode(conn, &partner.id, ctx.today())?;
+        mcp_domain::habilitation::require_delegated_mode(mode)?;
+    }
+    Ok(partner)
+}
+
+/// Loads an account of `partner` (404 for anyone else's), with its role.
+pub(crate) fn staff_member(
+    conn: &mut DbConnection,
+    partner: &Partner,
+    account_id: Uuid,
+) -> Result<(Account, Role)> {
+    let account: Account = accounts::table
+        .find(account_id.to_string())
+        .filter(accounts::partner_id.eq(&partner.id))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    let role =
+        Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
+    Ok((account, role))
+}
+
+/// Creates a partner user inside the caller's transaction (whose access checks are done): the
+/// account, the message that delivers its code to the person, and the trace — by a manager, or
+/// by the Caf approving `request_id`.
+pub(crate) fn create_user_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner: &Partner,
+    person: &Person,
+    request_id: Option<&str>,
+) -> Result<Account> {
+    let caf_id = crate::uuid(&partner.caf_id)?;
+    let account = crate::store::accounts::invite(
+        conn,
+        ctx.now,
+        Role::PartnerUser,
+        Some(caf_id),
+        Some(crate::uuid(&partner.id)?),
+        person,
+        &partner.name,
+    )?;
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: Some(crate::uuid(&partner.id)?),
+            action: "partner_user.created",
+            target_type: "account",
+            target_id: Some(crate::uuid(&account.id)?),
+            caf_id: Some(caf_id),
+            outcome: Outcome::Success,
+            detail: json!({ "partner_id": partner.id, "identifier": account.identifier, "full_name": account.full_name, "function_title": account.function_title, "request_id": request_id }),
+        },
+    )?;
+    Ok(account)
+}
+
+/// Closes an account inside the caller's transaction (whose access checks are done).
+pub(crate) fn close_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account: Account,
+    reason: &str,
+) -> Result<Account> {
+    if account.status == "disabled" {
+        return Err(DomainError::conflict(
+            "account_status_conflict",
+            "the account is already closed",
+        )
+        .into());
+    }
+    diesel::update(accounts::table.find(&account.id))
+        .set((
+            accounts::status.eq("disabled"),
+            accounts::administrator_rank.eq(None::<String>),
+            accounts::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    let sessions =
+        crate::store::sessions::revoke_others_in(conn, ctx, &account.id, None, "account_closed")?;
+    let devalidated = crate::store::habilitations::devalidate_held_by(
+        conn,
+        ctx,
+        "account",
+        &account.id,
+        "the holder's account was closed",
+    )?;
+    let groups =
+        diesel::delete(group_members::table.filter(group_members::account_id.eq(&account.id)))
+            .execute(conn)?;
+    let delegation = end_delegation_of(
+        conn,
+        ctx.now,
+        &account.id,
+        ctx.principal().account_id,
+        "account closed",
+    )?;
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            action: "account.closed",
+            target_type: "account",
+            target_id: Some(crate::uuid(&account.id)?),
+            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            outcome: Outcome::Success,
+            detail: json!({ "reason": reason, "sessions_ended": sessions, "habilitations_devalidated": devalidated, "groups_left": groups, "delegation_withdrawn": delegation }),
+        },
+    )?;
+    Ok(Account {
+        status: "disabled".into(),
+        administrator_rank: None,
+        ..account
+    })
+}
+
+/// A delegation as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = delegations)]
+pub struct DelegationRow {
+    /// Opaque id.
+    pub id: String,
+    /// The Caf.
+    pub caf_id: String,
+    /// The partner.
+    pub partner_id: String,
+    /// The delegated manager.
+    pub account_id: String,
+    /// Function codes, JSON array.
+    pub functions: String,
+    /// Profile ids, JSON array.
+    pub profile_ids: String,
+    /// The administrator who gave it.
+    pub granted_by: String,
+    /// When.
+    pub granted_at: NaiveDateTime,
+    /// When it was withdrawn.
+    pub withdrawn_at: Option<NaiveDateTime>,
+    /// By whom.
+    pub withdrawn_by: Option<String>,
+    /// Why.
+    pub withdrawn_reason: Option<String>,
+}
+
+impl DelegationRow {
+    /// The delegation as the domain decides with it.
+    pub fn to_domain(&self) -> Result<Delegation> {
+        let functions: Vec<String> =
+            serde_json::from_str(&self.functions).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let profiles: Vec<String> =
+            serde_json::from_str(&self.profile_ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        Ok(Delegation {
+            functions: functions
+                .iter()
+                .map(|f| ManagementFunction::from_code(f).ok_or_else(|| Error::Corrupt(f.clone())))
+                .collect::<Result<_>>()?,
+            profiles: profiles
+                .iter()
+                .map(|p| crate::uuid(p))
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+/// The delegation an account holds now, read with its session on each request.
+pub(crate) fn delegation_in_force(
+    conn: &mut DbConnection,
+    account_id: Uuid,
+) -> Result<Option<Delegation>> {
+    let row: Option<DelegationRow> = delegations::table
+        .filter(delegations::account_id.eq(account_id.to_string()))
+        .filter(delegations::withdrawn_at.is_null())
+        .select(DelegationRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(|r| r.to_domain()).transpose()
+}
+
+pub(crate) fn end_delegation_of(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    account_id: &str,
+    by: Uuid,
+    reason: &str,
+) -> Result<bool> {
+    let n = diesel::update(
+        delegations::table
+            .filter(delegations::account_id.eq(account_id))
+            .filter(delegations::withdrawn_at.is_null()),
+    )
+    .set((
+        delegations::withdrawn_at.eq(now),
+        delegations::withdrawn_by.eq(by.to_string()),
+        delegations::withdrawn_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Withdraws every delegation of a partner when the Caf takes management back (mode
+/// centralisé), inside the contract change's transaction; returns how many.
+pub(crate) fn withdraw_all_delegations(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner_id: &str,
+    reason: &str,
+) -> Result<usize> {
+    Ok(diesel::update(
+        delegations::table
+            .filter(delegations::partner_id.eq(partner_id))
+            .filter(delegations::withdrawn_at.is_null()),
+    )
+    .set((
+        delegations::withdrawn_at.eq(ctx.now),
+        delegations::withdrawn_by.eq(ctx.principal().account_id.to_string()),
+        delegations::withdrawn_reason.eq(reason),
+    ))
+    .execute(conn)?)
+}
+
+/// A group of people of one partner.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partner_groups)]
+pub struct Group {
+    /// Opaque id.
+    pub id: String,
+    /// The Caf.
+    pub caf_id: String,
+    /// The partner.
+    pub partner_id: String,
+    /// Name, unique within the partner.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Creation.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A member of a group.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The person's account.
+    pub account: Account,
+    /// When they joined.
+    pub added_at: NaiveDateTime,
+}
+
+/// Loads a group and checks `function` on its partner.
+pub(crate) fn load_group(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    function: Function,
+) -> Result<(Group, Partner)> {
+    let group: Group = partner_groups::table
+        .find(id.to_string())
+        .select(Group::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Domain(DomainError::NotFound))?;
+    let partner_id = crate::uuid(&group.partner_id)?;
+    let partner = if matches!(function, Function::ReadHabilitations) {
+        partners::load_for(conn, ctx, partner_id, function)?
+    } else {
+        managed_partner(conn, ctx, partner_id, function)?
+    };
+    Ok((group, partner))
+}
+
+pub(crate) fn members_of(conn: &mut DbConnection, group_id: &str) -> Result<Vec<Member>> {
+    let rows: Vec<(Account, NaiveDateTime)> = group_members::table
+        .inner_join(accounts::table.on(accounts::id.eq(group_members::account_id)))
+        .filter(group_members::group_id.eq(group_id))
+        .order(accounts::full_name.asc())
+        .select((Account::as_select(), group_members::added_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(account, added_at)| Member { account, added_at })
+        .collect())
+}
+
+pub(crate) fn touch_group(
+    conn: &mut DbConnection,
+    group_id: &str,
+    now: NaiveDateTime,
+) -> Result<()> {
+    diesel::update(partner_groups::table.find(group_id))
+        .set(partner_groups::updated_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The groups a person belongs to.
+pub(crate) fn groups_of(conn: &mut DbConnection, account_id: &str) -> Result<Vec<Group>> {
+    Ok(partner_groups::table
+        .inner_join(group_members::table)
+        .filter(group_members::account_id.eq(account_id))
+        .order(partner_groups::name.asc())
+        .select(Group::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,108 @@
+//! Sets the first password of an account with its activation secret. The same refusal is given
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::accounts;
+use crate::use_cases::trace::{self, Event, Outcome};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mcp_domain::access::Role;
+use mcp_domain::DomainError;
+
+use super::*;
+
+/// Sets the first password of an account with its activation secret. The same refusal is given
+/// whether the identifier is unknown, the secret wrong, expired or already used. Partner staff
+/// accept the commitment of the habilitation form at that moment; the acceptance is recorded.
+pub fn activate(
+    db: &Database,
+    ctx: &Ctx,
+    identifier: &str,
+    secret: &str,
+    password_hash: &str,
+    accepted_commitment: bool,
+) -> Result<Account> {
+    db.write(|conn| {
+        let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
+            .filter(accounts::identifier.eq(identifier))
+            .select((
+                Account::as_select(),
+                accounts::activation_secret_hash,
+                accounts::activation_expires_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let refused = || {
+            Error::Domain(DomainError::rule(
+                "activation_refused",
+                "this identifier and activation code do not open an account: ask for a new code",
+            ))
+        };
+        let (account, Some(stored), Some(expires_at)) = row.ok_or_else(refused)? else {
+            return Err(refused());
+        };
+        if account.status != "pending_activation"
+            || expires_at <= ctx.now
+            || !mcp_domain::text::constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes())
+        {
+            return Err(refused());
+        }
+        let must_commit = Role::from_code(&account.role).is_some_and(mcp_domain::commitment::required_for);
+        if must_commit && !accepted_commitment {
+            return Err(DomainError::field(
+                "accept_commitment",
+                "commitment_required",
+                "accept the commitment of the habilitation form (GET /api/v1/auth/commitment) to activate your account",
+            )
+            .into());
+        }
+        if must_commit {
+            diesel::update(accounts::table.find(&account.id))
+                .set((
+                    accounts::commitment_version.eq(mcp_domain::commitment::VERSION),
+                    accounts::commitment_accepted_at.eq(ctx.now),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(accounts::table.find(&account.id))
+            .set((
+                accounts::password_hash.eq(password_hash),
+                accounts::password_changed_at.eq(ctx.now),
+                accounts::status.eq("active"),
+                accounts::activation_secret_hash.eq(None::<String>),
+                accounts::activation_expires_at.eq(None::<NaiveDateTime>),
+                accounts::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        let ctx = Ctx {
+            principal: principal_of(
+                &account.id,
+                &account.role,
+                account.caf_id.as_deref(),
+                account.partner_id.as_deref(),
+            ),
+            ..ctx.clone()
+        };
+        trace::record(
+            conn,
+            &ctx,
+            Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                action: "account.activated",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({
+                    "identifier": account.identifier,
+                    "commitment_version": must_commit.then_some(mcp_domain::commitment::VERSION),
+                }),
+            },
+        )?;
+        Ok(Account {
+            status: "active".into(),
+            ..account
+        })
+    })
+}

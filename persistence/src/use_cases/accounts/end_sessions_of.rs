@@ -1,0 +1,39 @@
+//! Ends every session of a supervised account (a lost or stolen device reported, a doubt),
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::trace::{self, Event, Outcome};
+use uuid::Uuid;
+
+use super::*;
+
+/// Ends every session of a supervised account (a lost or stolen device reported, a doubt),
+/// without suspending it; returns how many.
+pub fn end_sessions_of(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str) -> Result<usize> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    db.write(|conn| {
+        let account = load_supervised(conn, ctx, account_id)?;
+        let ended = crate::use_cases::sessions::revoke_others_in(
+            conn,
+            ctx,
+            &account.id,
+            None,
+            "ended_by_supervisor",
+        )?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                action: "account.sessions_ended",
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "reason": reason, "sessions_ended": ended }),
+            },
+        )?;
+        Ok(ended)
+    })
+}

@@ -1,0 +1,50 @@
+//! Requires the holder of an account to change their password before anything else: by whoever
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::accounts;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::*;
+
+/// Requires the holder of an account to change their password before anything else: by whoever
+/// supervises it (`ctx` with a principal), or by the contract's maximum age at login (`ctx`
+/// without). Takes effect on the account's next request.
+pub fn require_password_change(
+    db: &Database,
+    ctx: &Ctx,
+    account_id: Uuid,
+    reason: &str,
+) -> Result<()> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    db.write(|conn| {
+        let (caf_id, partner_id) = if ctx.principal.is_some() {
+            let account = load_supervised(conn, ctx, account_id)?;
+            (account.caf_id, account.partner_id)
+        } else {
+            accounts::table
+                .find(account_id.to_string())
+                .select((accounts::caf_id, accounts::partner_id))
+                .first::<(Option<String>, Option<String>)>(conn)?
+        };
+        diesel::update(accounts::table.find(account_id.to_string()))
+            .set(accounts::must_change_password.eq(true))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: partner_id.as_deref().map(crate::uuid).transpose()?,
+                action: "account.password_change_required",
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id: caf_id.as_deref().map(crate::uuid).transpose()?,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "reason": reason }),
+            },
+        )
+    })
+}

@@ -1,0 +1,72 @@
+//! Suspends or reinstates an account as a precaution (the Cnaf over Caf administrators, a Caf
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::accounts;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::DomainError;
+use uuid::Uuid;
+
+use super::*;
+
+/// Suspends or reinstates an account as a precaution (the Cnaf over Caf administrators, a Caf
+/// over its partners' administrators). A suspension ends every session of the account at once;
+/// the reason is kept in the trace.
+pub fn set_suspended(
+    db: &Database,
+    ctx: &Ctx,
+    account_id: Uuid,
+    suspended: bool,
+    reason: &str,
+) -> Result<Account> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    db.write(|conn| {
+        let account = load_supervised(conn, ctx, account_id)?;
+        let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
+        let (from, to, action) = if suspended {
+            ("active", "suspended", "account.suspended")
+        } else {
+            ("suspended", "active", "account.reinstated")
+        };
+        if account.status != from {
+            return Err(DomainError::conflict(
+                "account_status_conflict",
+                format!("the account is {}, not {from}", account.status),
+            )
+            .into());
+        }
+        diesel::update(accounts::table.find(&account.id))
+            .set((accounts::status.eq(to), accounts::updated_at.eq(ctx.now)))
+            .execute(conn)?;
+        let ended = if suspended {
+            crate::use_cases::sessions::revoke_others_in(
+                conn,
+                ctx,
+                &account.id,
+                None,
+                "account_suspended",
+            )?
+        } else {
+            0
+        };
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                action,
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id,
+                outcome: Outcome::Success,
+                detail: serde_json::json!({ "reason": reason, "sessions_ended": ended }),
+            },
+        )?;
+        Ok(Account {
+            status: to.into(),
+            ..account
+        })
+    })
+}

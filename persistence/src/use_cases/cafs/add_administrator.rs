@@ -1,0 +1,54 @@
+//! Registers an administrator of a Caf (Cnaf only). The person receives their identifier and a
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::accounts::{self, Account};
+use crate::use_cases::trace::{self, Event, Outcome};
+use mcp_domain::access::{authorize, Function, Reach, Role};
+use mcp_domain::person::Person;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Registers an administrator of a Caf (Cnaf only). The person receives their identifier and a
+/// one-time activation code through the outbox; the operator never sees the code.
+pub fn add_administrator(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Uuid,
+    person: &Person,
+) -> Result<Account> {
+    authorize(
+        ctx.principal(),
+        Function::ManageCafAdministrators,
+        Reach::Caf(caf_id),
+    )?;
+    db.write(|conn| {
+        let caf = load(conn, caf_id)?;
+        let account = accounts::invite(
+            conn,
+            ctx.now,
+            Role::CafAdministrator,
+            Some(caf_id),
+            None,
+            person,
+            &caf.name,
+        )?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: None,
+                action: "caf_administrator.created",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id: Some(caf_id),
+                outcome: Outcome::Success,
+                detail: json!({ "identifier": account.identifier, "full_name": account.full_name }),
+            },
+        )?;
+        Ok(account)
+    })
+}

@@ -1,0 +1,50 @@
+//! Registers an auditor (Cnaf operators): of one Caf with `caf_id`, of the Cnaf without. The
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::accounts::{self, Account};
+use crate::use_cases::trace::{self, Event, Outcome};
+use mcp_domain::access::{authorize, Function, Reach, Role};
+use mcp_domain::person::Person;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Registers an auditor (Cnaf operators): of one Caf with `caf_id`, of the Cnaf without. The
+/// person receives their identifier and activation code; auditors read traces and habilitation
+/// history, nothing else.
+pub fn add_auditor(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Option<Uuid>,
+    person: &Person,
+) -> Result<Account> {
+    let reach = caf_id.map_or(Reach::National, Reach::Caf);
+    authorize(ctx.principal(), Function::ManageAuditors, reach)?;
+    db.write(|conn| {
+        let (role, organisation) = match caf_id {
+            Some(c) => (Role::CafAuditor, load(conn, c)?.name),
+            None => (Role::CnafAuditor, "Cnaf".to_string()),
+        };
+        let account = accounts::invite(conn, ctx.now, role, caf_id, None, person, &organisation)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                action: "auditor.created",
+                target_type: "account",
+                target_id: Some(crate::uuid(&account.id)?),
+                caf_id,
+                partner_id: None,
+                outcome: Outcome::Success,
+                detail: json!({
+                    "identifier": account.identifier, "full_name": account.full_name,
+                    "role": role.code(),
+                }),
+            },
+        )?;
+        Ok(account)
+    })
+}

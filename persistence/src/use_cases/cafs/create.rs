@@ -1,0 +1,60 @@
+//! Registers a Caf (Cnaf only).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Result};
+use crate::schema::cafs;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::caf::CafData;
+use serde_json::json;
+
+use super::*;
+
+/// Registers a Caf (Cnaf only).
+pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
+    authorize(ctx.principal(), Function::ManageCafs, Reach::National)?;
+    db.write(|conn| {
+        let caf = Caf {
+            id: crate::new_id(),
+            code: data.code.clone(),
+            name: data.name.clone(),
+            address: data.address.clone(),
+            director_name: data.director_name.clone(),
+            created_at: ctx.now,
+            updated_at: ctx.now,
+            second_factor_required: false,
+        };
+        diesel::insert_into(cafs::table)
+            .values((
+                cafs::id.eq(&caf.id),
+                cafs::code.eq(&caf.code),
+                cafs::name.eq(&caf.name),
+                cafs::address.eq(&caf.address),
+                cafs::director_name.eq(&caf.director_name),
+                cafs::created_at.eq(caf.created_at),
+                cafs::updated_at.eq(caf.updated_at),
+            ))
+            .execute(conn)
+            .map_err(on_unique(
+                "caf_already_registered",
+                "a Caf with this number is already registered",
+            ))?;
+        let id = crate::uuid(&caf.id)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: None,
+                action: "caf.created",
+                target_type: "caf",
+                target_id: Some(id),
+                caf_id: Some(id),
+                outcome: Outcome::Success,
+                detail: json!({ "code": caf.code, "name": caf.name }),
+            },
+        )?;
+        Ok(caf)
+    })
+}

@@ -1,0 +1,15 @@
+//! One Caf, within the caller's reach.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// One Caf, within the caller's reach.
+pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Caf> {
+    authorize(ctx.principal(), Function::ReadCaf, Reach::Caf(id))?;
+    db.read(|conn| load(conn, id))
+}

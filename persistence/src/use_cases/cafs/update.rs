@@ -1,0 +1,50 @@
+//! Replaces a Caf's registration data (Cnaf only): a new director, a move.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Result};
+use crate::schema::cafs;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::caf::CafData;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Replaces a Caf's registration data (Cnaf only): a new director, a move.
+pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf> {
+    authorize(ctx.principal(), Function::ManageCafs, Reach::Caf(id))?;
+    db.write(|conn| {
+        let before = load(conn, id)?;
+        diesel::update(cafs::table.find(&before.id))
+            .set((
+                cafs::code.eq(&data.code),
+                cafs::name.eq(&data.name),
+                cafs::address.eq(&data.address),
+                cafs::director_name.eq(&data.director_name),
+                cafs::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)
+            .map_err(on_unique("caf_already_registered", "a Caf with this number is already registered"))?;
+        let after = load(conn, id)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: None,
+                action: "caf.updated",
+                target_type: "caf",
+                target_id: Some(id),
+                caf_id: Some(id),
+                outcome: Outcome::Success,
+                detail: json!({
+                    "before": { "code": before.code, "name": before.name, "address": before.address, "director_name": before.director_name },
+                    "after": { "code": after.code, "name": after.name, "address": after.address, "director_name": after.director_name },
+                }),
+            },
+        )?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,15 @@
+//! One service by id.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// One service by id.
+pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Service> {
+    authorize(ctx.principal(), Function::ReadCatalogue, Reach::National)?;
+    db.read(|conn| load(conn, Key::Id(&id.to_string())))
+}

@@ -1,0 +1,65 @@
+//! The Caf approves software its partner submitted: from now on people of that partner may
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::client_applications;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// The Caf approves software its partner submitted: from now on people of that partner may
+/// sign in to it.
+pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplication> {
+    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
+    db.write(|conn| {
+        let app: ClientApplication = client_applications::table
+            .find(client_id.to_string())
+            .select(ClientApplication::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        crate::use_cases::partners::load_for(
+            conn,
+            ctx,
+            crate::uuid(&app.partner_id)?,
+            Function::ManagePartners,
+        )?;
+        if app.status != "pending_approval" {
+            return Err(DomainError::conflict(
+                "client_not_pending",
+                format!("this software is {}, not waiting for approval", app.status),
+            )
+            .into());
+        }
+        diesel::update(client_applications::table.find(&app.id))
+            .set((
+                client_applications::status.eq("approved"),
+                client_applications::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&app.partner_id)?),
+                action: "client_application.approved",
+                target_type: "client_application",
+                target_id: Some(client_id),
+                caf_id: Some(crate::uuid(&app.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "partner_id": app.partner_id, "name": app.name, "scopes": app.scopes, "password_grant": app.password_grant }),
+            },
+        )?;
+        Ok(ClientApplication {
+            status: "approved".into(),
+            updated_at: ctx.now,
+            ..app
+        })
+    })
+}

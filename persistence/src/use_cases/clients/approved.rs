@@ -1,0 +1,20 @@
+//! An approved software, for the sign-in page and the token endpoint (no one is signed in yet).
+
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::client_applications;
+use diesel::prelude::*;
+
+use super::*;
+
+/// An approved software, for the sign-in page and the token endpoint (no one is signed in yet).
+pub fn approved(db: &Database, client_id: &str) -> Result<Option<ClientApplication>> {
+    db.read(|conn| {
+        Ok(client_applications::table
+            .find(client_id)
+            .filter(client_applications::status.eq("approved"))
+            .select(ClientApplication::as_select())
+            .first(conn)
+            .optional()?)
+    })
+}

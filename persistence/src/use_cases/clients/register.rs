@@ -1,0 +1,82 @@
+//! Registers a partner's software: approved at once when the Caf registers it; pending the
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::client_applications;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach, Scope};
+use mcp_domain::software::Registration;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Registers a partner's software: approved at once when the Caf registers it; pending the
+/// Caf's approval when the partner's administrators submit it.
+pub fn register(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    reg: &Registration,
+) -> Result<ClientApplication> {
+    let submitted = ctx.principal().is_partner_staff();
+    let (function, status, action) = if submitted {
+        (
+            Function::SubmitSoftware,
+            "pending_approval",
+            "client_application.submitted",
+        )
+    } else {
+        (
+            Function::ManagePartners,
+            "approved",
+            "client_application.registered",
+        )
+    };
+    authorize(ctx.principal(), function, Reach::National)?;
+    db.write(|conn| {
+        let partner = crate::use_cases::partners::load_for(conn, ctx, partner_id, function)?;
+        let app = ClientApplication {
+            id: crate::new_id(),
+            caf_id: partner.caf_id.clone(),
+            partner_id: partner.id.clone(),
+            name: reg.name.clone(),
+            redirect_uris: serde_json::to_string(&reg.redirect_uris).expect("strings serialise"),
+            scopes: Scope::join(&reg.scopes),
+            password_grant: reg.password_grant,
+            status: status.into(),
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        diesel::insert_into(client_applications::table)
+            .values((
+                client_applications::id.eq(&app.id),
+                client_applications::caf_id.eq(&app.caf_id),
+                client_applications::partner_id.eq(&app.partner_id),
+                client_applications::name.eq(&app.name),
+                client_applications::redirect_uris.eq(&app.redirect_uris),
+                client_applications::scopes.eq(&app.scopes),
+                client_applications::password_grant.eq(app.password_grant),
+                client_applications::status.eq(&app.status),
+                client_applications::created_at.eq(app.created_at),
+                client_applications::updated_at.eq(app.updated_at),
+            ))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&app.partner_id)?),
+                action,
+                target_type: "client_application",
+                target_id: Some(app.client_uuid()?),
+                caf_id: Some(crate::uuid(&app.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "partner_id": app.partner_id, "name": app.name, "redirect_uris": reg.redirect_uris, "scopes": app.scopes, "password_grant": app.password_grant }),
+            },
+        )?;
+        Ok(app)
+    })
+}

@@ -1,0 +1,70 @@
+//! Revokes a software: it can no longer sign anyone in, and every session it holds ends now.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::client_applications;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Revokes a software: it can no longer sign anyone in, and every session it holds ends now.
+pub fn revoke(
+    db: &Database,
+    ctx: &Ctx,
+    client_id: Uuid,
+    reason: &str,
+) -> Result<ClientApplication> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
+    db.write(|conn| {
+        let app: ClientApplication = client_applications::table
+            .find(client_id.to_string())
+            .select(ClientApplication::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        crate::use_cases::partners::load_for(
+            conn,
+            ctx,
+            crate::uuid(&app.partner_id)?,
+            Function::ManagePartners,
+        )?;
+        if app.status == "revoked" {
+            return Err(DomainError::conflict(
+                "client_revoked",
+                "this software is already revoked",
+            )
+            .into());
+        }
+        diesel::update(client_applications::table.find(&app.id))
+            .set((
+                client_applications::status.eq("revoked"),
+                client_applications::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        let ended = crate::use_cases::sessions::revoke_client_in(conn, ctx, &app.id)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&app.partner_id)?),
+                action: "client_application.revoked",
+                target_type: "client_application",
+                target_id: Some(client_id),
+                caf_id: Some(crate::uuid(&app.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "reason": reason, "sessions_ended": ended }),
+            },
+        )?;
+        Ok(ClientApplication {
+            status: "revoked".into(),
+            ..app
+        })
+    })
+}

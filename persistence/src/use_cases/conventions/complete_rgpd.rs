@@ -1,0 +1,24 @@
+//! Records the completion of the RGPD formalities: access may open.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use chrono::NaiveDate;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Records the completion of the RGPD formalities: access may open.
+pub fn complete_rgpd(
+    db: &Database,
+    ctx: &Ctx,
+    id: Uuid,
+    completed_on: NaiveDate,
+) -> Result<Convention> {
+    let today = ctx.today();
+    transition(db, ctx, id, "convention.rgpd_completed", |life| {
+        life.complete_rgpd(completed_on, today)?;
+        Ok(json!({ "completed_on": completed_on }))
+    })
+}

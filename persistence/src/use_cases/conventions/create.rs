@@ -1,0 +1,99 @@
+//! Drafts a convention for a partner of the caller's Caf.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Result};
+use crate::schema::conventions;
+use crate::use_cases::partners;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::Function;
+use mcp_domain::contract::{ManagementMode, PasswordPolicy};
+use mcp_domain::convention::{check_missions, check_number};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Drafts a convention for a partner of the caller's Caf.
+pub fn create(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    new: NewConvention,
+) -> Result<Convention> {
+    let mut c = mcp_domain::error::Checks::new();
+    let number = c.take(check_number("number", &new.number));
+    let missions = c.take(check_missions("missions", &new.missions));
+    let caf_signatory = c.take(mcp_domain::text::optional(
+        "caf_signatory",
+        new.caf_signatory.as_deref(),
+        200,
+    ));
+    let partner_signatory = c.take(mcp_domain::text::optional(
+        "partner_signatory",
+        new.partner_signatory.as_deref(),
+        200,
+    ));
+    let terms = match new.contract {
+        Some(t) => c.take(t.check()),
+        None => Some(ContractTerms {
+            management_mode: ManagementMode::default(),
+            password_policy: PasswordPolicy::default(),
+            contacts: vec![],
+            second_factor_required: false,
+        }),
+    };
+    c.finish()?;
+    let (number, missions, terms) = (
+        number.expect("checked"),
+        missions.expect("checked"),
+        terms.expect("checked"),
+    );
+    db.write(|conn| {
+        let partner = partners::load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        let caf = crate::use_cases::cafs::load(conn, crate::uuid(&partner.caf_id)?)?;
+        let id = crate::new_id();
+        diesel::insert_into(conventions::table)
+            .values((
+                conventions::id.eq(&id),
+                conventions::caf_id.eq(&partner.caf_id),
+                conventions::partner_id.eq(&partner.id),
+                conventions::number.eq(&number),
+                conventions::caf_signatory
+                    .eq(caf_signatory.clone().flatten().unwrap_or(caf.director_name)),
+                conventions::partner_signatory.eq(partner_signatory
+                    .clone()
+                    .flatten()
+                    .unwrap_or(partner.representative_name)),
+                conventions::version.eq(0),
+                conventions::management_mode.eq(terms.management_mode.code()),
+                conventions::password_policy.eq(to_json(&terms.password_policy)),
+                conventions::contacts.eq(to_json(&terms.contacts)),
+                conventions::second_factor_required.eq(terms.second_factor_required),
+                conventions::created_at.eq(ctx.now),
+                conventions::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)
+            .map_err(on_unique(
+                "convention_number_taken",
+                "a convention with this number already exists",
+            ))?;
+        replace_missions(conn, &id, &missions, 0, ctx.now)?;
+        let conv = load(conn, &id)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                action: "convention.created",
+                target_type: "convention",
+                target_id: Some(conv.row.uuid()?),
+                caf_id: Some(conv.row.caf_uuid()?),
+                outcome: Outcome::Success,
+                detail: json!({ "number": number, "partner_id": partner.id, "missions": missions }),
+            },
+        )?;
+        Ok(conv)
+    })
+}

@@ -1,0 +1,36 @@
+//! A partner's conventions.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::page::{Page, PageRequest};
+use crate::schema::conventions;
+use crate::use_cases::partners;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// A partner's conventions.
+pub fn list_for_partner(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<Convention>> {
+    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
+    db.read(|conn| {
+        partners::load_for(conn, ctx, partner_id, Function::ReadPartners)?;
+        let mut q = conventions::table
+            .filter(conventions::partner_id.eq(partner_id.to_string()))
+            .select(conventions::id)
+            .into_boxed();
+        if let Some(c) = &page.cursor {
+            q = q.filter(conventions::id.gt(c.clone()));
+        }
+        let limit = page.limit();
+        let ids: Vec<String> = q.order(conventions::id.asc()).limit(limit + 1).load(conn)?;
+        Page::from_rows(ids, limit, Clone::clone, |id| load(conn, &id))
+    })
+}

@@ -1,0 +1,26 @@
+//! Withdraws a pending termination (letter withdrawn, or breach remedied in time).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Withdraws a pending termination (letter withdrawn, or breach remedied in time).
+pub fn withdraw_termination(
+    db: &Database,
+    ctx: &Ctx,
+    id: Uuid,
+    reason: &str,
+) -> Result<Convention> {
+    let reason = mcp_domain::text::required("reason", reason, 2000)?;
+    let today = ctx.today();
+    transition(db, ctx, id, "convention.termination_withdrawn", |life| {
+        let t = life.withdraw_termination(today)?;
+        Ok(
+            json!({ "withdrawn_kind": t.kind, "was_effective_on": t.effective_on, "reason": reason }),
+        )
+    })
+}

@@ -1,0 +1,68 @@
+//! The partner answers a question of the Caf (its administrators, or a manager of that profile).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::habilitation_questions;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, authorize_profile, Function};
+use mcp_domain::habilitation::check_reason;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// The partner answers a question of the Caf (its administrators, or a manager of that profile).
+pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Result<Question> {
+    let answer = check_reason("answer", answer)?;
+    db.write(|conn| {
+        let q: Question = habilitation_questions::table
+            .find(question_id.to_string())
+            .select(Question::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        let h = load(conn, crate::uuid(&q.habilitation_id)?)?;
+        authorize(
+            ctx.principal(),
+            Function::ManageHabilitations,
+            reach_of(&h)?,
+        )?;
+        authorize_profile(ctx.principal(), crate::uuid(&h.profile_id)?)?;
+        if q.answered_at.is_some() {
+            return Err(DomainError::conflict(
+                "question_answered",
+                "this question was already answered",
+            )
+            .into());
+        }
+        diesel::update(habilitation_questions::table.find(&q.id))
+            .set((
+                habilitation_questions::answer.eq(&answer),
+                habilitation_questions::answered_by.eq(ctx.principal().account_id.to_string()),
+                habilitation_questions::answered_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&h.partner_id)?),
+                action: "habilitation.question_answered",
+                target_type: "habilitation",
+                target_id: Some(crate::uuid(&h.id)?),
+                caf_id: Some(crate::uuid(&h.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "question_id": q.id, "answer": answer }),
+            },
+        )?;
+        Ok(Question {
+            answer: Some(answer.clone()),
+            answered_by: Some(ctx.principal().account_id.to_string()),
+            answered_at: Some(ctx.now),
+            ..q
+        })
+    })
+}

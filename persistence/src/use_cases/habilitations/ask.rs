@@ -1,0 +1,64 @@
+//! The Caf asks a partner why a habilitation was given (S-art. 2.2.1); both are kept.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::habilitation_questions;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function};
+use mcp_domain::habilitation::check_reason;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// The Caf asks a partner why a habilitation was given (S-art. 2.2.1); both are kept.
+pub fn ask(db: &Database, ctx: &Ctx, habilitation_id: Uuid, question: &str) -> Result<Question> {
+    let question = check_reason("question", question)?;
+    db.write(|conn| {
+        let h = load(conn, habilitation_id)?;
+        authorize(
+            ctx.principal(),
+            Function::SuperviseHabilitations,
+            reach_of(&h)?,
+        )?;
+        let q = Question {
+            id: crate::new_id(),
+            habilitation_id: h.id.clone(),
+            caf_id: h.caf_id.clone(),
+            partner_id: h.partner_id.clone(),
+            question: question.clone(),
+            asked_by: ctx.principal().account_id.to_string(),
+            asked_at: ctx.now,
+            answer: None,
+            answered_by: None,
+            answered_at: None,
+        };
+        diesel::insert_into(habilitation_questions::table)
+            .values((
+                habilitation_questions::id.eq(&q.id),
+                habilitation_questions::habilitation_id.eq(&q.habilitation_id),
+                habilitation_questions::caf_id.eq(&q.caf_id),
+                habilitation_questions::partner_id.eq(&q.partner_id),
+                habilitation_questions::question.eq(&q.question),
+                habilitation_questions::asked_by.eq(&q.asked_by),
+                habilitation_questions::asked_at.eq(q.asked_at),
+            ))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&h.partner_id)?),
+                action: "habilitation.question_asked",
+                target_type: "habilitation",
+                target_id: Some(habilitation_id),
+                caf_id: Some(crate::uuid(&h.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "question_id": q.id, "question": q.question }),
+            },
+        )?;
+        Ok(q)
+    })
+}

@@ -1,0 +1,43 @@
+//! Quota use across a Caf's partners; with `over_only`, only the profiles held by more people
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::partners::Partner;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// Quota use across a Caf's partners; with `over_only`, only the profiles held by more people
+/// than their quota allows (after a lowering) — what the Caf must have resolved.
+pub fn caf_quota_use(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Uuid,
+    over_only: bool,
+) -> Result<Vec<QuotaLine>> {
+    authorize(
+        ctx.principal(),
+        Function::ReadHabilitations,
+        Reach::Caf(caf_id),
+    )?;
+    db.read(|conn| {
+        crate::use_cases::cafs::load(conn, caf_id)?;
+        let partners: Vec<Partner> = crate::schema::partners::table
+            .filter(crate::schema::partners::caf_id.eq(caf_id.to_string()))
+            .order(crate::schema::partners::name.asc())
+            .select(Partner::as_select())
+            .load(conn)?;
+        let mut out = vec![];
+        for p in &partners {
+            out.extend(
+                quota_lines(conn, p, ctx.today())?
+                    .into_iter()
+                    .filter(|l| !over_only || l.usage.over_by() > 0),
+            );
+        }
+        Ok(out)
+    })
+}

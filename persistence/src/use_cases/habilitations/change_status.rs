@@ -1,0 +1,58 @@
+//! Suspends, reinstates or devalidates a habilitation. The partner's managers do it within
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::staff::{self};
+use mcp_domain::access::{authorize, authorize_profile, Function};
+use mcp_domain::habilitation::check_reason;
+use mcp_domain::DomainError;
+use uuid::Uuid;
+
+use super::*;
+
+/// Suspends, reinstates or devalidates a habilitation. The partner's managers do it within
+/// their delegation while in mode délégué; the Caf suspends and reinstates any habilitation of
+/// its partners as a precaution (S-art. 2.2.1), and only the Caf lifts its own suspensions.
+pub fn change_status(
+    db: &Database,
+    ctx: &Ctx,
+    id: Uuid,
+    change: StatusChange,
+    reason: &str,
+) -> Result<HabilitationView> {
+    let reason = check_reason("reason", reason)?;
+    let by_caf = !ctx.principal().is_partner_staff();
+    db.write(|conn| {
+        let h = load(conn, id)?;
+        if by_caf {
+            authorize(
+                ctx.principal(),
+                Function::SuperviseHabilitations,
+                reach_of(&h)?,
+            )?;
+            if change == StatusChange::Devalidate {
+                return Err(DomainError::Forbidden.into());
+            }
+        } else {
+            staff::managed_partner(
+                conn,
+                ctx,
+                crate::uuid(&h.partner_id)?,
+                Function::ManageHabilitations,
+            )?;
+            authorize_profile(ctx.principal(), crate::uuid(&h.profile_id)?)?;
+        }
+        let status = h.status()?;
+        let (to, action) = match change {
+            StatusChange::Suspend => (status.suspend()?, "habilitation.suspended"),
+            StatusChange::Reinstate => (
+                status.reinstate(h.suspended_by_caf, by_caf)?,
+                "habilitation.reinstated",
+            ),
+            StatusChange::Devalidate => (status.devalidate()?, "habilitation.devalidated"),
+        };
+        let h = set_status(conn, ctx, &h, to, by_caf, &reason, action)?;
+        view(conn, h)
+    })
+}

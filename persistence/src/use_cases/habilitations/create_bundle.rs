@@ -1,0 +1,81 @@
+//! Designs a role bundle (a management function): profiles the partner subscribes to and the
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Result};
+use crate::schema::role_bundles;
+use crate::use_cases::staff::{self};
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, authorize_profile, Function, Reach};
+use mcp_domain::habilitation::check_bundle;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Designs a role bundle (a management function): profiles the partner subscribes to and the
+/// manager may hand on.
+pub fn create_bundle(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    name: &str,
+    description: Option<&str>,
+    profile_ids: &[Uuid],
+) -> Result<RoleBundle> {
+    let (name, description, profile_ids) = check_bundle(name, description, profile_ids)?;
+    authorize(
+        ctx.principal(),
+        Function::ManageHabilitations,
+        Reach::National,
+    )?;
+    db.write(|conn| {
+        let partner = staff::managed_partner(conn, ctx, partner_id, Function::ManageHabilitations)?;
+        let subscribed = subscribed_profiles(conn, &partner.id, ctx.today())?;
+        for (i, p) in profile_ids.iter().enumerate() {
+            if !subscribed.contains(&p.to_string()) {
+                return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());
+            }
+            authorize_profile(ctx.principal(), *p)?;
+        }
+        let b = RoleBundle {
+            id: crate::new_id(),
+            caf_id: partner.caf_id.clone(),
+            partner_id: partner.id.clone(),
+            name,
+            description,
+            profile_ids: serde_json::to_string(&profile_ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).expect("strings"),
+            created_by: ctx.principal().account_id.to_string(),
+            created_at: ctx.now,
+        };
+        diesel::insert_into(role_bundles::table)
+            .values((
+                role_bundles::id.eq(&b.id),
+                role_bundles::caf_id.eq(&b.caf_id),
+                role_bundles::partner_id.eq(&b.partner_id),
+                role_bundles::name.eq(&b.name),
+                role_bundles::description.eq(&b.description),
+                role_bundles::profile_ids.eq(&b.profile_ids),
+                role_bundles::created_by.eq(&b.created_by),
+                role_bundles::created_at.eq(b.created_at),
+            ))
+            .execute(conn)
+            .map_err(on_unique("role_bundle_name_taken", "this partner already has a role bundle of that name"))?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&b.partner_id)?),
+                action: "role_bundle.created",
+                target_type: "role_bundle",
+                target_id: Some(crate::uuid(&b.id)?),
+                caf_id: Some(crate::uuid(&b.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "partner_id": b.partner_id, "name": b.name, "profile_ids": profile_ids }),
+            },
+        )?;
+        Ok(b)
+    })
+}

@@ -1,0 +1,30 @@
+//! Grants a habilitation (a management function), within the quota and the principle of least
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::staff::{self};
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// Grants a habilitation (a management function), within the quota and the principle of least
+/// assignment.
+pub fn grant(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    req: GrantRequest,
+) -> Result<HabilitationView> {
+    authorize(
+        ctx.principal(),
+        Function::ManageHabilitations,
+        Reach::National,
+    )?;
+    db.write(|conn| {
+        let partner = staff::managed_partner(conn, ctx, partner_id, Function::ManageHabilitations)?;
+        let h = grant_in(conn, ctx, &partner, &req, None)?;
+        view(conn, h)
+    })
+}

@@ -1,0 +1,66 @@
+//! Grants every profile of a role bundle to one holder for one mission: all or none.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::role_bundles;
+use crate::use_cases::staff::{self};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::habilitation::Holder;
+use mcp_domain::DomainError;
+use uuid::Uuid;
+
+use super::*;
+
+/// Grants every profile of a role bundle to one holder for one mission: all or none.
+pub fn grant_bundle(
+    db: &Database,
+    ctx: &Ctx,
+    bundle_id: Uuid,
+    holder: Holder,
+    mission_id: Uuid,
+    ends_on: Option<NaiveDate>,
+) -> Result<Vec<HabilitationView>> {
+    authorize(
+        ctx.principal(),
+        Function::ManageHabilitations,
+        Reach::National,
+    )?;
+    db.write(|conn| {
+        let b: RoleBundle = role_bundles::table
+            .find(bundle_id.to_string())
+            .select(RoleBundle::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        let partner = staff::managed_partner(
+            conn,
+            ctx,
+            crate::uuid(&b.partner_id)?,
+            Function::ManageHabilitations,
+        )?;
+        // Every subscription the bundle may touch, locked in a fixed order first.
+        let mut subs: Vec<String> = live_subscriptions(conn, &partner.id, ctx.today())?
+            .into_iter()
+            .map(|(_, s)| s.id)
+            .collect();
+        subs.sort();
+        for s in &subs {
+            lock_subscription(conn, s)?;
+        }
+        let mut out = vec![];
+        for profile_id in b.profiles()? {
+            let req = GrantRequest {
+                holder,
+                profile_id,
+                mission_id,
+                ends_on,
+            };
+            let h = grant_in(conn, ctx, &partner, &req, Some(&b.id))?;
+            out.push(view(conn, h)?);
+        }
+        Ok(out)
+    })
+}

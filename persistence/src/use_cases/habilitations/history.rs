@@ -1,0 +1,30 @@
+//! The history of a habilitation: every traced change, oldest first (grant, suspensions,
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::page::{Page, PageRequest};
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// The history of a habilitation: every traced change, oldest first (grant, suspensions,
+/// reinstatements, devalidation or expiry, the Caf's questions and the answers).
+pub fn history(
+    db: &Database,
+    ctx: &Ctx,
+    id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<crate::use_cases::trace::Trace>> {
+    authorize(
+        ctx.principal(),
+        Function::ReadHabilitations,
+        Reach::National,
+    )?;
+    db.read(|conn| {
+        let h = load(conn, id)?;
+        authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;
+        crate::use_cases::trace::habilitation_history(conn, id, page)
+    })
+}

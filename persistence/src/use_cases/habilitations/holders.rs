@@ -1,0 +1,82 @@
+//! The people holding one profile at a partner (live habilitations), with the quota.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::{accounts, group_members, habilitations, partner_groups};
+use crate::use_cases::accounts::Account;
+use crate::use_cases::partners::{self};
+use crate::use_cases::staff::Group;
+use diesel::prelude::*;
+use mcp_domain::access::Function;
+use mcp_domain::habilitation::HabilitationStatus;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use super::*;
+
+/// The people holding one profile at a partner (live habilitations), with the quota.
+pub fn holders(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    profile_id: Uuid,
+) -> Result<(Vec<QuotaLine>, Vec<ProfileHolder>)> {
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
+        Function::ReadHabilitations,
+        |conn, partner| {
+            let lines: Vec<QuotaLine> = quota_lines(conn, &partner, ctx.today())?
+                .into_iter()
+                .filter(|l| l.profile_id == profile_id.to_string())
+                .collect();
+            let live: Vec<Habilitation> = habilitations::table
+                .filter(habilitations::partner_id.eq(&partner.id))
+                .filter(habilitations::profile_id.eq(profile_id.to_string()))
+                .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
+                .order(habilitations::id.asc())
+                .select(Habilitation::as_select())
+                .load(conn)?;
+            let mut by_person: BTreeMap<String, Vec<(String, Option<Group>)>> = BTreeMap::new();
+            for h in live {
+                if h.holder_kind == "group" {
+                    let group: Group = partner_groups::table
+                        .find(&h.holder_id)
+                        .select(Group::as_select())
+                        .first(conn)?;
+                    let members: Vec<String> = group_members::table
+                        .filter(group_members::group_id.eq(&group.id))
+                        .select(group_members::account_id)
+                        .load(conn)?;
+                    for m in members {
+                        by_person
+                            .entry(m)
+                            .or_default()
+                            .push((h.id.clone(), Some(group.clone())));
+                    }
+                } else {
+                    by_person
+                        .entry(h.holder_id.clone())
+                        .or_default()
+                        .push((h.id.clone(), None));
+                }
+            }
+            let ids: Vec<&String> = by_person.keys().collect();
+            let people: Vec<Account> = accounts::table
+                .filter(accounts::id.eq_any(ids))
+                .order(accounts::full_name.asc())
+                .select(Account::as_select())
+                .load(conn)?;
+            let out = people
+                .into_iter()
+                .map(|account| {
+                    let through = by_person.remove(&account.id).unwrap_or_default();
+                    ProfileHolder { account, through }
+                })
+                .collect();
+            Ok((lines, out))
+        },
+    )
+}

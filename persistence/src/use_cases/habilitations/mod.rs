@@ -1,0 +1,41 @@
+//! The use cases of habilitations: one file per action.
+
+pub use crate::store::habilitations::*;
+pub use crate::store::quotas::*;
+
+mod grant;
+pub use grant::grant;
+mod change_status;
+pub use change_status::change_status;
+mod expire_due;
+pub use expire_due::expire_due;
+mod get;
+pub use get::get;
+mod list;
+pub use list::list;
+mod quota_use;
+pub use quota_use::quota_use;
+mod caf_quota_use;
+pub use caf_quota_use::caf_quota_use;
+mod of_person;
+pub use of_person::of_person;
+mod holders;
+pub use holders::holders;
+mod unused;
+pub use unused::unused;
+mod ask;
+pub use ask::ask;
+mod questions;
+pub use questions::questions;
+mod open_questions;
+pub use open_questions::open_questions;
+mod answer;
+pub use answer::answer;
+mod create_bundle;
+pub use create_bundle::create_bundle;
+mod list_bundles;
+pub use list_bundles::list_bundles;
+mod grant_bundle;
+pub use grant_bundle::grant_bundle;
+mod history;
+pub use history::history;

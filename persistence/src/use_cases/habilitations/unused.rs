@@ -1,0 +1,88 @@
+//! Live habilitations of a Caf's partners not used since `since`: candidates for removal at the
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::{accounts, group_members, habilitations, sessions};
+use crate::use_cases::accounts::Account;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::habilitation::HabilitationStatus;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use super::*;
+
+/// Live habilitations of a Caf's partners not used since `since`: candidates for removal at the
+/// next review (C-art. 9.2: keep the number of people low). A CDAP habilitation is unused when no
+/// consultation was served through it since then (never used: `last_used_at` null); a group's
+/// habilitation also lists each member who has not signed in since then, since a consultation by
+/// one member says nothing of the others. Services whose use is not recorded fall back on the
+/// holder's last sign-in.
+pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> Result<Vec<Unused>> {
+    authorize(
+        ctx.principal(),
+        Function::ReadHabilitations,
+        Reach::Caf(caf_id),
+    )?;
+    db.read(|conn| {
+        crate::use_cases::cafs::load(conn, caf_id)?;
+        let live: Vec<Habilitation> = habilitations::table
+            .filter(habilitations::caf_id.eq(caf_id.to_string()))
+            .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
+            .order(habilitations::id.asc())
+            .limit(5000)
+            .select(Habilitation::as_select())
+            .load(conn)?;
+        let recorded = use_recorded_profiles(conn)?;
+        let mut out = vec![];
+        let mut last_seen: BTreeMap<String, Option<NaiveDateTime>> = BTreeMap::new();
+        for h in live {
+            let by_group = h.holder_kind == "group";
+            let people: Vec<String> = if by_group {
+                group_members::table
+                    .filter(group_members::group_id.eq(&h.holder_id))
+                    .select(group_members::account_id)
+                    .load(conn)?
+            } else {
+                vec![h.holder_id.clone()]
+            };
+            let use_recorded = recorded.contains(&h.profile_id);
+            let habilitation_unused = h.last_used_at.is_none_or(|l| l < since);
+            let hv = view(conn, h)?;
+            for person in people {
+                // A person reached by several habilitations is looked up once.
+                let last = match last_seen.get(&person) {
+                    Some(l) => *l,
+                    None => {
+                        let l: Option<NaiveDateTime> = sessions::table
+                            .filter(sessions::account_id.eq(&person))
+                            .select(diesel::dsl::max(sessions::last_used_at))
+                            .first(conn)?;
+                        last_seen.insert(person.clone(), l);
+                        l
+                    }
+                };
+                let unseen = last.is_none_or(|l| l < since);
+                let unused = match (use_recorded, by_group) {
+                    (true, false) => habilitation_unused,
+                    (true, true) => habilitation_unused || unseen,
+                    (false, _) => unseen,
+                };
+                if unused {
+                    let account: Account = accounts::table
+                        .find(&person)
+                        .select(Account::as_select())
+                        .first(conn)?;
+                    out.push(Unused {
+                        habilitation: hv.clone(),
+                        account,
+                        last_seen_at: last,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    })
+}

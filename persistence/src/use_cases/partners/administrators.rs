@@ -1,0 +1,29 @@
+//! A partner's administrators, with their rank.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// A partner's administrators, with their rank.
+pub fn administrators(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+) -> Result<Vec<crate::use_cases::accounts::Account>> {
+    use crate::schema::accounts;
+    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
+    db.read(|conn| {
+        let partner = load_for(conn, ctx, partner_id, Function::ReadPartners)?;
+        Ok(accounts::table
+            .filter(accounts::partner_id.eq(&partner.id))
+            .filter(accounts::role.eq(mcp_domain::access::Role::PartnerAdministrator.code()))
+            .order(accounts::id.asc())
+            .select(crate::use_cases::accounts::Account::as_select())
+            .load(conn)?)
+    })
+}

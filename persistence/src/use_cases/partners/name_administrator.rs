@@ -1,0 +1,26 @@
+//! Names a partner's principal administrator or deputy (Caf administrators only, S-art. 2.2.2).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// Names a partner's principal administrator or deputy (Caf administrators only, S-art. 2.2.2).
+/// The person receives their identifier and activation code by message; the Caf never sees the
+/// code. One principal and one deputy at a time: replacing one is an administrator change.
+pub fn name_administrator(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    rank: AdministratorRank,
+    person: &mcp_domain::person::Person,
+) -> Result<crate::use_cases::accounts::Account> {
+    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
+    db.write(|conn| {
+        let partner = load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        name_in(conn, ctx, &partner, rank, person)
+    })
+}

@@ -1,0 +1,69 @@
+//! Replaces a partner's registration data (name, address, representative, category, SIRET).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Result};
+use crate::schema::partners;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::partner::PartnerData;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Replaces a partner's registration data (name, address, representative, category, SIRET).
+pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<Partner> {
+    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
+    db.write(|conn| {
+        let before = load_for(conn, ctx, id, Function::ManagePartners)?;
+        if before.category != data.category.code() {
+            let refused = crate::use_cases::subscriptions::ineligible_for(conn, &before.id, data.category, ctx.today())?;
+            if !refused.is_empty() {
+                return Err(DomainError::conflict(
+                    "category_conflicts_with_subscriptions",
+                    format!(
+                        "a partner of category {} may not hold {}, opened by its subscriptions in force: amend them first",
+                        data.category.code(),
+                        refused.join(", ")
+                    ),
+                )
+                .into());
+            }
+        }
+        diesel::update(partners::table.find(&before.id))
+            .set((
+                partners::siret.eq(data.siret.as_str()),
+                partners::name.eq(&data.name),
+                partners::address.eq(&data.address),
+                partners::representative_name.eq(&data.representative_name),
+                partners::representative_title.eq(&data.representative_title),
+                partners::category.eq(data.category.code()),
+                partners::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)
+            .map_err(on_unique(DUPLICATE.0, DUPLICATE.1))?;
+        let after = load_for(conn, ctx, id, Function::ManagePartners)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(id),
+                action: "partner.updated",
+                target_type: "partner",
+                target_id: Some(id),
+                caf_id: Some(crate::uuid(&after.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({
+                    "before": { "siret": before.siret, "name": before.name, "address": before.address,
+                                "representative_name": before.representative_name, "category": before.category },
+                    "after": { "siret": after.siret, "name": after.name, "address": after.address,
+                               "representative_name": after.representative_name, "category": after.category },
+                }),
+            },
+        )?;
+        Ok(after)
+    })
+}

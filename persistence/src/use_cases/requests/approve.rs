@@ -1,0 +1,72 @@
+//! The Caf approves a request, and the approval does the work in the same transaction: the
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::partners::{self, AdministratorRank};
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::habilitation::Holder;
+use mcp_domain::person::Person;
+use mcp_domain::request::RequestStep;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// The Caf approves a request, and the approval does the work in the same transaction: the
+/// person's account is created (their credentials go to them, never to the approver) and
+/// habilitated, access is removed, or the administrator replaced.
+pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
+    authorize(ctx.principal(), Function::DecideRequests, Reach::National)?;
+    db.write(|conn| {
+        let (row, partner) = load(conn, ctx, id, Function::DecideRequests)?;
+        let to = row.status()?.after(RequestStep::Approve)?;
+        let (form, _) = check_form(conn, &partner, row.form()?, ctx.today())?;
+        let result = match form {
+            Form::Habilitate(f) => {
+                // The grant below counts the holders under the subscription's lock: two
+                // approvals never overrun the quota, even one the Caf lowered meanwhile. Seats
+                // reserved by other pending requests do not block the Caf's own decision.
+                let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
+                let account = crate::use_cases::staff::create_user_in(conn, ctx, &partner, &person, Some(&row.id))?;
+                let account_id = crate::uuid(&account.id)?;
+                let h = crate::use_cases::habilitations::grant_in(
+                    conn,
+                    ctx,
+                    &partner,
+                    &crate::use_cases::habilitations::GrantRequest {
+                        holder: Holder::Account(account_id),
+                        profile_id: f.profile_id,
+                        mission_id: f.mission_id,
+                        ends_on: f.ends_on,
+                    },
+                    None,
+                )?;
+                json!({ "account_id": account.id, "identifier": account.identifier, "habilitation_id": h.id })
+            }
+            Form::RemoveAccess(f) => {
+                let mut closed = vec![];
+                for a in &f.account_ids {
+                    let (account, _) = crate::use_cases::staff::staff_member(conn, &partner, *a)?;
+                    closed.push(crate::use_cases::staff::close_in(conn, ctx, account, &f.reason)?.id);
+                }
+                json!({ "closed_account_ids": closed })
+            }
+            Form::ChangeAdministrator(f) => {
+                let rank = AdministratorRank::from_code(&f.rank).expect("checked");
+                let mut replaced = None;
+                if let Some(r) = f.replaced_account_id {
+                    let (account, _) = crate::use_cases::staff::staff_member(conn, &partner, r)?;
+                    replaced = Some(crate::use_cases::staff::close_in(conn, ctx, account, "replaced as administrator")?.id);
+                }
+                let person = Person::new(&f.full_name, &f.function_title, &f.email, f.phone.as_deref())?;
+                let named = partners::name_in(conn, ctx, &partner, rank, &person)?;
+                json!({ "replaced_account_id": replaced, "account_id": named.id, "identifier": named.identifier })
+            }
+        };
+        let row = set_status(conn, ctx, row, to, None, Some(result.clone()))?;
+        record(conn, ctx, &row, "request.approved", result)?;
+        notify(conn, ctx, &row, "a été approuvée et exécutée")?;
+        view(row, ctx.now)
+    })
+}

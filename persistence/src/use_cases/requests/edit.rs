@@ -1,0 +1,55 @@
+//! Replaces the form of a draft, or of a request sent back for changes.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::habilitation_requests;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::request::RequestStep;
+use uuid::Uuid;
+
+use super::*;
+
+/// Replaces the form of a draft, or of a request sent back for changes.
+pub fn edit(db: &Database, ctx: &Ctx, id: Uuid, form: Form) -> Result<RequestView> {
+    authorize(ctx.principal(), Function::FileRequests, Reach::National)?;
+    db.write(|conn| {
+        let (row, partner) = load(conn, ctx, id, Function::FileRequests)?;
+        row.status()?.after(RequestStep::Edit)?;
+        if form.kind().code() != row.kind {
+            return Err(field_error(
+                "kind",
+                "kind_changed",
+                "a request keeps its kind: file a new one",
+            ));
+        }
+        let (form, seat) = check_form(conn, &partner, form, ctx.today())?;
+        let text = serde_json::to_string(&form).expect("plain data");
+        diesel::update(habilitation_requests::table.find(&row.id))
+            .set((
+                habilitation_requests::form.eq(&text),
+                habilitation_requests::subscription_id.eq(seat.as_ref().map(|s| s.0.clone())),
+                habilitation_requests::profile_id.eq(seat.as_ref().map(|s| s.1.clone())),
+                habilitation_requests::updated_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        record(
+            conn,
+            ctx,
+            &row,
+            "request.edited",
+            serde_json::to_value(&form).unwrap_or_default(),
+        )?;
+        view(
+            RequestRow {
+                form: text,
+                subscription_id: seat.as_ref().map(|s| s.0.clone()),
+                profile_id: seat.map(|s| s.1),
+                updated_at: ctx.now,
+                ..row
+            },
+            ctx.now,
+        )
+    })
+}

@@ -1,0 +1,26 @@
+//! A partner's requests (its administrators, its Caf, the Cnaf).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::use_cases::partners::{self};
+use mcp_domain::access::Function;
+use uuid::Uuid;
+
+use super::*;
+
+/// A partner's requests (its administrators, its Caf, the Cnaf).
+pub fn for_partner(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    filter: &RequestFilter,
+) -> Result<Vec<RequestView>> {
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
+        Function::ReadRequests,
+        |conn, partner| list(conn, ctx.now, None, Some(partner.id), filter),
+    )
+}

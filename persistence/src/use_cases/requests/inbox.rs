@@ -1,0 +1,30 @@
+//! The Caf administrator's inbox: its partners' requests, oldest waiting first, with those
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// The Caf administrator's inbox: its partners' requests, oldest waiting first, with those
+/// unanswered for ten days flagged.
+pub fn inbox(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: Uuid,
+    filter: &RequestFilter,
+) -> Result<Vec<RequestView>> {
+    authorize(ctx.principal(), Function::ReadRequests, Reach::Caf(caf_id))?;
+    db.read(|conn| {
+        crate::use_cases::cafs::load(conn, caf_id)?;
+        list(
+            conn,
+            ctx.now,
+            Some(&caf_id.to_string()),
+            filter.partner_id.map(|p| p.to_string()),
+            filter,
+        )
+    })
+}

@@ -1,0 +1,49 @@
+//! Sends a request to the Caf, checked again against today's state; a habilitation request
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::request::RequestStep;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Sends a request to the Caf, checked again against today's state; a habilitation request
+/// then reserves its seat. Credentials reported lost or stolen stop working at once, before
+/// the Caf decides.
+pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
+    authorize(ctx.principal(), Function::FileRequests, Reach::National)?;
+    db.write(|conn| {
+        let (row, partner) = load(conn, ctx, id, Function::FileRequests)?;
+        let to = row.status()?.after(RequestStep::Submit)?;
+        let (form, seat) = check_form(conn, &partner, row.form()?, ctx.today())?;
+        if let Some(seat) = &seat {
+            check_seat(conn, seat, &row.id)?;
+        }
+        let mut ended = 0;
+        if let Form::RemoveAccess(f) = &form {
+            if f.lost_or_stolen {
+                for a in &f.account_ids {
+                    ended += crate::use_cases::sessions::revoke_others_in(
+                        conn,
+                        ctx,
+                        &a.to_string(),
+                        None,
+                        "credentials_lost_or_stolen",
+                    )?;
+                }
+            }
+        }
+        let row = set_status(conn, ctx, row, to, None, None)?;
+        record(
+            conn,
+            ctx,
+            &row,
+            "request.submitted",
+            json!({ "sessions_ended": ended }),
+        )?;
+        view(row, ctx.now)
+    })
+}

@@ -1,0 +1,31 @@
+//! Withdraws a request not yet decided (the partner's administrators).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::habilitation::check_reason;
+use mcp_domain::request::RequestStep;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Withdraws a request not yet decided (the partner's administrators).
+pub fn withdraw(db: &Database, ctx: &Ctx, id: Uuid, reason: &str) -> Result<RequestView> {
+    let reason = check_reason("reason", reason)?;
+    authorize(ctx.principal(), Function::FileRequests, Reach::National)?;
+    db.write(|conn| {
+        let (row, _) = load(conn, ctx, id, Function::FileRequests)?;
+        let to = row.status()?.after(RequestStep::Withdraw)?;
+        let row = set_status(conn, ctx, row, to, Some(reason.clone()), None)?;
+        record(
+            conn,
+            ctx,
+            &row,
+            "request.withdrawn",
+            json!({ "reason": reason }),
+        )?;
+        view(row, ctx.now)
+    })
+}

@@ -1,0 +1,93 @@
+//! The principal administrator confirms or removes one item. A removal devalidates the
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::{review_campaigns, review_items};
+use crate::use_cases::habilitations::{self as habs};
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::Reach;
+use mcp_domain::review::{authorize_decision, check_decision, ItemState, Verdict};
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// The principal administrator confirms or removes one item. A removal devalidates the
+/// habilitation in the same transaction, through the path every devalidation takes (seat freed,
+/// record kept, traced).
+pub fn decide(
+    db: &Database,
+    ctx: &Ctx,
+    campaign_id: Uuid,
+    item_id: Uuid,
+    verdict: &Verdict,
+) -> Result<ItemView> {
+    // The role is checked before anything is looked up.
+    authorize_decision(ctx.principal(), Reach::National, true)?;
+    db.write(|conn| {
+        let c = load_campaign_to_change(conn, campaign_id)?;
+        check_decider(conn, ctx, &c)?;
+        let item: ItemRow = review_items::table
+            .find(item_id.to_string())
+            .filter(review_items::campaign_id.eq(&c.id))
+            .select(ItemRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        let h = habs::load(conn, crate::uuid(&item.habilitation_id)?)?;
+        let before = item_state(&item.decision, &h.status)?;
+        let after = check_decision(c.status()?, before, verdict)?;
+        if after == ItemState::Removed {
+            habs::devalidate_in(
+                conn,
+                ctx,
+                &h,
+                &format!(
+                    "revue inverse {} : {}",
+                    c.year,
+                    verdict.reason().unwrap_or_default()
+                ),
+            )?;
+        }
+        let by = ctx.principal().account_id.to_string();
+        diesel::update(review_items::table.find(&item.id))
+            .set((
+                review_items::decision.eq(after.code()),
+                review_items::decided_by.eq(&by),
+                review_items::decided_at.eq(ctx.now),
+                review_items::reason.eq(verdict.reason()),
+            ))
+            .execute(conn)?;
+        diesel::update(review_campaigns::table.find(&c.id))
+            .set(review_campaigns::updated_at.eq(ctx.now))
+            .execute(conn)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&c.partner_id)?),
+                action: if after == ItemState::Removed {
+                    "review_item.removed"
+                } else {
+                    "review_item.confirmed"
+                },
+                target_type: "review_campaign",
+                target_id: Some(campaign_id),
+                caf_id: Some(crate::uuid(&c.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({
+                    "partner_id": c.partner_id, "item_id": item.id,
+                    "habilitation_id": item.habilitation_id, "from": before.code(),
+                    "to": after.code(), "reason": verdict.reason(),
+                }),
+            },
+        )?;
+        item_views(conn, &c.id)?
+            .into_iter()
+            .find(|v| v.item.id == item.id)
+            .ok_or_else(|| Error::Corrupt(format!("review item {} vanished", item.id)))
+    })
+}

@@ -1,0 +1,20 @@
+//! One campaign with its items (those who read reviews, within their reach).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use mcp_domain::access::{authorize, Function, Reach};
+use uuid::Uuid;
+
+use super::*;
+
+/// One campaign with its items (those who read reviews, within their reach).
+pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<(CampaignView, Vec<ItemView>)> {
+    authorize(ctx.principal(), Function::ReadReviews, Reach::National)?;
+    db.read(|conn| {
+        let c = load_campaign(conn, id)?;
+        authorize(ctx.principal(), Function::ReadReviews, c.reach()?)?;
+        let items = item_views(conn, &c.id)?;
+        Ok((view(conn, c, ctx.today())?, items))
+    })
+}

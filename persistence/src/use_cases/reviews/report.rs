@@ -1,0 +1,34 @@
+//! The report of a completed campaign (the Caf's administrators, the partner's, the Cnaf).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::review::ReviewReport;
+use mcp_domain::DomainError;
+use uuid::Uuid;
+
+use super::*;
+
+/// The report of a completed campaign (the Caf's administrators, the partner's, the Cnaf).
+pub fn report(db: &Database, ctx: &Ctx, id: Uuid) -> Result<StoredReport> {
+    authorize(ctx.principal(), Function::ReadReviews, Reach::National)?;
+    db.read(|conn| {
+        let c = load_campaign(conn, id)?;
+        authorize(ctx.principal(), Function::ReadReviews, c.reach()?)?;
+        let (Some(canonical), Some(digest)) = (c.report, c.report_digest) else {
+            return Err(DomainError::conflict(
+                "review_campaign_open",
+                "the report exists once the principal administrator completes the campaign",
+            )
+            .into());
+        };
+        let report: ReviewReport =
+            serde_json::from_str(&canonical).map_err(|e| Error::Corrupt(e.to_string()))?;
+        Ok(StoredReport {
+            report,
+            canonical,
+            digest,
+        })
+    })
+}

@@ -1,0 +1,43 @@
+//! Starts (or restarts) the caller's enrolment with a new secret; refused once confirmed.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::account_totp;
+use diesel::prelude::*;
+use mcp_domain::DomainError;
+
+use super::*;
+
+/// Starts (or restarts) the caller's enrolment with a new secret; refused once confirmed.
+pub fn enrol(db: &Database, ctx: &Ctx, secret: &str) -> Result<()> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
+    let me = ctx.principal().account_id().to_string();
+    db.write(|conn| {
+        let existing: Option<Totp> = account_totp::table
+            .find(&me)
+            .select(Totp::as_select())
+            .first(conn)
+            .optional()?;
+        if existing.as_ref().is_some_and(|t| t.confirmed_at.is_some()) {
+            return Err(DomainError::conflict(
+                "totp_already_enrolled",
+                "a second factor is already in use: remove it first to enrol another",
+            )
+            .into());
+        }
+        diesel::delete(account_totp::table.find(&me)).execute(conn)?;
+        diesel::insert_into(account_totp::table)
+            .values((
+                account_totp::account_id.eq(&me),
+                account_totp::secret.eq(secret),
+                account_totp::created_at.eq(ctx.now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}

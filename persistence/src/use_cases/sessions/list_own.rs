@@ -1,0 +1,29 @@
+//! The caller's sessions still open, most recent first.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::sessions;
+use diesel::prelude::*;
+
+use super::*;
+
+/// The caller's sessions still open, most recent first.
+pub fn list_own(db: &Database, ctx: &Ctx) -> Result<Vec<Session>> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ReadOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
+    let me = ctx.principal().account_id().to_string();
+    db.read(|conn| {
+        Ok(sessions::table
+            .filter(sessions::account_id.eq(&me))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(ctx.now))
+            .order(sessions::id.desc())
+            .limit(100)
+            .select(Session::as_select())
+            .load(conn)?)
+    })
+}

@@ -1,0 +1,101 @@
+//! Exchanges a refresh token for a new one in the same session. A token already used revokes
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::{accounts, refresh_tokens, sessions};
+use crate::use_cases::accounts::secret_hash;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Exchanges a refresh token for a new one in the same session. A token already used revokes
+/// the whole session (it was copied) and is traced; an unknown, expired or revoked one is refused.
+///
+/// With `expected_client` (the OAuth token endpoint), the token must belong to a session of
+/// that software.
+pub fn refresh(
+    db: &Database,
+    ctx: &Ctx,
+    token: &str,
+    expected_client: Option<Uuid>,
+) -> Result<Issued> {
+    let hash = secret_hash(token);
+    let outcome = db.write(|conn| {
+        let found: Option<RefreshRow> = refresh_tokens::table
+            .inner_join(sessions::table.inner_join(accounts::table))
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .select((
+                refresh_tokens::id,
+                refresh_tokens::used_at,
+                Session::as_select(),
+                Holder::as_select(),
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((token_id, used_at, session, holder)) = found else {
+            return Err(refused());
+        };
+        if expected_client
+            .is_some_and(|c| session.client_id.as_deref() != Some(c.to_string().as_str()))
+        {
+            return Err(refused());
+        }
+        let ctx = Ctx {
+            principal: session.principal(&holder),
+            ..ctx.clone()
+        };
+        let caf = holder.caf_id.as_deref().map(crate::uuid).transpose()?;
+        let must_change = holder.must_change_password;
+        let must_enrol = holder.must_enrol_second_factor;
+        if used_at.is_some() {
+            if session.revoked_at.is_none() {
+                revoke_in(conn, &ctx, &session, "refresh_token_reuse", caf)?;
+            }
+            return Ok(Refresh::Reused);
+        }
+        if session.revoked_at.is_some()
+            || session.expires_at <= ctx.now
+            || holder.status != "active"
+        {
+            return Err(refused());
+        }
+        diesel::update(refresh_tokens::table.find(&token_id))
+            .set(refresh_tokens::used_at.eq(ctx.now))
+            .execute(conn)?;
+        diesel::update(sessions::table.find(&session.id))
+            .set(sessions::last_used_at.eq(ctx.now))
+            .execute(conn)?;
+        let refresh_token = new_refresh_token(conn, &session.id, ctx.now)?;
+        trace::record(
+            conn,
+            &ctx,
+            Event {
+                partner_id: holder.partner_id.as_deref().map(crate::uuid).transpose()?,
+                action: "auth.refresh",
+                target_type: "session",
+                target_id: Some(crate::uuid(&session.id)?),
+                caf_id: caf,
+                outcome: Outcome::Success,
+                detail: json!({}),
+            },
+        )?;
+        let software = ctx.principal.as_ref().and_then(|p| p.software.clone());
+        Ok(Refresh::Rotated(Issued {
+            account_id: session.account_id,
+            session_id: session.id,
+            refresh_token,
+            expires_at: session.expires_at,
+            software,
+            must_change_password: must_change,
+            must_enrol_second_factor: must_enrol,
+        }))
+    })?;
+    match outcome {
+        Refresh::Rotated(issued) => Ok(issued),
+        Refresh::Reused => Err(refused()),
+    }
+}

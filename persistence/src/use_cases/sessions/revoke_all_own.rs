@@ -1,0 +1,18 @@
+//! Ends every open session of the caller ("log out everywhere"); returns how many.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+
+use super::*;
+
+/// Ends every open session of the caller ("log out everywhere"); returns how many.
+pub fn revoke_all_own(db: &Database, ctx: &Ctx) -> Result<usize> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        mcp_domain::access::Function::ManageOwnAccount,
+        mcp_domain::access::Reach::National,
+    )?;
+    let me = ctx.principal().account_id().to_string();
+    db.write(|conn| revoke_others_in(conn, ctx, &me, None, "logout_everywhere"))
+}

@@ -1,0 +1,74 @@
+//! Adds a person to a group: they then hold every profile the group holds, so each of those
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Error, Result};
+use crate::schema::group_members;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Adds a person to a group: they then hold every profile the group holds, so each of those
+/// profiles' quota is checked under its lock, the manager must be able to hand each on, and
+/// nobody adds themselves to a group that holds profiles (four eyes).
+pub fn add_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) -> Result<Member> {
+    authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
+    db.write(|conn| {
+        let (group, partner) = load_group(conn, ctx, group_id, Function::ManageGroups)?;
+        let (account, role) = staff_member(conn, &partner, account_id).map_err(|e| match e {
+            Error::Domain(DomainError::NotFound) => DomainError::field(
+                "account_id",
+                "unknown_account",
+                "no such person among this partner's staff",
+            )
+            .into(),
+            e => e,
+        })?;
+        authorize_touching(ctx.principal(), role)?;
+        if account.status == "disabled" {
+            return Err(DomainError::field(
+                "account_id",
+                "account_closed",
+                "this account is closed",
+            )
+            .into());
+        }
+        let newcomer = crate::uuid(&account.id)?;
+        crate::use_cases::habilitations::check_seats_for_group(conn, ctx, &group.id, newcomer)?;
+        diesel::insert_into(group_members::table)
+            .values((
+                group_members::group_id.eq(&group.id),
+                group_members::account_id.eq(&account.id),
+                group_members::added_at.eq(ctx.now),
+                group_members::added_by.eq(ctx.principal().account_id.to_string()),
+            ))
+            .execute(conn)
+            .map_err(on_unique(
+                "already_member",
+                "this person is already a member of the group",
+            ))?;
+        touch_group(conn, &group.id, ctx.now)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&group.partner_id)?),
+                action: "group.member_added",
+                target_type: "group",
+                target_id: Some(group_id),
+                caf_id: Some(crate::uuid(&group.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "account_id": account.id, "full_name": account.full_name }),
+            },
+        )?;
+        Ok(Member {
+            account,
+            added_at: ctx.now,
+        })
+    })
+}

@@ -1,0 +1,46 @@
+//! Closes the account of someone who left (or should no longer have access, C-art. 9.2): the
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::accounts;
+use crate::use_cases::accounts::Account;
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, authorize_touching, Role};
+use mcp_domain::habilitation::check_reason;
+use mcp_domain::DomainError;
+use uuid::Uuid;
+
+use super::*;
+
+/// Closes the account of someone who left (or should no longer have access, C-art. 9.2): the
+/// account is disabled, its sessions end, its direct habilitations are devalidated (their
+/// seats freed, the records kept), it leaves its groups and loses any delegation.
+pub fn close_account(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str) -> Result<Account> {
+    let reason = check_reason("reason", reason)?;
+    db.write(|conn| {
+        let account: Account = accounts::table
+            .find(account_id.to_string())
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        let role =
+            Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
+        let Some((function, reach)) = mcp_domain::access::supervision_of(
+            role,
+            account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            account.partner_id.as_deref().map(crate::uuid).transpose()?,
+        ) else {
+            return Err(DomainError::NotFound.into());
+        };
+        authorize(ctx.principal(), function, reach)?;
+        authorize_touching(ctx.principal(), role)?;
+        if account.id == ctx.principal().account_id.to_string() {
+            return Err(
+                DomainError::rule("own_account", "you cannot close your own account").into(),
+            );
+        }
+        close_in(conn, ctx, account, &reason)
+    })
+}

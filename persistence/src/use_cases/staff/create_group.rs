@@ -1,0 +1,67 @@
+//! Creates a group (a management function).
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Result};
+use crate::schema::partner_groups;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::habilitation::check_group;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Creates a group (a management function).
+pub fn create_group(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    name: &str,
+    description: Option<&str>,
+) -> Result<Group> {
+    let (name, description) = check_group(name, description)?;
+    authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
+    db.write(|conn| {
+        let partner = managed_partner(conn, ctx, partner_id, Function::ManageGroups)?;
+        let group = Group {
+            id: crate::new_id(),
+            caf_id: partner.caf_id.clone(),
+            partner_id: partner.id.clone(),
+            name: name.clone(),
+            description: description.clone(),
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        diesel::insert_into(partner_groups::table)
+            .values((
+                partner_groups::id.eq(&group.id),
+                partner_groups::caf_id.eq(&group.caf_id),
+                partner_groups::partner_id.eq(&group.partner_id),
+                partner_groups::name.eq(&group.name),
+                partner_groups::description.eq(&group.description),
+                partner_groups::created_at.eq(group.created_at),
+                partner_groups::updated_at.eq(group.updated_at),
+            ))
+            .execute(conn)
+            .map_err(on_unique(
+                "group_name_taken",
+                "this partner already has a group of that name",
+            ))?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&group.partner_id)?),
+                action: "group.created",
+                target_type: "group",
+                target_id: Some(crate::uuid(&group.id)?),
+                caf_id: Some(crate::uuid(&group.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "partner_id": partner.id, "name": group.name }),
+            },
+        )?;
+        Ok(group)
+    })
+}

@@ -1,0 +1,96 @@
+//! Gives a partner user a delegation (the partner's administrators only): which management
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Error, Result};
+use crate::schema::delegations;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, ManagementFunction, Reach, Role};
+use mcp_domain::habilitation::check_delegation;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Gives a partner user a delegation (the partner's administrators only): which management
+/// functions, over which profiles. One delegation in force per person; change it by withdrawing
+/// it and giving another.
+pub fn give_delegation(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    account_id: Uuid,
+    functions: &[ManagementFunction],
+    profiles: &[Uuid],
+) -> Result<DelegationRow> {
+    check_delegation(functions, profiles)?;
+    authorize(
+        ctx.principal(),
+        Function::ManageDelegations,
+        Reach::National,
+    )?;
+    db.write(|conn| {
+        let partner = managed_partner(conn, ctx, partner_id, Function::ManageDelegations)?;
+        let (account, role) = staff_member(conn, &partner, account_id).map_err(|e| match e {
+            Error::Domain(DomainError::NotFound) => DomainError::field("account_id", "unknown_account", "no such person among this partner's staff").into(),
+            e => e,
+        })?;
+        if role != Role::PartnerUser || account.status == "disabled" {
+            return Err(DomainError::field("account_id", "not_a_partner_user", "delegations go to partner users whose account is open; administrators hold every function already").into());
+        }
+        let subscribed = crate::use_cases::habilitations::subscribed_profiles(conn, &partner.id, ctx.today())?;
+        for (i, p) in profiles.iter().enumerate() {
+            if !subscribed.contains(&p.to_string()) {
+                return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());
+            }
+        }
+        let mut functions: Vec<ManagementFunction> = functions.to_vec();
+        functions.sort();
+        functions.dedup();
+        let mut profile_ids: Vec<String> = profiles.iter().map(Uuid::to_string).collect();
+        profile_ids.sort();
+        profile_ids.dedup();
+        let row = DelegationRow {
+            id: crate::new_id(),
+            caf_id: partner.caf_id.clone(),
+            partner_id: partner.id.clone(),
+            account_id: account.id.clone(),
+            functions: serde_json::to_string(&functions.iter().map(|f| f.code()).collect::<Vec<_>>()).expect("strings"),
+            profile_ids: serde_json::to_string(&profile_ids).expect("strings"),
+            granted_by: ctx.principal().account_id.to_string(),
+            granted_at: ctx.now,
+            withdrawn_at: None,
+            withdrawn_by: None,
+            withdrawn_reason: None,
+        };
+        diesel::insert_into(delegations::table)
+            .values((
+                delegations::id.eq(&row.id),
+                delegations::caf_id.eq(&row.caf_id),
+                delegations::partner_id.eq(&row.partner_id),
+                delegations::account_id.eq(&row.account_id),
+                delegations::functions.eq(&row.functions),
+                delegations::profile_ids.eq(&row.profile_ids),
+                delegations::granted_by.eq(&row.granted_by),
+                delegations::granted_at.eq(row.granted_at),
+            ))
+            .execute(conn)
+            .map_err(on_unique("delegation_in_force", "this person already holds a delegation: withdraw it before giving another"))?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&partner.id)?),
+                action: "delegation.given",
+                target_type: "delegation",
+                target_id: Some(crate::uuid(&row.id)?),
+                caf_id: Some(crate::uuid(&partner.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "partner_id": partner.id, "account_id": account.id, "functions": functions.iter().map(|f| f.code()).collect::<Vec<_>>(), "profile_ids": profile_ids }),
+            },
+        )?;
+        Ok(row)
+    })
+}

@@ -1,0 +1,28 @@
+//! The partner's staff: administrators and users, in creation order.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::accounts;
+use crate::use_cases::accounts::Account;
+use crate::use_cases::partners::{self};
+use diesel::prelude::*;
+use mcp_domain::access::Function;
+use uuid::Uuid;
+
+/// The partner's staff: administrators and users, in creation order.
+pub fn list_staff(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Account>> {
+    partners::read_for(
+        db,
+        ctx,
+        partner_id,
+        Function::ReadHabilitations,
+        |conn, partner| {
+            Ok(accounts::table
+                .filter(accounts::partner_id.eq(&partner.id))
+                .order(accounts::id.asc())
+                .select(Account::as_select())
+                .load(conn)?)
+        },
+    )
+}

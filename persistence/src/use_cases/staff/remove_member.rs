@@ -1,0 +1,47 @@
+//! Removes a person from a group: the profiles they held only through it free their seats.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::Result;
+use crate::schema::group_members;
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Removes a person from a group: the profiles they held only through it free their seats.
+pub fn remove_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) -> Result<()> {
+    authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
+    db.write(|conn| {
+        let (group, partner) = load_group(conn, ctx, group_id, Function::ManageGroups)?;
+        let (account, role) = staff_member(conn, &partner, account_id)?;
+        authorize_touching(ctx.principal(), role)?;
+        let n = diesel::delete(
+            group_members::table
+                .filter(group_members::group_id.eq(&group.id))
+                .filter(group_members::account_id.eq(&account.id)),
+        )
+        .execute(conn)?;
+        if n == 0 {
+            return Err(DomainError::NotFound.into());
+        }
+        touch_group(conn, &group.id, ctx.now)?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&group.partner_id)?),
+                action: "group.member_removed",
+                target_type: "group",
+                target_id: Some(group_id),
+                caf_id: Some(crate::uuid(&group.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "account_id": account.id, "full_name": account.full_name }),
+            },
+        )
+    })
+}

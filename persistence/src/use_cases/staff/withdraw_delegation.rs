@@ -1,0 +1,79 @@
+//! Withdraws a delegation (the partner's administrators): the manager loses their management
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::delegations;
+use crate::use_cases::partners::{self};
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::habilitation::check_reason;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Withdraws a delegation (the partner's administrators): the manager loses their management
+/// functions on their next request.
+pub fn withdraw_delegation(
+    db: &Database,
+    ctx: &Ctx,
+    id: Uuid,
+    reason: &str,
+) -> Result<DelegationRow> {
+    let reason = check_reason("reason", reason)?;
+    authorize(
+        ctx.principal(),
+        Function::ManageDelegations,
+        Reach::National,
+    )?;
+    db.write(|conn| {
+        let row: DelegationRow = delegations::table
+            .find(id.to_string())
+            .select(DelegationRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(Error::Domain(DomainError::NotFound))?;
+        partners::load_for(
+            conn,
+            ctx,
+            crate::uuid(&row.partner_id)?,
+            Function::ManageDelegations,
+        )?;
+        if row.withdrawn_at.is_some() {
+            return Err(DomainError::conflict(
+                "delegation_withdrawn",
+                "this delegation was already withdrawn",
+            )
+            .into());
+        }
+        end_delegation_of(
+            conn,
+            ctx.now,
+            &row.account_id,
+            ctx.principal().account_id,
+            &reason,
+        )?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&row.partner_id)?),
+                action: "delegation.withdrawn",
+                target_type: "delegation",
+                target_id: Some(id),
+                caf_id: Some(crate::uuid(&row.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "account_id": row.account_id, "reason": reason }),
+            },
+        )?;
+        Ok(DelegationRow {
+            withdrawn_at: Some(ctx.now),
+            withdrawn_by: Some(ctx.principal().account_id.to_string()),
+            withdrawn_reason: Some(reason.clone()),
+            ..row
+        })
+    })
+}

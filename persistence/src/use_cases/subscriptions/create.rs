@@ -1,0 +1,67 @@
+//! Subscribes a convention to a service: directly on a draft, by amendment once signed.
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{on_unique, Error, Result};
+use crate::schema::subscriptions;
+use crate::use_cases::catalogue;
+use crate::use_cases::conventions::{self, Amendment};
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::Function;
+use mcp_domain::convention::AmendmentSignature;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Subscribes a convention to a service: directly on a draft, by amendment once signed.
+pub fn create(
+    db: &Database,
+    ctx: &Ctx,
+    convention_id: Uuid,
+    new: NewSubscription,
+    amendment: Option<AmendmentSignature>,
+) -> Result<(SubscriptionView, Option<Amendment>)> {
+    db.write(|conn| {
+        let conv = conventions::load_for(conn, ctx, convention_id, Function::ManagePartners)?;
+        let service = catalogue::by_code(conn, &new.service)?.ok_or_else(|| {
+            DomainError::field("service", "unknown_service", format!("{} is not a service of the catalogue", new.service))
+        })?;
+        check_against_catalogue(conn, &service, &conv.row.partner_id, &new.profiles)?;
+        let id = crate::new_id();
+        let ((), amendment) = conventions::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
+            diesel::insert_into(subscriptions::table)
+                .values((
+                    subscriptions::id.eq(&id),
+                    subscriptions::convention_id.eq(&conv.row.id),
+                    subscriptions::service_id.eq(&service.id),
+                    subscriptions::made_available_on.eq(new.made_available_on),
+                    subscriptions::created_at.eq(ctx.now),
+                    subscriptions::updated_at.eq(ctx.now),
+                ))
+                .execute(conn)
+                .map_err(on_unique("already_subscribed", "this convention already subscribes to this service"))?;
+            write_quotas(conn, &id, &service, &new.profiles)
+        })?;
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                action: "subscription.created",
+                target_type: "subscription",
+                target_id: Some(crate::uuid(&id)?),
+                caf_id: Some(crate::uuid(&conv.row.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({
+                    "convention_id": conv.row.id, "service": service.code,
+                    "profiles": quotas_json(&new.profiles), "amendment": amendment.as_ref().map(|a| a.number),
+                }),
+            },
+        )?;
+        let sub = load_rows(conn, Key::Id(&id))?.pop().ok_or(Error::Domain(DomainError::NotFound))?;
+        Ok((view(&conv, sub, ctx.today()), amendment))
+    })
+}

@@ -1,0 +1,57 @@
+//! Replaces the profiles and quotas of a bulletin: directly on a draft, by amendment once
+
+use crate::ctx::Ctx;
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::schema::subscriptions;
+use crate::use_cases::catalogue;
+use crate::use_cases::conventions::{self, Amendment};
+use crate::use_cases::trace::{self, Event, Outcome};
+use diesel::prelude::*;
+use mcp_domain::access::Function;
+use mcp_domain::convention::AmendmentSignature;
+use mcp_domain::subscription::ProfileQuota;
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Replaces the profiles and quotas of a bulletin: directly on a draft, by amendment once
+/// signed (changing a quota is an amendment).
+pub fn update_quotas(
+    db: &Database,
+    ctx: &Ctx,
+    id: Uuid,
+    requested: Vec<ProfileQuota>,
+    amendment: Option<AmendmentSignature>,
+) -> Result<(SubscriptionView, Option<Amendment>)> {
+    db.write(|conn| {
+        let (conv, sub) = load_for(conn, ctx, id, Function::ManagePartners)?;
+        let service = catalogue::by_id(conn, &sub.service_id)?;
+        check_against_catalogue(conn, &service, &conv.row.partner_id, &requested)?;
+        let ((), amendment) = conventions::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
+            write_quotas(conn, &sub.id, &service, &requested)?;
+            diesel::update(subscriptions::table.find(&sub.id))
+                .set(subscriptions::updated_at.eq(ctx.now))
+                .execute(conn)?;
+            Ok(())
+        })?;
+        let before: Vec<_> = sub.quotas.iter().map(|q| json!({ "profile": q.profile_code, "max_users": q.max_users })).collect();
+        trace::record(
+            conn,
+            ctx,
+            Event {
+                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                action: "subscription.quotas_changed",
+                target_type: "subscription",
+                target_id: Some(id),
+                caf_id: Some(crate::uuid(&conv.row.caf_id)?),
+                outcome: Outcome::Success,
+                detail: json!({ "before": before, "after": quotas_json(&requested), "amendment": amendment.as_ref().map(|a| a.number) }),
+            },
+        )?;
+        let sub = load_rows(conn, Key::Id(&sub.id))?.pop().ok_or(Error::Domain(DomainError::NotFound))?;
+        Ok((view(&conv, sub, ctx.today()), amendment))
+    })
+}

@@ -1,0 +1,71 @@
+//! Produces a person's own traces for their partner's administrator; the production is traced
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::schema::traces;
+use crate::Database;
+use diesel::prelude::*;
+use mcp_domain::access::{Function, Reach};
+use mcp_domain::DomainError;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+/// Produces a person's own traces for their partner's administrator; the production is traced
+/// in the same transaction.
+pub fn subject_access(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: Uuid,
+    account_id: Uuid,
+) -> Result<SubjectAccess> {
+    mcp_domain::access::authorize(
+        ctx.principal(),
+        Function::ProduceSubjectAccess,
+        Reach::National,
+    )?;
+    db.write(|conn| {
+        crate::use_cases::partners::load_for(
+            conn,
+            ctx,
+            partner_id,
+            Function::ProduceSubjectAccess,
+        )?;
+        let account: crate::use_cases::accounts::Account = crate::schema::accounts::table
+            .find(account_id.to_string())
+            .filter(crate::schema::accounts::partner_id.eq(partner_id.to_string()))
+            .select(crate::use_cases::accounts::Account::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(DomainError::NotFound)?;
+        let id = account.id.clone();
+        let traces: Vec<Trace> = traces::table
+            .filter(
+                traces::actor_account_id
+                    .eq(&id)
+                    .or(traces::target_id.eq(&id)),
+            )
+            .select(Trace::as_select())
+            .order(traces::id.asc())
+            .load(conn)?;
+        record(
+            conn,
+            ctx,
+            Event {
+                action: "traces.subject_access_produced",
+                target_type: "account",
+                target_id: Some(account_id),
+                caf_id: None,
+                partner_id: Some(partner_id),
+                outcome: Outcome::Success,
+                detail: json!({ "traces": traces.len() }),
+            },
+        )?;
+        Ok(SubjectAccess {
+            account,
+            produced_at: ctx.now,
+            traces,
+        })
+    })
+}
