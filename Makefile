@@ -38,9 +38,10 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-## Regenerates the checked-in contract from the code.
+## Regenerates the checked-in contract and the catalogue of error codes from the code.
 openapi:
 	$(CARGO) run -q -p mcp-api --bin mcp -- openapi > openapi.yaml
+	$(CARGO) run -q -p mcp-api --bin mcp -- error-codes > docs/ERRORS.md
 
 ## Throughput and latency figures, written to docs/bench/REPORT.md and (reading ten million
 ## traces, MCP_BENCH_TRACES to change) docs/bench/TRACES.md.

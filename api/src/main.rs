@@ -39,6 +39,8 @@ enum Command {
     },
     /// Prints the OpenAPI document (YAML).
     Openapi,
+    /// Prints the catalogue of error codes (Markdown), as checked in at docs/ERRORS.md.
+    ErrorCodes,
     /// Writes synthetic beneficiary files, one JSON per line, for development and benchmarks
     /// (POST them to /api/v1/cafs/{caf_id}/beneficiary-files/import). Never real people.
     GenerateFiles {
@@ -65,6 +67,7 @@ fn main() {
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => print!("{}", mcp_api::openapi::yaml()),
+        Command::ErrorCodes => print!("{}", mcp_domain::ErrorCode::catalogue()),
         Command::GenerateFiles { count, first, seed } => {
             use std::io::Write;
             let today = chrono::Utc::now().date_naive();

@@ -3,7 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -142,6 +142,11 @@ impl ApiError {
         &self.code
     }
 
+    /// Whether this is the refusal `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == code.as_str()
+    }
+
     /// The problem document.
     pub fn problem(&self) -> Problem {
         Problem {
@@ -213,23 +218,24 @@ impl From<DomainError> for ApiError {
                     )
                 }
             }
-            DomainError::Rule { code, message } => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-            }
-            DomainError::Conflict { code, message } => {
-                Self::new(StatusCode::CONFLICT, code, message)
+            DomainError::Rule { code, message }
+            | DomainError::Conflict { code, message }
+            | DomainError::Blocked { code, message } => {
+                Self::new(status_of(code), code.as_str(), message)
             }
             DomainError::Forbidden => Self::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
+                status_of(ErrorCode::Forbidden),
+                ErrorCode::Forbidden.as_str(),
                 "your role does not include this function",
             ),
             DomainError::NotFound => Self::not_found(),
-            DomainError::Blocked { code, message } => {
-                Self::new(StatusCode::FORBIDDEN, code, message)
-            }
         }
     }
+}
+
+/// The HTTP status of a refusal, as its code declares it.
+fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 impl From<mcp_persistence::Error> for ApiError {

@@ -8,7 +8,7 @@
 
 use uuid::Uuid;
 
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 
 /// The role an account holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -532,14 +532,14 @@ pub fn authorize(
     }
     if principal.must_change_password && !matches!(function, ReadOwnAccount | ManageOwnAccount) {
         return Err(DomainError::Blocked {
-            code: "password_change_required",
+            code: ErrorCode::PasswordChangeRequired,
             message: "change your password first (POST /api/v1/me/password)".into(),
         });
     }
     if principal.must_enrol_second_factor && !matches!(function, ReadOwnAccount | ManageOwnAccount)
     {
         return Err(DomainError::Blocked {
-            code: "second_factor_required",
+            code: ErrorCode::SecondFactorRequired,
             message:
                 "your contract or your Caf requires a second factor: enrol one first (POST /api/v1/me/totp)"
                     .into(),
@@ -578,7 +578,7 @@ pub fn authorize_profile(principal: &Principal, profile: Uuid) -> Result<(), Dom
     match (principal.role, &principal.delegation) {
         (Role::PartnerUser, Some(d)) if d.profiles.contains(&profile) => Ok(()),
         (Role::PartnerUser, _) => Err(DomainError::Blocked {
-            code: "profile_not_delegated",
+            code: ErrorCode::ProfileNotDelegated,
             message: "this profile was not delegated to you: ask your partner's administrator"
                 .into(),
         }),
@@ -591,7 +591,7 @@ pub fn authorize_profile(principal: &Principal, profile: Uuid) -> Result<(), Dom
 pub fn authorize_touching(principal: &Principal, target_role: Role) -> Result<(), DomainError> {
     if principal.role == Role::PartnerUser && target_role == Role::PartnerAdministrator {
         return Err(DomainError::Blocked {
-            code: "administrator_untouchable",
+            code: ErrorCode::AdministratorUntouchable,
             message: "a delegated manager cannot act on an administrator".into(),
         });
     }
@@ -824,7 +824,7 @@ mod tests {
         assert!(matches!(
             authorize(&p, ReadPartners, Reach::Caf(own)),
             Err(DomainError::Blocked {
-                code: "password_change_required",
+                code: ErrorCode::PasswordChangeRequired,
                 ..
             })
         ));
@@ -937,7 +937,7 @@ mod tests {
         assert!(matches!(
             authorize_profile(&manager, Uuid::from_u128(1)),
             Err(DomainError::Blocked {
-                code: "profile_not_delegated",
+                code: ErrorCode::ProfileNotDelegated,
                 ..
             })
         ));

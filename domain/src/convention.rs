@@ -4,7 +4,7 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Checks, DomainError};
+use crate::error::{Checks, DomainError, ErrorCode};
 use crate::text;
 
 /// Notice between receipt of a unilateral termination letter and its earliest effect (C-art. 17.2).
@@ -255,7 +255,7 @@ impl ConventionLife {
     ) -> Result<NaiveDate, DomainError> {
         if self.status(today) != ConventionStatus::Draft {
             return Err(DomainError::conflict(
-                "convention_already_signed",
+                ErrorCode::ConventionAlreadySigned,
                 "the convention is already signed; changes now go through amendments",
             ));
         }
@@ -277,7 +277,7 @@ impl ConventionLife {
         match self.status(today) {
             ConventionStatus::Draft => {
                 return Err(DomainError::conflict(
-                    "convention_not_signed",
+                    ErrorCode::ConventionNotSigned,
                     "the convention must be signed by both parties first",
                 ))
             }
@@ -286,7 +286,7 @@ impl ConventionLife {
         }
         if self.rgpd_completed_on.is_some() {
             return Err(DomainError::conflict(
-                "rgpd_already_completed",
+                ErrorCode::RgpdAlreadyCompleted,
                 "the RGPD formalities are already recorded as completed",
             ));
         }
@@ -306,14 +306,14 @@ impl ConventionLife {
         match self.status(today) {
             ConventionStatus::Draft => {
                 return Err(DomainError::conflict(
-                    "convention_not_signed",
+                    ErrorCode::ConventionNotSigned,
                     "a draft is not terminated: it was never signed",
                 ))
             }
             ConventionStatus::Terminated => return Err(terminated()),
             ConventionStatus::TerminationNotified => {
                 return Err(DomainError::conflict(
-                    "termination_already_notified",
+                    ErrorCode::TerminationAlreadyNotified,
                     "a termination is already under way; withdraw it first to record another",
                 ))
             }
@@ -360,7 +360,7 @@ impl ConventionLife {
             }
             ConventionStatus::Terminated => Err(terminated()),
             _ => Err(DomainError::conflict(
-                "no_termination_pending",
+                ErrorCode::NoTerminationPending,
                 "no termination is pending on this convention",
             )),
         }
@@ -368,7 +368,10 @@ impl ConventionLife {
 }
 
 fn terminated() -> DomainError {
-    DomainError::conflict("convention_terminated", "the convention is terminated")
+    DomainError::conflict(
+        ErrorCode::ConventionTerminated,
+        "the convention is terminated",
+    )
 }
 
 fn not_in_future(c: &mut Checks, field: &str, date: NaiveDate, today: NaiveDate) {
@@ -459,7 +462,7 @@ pub fn authorize_change(
             "the convention is still a draft: change it directly, without an amendment",
         )),
         (ChangeRegime::Amendment, None) => Err(DomainError::rule(
-            "amendment_required",
+            ErrorCode::AmendmentRequired,
             "the convention is signed: this change needs an amendment signed by both parties (C-art. 17.3)",
         )),
         (ChangeRegime::Amendment, Some(a)) => {
@@ -577,7 +580,9 @@ mod tests {
             reason: "Manquement".into(),
         };
         let code = |r: Result<_, DomainError>| match r {
-            Err(DomainError::Conflict { code, .. }) | Err(DomainError::Rule { code, .. }) => code,
+            Err(DomainError::Conflict { code, .. }) | Err(DomainError::Rule { code, .. }) => {
+                code.as_str()
+            }
             Err(DomainError::Validation(e)) => e[0].code,
             other => panic!("expected a refusal, got {other:?}"),
         };
@@ -713,7 +718,7 @@ mod tests {
         assert!(matches!(
             authorize_change(&s, None, today),
             Err(DomainError::Rule {
-                code: "amendment_required",
+                code: ErrorCode::AmendmentRequired,
                 ..
             })
         ));
@@ -744,7 +749,7 @@ mod tests {
         assert!(matches!(
             authorize_change(&t, Some(amendment("2026-05-01")), today),
             Err(DomainError::Conflict {
-                code: "convention_terminated",
+                code: ErrorCode::ConventionTerminated,
                 ..
             })
         ));

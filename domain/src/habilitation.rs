@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::contract::ManagementMode;
-use crate::error::{Checks, DomainError};
+use crate::error::{Checks, DomainError, ErrorCode};
 use crate::text;
 
 /// Where a habilitation stands. Suspended ones keep their seat in the quota; devalidated ones
@@ -57,7 +57,7 @@ impl HabilitationStatus {
     pub fn reinstate(self, suspended_by_caf: bool, by_caf: bool) -> Result<Self, DomainError> {
         match self {
             Self::Suspended if suspended_by_caf && !by_caf => Err(DomainError::conflict(
-                "suspended_by_caf",
+                ErrorCode::SuspendedByCaf,
                 "the Caf suspended this habilitation: only the Caf lifts its suspension",
             )),
             Self::Suspended => Ok(Self::Active),
@@ -76,7 +76,7 @@ impl HabilitationStatus {
 
 fn status_conflict(status: HabilitationStatus, wanted: &str) -> DomainError {
     DomainError::conflict(
-        "habilitation_status_conflict",
+        ErrorCode::HabilitationStatusConflict,
         format!(
             "the habilitation is {}: it cannot be {wanted}",
             status.code()
@@ -116,7 +116,7 @@ pub fn require_delegated_mode(mode: ManagementMode) -> Result<(), DomainError> {
     match mode {
         ManagementMode::Delegue => Ok(()),
         ManagementMode::Centralise => Err(DomainError::conflict(
-            "centralised_mode",
+            ErrorCode::CentralisedMode,
             "this partner's contract is in mode centralisé: send the Caf a request \
              (POST /api/v1/partners/{partner_id}/requests) instead",
         )),
@@ -148,7 +148,7 @@ pub fn check_grant(c: &GrantConditions) -> Result<(), DomainError> {
     require_delegated_mode(c.mode)?;
     if !c.convention_open {
         return Err(DomainError::rule(
-            "convention_not_active",
+            ErrorCode::ConventionNotActive,
             "the convention this mission belongs to does not open access today (not signed, \
              RGPD formalities not completed, or terminated)",
         ));
@@ -162,13 +162,13 @@ pub fn check_grant(c: &GrantConditions) -> Result<(), DomainError> {
     }
     if c.quota.is_none() {
         return Err(DomainError::rule(
-            "profile_not_subscribed",
+            ErrorCode::ProfileNotSubscribed,
             "the partner did not subscribe to this profile under this convention",
         ));
     }
     if !c.eligible {
         return Err(DomainError::rule(
-            "profile_not_eligible",
+            ErrorCode::ProfileNotEligible,
             "the partner's category is not eligible for this profile",
         ));
     }
@@ -200,7 +200,7 @@ pub fn check_quota(
     if after > max_users as usize {
         let left = (max_users as usize).saturating_sub(holders.len());
         return Err(DomainError::conflict(
-            "quota_exceeded",
+            ErrorCode::QuotaExceeded,
             format!(
                 "the quota of this profile is {max_users} people; {} hold it, {left} seat(s) \
                  left, {added} needed",
@@ -216,7 +216,7 @@ pub fn check_quota(
 pub fn check_not_self(actor: Uuid, beneficiaries: &BTreeSet<Uuid>) -> Result<(), DomainError> {
     if beneficiaries.contains(&actor) {
         return Err(DomainError::Blocked {
-            code: "self_grant",
+            code: ErrorCode::SelfGrant,
             message: "nobody habilitates themselves: the other administrator must do it".into(),
         });
     }
@@ -354,7 +354,7 @@ mod tests {
                 assert!(matches!(
                     e,
                     DomainError::Conflict {
-                        code: "quota_exceeded",
+                        code: ErrorCode::QuotaExceeded,
                         ..
                     }
                 ));
@@ -376,7 +376,9 @@ mod tests {
         };
         assert_eq!(check_grant(&ok), Ok(()));
         let code = |c: GrantConditions| match check_grant(&c) {
-            Err(DomainError::Conflict { code, .. }) | Err(DomainError::Rule { code, .. }) => code,
+            Err(DomainError::Conflict { code, .. }) | Err(DomainError::Rule { code, .. }) => {
+                code.as_str()
+            }
             Err(DomainError::Validation(v)) => v[0].code,
             other => panic!("{other:?}"),
         };
@@ -440,7 +442,7 @@ mod tests {
         assert!(matches!(
             Suspended.reinstate(true, false),
             Err(DomainError::Conflict {
-                code: "suspended_by_caf",
+                code: ErrorCode::SuspendedByCaf,
                 ..
             })
         ));
@@ -461,7 +463,7 @@ mod tests {
         assert!(matches!(
             check_not_self(me, &ids(&[2, 1])),
             Err(DomainError::Blocked {
-                code: "self_grant",
+                code: ErrorCode::SelfGrant,
                 ..
             })
         ));

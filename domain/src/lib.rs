@@ -25,4 +25,4 @@ pub mod text;
 pub mod throttle;
 pub mod trace;
 
-pub use error::{DomainError, FieldError};
+pub use error::{DomainError, ErrorCode, FieldError};

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use crate::contract::ManagementMode;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl RequestKind {
         match (self, mode) {
             (Self::ChangeAdministrator, _) | (_, ManagementMode::Centralise) => Ok(()),
             (_, ManagementMode::Delegue) => Err(DomainError::conflict(
-                "delegated_mode",
+                ErrorCode::DelegatedMode,
                 "this partner's contract is in mode délégué: its administrators and delegated \
                  managers do this themselves (POST /api/v1/partners/{partner_id}/users, \
                  /habilitations, /accounts/{account_id}/closure)",
@@ -132,7 +132,7 @@ impl RequestStatus {
             (Submitted, Refuse) => Ok(Refused),
             (Draft | Submitted | ChangesRequested, Withdraw) => Ok(Withdrawn),
             (status, step) => Err(DomainError::conflict(
-                "request_status_conflict",
+                ErrorCode::RequestStatusConflict,
                 format!("a request {} cannot be {}", status.code(), step_label(step)),
             )),
         }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::access::{authorize, Function, Principal, Reach};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::habilitation::{check_reason, HabilitationStatus};
 
 /// Where a campaign stands.
@@ -137,7 +137,7 @@ pub fn authorize_decision(
     is_principal_administrator: bool,
 ) -> Result<(), DomainError> {
     let only_the_principal = || DomainError::Blocked {
-        code: "principal_administrator_only",
+        code: ErrorCode::PrincipalAdministratorOnly,
         message: "the reverse review is performed by the partner's principal administrator".into(),
     };
     match authorize(principal, Function::ReviewHabilitations, reach) {
@@ -154,7 +154,7 @@ pub fn authorize_decision(
 
 fn completed() -> DomainError {
     DomainError::conflict(
-        "review_campaign_completed",
+        ErrorCode::ReviewCampaignCompleted,
         "this review campaign is completed: its report is final",
     )
 }
@@ -172,15 +172,15 @@ pub fn check_decision(
     }
     match (item, verdict) {
         (ItemState::Ended, _) => Err(DomainError::conflict(
-            "review_item_ended",
+            ErrorCode::ReviewItemEnded,
             "this habilitation ended during the campaign: there is nothing to decide",
         )),
         (ItemState::Removed, _) => Err(DomainError::conflict(
-            "review_item_removed",
+            ErrorCode::ReviewItemRemoved,
             "this habilitation was removed in the review",
         )),
         (ItemState::Confirmed, Verdict::Confirm(_)) => Err(DomainError::conflict(
-            "review_item_confirmed",
+            ErrorCode::ReviewItemConfirmed,
             "this habilitation is already confirmed",
         )),
         (ItemState::Pending | ItemState::Confirmed, v) => Ok(v.state()),
@@ -195,7 +195,7 @@ pub fn check_completion(campaign: CampaignStatus, items: &[ItemState]) -> Result
     let pending = items.iter().filter(|s| **s == ItemState::Pending).count();
     if pending > 0 {
         return Err(DomainError::conflict(
-            "review_incomplete",
+            ErrorCode::ReviewIncomplete,
             format!("{pending} habilitation(s) still await a decision: confirm or remove each"),
         ));
     }
@@ -463,7 +463,7 @@ impl ReviewReport {
                 Some(ItemState::Ended) => counts.ended += 1,
                 _ => {
                     return Err(DomainError::conflict(
-                        "review_incomplete",
+                        ErrorCode::ReviewIncomplete,
                         "an item awaits a decision",
                     ))
                 }
@@ -573,7 +573,7 @@ mod tests {
         let cnaf = Principal::cnaf_operator(Uuid::from_u128(14));
         let code = |r: Result<(), DomainError>| match r {
             Ok(()) => "ok",
-            Err(DomainError::Blocked { code, .. }) => code,
+            Err(DomainError::Blocked { code, .. }) => code.as_str(),
             Err(DomainError::Forbidden) => "forbidden",
             Err(DomainError::NotFound) => "not_found",
             Err(e) => panic!("{e:?}"),
@@ -616,7 +616,7 @@ mod tests {
         let remove = Verdict::Remove("Départ".into());
         let code = |r: Result<ItemState, DomainError>| match r {
             Ok(s) => s.code(),
-            Err(DomainError::Conflict { code, .. }) => code,
+            Err(DomainError::Conflict { code, .. }) => code.as_str(),
             Err(e) => panic!("{e:?}"),
         };
         // (campaign, item, verdict, expected)
@@ -688,7 +688,7 @@ mod tests {
         assert_eq!(check_completion(CampaignStatus::Open, &[]), Ok(()));
         match check_completion(CampaignStatus::Open, &[Confirmed, Pending, Pending]) {
             Err(DomainError::Conflict { code, message }) => {
-                assert_eq!(code, "review_incomplete");
+                assert_eq!(code, ErrorCode::ReviewIncomplete);
                 assert!(message.starts_with("2 "), "{message}");
             }
             other => panic!("{other:?}"),
@@ -696,7 +696,7 @@ mod tests {
         assert!(matches!(
             check_completion(CampaignStatus::Completed, &[Confirmed]),
             Err(DomainError::Conflict {
-                code: "review_campaign_completed",
+                code: ErrorCode::ReviewCampaignCompleted,
                 ..
             })
         ));
@@ -859,7 +859,7 @@ mod tests {
         assert!(matches!(
             ReviewReport::new(header(), vec![item("pending")]),
             Err(DomainError::Conflict {
-                code: "review_incomplete",
+                code: ErrorCode::ReviewIncomplete,
                 ..
             })
         ));

@@ -30,7 +30,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Turns a unique-constraint violation into a 409 with a business code; other errors pass.
 pub(crate) fn on_unique(
-    code: &'static str,
+    code: mcp_domain::ErrorCode,
     message: &'static str,
 ) -> impl Fn(diesel::result::Error) -> Error {
     move |e| match e {

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use mcp_persistence::db::{
     create_postgres_database, drop_postgres_database, migration_names, sibling_database_url,
 };
@@ -113,12 +113,12 @@ fn an_action_and_its_trace_commit_together_or_not_at_all() {
         let ctx = ctx();
         let refused: Result<(), Error> = db.write(|c| {
             trace::record(c, &ctx, event("test.refused"))?;
-            Err(DomainError::rule("refused", "the rule said no").into())
+            Err(DomainError::rule(ErrorCode::OwnAccount, "the rule said no").into())
         });
         assert!(matches!(
             refused,
             Err(Error::Domain(DomainError::Rule {
-                code: "refused",
+                code: ErrorCode::OwnAccount,
                 ..
             }))
         ));

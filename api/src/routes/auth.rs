@@ -342,7 +342,7 @@ pub async fn refresh_session(
     let db = state.db.clone();
     match blocking(move || sessions::refresh(&db, &ctx, token.trim(), None)).await {
         Ok(issued) => tokens(&state, issued),
-        Err(e) if e.code() == "refresh_refused" => Err(ApiError::unauthenticated(
+        Err(e) if e.is(mcp_domain::ErrorCode::RefreshRefused) => Err(ApiError::unauthenticated(
             "this refresh token does not open a session: log in again",
         )),
         Err(e) => Err(e),

@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use mcp_domain::access::Scope;
 use mcp_domain::software::{code_verifier_acceptable, granted_scopes};
+use mcp_domain::ErrorCode;
 use mcp_persistence::use_cases::clients::{self, ClientApplication};
 use mcp_persistence::{use_cases::sessions, Ctx};
 use serde::Deserialize;
@@ -521,7 +522,7 @@ pub async fn issue_token(
                             )?))
                         }
                         Err(mcp_persistence::Error::Domain(mcp_domain::DomainError::Rule {
-                            code: "invalid_grant",
+                            code: ErrorCode::InvalidGrant,
                             message,
                         })) => Ok(Err(OAuthError(400, "invalid_grant", message))),
                         Err(e) => Err(e.into()),

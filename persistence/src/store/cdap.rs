@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::{BeneficiaryFile, Consultant, Restriction, View};
 use mcp_domain::habilitation::HabilitationStatus;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -192,7 +192,7 @@ pub(crate) fn grounds(
     let (habilitation, profile_code) = match held.len() {
         0 => {
             return Err(DomainError::Blocked {
-                code: "not_habilitated",
+                code: ErrorCode::NotHabilitated,
                 message: "you hold no active CDAP habilitation (for this profile)".into(),
             }
             .into())
@@ -210,7 +210,7 @@ pub(crate) fn grounds(
     let conv = crate::store::conventions::load_for_system(conn, &habilitation.convention_id)?;
     if !conv.life.access_open(today) {
         return Err(DomainError::Blocked {
-            code: "convention_not_active",
+            code: ErrorCode::ConventionNotActive,
             message: "your partner's convention does not open access today".into(),
         }
         .into());

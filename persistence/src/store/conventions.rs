@@ -8,7 +8,7 @@ use mcp_domain::contract::{check_contacts, Contact, ManagementMode, PasswordPoli
 use mcp_domain::convention::{
     authorize_change, AmendmentSignature, ConventionLife, Party, Termination, TerminationKind,
 };
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -384,7 +384,7 @@ pub(crate) fn change<T>(
     .execute(conn)?;
     if moved != 1 {
         return Err(DomainError::conflict(
-            "concurrent_amendment",
+            ErrorCode::ConcurrentAmendment,
             "another amendment was recorded at the same time: reload and try again",
         )
         .into());
@@ -419,7 +419,7 @@ pub(crate) fn change<T>(
         ))
         .execute(conn)
         .map_err(on_unique(
-            "concurrent_amendment",
+            ErrorCode::ConcurrentAmendment,
             "another amendment was recorded at the same time",
         ))?;
     trace::record(
@@ -453,7 +453,7 @@ pub(crate) fn touch(
     .execute(conn)?;
     if moved != 1 {
         return Err(DomainError::conflict(
-            "concurrent_amendment",
+            ErrorCode::ConcurrentAmendment,
             "the convention changed meanwhile: reload and try again",
         )
         .into());

@@ -13,7 +13,7 @@ use mcp_domain::convention::ConventionStatus;
 use mcp_domain::habilitation::{
     check_grant, check_not_self, GrantConditions, HabilitationStatus, Holder,
 };
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -341,7 +341,7 @@ pub(crate) fn grant_in(
         ))
         .execute(conn)
         .map_err(on_unique(
-            "already_habilitated",
+            ErrorCode::AlreadyHabilitated,
             "this holder already holds this profile",
         ))?;
     trace::record(

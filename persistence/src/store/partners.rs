@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::partner::PartnerCategory;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -48,8 +48,8 @@ impl Partner {
     }
 }
 
-pub(crate) const DUPLICATE: (&str, &str) = (
-    "partner_already_registered",
+pub(crate) const DUPLICATE: (mcp_domain::ErrorCode, &str) = (
+    mcp_domain::ErrorCode::PartnerAlreadyRegistered,
     "this Caf already registered a partner with this SIRET",
 );
 
@@ -134,7 +134,7 @@ pub(crate) fn name_in(
             .get_result(conn)?;
         if taken > 0 {
             return Err(DomainError::conflict(
-                "administrator_already_named",
+                ErrorCode::AdministratorAlreadyNamed,
                 format!("this partner already has a {} administrator; replacing one is an administrator change", rank.code()),
             )
             .into());

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize_profile, authorize_touching};
 use mcp_domain::habilitation::{check_not_self, check_quota, HabilitationStatus, Holder, QuotaUse};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -78,7 +78,7 @@ pub(crate) fn check_seats(
     // Read under the lock: the quota may have changed while this request waited.
     let max = quota_of(conn, subscription_id, profile_id)?.ok_or_else(|| {
         DomainError::rule(
-            "profile_not_subscribed",
+            ErrorCode::ProfileNotSubscribed,
             "the partner no longer subscribes to this profile",
         )
     })?;

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Scope, Software};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -130,7 +130,7 @@ pub(crate) fn new_refresh_token(
 
 pub(crate) fn refused() -> Error {
     Error::Domain(DomainError::rule(
-        "refresh_refused",
+        ErrorCode::RefreshRefused,
         "this refresh token does not open a session: log in again",
     ))
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
 use mcp_domain::person::Person;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -97,7 +97,7 @@ pub(crate) fn close_in(
 ) -> Result<Account> {
     if account.status == "disabled" {
         return Err(DomainError::conflict(
-            "account_status_conflict",
+            ErrorCode::AccountStatusConflict,
             "the account is already closed",
         )
         .into());

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Role;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
 
@@ -35,7 +35,7 @@ pub fn activate(
             .optional()?;
         let refused = || {
             Error::Domain(DomainError::rule(
-                "activation_refused",
+                ErrorCode::ActivationRefused,
                 "this identifier and activation code do not open an account: ask for a new code",
             ))
         };

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Role;
 use mcp_domain::person::Person;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
 
@@ -27,7 +27,7 @@ pub fn bootstrap_cnaf_operator(
             .get_result(conn)?;
         if active > 0 {
             return Err(DomainError::conflict(
-                "already_bootstrapped",
+                ErrorCode::AlreadyBootstrapped,
                 "an active Cnaf operator exists; register people through the API",
             )
             .into());

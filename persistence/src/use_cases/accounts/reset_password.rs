@@ -7,7 +7,7 @@ use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
 
@@ -33,7 +33,7 @@ pub fn reset_password(
             .optional()?;
         let refused = || {
             Error::Domain(DomainError::rule(
-                "reset_refused",
+                ErrorCode::ResetRefused,
                 "this identifier and reset code do not match: ask for a new code",
             ))
         };

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use uuid::Uuid;
 
 use super::*;
@@ -32,7 +32,7 @@ pub fn set_suspended(
         };
         if account.status != from {
             return Err(DomainError::conflict(
-                "account_status_conflict",
+                ErrorCode::AccountStatusConflict,
                 format!("the account is {}, not {from}", account.status),
             )
             .into());

@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::caf::CafData;
+use mcp_domain::ErrorCode;
 use serde_json::json;
 
 use super::*;
@@ -38,7 +39,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
             ))
             .execute(conn)
             .map_err(on_unique(
-                "caf_already_registered",
+                ErrorCode::CafAlreadyRegistered,
                 "a Caf with this number is already registered",
             ))?;
         let id = crate::uuid(&caf.id)?;

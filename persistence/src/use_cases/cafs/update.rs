@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::caf::CafData;
+use mcp_domain::ErrorCode;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -27,7 +28,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf>
                 cafs::updated_at.eq(ctx.now),
             ))
             .execute(conn)
-            .map_err(on_unique("caf_already_registered", "a Caf with this number is already registered"))?;
+            .map_err(on_unique(ErrorCode::CafAlreadyRegistered, "a Caf with this number is already registered"))?;
         let after = load(conn, id)?;
         trace::record(
             conn,

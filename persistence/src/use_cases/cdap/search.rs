@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::schema::beneficiary_files;
 use diesel::prelude::*;
 use mcp_domain::cdap::{apply_view, restriction_allows};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 
 use super::*;
@@ -20,7 +20,7 @@ pub fn search(db: &Database, ctx: &Ctx, req: &SearchRequest) -> Result<Vec<Consu
         let g = grounds(conn, ctx, consultant, req.mission_id, req.profile_id, None)?;
         if !g.view.identity_search {
             return Err(DomainError::Blocked {
-                code: "identity_search_not_allowed",
+                code: ErrorCode::IdentitySearchNotAllowed,
                 message: "your profile consults files by numéro allocataire only".into(),
             }
             .into());

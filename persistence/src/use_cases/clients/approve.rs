@@ -7,7 +7,7 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -32,7 +32,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplic
         )?;
         if app.status != "pending_approval" {
             return Err(DomainError::conflict(
-                "client_not_pending",
+                ErrorCode::ClientNotPending,
                 format!("this software is {}, not waiting for approval", app.status),
             )
             .into());

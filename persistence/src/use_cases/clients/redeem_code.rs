@@ -7,7 +7,7 @@ use crate::schema::{accounts, authorization_codes};
 use crate::use_cases::accounts::{secret_hash, LoginCandidate};
 use diesel::prelude::*;
 use mcp_domain::access::{Scope, Software};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
 
@@ -58,7 +58,7 @@ pub fn redeem_code(
     })?;
     let (account, scope) = outcome.ok_or_else(|| {
         Error::Domain(DomainError::rule(
-            "invalid_grant",
+            ErrorCode::InvalidGrant,
             "this code is unknown, used, expired, or not issued to this software",
         ))
     })?;

@@ -7,7 +7,7 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -37,7 +37,7 @@ pub fn revoke(
         )?;
         if app.status == "revoked" {
             return Err(DomainError::conflict(
-                "client_revoked",
+                ErrorCode::ClientRevoked,
                 "this software is already revoked",
             )
             .into());

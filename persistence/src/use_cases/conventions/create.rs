@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::{ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{check_missions, check_number};
+use mcp_domain::ErrorCode;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -76,7 +77,7 @@ pub fn create(
             ))
             .execute(conn)
             .map_err(on_unique(
-                "convention_number_taken",
+                ErrorCode::ConventionNumberTaken,
                 "a convention with this number already exists",
             ))?;
         replace_missions(conn, &id, &missions, 0, ctx.now)?;

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_profile, Function};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -33,7 +33,7 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Resu
         authorize_profile(ctx.principal(), crate::uuid(&h.profile_id)?)?;
         if q.answered_at.is_some() {
             return Err(DomainError::conflict(
-                "question_answered",
+                ErrorCode::QuestionAnswered,
                 "this question was already answered",
             )
             .into());

@@ -9,7 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_profile, Function, Reach};
 use mcp_domain::habilitation::check_bundle;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ pub fn create_bundle(
                 role_bundles::created_at.eq(b.created_at),
             ))
             .execute(conn)
-            .map_err(on_unique("role_bundle_name_taken", "this partner already has a role bundle of that name"))?;
+            .map_err(on_unique(ErrorCode::RoleBundleNameTaken, "this partner already has a role bundle of that name"))?;
         trace::record(
             conn,
             ctx,

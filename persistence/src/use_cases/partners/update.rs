@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::partner::PartnerData;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
             let refused = crate::use_cases::subscriptions::ineligible_for(conn, &before.id, data.category, ctx.today())?;
             if !refused.is_empty() {
                 return Err(DomainError::conflict(
-                    "category_conflicts_with_subscriptions",
+                    ErrorCode::CategoryConflictsWithSubscriptions,
                     format!(
                         "a partner of category {} may not hold {}, opened by its subscriptions in force: amend them first",
                         data.category.code(),

@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::{Error, Result};
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::review::ReviewReport;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use uuid::Uuid;
 
 use super::*;
@@ -18,7 +18,7 @@ pub fn report(db: &Database, ctx: &Ctx, id: Uuid) -> Result<StoredReport> {
         authorize(ctx.principal(), Function::ReadReviews, c.reach()?)?;
         let (Some(canonical), Some(digest)) = (c.report, c.report_digest) else {
             return Err(DomainError::conflict(
-                "review_campaign_open",
+                ErrorCode::ReviewCampaignOpen,
                 "the report exists once the principal administrator completes the campaign",
             )
             .into());

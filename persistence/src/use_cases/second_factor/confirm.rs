@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::schema::account_totp;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 
 /// Confirms the caller's pending enrolment once a first code matched at `step`.
@@ -33,7 +33,7 @@ pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
             .execute(conn)?;
         if moved != 1 {
             return Err(DomainError::conflict(
-                "no_pending_enrolment",
+                ErrorCode::NoPendingEnrolment,
                 "no second factor is waiting for confirmation",
             )
             .into());

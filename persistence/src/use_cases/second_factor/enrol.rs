@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::schema::account_totp;
 use diesel::prelude::*;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
 
@@ -25,7 +25,7 @@ pub fn enrol(db: &Database, ctx: &Ctx, secret: &str) -> Result<()> {
             .optional()?;
         if existing.as_ref().is_some_and(|t| t.confirmed_at.is_some()) {
             return Err(DomainError::conflict(
-                "totp_already_enrolled",
+                ErrorCode::TotpAlreadyEnrolled,
                 "a second factor is already in use: remove it first to enrol another",
             )
             .into());

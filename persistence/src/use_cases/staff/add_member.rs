@@ -7,7 +7,7 @@ use crate::schema::group_members;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -49,7 +49,7 @@ pub fn add_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) ->
             ))
             .execute(conn)
             .map_err(on_unique(
-                "already_member",
+                ErrorCode::AlreadyMember,
                 "this person is already a member of the group",
             ))?;
         touch_group(conn, &group.id, ctx.now)?;

@@ -8,7 +8,7 @@ use crate::use_cases::accounts::Account;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_touching, Role};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use uuid::Uuid;
 
 use super::*;
@@ -37,9 +37,11 @@ pub fn close_account(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str) -
         authorize(ctx.principal(), function, reach)?;
         authorize_touching(ctx.principal(), role)?;
         if account.id == ctx.principal().account_id.to_string() {
-            return Err(
-                DomainError::rule("own_account", "you cannot close your own account").into(),
-            );
+            return Err(DomainError::rule(
+                ErrorCode::OwnAccount,
+                "you cannot close your own account",
+            )
+            .into());
         }
         close_in(conn, ctx, account, &reason)
     })

@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_group;
+use mcp_domain::ErrorCode;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -46,7 +47,7 @@ pub fn create_group(
             ))
             .execute(conn)
             .map_err(on_unique(
-                "group_name_taken",
+                ErrorCode::GroupNameTaken,
                 "this partner already has a group of that name",
             ))?;
         trace::record(

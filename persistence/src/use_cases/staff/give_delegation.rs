@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, ManagementFunction, Reach, Role};
 use mcp_domain::habilitation::check_delegation;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ pub fn give_delegation(
                 delegations::granted_at.eq(row.granted_at),
             ))
             .execute(conn)
-            .map_err(on_unique("delegation_in_force", "this person already holds a delegation: withdraw it before giving another"))?;
+            .map_err(on_unique(ErrorCode::DelegationInForce, "this person already holds a delegation: withdraw it before giving another"))?;
         trace::record(
             conn,
             ctx,

@@ -9,7 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -44,7 +44,7 @@ pub fn withdraw_delegation(
         )?;
         if row.withdrawn_at.is_some() {
             return Err(DomainError::conflict(
-                "delegation_withdrawn",
+                ErrorCode::DelegationWithdrawn,
                 "this delegation was already withdrawn",
             )
             .into());

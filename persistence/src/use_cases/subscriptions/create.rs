@@ -10,7 +10,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::AmendmentSignature;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ pub fn create(
                     subscriptions::updated_at.eq(ctx.now),
                 ))
                 .execute(conn)
-                .map_err(on_unique("already_subscribed", "this convention already subscribes to this service"))?;
+                .map_err(on_unique(ErrorCode::AlreadySubscribed, "this convention already subscribes to this service"))?;
             write_quotas(conn, &id, &service, &new.profiles)
         })?;
         trace::record(
