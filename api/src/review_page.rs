@@ -2,6 +2,7 @@
 //! every value escaped.
 
 use mcp_domain::review::ReviewReport;
+use mcp_domain::vocabulary::HolderKind;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -31,7 +32,7 @@ pub fn render(r: &ReviewReport, digest: &str) -> String {
              <td>{granted}</td><td>{ends}</td><td>{opening} → {completion}</td><td>{used}</td>\
              <td>{decision}</td><td>{by}<br><small>{at}</small></td><td>{reason}</td></tr>\n",
             holder = e(&i.holder.name),
-            kind = if i.holder.kind == "group" {
+            kind = if HolderKind::from_code(&i.holder.kind) == Some(HolderKind::Group) {
                 "groupe"
             } else {
                 "personne"

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::contract::ManagementMode;
 use crate::error::{Checks, DomainError, ErrorCode};
 use crate::text;
+use crate::vocabulary::HolderKind;
 
 /// Where a habilitation stands. Suspended ones keep their seat in the quota; devalidated ones
 /// free it and are kept six years (S-art. 5.3.2), never deleted early.
@@ -94,12 +95,17 @@ pub enum Holder {
 }
 
 impl Holder {
+    /// Its kind.
+    pub fn holder_kind(self) -> HolderKind {
+        match self {
+            Self::Account(_) => HolderKind::Account,
+            Self::Group(_) => HolderKind::Group,
+        }
+    }
+
     /// Stable code of the kind.
     pub fn kind(self) -> &'static str {
-        match self {
-            Self::Account(_) => "account",
-            Self::Group(_) => "group",
-        }
+        self.holder_kind().code()
     }
 
     /// The holder's id.

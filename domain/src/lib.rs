@@ -24,5 +24,6 @@ pub mod subscription;
 pub mod text;
 pub mod throttle;
 pub mod trace;
+pub mod vocabulary;
 
 pub use error::{DomainError, ErrorCode, FieldError};

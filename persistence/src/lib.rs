@@ -22,6 +22,11 @@ pub(crate) fn new_id() -> String {
     Uuid::now_v7().to_string()
 }
 
+/// Reads back a code of a closed vocabulary (`AccountStatus::from_code`…).
+pub(crate) fn read_code<T>(stored: &str, from_code: impl Fn(&str) -> Option<T>) -> Result<T> {
+    from_code(stored).ok_or_else(|| Error::Corrupt(format!("unknown code: {stored}")))
+}
+
 /// Reads a stored UUID.
 pub(crate) fn uuid(stored: &str) -> Result<Uuid> {
     Uuid::parse_str(stored).map_err(|_| Error::Corrupt(format!("not a UUID: {stored}")))

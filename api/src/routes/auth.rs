@@ -2,6 +2,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_persistence::use_cases::accounts::{self, Account, LoginCandidate};
 use mcp_persistence::use_cases::second_factor;
 use mcp_persistence::use_cases::sessions::{self, Client, Issued};
@@ -188,7 +189,9 @@ pub(crate) fn check_credentials(
     let ok = verify_password(
         password,
         candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
-    ) && candidate.as_ref().is_some_and(|c| c.status == "active");
+    ) && candidate
+        .as_ref()
+        .is_some_and(|c| AccountStatus::from_code(&c.status) == Some(AccountStatus::Active));
     let refuse = |account: Option<&LoginCandidate>, reason: &str| -> Result<Verdict, ApiError> {
         throttle::failed(db, &keys, ctx.now)?;
         accounts::record_failed_login(db, ctx, identifier, account, reason)?;

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Role};
 use mcp_domain::person::Person;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::DomainError;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -116,7 +117,7 @@ pub(crate) fn create(
         function_title: person.function_title.clone(),
         email: person.email.clone(),
         phone: person.phone.clone(),
-        status: "pending_activation".into(),
+        status: AccountStatus::PendingActivation.code().into(),
         created_at: now,
         administrator_rank: None,
     };

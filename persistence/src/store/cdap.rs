@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::{BeneficiaryFile, Consultant, Restriction, View};
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -107,10 +108,10 @@ pub(crate) fn cdap_habilitations(
         .filter(habilitations::status.eq(HabilitationStatus::Active.code()))
         .filter(
             habilitations::holder_kind
-                .eq("account")
+                .eq(HolderKind::Account.code())
                 .and(habilitations::holder_id.eq(account_id))
                 .or(habilitations::holder_kind
-                    .eq("group")
+                    .eq(HolderKind::Group.code())
                     .and(habilitations::holder_id.eq_any(&groups))),
         )
         .select((

@@ -3,6 +3,7 @@
 //! it), suspension, devalidation, expiry of temporary missions, role bundles, the Caf's
 //! questions, and the views partners and Cafs need.
 
+use mcp_domain::vocabulary::HolderKind;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -98,17 +99,18 @@ pub(crate) fn view(conn: &mut DbConnection, h: Habilitation) -> Result<Habilitat
         .find(&h.profile_id)
         .select(profiles::code)
         .first(conn)?;
-    let holder_name: String = if h.holder_kind == "group" {
-        partner_groups::table
-            .find(&h.holder_id)
-            .select(partner_groups::name)
-            .first(conn)?
-    } else {
-        accounts::table
-            .find(&h.holder_id)
-            .select(accounts::full_name)
-            .first(conn)?
-    };
+    let holder_name: String =
+        if crate::read_code(&h.holder_kind, HolderKind::from_code)? == HolderKind::Group {
+            partner_groups::table
+                .find(&h.holder_id)
+                .select(partner_groups::name)
+                .first(conn)?
+        } else {
+            accounts::table
+                .find(&h.holder_id)
+                .select(accounts::full_name)
+                .first(conn)?
+        };
     Ok(HabilitationView {
         habilitation: h,
         profile_code,

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::partner::PartnerCategory;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -129,7 +130,7 @@ pub(crate) fn name_in(
         let taken: i64 = accounts::table
             .filter(accounts::partner_id.eq(&partner.id))
             .filter(accounts::administrator_rank.eq(rank.code()))
-            .filter(accounts::status.ne("disabled"))
+            .filter(accounts::status.ne(AccountStatus::Disabled.code()))
             .count()
             .get_result(conn)?;
         if taken > 0 {

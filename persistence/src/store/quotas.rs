@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize_profile, authorize_touching};
 use mcp_domain::habilitation::{check_not_self, check_quota, HabilitationStatus, Holder, QuotaUse};
+use mcp_domain::vocabulary::{AccountStatus, HolderKind};
 use mcp_domain::{DomainError, ErrorCode};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -47,7 +48,7 @@ pub(crate) fn holders_of(
     let mut people = BTreeSet::new();
     let mut groups = vec![];
     for (kind, id) in rows {
-        if kind == "group" {
+        if crate::read_code(&kind, HolderKind::from_code)? == HolderKind::Group {
             groups.push(id);
         } else {
             people.insert(crate::uuid(&id)?);
@@ -118,7 +119,9 @@ pub(crate) fn people_of_holder(
                 e => e,
             })?;
             authorize_touching(ctx.principal(), role)?;
-            if account.status == "disabled" {
+            if crate::read_code(&account.status, AccountStatus::from_code)?
+                == AccountStatus::Disabled
+            {
                 return Err(DomainError::field(
                     "account_id",
                     "account_closed",
@@ -170,7 +173,7 @@ pub(crate) fn check_seats_for_group(
     newcomer: Uuid,
 ) -> Result<()> {
     let mut held: Vec<(String, String)> = habilitations::table
-        .filter(habilitations::holder_kind.eq("group"))
+        .filter(habilitations::holder_kind.eq(HolderKind::Group.code()))
         .filter(habilitations::holder_id.eq(group_id))
         .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
         .select((habilitations::subscription_id, habilitations::profile_id))

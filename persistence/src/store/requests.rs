@@ -2,6 +2,7 @@
 //! access, change an administrator. Each is checked when filed and when sent, reserves its seat
 //! in the quota while the Caf decides, and is carried out by the approval in one transaction.
 
+use mcp_domain::vocabulary::AccountStatus;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -232,7 +233,9 @@ pub(crate) fn check_form(
                         "an administrator is replaced through a change_administrator request",
                     ));
                 }
-                if account.status == "disabled" {
+                if crate::read_code(&account.status, AccountStatus::from_code)?
+                    == AccountStatus::Disabled
+                {
                     return Err(field_error(
                         &field,
                         "account_closed",
@@ -254,7 +257,7 @@ pub(crate) fn check_form(
             let holder: Option<String> = accounts::table
                 .filter(accounts::partner_id.eq(&partner.id))
                 .filter(accounts::administrator_rank.eq(rank.code()))
-                .filter(accounts::status.ne("disabled"))
+                .filter(accounts::status.ne(AccountStatus::Disabled.code()))
                 .select(accounts::id)
                 .first(conn)
                 .optional()?;

@@ -4,6 +4,7 @@
 //! then completes it into a report whose digest is kept, delivered to the Caf. And the annual
 //! review of a partner's convention (bilan, C-art. 16), from durable figures only.
 
+use mcp_domain::vocabulary::AccountStatus;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -237,7 +238,7 @@ pub(crate) fn caf_administrators(conn: &mut DbConnection, caf_id: &str) -> Resul
     Ok(accounts::table
         .filter(accounts::caf_id.eq(caf_id))
         .filter(accounts::role.eq(Role::CafAdministrator.code()))
-        .filter(accounts::status.eq("active"))
+        .filter(accounts::status.eq(AccountStatus::Active.code()))
         .order(accounts::id.asc())
         .select(accounts::email)
         .load(conn)?)
@@ -353,7 +354,7 @@ pub(crate) fn open_in(
     let principal: Option<String> = accounts::table
         .filter(accounts::partner_id.eq(&partner.id))
         .filter(accounts::administrator_rank.eq(AdministratorRank::Principal.code()))
-        .filter(accounts::status.ne("disabled"))
+        .filter(accounts::status.ne(AccountStatus::Disabled.code()))
         .select(accounts::email)
         .first(conn)
         .optional()?;

@@ -6,6 +6,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
 use mcp_domain::person::Person;
+use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -95,7 +97,7 @@ pub(crate) fn close_in(
     account: Account,
     reason: &str,
 ) -> Result<Account> {
-    if account.status == "disabled" {
+    if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
         return Err(DomainError::conflict(
             ErrorCode::AccountStatusConflict,
             "the account is already closed",
@@ -104,7 +106,7 @@ pub(crate) fn close_in(
     }
     diesel::update(accounts::table.find(&account.id))
         .set((
-            accounts::status.eq("disabled"),
+            accounts::status.eq(AccountStatus::Disabled.code()),
             accounts::administrator_rank.eq(None::<String>),
             accounts::updated_at.eq(ctx.now),
         ))
@@ -114,7 +116,7 @@ pub(crate) fn close_in(
     let devalidated = crate::store::habilitations::devalidate_held_by(
         conn,
         ctx,
-        "account",
+        HolderKind::Account.code(),
         &account.id,
         "the holder's account was closed",
     )?;
@@ -142,7 +144,7 @@ pub(crate) fn close_in(
         },
     )?;
     Ok(Account {
-        status: "disabled".into(),
+        status: AccountStatus::Disabled.code().into(),
         administrator_rank: None,
         ..account
     })

@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Role;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -42,7 +43,7 @@ pub fn activate(
         let (account, Some(stored), Some(expires_at)) = row.ok_or_else(refused)? else {
             return Err(refused());
         };
-        if account.status != "pending_activation"
+        if crate::read_code(&account.status, AccountStatus::from_code)? != AccountStatus::PendingActivation
             || expires_at <= ctx.now
             || !mcp_domain::text::constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes())
         {
@@ -69,7 +70,7 @@ pub fn activate(
             .set((
                 accounts::password_hash.eq(password_hash),
                 accounts::password_changed_at.eq(ctx.now),
-                accounts::status.eq("active"),
+                accounts::status.eq(AccountStatus::Active.code()),
                 accounts::activation_secret_hash.eq(None::<String>),
                 accounts::activation_expires_at.eq(None::<NaiveDateTime>),
                 accounts::updated_at.eq(ctx.now),
@@ -101,7 +102,7 @@ pub fn activate(
             },
         )?;
         Ok(Account {
-            status: "active".into(),
+            status: AccountStatus::Active.code().into(),
             ..account
         })
     })

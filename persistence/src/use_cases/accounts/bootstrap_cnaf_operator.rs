@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Role;
 use mcp_domain::person::Person;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -22,7 +23,7 @@ pub fn bootstrap_cnaf_operator(
     db.write(|conn| {
         let active: i64 = accounts::table
             .filter(accounts::role.eq(Role::CnafOperator.code()))
-            .filter(accounts::status.eq("active"))
+            .filter(accounts::status.eq(AccountStatus::Active.code()))
             .count()
             .get_result(conn)?;
         if active > 0 {

@@ -7,6 +7,7 @@ use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::AccountStatus;
 
 use super::*;
 
@@ -41,7 +42,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
         let Some((account, previous)) = row else {
             return refuse(conn, None, "unknown_identifier");
         };
-        if account.status != "active" {
+        if crate::read_code(&account.status, AccountStatus::from_code)? != AccountStatus::Active {
             return refuse(conn, Some(&account), "account_not_active");
         }
         let sent_at = previous.map(|e| e - Duration::minutes(RESET_VALIDITY_MINUTES));

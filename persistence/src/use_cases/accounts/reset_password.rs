@@ -7,6 +7,7 @@ use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -40,7 +41,7 @@ pub fn reset_password(
         let (account, Some(stored), Some(expires_at)) = row.ok_or_else(refused)? else {
             return Err(refused());
         };
-        if account.status != "active"
+        if crate::read_code(&account.status, AccountStatus::from_code)? != AccountStatus::Active
             || expires_at <= ctx.now
             || !mcp_domain::text::constant_time_eq(
                 stored.as_bytes(),

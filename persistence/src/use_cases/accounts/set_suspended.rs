@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 use uuid::Uuid;
 
@@ -26,19 +27,30 @@ pub fn set_suspended(
         let account = load_supervised(conn, ctx, account_id)?;
         let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
         let (from, to, action) = if suspended {
-            ("active", "suspended", "account.suspended")
+            (
+                AccountStatus::Active,
+                AccountStatus::Suspended,
+                "account.suspended",
+            )
         } else {
-            ("suspended", "active", "account.reinstated")
+            (
+                AccountStatus::Suspended,
+                AccountStatus::Active,
+                "account.reinstated",
+            )
         };
-        if account.status != from {
+        if crate::read_code(&account.status, AccountStatus::from_code)? != from {
             return Err(DomainError::conflict(
                 ErrorCode::AccountStatusConflict,
-                format!("the account is {}, not {from}", account.status),
+                format!("the account is {}, not {}", account.status, from.code()),
             )
             .into());
         }
         diesel::update(accounts::table.find(&account.id))
-            .set((accounts::status.eq(to), accounts::updated_at.eq(ctx.now)))
+            .set((
+                accounts::status.eq(to.code()),
+                accounts::updated_at.eq(ctx.now),
+            ))
             .execute(conn)?;
         let ended = if suspended {
             crate::use_cases::sessions::revoke_others_in(
@@ -65,7 +77,7 @@ pub fn set_suspended(
             },
         )?;
         Ok(Account {
-            status: to.into(),
+            status: to.code().into(),
             ..account
         })
     })

@@ -7,6 +7,7 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::vocabulary::SoftwareStatus;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -30,7 +31,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplic
             crate::uuid(&app.partner_id)?,
             Function::ManagePartners,
         )?;
-        if app.status != "pending_approval" {
+        if crate::read_code(&app.status, SoftwareStatus::from_code)? != SoftwareStatus::PendingApproval {
             return Err(DomainError::conflict(
                 ErrorCode::ClientNotPending,
                 format!("this software is {}, not waiting for approval", app.status),
@@ -39,7 +40,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplic
         }
         diesel::update(client_applications::table.find(&app.id))
             .set((
-                client_applications::status.eq("approved"),
+                client_applications::status.eq(SoftwareStatus::Approved.code()),
                 client_applications::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
@@ -57,7 +58,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplic
             },
         )?;
         Ok(ClientApplication {
-            status: "approved".into(),
+            status: SoftwareStatus::Approved.code().into(),
             updated_at: ctx.now,
             ..app
         })

@@ -4,6 +4,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::schema::client_applications;
 use diesel::prelude::*;
+use mcp_domain::vocabulary::SoftwareStatus;
 
 use super::*;
 
@@ -12,7 +13,7 @@ pub fn approved(db: &Database, client_id: &str) -> Result<Option<ClientApplicati
     db.read(|conn| {
         Ok(client_applications::table
             .find(client_id)
-            .filter(client_applications::status.eq("approved"))
+            .filter(client_applications::status.eq(SoftwareStatus::Approved.code()))
             .select(ClientApplication::as_select())
             .first(conn)
             .optional()?)

@@ -7,6 +7,7 @@ use crate::schema::{accounts, authorization_codes};
 use crate::use_cases::accounts::{secret_hash, LoginCandidate};
 use diesel::prelude::*;
 use mcp_domain::access::{Scope, Software};
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -50,7 +51,7 @@ pub fn redeem_code(
         }
         let account: Option<LoginCandidate> = accounts::table
             .find(&row.account_id)
-            .filter(accounts::status.eq("active"))
+            .filter(accounts::status.eq(AccountStatus::Active.code()))
             .select(LoginCandidate::as_select())
             .first(conn)
             .optional()?;

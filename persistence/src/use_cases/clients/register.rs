@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Scope};
 use mcp_domain::software::Registration;
+use mcp_domain::vocabulary::SoftwareStatus;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -25,13 +26,13 @@ pub fn register(
     let (function, status, action) = if submitted {
         (
             Function::SubmitSoftware,
-            "pending_approval",
+            SoftwareStatus::PendingApproval.code(),
             "client_application.submitted",
         )
     } else {
         (
             Function::ManagePartners,
-            "approved",
+            SoftwareStatus::Approved.code(),
             "client_application.registered",
         )
     };

@@ -7,6 +7,7 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::vocabulary::SoftwareStatus;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -35,7 +36,7 @@ pub fn revoke(
             crate::uuid(&app.partner_id)?,
             Function::ManagePartners,
         )?;
-        if app.status == "revoked" {
+        if crate::read_code(&app.status, SoftwareStatus::from_code)? == SoftwareStatus::Revoked {
             return Err(DomainError::conflict(
                 ErrorCode::ClientRevoked,
                 "this software is already revoked",
@@ -44,7 +45,7 @@ pub fn revoke(
         }
         diesel::update(client_applications::table.find(&app.id))
             .set((
-                client_applications::status.eq("revoked"),
+                client_applications::status.eq(SoftwareStatus::Revoked.code()),
                 client_applications::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
@@ -63,7 +64,7 @@ pub fn revoke(
             },
         )?;
         Ok(ClientApplication {
-            status: "revoked".into(),
+            status: SoftwareStatus::Revoked.code().into(),
             ..app
         })
     })

@@ -10,6 +10,7 @@ use crate::use_cases::staff::Group;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::vocabulary::HolderKind;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -41,7 +42,7 @@ pub fn holders(
                 .load(conn)?;
             let mut by_person: BTreeMap<String, Vec<(String, Option<Group>)>> = BTreeMap::new();
             for h in live {
-                if h.holder_kind == "group" {
+                if crate::read_code(&h.holder_kind, HolderKind::from_code)? == HolderKind::Group {
                     let group: Group = partner_groups::table
                         .find(&h.holder_id)
                         .select(Group::as_select())

@@ -9,6 +9,7 @@ use crate::use_cases::partners::{self};
 use crate::use_cases::staff::{self};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
@@ -33,7 +34,7 @@ pub fn of_person(db: &Database, ctx: &Ctx, account_id: Uuid) -> Result<(Account,
         }
         let mut out = vec![];
         let direct: Vec<Habilitation> = habilitations::table
-            .filter(habilitations::holder_kind.eq("account"))
+            .filter(habilitations::holder_kind.eq(HolderKind::Account.code()))
             .filter(habilitations::holder_id.eq(&account.id))
             .order(habilitations::id.asc())
             .select(Habilitation::as_select())
@@ -46,7 +47,7 @@ pub fn of_person(db: &Database, ctx: &Ctx, account_id: Uuid) -> Result<(Account,
         }
         for g in staff::groups_of(conn, &account.id)? {
             let through: Vec<Habilitation> = habilitations::table
-                .filter(habilitations::holder_kind.eq("group"))
+                .filter(habilitations::holder_kind.eq(HolderKind::Group.code()))
                 .filter(habilitations::holder_id.eq(&g.id))
                 .order(habilitations::id.asc())
                 .select(Habilitation::as_select())

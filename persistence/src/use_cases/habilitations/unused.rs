@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::vocabulary::HolderKind;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -39,7 +40,8 @@ pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> R
         let mut out = vec![];
         let mut last_seen: BTreeMap<String, Option<NaiveDateTime>> = BTreeMap::new();
         for h in live {
-            let by_group = h.holder_kind == "group";
+            let by_group =
+                crate::read_code(&h.holder_kind, HolderKind::from_code)? == HolderKind::Group;
             let people: Vec<String> = if by_group {
                 group_members::table
                     .filter(group_members::group_id.eq(&h.holder_id))

@@ -6,6 +6,7 @@ use crate::schema::{accounts, sessions};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Principal;
+use mcp_domain::vocabulary::AccountStatus;
 use uuid::Uuid;
 
 use super::*;
@@ -25,7 +26,7 @@ pub fn active_principal(
             .filter(sessions::account_id.eq(account_id.to_string()))
             .filter(sessions::revoked_at.is_null())
             .filter(sessions::expires_at.gt(now))
-            .filter(accounts::status.eq("active"))
+            .filter(accounts::status.eq(AccountStatus::Active.code()))
             .select((Session::as_select(), Holder::as_select()))
             .first(conn)
             .optional()?;

@@ -7,6 +7,7 @@ use crate::schema::{accounts, refresh_tokens, sessions};
 use crate::use_cases::accounts::secret_hash;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::AccountStatus;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -59,7 +60,7 @@ pub fn refresh(
         }
         if session.revoked_at.is_some()
             || session.expires_at <= ctx.now
-            || holder.status != "active"
+            || crate::read_code(&holder.status, AccountStatus::from_code)? != AccountStatus::Active
         {
             return Err(refused());
         }

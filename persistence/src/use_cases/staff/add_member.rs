@@ -7,6 +7,7 @@ use crate::schema::group_members;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -30,7 +31,7 @@ pub fn add_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) ->
             e => e,
         })?;
         authorize_touching(ctx.principal(), role)?;
-        if account.status == "disabled" {
+        if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
             return Err(DomainError::field(
                 "account_id",
                 "account_closed",

@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, ManagementFunction, Reach, Role};
 use mcp_domain::habilitation::check_delegation;
+use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -37,7 +38,7 @@ pub fn give_delegation(
             Error::Domain(DomainError::NotFound) => DomainError::field("account_id", "unknown_account", "no such person among this partner's staff").into(),
             e => e,
         })?;
-        if role != Role::PartnerUser || account.status == "disabled" {
+        if role != Role::PartnerUser || crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
             return Err(DomainError::field("account_id", "not_a_partner_user", "delegations go to partner users whose account is open; administrators hold every function already").into());
         }
         let subscribed = crate::use_cases::habilitations::subscribed_profiles(conn, &partner.id, ctx.today())?;
