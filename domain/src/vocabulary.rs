@@ -1,5 +1,5 @@
 //! Closed vocabularies stored as codes: where an account or a software stands, what holds a
-//! habilitation. Rows keep the code; everything that decides reads it back through these.
+//! habilitation, what a trace records. Rows keep the code; everything that decides reads it back through these.
 
 /// Declares an enum whose variants are stored as stable codes.
 macro_rules! vocabulary {
@@ -63,6 +63,158 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a trace records: the closed list of actions (`habilitation.granted`…).
+    TraceAction {
+        /// `account.activated`.
+        AccountActivated = "account.activated",
+        /// `account.bootstrapped`.
+        AccountBootstrapped = "account.bootstrapped",
+        /// `account.closed`.
+        AccountClosed = "account.closed",
+        /// `account.password_change_required`.
+        AccountPasswordChangeRequired = "account.password_change_required",
+        /// `account.password_changed`.
+        AccountPasswordChanged = "account.password_changed",
+        /// `account.password_reset`.
+        AccountPasswordReset = "account.password_reset",
+        /// `account.password_reset_requested`.
+        AccountPasswordResetRequested = "account.password_reset_requested",
+        /// `account.reinstated`.
+        AccountReinstated = "account.reinstated",
+        /// `account.second_factor_required`.
+        AccountSecondFactorRequired = "account.second_factor_required",
+        /// `account.sessions_ended`.
+        AccountSessionsEnded = "account.sessions_ended",
+        /// `account.suspended`.
+        AccountSuspended = "account.suspended",
+        /// `account.totp_enrolled`.
+        AccountTotpEnrolled = "account.totp_enrolled",
+        /// `account.totp_removed`.
+        AccountTotpRemoved = "account.totp_removed",
+        /// `amendment.recorded`.
+        AmendmentRecorded = "amendment.recorded",
+        /// `auditor.created`.
+        AuditorCreated = "auditor.created",
+        /// `auth.login`.
+        AuthLogin = "auth.login",
+        /// `auth.refresh`.
+        AuthRefresh = "auth.refresh",
+        /// `auth.session_revoked`.
+        AuthSessionRevoked = "auth.session_revoked",
+        /// `beneficiary_files.imported`.
+        BeneficiaryFilesImported = "beneficiary_files.imported",
+        /// `caf.created`.
+        CafCreated = "caf.created",
+        /// `caf.second_factor_requirement_changed`.
+        CafSecondFactorRequirementChanged = "caf.second_factor_requirement_changed",
+        /// `caf.updated`.
+        CafUpdated = "caf.updated",
+        /// `caf_administrator.created`.
+        CafAdministratorCreated = "caf_administrator.created",
+        /// `cdap.file_consulted`.
+        CdapFileConsulted = "cdap.file_consulted",
+        /// `client_application.approved`.
+        ClientApplicationApproved = "client_application.approved",
+        /// `client_application.registered`.
+        ClientApplicationRegistered = "client_application.registered",
+        /// `client_application.revoked`.
+        ClientApplicationRevoked = "client_application.revoked",
+        /// `client_application.submitted`.
+        ClientApplicationSubmitted = "client_application.submitted",
+        /// `contract.updated`.
+        ContractUpdated = "contract.updated",
+        /// `convention.created`.
+        ConventionCreated = "convention.created",
+        /// `convention.rgpd_completed`.
+        ConventionRgpdCompleted = "convention.rgpd_completed",
+        /// `convention.signed`.
+        ConventionSigned = "convention.signed",
+        /// `convention.termination_notified`.
+        ConventionTerminationNotified = "convention.termination_notified",
+        /// `convention.termination_withdrawn`.
+        ConventionTerminationWithdrawn = "convention.termination_withdrawn",
+        /// `convention.updated`.
+        ConventionUpdated = "convention.updated",
+        /// `delegation.given`.
+        DelegationGiven = "delegation.given",
+        /// `delegation.withdrawn`.
+        DelegationWithdrawn = "delegation.withdrawn",
+        /// `group.created`.
+        GroupCreated = "group.created",
+        /// `group.member_added`.
+        GroupMemberAdded = "group.member_added",
+        /// `group.member_removed`.
+        GroupMemberRemoved = "group.member_removed",
+        /// `habilitation.devalidated`.
+        HabilitationDevalidated = "habilitation.devalidated",
+        /// `habilitation.expired`.
+        HabilitationExpired = "habilitation.expired",
+        /// `habilitation.granted`.
+        HabilitationGranted = "habilitation.granted",
+        /// `habilitation.question_answered`.
+        HabilitationQuestionAnswered = "habilitation.question_answered",
+        /// `habilitation.question_asked`.
+        HabilitationQuestionAsked = "habilitation.question_asked",
+        /// `habilitation.reinstated`.
+        HabilitationReinstated = "habilitation.reinstated",
+        /// `habilitation.suspended`.
+        HabilitationSuspended = "habilitation.suspended",
+        /// `oauth.consent_given`.
+        OauthConsentGiven = "oauth.consent_given",
+        /// `operation.refused`.
+        OperationRefused = "operation.refused",
+        /// `partner.created`.
+        PartnerCreated = "partner.created",
+        /// `partner.updated`.
+        PartnerUpdated = "partner.updated",
+        /// `partner_administrator.named`.
+        PartnerAdministratorNamed = "partner_administrator.named",
+        /// `partner_user.created`.
+        PartnerUserCreated = "partner_user.created",
+        /// `request.approved`.
+        RequestApproved = "request.approved",
+        /// `request.changes_requested`.
+        RequestChangesRequested = "request.changes_requested",
+        /// `request.edited`.
+        RequestEdited = "request.edited",
+        /// `request.filed`.
+        RequestFiled = "request.filed",
+        /// `request.refused`.
+        RequestRefused = "request.refused",
+        /// `request.submitted`.
+        RequestSubmitted = "request.submitted",
+        /// `request.withdrawn`.
+        RequestWithdrawn = "request.withdrawn",
+        /// `retention.purged`.
+        RetentionPurged = "retention.purged",
+        /// `review_campaign.completed`.
+        ReviewCampaignCompleted = "review_campaign.completed",
+        /// `review_campaign.opened`.
+        ReviewCampaignOpened = "review_campaign.opened",
+        /// `review_campaign.overdue_notified`.
+        ReviewCampaignOverdueNotified = "review_campaign.overdue_notified",
+        /// `review_item.confirmed`.
+        ReviewItemConfirmed = "review_item.confirmed",
+        /// `review_item.removed`.
+        ReviewItemRemoved = "review_item.removed",
+        /// `role_bundle.created`.
+        RoleBundleCreated = "role_bundle.created",
+        /// `subscription.created`.
+        SubscriptionCreated = "subscription.created",
+        /// `subscription.quotas_changed`.
+        SubscriptionQuotasChanged = "subscription.quotas_changed",
+        /// `traces.chain_verified`.
+        TracesChainVerified = "traces.chain_verified",
+        /// `traces.exported`.
+        TracesExported = "traces.exported",
+        /// `traces.read`.
+        TracesRead = "traces.read",
+        /// `traces.subject_access_produced`.
+        TracesSubjectAccessProduced = "traces.subject_access_produced",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +231,9 @@ mod tests {
             assert_eq!(HolderKind::from_code(k.code()), Some(*k));
         }
         assert_eq!(AccountStatus::from_code("Active"), None);
+        for a in TraceAction::ALL {
+            assert_eq!(TraceAction::from_code(a.code()), Some(*a));
+            assert!(a.code().contains('.'), "{a:?}");
+        }
     }
 }

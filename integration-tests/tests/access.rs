@@ -261,7 +261,7 @@ fn authorization_matrix(engine: Engine) {
     let traces = env.traces_of(&w.cnaf, &w.conv_a);
     let (refused, done): (Vec<&Value>, Vec<&Value>) = traces
         .iter()
-        .partition(|t| t["action"] == "request.refused");
+        .partition(|t| t["action"] == "operation.refused");
     assert!(!done.is_empty() && !refused.is_empty());
     assert!(done.iter().all(|t| t["outcome"] == "success"
         && t["actor_role"] == "caf_administrator"

@@ -136,7 +136,7 @@ fn convention_life_from_draft_to_termination(engine: Engine) {
         [
             "convention.created",
             "convention.signed",
-            "request.refused",
+            "operation.refused",
             "convention.rgpd_completed",
             "convention.termination_notified"
         ]

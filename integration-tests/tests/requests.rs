@@ -257,15 +257,15 @@ fn a_habilitation_request_through_every_state(engine: Engine) {
         [
             "request.filed",
             "request.edited",
-            "request.refused",
+            "operation.refused",
             "request.submitted",
-            "request.refused",
+            "operation.refused",
             "request.changes_requested",
             "request.edited",
             "request.submitted",
-            "request.refused",
+            "operation.refused",
             "request.approved",
-            "request.refused"
+            "operation.refused"
         ]
     );
 

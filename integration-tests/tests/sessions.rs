@@ -465,7 +465,7 @@ fn a_suspended_administrator_is_out_at_once(engine: Engine) {
         [
             ("account.suspended", "success"),
             ("auth.login", "denied"),
-            ("request.refused", "denied"),
+            ("operation.refused", "denied"),
             ("account.reinstated", "success"),
             ("auth.login", "success")
         ]

@@ -497,9 +497,9 @@ fn partners_submit_software_for_approval(engine: Engine) {
         actions,
         [
             "client_application.submitted",
-            "request.refused",
+            "operation.refused",
             "client_application.approved",
-            "request.refused"
+            "operation.refused"
         ]
     );
 }

@@ -733,7 +733,11 @@ fn refusals_are_traced_with_their_code_for_the_perimeter(engine: Engine) {
     let read = env.get("/api/v1/traces", &w.p1_user_token);
     assert_eq!((read.status, read.code()), (403, "forbidden"), "{read:?}");
 
-    let refused = all(env, &w.p1_principal, "&action=request.refused&order=oldest");
+    let refused = all(
+        env,
+        &w.p1_principal,
+        "&action=operation.refused&order=oldest",
+    );
     let summary: Vec<(String, String, String, String)> = refused
         .iter()
         .map(|t| {
@@ -781,12 +785,12 @@ fn refusals_are_traced_with_their_code_for_the_perimeter(engine: Engine) {
     // The same refusals are in the Caf's perimeter, and in no other partner's.
     let caf_auditor = env.new_auditor(&w.cnaf, Some(&w.caf_a), "ines@caf77.example");
     assert_eq!(
-        all(env, &caf_auditor, "&action=request.refused").len(),
+        all(env, &caf_auditor, "&action=operation.refused").len(),
         3,
         "the Caf's auditor reads its partners' refusals"
     );
     assert!(
-        all(env, &w.p2_admin, "&action=request.refused").is_empty(),
+        all(env, &w.p2_admin, "&action=operation.refused").is_empty(),
         "another partner reads none of them"
     );
     // A badly filled input is not a decision about access: not traced as a refusal.
@@ -797,7 +801,7 @@ fn refusals_are_traced_with_their_code_for_the_perimeter(engine: Engine) {
     );
     assert_eq!(bad.status, 422, "{bad:?}");
     assert_eq!(
-        all(env, &w.p1_principal, "&action=request.refused").len(),
+        all(env, &w.p1_principal, "&action=operation.refused").len(),
         3
     );
     // A refusal about a habilitation is in the traces, not in the habilitation's history (which
@@ -811,7 +815,7 @@ fn refusals_are_traced_with_their_code_for_the_perimeter(engine: Engine) {
     let on_it = all(
         env,
         &w.p1_principal,
-        &format!("&action=request.refused&target_id={}", w.habilitation),
+        &format!("&action=operation.refused&target_id={}", w.habilitation),
     );
     assert_eq!(on_it.len(), 1, "{on_it:#?}");
     assert_eq!(on_it[0]["target_type"], "habilitation");
@@ -821,8 +825,15 @@ fn refusals_are_traced_with_their_code_for_the_perimeter(engine: Engine) {
     );
     assert_eq!(history.status, 200, "{history:?}");
     assert!(
-        !history.body.to_string().contains("request.refused"),
+        !history.body.to_string().contains("operation.refused"),
         "{history:?}"
+    );
+    // Actions are a closed list: a filter naming none of them is a mistake, not an empty page.
+    let typo = env.get("/api/v1/traces?action=operation.refus", &w.p1_principal);
+    assert_eq!(
+        (typo.status, typo.code()),
+        (400, "invalid_query"),
+        "{typo:?}"
     );
     // Every refusal trace is sealed into the chain like any other.
     assert!(

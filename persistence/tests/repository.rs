@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::{DomainError, ErrorCode};
 use mcp_persistence::db::{
     create_postgres_database, drop_postgres_database, migration_names, sibling_database_url,
@@ -45,7 +46,7 @@ fn ctx() -> Ctx {
     }
 }
 
-fn event(action: &str) -> Event<'_> {
+fn event(action: TraceAction) -> Event<'static> {
     Event {
         partner_id: None,
         action,
@@ -112,7 +113,7 @@ fn an_action_and_its_trace_commit_together_or_not_at_all() {
     on_each_engine(|db| {
         let ctx = ctx();
         let refused: Result<(), Error> = db.write(|c| {
-            trace::record(c, &ctx, event("test.refused"))?;
+            trace::record(c, &ctx, event(TraceAction::GroupCreated))?;
             Err(DomainError::rule(ErrorCode::OwnAccount, "the rule said no").into())
         });
         assert!(matches!(
@@ -123,23 +124,23 @@ fn an_action_and_its_trace_commit_together_or_not_at_all() {
             }))
         ));
         assert_eq!(
-            traces(db, "test.refused"),
+            traces(db, TraceAction::GroupCreated.code()),
             0,
             "the trace of a refused action is rolled back"
         );
 
         // A failing statement after the trace rolls the trace back too.
         let failed: Result<(), Error> = db.write(|c| {
-            trace::record(c, &ctx, event("test.failed"))?;
+            trace::record(c, &ctx, event(TraceAction::GroupMemberAdded))?;
             diesel::sql_query("INSERT INTO cafs (id) VALUES ('incomplete')").execute(c)?;
             Ok(())
         });
         assert!(matches!(failed, Err(Error::Database(_))));
-        assert_eq!(traces(db, "test.failed"), 0);
+        assert_eq!(traces(db, TraceAction::GroupMemberAdded.code()), 0);
 
-        db.write(|c| trace::record(c, &ctx, event("test.done")))
+        db.write(|c| trace::record(c, &ctx, event(TraceAction::GroupMemberRemoved)))
             .unwrap();
-        assert_eq!(traces(db, "test.done"), 1);
+        assert_eq!(traces(db, TraceAction::GroupMemberRemoved.code()), 1);
     });
 }
 
@@ -164,14 +165,21 @@ fn catalogue_is_seeded_and_concurrent_writers_queue() {
                         trace::record(
                             c,
                             &ctx,
-                            event(if i % 2 == 0 { "test.even" } else { "test.odd" }),
+                            event(if i % 2 == 0 {
+                                TraceAction::CafCreated
+                            } else {
+                                TraceAction::CafUpdated
+                            }),
                         )
                     })
                     .unwrap();
                 });
             }
         });
-        assert_eq!(traces(db, "test.even") + traces(db, "test.odd"), 8);
+        assert_eq!(
+            traces(db, TraceAction::CafCreated.code()) + traces(db, TraceAction::CafUpdated.code()),
+            8
+        );
     });
 }
 

@@ -5,6 +5,7 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::stream;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_persistence::use_cases::retention::PurgeRecord;
 use mcp_persistence::use_cases::trace::{ChainReport, SubjectAccess, Trace, TraceFilter};
 use serde::{Deserialize, Serialize};
@@ -157,6 +158,14 @@ impl TraceQuery {
                 "invalid_query",
                 "action (100), request_id (200) and file_number (64) have a maximum length",
             ));
+        }
+        if let Some(action) = self.action.as_deref() {
+            if TraceAction::from_code(action).is_none() {
+                return Err(ApiError::bad_request(
+                    "invalid_query",
+                    format!("`{action}` is not an action of the traces (see TraceAction in the contract)"),
+                ));
+            }
         }
         if let (Some(f), Some(t)) = (self.from, self.to) {
             if f >= t {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::{BeneficiaryFile, Consultant, Restriction, View};
 use mcp_domain::habilitation::HabilitationStatus;
-use mcp_domain::vocabulary::HolderKind;
+use mcp_domain::vocabulary::{HolderKind, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -267,7 +267,7 @@ pub(crate) fn trace_consultation(
         ctx,
         Event {
             partner_id: None,
-            action: "cdap.file_consulted",
+            action: TraceAction::CdapFileConsulted,
             target_type: "beneficiary_file",
             target_id: served.map(crate::uuid).transpose()?,
             caf_id: Some(g.caf_id),

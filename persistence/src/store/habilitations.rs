@@ -3,7 +3,7 @@
 //! it), suspension, devalidation, expiry of temporary missions, role bundles, the Caf's
 //! questions, and the views partners and Cafs need.
 
-use mcp_domain::vocabulary::HolderKind;
+use mcp_domain::vocabulary::{HolderKind, TraceAction};
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -351,7 +351,7 @@ pub(crate) fn grant_in(
         ctx,
         Event {
             partner_id: Some(crate::uuid(&h.partner_id)?),
-            action: "habilitation.granted",
+            action: TraceAction::HabilitationGranted,
             target_type: "habilitation",
             target_id: Some(crate::uuid(&h.id)?),
             caf_id: Some(crate::uuid(&h.caf_id)?),
@@ -373,7 +373,7 @@ pub(crate) fn set_status(
     to: HabilitationStatus,
     by_caf: bool,
     reason: &str,
-    action: &str,
+    action: TraceAction,
 ) -> Result<Habilitation> {
     let devalidated_at = if to == HabilitationStatus::Devalidated {
         Some(ctx.now)
@@ -469,7 +469,15 @@ pub(crate) fn devalidate_in(
     reason: &str,
 ) -> Result<Habilitation> {
     let to = h.status()?.devalidate()?;
-    set_status(conn, ctx, h, to, false, reason, "habilitation.devalidated")
+    set_status(
+        conn,
+        ctx,
+        h,
+        to,
+        false,
+        reason,
+        TraceAction::HabilitationDevalidated,
+    )
 }
 
 /// Devalidates every live habilitation of a holder (their account closed), each traced.
@@ -494,7 +502,7 @@ pub(crate) fn devalidate_held_by(
             HabilitationStatus::Devalidated,
             false,
             reason,
-            "habilitation.devalidated",
+            TraceAction::HabilitationDevalidated,
         )?;
     }
     Ok(live.len())

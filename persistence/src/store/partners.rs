@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::partner::PartnerCategory;
-use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -162,7 +162,7 @@ pub(crate) fn name_in(
             ctx,
             Event {
                 partner_id: Some(crate::uuid(&partner.id)?),
-                action: "partner_administrator.named",
+                action: TraceAction::PartnerAdministratorNamed,
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: Some(caf_id),

@@ -2,7 +2,7 @@
 //! access, change an administrator. Each is checked when filed and when sent, reserves its seat
 //! in the quota while the Caf decides, and is carried out by the approval in one transaction.
 
-use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -345,7 +345,7 @@ pub(crate) fn record(
     conn: &mut DbConnection,
     ctx: &Ctx,
     row: &RequestRow,
-    action: &str,
+    action: TraceAction,
     detail: Value,
 ) -> Result<()> {
     trace::record(

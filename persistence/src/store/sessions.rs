@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Scope, Software};
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -175,7 +176,7 @@ pub(crate) fn revoke_in(
         ctx,
         Event {
             partner_id: partner,
-            action: "auth.session_revoked",
+            action: TraceAction::AuthSessionRevoked,
             target_type: "session",
             target_id: Some(crate::uuid(&session.id)?),
             caf_id: caf,

@@ -6,8 +6,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
 use mcp_domain::person::Person;
-use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::vocabulary::HolderKind;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -79,7 +79,7 @@ pub(crate) fn create_user_in(
         ctx,
         Event {
             partner_id: Some(crate::uuid(&partner.id)?),
-            action: "partner_user.created",
+            action: TraceAction::PartnerUserCreated,
             target_type: "account",
             target_id: Some(crate::uuid(&account.id)?),
             caf_id: Some(caf_id),
@@ -135,7 +135,7 @@ pub(crate) fn close_in(
         ctx,
         Event {
             partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
-            action: "account.closed",
+            action: TraceAction::AccountClosed,
             target_type: "account",
             target_id: Some(crate::uuid(&account.id)?),
             caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use mcp_domain::access::{Role, TracePerimeter};
 use mcp_domain::trace::{canonical, link, GENESIS};
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -38,8 +39,8 @@ impl Outcome {
 /// What happened, to what.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
-    /// Stable action name (`partner.created`, `auth.login`…).
-    pub action: &'a str,
+    /// What was done (`partner.created`, `auth.login`…).
+    pub action: TraceAction,
     /// Kind of object acted upon.
     pub target_type: &'a str,
     /// The object acted upon.
@@ -103,7 +104,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
             traces::actor_role.eq(role),
             traces::organisation_kind.eq(org_kind),
             traces::organisation_id.eq(org_id.map(|o| o.to_string())),
-            traces::action.eq(event.action),
+            traces::action.eq(event.action.code()),
             traces::target_type.eq(event.target_type),
             traces::target_id.eq(&target_id),
             traces::caf_id.eq(&caf_id),
@@ -126,7 +127,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
                 habilitation_events::actor_role.eq(role),
                 habilitation_events::organisation_kind.eq(org_kind),
                 habilitation_events::organisation_id.eq(org_id.map(|o| o.to_string())),
-                habilitation_events::action.eq(event.action),
+                habilitation_events::action.eq(event.action.code()),
                 habilitation_events::caf_id.eq(&caf_id),
                 habilitation_events::partner_id.eq(&partner_id),
                 habilitation_events::outcome.eq(event.outcome.code()),

@@ -4,6 +4,7 @@
 //! rolled back and the runner traces the refusal — who, what was asked, the code — so that no
 //! use case has to remember to (S-art. 5.3.1: every action, from login to logout, is recorded).
 
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::DomainError;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -14,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::store::trace::{self, Event, Outcome};
 
 /// The trace action of a refused request.
-pub const REFUSED: &str = "request.refused";
+pub const REFUSED: TraceAction = TraceAction::OperationRefused;
 
 /// Runs `use_case` for the caller of `ctx`, and traces its refusal if the rules refused it.
 ///

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Role;
 use mcp_domain::person::Person;
-use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -39,7 +39,7 @@ pub fn bootstrap_cnaf_operator(
             ctx,
             Event {
                 partner_id: None,
-                action: "account.bootstrapped",
+                action: TraceAction::AccountBootstrapped,
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: None,

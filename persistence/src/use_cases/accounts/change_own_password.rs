@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::TraceAction;
 use uuid::Uuid;
 
 /// Replaces the caller's password; every other session of theirs ends (a password is changed
@@ -43,7 +44,7 @@ pub fn change_own_password(
             ctx,
             Event {
                 partner_id: None,
-                action: "account.password_changed",
+                action: TraceAction::AccountPasswordChanged,
                 target_type: "account",
                 target_id: Some(crate::uuid(&id)?),
                 caf_id: ctx.principal().caf_scope(),

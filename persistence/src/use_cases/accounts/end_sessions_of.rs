@@ -4,6 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::trace::{self, Event, Outcome};
+use mcp_domain::vocabulary::TraceAction;
 use uuid::Uuid;
 
 use super::*;
@@ -26,7 +27,7 @@ pub fn end_sessions_of(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str)
             ctx,
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: "account.sessions_ended",
+                action: TraceAction::AccountSessionsEnded,
                 target_type: "account",
                 target_id: Some(account_id),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,

@@ -4,6 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::trace::{self, Event, Outcome};
+use mcp_domain::vocabulary::TraceAction;
 
 use super::*;
 
@@ -25,7 +26,7 @@ pub fn record_failed_login(
                     .and_then(|a| a.partner_id.as_deref())
                     .map(crate::uuid)
                     .transpose()?,
-                action: "auth.login",
+                action: TraceAction::AuthLogin,
                 target_type: "account",
                 target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
                 caf_id: account

@@ -7,7 +7,7 @@ use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 
 use super::*;
 
@@ -27,7 +27,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
                 ctx,
                 Event {
                     partner_id: account.and_then(|a| a.partner_id.as_deref()).map(crate::uuid).transpose()?,
-                    action: "account.password_reset_requested",
+                    action: TraceAction::AccountPasswordResetRequested,
                     target_type: "account",
                     target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
                     caf_id: account
@@ -80,7 +80,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
             ctx,
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: "account.password_reset_requested",
+                action: TraceAction::AccountPasswordResetRequested,
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,

@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::TraceAction;
 use uuid::Uuid;
 
 use super::*;
@@ -38,7 +39,7 @@ pub fn require_password_change(
             ctx,
             Event {
                 partner_id: partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: "account.password_change_required",
+                action: TraceAction::AccountPasswordChangeRequired,
                 target_type: "account",
                 target_id: Some(account_id),
                 caf_id: caf_id.as_deref().map(crate::uuid).transpose()?,

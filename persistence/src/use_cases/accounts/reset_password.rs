@@ -7,7 +7,7 @@ use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -81,7 +81,7 @@ pub fn reset_password(
             &ctx,
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: "account.password_reset",
+                action: TraceAction::AccountPasswordReset,
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,

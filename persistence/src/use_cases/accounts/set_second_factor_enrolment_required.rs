@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::TraceAction;
 
 use super::*;
 
@@ -30,7 +31,7 @@ pub fn set_second_factor_enrolment_required(
                 ctx,
                 Event {
                     partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
-                    action: "account.second_factor_required",
+                    action: TraceAction::AccountSecondFactorRequired,
                     target_type: "account",
                     target_id: Some(crate::uuid(&account.id)?),
                     caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use uuid::Uuid;
 
@@ -30,13 +30,13 @@ pub fn set_suspended(
             (
                 AccountStatus::Active,
                 AccountStatus::Suspended,
-                "account.suspended",
+                TraceAction::AccountSuspended,
             )
         } else {
             (
                 AccountStatus::Suspended,
                 AccountStatus::Active,
-                "account.reinstated",
+                TraceAction::AccountReinstated,
             )
         };
         if crate::read_code(&account.status, AccountStatus::from_code)? != from {

@@ -7,6 +7,7 @@ use crate::schema::{accounts as accounts_t, cafs};
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -52,7 +53,7 @@ pub fn set_second_factor_requirement(
             ctx,
             Event {
                 partner_id: None,
-                action: "caf.second_factor_requirement_changed",
+                action: TraceAction::CafSecondFactorRequirementChanged,
                 target_type: "caf",
                 target_id: Some(id),
                 caf_id: Some(id),

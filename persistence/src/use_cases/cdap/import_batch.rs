@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::BeneficiaryFile;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -95,7 +96,7 @@ pub fn import_batch(
             ctx,
             Event {
                 partner_id: None,
-                action: "beneficiary_files.imported",
+                action: TraceAction::BeneficiaryFilesImported,
                 target_type: "caf",
                 target_id: Some(caf_id),
                 caf_id: Some(caf_id),

@@ -9,6 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::Duration;
 use diesel::prelude::*;
 use mcp_domain::access::Scope;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -61,7 +62,7 @@ pub fn issue_code(
             &ctx,
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: "oauth.consent_given",
+                action: TraceAction::OauthConsentGiven,
                 target_type: "client_application",
                 target_id: Some(app.client_uuid()?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,

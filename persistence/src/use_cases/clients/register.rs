@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Scope};
 use mcp_domain::software::Registration;
-use mcp_domain::vocabulary::SoftwareStatus;
+use mcp_domain::vocabulary::{SoftwareStatus, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -27,13 +27,13 @@ pub fn register(
         (
             Function::SubmitSoftware,
             SoftwareStatus::PendingApproval.code(),
-            "client_application.submitted",
+            TraceAction::ClientApplicationSubmitted,
         )
     } else {
         (
             Function::ManagePartners,
             SoftwareStatus::Approved.code(),
-            "client_application.registered",
+            TraceAction::ClientApplicationRegistered,
         )
     };
     authorize(ctx.principal(), function, Reach::National)?;

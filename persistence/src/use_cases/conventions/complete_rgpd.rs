@@ -4,6 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use chrono::NaiveDate;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -17,7 +18,7 @@ pub fn complete_rgpd(
     completed_on: NaiveDate,
 ) -> Result<Convention> {
     let today = ctx.today();
-    transition(db, ctx, id, "convention.rgpd_completed", |life| {
+    transition(db, ctx, id, TraceAction::ConventionRgpdCompleted, |life| {
         life.complete_rgpd(completed_on, today)?;
         Ok(json!({ "completed_on": completed_on }))
     })

@@ -10,6 +10,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::ConventionLife;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::DomainError;
 use serde_json::Value;
 use uuid::Uuid;
@@ -40,7 +41,7 @@ pub(crate) fn transition(
     db: &Database,
     ctx: &Ctx,
     id: Uuid,
-    action: &str,
+    action: TraceAction,
     step: impl FnOnce(&mut ConventionLife) -> Result<Value, DomainError>,
 ) -> Result<Convention> {
     db.write(|conn| {

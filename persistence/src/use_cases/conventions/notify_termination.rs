@@ -4,6 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::convention::TerminationNotice;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -17,11 +18,17 @@ pub fn notify_termination(
     notice: TerminationNotice,
 ) -> Result<Convention> {
     let today = ctx.today();
-    transition(db, ctx, id, "convention.termination_notified", |life| {
-        let t = life.notify_termination(notice, today)?;
-        Ok(json!({
-            "kind": t.kind, "initiated_by": t.initiated_by, "received_on": t.received_on,
-            "requested_on": t.requested_on, "effective_on": t.effective_on, "reason": t.reason,
-        }))
-    })
+    transition(
+        db,
+        ctx,
+        id,
+        TraceAction::ConventionTerminationNotified,
+        |life| {
+            let t = life.notify_termination(notice, today)?;
+            Ok(json!({
+                "kind": t.kind, "initiated_by": t.initiated_by, "received_on": t.received_on,
+                "requested_on": t.requested_on, "effective_on": t.effective_on, "reason": t.reason,
+            }))
+        },
+    )
 }

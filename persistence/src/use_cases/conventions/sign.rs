@@ -4,6 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use chrono::NaiveDate;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -18,7 +19,7 @@ pub fn sign(
     caf_signed_on: NaiveDate,
 ) -> Result<Convention> {
     let today = ctx.today();
-    transition(db, ctx, id, "convention.signed", |life| {
+    transition(db, ctx, id, TraceAction::ConventionSigned, |life| {
         let since = life.sign(partner_signed_on, caf_signed_on, today)?;
         Ok(
             json!({ "partner_signed_on": partner_signed_on, "caf_signed_on": caf_signed_on, "effective_since": since }),

@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::{check_missions, AmendmentSignature};
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -73,7 +74,7 @@ pub fn update(
             ctx,
             Event {
                 partner_id: Some(crate::uuid(&after.row.partner_id)?),
-                action: "convention.updated",
+                action: TraceAction::ConventionUpdated,
                 target_type: "convention",
                 target_id: Some(id),
                 caf_id: Some(after.row.caf_uuid()?),

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::ManagementMode;
 use mcp_domain::convention::AmendmentSignature;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -56,7 +57,7 @@ pub fn update_contract(
             ctx,
             Event {
                 partner_id: Some(crate::uuid(&conv.row.partner_id)?),
-                action: "contract.updated",
+                action: TraceAction::ContractUpdated,
                 target_type: "convention",
                 target_id: Some(id),
                 caf_id: Some(conv.row.caf_uuid()?),

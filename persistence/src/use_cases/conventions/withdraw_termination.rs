@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -17,10 +18,16 @@ pub fn withdraw_termination(
 ) -> Result<Convention> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
     let today = ctx.today();
-    transition(db, ctx, id, "convention.termination_withdrawn", |life| {
-        let t = life.withdraw_termination(today)?;
-        Ok(
-            json!({ "withdrawn_kind": t.kind, "was_effective_on": t.effective_on, "reason": reason }),
-        )
-    })
+    transition(
+        db,
+        ctx,
+        id,
+        TraceAction::ConventionTerminationWithdrawn,
+        |life| {
+            let t = life.withdraw_termination(today)?;
+            Ok(
+                json!({ "withdrawn_kind": t.kind, "was_effective_on": t.effective_on, "reason": reason }),
+            )
+        },
+    )
 }

@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function};
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -51,7 +52,7 @@ pub fn ask(db: &Database, ctx: &Ctx, habilitation_id: Uuid, question: &str) -> R
             ctx,
             Event {
                 partner_id: Some(crate::uuid(&h.partner_id)?),
-                action: "habilitation.question_asked",
+                action: TraceAction::HabilitationQuestionAsked,
                 target_type: "habilitation",
                 target_id: Some(habilitation_id),
                 caf_id: Some(crate::uuid(&h.caf_id)?),

@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::use_cases::staff::{self};
 use mcp_domain::access::{authorize, authorize_profile, Function};
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
@@ -45,12 +46,14 @@ pub fn change_status(
         }
         let status = h.status()?;
         let (to, action) = match change {
-            StatusChange::Suspend => (status.suspend()?, "habilitation.suspended"),
+            StatusChange::Suspend => (status.suspend()?, TraceAction::HabilitationSuspended),
             StatusChange::Reinstate => (
                 status.reinstate(h.suspended_by_caf, by_caf)?,
-                "habilitation.reinstated",
+                TraceAction::HabilitationReinstated,
             ),
-            StatusChange::Devalidate => (status.devalidate()?, "habilitation.devalidated"),
+            StatusChange::Devalidate => {
+                (status.devalidate()?, TraceAction::HabilitationDevalidated)
+            }
         };
         let h = set_status(conn, ctx, &h, to, by_caf, &reason, action)?;
         view(conn, h)

@@ -7,6 +7,7 @@ use crate::schema::habilitations;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::vocabulary::TraceAction;
 
 use super::*;
 
@@ -37,7 +38,7 @@ pub fn expire_due(db: &Database, now: NaiveDateTime) -> Result<usize> {
                 HabilitationStatus::Devalidated,
                 false,
                 &reason,
-                "habilitation.expired",
+                TraceAction::HabilitationExpired,
             )?;
         }
         Ok(due.len())

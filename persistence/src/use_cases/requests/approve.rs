@@ -8,6 +8,7 @@ use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::Holder;
 use mcp_domain::person::Person;
 use mcp_domain::request::RequestStep;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -65,7 +66,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
             }
         };
         let row = set_status(conn, ctx, row, to, None, Some(result.clone()))?;
-        record(conn, ctx, &row, "request.approved", result)?;
+        record(conn, ctx, &row, TraceAction::RequestApproved, result)?;
         notify(conn, ctx, &row, "a été approuvée et exécutée")?;
         view(row, ctx.now)
     })

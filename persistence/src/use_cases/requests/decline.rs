@@ -6,6 +6,7 @@ use crate::error::Result;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::request::RequestStep;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -25,11 +26,15 @@ pub fn decline(
     db.write(|conn| {
         let (row, _) = load(conn, ctx, id, Function::DecideRequests)?;
         let (step, action, what) = if refuse {
-            (RequestStep::Refuse, "request.refused", "a été refusée")
+            (
+                RequestStep::Refuse,
+                TraceAction::RequestRefused,
+                "a été refusée",
+            )
         } else {
             (
                 RequestStep::RequestChanges,
-                "request.changes_requested",
+                TraceAction::RequestChangesRequested,
                 "vous est renvoyée pour modification",
             )
         };

@@ -7,6 +7,7 @@ use crate::schema::habilitation_requests;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::request::RequestStep;
+use mcp_domain::vocabulary::TraceAction;
 use uuid::Uuid;
 
 use super::*;
@@ -38,7 +39,7 @@ pub fn edit(db: &Database, ctx: &Ctx, id: Uuid, form: Form) -> Result<RequestVie
             conn,
             ctx,
             &row,
-            "request.edited",
+            TraceAction::RequestEdited,
             serde_json::to_value(&form).unwrap_or_default(),
         )?;
         view(

@@ -8,6 +8,7 @@ use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::request::RequestStatus;
+use mcp_domain::vocabulary::TraceAction;
 use uuid::Uuid;
 
 use super::*;
@@ -56,7 +57,7 @@ pub fn file(db: &Database, ctx: &Ctx, partner_id: Uuid, form: Form) -> Result<Re
             conn,
             ctx,
             &row,
-            "request.filed",
+            TraceAction::RequestFiled,
             serde_json::to_value(&form).unwrap_or_default(),
         )?;
         view(row, ctx.now)

@@ -5,6 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::request::RequestStep;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -41,7 +42,7 @@ pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
             conn,
             ctx,
             &row,
-            "request.submitted",
+            TraceAction::RequestSubmitted,
             json!({ "sessions_ended": ended }),
         )?;
         view(row, ctx.now)

@@ -6,6 +6,7 @@ use crate::error::Result;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::request::RequestStep;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -23,7 +24,7 @@ pub fn withdraw(db: &Database, ctx: &Ctx, id: Uuid, reason: &str) -> Result<Requ
             conn,
             ctx,
             &row,
-            "request.withdrawn",
+            TraceAction::RequestWithdrawn,
             json!({ "reason": reason }),
         )?;
         view(row, ctx.now)

@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 use mcp_domain::trace::{habilitations_expire_before, traces_expire_before};
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 
 use super::*;
@@ -120,7 +121,7 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
             conn,
             &ctx,
             Event {
-                action: "retention.purged",
+                action: TraceAction::RetentionPurged,
                 target_type: "traces",
                 target_id: None,
                 caf_id: None,

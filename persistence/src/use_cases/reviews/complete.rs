@@ -12,6 +12,7 @@ use mcp_domain::review::{
     authorize_decision, check_completion, timestamp, CampaignStatus, ItemState, ReportCaf,
     ReportConvention, ReportHeader, ReportHolder, ReportItem, ReportPartner, ReviewReport,
 };
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -155,7 +156,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: Uuid) -> Result<CampaignV
             ctx,
             Event {
                 partner_id: Some(crate::uuid(&c.partner_id)?),
-                action: "review_campaign.completed",
+                action: TraceAction::ReviewCampaignCompleted,
                 target_type: "review_campaign",
                 target_id: Some(campaign_id),
                 caf_id: Some(crate::uuid(&c.caf_id)?),

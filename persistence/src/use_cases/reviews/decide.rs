@@ -9,6 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Reach;
 use mcp_domain::review::{authorize_decision, check_decision, ItemState, Verdict};
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::DomainError;
 use serde_json::json;
 use uuid::Uuid;
@@ -70,9 +71,9 @@ pub fn decide(
             Event {
                 partner_id: Some(crate::uuid(&c.partner_id)?),
                 action: if after == ItemState::Removed {
-                    "review_item.removed"
+                    TraceAction::ReviewItemRemoved
                 } else {
-                    "review_item.confirmed"
+                    TraceAction::ReviewItemConfirmed
                 },
                 target_type: "review_campaign",
                 target_id: Some(campaign_id),

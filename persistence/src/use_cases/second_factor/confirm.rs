@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::schema::account_totp;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 
@@ -43,7 +44,7 @@ pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
             ctx,
             Event {
                 partner_id: None,
-                action: "account.totp_enrolled",
+                action: TraceAction::AccountTotpEnrolled,
                 target_type: "account",
                 target_id: Some(crate::uuid(&me)?),
                 caf_id: ctx.principal().caf_scope(),

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::schema::account_totp;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::DomainError;
 use serde_json::json;
 
@@ -27,7 +28,7 @@ pub fn remove(db: &Database, ctx: &Ctx) -> Result<()> {
             ctx,
             Event {
                 partner_id: None,
-                action: "account.totp_removed",
+                action: TraceAction::AccountTotpRemoved,
                 target_type: "account",
                 target_id: Some(crate::uuid(&me)?),
                 caf_id: ctx.principal().caf_scope(),

@@ -9,6 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::Duration;
 use diesel::prelude::*;
 use mcp_domain::access::{Scope, Software};
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 
 use super::*;
@@ -60,7 +61,7 @@ pub fn open(
             &ctx,
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: "auth.login",
+                action: TraceAction::AuthLogin,
                 target_type: "account",
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,

@@ -7,7 +7,7 @@ use crate::schema::{accounts, refresh_tokens, sessions};
 use crate::use_cases::accounts::secret_hash;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::AccountStatus;
+use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -76,7 +76,7 @@ pub fn refresh(
             &ctx,
             Event {
                 partner_id: holder.partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: "auth.refresh",
+                action: TraceAction::AuthRefresh,
                 target_type: "session",
                 target_id: Some(crate::uuid(&session.id)?),
                 caf_id: caf,

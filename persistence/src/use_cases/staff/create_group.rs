@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_group;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::ErrorCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -55,7 +56,7 @@ pub fn create_group(
             ctx,
             Event {
                 partner_id: Some(crate::uuid(&group.partner_id)?),
-                action: "group.created",
+                action: TraceAction::GroupCreated,
                 target_type: "group",
                 target_id: Some(crate::uuid(&group.id)?),
                 caf_id: Some(crate::uuid(&group.caf_id)?),

@@ -10,6 +10,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::AmendmentSignature;
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -50,7 +51,7 @@ pub fn create(
             ctx,
             Event {
                 partner_id: Some(crate::uuid(&conv.row.partner_id)?),
-                action: "subscription.created",
+                action: TraceAction::SubscriptionCreated,
                 target_type: "subscription",
                 target_id: Some(crate::uuid(&id)?),
                 caf_id: Some(crate::uuid(&conv.row.caf_id)?),

@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::Database;
 use mcp_domain::access::TracePerimeter;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::Value;
 
 mod read;
@@ -19,7 +20,7 @@ pub use verify_chain::verify_chain;
 pub(crate) fn record_reading(
     db: &Database,
     ctx: &Ctx,
-    action: &str,
+    action: TraceAction,
     perimeter: TracePerimeter,
     detail: Value,
 ) -> Result<()> {

@@ -1,6 +1,7 @@
 //! Opens an export of traces for the caller: decides access and traces the export before any
 //! line leaves.
 
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 
 use mcp_domain::access::trace_perimeter;
@@ -17,7 +18,7 @@ pub fn open_export(db: &Database, ctx: &Ctx, filter: TraceFilter, format: &str) 
     record_reading(
         db,
         ctx,
-        "traces.exported",
+        TraceAction::TracesExported,
         perimeter,
         json!({ "filter": filter.describe(), "format": format }),
     )?;

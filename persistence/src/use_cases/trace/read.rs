@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::Database;
 use mcp_domain::access::trace_perimeter;
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 
 use super::*;
@@ -21,7 +22,7 @@ pub fn read(
     record_reading(
         db,
         ctx,
-        "traces.read",
+        TraceAction::TracesRead,
         perimeter,
         json!({ "filter": filter.describe(), "cursor": page.cursor, "returned": p.items.len() }),
     )?;

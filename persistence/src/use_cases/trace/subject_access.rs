@@ -6,6 +6,7 @@ use crate::schema::traces;
 use crate::Database;
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Reach};
+use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::DomainError;
 use serde_json::json;
 use uuid::Uuid;
@@ -53,7 +54,7 @@ pub fn subject_access(
             conn,
             ctx,
             Event {
-                action: "traces.subject_access_produced",
+                action: TraceAction::TracesSubjectAccessProduced,
                 target_type: "account",
                 target_id: Some(account_id),
                 caf_id: None,

@@ -7,6 +7,7 @@ use crate::Database;
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Reach};
 use mcp_domain::trace::{Break, ChainCheck};
+use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
 
 use super::*;
@@ -87,7 +88,7 @@ pub fn verify_chain(db: &Database, ctx: &Ctx) -> Result<ChainReport> {
             conn,
             ctx,
             Event {
-                action: "traces.chain_verified",
+                action: TraceAction::TracesChainVerified,
                 target_type: "traces",
                 target_id: None,
                 caf_id: None,
