@@ -57,10 +57,7 @@ pub async fn run<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     let db = state.db.clone();
     let ctx = auth.0.clone();
-    web::block(move || mcp_persistence::use_cases::run(&db, &ctx, use_case))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+    blocking(move || mcp_persistence::use_cases::run(&db, &ctx, use_case)).await
 }
 
 /// A stored identifier, read back (a stored one that does not parse is an internal error).
