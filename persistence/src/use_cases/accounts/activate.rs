@@ -1,4 +1,4 @@
-//! Sets the first password of an account with its activation secret. The same refusal is given
+//! Sets the first password of an account with its activation secret.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

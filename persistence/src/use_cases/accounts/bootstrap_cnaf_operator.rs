@@ -1,4 +1,4 @@
-//! Creates a national (Cnaf) operator from the console. Refused once an active operator exists:
+//! Creates a national (Cnaf) operator from the console.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Replaces the caller's password; every other session of theirs ends (a password is changed
+//! Replaces the caller's password.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,5 @@
-//! Ends every session of a supervised account (a lost or stolen device reported, a doubt),
+//! Ends every session of a supervised account (a lost or stolen device reported, a doubt), without
+//! suspending it.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

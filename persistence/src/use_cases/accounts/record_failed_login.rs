@@ -1,4 +1,4 @@
-//! Traces a refused login attempt: the account when known, the identifier typed in any case.
+//! Traces a refused login attempt.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,5 @@
 //! Sends a one-time password-reset code to the person's e-mail, if `identifier` names an active
+//! account.
 
 use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};

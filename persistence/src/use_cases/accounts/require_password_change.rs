@@ -1,4 +1,4 @@
-//! Requires the holder of an account to change their password before anything else: by whoever
+//! Requires the holder of an account to change their password before anything else.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

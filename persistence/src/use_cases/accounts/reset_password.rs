@@ -1,4 +1,4 @@
-//! Sets a new password with a reset code: the same refusal whether the identifier is unknown,
+//! Sets a new password with a reset code.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,5 @@
 //! Records whether an account must enrol a second factor before anything else (its contract
+//! requires one it has not enrolled), checked at each login.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

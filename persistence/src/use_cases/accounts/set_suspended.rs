@@ -1,4 +1,5 @@
-//! Suspends or reinstates an account as a precaution (the Cnaf over Caf administrators, a Caf
+//! Suspends or reinstates an account as a precaution (the Cnaf over Caf administrators, a Caf over
+//! its partners' administrators).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

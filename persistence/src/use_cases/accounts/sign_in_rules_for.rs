@@ -1,4 +1,4 @@
-//! The sign-in rules that apply to an account (by identifier): its partner's contract in force
+//! The sign-in rules that apply to an account (by identifier).
 
 use crate::db::Database;
 use crate::error::Result;

@@ -1,4 +1,4 @@
-//! Registers an administrator of a Caf (Cnaf only). The person receives their identifier and a
+//! Registers an administrator of a Caf (Cnaf only).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Registers an auditor (Cnaf operators): of one Caf with `caf_id`, of the Cnaf without. The
+//! Registers an auditor (Cnaf operators).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,5 @@
 //! Requires (or stops requiring) a second factor of the Caf's administrators and its partners'
+//! staff.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Replaces a Caf's registration data (Cnaf only): a new director, a move.
+//! Replaces a Caf's registration data (Cnaf only).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

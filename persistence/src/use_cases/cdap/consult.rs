@@ -1,4 +1,4 @@
-//! Consults a file through the caller's CDAP habilitation. Returns `None` for a file that does
+//! Consults a file through the caller's CDAP habilitation.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

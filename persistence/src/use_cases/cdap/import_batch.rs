@@ -1,4 +1,4 @@
-//! Imports one batch of lines (`(number, text)`) in one transaction, traced; the caller streams
+//! Imports one batch of lines (`(number, text)`) in one transaction, traced.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The lookup a consultation makes, alone: for the benchmark's comparison with the database's
+//! The lookup a consultation makes, alone.
 
 use crate::db::Database;
 use crate::error::Result;

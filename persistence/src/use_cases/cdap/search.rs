@@ -1,4 +1,5 @@
 //! Finds files by identity, for profiles whose bodies do not know the numéro allocataire (T14,
+//! T20).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

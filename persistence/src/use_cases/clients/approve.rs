@@ -1,4 +1,4 @@
-//! The Caf approves software its partner submitted: from now on people of that partner may
+//! The Caf approves software its partner submitted.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,5 @@
-//! Records the person's consent as a single-use code bound to the software, the redirect URI
+//! Records the person's consent as a single-use code bound to the software, the redirect URI and
+//! the PKCE challenge.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

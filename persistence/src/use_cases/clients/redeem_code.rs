@@ -1,4 +1,4 @@
-//! Exchanges a code: it must be unused, unexpired, issued to this software for this redirect
+//! Exchanges a code.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

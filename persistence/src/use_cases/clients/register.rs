@@ -1,4 +1,4 @@
-//! Registers a partner's software: approved at once when the Caf registers it; pending the
+//! Registers a partner's software.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

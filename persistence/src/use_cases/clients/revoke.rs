@@ -1,4 +1,4 @@
-//! Revokes a software: it can no longer sign anyone in, and every session it holds ends now.
+//! Revokes a software.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Records the completion of the RGPD formalities: access may open.
+//! Records the completion of the RGPD formalities.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Changes signatories or missions: directly on a draft, by amendment once signed.
+//! Changes signatories or missions.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Replaces the service contract's terms: directly on a draft, by amendment once signed. A
+//! Replaces the service contract's terms.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The Caf asks a partner why a habilitation was given (S-art. 2.2.1); both are kept.
+//! The Caf asks a partner why a habilitation was given (S-art.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

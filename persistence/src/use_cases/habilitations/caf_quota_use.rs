@@ -1,4 +1,4 @@
-//! Quota use across a Caf's partners; with `over_only`, only the profiles held by more people
+//! Quota use across a Caf's partners.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

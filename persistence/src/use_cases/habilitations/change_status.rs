@@ -1,4 +1,4 @@
-//! Suspends, reinstates or devalidates a habilitation. The partner's managers do it within
+//! Suspends, reinstates or devalidates a habilitation.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

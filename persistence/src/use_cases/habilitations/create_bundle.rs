@@ -1,4 +1,4 @@
-//! Designs a role bundle (a management function): profiles the partner subscribes to and the
+//! Designs a role bundle (a management function).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

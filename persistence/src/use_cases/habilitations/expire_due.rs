@@ -1,4 +1,5 @@
-//! Devalidates the temporary habilitations whose last day has passed, each traced as done by
+//! Devalidates the temporary habilitations whose last day has passed, each traced as done by the
+//! service itself.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,5 @@
 //! Grants a habilitation (a management function), within the quota and the principle of least
+//! assignment.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

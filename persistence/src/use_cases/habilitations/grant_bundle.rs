@@ -1,4 +1,4 @@
-//! Grants every profile of a role bundle to one holder for one mission: all or none.
+//! Grants every profile of a role bundle to one holder for one mission.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The history of a habilitation: every traced change, oldest first (grant, suspensions,
+//! The history of a habilitation.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Live habilitations of a Caf's partners not used since `since`: candidates for removal at the
+//! Live habilitations of a Caf's partners not used since `since`.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

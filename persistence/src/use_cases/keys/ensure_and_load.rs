@@ -1,4 +1,4 @@
-//! Makes a new key when there is none or the newest is due for rotation; returns the keys that
+//! Makes a new key when there is none or the newest is due for rotation.
 
 use crate::db::Database;
 use crate::error::Result;

@@ -1,4 +1,4 @@
-//! Delivers every undelivered message through `transport` and marks it delivered, erasing its
+//! Delivers every undelivered message through `transport` and marks it delivered, erasing its body.
 
 use crate::db::Database;
 use crate::error::Result;

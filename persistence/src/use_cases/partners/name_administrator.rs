@@ -1,4 +1,4 @@
-//! Names a partner's principal administrator or deputy (Caf administrators only, S-art. 2.2.2).
+//! Names a partner's principal administrator or deputy (Caf administrators only, S-art.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The Caf approves a request, and the approval does the work in the same transaction: the
+//! The Caf approves a request, and the approval does the work in the same transaction.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The Caf sends a request back for changes, or refuses it; a reason is required, and the
+//! The Caf sends a request back for changes, or refuses it.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Whom a partner contacts when a request waits too long: the Caf's contacts in the contract
+//! Whom a partner contacts when a request waits too long.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The Caf administrator's inbox: its partners' requests, oldest waiting first, with those
+//! The Caf administrator's inbox.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Sends a request to the Caf, checked again against today's state; a habilitation request
+//! Sends a request to the Caf, checked again against today's state.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

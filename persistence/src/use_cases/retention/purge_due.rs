@@ -1,4 +1,5 @@
 //! Purges what the law no longer allows to keep at `now`, in one transaction, and records the
+//! evidence (also as a trace, itself chained).
 
 use crate::ctx::Ctx;
 use crate::error::Result;

@@ -1,4 +1,4 @@
-//! The evidence of past purges, newest first: Cnaf auditors.
+//! The evidence of past purges, newest first.
 
 use crate::ctx::Ctx;
 use crate::error::Result;

@@ -1,4 +1,5 @@
-//! The annual review of a partner for `year` (the Caf's administrators, the partner's, the
+//! The annual review of a partner for `year` (the Caf's administrators, the partner's, the Cnaf),
+//! from durable records only.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The principal administrator completes the campaign once every item is decided or ended: the
+//! The principal administrator completes the campaign once every item is decided or ended.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

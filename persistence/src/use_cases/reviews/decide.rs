@@ -1,4 +1,4 @@
-//! The principal administrator confirms or removes one item. A removal devalidates the
+//! The principal administrator confirms or removes one item.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,5 @@
 //! Opens the year's campaigns for every partner of a Caf with a convention opening access (the
+//! Caf's administrators).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

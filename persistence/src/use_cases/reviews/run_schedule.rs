@@ -1,4 +1,4 @@
-//! The schedule, run as the service itself (traces without an actor): from 1 January, opens the
+//! The schedule, run as the service itself (traces without an actor).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

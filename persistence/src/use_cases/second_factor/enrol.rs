@@ -1,4 +1,4 @@
-//! Starts (or restarts) the caller's enrolment with a new secret; refused once confirmed.
+//! Starts (or restarts) the caller's enrolment with a new secret.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Marks `step` used, if no code at or after it was used meanwhile; false when it was (a replay,
+//! Marks `step` used, if no code at or after it was used meanwhile.
 
 use crate::db::Database;
 use crate::error::Result;

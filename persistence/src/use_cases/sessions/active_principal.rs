@@ -1,4 +1,4 @@
-//! The principal behind an access token, if its account is active and its session open;
+//! The principal behind an access token, if its account is active and its session open.
 
 use crate::db::Database;
 use crate::error::Result;

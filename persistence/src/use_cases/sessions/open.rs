@@ -1,4 +1,4 @@
-//! Opens a session after a successful login, and traces the login, in one transaction. With
+//! Opens a session after a successful login, and traces the login, in one transaction.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

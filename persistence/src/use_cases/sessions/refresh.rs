@@ -1,4 +1,4 @@
-//! Exchanges a refresh token for a new one in the same session. A token already used revokes
+//! Exchanges a refresh token for a new one in the same session.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Ends every open session of the caller ("log out everywhere"); returns how many.
+//! Ends every open session of the caller ("log out everywhere").
 
 use crate::ctx::Ctx;
 use crate::db::Database;

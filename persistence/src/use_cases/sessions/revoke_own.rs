@@ -1,4 +1,4 @@
-//! Ends one of the caller's own sessions (logout: software may end the session it acts in).
+//! Ends one of the caller's own sessions (logout.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Adds a person to a group: they then hold every profile the group holds, so each of those
+//! Adds a person to a group.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

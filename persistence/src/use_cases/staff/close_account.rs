@@ -1,4 +1,4 @@
-//! Closes the account of someone who left (or should no longer have access, C-art. 9.2): the
+//! Closes the account of someone who left (or should no longer have access, C-art.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

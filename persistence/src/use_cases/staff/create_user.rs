@@ -1,4 +1,4 @@
-//! Creates a user of the partner (a management function). The person receives their identifier
+//! Creates a user of the partner (a management function).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

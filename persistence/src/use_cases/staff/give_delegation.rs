@@ -1,4 +1,4 @@
-//! Gives a partner user a delegation (the partner's administrators only): which management
+//! Gives a partner user a delegation (the partner's administrators only).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! The partner's staff: administrators and users, in creation order.
+//! The partner's staff.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Removes a person from a group: the profiles they held only through it free their seats.
+//! Removes a person from a group.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

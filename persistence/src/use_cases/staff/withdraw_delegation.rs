@@ -1,4 +1,4 @@
-//! Withdraws a delegation (the partner's administrators): the manager loses their management
+//! Withdraws a delegation (the partner's administrators).
 
 use crate::ctx::Ctx;
 use crate::db::Database;

@@ -1,4 +1,4 @@
-//! Subscribes a convention to a service: directly on a draft, by amendment once signed.
+//! Subscribes a convention to a service.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

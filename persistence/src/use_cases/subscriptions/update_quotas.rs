@@ -1,4 +1,4 @@
-//! Replaces the profiles and quotas of a bulletin: directly on a draft, by amendment once
+//! Replaces the profiles and quotas of a bulletin.
 
 use crate::ctx::Ctx;
 use crate::db::Database;

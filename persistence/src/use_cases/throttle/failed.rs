@@ -1,4 +1,4 @@
-//! Counts a failure on every key. Concurrent failures on one key are all counted: the counter
+//! Counts a failure on every key.
 
 use crate::db::Database;
 use crate::error::Result;

@@ -1,5 +1,4 @@
-//! Opens an export of traces for the caller: decides access and traces the export before any
-//! line leaves.
+//! Opens an export for the caller.
 
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;

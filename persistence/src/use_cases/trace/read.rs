@@ -1,4 +1,4 @@
-//! A page of the traces the caller may read; the reading is traced before anything is shown.
+//! A page of the traces the caller may read.
 
 use crate::ctx::Ctx;
 use crate::error::Result;

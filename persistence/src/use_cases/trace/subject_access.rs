@@ -1,4 +1,4 @@
-//! Produces a person's own traces for their partner's administrator; the production is traced
+//! Produces a person's own traces for their partner's administrator.
 
 use crate::ctx::Ctx;
 use crate::error::Result;

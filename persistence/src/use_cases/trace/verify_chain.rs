@@ -1,4 +1,4 @@
-//! Checks the chain from the anchor the last purge left to the end of the chain: every trace
+//! Checks the chain from the anchor the last purge left to the end of the chain.
 
 use crate::ctx::Ctx;
 use crate::error::Result;
