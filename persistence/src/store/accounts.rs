@@ -85,6 +85,30 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The account a one-time code (activation, password reset) proves, given the account found for
+/// the identifier with the code's stored hash and expiry: refused alike when the account is
+/// missing, not in `expected` state, the code expired or another one (compared in constant
+/// time), so the answer tells nothing of which.
+pub(crate) fn proven_by_code(
+    found: Option<(Account, Option<String>, Option<NaiveDateTime>)>,
+    expected: AccountStatus,
+    code: &str,
+    now: NaiveDateTime,
+    refusal: impl Fn() -> DomainError,
+) -> Result<Account> {
+    let refused = || Error::Domain(refusal());
+    let (account, Some(stored), Some(expires_at)) = found.ok_or_else(refused)? else {
+        return Err(refused());
+    };
+    if crate::read_code(&account.status, AccountStatus::from_code)? != expected
+        || expires_at <= now
+        || !mcp_domain::text::constant_time_eq(stored.as_bytes(), secret_hash(code).as_bytes())
+    {
+        return Err(refused());
+    }
+    Ok(account)
+}
+
 /// Creates an account pending activation, inside the caller's transaction.
 pub(crate) fn create(
     conn: &mut DbConnection,

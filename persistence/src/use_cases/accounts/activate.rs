@@ -2,7 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::db::Database;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
@@ -34,21 +34,9 @@ pub fn activate(
             ))
             .first(conn)
             .optional()?;
-        let refused = || {
-            Error::Domain(DomainError::rule(
-                ErrorCode::ActivationRefused,
-                "this identifier and activation code do not open an account: ask for a new code",
-            ))
-        };
-        let (account, Some(stored), Some(expires_at)) = row.ok_or_else(refused)? else {
-            return Err(refused());
-        };
-        if crate::read_code(&account.status, AccountStatus::from_code)? != AccountStatus::PendingActivation
-            || expires_at <= ctx.now
-            || !mcp_domain::text::constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes())
-        {
-            return Err(refused());
-        }
+        let account = proven_by_code(row, AccountStatus::PendingActivation, secret, ctx.now, || {
+            DomainError::rule(ErrorCode::ActivationRefused, "this identifier and activation code do not open an account: ask for a new code")
+        })?;
         let must_commit = Role::from_code(&account.role).is_some_and(mcp_domain::commitment::required_for);
         if must_commit && !accepted_commitment {
             return Err(DomainError::field(

@@ -2,7 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::db::Database;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
@@ -32,24 +32,12 @@ pub fn reset_password(
             ))
             .first(conn)
             .optional()?;
-        let refused = || {
-            Error::Domain(DomainError::rule(
+        let account = proven_by_code(row, AccountStatus::Active, secret, ctx.now, || {
+            DomainError::rule(
                 ErrorCode::ResetRefused,
                 "this identifier and reset code do not match: ask for a new code",
-            ))
-        };
-        let (account, Some(stored), Some(expires_at)) = row.ok_or_else(refused)? else {
-            return Err(refused());
-        };
-        if crate::read_code(&account.status, AccountStatus::from_code)? != AccountStatus::Active
-            || expires_at <= ctx.now
-            || !mcp_domain::text::constant_time_eq(
-                stored.as_bytes(),
-                secret_hash(secret).as_bytes(),
             )
-        {
-            return Err(refused());
-        }
+        })?;
         diesel::update(accounts::table.find(&account.id))
             .set((
                 accounts::password_hash.eq(password_hash),
