@@ -1,12 +1,12 @@
-//! Authentication: argon2id password hashes, short-lived signed access tokens, and the extractor
-//! that turns a bearer token into the acting principal — checked against the account on every
-//! request, so that disabling an account takes effect at once.
+//! Authentication: short-lived signed access tokens, and the extractor that turns a bearer
+//! token into the acting principal — checked against the account on every request, so that
+//! disabling an account takes effect at once. (Passwords and second factors are checked by the
+//! sign-in use cases, with `mcp_persistence::credentials`.)
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -26,26 +26,6 @@ use crate::state::AppState;
 const ISSUER: &str = "mon-compte-partenaire";
 const AUDIENCE: &str = "mcp-api";
 const TOKEN_TYPE: &str = "at+jwt";
-
-/// Hashes a password with argon2id and OWASP's parameters (19 MiB, 2 passes, 1 lane).
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(ApiError::internal)
-}
-
-/// Checks a password against a stored hash. With no stored hash, a dummy hash is checked so that
-/// an unknown identifier costs the same time as a wrong password.
-pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
-    let hash = stored.unwrap_or(dummy);
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok();
-    ok && stored.is_some()
-}
 
 /// Claims of an access token.
 #[derive(Debug, Serialize, Deserialize)]
@@ -214,52 +194,6 @@ impl TokenKeys {
     }
 }
 
-/// Issuer shown in authenticator apps.
-const TOTP_ISSUER: &str = "Mon Compte Partenaire";
-
-fn totp(secret_b32: &str, identifier: &str) -> Result<totp_rs::TOTP, ApiError> {
-    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string())
-        .to_bytes()
-        .map_err(|e| ApiError::internal(format!("{e:?}")))?;
-    Ok(totp_rs::TOTP::new_unchecked(
-        totp_rs::Algorithm::SHA1,
-        6,
-        mcp_domain::second_factor::SKEW_STEPS as u8,
-        mcp_domain::second_factor::STEP_SECONDS,
-        bytes,
-        Some(TOTP_ISSUER.to_string()),
-        identifier.to_string(),
-    ))
-}
-
-/// A new TOTP secret (160 bits, base32) and its `otpauth://` URI for authenticator apps.
-pub fn new_totp_secret(identifier: &str) -> Result<(String, String), ApiError> {
-    use rand::Rng;
-    let raw: [u8; 20] = rand::thread_rng().gen();
-    let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
-    let uri = totp(&secret, identifier)?.get_url();
-    Ok((secret, uri))
-}
-
-/// The time step a submitted code matches for a secret at `at`, if any (each step usable once).
-pub fn totp_step(
-    secret_b32: &str,
-    identifier: &str,
-    last_used_step: Option<i64>,
-    submitted: &str,
-    at: NaiveDateTime,
-) -> Result<Option<i64>, ApiError> {
-    let t = totp(secret_b32, identifier)?;
-    let unix = at.and_utc().timestamp().max(0) as u64;
-    let step = mcp_domain::second_factor::matching_step(
-        unix,
-        last_used_step.map(|s| s.max(0) as u64),
-        submitted,
-        |step| t.generate(step * mcp_domain::second_factor::STEP_SECONDS),
-    );
-    Ok(step.map(|s| s as i64))
-}
-
 /// The PKCE S256 challenge of a code verifier: BASE64URL(SHA-256(verifier)), unpadded.
 pub fn pkce_s256(verifier: &str) -> String {
     use base64::Engine;
@@ -424,14 +358,5 @@ mod tests {
             (Some("OKP"), Some("Ed25519"), Some("EdDSA"), Some("sig"))
         );
         assert!(k.get("d").is_none(), "no private part");
-    }
-
-    #[test]
-    fn passwords_hash_and_verify() {
-        let h = hash_password("Lieusaint#2026!").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("Lieusaint#2026!", Some(&h)));
-        assert!(!verify_password("lieusaint#2026!", Some(&h)));
-        assert!(!verify_password("not a password of anyone", None));
     }
 }

@@ -250,6 +250,7 @@ impl From<mcp_persistence::Error> for ApiError {
                     "the database is unavailable; try again shortly",
                 )
             }
+            mcp_persistence::Error::Throttled(secs) => Self::throttled(secs),
             other => Self::internal(other),
         }
     }

@@ -250,6 +250,23 @@ impl DomainError {
     pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
+
+    /// The same refusal, its validation failures named after `field` (a value checked under
+    /// one name, received under another: the new password of a change…).
+    pub fn for_field(self, field: &str) -> Self {
+        match self {
+            Self::Validation(errors) => Self::Validation(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError {
+                        field: field.into(),
+                        ..e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
 }
 
 impl fmt::Display for DomainError {

@@ -215,6 +215,49 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How partner software asks for tokens (RFC 6749 §4.1.3, §6, §4.3): never on its own
+    /// behalf, always for a person.
+    GrantType {
+        /// A single-use code the person's consent gave (with its PKCE verifier).
+        AuthorizationCode = "authorization_code",
+        /// A refresh token of a session the software holds.
+        RefreshToken = "refresh_token",
+        /// The person's own credentials, where the Caf allowed it for this software.
+        Password = "password",
+    }
+}
+
+vocabulary! {
+    /// Why an OAuth request was refused (RFC 6749 §4.1.2.1, §5.2): the `error` the software reads.
+    OAuthError {
+        /// A parameter is missing, repeated or malformed.
+        InvalidRequest = "invalid_request",
+        /// The software is unknown, not approved or revoked.
+        InvalidClient = "invalid_client",
+        /// The code, refresh token or credentials do not hold.
+        InvalidGrant = "invalid_grant",
+        /// This software may not use this grant.
+        UnauthorizedClient = "unauthorized_client",
+        /// The grant is not one the service offers.
+        UnsupportedGrantType = "unsupported_grant_type",
+        /// The response type is not `code`.
+        UnsupportedResponseType = "unsupported_response_type",
+        /// A scope asked for is not registered for the software.
+        InvalidScope = "invalid_scope",
+    }
+}
+
+impl OAuthError {
+    /// The HTTP status of a token endpoint's refusal: 401 for the client, 400 otherwise.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::InvalidClient => 401,
+            _ => 400,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +278,14 @@ mod tests {
             assert_eq!(TraceAction::from_code(a.code()), Some(*a));
             assert!(a.code().contains('.'), "{a:?}");
         }
+        for g in GrantType::ALL {
+            assert_eq!(GrantType::from_code(g.code()), Some(*g));
+        }
+        for e in OAuthError::ALL {
+            assert_eq!(OAuthError::from_code(e.code()), Some(*e));
+        }
+        assert_eq!(GrantType::from_code("client_credentials"), None);
+        assert_eq!(OAuthError::InvalidClient.status(), 401);
+        assert_eq!(OAuthError::InvalidGrant.status(), 400);
     }
 }

@@ -8,6 +8,8 @@ on_both_engines!(
     refresh_rotates_and_reuse_ends_the_session,
     logout_takes_effect_at_once,
     failed_logins_are_throttled_alike_for_known_and_unknown_identifiers,
+    parallel_guesses_get_no_more_answers_than_sequential_ones,
+    parallel_wrong_codes_and_current_passwords_are_counted_in_turn,
     anyone_can_verify_an_access_token_with_the_published_keys,
     password_change_ends_the_other_sessions,
     a_suspended_administrator_is_out_at_once,
@@ -276,6 +278,146 @@ fn failed_logins_are_throttled_alike_for_known_and_unknown_identifiers(engine: E
             .filter(|r| **r == "wrong_credentials")
             .count(),
         12
+    );
+}
+
+fn parallel_guesses_get_no_more_answers_than_sequential_ones(engine: Engine) {
+    // Forty guesses sent at once, on a known and on an unknown identifier: the throttle counts
+    // them as if they came one after the other, so only the free failures and the one that
+    // starts the delay get an answer about the password; every other one waits (429).
+    let env = TestEnv::start_with(engine, |c| c.identifier_throttle.base_delay_secs = 600);
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    for who in [me.as_str(), "ZZZZ-ZZZZ"] {
+        let replies: Vec<(u16, String)> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..40)
+                .map(|i| {
+                    let env = &env;
+                    s.spawn(move || {
+                        let r = env.call(
+                            "POST",
+                            "/api/v1/auth/login",
+                            None,
+                            Some(&json!({"identifier": who, "password": format!("Guess-{i}-Wrong!")})),
+                        );
+                        (r.status, r.code().to_string())
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let checked = replies.iter().filter(|(s, _)| *s == 401).count();
+        let waited = replies
+            .iter()
+            .filter(|(s, c)| *s == 429 && c == "too_many_attempts")
+            .count();
+        assert_eq!((checked, waited), (6, 34), "{who}: {replies:?}");
+        // The right password, afterwards, waits too.
+        let r = env.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"identifier": who, "password": PASSWORD})),
+        );
+        assert_eq!(r.status, 429, "{who}: {r:?}");
+    }
+    // Each guess is traced once, with what it was told.
+    let traces = env
+        .get(
+            "/api/v1/traces?action=auth.login&limit=200",
+            &env.auditor(&cnaf),
+        )
+        .body["items"]
+        .clone();
+    let reasons: Vec<&str> = traces
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["detail"]["reason"].as_str())
+        .collect();
+    let count = |reason: &str| reasons.iter().filter(|r| **r == reason).count();
+    assert_eq!(
+        (count("wrong_credentials"), count("throttled")),
+        (12, 70),
+        "{reasons:?}"
+    );
+}
+
+/// Sends `send` twenty times at once; the statuses and codes of the answers.
+fn twenty_at_once(
+    send: impl Fn(usize) -> mcp_integration_tests::Reply + Sync,
+) -> Vec<(u16, String)> {
+    std::thread::scope(|s| {
+        let send = &send;
+        let hs: Vec<_> = (0..20)
+            .map(|i| {
+                s.spawn(move || {
+                    let r = send(i);
+                    let code = match r.body["errors"][0]["code"].as_str() {
+                        Some(field_code) => field_code.to_string(),
+                        None => r.code().to_string(),
+                    };
+                    (r.status, code)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn parallel_wrong_codes_and_current_passwords_are_counted_in_turn(engine: Engine) {
+    // A wrong reset code and a wrong current password count as failed sign-ins of the
+    // identifier: sent at once, they get no more answers than sent in turn.
+    let env = TestEnv::start_with(engine, |c| c.identifier_throttle.base_delay_secs = 600);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let anne = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let replies = twenty_at_once(|i| {
+        env.post(
+            "/api/v1/me/password",
+            &anne,
+            json!({"current_password": format!("Wrong-{i}-Password!"), "new_password": "Another#Secret-2026"}),
+        )
+    });
+    let count = |replies: &[(u16, String)], status: u16, code: &str| {
+        replies
+            .iter()
+            .filter(|(s, c)| *s == status && c == code)
+            .count()
+    };
+    assert_eq!(
+        (
+            count(&replies, 422, "wrong_password"),
+            count(&replies, 429, "too_many_attempts")
+        ),
+        (6, 14),
+        "{replies:?}"
+    );
+
+    let bruno = env.caf_admin(&cnaf, &caf, "bruno@caf76.example");
+    let id = identifier(&env, &bruno);
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/password-reset",
+        None,
+        Some(&json!({"identifier": id})),
+    );
+    assert_eq!(r.status, 202);
+    let replies = twenty_at_once(|i| {
+        env.call(
+            "POST",
+            "/api/v1/auth/password-reset/confirmation",
+            None,
+            Some(&json!({"identifier": id, "reset_code": format!("{i:06}"), "password": "Un nouveau mot de passe 2026 !"})),
+        )
+    });
+    assert_eq!(
+        (
+            count(&replies, 422, "reset_refused"),
+            count(&replies, 429, "too_many_attempts")
+        ),
+        (6, 14),
+        "{replies:?}"
     );
 }
 
@@ -674,15 +816,18 @@ fn a_forgotten_password_is_reset_with_a_code_sent_to_the_person(engine: Engine) 
         .collect();
     assert_eq!(actions.len(), 3);
     assert_eq!(actions.iter().filter(|o| *o == "success").count(), 1);
-    assert_eq!(
-        env.get(
+    // The reset, and each refused code (wrong, then used), traced with its outcome.
+    let mut resets: Vec<String> = env
+        .get(
             "/api/v1/traces?action=account.password_reset",
-            &env.auditor(&cnaf)
+            &env.auditor(&cnaf),
         )
         .body["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["outcome"].as_str().unwrap().to_string())
+        .collect();
+    resets.sort();
+    assert_eq!(resets, ["denied", "denied", "success"]);
 }

@@ -17,6 +17,12 @@ pub enum Error {
     /// A stored value does not read back (a corrupt or foreign row).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// Too many failed attempts for the identifier: wait this many seconds.
+    #[error("too many failed attempts: wait {0} s")]
+    Throttled(i64),
+    /// A secret could not be hashed, or a stored one does not read back.
+    #[error("secret unusable: {0}")]
+    Secret(String),
 }
 
 impl From<diesel::r2d2::PoolError> for Error {

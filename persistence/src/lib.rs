@@ -2,6 +2,7 @@
 //! path, and the use cases that load state, ask the domain for the decision, and write the result
 //! together with its trace in one transaction.
 
+pub mod credentials;
 pub mod ctx;
 pub mod db;
 pub mod error;

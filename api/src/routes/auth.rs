@@ -2,11 +2,8 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use mcp_domain::vocabulary::AccountStatus;
-use mcp_persistence::use_cases::accounts::{self, Account, LoginCandidate};
-use mcp_persistence::use_cases::second_factor;
-use mcp_persistence::use_cases::sessions::{self, Client, Issued};
-use mcp_persistence::use_cases::throttle;
+use mcp_persistence::use_cases::accounts::{self, Account};
+use mcp_persistence::use_cases::sessions::{self, Client, Refusal, SignedIn};
 use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,7 +11,7 @@ use uuid::Uuid;
 
 use super::me::SessionsEnded;
 use super::{blocking, run, stored_id, utc};
-use crate::auth::{hash_password, request_id, totp_step, verify_password, Authenticated};
+use crate::auth::{request_id, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -142,112 +139,24 @@ pub(crate) fn client(req: &HttpRequest) -> Client {
     }
 }
 
-/// What a presentation of credentials established.
-pub(crate) enum Verdict {
-    /// The person, authenticated (password, and code when they use a second factor).
-    Person(LoginCandidate),
-    /// Wrong identifier, password or code, or an inactive account: one answer for all.
-    Refused,
-    /// The password was right; the code of the second factor is missing.
-    OtpRequired,
-    /// Too many failures: wait this many seconds.
-    Throttled(i64),
+/// The sign-in throttling policies of the configuration.
+pub(crate) fn throttles(config: &crate::config::Config) -> sessions::Throttles {
+    sessions::Throttles {
+        identifier: config.identifier_throttle,
+        source: config.source_throttle,
+    }
 }
 
-/// Checks credentials as every sign-in does (API login, the software sign-in page, the password
-/// grant): throttling first, then the password, then the second factor. Failures are counted
-/// and traced; success forgets the identifier's failures. Blocking: call it off the event loop.
-pub(crate) fn check_credentials(
-    db: &mcp_persistence::Database,
-    ctx: &Ctx,
-    config: &crate::config::Config,
-    identifier: &str,
-    password: &str,
-    otp: Option<&str>,
-    source: Option<&str>,
-) -> Result<Verdict, ApiError> {
-    if identifier.len() > 64
-        || password.len() > 4 * mcp_domain::contract::MAX_PASSWORD_LENGTH as usize
-    {
-        return Ok(Verdict::Refused);
-    }
-    let mut keys = vec![throttle::Key::identifier(
-        identifier,
-        config.identifier_throttle,
-    )];
-    if let Some(source) = source {
-        keys.push(throttle::Key::source(source, config.source_throttle));
-    }
-    // Throttled attempts are refused before the password is even looked at.
-    if let Some(wait) = throttle::retry_after(db, &keys, ctx.now)? {
-        accounts::record_failed_login(db, ctx, identifier, None, "throttled")?;
-        return Ok(Verdict::Throttled(
-            wait.num_seconds() + i64::from(wait.subsec_nanos() > 0),
-        ));
-    }
-    let candidate = accounts::login_candidate(db, identifier)?;
-    let ok = verify_password(
-        password,
-        candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
-    ) && candidate
-        .as_ref()
-        .is_some_and(|c| AccountStatus::from_code(&c.status) == Some(AccountStatus::Active));
-    let refuse = |account: Option<&LoginCandidate>, reason: &str| -> Result<Verdict, ApiError> {
-        throttle::failed(db, &keys, ctx.now)?;
-        accounts::record_failed_login(db, ctx, identifier, account, reason)?;
-        Ok(Verdict::Refused)
-    };
-    let account = match candidate {
-        Some(account) if ok => account,
-        other => return refuse(other.as_ref(), "wrong_credentials"),
-    };
-    let enrolled = second_factor::of_account(db, &account.id)?.filter(|t| t.confirmed_at.is_some());
-    if let Some(t) = &enrolled {
-        let Some(code) = otp else {
-            accounts::record_failed_login(db, ctx, identifier, Some(&account), "otp_required")?;
-            return Ok(Verdict::OtpRequired);
-        };
-        let accepted = match totp_step(&t.secret, identifier, t.last_used_step, code, ctx.now)? {
-            Some(step) => second_factor::use_step(db, &account.id, step)?,
-            None => false,
-        };
-        if !accepted {
-            return refuse(Some(&account), "wrong_otp");
-        }
-    }
-    throttle::succeeded(db, &keys[0])?;
-    let mut account = account;
-    let rules = accounts::sign_in_rules_for(db, identifier, ctx.today())?;
-    if !account.must_change_password
-        && account
-            .password_changed_at
-            .is_some_and(|at| rules.password_policy.password_expired(at, ctx.now))
-    {
-        let id = Uuid::parse_str(&account.id).map_err(ApiError::internal)?;
-        accounts::require_password_change(
-            db,
-            ctx,
-            id,
-            "the password is older than the contract allows",
-        )?;
-        account.must_change_password = true;
-    }
-    let must_enrol = rules.second_factor_required && enrolled.is_none();
-    accounts::set_second_factor_enrolment_required(db, ctx, &account, must_enrol)?;
-    account.must_enrol_second_factor = must_enrol;
-    Ok(Verdict::Person(account))
-}
-
-/// The answer to credentials that did not authenticate a person.
-pub(crate) fn refusal(verdict: Verdict) -> ApiError {
-    match verdict {
-        Verdict::Throttled(secs) => ApiError::throttled(secs),
-        Verdict::OtpRequired => ApiError::new(
+/// The answer to credentials that did not sign a person in.
+pub(crate) fn refusal(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Throttled(secs) => ApiError::throttled(secs),
+        Refusal::OtpRequired => ApiError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
             "otp_required",
             "enter the 6-digit code of your authenticator app in `otp`",
         ),
-        Verdict::Refused | Verdict::Person(_) => {
+        Refusal::Refused | Refusal::OtherOrganisation => {
             ApiError::unauthenticated("wrong identifier or password")
         }
     }
@@ -280,33 +189,27 @@ pub async fn login(
     let client = client(&req);
     let identifier = body.identifier.trim().to_uppercase();
     let st = state.clone();
-    let issued = web::block(move || -> Result<Result<Issued, Verdict>, ApiError> {
-        let verdict = check_credentials(
+    let signed_in = blocking(move || {
+        let credentials = sessions::Credentials {
+            identifier: &identifier,
+            password: &body.password,
+            otp: body.otp.as_deref(),
+        };
+        let purpose = sessions::Purpose::Session;
+        sessions::login(
             &st.db,
             &ctx,
-            &st.config,
-            &identifier,
-            &body.password,
-            body.otp.as_deref(),
-            client.source.as_deref(),
-        )?;
-        match verdict {
-            Verdict::Person(account) => Ok(Ok(sessions::open(
-                &st.db,
-                &ctx,
-                &account,
-                &identifier,
-                &client,
-                None,
-            )?)),
-            other => Ok(Err(other)),
-        }
+            credentials,
+            &client,
+            throttles(&st.config),
+            purpose,
+        )
     })
-    .await
-    .map_err(ApiError::internal)??;
-    match issued {
-        Ok(issued) => tokens(&state, issued),
-        Err(verdict) => Err(refusal(verdict)),
+    .await?;
+    match signed_in {
+        Ok(SignedIn::Session(issued)) => tokens(&state, issued),
+        Ok(SignedIn::Code(_)) => Err(ApiError::internal("a session was asked for")),
+        Err(r) => Err(refusal(r)),
     }
 }
 
@@ -414,33 +317,18 @@ pub async fn activate_account(
         asked: None,
     };
     let db = state.db.clone();
-    let account = web::block(move || -> Result<Account, ApiError> {
-        let hash = chosen_password_hash(&db, &identifier, &body.password, ctx.today())?;
-        Ok(accounts::activate(
+    let account = blocking(move || {
+        accounts::activate(
             &db,
             &ctx,
             &identifier,
             body.activation_code.trim(),
-            &hash,
+            &body.password,
             body.accept_commitment,
-        )?)
+        )
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
-}
-
-/// Checks a password a person chooses against the policy that applies to their account, and
-/// hashes it (activation, reset).
-fn chosen_password_hash(
-    db: &mcp_persistence::Database,
-    identifier: &str,
-    password: &str,
-    today: chrono::NaiveDate,
-) -> Result<String, ApiError> {
-    let policy = accounts::sign_in_rules_for(db, identifier, today)?.password_policy;
-    mcp_domain::password::check(policy, password, identifier)?;
-    hash_password(password)
 }
 
 /// The commitment partner staff accept before first use.
@@ -553,22 +441,21 @@ pub async fn confirm_password_reset(
     };
     let db = state.db.clone();
     let policy = state.config.identifier_throttle;
-    let ended = web::block(move || -> Result<usize, ApiError> {
-        let key = throttle::Key::identifier(&identifier, policy);
-        if let Some(wait) = throttle::retry_after(&db, std::slice::from_ref(&key), ctx.now)? {
-            return Err(ApiError::throttled(wait.num_seconds() + 1));
-        }
-        let hash = chosen_password_hash(&db, &identifier, &body.password, ctx.today())?;
-        match accounts::reset_password(&db, &ctx, &identifier, body.reset_code.trim(), &hash) {
-            Err(mcp_persistence::Error::Domain(e @ mcp_domain::DomainError::Rule { .. })) => {
-                throttle::failed(&db, std::slice::from_ref(&key), ctx.now)?;
-                Err(e.into())
-            }
-            other => Ok(other?),
-        }
+    let reset = blocking(move || {
+        accounts::reset_password(
+            &db,
+            &ctx,
+            &identifier,
+            body.reset_code.trim(),
+            &body.password,
+            policy,
+        )
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
+    let ended = match reset {
+        accounts::Reset::Done(ended) => ended,
+        accounts::Reset::Throttled(secs) => return Err(ApiError::throttled(secs)),
+    };
     Ok(HttpResponse::Ok().json(SessionsEnded {
         sessions_ended: ended,
     }))

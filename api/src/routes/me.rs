@@ -5,15 +5,13 @@ use chrono::Utc;
 use mcp_persistence::use_cases::accounts::{self};
 use mcp_persistence::use_cases::second_factor;
 use mcp_persistence::use_cases::sessions::{self};
-use mcp_persistence::use_cases::throttle;
-use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{run, stored_id, utc};
-use crate::auth::{hash_password, new_totp_secret, totp_step, verify_password, Authenticated};
+use super::{blocking, run, stored_id, utc};
+use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -124,32 +122,6 @@ pub async fn get_me(
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
 }
 
-/// Checks the caller's password before a sensitive change; wrong ones count as failed logins.
-/// Gives the caller's identifier.
-fn check_own_password(
-    db: &mcp_persistence::Database,
-    ctx: &Ctx,
-    password: &str,
-    field: &str,
-    policy: mcp_domain::throttle::ThrottlePolicy,
-) -> Result<String, ApiError> {
-    let (identifier, stored) = accounts::own_password_hash(db, ctx)?;
-    let key = throttle::Key::identifier(&identifier, policy);
-    if let Some(wait) = throttle::retry_after(db, std::slice::from_ref(&key), ctx.now)? {
-        return Err(ApiError::throttled(wait.num_seconds() + 1));
-    }
-    if !verify_password(password, stored.as_deref()) {
-        throttle::failed(db, std::slice::from_ref(&key), ctx.now)?;
-        return Err(mcp_domain::DomainError::field(
-            field,
-            "wrong_password",
-            "this is not your current password",
-        )
-        .into());
-    }
-    Ok(identifier)
-}
-
 /// A change of one's own password.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -180,48 +152,17 @@ pub async fn change_my_password(
     let Authenticated(ctx, session) = auth;
     let db = state.db.clone();
     let policy = state.config.identifier_throttle;
-    let ended = web::block(move || -> Result<usize, ApiError> {
-        let (identifier, stored) = accounts::own_password_hash(&db, &ctx)?;
-        let key = throttle::Key::identifier(&identifier, policy);
-        if let Some(wait) = throttle::retry_after(&db, std::slice::from_ref(&key), ctx.now)? {
-            return Err(ApiError::throttled(wait.num_seconds() + 1));
-        }
-        if !verify_password(&body.current_password, stored.as_deref()) {
-            throttle::failed(&db, std::slice::from_ref(&key), ctx.now)?;
-            return Err(mcp_domain::DomainError::field(
-                "current_password",
-                "wrong_password",
-                "this is not your current password",
-            )
-            .into());
-        }
-        let policy = accounts::sign_in_rules_for(&db, &identifier, ctx.today())?.password_policy;
-        mcp_domain::password::check(policy, &body.new_password, &identifier).map_err(
-            |e| match e {
-                mcp_domain::DomainError::Validation(errs) => mcp_domain::DomainError::Validation(
-                    errs.into_iter()
-                        .map(|e| mcp_domain::FieldError {
-                            field: "new_password".into(),
-                            ..e
-                        })
-                        .collect(),
-                ),
-                other => other,
-            },
-        )?;
-        if body.new_password == body.current_password {
-            return Err(mcp_domain::DomainError::field(
-                "new_password",
-                "password_unchanged",
-                "choose a password other than the current one",
-            )
-            .into());
-        }
-        let hash = hash_password(&body.new_password)?;
-        Ok(accounts::change_own_password(&db, &ctx, session, &hash)?)
+    let ended = blocking(move || {
+        accounts::change_own_password(
+            &db,
+            &ctx,
+            session,
+            &body.current_password,
+            &body.new_password,
+            policy,
+        )
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     Ok(HttpResponse::Ok().json(SessionsEnded {
         sessions_ended: ended,
     }))
@@ -248,17 +189,11 @@ pub async fn enrol_totp(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    let enrolment = web::block(move || -> Result<TotpEnrolment, ApiError> {
-        let own = accounts::me(&db, &auth.0)?;
-        let (secret, otpauth_uri) = new_totp_secret(&own.identifier)?;
-        second_factor::enrol(&db, &auth.0, &secret)?;
-        Ok(TotpEnrolment {
-            secret,
-            otpauth_uri,
-        })
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let enrolment = blocking(move || second_factor::enrol(&db, &auth.0)).await?;
+    let enrolment = TotpEnrolment {
+        secret: enrolment.secret,
+        otpauth_uri: enrolment.otpauth_uri,
+    };
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(enrolment))
@@ -280,26 +215,6 @@ pub struct TotpStatus {
     pub confirmed: bool,
 }
 
-/// The time step a code matches for the caller's pending enrolment.
-fn pending_code_step(
-    db: &mcp_persistence::Database,
-    ctx: &Ctx,
-    code: &str,
-) -> Result<i64, ApiError> {
-    let own = accounts::me(db, ctx)?;
-    let t = second_factor::of_account(db, &own.id)?
-        .filter(|t| t.confirmed_at.is_none())
-        .ok_or(ApiError::not_found())?;
-    totp_step(&t.secret, &own.identifier, t.last_used_step, code, ctx.now)?.ok_or_else(|| {
-        mcp_domain::DomainError::field(
-            "code",
-            "wrong_otp",
-            "this code does not match: check the device's clock",
-        )
-        .into()
-    })
-}
-
 /// Confirms the second factor with a first code: from now on, logins need a code.
 #[utoipa::path(
     tag = "me",
@@ -315,12 +230,7 @@ pub async fn confirm_totp(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
     let code = body.into_inner().code;
-    web::block(move || -> Result<(), ApiError> {
-        let step = pending_code_step(&db, &auth.0, &code)?;
-        Ok(second_factor::confirm(&db, &auth.0, step)?)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    blocking(move || second_factor::confirm(&db, &auth.0, &code)).await?;
     Ok(HttpResponse::Ok().json(TotpStatus { confirmed: true }))
 }
 
@@ -349,11 +259,6 @@ pub async fn remove_totp(
     let db = state.db.clone();
     let password = body.into_inner().password;
     let policy = state.config.identifier_throttle;
-    web::block(move || -> Result<(), ApiError> {
-        check_own_password(&db, &auth.0, &password, "password", policy)?;
-        Ok(second_factor::remove(&db, &auth.0)?)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    blocking(move || second_factor::remove(&db, &auth.0, &password, policy)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,13 +6,14 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use mcp_domain::access::Scope;
 use mcp_domain::software::{code_verifier_acceptable, granted_scopes};
-use mcp_domain::ErrorCode;
-use mcp_persistence::use_cases::clients::{self, ClientApplication};
-use mcp_persistence::{use_cases::sessions, Ctx};
+use mcp_domain::vocabulary::{GrantType, OAuthError};
+use mcp_persistence::use_cases::clients::{self, ClientApplication, Grant};
+use mcp_persistence::use_cases::sessions::{self, Refusal, SignedIn};
+use mcp_persistence::Ctx;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::{check_credentials, client, Verdict};
+use super::auth::{client, throttles};
 use super::blocking;
 use crate::auth::{pkce_s256, request_id};
 use crate::problem::ApiError;
@@ -66,7 +67,7 @@ enum Invalid {
     Back {
         redirect_uri: String,
         state: Option<String>,
-        error: &'static str,
+        error: OAuthError,
         description: &'static str,
     },
 }
@@ -105,18 +106,21 @@ fn check_request(
         }))
     };
     if p.response_type.as_deref() != Some("code") {
-        return back("unsupported_response_type", "response_type must be code");
+        return back(
+            OAuthError::UnsupportedResponseType,
+            "response_type must be code",
+        );
     }
     let challenge = p.code_challenge.clone().unwrap_or_default();
     if p.code_challenge_method.as_deref() != Some("S256") || challenge.len() != 43 {
         return back(
-            "invalid_request",
+            OAuthError::InvalidRequest,
             "PKCE is required: code_challenge (S256) and code_challenge_method=S256",
         );
     }
     let Ok(scopes) = granted_scopes(p.scope.as_deref(), &app.scope_list()) else {
         return back(
-            "invalid_scope",
+            OAuthError::InvalidScope,
             "a scope asked for is not registered for this software",
         );
     };
@@ -281,7 +285,7 @@ fn invalid(i: Invalid) -> HttpResponse {
             None,
         ),
         Invalid::Back { redirect_uri, state, error, description } => {
-            let mut params = vec![("error", error), ("error_description", description)];
+            let mut params = vec![("error", error.code()), ("error_description", description)];
             if let Some(s) = state.as_deref() {
                 params.push(("state", s));
             }
@@ -339,7 +343,7 @@ pub async fn submit_authorization(
         now: crate::auth::now(),
         asked: None,
     };
-    let source = client(&req).source;
+    let net = client(&req);
     let st = state.clone();
     let outcome = web::block(move || -> Result<Submitted, ApiError> {
         let c = match check_request(&st.db, &form.request)? {
@@ -347,28 +351,31 @@ pub async fn submit_authorization(
             Err(i) => return Ok(Submitted::Invalid(i)),
         };
         let identifier = form.identifiant.trim().to_uppercase();
-        let verdict = check_credentials(
-            &st.db,
-            &ctx,
-            &st.config,
-            &identifier,
-            &form.mot_de_passe,
-            form.code.as_deref().map(str::trim).filter(|c| !c.is_empty()),
-            source.as_deref(),
-        )?;
-        let message = match verdict {
-            Verdict::Person(account) if account.partner_id.as_deref() == Some(c.app.partner_id.as_str()) => {
-                let code = clients::issue_code(&st.db, &ctx, &c.app, &account, &c.redirect_uri, &c.scopes, &c.code_challenge)?;
+        let credentials = sessions::Credentials {
+            identifier: &identifier,
+            password: &form.mot_de_passe,
+            otp: form.code.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+        };
+        let consent = clients::Consent {
+            redirect_uri: &c.redirect_uri,
+            scopes: &c.scopes,
+            code_challenge: &c.code_challenge,
+        };
+        let purpose = sessions::Purpose::Code(&c.app, consent);
+        let signed_in = sessions::login(&st.db, &ctx, credentials, &net, throttles(&st.config), purpose)?;
+        let message = match signed_in {
+            Ok(SignedIn::Code(code)) => {
                 let mut params = vec![("code".to_string(), code)];
                 if let Some(s) = c.state.clone() {
                     params.push(("state".to_string(), s));
                 }
                 return Ok(Submitted::Redirect(c.redirect_uri, params));
             }
-            Verdict::Person(_) => "Ce logiciel appartient à une autre organisation que la vôtre : vous ne pouvez pas l'autoriser.".to_string(),
-            Verdict::Refused => "Identifiant, mot de passe ou code incorrect.".to_string(),
-            Verdict::OtpRequired => "Saisissez aussi le code de votre application d'authentification.".to_string(),
-            Verdict::Throttled(secs) => format!("Trop de tentatives : réessayez dans {secs} secondes."),
+            Ok(SignedIn::Session(_)) => return Err(ApiError::internal("a code was asked for")),
+            Err(Refusal::OtherOrganisation) => "Ce logiciel appartient à une autre organisation que la vôtre : vous ne pouvez pas l'autoriser.".to_string(),
+            Err(Refusal::Refused) => "Identifiant, mot de passe ou code incorrect.".to_string(),
+            Err(Refusal::OtpRequired) => "Saisissez aussi le code de votre application d'authentification.".to_string(),
+            Err(Refusal::Throttled(secs)) => format!("Trop de tentatives : réessayez dans {secs} secondes."),
         };
         Ok(Submitted::Again(Box::new(c), form.request, message, identifier))
     })
@@ -419,25 +426,109 @@ pub struct TokenRequest {
     pub scope: Option<String>,
 }
 
-/// An OAuth error: status, error code, description.
-struct OAuthError(u16, &'static str, String);
-
 /// An OAuth error (RFC 6749 §5.2), which is also a problem document.
-fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
+fn oauth_error(error: OAuthError, description: &str) -> HttpResponse {
+    let status = error.status();
     HttpResponse::build(
         actix_web::http::StatusCode::from_u16(status)
             .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST),
     )
     .insert_header((header::CACHE_CONTROL, "no-store"))
     .json(serde_json::json!({
-        "error": error,
+        "error": error.code(),
         "error_description": description,
-        "type": format!("urn:mcp:problem:{error}"),
+        "type": format!("urn:mcp:problem:{}", error.code()),
         "title": "The token request was refused",
         "status": status,
         "detail": description,
-        "code": error,
+        "code": error.code(),
     }))
+}
+
+/// A token request's grant, its parameters read and owned.
+enum ReadGrant {
+    Code {
+        code: String,
+        redirect_uri: String,
+        challenge: String,
+    },
+    Refresh(String),
+    Password {
+        identifier: String,
+        password: String,
+        scope: Option<String>,
+    },
+}
+
+impl ReadGrant {
+    /// Reads the parameters the grant type needs (RFC 6749 §4.1.3, §6, §4.3).
+    fn of(f: TokenRequest) -> Result<Self, (OAuthError, &'static str)> {
+        let required = |what| (OAuthError::InvalidRequest, what);
+        match GrantType::from_code(&f.grant_type) {
+            None => Err((
+                OAuthError::UnsupportedGrantType,
+                "grant_type must be authorization_code or refresh_token",
+            )),
+            Some(GrantType::AuthorizationCode) => {
+                let (Some(code), Some(redirect_uri), Some(verifier)) =
+                    (f.code, f.redirect_uri, f.code_verifier)
+                else {
+                    return Err(required(
+                        "code, redirect_uri and code_verifier are required",
+                    ));
+                };
+                if !code_verifier_acceptable(&verifier) {
+                    return Err(required(
+                        "code_verifier must be 43 to 128 unreserved characters",
+                    ));
+                }
+                Ok(Self::Code {
+                    code,
+                    redirect_uri,
+                    challenge: pkce_s256(&verifier),
+                })
+            }
+            Some(GrantType::RefreshToken) => f
+                .refresh_token
+                .map(Self::Refresh)
+                .ok_or(required("refresh_token is required")),
+            Some(GrantType::Password) => match (f.username, f.password) {
+                (Some(username), Some(password)) => Ok(Self::Password {
+                    identifier: username.trim().to_uppercase(),
+                    password,
+                    scope: f.scope,
+                }),
+                _ => Err(required("username and password are required")),
+            },
+        }
+    }
+
+    fn grant(&self) -> Grant<'_> {
+        match self {
+            Self::Code {
+                code,
+                redirect_uri,
+                challenge,
+            } => Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                challenge_of_verifier: challenge,
+            },
+            Self::Refresh(token) => Grant::RefreshToken(token),
+            Self::Password {
+                identifier,
+                password,
+                scope,
+            } => Grant::Password {
+                credentials: sessions::Credentials {
+                    identifier,
+                    password,
+                    otp: None,
+                },
+                scope: scope.as_deref(),
+            },
+        }
+    }
 }
 
 /// Tokens for partner software acting for a person: exchanges a code (with its PKCE verifier),
@@ -466,174 +557,19 @@ pub async fn issue_token(
         asked: None,
     };
     let net = client(&req);
+    let client_id = f.client_id.clone();
+    let grant = match ReadGrant::of(f) {
+        Ok(grant) => grant,
+        Err((error, description)) => return Ok(oauth_error(error, description)),
+    };
     let st = state.clone();
-    let result = web::block(
-        move || -> Result<Result<sessions::Issued, OAuthError>, ApiError> {
-            let Some(app) = Some(f.client_id.as_str())
-                .filter(|c| c.len() <= 64)
-                .map(|c| clients::approved(&st.db, c))
-                .transpose()?
-                .flatten()
-            else {
-                return Ok(Err(OAuthError(
-                    401,
-                    "invalid_client",
-                    "unknown or revoked client_id".to_string(),
-                )));
-            };
-            let app_id = app.client_uuid()?;
-            match f.grant_type.as_str() {
-                "authorization_code" => {
-                    let (Some(code), Some(redirect_uri), Some(verifier)) = (
-                        f.code.as_deref(),
-                        f.redirect_uri.as_deref(),
-                        f.code_verifier.as_deref(),
-                    ) else {
-                        return Ok(Err(OAuthError(
-                            400,
-                            "invalid_request",
-                            "code, redirect_uri and code_verifier are required".to_string(),
-                        )));
-                    };
-                    if !code_verifier_acceptable(verifier) {
-                        return Ok(Err(OAuthError(
-                            400,
-                            "invalid_request",
-                            "code_verifier must be 43 to 128 unreserved characters".to_string(),
-                        )));
-                    }
-                    match clients::redeem_code(
-                        &st.db,
-                        &ctx,
-                        code,
-                        &app.id,
-                        redirect_uri,
-                        &pkce_s256(verifier),
-                    ) {
-                        Ok((account, software)) => {
-                            let identifier = accounts_identifier(&st.db, &account.id)?;
-                            Ok(Ok(sessions::open(
-                                &st.db,
-                                &ctx,
-                                &account,
-                                &identifier,
-                                &net,
-                                Some(&software),
-                            )?))
-                        }
-                        Err(mcp_persistence::Error::Domain(mcp_domain::DomainError::Rule {
-                            code: ErrorCode::InvalidGrant,
-                            message,
-                        })) => Ok(Err(OAuthError(400, "invalid_grant", message))),
-                        Err(e) => Err(e.into()),
-                    }
-                }
-                "refresh_token" => {
-                    let Some(token) = f.refresh_token.as_deref() else {
-                        return Ok(Err(OAuthError(
-                            400,
-                            "invalid_request",
-                            "refresh_token is required".to_string(),
-                        )));
-                    };
-                    match sessions::refresh(&st.db, &ctx, token.trim(), Some(app_id)) {
-                        Ok(issued) => Ok(Ok(issued)),
-                        Err(mcp_persistence::Error::Domain(_)) => Ok(Err(OAuthError(
-                            400,
-                            "invalid_grant",
-                            "this refresh token does not open a session of this software"
-                                .to_string(),
-                        ))),
-                        Err(e) => Err(e.into()),
-                    }
-                }
-                "password" if app.password_grant => {
-                    let (Some(username), Some(password)) =
-                        (f.username.as_deref(), f.password.as_deref())
-                    else {
-                        return Ok(Err(OAuthError(
-                            400,
-                            "invalid_request",
-                            "username and password are required".to_string(),
-                        )));
-                    };
-                    let Ok(scopes) = granted_scopes(f.scope.as_deref(), &app.scope_list()) else {
-                        return Ok(Err(OAuthError(
-                            400,
-                            "invalid_scope",
-                            "a scope asked for is not registered for this software".to_string(),
-                        )));
-                    };
-                    let identifier = username.trim().to_uppercase();
-                    match check_credentials(
-                        &st.db,
-                        &ctx,
-                        &st.config,
-                        &identifier,
-                        password,
-                        None,
-                        net.source.as_deref(),
-                    )? {
-                        Verdict::Person(account)
-                            if account.partner_id.as_deref() == Some(app.partner_id.as_str()) =>
-                        {
-                            let software = mcp_domain::access::Software {
-                                client_id: app_id,
-                                scopes,
-                            };
-                            Ok(Ok(sessions::open(
-                                &st.db,
-                                &ctx,
-                                &account,
-                                &identifier,
-                                &net,
-                                Some(&software),
-                            )?))
-                        }
-                        Verdict::Throttled(_) => Ok(Err(OAuthError(
-                            400,
-                            "invalid_grant",
-                            "too many failed attempts: try again later".to_string(),
-                        ))),
-                        Verdict::OtpRequired => Ok(Err(OAuthError(
-                            400,
-                            "invalid_grant",
-                            "this person uses a second factor: use the authorization code flow"
-                                .to_string(),
-                        ))),
-                        _ => Ok(Err(OAuthError(
-                            400,
-                            "invalid_grant",
-                            "wrong identifier or password".to_string(),
-                        ))),
-                    }
-                }
-                "password" => Ok(Err(OAuthError(
-                    400,
-                    "unauthorized_client",
-                    "this software may not present people's credentials".to_string(),
-                ))),
-                _ => Ok(Err(OAuthError(
-                    400,
-                    "unsupported_grant_type",
-                    "grant_type must be authorization_code or refresh_token".to_string(),
-                ))),
-            }
-        },
-    )
-    .await
-    .map_err(ApiError::internal)??;
+    let result = blocking(move || {
+        let throttles = throttles(&st.config);
+        clients::exchange_token(&st.db, &ctx, &client_id, grant.grant(), &net, throttles)
+    })
+    .await?;
     match result {
         Ok(issued) => super::auth::tokens(&state, issued),
-        Err(OAuthError(status, error, description)) => Ok(oauth_error(status, error, &description)),
+        Err(refusal) => Ok(oauth_error(refusal.error, refusal.description)),
     }
-}
-
-fn accounts_identifier(
-    db: &mcp_persistence::Database,
-    account_id: &str,
-) -> Result<String, ApiError> {
-    Ok(mcp_persistence::use_cases::accounts::identifier_of(
-        db, account_id,
-    )?)
 }

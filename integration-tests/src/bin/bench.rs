@@ -272,11 +272,12 @@ Clients and server share the same cores, so the figures are a floor for the serv
     ));
     if sections.contains(&"registry") {
         // The cost of one argon2id verification on this machine, in this run: the ceiling of logins.
-        let hash = mcp_api::auth::hash_password(mcp_integration_tests::PASSWORD).unwrap();
+        let hash =
+            mcp_persistence::credentials::hash_password(mcp_integration_tests::PASSWORD).unwrap();
         let samples = 30;
         let started = Instant::now();
         for _ in 0..samples {
-            assert!(mcp_api::auth::verify_password(
+            assert!(mcp_persistence::credentials::verify_password(
                 mcp_integration_tests::PASSWORD,
                 Some(&hash)
             ));

@@ -266,6 +266,167 @@ pub(crate) fn principal_of(
     }
 }
 
+impl LoginCandidate {
+    /// Whether the account may sign in at all.
+    pub fn is_active(&self) -> bool {
+        AccountStatus::from_code(&self.status) == Some(AccountStatus::Active)
+    }
+}
+
+/// The account an identifier names, for a sign-in attempt.
+pub(crate) fn candidate(
+    conn: &mut DbConnection,
+    identifier: &str,
+) -> Result<Option<LoginCandidate>> {
+    Ok(accounts::table
+        .filter(accounts::identifier.eq(identifier))
+        .select(LoginCandidate::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Traces a refused sign-in attempt: the account when known, the identifier typed in any case,
+/// and why (`wrong_credentials`, `wrong_otp`, `otp_required`, `throttled`…). A successful one
+/// is traced with the session it opens.
+pub(crate) fn trace_refused_login(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    identifier: &str,
+    account: Option<&LoginCandidate>,
+    reason: &str,
+) -> Result<()> {
+    crate::store::trace::record(
+        conn,
+        ctx,
+        crate::store::trace::Event {
+            partner_id: account
+                .and_then(|a| a.partner_id.as_deref())
+                .map(crate::uuid)
+                .transpose()?,
+            action: mcp_domain::vocabulary::TraceAction::AuthLogin,
+            target_type: "account",
+            target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
+            caf_id: account
+                .and_then(|a| a.caf_id.as_deref())
+                .map(crate::uuid)
+                .transpose()?,
+            outcome: crate::store::trace::Outcome::Denied,
+            detail: serde_json::json!({ "identifier": identifier, "reason": reason }),
+        },
+    )
+}
+
+/// Requires the holder of an account to change their password before anything else, and traces
+/// why: asked by whoever supervises it (`ctx` with a principal), or the contract's maximum age
+/// reached at sign-in (`ctx` without).
+pub(crate) fn mark_password_change_required(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account_id: Uuid,
+    organisation: (Option<&str>, Option<&str>),
+    reason: &str,
+) -> Result<()> {
+    let (caf_id, partner_id) = organisation;
+    diesel::update(accounts::table.find(account_id.to_string()))
+        .set(accounts::must_change_password.eq(true))
+        .execute(conn)?;
+    crate::store::trace::record(
+        conn,
+        ctx,
+        crate::store::trace::Event {
+            partner_id: partner_id.map(crate::uuid).transpose()?,
+            action: mcp_domain::vocabulary::TraceAction::AccountPasswordChangeRequired,
+            target_type: "account",
+            target_id: Some(account_id),
+            caf_id: caf_id.map(crate::uuid).transpose()?,
+            outcome: crate::store::trace::Outcome::Success,
+            detail: serde_json::json!({ "reason": reason }),
+        },
+    )
+}
+
+/// Records whether an account must enrol a second factor before anything else (its contract
+/// requires one it has not enrolled), checked at each sign-in; traced when it becomes required.
+pub(crate) fn mark_second_factor_enrolment(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account: &LoginCandidate,
+    required: bool,
+) -> Result<()> {
+    if account.must_enrol_second_factor == required {
+        return Ok(());
+    }
+    diesel::update(accounts::table.find(&account.id))
+        .set(accounts::must_enrol_second_factor.eq(required))
+        .execute(conn)?;
+    if !required {
+        return Ok(());
+    }
+    crate::store::trace::record(
+        conn,
+        ctx,
+        crate::store::trace::Event {
+            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            action: mcp_domain::vocabulary::TraceAction::AccountSecondFactorRequired,
+            target_type: "account",
+            target_id: Some(crate::uuid(&account.id)?),
+            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            outcome: crate::store::trace::Outcome::Success,
+            detail: serde_json::json!({ "reason": "the contract requires a second factor" }),
+        },
+    )
+}
+
+/// The sign-in rules that apply to an account (by identifier): its partner's contract in force
+/// for partner staff, the defaults otherwise (and for unknown identifiers); a second factor
+/// wherever the account's Caf requires one.
+pub(crate) fn sign_in_rules(
+    conn: &mut DbConnection,
+    identifier: &str,
+    today: chrono::NaiveDate,
+) -> Result<mcp_domain::contract::SignInRules> {
+    use crate::schema::conventions;
+    use crate::store::conventions::ConventionRow;
+    use mcp_domain::contract::SignInRules;
+    let found: Option<(Option<String>, Option<String>)> = accounts::table
+        .filter(accounts::identifier.eq(identifier))
+        .select((accounts::caf_id, accounts::partner_id))
+        .first(conn)
+        .optional()?;
+    let Some((caf_id, partner)) = found else {
+        return Ok(SignInRules::default());
+    };
+    let caf_requires = match caf_id {
+        Some(caf) => crate::schema::cafs::table
+            .find(caf)
+            .select(crate::schema::cafs::second_factor_required)
+            .first::<bool>(conn)
+            .optional()?
+            .unwrap_or(false),
+        None => false,
+    };
+    let Some(partner_id) = partner else {
+        return Ok(SignInRules::default().with_caf_requirement(caf_requires));
+    };
+    let rows: Vec<ConventionRow> = conventions::table
+        .filter(conventions::partner_id.eq(&partner_id))
+        .select(ConventionRow::as_select())
+        .load(conn)?;
+    let contracts = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.life()?,
+                SignInRules {
+                    password_policy: r.password_policy()?,
+                    second_factor_required: r.second_factor_required,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(mcp_domain::contract::rules_in_force(&contracts, today).with_caf_requirement(caf_requires))
+}
+
 /// Loads an account someone supervises, checking the caller is that someone (404 for accounts
 /// outside their reach or that nobody supervises).
 pub(crate) fn load_supervised(

@@ -69,3 +69,126 @@ pub(crate) struct CodeRow {
     pub(crate) expires_at: NaiveDateTime,
     pub(crate) used_at: Option<NaiveDateTime>,
 }
+
+/// Records a person's consent as a single-use code bound to the software, the redirect URI and
+/// the PKCE challenge; returns the code (stored only as a hash). Traced as the person's action
+/// through the software.
+pub(crate) fn issue_code(
+    conn: &mut crate::db::DbConnection,
+    ctx: &crate::ctx::Ctx,
+    app: &ClientApplication,
+    account: &crate::store::accounts::LoginCandidate,
+    consent: &Consent<'_>,
+) -> Result<String> {
+    use crate::store::accounts::{principal_of, random_secret, secret_hash};
+    use crate::store::trace::{self, Event, Outcome};
+    let code = random_secret();
+    let person = principal_of(
+        &account.id,
+        &account.role,
+        account.caf_id.as_deref(),
+        account.partner_id.as_deref(),
+    );
+    let ctx = crate::ctx::Ctx {
+        principal: person.map(|p| {
+            p.through(
+                app.client_uuid().unwrap_or_default(),
+                consent.scopes.to_vec(),
+            )
+        }),
+        ..ctx.clone()
+    };
+    diesel::insert_into(authorization_codes::table)
+        .values((
+            authorization_codes::code_hash.eq(secret_hash(&code)),
+            authorization_codes::client_id.eq(&app.id),
+            authorization_codes::account_id.eq(&account.id),
+            authorization_codes::redirect_uri.eq(consent.redirect_uri),
+            authorization_codes::scope.eq(Scope::join(consent.scopes)),
+            authorization_codes::code_challenge.eq(consent.code_challenge),
+            authorization_codes::created_at.eq(ctx.now),
+            authorization_codes::expires_at
+                .eq(ctx.now + chrono::Duration::seconds(CODE_VALIDITY_SECONDS)),
+        ))
+        .execute(conn)?;
+    trace::record(
+        conn,
+        &ctx,
+        Event {
+            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            action: mcp_domain::vocabulary::TraceAction::OauthConsentGiven,
+            target_type: "client_application",
+            target_id: Some(app.client_uuid()?),
+            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            outcome: Outcome::Success,
+            detail: serde_json::json!({ "scope": Scope::join(consent.scopes) }),
+        },
+    )?;
+    Ok(code)
+}
+
+/// What a person consents to on the sign-in page: the scopes for the software, handed back to
+/// this redirect URI, to be exchanged with the verifier of this PKCE challenge.
+#[derive(Debug, Clone, Copy)]
+pub struct Consent<'a> {
+    /// Where the code goes.
+    pub redirect_uri: &'a str,
+    /// The scopes granted.
+    pub scopes: &'a [Scope],
+    /// The PKCE S256 challenge.
+    pub code_challenge: &'a str,
+}
+
+/// Spends an authorization code: marks it used whatever follows (a code tried once stays spent),
+/// then gives the person and the scopes it carries if it was unused, unexpired, issued to this
+/// software for this redirect URI, and `challenge_of_verifier` (the S256 of the verifier
+/// presented) matches; `None` otherwise.
+pub(crate) fn spend_code(
+    conn: &mut crate::db::DbConnection,
+    now: NaiveDateTime,
+    code: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    challenge_of_verifier: &str,
+) -> Result<Option<(crate::store::accounts::LoginCandidate, String, Vec<Scope>)>> {
+    use crate::schema::accounts;
+    use crate::store::accounts::LoginCandidate;
+    use mcp_domain::vocabulary::AccountStatus;
+    let hash = crate::store::accounts::secret_hash(code);
+    let found: Option<CodeRow> = authorization_codes::table
+        .find(&hash)
+        .select(CodeRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(row) = found else {
+        return Ok(None);
+    };
+    diesel::update(authorization_codes::table.find(&hash))
+        .set(authorization_codes::used_at.eq(now))
+        .execute(conn)?;
+    let challenge_ok = mcp_domain::text::constant_time_eq(
+        row.code_challenge.as_bytes(),
+        challenge_of_verifier.as_bytes(),
+    );
+    if row.used_at.is_some()
+        || row.expires_at <= now
+        || row.client_id != client_id
+        || row.redirect_uri != redirect_uri
+        || !challenge_ok
+    {
+        return Ok(None);
+    }
+    let account: Option<(LoginCandidate, String)> = accounts::table
+        .find(&row.account_id)
+        .filter(accounts::status.eq(AccountStatus::Active.code()))
+        .select((LoginCandidate::as_select(), accounts::identifier))
+        .first(conn)
+        .optional()?;
+    Ok(account.map(|(a, identifier)| {
+        (
+            a,
+            identifier,
+            Scope::parse_list(&row.scope).unwrap_or_default(),
+        )
+    }))
+}

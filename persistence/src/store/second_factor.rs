@@ -4,6 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::DbConnection;
+use crate::error::Result;
 use crate::schema::account_totp;
 
 /// An account's second factor.
@@ -20,4 +22,28 @@ pub struct Totp {
     pub last_used_step: Option<i64>,
     /// Enrolment instant.
     pub created_at: NaiveDateTime,
+}
+
+/// The second factor of an account, if any.
+pub(crate) fn of(conn: &mut DbConnection, account_id: &str) -> Result<Option<Totp>> {
+    Ok(account_totp::table
+        .find(account_id)
+        .select(Totp::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks `step` used, if no code at or after it was used meanwhile; false when it was (a
+/// replay, or two sign-ins racing with one code).
+pub(crate) fn mark_step_used(conn: &mut DbConnection, account_id: &str, step: i64) -> Result<bool> {
+    let moved = diesel::update(
+        account_totp::table.find(account_id).filter(
+            account_totp::last_used_step
+                .is_null()
+                .or(account_totp::last_used_step.lt(step)),
+        ),
+    )
+    .set(account_totp::last_used_step.eq(step))
+    .execute(conn)?;
+    Ok(moved == 1)
 }

@@ -129,6 +129,71 @@ pub(crate) fn new_refresh_token(
     Ok(secret)
 }
 
+/// Opens a session for a person who just signed in, with its first refresh token, and traces
+/// the sign-in. With `software`, the session is that partner software's, acting for the person
+/// with the scopes the person granted.
+pub(crate) fn open(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account: &crate::store::accounts::LoginCandidate,
+    identifier: &str,
+    client: &Client,
+    software: Option<&Software>,
+) -> Result<Issued> {
+    let person = principal_of(
+        &account.id,
+        &account.role,
+        account.caf_id.as_deref(),
+        account.partner_id.as_deref(),
+    );
+    let ctx = Ctx {
+        principal: match software {
+            Some(sw) => person.map(|p| p.through(sw.client_id, sw.scopes.clone())),
+            None => person,
+        },
+        ..ctx.clone()
+    };
+    let id = crate::new_id();
+    let expires_at = ctx.now + chrono::Duration::hours(SESSION_HOURS);
+    let bounded = |s: &Option<String>| s.as_ref().map(|v| v.chars().take(200).collect::<String>());
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&id),
+            sessions::account_id.eq(&account.id),
+            sessions::created_at.eq(ctx.now),
+            sessions::last_used_at.eq(ctx.now),
+            sessions::expires_at.eq(expires_at),
+            sessions::user_agent.eq(bounded(&client.user_agent)),
+            sessions::source.eq(bounded(&client.source)),
+            sessions::client_id.eq(software.map(|sw| sw.client_id.to_string())),
+            sessions::scope.eq(software.map(|sw| Scope::join(&sw.scopes))),
+        ))
+        .execute(conn)?;
+    let refresh_token = new_refresh_token(conn, &id, ctx.now)?;
+    trace::record(
+        conn,
+        &ctx,
+        Event {
+            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            action: TraceAction::AuthLogin,
+            target_type: "account",
+            target_id: Some(crate::uuid(&account.id)?),
+            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            outcome: Outcome::Success,
+            detail: json!({ "identifier": identifier, "session_id": id, "source": client.source }),
+        },
+    )?;
+    Ok(Issued {
+        account_id: account.id.clone(),
+        session_id: id,
+        refresh_token,
+        expires_at,
+        software: software.cloned(),
+        must_change_password: account.must_change_password,
+        must_enrol_second_factor: account.must_enrol_second_factor,
+    })
+}
+
 pub(crate) fn refused() -> Error {
     Error::Domain(DomainError::rule(
         ErrorCode::RefreshRefused,

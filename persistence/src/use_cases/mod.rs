@@ -20,7 +20,6 @@ pub mod second_factor;
 pub mod sessions;
 pub mod staff;
 pub mod subscriptions;
-pub mod throttle;
 pub mod trace;
 
 pub use runner::run;

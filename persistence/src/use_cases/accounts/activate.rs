@@ -13,7 +13,8 @@ use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
 
-/// Sets the first password of an account with its activation secret. The same refusal is given
+/// Sets the first password of an account with its activation secret, once the password passes
+/// the policy that applies to the account. The same refusal is given
 /// whether the identifier is unknown, the secret wrong, expired or already used. Partner staff
 /// accept the commitment of the habilitation form at that moment; the acceptance is recorded.
 pub fn activate(
@@ -21,9 +22,10 @@ pub fn activate(
     ctx: &Ctx,
     identifier: &str,
     secret: &str,
-    password_hash: &str,
+    password: &str,
     accepted_commitment: bool,
 ) -> Result<Account> {
+    let password_hash = chosen_password_hash(db, identifier, password, ctx.today())?;
     db.write(|conn| {
         let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
             .filter(accounts::identifier.eq(identifier))
@@ -56,7 +58,7 @@ pub fn activate(
         }
         diesel::update(accounts::table.find(&account.id))
             .set((
-                accounts::password_hash.eq(password_hash),
+                accounts::password_hash.eq(&password_hash),
                 accounts::password_changed_at.eq(ctx.now),
                 accounts::status.eq(AccountStatus::Active.code()),
                 accounts::activation_secret_hash.eq(None::<String>),

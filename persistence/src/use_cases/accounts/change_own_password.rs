@@ -6,24 +6,56 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::throttle::ThrottlePolicy;
 use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::DomainError;
 use uuid::Uuid;
 
-/// Replaces the caller's password; every other session of theirs ends (a password is changed
-/// when it may be known to someone else).
+use super::*;
+
+/// Replaces the caller's password, proven with the current one (a wrong one counts as a failed
+/// sign-in), with a new one under the policy that applies to the account; every other session
+/// of theirs ends (a password is changed when it may be known to someone else).
 pub fn change_own_password(
     db: &Database,
     ctx: &Ctx,
     current_session: Uuid,
-    new_hash: &str,
+    current: &str,
+    new: &str,
+    policy: ThrottlePolicy,
 ) -> Result<usize> {
-    mcp_domain::access::authorize(
-        ctx.principal(),
-        mcp_domain::access::Function::ManageOwnAccount,
-        mcp_domain::access::Reach::National,
-    )?;
+    let proof = OwnPassword::check(db, ctx, current, policy)?;
+    let new_hash = if proof.matched() {
+        let rules = sign_in_rules_for(db, &proof.identifier, ctx.today())?;
+        mcp_domain::password::check(rules.password_policy, new, &proof.identifier)
+            .map_err(|e| e.for_field("new_password"))?;
+        if new == current {
+            return Err(DomainError::field(
+                "new_password",
+                "password_unchanged",
+                "choose a password other than the current one",
+            )
+            .into());
+        }
+        Some(crate::credentials::hash_password(new)?)
+    } else {
+        None
+    };
     let id = ctx.principal().account_id().to_string();
     db.write(|conn| {
+        if let Err(refused) = proof.decide(conn, ctx, current, "current_password")? {
+            return Ok(Err(refused));
+        }
+        // Right now although it did not match when checked (changed meanwhile): refused
+        // as it was checked, not counted.
+        let Some(new_hash) = &new_hash else {
+            return Ok(Err(DomainError::field(
+                "current_password",
+                "wrong_password",
+                "this is not your current password",
+            )
+            .into()));
+        };
         diesel::update(accounts::table.find(&id))
             .set((
                 accounts::password_hash.eq(new_hash),
@@ -52,6 +84,6 @@ pub fn change_own_password(
                 detail: serde_json::json!({ "other_sessions_ended": ended }),
             },
         )?;
-        Ok(ended)
-    })
+        Ok(Ok(ended))
+    })?
 }

@@ -4,9 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::accounts;
-use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::TraceAction;
 use uuid::Uuid;
 
 use super::*;
@@ -31,21 +29,12 @@ pub fn require_password_change(
                 .select((accounts::caf_id, accounts::partner_id))
                 .first::<(Option<String>, Option<String>)>(conn)?
         };
-        diesel::update(accounts::table.find(account_id.to_string()))
-            .set(accounts::must_change_password.eq(true))
-            .execute(conn)?;
-        trace::record(
+        mark_password_change_required(
             conn,
             ctx,
-            Event {
-                partner_id: partner_id.as_deref().map(crate::uuid).transpose()?,
-                action: TraceAction::AccountPasswordChangeRequired,
-                target_type: "account",
-                target_id: Some(account_id),
-                caf_id: caf_id.as_deref().map(crate::uuid).transpose()?,
-                outcome: Outcome::Success,
-                detail: serde_json::json!({ "reason": reason }),
-            },
+            account_id,
+            (caf_id.as_deref(), partner_id.as_deref()),
+            &reason,
         )
     })
 }

@@ -4,25 +4,48 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::accounts;
+use crate::store::throttle;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use mcp_domain::throttle::ThrottlePolicy;
 use mcp_domain::vocabulary::{AccountStatus, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
 
-/// Sets a new password with a reset code: the same refusal whether the identifier is unknown,
-/// the code wrong, expired or used. Every session of the account ends; a password change the
-/// supervisor required is thereby done. Returns how many sessions ended.
+/// What a reset led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// The password is set; this many sessions ended.
+    Done(usize),
+    /// Too many wrong codes for the identifier: wait this many seconds.
+    Throttled(i64),
+}
+
+/// Sets a new password with a reset code, once the password passes the policy: the same refusal
+/// whether the identifier is unknown, the code wrong, expired or used. Wrong codes count as
+/// failed sign-ins of the identifier, decided under the lock of its counter so that parallel
+/// guesses are counted one after the other. Every session of the account ends; a password
+/// change the supervisor required is thereby done.
 pub fn reset_password(
     db: &Database,
     ctx: &Ctx,
     identifier: &str,
     secret: &str,
-    password_hash: &str,
-) -> Result<usize> {
+    password: &str,
+    policy: ThrottlePolicy,
+) -> Result<Reset> {
+    let key = [throttle::Key::identifier(identifier, policy)];
+    if let Some(wait) = db.read(|conn| throttle::wait(conn, &key, ctx.now))? {
+        return Ok(Reset::Throttled(throttle::whole_seconds(wait)));
+    }
+    let password_hash = chosen_password_hash(db, identifier, password, ctx.today())?;
     db.write(|conn| {
+        throttle::lock(conn, &key, ctx.now)?;
+        if let Some(wait) = throttle::wait(conn, &key, ctx.now)? {
+            return Ok(Err(Reset::Throttled(throttle::whole_seconds(wait))));
+        }
         let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
             .filter(accounts::identifier.eq(identifier))
             .select((
@@ -32,15 +55,35 @@ pub fn reset_password(
             ))
             .first(conn)
             .optional()?;
-        let account = proven_by_code(row, AccountStatus::Active, secret, ctx.now, || {
+        let proven = proven_by_code(row, AccountStatus::Active, secret, ctx.now, || {
             DomainError::rule(
                 ErrorCode::ResetRefused,
                 "this identifier and reset code do not match: ask for a new code",
             )
-        })?;
+        });
+        let account = match proven {
+            Ok(account) => account,
+            Err(refused) => {
+                throttle::count_failure(conn, &key, ctx.now)?;
+                trace::record(
+                    conn,
+                    ctx,
+                    Event {
+                        partner_id: None,
+                        action: TraceAction::AccountPasswordReset,
+                        target_type: "account",
+                        target_id: None,
+                        caf_id: None,
+                        outcome: Outcome::Denied,
+                        detail: serde_json::json!({ "identifier": identifier, "reason": "wrong_code" }),
+                    },
+                )?;
+                return Ok(Ok(Err(refused)));
+            }
+        };
         diesel::update(accounts::table.find(&account.id))
             .set((
-                accounts::password_hash.eq(password_hash),
+                accounts::password_hash.eq(&password_hash),
                 accounts::password_changed_at.eq(ctx.now),
                 accounts::must_change_password.eq(false),
                 accounts::reset_secret_hash.eq(None::<String>),
@@ -77,6 +120,11 @@ pub fn reset_password(
                 detail: serde_json::json!({ "sessions_ended": ended }),
             },
         )?;
-        Ok(ended)
+        Ok(Ok(Ok(ended)))
     })
+    .map(|outcome| match outcome {
+        Ok(Ok(ended)) => Ok(Reset::Done(ended)),
+        Ok(Err(refused)) => Err(refused),
+        Err(throttled) => Ok(throttled),
+    })?
 }

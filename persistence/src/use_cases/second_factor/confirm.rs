@@ -1,4 +1,4 @@
-//! Confirms the caller's pending enrolment once a first code matched at `step`.
+//! Confirms the caller's pending enrolment with a first code.
 
 use crate::ctx::Ctx;
 use crate::db::Database;
@@ -10,8 +10,11 @@ use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 
-/// Confirms the caller's pending enrolment once a first code matched at `step`.
-pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
+use super::*;
+
+/// Confirms the caller's pending enrolment with a first code of the authenticator app: from
+/// then on, sign-ins need a code. 404 when nothing is pending.
+pub fn confirm(db: &Database, ctx: &Ctx, code: &str) -> Result<()> {
     mcp_domain::access::authorize(
         ctx.principal(),
         mcp_domain::access::Function::ManageOwnAccount,
@@ -19,6 +22,27 @@ pub fn confirm(db: &Database, ctx: &Ctx, step: i64) -> Result<()> {
     )?;
     let me = ctx.principal().account_id().to_string();
     db.write(|conn| {
+        let pending = of(conn, &me)?
+            .filter(|t| t.confirmed_at.is_none())
+            .ok_or(DomainError::NotFound)?;
+        let identifier: String = crate::schema::accounts::table
+            .find(&me)
+            .select(crate::schema::accounts::identifier)
+            .first(conn)?;
+        let step = crate::credentials::totp_step(
+            &pending.secret,
+            &identifier,
+            pending.last_used_step,
+            code,
+            ctx.now,
+        )?
+        .ok_or_else(|| {
+            DomainError::field(
+                "code",
+                "wrong_otp",
+                "this code does not match: check the device's clock",
+            )
+        })?;
         let moved = diesel::update(
             account_totp::table
                 .find(&me)

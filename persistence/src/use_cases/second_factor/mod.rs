@@ -2,12 +2,8 @@
 
 pub use crate::store::second_factor::*;
 
-mod of_account;
-pub use of_account::of_account;
 mod enrol;
-pub use enrol::enrol;
-mod use_step;
-pub use use_step::use_step;
+pub use enrol::{enrol, Enrolment};
 mod confirm;
 pub use confirm::confirm;
 mod remove;

@@ -1,27 +1,29 @@
-//! Removes the caller's second factor (the caller proved they hold it).
+//! Removes the caller's second factor, proven with their password.
 
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::schema::account_totp;
+use crate::use_cases::accounts::OwnPassword;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::throttle::ThrottlePolicy;
 use mcp_domain::vocabulary::TraceAction;
 use mcp_domain::DomainError;
 use serde_json::json;
 
-/// Removes the caller's second factor (the caller proved they hold it).
-pub fn remove(db: &Database, ctx: &Ctx) -> Result<()> {
-    mcp_domain::access::authorize(
-        ctx.principal(),
-        mcp_domain::access::Function::ManageOwnAccount,
-        mcp_domain::access::Reach::National,
-    )?;
+/// Removes the caller's second factor (a lost or replaced device), proven with their password:
+/// a wrong one counts as a failed sign-in.
+pub fn remove(db: &Database, ctx: &Ctx, password: &str, policy: ThrottlePolicy) -> Result<()> {
+    let proof = OwnPassword::check(db, ctx, password, policy)?;
     let me = ctx.principal().account_id().to_string();
     db.write(|conn| {
+        if let Err(refused) = proof.decide(conn, ctx, password, "password")? {
+            return Ok(Err(refused));
+        }
         let removed = diesel::delete(account_totp::table.find(&me)).execute(conn)?;
         if removed == 0 {
-            return Err(Error::Domain(DomainError::NotFound));
+            return Ok(Err(Error::Domain(DomainError::NotFound)));
         }
         trace::record(
             conn,
@@ -35,6 +37,7 @@ pub fn remove(db: &Database, ctx: &Ctx) -> Result<()> {
                 outcome: Outcome::Success,
                 detail: json!({}),
             },
-        )
-    })
+        )?;
+        Ok(Ok(()))
+    })?
 }

@@ -2,8 +2,6 @@
 
 pub use crate::store::sessions::*;
 
-mod open;
-pub use open::open;
 mod refresh;
 pub use refresh::refresh;
 mod revoke_own;
@@ -16,3 +14,5 @@ mod list_own;
 pub use list_own::list_own;
 mod active_principal;
 pub use active_principal::active_principal;
+mod login;
+pub use login::{login, Credentials, Purpose, Refusal, SignedIn, Throttles};
