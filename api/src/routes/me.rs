@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{blocking, run, stored_id, utc};
+use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -149,13 +149,12 @@ pub async fn change_my_password(
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let Authenticated(ctx, session) = auth;
-    let db = state.db.clone();
+    let session = auth.1;
     let policy = state.config.identifier_throttle;
-    let ended = blocking(move || {
+    let ended = run(&state, &auth, move |db, ctx| {
         accounts::change_own_password(
-            &db,
-            &ctx,
+            db,
+            ctx,
             session,
             &body.current_password,
             &body.new_password,
@@ -188,8 +187,7 @@ pub async fn enrol_totp(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let enrolment = blocking(move || second_factor::enrol(&db, &auth.0)).await?;
+    let enrolment = run(&state, &auth, second_factor::enrol).await?;
     let enrolment = TotpEnrolment {
         secret: enrolment.secret,
         otpauth_uri: enrolment.otpauth_uri,
@@ -228,9 +226,8 @@ pub async fn confirm_totp(
     auth: Authenticated,
     body: web::Json<TotpCode>,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
     let code = body.into_inner().code;
-    blocking(move || second_factor::confirm(&db, &auth.0, &code)).await?;
+    run(&state, &auth, move |db, ctx| second_factor::confirm(db, ctx, &code)).await?;
     Ok(HttpResponse::Ok().json(TotpStatus { confirmed: true }))
 }
 
@@ -256,9 +253,11 @@ pub async fn remove_totp(
     auth: Authenticated,
     body: web::Json<TotpRemoval>,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
     let password = body.into_inner().password;
     let policy = state.config.identifier_throttle;
-    blocking(move || second_factor::remove(&db, &auth.0, &password, policy)).await?;
+    run(&state, &auth, move |db, ctx| {
+        second_factor::remove(db, ctx, &password, policy)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
