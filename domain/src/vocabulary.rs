@@ -258,6 +258,79 @@ impl OAuthError {
     }
 }
 
+vocabulary! {
+    /// What kind of object a trace is about.
+    TargetType {
+        /// A person's account.
+        Account = "account",
+        /// A beneficiary's file, named by its number (never an id of ours).
+        BeneficiaryFile = "beneficiary_file",
+        /// A Caf.
+        Caf = "caf",
+        /// A partner software.
+        ClientApplication = "client_application",
+        /// A convention.
+        Convention = "convention",
+        /// A delegation of habilitation management.
+        Delegation = "delegation",
+        /// A group of the partner's staff.
+        Group = "group",
+        /// A habilitation.
+        Habilitation = "habilitation",
+        /// A question of the Caf on a habilitation request.
+        HabilitationQuestion = "habilitation_question",
+        /// A partner.
+        Partner = "partner",
+        /// A profile of the catalogue.
+        Profile = "profile",
+        /// A request to the Caf (annex 3).
+        Request = "request",
+        /// A review campaign (the yearly reverse review).
+        ReviewCampaign = "review_campaign",
+        /// One line of a review campaign.
+        ReviewItem = "review_item",
+        /// A role bundle.
+        RoleBundle = "role_bundle",
+        /// A service of the catalogue.
+        Service = "service",
+        /// A session.
+        Session = "session",
+        /// A subscription.
+        Subscription = "subscription",
+        /// The traces themselves (readings, exports).
+        Traces = "traces",
+        /// An operation that named no object (a refusal of a list, a creation…).
+        Operation = "operation",
+    }
+}
+
+impl TargetType {
+    /// The kind of object a route parameter names (`partner_id`, `campaign_id`…), for the
+    /// trace of a refused request.
+    pub fn of_route_parameter(name: &str) -> Option<Self> {
+        Some(match name {
+            "account_id" => Self::Account,
+            "caf_id" => Self::Caf,
+            "client_id" => Self::ClientApplication,
+            "convention_id" => Self::Convention,
+            "delegation_id" => Self::Delegation,
+            "group_id" => Self::Group,
+            "habilitation_id" => Self::Habilitation,
+            "question_id" => Self::HabilitationQuestion,
+            "partner_id" => Self::Partner,
+            "profile_id" => Self::Profile,
+            "request_id" => Self::Request,
+            "campaign_id" => Self::ReviewCampaign,
+            "item_id" => Self::ReviewItem,
+            "role_bundle_id" => Self::RoleBundle,
+            "service_id" => Self::Service,
+            "session_id" => Self::Session,
+            "subscription_id" => Self::Subscription,
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +358,14 @@ mod tests {
             assert_eq!(OAuthError::from_code(e.code()), Some(*e));
         }
         assert_eq!(GrantType::from_code("client_credentials"), None);
+        for t in TargetType::ALL {
+            assert_eq!(TargetType::from_code(t.code()), Some(*t));
+        }
+        assert_eq!(
+            TargetType::of_route_parameter("campaign_id"),
+            Some(TargetType::ReviewCampaign)
+        );
+        assert_eq!(TargetType::of_route_parameter("numero"), None);
         assert_eq!(OAuthError::InvalidClient.status(), 401);
         assert_eq!(OAuthError::InvalidGrant.status(), 400);
     }

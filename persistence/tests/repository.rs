@@ -46,11 +46,11 @@ fn ctx() -> Ctx {
     }
 }
 
-fn event(action: TraceAction) -> Event<'static> {
+fn event(action: TraceAction) -> Event {
     Event {
         partner_id: None,
         action,
-        target_type: "test",
+        target_type: mcp_domain::vocabulary::TargetType::Operation,
         target_id: None,
         caf_id: None,
         outcome: Outcome::Success,

@@ -227,7 +227,10 @@ pub async fn confirm_totp(
     body: web::Json<TotpCode>,
 ) -> Result<HttpResponse, ApiError> {
     let code = body.into_inner().code;
-    run(&state, &auth, move |db, ctx| second_factor::confirm(db, ctx, &code)).await?;
+    run(&state, &auth, move |db, ctx| {
+        second_factor::confirm(db, ctx, &code)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(TotpStatus { confirmed: true }))
 }
 

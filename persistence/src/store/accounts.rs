@@ -304,7 +304,7 @@ pub(crate) fn trace_refused_login(
                 .map(crate::uuid)
                 .transpose()?,
             action: mcp_domain::vocabulary::TraceAction::AuthLogin,
-            target_type: "account",
+            target_type: mcp_domain::vocabulary::TargetType::Account,
             target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
             caf_id: account
                 .and_then(|a| a.caf_id.as_deref())
@@ -336,7 +336,7 @@ pub(crate) fn mark_password_change_required(
         crate::store::trace::Event {
             partner_id: partner_id.map(crate::uuid).transpose()?,
             action: mcp_domain::vocabulary::TraceAction::AccountPasswordChangeRequired,
-            target_type: "account",
+            target_type: mcp_domain::vocabulary::TargetType::Account,
             target_id: Some(account_id),
             caf_id: caf_id.map(crate::uuid).transpose()?,
             outcome: crate::store::trace::Outcome::Success,
@@ -368,7 +368,7 @@ pub(crate) fn mark_second_factor_enrolment(
         crate::store::trace::Event {
             partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
             action: mcp_domain::vocabulary::TraceAction::AccountSecondFactorRequired,
-            target_type: "account",
+            target_type: mcp_domain::vocabulary::TargetType::Account,
             target_id: Some(crate::uuid(&account.id)?),
             caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
             outcome: crate::store::trace::Outcome::Success,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::{BeneficiaryFile, Consultant, Restriction, View};
 use mcp_domain::habilitation::HabilitationStatus;
-use mcp_domain::vocabulary::{HolderKind, TraceAction};
+use mcp_domain::vocabulary::{HolderKind, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -268,7 +268,7 @@ pub(crate) fn trace_consultation(
         Event {
             partner_id: None,
             action: TraceAction::CdapFileConsulted,
-            target_type: "beneficiary_file",
+            target_type: TargetType::BeneficiaryFile,
             target_id: served.map(crate::uuid).transpose()?,
             caf_id: Some(g.caf_id),
             outcome: if served.is_some() {

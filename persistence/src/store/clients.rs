@@ -117,7 +117,7 @@ pub(crate) fn issue_code(
         Event {
             partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
             action: mcp_domain::vocabulary::TraceAction::OauthConsentGiven,
-            target_type: "client_application",
+            target_type: mcp_domain::vocabulary::TargetType::ClientApplication,
             target_id: Some(app.client_uuid()?),
             caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
             outcome: Outcome::Success,

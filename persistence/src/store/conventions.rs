@@ -8,7 +8,7 @@ use mcp_domain::contract::{check_contacts, Contact, ManagementMode, PasswordPoli
 use mcp_domain::convention::{
     authorize_change, AmendmentSignature, ConventionLife, Party, Termination, TerminationKind,
 };
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -429,7 +429,7 @@ pub(crate) fn change<T>(
         Event {
             partner_id: Some(crate::uuid(&conv.row.partner_id)?),
             action: TraceAction::AmendmentRecorded,
-            target_type: "convention",
+            target_type: TargetType::Convention,
             target_id: Some(conv.row.uuid()?),
             caf_id: Some(conv.row.caf_uuid()?),
             outcome: Outcome::Success,

@@ -3,7 +3,7 @@
 //! it), suspension, devalidation, expiry of temporary missions, role bundles, the Caf's
 //! questions, and the views partners and Cafs need.
 
-use mcp_domain::vocabulary::{HolderKind, TraceAction};
+use mcp_domain::vocabulary::{HolderKind, TargetType, TraceAction};
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -352,7 +352,7 @@ pub(crate) fn grant_in(
         Event {
             partner_id: Some(crate::uuid(&h.partner_id)?),
             action: TraceAction::HabilitationGranted,
-            target_type: "habilitation",
+            target_type: TargetType::Habilitation,
             target_id: Some(crate::uuid(&h.id)?),
             caf_id: Some(crate::uuid(&h.caf_id)?),
             outcome: Outcome::Success,
@@ -400,7 +400,7 @@ pub(crate) fn set_status(
         Event {
             partner_id: Some(crate::uuid(&h.partner_id)?),
             action,
-            target_type: "habilitation",
+            target_type: TargetType::Habilitation,
             target_id: Some(crate::uuid(&h.id)?),
             caf_id: Some(crate::uuid(&h.caf_id)?),
             outcome: Outcome::Success,

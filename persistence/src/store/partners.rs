@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::partner::PartnerCategory;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -163,7 +163,7 @@ pub(crate) fn name_in(
             Event {
                 partner_id: Some(crate::uuid(&partner.id)?),
                 action: TraceAction::PartnerAdministratorNamed,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: Some(caf_id),
                 outcome: Outcome::Success,

@@ -2,7 +2,7 @@
 //! access, change an administrator. Each is checked when filed and when sent, reserves its seat
 //! in the quota while the Caf decides, and is carried out by the approval in one transaction.
 
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -354,7 +354,7 @@ pub(crate) fn record(
         Event {
             partner_id: Some(crate::uuid(&row.partner_id)?),
             action,
-            target_type: "request",
+            target_type: TargetType::Request,
             target_id: Some(crate::uuid(&row.id)?),
             caf_id: Some(crate::uuid(&row.caf_id)?),
             outcome: Outcome::Success,

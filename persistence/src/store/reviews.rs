@@ -4,7 +4,7 @@
 //! then completes it into a report whose digest is kept, delivered to the Caf. And the annual
 //! review of a partner's convention (bilan, C-art. 16), from durable figures only.
 
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -340,7 +340,7 @@ pub(crate) fn open_in(
         Event {
             partner_id: Some(crate::uuid(&c.partner_id)?),
             action: TraceAction::ReviewCampaignOpened,
-            target_type: "review_campaign",
+            target_type: TargetType::ReviewCampaign,
             target_id: Some(crate::uuid(&c.id)?),
             caf_id: Some(crate::uuid(&c.caf_id)?),
             outcome: Outcome::Success,

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Scope, Software};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -176,7 +176,7 @@ pub(crate) fn open(
         Event {
             partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
             action: TraceAction::AuthLogin,
-            target_type: "account",
+            target_type: TargetType::Account,
             target_id: Some(crate::uuid(&account.id)?),
             caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
             outcome: Outcome::Success,
@@ -242,7 +242,7 @@ pub(crate) fn revoke_in(
         Event {
             partner_id: partner,
             action: TraceAction::AuthSessionRevoked,
-            target_type: "session",
+            target_type: TargetType::Session,
             target_id: Some(crate::uuid(&session.id)?),
             caf_id: caf,
             outcome: if reason == "refresh_token_reuse" {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
 use mcp_domain::person::Person;
 use mcp_domain::vocabulary::HolderKind;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -80,7 +80,7 @@ pub(crate) fn create_user_in(
         Event {
             partner_id: Some(crate::uuid(&partner.id)?),
             action: TraceAction::PartnerUserCreated,
-            target_type: "account",
+            target_type: TargetType::Account,
             target_id: Some(crate::uuid(&account.id)?),
             caf_id: Some(caf_id),
             outcome: Outcome::Success,
@@ -136,7 +136,7 @@ pub(crate) fn close_in(
         Event {
             partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
             action: TraceAction::AccountClosed,
-            target_type: "account",
+            target_type: TargetType::Account,
             target_id: Some(crate::uuid(&account.id)?),
             caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
             outcome: Outcome::Success,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use mcp_domain::access::{Role, TracePerimeter};
 use mcp_domain::trace::{canonical, link, GENESIS};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -38,11 +38,11 @@ impl Outcome {
 
 /// What happened, to what.
 #[derive(Debug, Clone)]
-pub struct Event<'a> {
+pub struct Event {
     /// What was done (`partner.created`, `auth.login`…).
     pub action: TraceAction,
     /// Kind of object acted upon.
-    pub target_type: &'a str,
+    pub target_type: TargetType,
     /// The object acted upon.
     pub target_id: Option<Uuid>,
     /// The Caf whose perimeter the object belongs to, for the readers of its traces (the
@@ -57,11 +57,11 @@ pub struct Event<'a> {
     pub detail: Value,
 }
 
-impl Event<'_> {
+impl Event {
     /// The beneficiary file a consultation asked for, kept in its own column so that readers
     /// can find every consultation of one file.
     pub(crate) fn file_number(&self) -> Option<&str> {
-        (self.target_type == "beneficiary_file")
+        (self.target_type == TargetType::BeneficiaryFile)
             .then(|| self.detail["asked"]["numero"].as_str())
             .flatten()
     }
@@ -69,7 +69,7 @@ impl Event<'_> {
 
 /// Writes one trace on `conn`; call it inside the action's transaction. It is sealed into the
 /// chain when the transaction commits ([`Database::write`]).
-pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()> {
+pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
     let principal = ctx.principal.as_ref();
     let (org_kind, org_id) = match principal.map(|p| (p.role, p.partner_id, p.caf_id)) {
         None => (None, None),
@@ -105,7 +105,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
             traces::organisation_kind.eq(org_kind),
             traces::organisation_id.eq(org_id.map(|o| o.to_string())),
             traces::action.eq(event.action.code()),
-            traces::target_type.eq(event.target_type),
+            traces::target_type.eq(event.target_type.code()),
             traces::target_id.eq(&target_id),
             traces::caf_id.eq(&caf_id),
             traces::partner_id.eq(&partner_id),
@@ -115,7 +115,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event<'_>) -> Result<()
             traces::client_id.eq(&client),
         ))
         .execute(conn)?;
-    if event.target_type == "habilitation" && event.outcome == Outcome::Success {
+    if event.target_type == TargetType::Habilitation && event.outcome == Outcome::Success {
         // Habilitation data outlives the traces (six years after devalidation); refusals don't.
         diesel::insert_into(habilitation_events::table)
             .values((
@@ -477,7 +477,7 @@ pub(crate) fn habilitation_history(
                 organisation_kind: e.organisation_kind,
                 organisation_id: e.organisation_id,
                 action: e.action,
-                target_type: Some("habilitation".into()),
+                target_type: Some(TargetType::Habilitation.code().into()),
                 caf_id: e.caf_id,
                 outcome: e.outcome,
                 detail: e.detail,

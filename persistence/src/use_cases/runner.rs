@@ -4,7 +4,7 @@
 //! rolled back and the runner traces the refusal — who, what was asked, the code — so that no
 //! use case has to remember to (S-art. 5.3.1: every action, from login to logout, is recorded).
 
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -42,7 +42,7 @@ pub fn run<T>(
 /// objects) and the code the caller got. Its target is the last object the route named by a
 /// UUID (the habilitation of `/habilitations/{id}/suspension`, the partner of
 /// `/partners/{id}/habilitations`), or the beneficiary file it named.
-fn refusal_event<'a>(ctx: &'a Ctx, refusal: &DomainError) -> Event<'a> {
+fn refusal_event(ctx: &Ctx, refusal: &DomainError) -> Event {
     let asked = ctx.asked.as_ref();
     let params: Map<String, Value> = asked
         .map(|a| {
@@ -60,9 +60,11 @@ fn refusal_event<'a>(ctx: &'a Ctx, refusal: &DomainError) -> Event<'a> {
     });
     let file_number = asked.and_then(|a| a.file_number.as_deref());
     let target_type = match (file_number, target) {
-        (Some(_), _) => "beneficiary_file",
-        (None, Some((name, _))) => name.strip_suffix("_id").unwrap_or(name),
-        (None, None) => "operation",
+        (Some(_), _) => TargetType::BeneficiaryFile,
+        (None, Some((name, _))) => {
+            TargetType::of_route_parameter(name).unwrap_or(TargetType::Operation)
+        }
+        (None, None) => TargetType::Operation,
     };
     Event {
         action: REFUSED,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Role;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -81,7 +81,7 @@ pub fn activate(
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: TraceAction::AccountActivated,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Role;
 use mcp_domain::person::Person;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -40,7 +40,7 @@ pub fn bootstrap_cnaf_operator(
             Event {
                 partner_id: None,
                 action: TraceAction::AccountBootstrapped,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: None,
                 outcome: Outcome::Success,

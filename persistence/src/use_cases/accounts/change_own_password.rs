@@ -7,7 +7,7 @@ use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::throttle::ThrottlePolicy;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ pub fn change_own_password(
             Event {
                 partner_id: None,
                 action: TraceAction::AccountPasswordChanged,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&id)?),
                 caf_id: ctx.principal().caf_scope(),
                 outcome: Outcome::Success,

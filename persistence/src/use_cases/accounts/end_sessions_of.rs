@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::trace::{self, Event, Outcome};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use uuid::Uuid;
 
 use super::*;
@@ -29,7 +29,7 @@ pub fn end_sessions_of(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str)
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: TraceAction::AccountSessionsEnded,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(account_id),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 
 use super::*;
 
@@ -29,7 +29,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
                 Event {
                     partner_id: account.and_then(|a| a.partner_id.as_deref()).map(crate::uuid).transpose()?,
                     action: TraceAction::AccountPasswordResetRequested,
-                    target_type: "account",
+                    target_type: TargetType::Account,
                     target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
                     caf_id: account
                         .and_then(|a| a.caf_id.as_deref())
@@ -82,7 +82,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: TraceAction::AccountPasswordResetRequested,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
                 outcome: Outcome::Success,

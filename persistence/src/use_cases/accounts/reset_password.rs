@@ -9,7 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::throttle::ThrottlePolicy;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 
 use super::*;
@@ -71,7 +71,7 @@ pub fn reset_password(
                     Event {
                         partner_id: None,
                         action: TraceAction::AccountPasswordReset,
-                        target_type: "account",
+                        target_type: TargetType::Account,
                         target_id: None,
                         caf_id: None,
                         outcome: Outcome::Denied,
@@ -113,7 +113,7 @@ pub fn reset_password(
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: TraceAction::AccountPasswordReset,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
                 outcome: Outcome::Success,

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use uuid::Uuid;
 
@@ -70,7 +70,7 @@ pub fn set_suspended(
             Event {
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(account_id),
                 caf_id,
                 outcome: Outcome::Success,

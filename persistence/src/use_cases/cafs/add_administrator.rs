@@ -7,7 +7,7 @@ use crate::use_cases::accounts::{self, Account};
 use crate::use_cases::trace::{self, Event, Outcome};
 use mcp_domain::access::{authorize, Function, Reach, Role};
 use mcp_domain::person::Person;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -43,7 +43,7 @@ pub fn add_administrator(
             Event {
                 partner_id: None,
                 action: TraceAction::CafAdministratorCreated,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id: Some(caf_id),
                 outcome: Outcome::Success,

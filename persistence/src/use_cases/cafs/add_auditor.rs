@@ -7,7 +7,7 @@ use crate::use_cases::accounts::{self, Account};
 use crate::use_cases::trace::{self, Event, Outcome};
 use mcp_domain::access::{authorize, Function, Reach, Role};
 use mcp_domain::person::Person;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -35,7 +35,7 @@ pub fn add_auditor(
             ctx,
             Event {
                 action: TraceAction::AuditorCreated,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&account.id)?),
                 caf_id,
                 partner_id: None,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::caf::CafData;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::ErrorCode;
 use serde_json::json;
 
@@ -50,7 +50,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
             Event {
                 partner_id: None,
                 action: TraceAction::CafCreated,
-                target_type: "caf",
+                target_type: TargetType::Caf,
                 target_id: Some(id),
                 caf_id: Some(id),
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::schema::{accounts as accounts_t, cafs};
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -55,7 +55,7 @@ pub fn set_second_factor_requirement(
             Event {
                 partner_id: None,
                 action: TraceAction::CafSecondFactorRequirementChanged,
-                target_type: "caf",
+                target_type: TargetType::Caf,
                 target_id: Some(id),
                 caf_id: Some(id),
                 outcome: Outcome::Success,

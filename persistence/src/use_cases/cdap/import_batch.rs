@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::BeneficiaryFile;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -97,7 +97,7 @@ pub fn import_batch(
             Event {
                 partner_id: None,
                 action: TraceAction::BeneficiaryFilesImported,
-                target_type: "caf",
+                target_type: TargetType::Caf,
                 target_id: Some(caf_id),
                 caf_id: Some(caf_id),
                 outcome: Outcome::Success,

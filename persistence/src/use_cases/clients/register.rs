@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Scope};
 use mcp_domain::software::Registration;
-use mcp_domain::vocabulary::{SoftwareStatus, TraceAction};
+use mcp_domain::vocabulary::{SoftwareStatus, TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -71,7 +71,7 @@ pub fn register(
             Event {
                 partner_id: Some(crate::uuid(&app.partner_id)?),
                 action,
-                target_type: "client_application",
+                target_type: TargetType::ClientApplication,
                 target_id: Some(app.client_uuid()?),
                 caf_id: Some(crate::uuid(&app.caf_id)?),
                 outcome: Outcome::Success,

@@ -7,7 +7,7 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use mcp_domain::vocabulary::{SoftwareStatus, TraceAction};
+use mcp_domain::vocabulary::{SoftwareStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -56,7 +56,7 @@ pub fn revoke(
             Event {
                 partner_id: Some(crate::uuid(&app.partner_id)?),
                 action: TraceAction::ClientApplicationRevoked,
-                target_type: "client_application",
+                target_type: TargetType::ClientApplication,
                 target_id: Some(client_id),
                 caf_id: Some(crate::uuid(&app.caf_id)?),
                 outcome: Outcome::Success,

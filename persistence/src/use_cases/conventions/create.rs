@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::{ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{check_missions, check_number};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::ErrorCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -89,7 +89,7 @@ pub fn create(
             Event {
                 partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: TraceAction::ConventionCreated,
-                target_type: "convention",
+                target_type: TargetType::Convention,
                 target_id: Some(conv.row.uuid()?),
                 caf_id: Some(conv.row.caf_uuid()?),
                 outcome: Outcome::Success,

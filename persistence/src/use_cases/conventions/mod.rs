@@ -10,7 +10,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::ConventionLife;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::Value;
 use uuid::Uuid;
@@ -69,7 +69,7 @@ pub(crate) fn transition(
             Event {
                 partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action,
-                target_type: "convention",
+                target_type: TargetType::Convention,
                 target_id: Some(id),
                 caf_id: Some(conv.row.caf_uuid()?),
                 outcome: Outcome::Success,

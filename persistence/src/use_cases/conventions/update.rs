@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::{check_missions, AmendmentSignature};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -75,7 +75,7 @@ pub fn update(
             Event {
                 partner_id: Some(crate::uuid(&after.row.partner_id)?),
                 action: TraceAction::ConventionUpdated,
-                target_type: "convention",
+                target_type: TargetType::Convention,
                 target_id: Some(id),
                 caf_id: Some(after.row.caf_uuid()?),
                 outcome: Outcome::Success,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::ManagementMode;
 use mcp_domain::convention::AmendmentSignature;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -58,7 +58,7 @@ pub fn update_contract(
             Event {
                 partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: TraceAction::ContractUpdated,
-                target_type: "convention",
+                target_type: TargetType::Convention,
                 target_id: Some(id),
                 caf_id: Some(conv.row.caf_uuid()?),
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_profile, Function};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -52,7 +52,7 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Resu
             Event {
                 partner_id: Some(crate::uuid(&h.partner_id)?),
                 action: TraceAction::HabilitationQuestionAnswered,
-                target_type: "habilitation",
+                target_type: TargetType::Habilitation,
                 target_id: Some(crate::uuid(&h.id)?),
                 caf_id: Some(crate::uuid(&h.caf_id)?),
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ pub fn ask(db: &Database, ctx: &Ctx, habilitation_id: Uuid, question: &str) -> R
             Event {
                 partner_id: Some(crate::uuid(&h.partner_id)?),
                 action: TraceAction::HabilitationQuestionAsked,
-                target_type: "habilitation",
+                target_type: TargetType::Habilitation,
                 target_id: Some(habilitation_id),
                 caf_id: Some(crate::uuid(&h.caf_id)?),
                 outcome: Outcome::Success,

@@ -9,7 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_profile, Function, Reach};
 use mcp_domain::habilitation::check_bundle;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -70,7 +70,7 @@ pub fn create_bundle(
             Event {
                 partner_id: Some(crate::uuid(&b.partner_id)?),
                 action: TraceAction::RoleBundleCreated,
-                target_type: "role_bundle",
+                target_type: TargetType::RoleBundle,
                 target_id: Some(crate::uuid(&b.id)?),
                 caf_id: Some(crate::uuid(&b.caf_id)?),
                 outcome: Outcome::Success,

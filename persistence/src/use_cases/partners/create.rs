@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::partner::PartnerData;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
 
@@ -56,7 +56,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &PartnerData) -> Result<Partner> {
             Event {
                 partner_id: Some(crate::uuid(&p.id)?),
                 action: TraceAction::PartnerCreated,
-                target_type: "partner",
+                target_type: TargetType::Partner,
                 target_id: Some(crate::uuid(&p.id)?),
                 caf_id: Some(caf_id),
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::partner::PartnerData;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -53,7 +53,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
             Event {
                 partner_id: Some(id),
                 action: TraceAction::PartnerUpdated,
-                target_type: "partner",
+                target_type: TargetType::Partner,
                 target_id: Some(id),
                 caf_id: Some(crate::uuid(&after.caf_id)?),
                 outcome: Outcome::Success,

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 use mcp_domain::trace::{habilitations_expire_before, traces_expire_before};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 
 use super::*;
@@ -123,7 +123,7 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
             &ctx,
             Event {
                 action: TraceAction::RetentionPurged,
-                target_type: "traces",
+                target_type: TargetType::Traces,
                 target_id: None,
                 caf_id: None,
                 partner_id: None,

@@ -12,7 +12,7 @@ use mcp_domain::review::{
     authorize_decision, check_completion, timestamp, CampaignStatus, ItemState, ReportCaf,
     ReportConvention, ReportHeader, ReportHolder, ReportItem, ReportPartner, ReviewReport,
 };
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -157,7 +157,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: Uuid) -> Result<CampaignV
             Event {
                 partner_id: Some(crate::uuid(&c.partner_id)?),
                 action: TraceAction::ReviewCampaignCompleted,
-                target_type: "review_campaign",
+                target_type: TargetType::ReviewCampaign,
                 target_id: Some(campaign_id),
                 caf_id: Some(crate::uuid(&c.caf_id)?),
                 outcome: Outcome::Success,

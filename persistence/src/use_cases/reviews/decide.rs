@@ -9,7 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Reach;
 use mcp_domain::review::{authorize_decision, check_decision, ItemState, Verdict};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
 use uuid::Uuid;
@@ -75,7 +75,7 @@ pub fn decide(
                 } else {
                     TraceAction::ReviewItemConfirmed
                 },
-                target_type: "review_campaign",
+                target_type: TargetType::ReviewCampaign,
                 target_id: Some(campaign_id),
                 caf_id: Some(crate::uuid(&c.caf_id)?),
                 outcome: Outcome::Success,

@@ -9,7 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::review::{is_overdue, scheduled_due_on, CampaignStatus};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -121,7 +121,7 @@ pub fn run_schedule(db: &Database, now: NaiveDateTime) -> Result<ScheduleRun> {
                 Event {
                     partner_id: Some(crate::uuid(&c.partner_id)?),
                     action: TraceAction::ReviewCampaignOverdueNotified,
-                    target_type: "review_campaign",
+                    target_type: TargetType::ReviewCampaign,
                     target_id: Some(crate::uuid(&c.id)?),
                     caf_id: Some(crate::uuid(&c.caf_id)?),
                     outcome: Outcome::Success,

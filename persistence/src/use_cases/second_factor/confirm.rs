@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::schema::account_totp;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 
@@ -69,7 +69,7 @@ pub fn confirm(db: &Database, ctx: &Ctx, code: &str) -> Result<()> {
             Event {
                 partner_id: None,
                 action: TraceAction::AccountTotpEnrolled,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&me)?),
                 caf_id: ctx.principal().caf_scope(),
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::use_cases::accounts::OwnPassword;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::throttle::ThrottlePolicy;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
 
@@ -31,7 +31,7 @@ pub fn remove(db: &Database, ctx: &Ctx, password: &str, policy: ThrottlePolicy) 
             Event {
                 partner_id: None,
                 action: TraceAction::AccountTotpRemoved,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(crate::uuid(&me)?),
                 caf_id: ctx.principal().caf_scope(),
                 outcome: Outcome::Success,

@@ -7,7 +7,7 @@ use crate::schema::{accounts, refresh_tokens, sessions};
 use crate::use_cases::accounts::secret_hash;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ pub fn refresh(
             Event {
                 partner_id: holder.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: TraceAction::AuthRefresh,
-                target_type: "session",
+                target_type: TargetType::Session,
                 target_id: Some(crate::uuid(&session.id)?),
                 caf_id: caf,
                 outcome: Outcome::Success,

@@ -7,7 +7,7 @@ use crate::schema::group_members;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -60,7 +60,7 @@ pub fn add_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) ->
             Event {
                 partner_id: Some(crate::uuid(&group.partner_id)?),
                 action: TraceAction::GroupMemberAdded,
-                target_type: "group",
+                target_type: TargetType::Group,
                 target_id: Some(group_id),
                 caf_id: Some(crate::uuid(&group.caf_id)?),
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_group;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::ErrorCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -57,7 +57,7 @@ pub fn create_group(
             Event {
                 partner_id: Some(crate::uuid(&group.partner_id)?),
                 action: TraceAction::GroupCreated,
-                target_type: "group",
+                target_type: TargetType::Group,
                 target_id: Some(crate::uuid(&group.id)?),
                 caf_id: Some(crate::uuid(&group.caf_id)?),
                 outcome: Outcome::Success,

@@ -8,7 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, ManagementFunction, Reach, Role};
 use mcp_domain::habilitation::check_delegation;
-use mcp_domain::vocabulary::{AccountStatus, TraceAction};
+use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -85,7 +85,7 @@ pub fn give_delegation(
             Event {
                 partner_id: Some(crate::uuid(&partner.id)?),
                 action: TraceAction::DelegationGiven,
-                target_type: "delegation",
+                target_type: TargetType::Delegation,
                 target_id: Some(crate::uuid(&row.id)?),
                 caf_id: Some(crate::uuid(&partner.caf_id)?),
                 outcome: Outcome::Success,

@@ -9,7 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -63,7 +63,7 @@ pub fn withdraw_delegation(
             Event {
                 partner_id: Some(crate::uuid(&row.partner_id)?),
                 action: TraceAction::DelegationWithdrawn,
-                target_type: "delegation",
+                target_type: TargetType::Delegation,
                 target_id: Some(id),
                 caf_id: Some(crate::uuid(&row.caf_id)?),
                 outcome: Outcome::Success,

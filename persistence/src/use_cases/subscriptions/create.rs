@@ -10,7 +10,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::AmendmentSignature;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -52,7 +52,7 @@ pub fn create(
             Event {
                 partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: TraceAction::SubscriptionCreated,
-                target_type: "subscription",
+                target_type: TargetType::Subscription,
                 target_id: Some(crate::uuid(&id)?),
                 caf_id: Some(crate::uuid(&conv.row.caf_id)?),
                 outcome: Outcome::Success,

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::AmendmentSignature;
 use mcp_domain::subscription::ProfileQuota;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
 use uuid::Uuid;
@@ -45,7 +45,7 @@ pub fn update_quotas(
             Event {
                 partner_id: Some(crate::uuid(&conv.row.partner_id)?),
                 action: TraceAction::SubscriptionQuotasChanged,
-                target_type: "subscription",
+                target_type: TargetType::Subscription,
                 target_id: Some(id),
                 caf_id: Some(crate::uuid(&conv.row.caf_id)?),
                 outcome: Outcome::Success,

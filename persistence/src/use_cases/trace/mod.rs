@@ -6,7 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::Database;
 use mcp_domain::access::TracePerimeter;
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::Value;
 
 mod read;
@@ -35,7 +35,7 @@ pub(crate) fn record_reading(
             ctx,
             Event {
                 action,
-                target_type: "traces",
+                target_type: TargetType::Traces,
                 target_id: None,
                 caf_id,
                 partner_id,

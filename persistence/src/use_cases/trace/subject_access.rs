@@ -6,7 +6,7 @@ use crate::schema::traces;
 use crate::Database;
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Reach};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
 use uuid::Uuid;
@@ -55,7 +55,7 @@ pub fn subject_access(
             ctx,
             Event {
                 action: TraceAction::TracesSubjectAccessProduced,
-                target_type: "account",
+                target_type: TargetType::Account,
                 target_id: Some(account_id),
                 caf_id: None,
                 partner_id: Some(partner_id),

@@ -7,7 +7,7 @@ use crate::Database;
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Reach};
 use mcp_domain::trace::{Break, ChainCheck};
-use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 
 use super::*;
@@ -89,7 +89,7 @@ pub fn verify_chain(db: &Database, ctx: &Ctx) -> Result<ChainReport> {
             ctx,
             Event {
                 action: TraceAction::TracesChainVerified,
-                target_type: "traces",
+                target_type: TargetType::Traces,
                 target_id: None,
                 caf_id: None,
                 partner_id: None,
