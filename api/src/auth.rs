@@ -268,7 +268,10 @@ impl FromRequest for Authenticated {
             let at = now();
             let principal = web::block(move || {
                 mcp_persistence::use_cases::sessions::active_principal(
-                    &db, account_id, session_id, at,
+                    &db,
+                    account_id.into(),
+                    session_id.into(),
+                    at,
                 )
             })
             .await

@@ -6,6 +6,8 @@
 //! what the person granted the software) or not found (404: the object is outside the caller's
 //! reach, and the caller must not learn that it exists).
 
+use crate::ids::{AccountId, CafId, ClientId, PartnerId, ProfileId};
+#[cfg(test)]
 use uuid::Uuid;
 
 use crate::error::{DomainError, ErrorCode};
@@ -128,7 +130,7 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Software {
     /// The registered client application.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// The scopes the person granted it.
     pub scopes: Vec<Scope>,
 }
@@ -171,7 +173,7 @@ pub struct Delegation {
     /// The management functions delegated.
     pub functions: Vec<ManagementFunction>,
     /// The profiles (catalogue ids) whose habilitations the manager may hand on.
-    pub profiles: Vec<Uuid>,
+    pub profiles: Vec<ProfileId>,
 }
 
 impl Delegation {
@@ -185,13 +187,13 @@ impl Delegation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// Their account.
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     /// Their role.
     pub role: Role,
     /// The Caf they belong to, or whose partner they belong to.
-    pub caf_id: Option<Uuid>,
+    pub caf_id: Option<CafId>,
     /// The partner they belong to.
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
     /// The software acting for them, when it is not the person directly.
     pub software: Option<Software>,
     /// They must change their password before anything but their own account.
@@ -205,7 +207,7 @@ pub struct Principal {
 
 impl Principal {
     /// A Cnaf operator.
-    pub fn cnaf_operator(account_id: Uuid) -> Self {
+    pub fn cnaf_operator(account_id: AccountId) -> Self {
         Self {
             account_id,
             role: Role::CnafOperator,
@@ -219,7 +221,7 @@ impl Principal {
     }
 
     /// An administrator of one Caf.
-    pub fn caf_administrator(account_id: Uuid, caf_id: Uuid) -> Self {
+    pub fn caf_administrator(account_id: AccountId, caf_id: CafId) -> Self {
         Self {
             account_id,
             role: Role::CafAdministrator,
@@ -233,7 +235,7 @@ impl Principal {
     }
 
     /// An auditor: of the Cnaf when `caf_id` is `None`, of one Caf otherwise.
-    pub fn auditor(account_id: Uuid, caf_id: Option<Uuid>) -> Self {
+    pub fn auditor(account_id: AccountId, caf_id: Option<CafId>) -> Self {
         Self {
             role: if caf_id.is_some() {
                 Role::CafAuditor
@@ -246,7 +248,11 @@ impl Principal {
     }
 
     /// An administrator of one partner of one Caf.
-    pub fn partner_administrator(account_id: Uuid, caf_id: Uuid, partner_id: Uuid) -> Self {
+    pub fn partner_administrator(
+        account_id: AccountId,
+        caf_id: CafId,
+        partner_id: PartnerId,
+    ) -> Self {
         Self {
             account_id,
             role: Role::PartnerAdministrator,
@@ -261,9 +267,9 @@ impl Principal {
 
     /// A partner user, with the delegation they hold if any.
     pub fn partner_user(
-        account_id: Uuid,
-        caf_id: Uuid,
-        partner_id: Uuid,
+        account_id: AccountId,
+        caf_id: CafId,
+        partner_id: PartnerId,
         delegation: Option<Delegation>,
     ) -> Self {
         Self {
@@ -279,7 +285,7 @@ impl Principal {
     }
 
     /// The same person, through software granted `scopes`.
-    pub fn through(self, client_id: Uuid, scopes: Vec<Scope>) -> Self {
+    pub fn through(self, client_id: ClientId, scopes: Vec<Scope>) -> Self {
         Self {
             software: Some(Software { client_id, scopes }),
             ..self
@@ -287,7 +293,7 @@ impl Principal {
     }
 
     /// The account acting.
-    pub fn account_id(&self) -> Uuid {
+    pub fn account_id(&self) -> AccountId {
         self.account_id
     }
 
@@ -297,7 +303,7 @@ impl Principal {
     }
 
     /// The Caf whose objects alone the principal may see; `None` for national reach.
-    pub fn caf_scope(&self) -> Option<Uuid> {
+    pub fn caf_scope(&self) -> Option<CafId> {
         self.caf_id
     }
 }
@@ -421,13 +427,13 @@ pub enum Reach {
     /// Nothing more specific: national objects, or a collection filtered by the caller's scope.
     National,
     /// An object belonging to one Caf (the Caf itself, or one of its own objects).
-    Caf(Uuid),
+    Caf(CafId),
     /// An object belonging to one partner of one Caf.
     Partner {
         /// The Caf.
-        caf_id: Uuid,
+        caf_id: CafId,
         /// The partner.
-        partner_id: Uuid,
+        partner_id: PartnerId,
     },
 }
 
@@ -574,7 +580,7 @@ pub fn authorize(
 /// Whether a partner-side manager may hand on `profile`: administrators hold every profile their
 /// partner subscribed to, a delegated manager only those delegated to them. Called after
 /// [`authorize`] has admitted the management function.
-pub fn authorize_profile(principal: &Principal, profile: Uuid) -> Result<(), DomainError> {
+pub fn authorize_profile(principal: &Principal, profile: ProfileId) -> Result<(), DomainError> {
     match (principal.role, &principal.delegation) {
         (Role::PartnerUser, Some(d)) if d.profiles.contains(&profile) => Ok(()),
         (Role::PartnerUser, _) => Err(DomainError::Blocked {
@@ -604,8 +610,8 @@ pub fn authorize_touching(principal: &Principal, target_role: Role) -> Result<()
 /// supervises through the API.
 pub fn supervision_of(
     role: Role,
-    caf_id: Option<Uuid>,
-    partner_id: Option<Uuid>,
+    caf_id: Option<CafId>,
+    partner_id: Option<PartnerId>,
 ) -> Option<(Function, Reach)> {
     match (role, caf_id, partner_id) {
         (Role::CafAdministrator, Some(caf), _) => {
@@ -632,9 +638,9 @@ pub enum TracePerimeter {
     National,
     /// The traces of one Caf's perimeter (its partners and its own staff's actions on them):
     /// that Caf's auditors.
-    Caf(Uuid),
+    Caf(CafId),
     /// The traces of one partner: what its staff did and what was done to its objects.
-    Partner(Uuid),
+    Partner(PartnerId),
 }
 
 /// The traces `principal` may read; refused to everyone but auditors and a partner's
@@ -652,19 +658,23 @@ pub fn trace_perimeter(principal: &Principal) -> Result<TracePerimeter, DomainEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn id<T: From<Uuid>>(n: u128) -> T {
+        Uuid::from_u128(n).into()
+    }
     use Function::*;
 
     #[test]
     fn role_by_function_by_reach() {
-        let own = Uuid::from_u128(1);
-        let other = Uuid::from_u128(2);
-        let partner = Uuid::from_u128(3);
-        let other_partner = Uuid::from_u128(4);
-        let cnaf = Principal::cnaf_operator(Uuid::from_u128(10));
-        let caf = Principal::caf_administrator(Uuid::from_u128(11), own);
-        let padm = Principal::partner_administrator(Uuid::from_u128(12), own, partner);
-        let cnaf_auditor = Principal::auditor(Uuid::from_u128(13), None);
-        let caf_auditor = Principal::auditor(Uuid::from_u128(14), Some(own));
+        let own = id(1);
+        let other = id(2);
+        let partner = id(3);
+        let other_partner = id(4);
+        let cnaf = Principal::cnaf_operator(id(10));
+        let caf = Principal::caf_administrator(id(11), own);
+        let padm = Principal::partner_administrator(id(12), own, partner);
+        let cnaf_auditor = Principal::auditor(id(13), None);
+        let caf_auditor = Principal::auditor(id(14), Some(own));
         let in_partner = Reach::Partner {
             caf_id: own,
             partner_id: partner,
@@ -783,9 +793,9 @@ mod tests {
 
     #[test]
     fn software_does_only_what_the_person_granted() {
-        let own = Uuid::from_u128(1);
-        let client = Uuid::from_u128(99);
-        let person = Principal::caf_administrator(Uuid::from_u128(11), own);
+        let own = id(1);
+        let client = id(99);
+        let person = Principal::caf_administrator(id(11), own);
         let reader = person.clone().through(client, vec![Scope::RegistryRead]);
         let writer = person.clone().through(
             client,
@@ -808,18 +818,15 @@ mod tests {
             assert_eq!(decide(p, f, reach), expected, "{:?} {f:?}", p.software);
         }
         // Software is refused before reach is considered: it learns nothing of other Cafs.
-        assert_eq!(
-            decide(&reader, ManagePartners, Reach::Caf(Uuid::from_u128(7))),
-            "403"
-        );
+        assert_eq!(decide(&reader, ManagePartners, Reach::Caf(id(7))), "403");
     }
 
     #[test]
     fn a_password_to_change_comes_first() {
-        let own = Uuid::from_u128(1);
+        let own = id(1);
         let p = Principal {
             must_change_password: true,
-            ..Principal::caf_administrator(Uuid::from_u128(11), own)
+            ..Principal::caf_administrator(id(11), own)
         };
         assert!(matches!(
             authorize(&p, ReadPartners, Reach::Caf(own)),
@@ -839,9 +846,9 @@ mod tests {
 
     #[test]
     fn who_supervises_whom() {
-        let (own, other, partner) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
-        let cnaf = Principal::cnaf_operator(Uuid::from_u128(10));
-        let caf = Principal::caf_administrator(Uuid::from_u128(11), own);
+        let (own, other, partner) = (id(1), id(2), id(3));
+        let cnaf = Principal::cnaf_operator(id(10));
+        let caf = Principal::caf_administrator(id(11), own);
         let supervise = |p: &Principal, role, caf_id, partner_id| match supervision_of(
             role, caf_id, partner_id,
         ) {
@@ -875,8 +882,8 @@ mod tests {
 
     #[test]
     fn delegated_management_by_role_and_delegation() {
-        let (caf_id, partner, other) = (Uuid::from_u128(1), Uuid::from_u128(3), Uuid::from_u128(4));
-        let t13 = Uuid::from_u128(13);
+        let (caf_id, partner, other) = (id(1), id(3), id(4));
+        let t13 = id(13);
         let own = Reach::Partner {
             caf_id,
             partner_id: partner,
@@ -885,12 +892,12 @@ mod tests {
             caf_id,
             partner_id: other,
         };
-        let cnaf = Principal::cnaf_operator(Uuid::from_u128(10));
-        let caf = Principal::caf_administrator(Uuid::from_u128(11), caf_id);
-        let admin = Principal::partner_administrator(Uuid::from_u128(12), caf_id, partner);
-        let plain = Principal::partner_user(Uuid::from_u128(20), caf_id, partner, None);
+        let cnaf = Principal::cnaf_operator(id(10));
+        let caf = Principal::caf_administrator(id(11), caf_id);
+        let admin = Principal::partner_administrator(id(12), caf_id, partner);
+        let plain = Principal::partner_user(id(20), caf_id, partner, None);
         let manager = Principal::partner_user(
-            Uuid::from_u128(21),
+            id(21),
             caf_id,
             partner,
             Some(Delegation {
@@ -935,13 +942,13 @@ mod tests {
         }
         assert_eq!(authorize_profile(&manager, t13), Ok(()));
         assert!(matches!(
-            authorize_profile(&manager, Uuid::from_u128(1)),
+            authorize_profile(&manager, id(1)),
             Err(DomainError::Blocked {
                 code: ErrorCode::ProfileNotDelegated,
                 ..
             })
         ));
-        assert_eq!(authorize_profile(&admin, Uuid::from_u128(1)), Ok(()));
+        assert_eq!(authorize_profile(&admin, id(1)), Ok(()));
         assert!(authorize_touching(&manager, Role::PartnerAdministrator).is_err());
         assert_eq!(authorize_touching(&manager, Role::PartnerUser), Ok(()));
         assert_eq!(
@@ -978,21 +985,21 @@ mod tests {
 
     #[test]
     fn trace_readers_and_their_perimeter() {
-        let caf = Uuid::from_u128(1);
-        let partner = Uuid::from_u128(2);
-        let cnaf_auditor = Principal::auditor(Uuid::from_u128(10), None);
-        let caf_auditor = Principal::auditor(Uuid::from_u128(11), Some(caf));
-        let padm = Principal::partner_administrator(Uuid::from_u128(12), caf, partner);
+        let caf = id(1);
+        let partner = id(2);
+        let cnaf_auditor = Principal::auditor(id(10), None);
+        let caf_auditor = Principal::auditor(id(11), Some(caf));
+        let padm = Principal::partner_administrator(id(12), caf, partner);
         assert_eq!(trace_perimeter(&cnaf_auditor), Ok(TracePerimeter::National));
         assert_eq!(trace_perimeter(&caf_auditor), Ok(TracePerimeter::Caf(caf)));
         assert_eq!(trace_perimeter(&padm), Ok(TracePerimeter::Partner(partner)));
         // Nobody else, whatever their other powers; and never through software.
         let refused = [
-            Principal::cnaf_operator(Uuid::from_u128(13)),
-            Principal::caf_administrator(Uuid::from_u128(14), caf),
-            Principal::partner_user(Uuid::from_u128(15), caf, partner, None),
+            Principal::cnaf_operator(id(13)),
+            Principal::caf_administrator(id(14), caf),
+            Principal::partner_user(id(15), caf, partner, None),
             Principal::partner_user(
-                Uuid::from_u128(16),
+                id(16),
                 caf,
                 partner,
                 Some(Delegation {
@@ -1000,8 +1007,7 @@ mod tests {
                     profiles: vec![],
                 }),
             ),
-            padm.clone()
-                .through(Uuid::from_u128(17), Scope::ALL.to_vec()),
+            padm.clone().through(id(17), Scope::ALL.to_vec()),
         ];
         for p in refused {
             assert_eq!(trace_perimeter(&p), Err(DomainError::Forbidden), "{p:?}");

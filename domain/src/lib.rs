@@ -12,6 +12,7 @@ pub mod contract;
 pub mod convention;
 pub mod error;
 pub mod habilitation;
+pub mod ids;
 pub mod partner;
 pub mod password;
 pub mod person;

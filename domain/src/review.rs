@@ -549,7 +549,8 @@ mod tests {
 
     #[test]
     fn only_the_principal_administrator_decides() {
-        let (caf, partner, other) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let caf = crate::ids::CafId::from(Uuid::from_u128(1));
+        let (partner, other) = (Uuid::from_u128(2).into(), Uuid::from_u128(3).into());
         let own = Reach::Partner {
             caf_id: caf,
             partner_id: partner,
@@ -558,9 +559,9 @@ mod tests {
             caf_id: caf,
             partner_id: other,
         };
-        let admin = Principal::partner_administrator(Uuid::from_u128(10), caf, partner);
+        let admin = Principal::partner_administrator(Uuid::from_u128(10).into(), caf, partner);
         let manager = Principal::partner_user(
-            Uuid::from_u128(11),
+            Uuid::from_u128(11).into(),
             caf,
             partner,
             Some(Delegation {
@@ -568,9 +569,9 @@ mod tests {
                 profiles: vec![],
             }),
         );
-        let plain = Principal::partner_user(Uuid::from_u128(12), caf, partner, None);
-        let caf_admin = Principal::caf_administrator(Uuid::from_u128(13), caf);
-        let cnaf = Principal::cnaf_operator(Uuid::from_u128(14));
+        let plain = Principal::partner_user(Uuid::from_u128(12).into(), caf, partner, None);
+        let caf_admin = Principal::caf_administrator(Uuid::from_u128(13).into(), caf);
+        let cnaf = Principal::cnaf_operator(Uuid::from_u128(14).into());
         let code = |r: Result<(), DomainError>| match r {
             Ok(()) => "ok",
             Err(DomainError::Blocked { code, .. }) => code.as_str(),
@@ -602,9 +603,10 @@ mod tests {
         );
         assert_eq!(code(authorize_decision(&cnaf, own, false)), "forbidden");
         // Software never attests a review for the person.
-        let through = admin
-            .clone()
-            .through(Uuid::from_u128(99), crate::access::Scope::ALL.to_vec());
+        let through = admin.clone().through(
+            Uuid::from_u128(99).into(),
+            crate::access::Scope::ALL.to_vec(),
+        );
         assert_eq!(code(authorize_decision(&through, own, true)), "forbidden");
     }
 

@@ -335,12 +335,15 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
         .iter()
         .map(|t| t["action"].as_str().unwrap())
         .collect();
+    // The software's two attempts at the person's own security were refused, and traced.
     assert_eq!(
         actions,
         [
             "oauth.consent_given",
             "oauth.consent_given",
             "auth.login",
+            "operation.refused",
+            "operation.refused",
             "auth.refresh"
         ]
     );

@@ -29,6 +29,8 @@ pub(crate) fn read_code<T>(stored: &str, from_code: impl Fn(&str) -> Option<T>) 
 }
 
 /// Reads a stored UUID.
-pub(crate) fn uuid(stored: &str) -> Result<Uuid> {
-    Uuid::parse_str(stored).map_err(|_| Error::Corrupt(format!("not a UUID: {stored}")))
+pub(crate) fn uuid<T: From<Uuid>>(stored: &str) -> Result<T> {
+    Uuid::parse_str(stored)
+        .map(T::from)
+        .map_err(|_| Error::Corrupt(format!("not a UUID: {stored}")))
 }

@@ -80,7 +80,7 @@ async fn set_suspended(
     reason: String,
 ) -> Result<HttpResponse, ApiError> {
     let account = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::use_cases::accounts::set_suspended(db, ctx, id, suspended, &reason)
+        mcp_persistence::use_cases::accounts::set_suspended(db, ctx, id.into(), suspended, &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
@@ -112,7 +112,7 @@ pub async fn end_account_sessions(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     let n = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::use_cases::accounts::end_sessions_of(db, ctx, id, &reason)
+        mcp_persistence::use_cases::accounts::end_sessions_of(db, ctx, id.into(), &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(EndedSessions { sessions_ended: n }))
@@ -137,7 +137,7 @@ pub async fn require_password_change(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     run(&state, &auth, move |db, ctx| {
-        mcp_persistence::use_cases::accounts::require_password_change(db, ctx, id, &reason)
+        mcp_persistence::use_cases::accounts::require_password_change(db, ctx, id.into(), &reason)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -238,7 +238,7 @@ pub async fn get_annual_review(
     }
     let partner = path.into_inner();
     let a = run(&state, &auth, move |db, ctx| {
-        reviews::annual_review(db, ctx, partner, year)
+        reviews::annual_review(db, ctx, partner.into(), year)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AnnualReviewDto::try_from(a)?))

@@ -63,7 +63,7 @@ async fn register_auditor(
         b.phone.as_deref(),
     )?;
     let account = run(&state, &auth, move |db, ctx| {
-        cafs::add_auditor(db, ctx, caf_id, &person)
+        cafs::add_auditor(db, ctx, caf_id.map(Into::into), &person)
     })
     .await?;
     state.outbox.notify_one();
@@ -101,7 +101,7 @@ pub async fn list_auditors(
     let q = q.into_inner();
     let page = super::page_request(q.limit, q.cursor)?;
     let p = run(&state, &auth, move |db, ctx| {
-        cafs::auditors(db, ctx, q.caf_id, &page)
+        cafs::auditors(db, ctx, q.caf_id.map(Into::into), &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AccountPage {

@@ -267,7 +267,7 @@ pub async fn logout(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     run(&state, &auth, move |db, ctx| {
-        sessions::revoke_own(db, ctx, auth.1, "logout")
+        sessions::revoke_own(db, ctx, auth.1.into(), "logout")
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

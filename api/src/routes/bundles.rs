@@ -82,7 +82,7 @@ pub async fn create_role_bundle(
         habs::create_bundle(
             db,
             ctx,
-            partner,
+            partner.into(),
             &b.name,
             b.description.as_deref(),
             &b.profile_ids,
@@ -107,7 +107,7 @@ pub async fn list_role_bundles(
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
     let bs = run(&state, &auth, move |db, ctx| {
-        habs::list_bundles(db, ctx, partner)
+        habs::list_bundles(db, ctx, partner.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(
@@ -150,7 +150,7 @@ pub async fn grant_role_bundle(
     let holder = holder_of(b.account_id, b.group_id)?;
     let id = path.into_inner();
     let hs = run(&state, &auth, move |db, ctx| {
-        habs::grant_bundle(db, ctx, id, holder, b.mission_id, b.ends_on)
+        habs::grant_bundle(db, ctx, id, holder, b.mission_id.into(), b.ends_on)
     })
     .await?;
     Ok(HttpResponse::Created().json(

@@ -221,7 +221,7 @@ pub async fn add_caf_administrator(
         b.phone.as_deref(),
     )?;
     let account = run(&state, &auth, move |db, ctx| {
-        cafs::add_administrator(db, ctx, caf_id, &person)
+        cafs::add_administrator(db, ctx, caf_id.into(), &person)
     })
     .await?;
     state.outbox.notify_one();
@@ -254,7 +254,7 @@ pub async fn list_caf_administrators(
     let caf_id = path.into_inner();
     let page = q.request()?;
     let p = run(&state, &auth, move |db, ctx| {
-        cafs::administrators(db, ctx, caf_id, &page)
+        cafs::administrators(db, ctx, caf_id.into(), &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AccountPage {

@@ -72,7 +72,7 @@ async fn flush(
     let lines = std::mem::take(batch);
     run(state, auth, move |db, ctx| {
         let mut report = report;
-        cdap::import_batch(db, ctx, caf, &lines, &mut report)?;
+        cdap::import_batch(db, ctx, caf.into(), &lines, &mut report)?;
         Ok(report)
     })
     .await
@@ -114,7 +114,7 @@ pub async fn import_beneficiary_files(
         ));
     }
     run(&state, &auth, move |db, ctx| {
-        cdap::authorize_import(db, ctx, caf)
+        cdap::authorize_import(db, ctx, caf.into())
     })
     .await?;
     let mut report = ImportReport::default();
@@ -236,8 +236,8 @@ pub async fn consult_beneficiary_file(
     let q = query.into_inner();
     let req = ConsultRequest {
         numero: path.into_inner(),
-        mission_id: q.mission_id,
-        profile_id: q.profile_id,
+        mission_id: q.mission_id.into(),
+        profile_id: q.profile_id.map(Into::into),
         instructor_number: q.instructor_number,
     };
     let found = run(&state, &auth, move |db, ctx| cdap::consult(db, ctx, &req)).await?;
@@ -299,8 +299,8 @@ pub async fn search_beneficiary_files(
         last_name: q.last_name,
         first_name: q.first_name,
         birth_date: q.birth_date,
-        mission_id: q.mission_id,
-        profile_id: q.profile_id,
+        mission_id: q.mission_id.into(),
+        profile_id: q.profile_id.map(Into::into),
     };
     let found = run(&state, &auth, move |db, ctx| cdap::search(db, ctx, &req)).await?;
     Ok(HttpResponse::Ok()

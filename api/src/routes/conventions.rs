@@ -248,7 +248,7 @@ pub async fn create_convention(
         contract: b.contract.map(Into::into),
     };
     let c = run(&state, &auth, move |db, ctx| {
-        conventions::create(db, ctx, partner_id, new)
+        conventions::create(db, ctx, partner_id.into(), new)
     })
     .await?;
     let dto = ConventionDto::from(c, today())?;
@@ -274,7 +274,7 @@ pub async fn list_partner_conventions(
     let partner_id = path.into_inner();
     let page = q.request()?;
     let p = run(&state, &auth, move |db, ctx| {
-        conventions::list_for_partner(db, ctx, partner_id, &page)
+        conventions::list_for_partner(db, ctx, partner_id.into(), &page)
     })
     .await?;
     let today = today();

@@ -78,7 +78,7 @@ impl TryFrom<DelegationRow> for DelegationDto {
             partner_id: stored_id(&d.partner_id)?,
             account_id: stored_id(&d.account_id)?,
             functions: domain.functions.into_iter().map(Into::into).collect(),
-            profile_ids: domain.profiles,
+            profile_ids: domain.profiles.into_iter().map(Into::into).collect(),
             granted_by: stored_id(&d.granted_by)?,
             granted_at: utc(d.granted_at),
             withdrawn_at: d.withdrawn_at.map(utc),
@@ -120,7 +120,14 @@ pub async fn give_delegation(
     let functions: Vec<_> = b.functions.iter().map(|f| (*f).into()).collect();
     let partner = path.into_inner();
     let d = run(&state, &auth, move |db, ctx| {
-        staff::give_delegation(db, ctx, partner, b.account_id, &functions, &b.profile_ids)
+        staff::give_delegation(
+            db,
+            ctx,
+            partner.into(),
+            b.account_id.into(),
+            &functions,
+            &b.profile_ids,
+        )
     })
     .await?;
     Ok(HttpResponse::Created().json(DelegationDto::try_from(d)?))
@@ -141,7 +148,7 @@ pub async fn list_delegations(
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
     let rows = run(&state, &auth, move |db, ctx| {
-        staff::list_delegations(db, ctx, partner)
+        staff::list_delegations(db, ctx, partner.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(

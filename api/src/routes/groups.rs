@@ -102,7 +102,7 @@ pub async fn create_group(
     let b = body.into_inner();
     let partner = path.into_inner();
     let g = run(&state, &auth, move |db, ctx| {
-        staff::create_group(db, ctx, partner, &b.name, b.description.as_deref())
+        staff::create_group(db, ctx, partner.into(), &b.name, b.description.as_deref())
     })
     .await?;
     let dto = GroupDto::try_from(g)?;
@@ -126,7 +126,7 @@ pub async fn list_groups(
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
     let gs = run(&state, &auth, move |db, ctx| {
-        staff::list_groups(db, ctx, partner)
+        staff::list_groups(db, ctx, partner.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(
@@ -184,7 +184,7 @@ pub async fn add_group_member(
     let id = path.into_inner();
     let account = body.into_inner().account_id;
     let m = run(&state, &auth, move |db, ctx| {
-        staff::add_member(db, ctx, id, account)
+        staff::add_member(db, ctx, id.into(), account.into())
     })
     .await?;
     Ok(HttpResponse::Created().json(MemberDto::from(m)))
@@ -205,7 +205,7 @@ pub async fn remove_group_member(
 ) -> Result<HttpResponse, ApiError> {
     let (group, account) = path.into_inner();
     run(&state, &auth, move |db, ctx| {
-        staff::remove_member(db, ctx, group, account)
+        staff::remove_member(db, ctx, group.into(), account.into())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

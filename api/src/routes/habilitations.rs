@@ -165,13 +165,13 @@ pub async fn grant_habilitation(
     let b = body.into_inner();
     let req = GrantRequest {
         holder: holder_of(b.account_id, b.group_id)?,
-        profile_id: b.profile_id,
-        mission_id: b.mission_id,
+        profile_id: b.profile_id.into(),
+        mission_id: b.mission_id.into(),
         ends_on: b.ends_on,
     };
     let partner = path.into_inner();
     let h = run(&state, &auth, move |db, ctx| {
-        habs::grant(db, ctx, partner, req)
+        habs::grant(db, ctx, partner.into(), req)
     })
     .await?;
     let dto = HabilitationDto::try_from(h)?;
@@ -239,12 +239,12 @@ pub async fn list_habilitations(
             HabilitationStatusDto::Suspended => HabilitationStatus::Suspended,
             HabilitationStatusDto::Devalidated => HabilitationStatus::Devalidated,
         }),
-        profile_id: q.profile_id,
+        profile_id: q.profile_id.map(Into::into),
         holder,
     };
     let partner = path.into_inner();
     let p = run(&state, &auth, move |db, ctx| {
-        habs::list(db, ctx, partner, &filter, &page)
+        habs::list(db, ctx, partner.into(), &filter, &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(HabilitationPage {
@@ -472,7 +472,10 @@ pub async fn ask_habilitation_question(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let text = body.into_inner().question;
-    let q = run(&state, &auth, move |db, ctx| habs::ask(db, ctx, id, &text)).await?;
+    let q = run(&state, &auth, move |db, ctx| {
+        habs::ask(db, ctx, id.into(), &text)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(QuestionDto::try_from(q)?))
 }
 
@@ -490,7 +493,10 @@ pub async fn list_habilitation_questions(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let qs = run(&state, &auth, move |db, ctx| habs::questions(db, ctx, id)).await?;
+    let qs = run(&state, &auth, move |db, ctx| {
+        habs::questions(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(questions_dto(qs)?))
 }
 
@@ -509,7 +515,7 @@ pub async fn list_open_habilitation_questions(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let qs = run(&state, &auth, move |db, ctx| {
-        habs::open_questions(db, ctx, id)
+        habs::open_questions(db, ctx, id.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(questions_dto(qs)?))
@@ -581,7 +587,10 @@ pub async fn list_account_habilitations(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let (account, held) = run(&state, &auth, move |db, ctx| habs::of_person(db, ctx, id)).await?;
+    let (account, held) = run(&state, &auth, move |db, ctx| {
+        habs::of_person(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PersonHabilitationsDto {
         account: AccountDto::from(account),
         habilitations: held
@@ -643,7 +652,7 @@ pub async fn list_unused_habilitations(
     let id = path.into_inner();
     let since = auth.0.now - chrono::Duration::days(days);
     let rows = run(&state, &auth, move |db, ctx| {
-        habs::unused(db, ctx, id, since)
+        habs::unused(db, ctx, id.into(), since)
     })
     .await?;
     Ok(HttpResponse::Ok().json(

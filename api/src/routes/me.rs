@@ -103,7 +103,10 @@ pub async fn end_my_session(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    run(&state, &auth, move |db, ctx| sessions::end_own(db, ctx, id)).await?;
+    run(&state, &auth, move |db, ctx| {
+        sessions::end_own(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -155,7 +158,7 @@ pub async fn change_my_password(
         accounts::change_own_password(
             db,
             ctx,
-            session,
+            session.into(),
             &body.current_password,
             &body.new_password,
             policy,

@@ -171,7 +171,7 @@ pub async fn list_partners(
     let filter = PartnerFilter {
         siret: q.siret.map(|s| s.replace(' ', "")),
         category: q.category.map(Into::into),
-        caf_id: q.caf_id,
+        caf_id: q.caf_id.map(Into::into),
     };
     let p = run(&state, &auth, move |db, ctx| {
         partners::list(db, ctx, &filter, &page)
@@ -293,7 +293,7 @@ pub async fn name_partner_administrator(
         AdministratorRank::Deputy => partners::AdministratorRank::Deputy,
     };
     let account = run(&state, &auth, move |db, ctx| {
-        partners::name_administrator(db, ctx, id, rank, &person)
+        partners::name_administrator(db, ctx, id.into(), rank, &person)
     })
     .await?;
     state.outbox.notify_one();
@@ -315,7 +315,7 @@ pub async fn list_partner_administrators(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let accounts = run(&state, &auth, move |db, ctx| {
-        partners::administrators(db, ctx, id)
+        partners::administrators(db, ctx, id.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(

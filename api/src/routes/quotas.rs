@@ -79,7 +79,10 @@ pub async fn get_partner_quota_use(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let lines = run(&state, &auth, move |db, ctx| habs::quota_use(db, ctx, id)).await?;
+    let lines = run(&state, &auth, move |db, ctx| {
+        habs::quota_use(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(quota_dto(lines)?))
 }
 
@@ -109,7 +112,7 @@ pub async fn get_caf_quota_use(
     let id = path.into_inner();
     let over = query.over_quota.unwrap_or(false);
     let lines = run(&state, &auth, move |db, ctx| {
-        habs::caf_quota_use(db, ctx, id, over)
+        habs::caf_quota_use(db, ctx, id.into(), over)
     })
     .await?;
     Ok(HttpResponse::Ok().json(quota_dto(lines)?))
@@ -173,7 +176,7 @@ pub async fn list_profile_holders(
 ) -> Result<HttpResponse, ApiError> {
     let (partner, profile) = path.into_inner();
     let (lines, people) = run(&state, &auth, move |db, ctx| {
-        habs::holders(db, ctx, partner, profile)
+        habs::holders(db, ctx, partner.into(), profile.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(HoldersDto {

@@ -101,8 +101,8 @@ impl From<RequestForm> for Form {
                 function_title,
                 email,
                 phone,
-                profile_id,
-                mission_id,
+                profile_id: profile_id.into(),
+                mission_id: mission_id.into(),
                 ends_on,
             }),
             RequestForm::RemoveAccess {
@@ -127,7 +127,7 @@ impl From<RequestForm> for Form {
                     AdministratorRank::Deputy => "deputy",
                 }
                 .into(),
-                replaced_account_id,
+                replaced_account_id: replaced_account_id.map(Into::into),
                 full_name,
                 function_title,
                 email,
@@ -228,7 +228,7 @@ pub async fn file_request(
     let partner = path.into_inner();
     let form: Form = body.into_inner().into();
     let v = run(&state, &auth, move |db, ctx| {
-        requests::file(db, ctx, partner, form)
+        requests::file(db, ctx, partner.into(), form)
     })
     .await?;
     let d = dto(v)?;
@@ -267,7 +267,7 @@ impl RequestQuery {
                 .as_deref()
                 .map(|k| RequestKind::from_code(k).ok_or_else(|| bad("unknown kind")))
                 .transpose()?,
-            partner_id: self.partner_id,
+            partner_id: self.partner_id.map(Into::into),
             escalation_due: self.escalation_due.unwrap_or(false),
         })
     }
@@ -290,7 +290,7 @@ pub async fn list_partner_requests(
     let filter = query.filter()?;
     let partner = path.into_inner();
     let vs = run(&state, &auth, move |db, ctx| {
-        requests::for_partner(db, ctx, partner, &filter)
+        requests::for_partner(db, ctx, partner.into(), &filter)
     })
     .await?;
     Ok(HttpResponse::Ok().json(dtos(vs)?))
@@ -314,7 +314,7 @@ pub async fn list_caf_requests(
     let filter = query.filter()?;
     let caf = path.into_inner();
     let vs = run(&state, &auth, move |db, ctx| {
-        requests::inbox(db, ctx, caf, &filter)
+        requests::inbox(db, ctx, caf.into(), &filter)
     })
     .await?;
     Ok(HttpResponse::Ok().json(dtos(vs)?))
@@ -493,7 +493,7 @@ pub async fn list_escalation_contacts(
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
     let cs = run(&state, &auth, move |db, ctx| {
-        requests::escalation_contacts(db, ctx, partner)
+        requests::escalation_contacts(db, ctx, partner.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(cs.into_iter().map(Contact::from).collect::<Vec<_>>()))

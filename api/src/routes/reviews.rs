@@ -259,7 +259,7 @@ pub async fn open_review_campaign(
     let caf = path.into_inner();
     let OpenInput { year, due_on } = body.into_inner();
     let o = run(&state, &auth, move |db, ctx| {
-        reviews::open(db, ctx, caf, year, due_on)
+        reviews::open(db, ctx, caf.into(), year, due_on)
     })
     .await?;
     state.outbox.notify_one();
@@ -314,7 +314,7 @@ pub async fn list_caf_review_campaigns(
     };
     let caf = path.into_inner();
     let p = run(&state, &auth, move |db, ctx| {
-        reviews::for_caf(db, ctx, caf, filter, &page)
+        reviews::for_caf(db, ctx, caf.into(), filter, &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(CampaignPage {
@@ -340,7 +340,7 @@ pub async fn list_partner_review_campaigns(
     let page = query.request()?;
     let partner = path.into_inner();
     let p = run(&state, &auth, move |db, ctx| {
-        reviews::for_partner(db, ctx, partner, &page)
+        reviews::for_partner(db, ctx, partner.into(), &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(CampaignPage {
@@ -411,7 +411,7 @@ pub async fn decide_review_item(
     let b = body.into_inner();
     let verdict = check_verdict(&b.decision, b.reason.as_deref())?;
     let v = run(&state, &auth, move |db, ctx| {
-        reviews::decide(db, ctx, campaign, item, &verdict)
+        reviews::decide(db, ctx, campaign.into(), item, &verdict)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ItemDto::try_from(v)?))
@@ -433,7 +433,10 @@ pub async fn complete_review_campaign(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let c = run(&state, &auth, move |db, ctx| reviews::complete(db, ctx, id)).await?;
+    let c = run(&state, &auth, move |db, ctx| {
+        reviews::complete(db, ctx, id.into())
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Ok().json(CampaignDto::try_from(c)?))
 }

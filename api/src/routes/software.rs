@@ -89,7 +89,7 @@ pub async fn register_client_application(
     let b = body.into_inner();
     let reg = Registration::new(&b.name, &b.redirect_uris, &b.scopes, b.password_grant)?;
     let app = run(&state, &auth, move |db, ctx| {
-        clients::register(db, ctx, partner_id, &reg)
+        clients::register(db, ctx, partner_id.into(), &reg)
     })
     .await?;
     Ok(HttpResponse::Created().json(ClientApplicationDto::try_from(app)?))
@@ -110,7 +110,7 @@ pub async fn list_client_applications(
 ) -> Result<HttpResponse, ApiError> {
     let partner_id = path.into_inner();
     let apps = run(&state, &auth, move |db, ctx| {
-        clients::list(db, ctx, partner_id)
+        clients::list(db, ctx, partner_id.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(
@@ -143,7 +143,10 @@ pub async fn approve_client_application(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let app = run(&state, &auth, move |db, ctx| clients::approve(db, ctx, id)).await?;
+    let app = run(&state, &auth, move |db, ctx| {
+        clients::approve(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
 }
 
@@ -166,7 +169,7 @@ pub async fn revoke_client_application(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     let app = run(&state, &auth, move |db, ctx| {
-        clients::revoke(db, ctx, id, &reason)
+        clients::revoke(db, ctx, id.into(), &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))

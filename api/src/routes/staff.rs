@@ -65,7 +65,7 @@ pub async fn create_partner_user(
     )?;
     let partner = path.into_inner();
     let account = run(&state, &auth, move |db, ctx| {
-        staff::create_user(db, ctx, partner, &person)
+        staff::create_user(db, ctx, partner.into(), &person)
     })
     .await?;
     state.outbox.notify_one();
@@ -87,7 +87,7 @@ pub async fn list_partner_users(
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
     let accounts = run(&state, &auth, move |db, ctx| {
-        staff::list_staff(db, ctx, partner)
+        staff::list_staff(db, ctx, partner.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(
@@ -118,7 +118,7 @@ pub async fn close_account(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     let account = run(&state, &auth, move |db, ctx| {
-        staff::close_account(db, ctx, id, &reason)
+        staff::close_account(db, ctx, id.into(), &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))

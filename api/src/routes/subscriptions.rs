@@ -160,7 +160,7 @@ pub async fn create_subscription(
     };
     let amendment = b.amendment.map(Into::into);
     let (v, _) = run(&state, &auth, move |db, ctx| {
-        subscriptions::create(db, ctx, convention_id, new, amendment)
+        subscriptions::create(db, ctx, convention_id.into(), new, amendment)
     })
     .await?;
     let dto = SubscriptionDto::try_from(v)?;
@@ -184,7 +184,7 @@ pub async fn list_subscriptions(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let list = run(&state, &auth, move |db, ctx| {
-        subscriptions::list(db, ctx, id)
+        subscriptions::list(db, ctx, id.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(

@@ -177,10 +177,10 @@ impl TraceQuery {
         }
         Ok(TraceFilter {
             target_id: self.target_id,
-            actor_account_id: self.actor_account_id,
+            actor_account_id: self.actor_account_id.map(Into::into),
             action: self.action.clone(),
             request_id: self.request_id.clone(),
-            client_id: self.client_id,
+            client_id: self.client_id.map(Into::into),
             file_number: self.file_number.clone(),
             from: self.from.map(|f| f.naive_utc()),
             to: self.to.map(|t| t.naive_utc()),
@@ -505,7 +505,12 @@ pub async fn produce_subject_access(
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, account_id) = path.into_inner();
     let s = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::use_cases::trace::subject_access(db, ctx, partner_id, account_id)
+        mcp_persistence::use_cases::trace::subject_access(
+            db,
+            ctx,
+            partner_id.into(),
+            account_id.into(),
+        )
     })
     .await?;
     Ok(HttpResponse::Ok().json(SubjectAccessDto::try_from(s)?))

@@ -569,7 +569,7 @@ fn bench_cdap(engine: Engine, files: u64) -> Cdap {
         .status
     });
     let direct = run("lookup straight against the database", READS, |i| {
-        match mcp_persistence::use_cases::cdap::lookup_only(&env.db, caf_id, &numero(i)) {
+        match mcp_persistence::use_cases::cdap::lookup_only(&env.db, caf_id.into(), &numero(i)) {
             Ok(Some(_)) => 200,
             _ => 500,
         }
@@ -925,7 +925,7 @@ fn bench_traces(engine: Engine, n: u64) -> TraceBench {
     let started = Instant::now();
     let ctx = mcp_persistence::Ctx {
         principal: Some(mcp_domain::access::Principal::auditor(
-            uuid::Uuid::nil(),
+            uuid::Uuid::nil().into(),
             None,
         )),
         request_id: "bench".into(),

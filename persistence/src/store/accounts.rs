@@ -4,12 +4,12 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Role};
+use mcp_domain::ids::{AccountId, CafId, PartnerId};
 use mcp_domain::person::Person;
 use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::DomainError;
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
@@ -114,8 +114,8 @@ pub(crate) fn create(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     role: Role,
-    caf_id: Option<Uuid>,
-    partner_id: Option<Uuid>,
+    caf_id: Option<CafId>,
+    partner_id: Option<PartnerId>,
     person: &Person,
 ) -> Result<(Account, Activation)> {
     let secret = random_secret();
@@ -173,8 +173,8 @@ pub(crate) fn invite(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     role: Role,
-    caf_id: Option<Uuid>,
-    partner_id: Option<Uuid>,
+    caf_id: Option<CafId>,
+    partner_id: Option<PartnerId>,
     person: &Person,
     organisation: &str,
 ) -> Result<Account> {
@@ -244,23 +244,24 @@ pub(crate) fn principal_of(
     caf_id: Option<&str>,
     partner_id: Option<&str>,
 ) -> Option<Principal> {
-    let account_id = Uuid::parse_str(id).ok()?;
-    let parse = |v: Option<&str>| v.and_then(|v| Uuid::parse_str(v).ok());
+    let account_id: AccountId = id.parse().ok()?;
+    let caf = || caf_id.and_then(|v| v.parse::<CafId>().ok());
+    let partner = || partner_id.and_then(|v| v.parse::<PartnerId>().ok());
     match Role::from_code(role)? {
         Role::CnafOperator => Some(Principal::cnaf_operator(account_id)),
-        Role::CafAdministrator => Some(Principal::caf_administrator(account_id, parse(caf_id)?)),
+        Role::CafAdministrator => Some(Principal::caf_administrator(account_id, caf()?)),
         Role::CnafAuditor => Some(Principal::auditor(account_id, None)),
-        Role::CafAuditor => Some(Principal::auditor(account_id, Some(parse(caf_id)?))),
+        Role::CafAuditor => Some(Principal::auditor(account_id, Some(caf()?))),
         Role::PartnerAdministrator => Some(Principal::partner_administrator(
             account_id,
-            parse(caf_id)?,
-            parse(partner_id)?,
+            caf()?,
+            partner()?,
         )),
         // The delegation, if any, is read with the session on each request.
         Role::PartnerUser => Some(Principal::partner_user(
             account_id,
-            parse(caf_id)?,
-            parse(partner_id)?,
+            caf()?,
+            partner()?,
             None,
         )),
     }
@@ -322,7 +323,7 @@ pub(crate) fn trace_refused_login(
 pub(crate) fn mark_password_change_required(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    account_id: Uuid,
+    account_id: AccountId,
     organisation: (Option<&str>, Option<&str>),
     reason: &str,
 ) -> Result<()> {
@@ -337,7 +338,7 @@ pub(crate) fn mark_password_change_required(
             partner_id: partner_id.map(crate::uuid).transpose()?,
             action: mcp_domain::vocabulary::TraceAction::AccountPasswordChangeRequired,
             target_type: mcp_domain::vocabulary::TargetType::Account,
-            target_id: Some(account_id),
+            target_id: Some(account_id.into()),
             caf_id: caf_id.map(crate::uuid).transpose()?,
             outcome: crate::store::trace::Outcome::Success,
             detail: serde_json::json!({ "reason": reason }),
@@ -432,7 +433,7 @@ pub(crate) fn sign_in_rules(
 pub(crate) fn load_supervised(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    account_id: Uuid,
+    account_id: AccountId,
 ) -> Result<Account> {
     let account: Account = accounts::table
         .find(account_id.to_string())

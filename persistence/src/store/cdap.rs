@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::{BeneficiaryFile, Consultant, Restriction, View};
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::ids::{CafId, MissionId, PartnerId, ProfileId};
 use mcp_domain::vocabulary::{HolderKind, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
@@ -70,9 +70,9 @@ pub struct ConsultRequest {
     /// Numéro allocataire.
     pub numero: String,
     /// The convention mission the consultation serves.
-    pub mission_id: Uuid,
+    pub mission_id: MissionId,
     /// The profile to consult with, when the person holds several.
-    pub profile_id: Option<Uuid>,
+    pub profile_id: Option<ProfileId>,
     /// The RSA instructor number (profile T4).
     pub instructor_number: Option<String>,
 }
@@ -165,8 +165,8 @@ pub(crate) fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View>
 
 /// What a consultation rests on: the caller's habilitation, its view, and who they are.
 pub(crate) struct Grounds {
-    pub(crate) caf_id: Uuid,
-    pub(crate) partner_id: Uuid,
+    pub(crate) caf_id: CafId,
+    pub(crate) partner_id: PartnerId,
     pub(crate) habilitation_id: String,
     pub(crate) profile_id: String,
     pub(crate) profile_code: String,
@@ -179,9 +179,9 @@ pub(crate) struct Grounds {
 pub(crate) fn grounds(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    (caf_id, partner_id): (Uuid, Uuid),
-    mission_id: Uuid,
-    profile_id: Option<Uuid>,
+    (caf_id, partner_id): (CafId, PartnerId),
+    mission_id: MissionId,
+    profile_id: Option<ProfileId>,
     instructor_number: Option<&str>,
 ) -> Result<Grounds> {
     let principal = ctx.principal();
@@ -258,7 +258,7 @@ pub(crate) fn trace_consultation(
     conn: &mut DbConnection,
     ctx: &Ctx,
     g: &Grounds,
-    mission_id: Uuid,
+    mission_id: MissionId,
     asked: Value,
     served: Option<&str>,
 ) -> Result<()> {
@@ -292,7 +292,7 @@ pub(crate) fn record_use(
     conn: &mut DbConnection,
     ctx: &Ctx,
     g: &Grounds,
-    mission_id: Uuid,
+    mission_id: MissionId,
     files: i64,
 ) -> Result<()> {
     diesel::update(habilitations::table.find(&g.habilitation_id))
@@ -341,7 +341,7 @@ pub(crate) fn parse_stored(id: String, doc: &str) -> Result<(String, Beneficiary
 }
 
 /// Checks that the caller may consult files at all; returns their Caf and partner.
-pub(crate) fn check_consultant(ctx: &Ctx) -> Result<(Uuid, Uuid)> {
+pub(crate) fn check_consultant(ctx: &Ctx) -> Result<(CafId, PartnerId)> {
     let principal = ctx.principal();
     let (Some(caf_id), Some(partner_id)) = (principal.caf_id, principal.partner_id) else {
         return Err(DomainError::Forbidden.into());
@@ -364,9 +364,9 @@ pub struct SearchRequest {
     /// Date of birth.
     pub birth_date: NaiveDate,
     /// The convention mission the search serves.
-    pub mission_id: Uuid,
+    pub mission_id: MissionId,
     /// The profile to search with, when the person holds several.
-    pub profile_id: Option<Uuid>,
+    pub profile_id: Option<ProfileId>,
 }
 
 /// Most files a search returns.

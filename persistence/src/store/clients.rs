@@ -6,7 +6,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Scope;
-use uuid::Uuid;
 
 use crate::error::Result;
 use crate::schema::{authorization_codes, client_applications};
@@ -52,7 +51,7 @@ impl ClientApplication {
     }
 
     /// Its id.
-    pub fn client_uuid(&self) -> Result<Uuid> {
+    pub fn client_uuid(&self) -> Result<mcp_domain::ids::ClientId> {
         crate::uuid(&self.id)
     }
 }
@@ -89,13 +88,9 @@ pub(crate) fn issue_code(
         account.caf_id.as_deref(),
         account.partner_id.as_deref(),
     );
+    let client_id = app.client_uuid()?;
     let ctx = crate::ctx::Ctx {
-        principal: person.map(|p| {
-            p.through(
-                app.client_uuid().unwrap_or_default(),
-                consent.scopes.to_vec(),
-            )
-        }),
+        principal: person.map(|p| p.through(client_id, consent.scopes.to_vec())),
         ..ctx.clone()
     };
     diesel::insert_into(authorization_codes::table)
@@ -118,7 +113,7 @@ pub(crate) fn issue_code(
             partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
             action: mcp_domain::vocabulary::TraceAction::OauthConsentGiven,
             target_type: mcp_domain::vocabulary::TargetType::ClientApplication,
-            target_id: Some(app.client_uuid()?),
+            target_id: Some(app.client_uuid()?.into()),
             caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
             outcome: Outcome::Success,
             detail: serde_json::json!({ "scope": Scope::join(consent.scopes) }),

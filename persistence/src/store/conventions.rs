@@ -320,7 +320,7 @@ pub(crate) fn load_for(
         ctx.principal(),
         function,
         Reach::Partner {
-            caf_id: conv.row.caf_uuid()?,
+            caf_id: conv.row.caf_uuid()?.into(),
             partner_id: crate::uuid(&conv.row.partner_id)?,
         },
     )?;
@@ -431,7 +431,7 @@ pub(crate) fn change<T>(
             action: TraceAction::AmendmentRecorded,
             target_type: TargetType::Convention,
             target_id: Some(conv.row.uuid()?),
-            caf_id: Some(conv.row.caf_uuid()?),
+            caf_id: Some(conv.row.caf_uuid()?.into()),
             outcome: Outcome::Success,
             detail: json!({ "number": a.number, "subject": a.subject, "summary": a.summary }),
         },

@@ -3,6 +3,7 @@
 //! it), suspension, devalidation, expiry of temporary missions, role bundles, the Caf's
 //! questions, and the views partners and Cafs need.
 
+use mcp_domain::ids::{MissionId, ProfileId};
 use mcp_domain::vocabulary::{HolderKind, TargetType, TraceAction};
 use std::collections::BTreeSet;
 
@@ -185,9 +186,9 @@ pub struct GrantRequest {
     /// A person or a group of the partner.
     pub holder: Holder,
     /// The profile.
-    pub profile_id: Uuid,
+    pub profile_id: ProfileId,
     /// The convention mission it serves.
-    pub mission_id: Uuid,
+    pub mission_id: MissionId,
     /// Last day of a temporary mission.
     pub ends_on: Option<NaiveDate>,
 }
@@ -209,8 +210,8 @@ pub(crate) struct Grantable {
 pub(crate) fn check_grantable(
     conn: &mut DbConnection,
     partner: &Partner,
-    profile_id: Uuid,
-    mission_id: Uuid,
+    profile_id: ProfileId,
+    mission_id: MissionId,
     ends_on: Option<NaiveDate>,
     today: NaiveDate,
     mode_applies: bool,
@@ -300,7 +301,7 @@ pub(crate) fn grant_in(
         ctx.principal().is_partner_staff(),
     )?;
     let people = people_of_holder(conn, ctx, partner, req.holder)?;
-    check_not_self(ctx.principal().account_id, &people)?;
+    check_not_self(ctx.principal().account_id.into(), &people)?;
     check_seats(conn, &subscription_id, &profile.id, &people, 0)?;
     let h = Habilitation {
         id: crate::new_id(),
@@ -541,7 +542,7 @@ pub struct HabilitationFilter {
     /// Only this status.
     pub status: Option<HabilitationStatus>,
     /// Only this profile.
-    pub profile_id: Option<Uuid>,
+    pub profile_id: Option<ProfileId>,
     /// Only those held by this holder.
     pub holder: Option<Holder>,
 }

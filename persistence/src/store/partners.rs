@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::CafId;
 use mcp_domain::partner::PartnerCategory;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -73,7 +74,7 @@ pub(crate) fn load_for(
         function,
         Reach::Partner {
             caf_id: crate::uuid(&p.caf_id)?,
-            partner_id: id,
+            partner_id: id.into(),
         },
     )?;
     Ok(p)
@@ -87,7 +88,7 @@ pub struct PartnerFilter {
     /// Only this category.
     pub category: Option<PartnerCategory>,
     /// Only this Caf's partners (within the caller's reach).
-    pub caf_id: Option<Uuid>,
+    pub caf_id: Option<CafId>,
 }
 
 /// The rank of a partner administrator named in the contract.

@@ -109,15 +109,16 @@ pub(crate) fn people_of_holder(
 ) -> Result<BTreeSet<Uuid>> {
     match holder {
         Holder::Account(id) => {
-            let (account, role) = staff::staff_member(conn, partner, id).map_err(|e| match e {
-                Error::Domain(DomainError::NotFound) => DomainError::field(
-                    "account_id",
-                    "unknown_account",
-                    "no such person among this partner's staff",
-                )
-                .into(),
-                e => e,
-            })?;
+            let (account, role) =
+                staff::staff_member(conn, partner, id.into()).map_err(|e| match e {
+                    Error::Domain(DomainError::NotFound) => DomainError::field(
+                        "account_id",
+                        "unknown_account",
+                        "no such person among this partner's staff",
+                    )
+                    .into(),
+                    e => e,
+                })?;
             authorize_touching(ctx.principal(), role)?;
             if crate::read_code(&account.status, AccountStatus::from_code)?
                 == AccountStatus::Disabled
@@ -183,7 +184,10 @@ pub(crate) fn check_seats_for_group(
     }
     held.sort();
     held.dedup();
-    check_not_self(ctx.principal().account_id, &BTreeSet::from([newcomer]))?;
+    check_not_self(
+        ctx.principal().account_id.into(),
+        &BTreeSet::from([newcomer]),
+    )?;
     for (_, profile) in &held {
         authorize_profile(ctx.principal(), crate::uuid(profile)?)?;
     }

@@ -2,6 +2,7 @@
 //! access, change an administrator. Each is checked when filed and when sent, reserves its seat
 //! in the quota while the Caf decides, and is carried out by the approval in one transaction.
 
+use mcp_domain::ids::{AccountId, MissionId, PartnerId, ProfileId};
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use std::collections::BTreeSet;
 
@@ -35,9 +36,9 @@ pub struct HabilitateForm {
     /// Telephone.
     pub phone: String,
     /// The profile asked for.
-    pub profile_id: Uuid,
+    pub profile_id: ProfileId,
     /// The convention mission it serves.
-    pub mission_id: Uuid,
+    pub mission_id: MissionId,
     /// End of a temporary mission.
     pub ends_on: Option<NaiveDate>,
 }
@@ -59,7 +60,7 @@ pub struct ChangeAdministratorForm {
     /// `principal` or `deputy`.
     pub rank: String,
     /// The administrator replaced, when the rank is held.
-    pub replaced_account_id: Option<Uuid>,
+    pub replaced_account_id: Option<AccountId>,
     /// The new administrator's full name.
     pub full_name: String,
     /// Their function.
@@ -218,14 +219,16 @@ pub(crate) fn check_form(
             }
             for (i, id) in f.account_ids.iter().enumerate() {
                 let field = format!("account_ids[{i}]");
-                let (account, role) = crate::store::staff::staff_member(conn, partner, *id)
-                    .map_err(|_| {
-                        field_error(
-                            &field,
-                            "unknown_account",
-                            "no such person among this partner's staff",
-                        )
-                    })?;
+                let (account, role) =
+                    crate::store::staff::staff_member(conn, partner, (*id).into()).map_err(
+                        |_| {
+                            field_error(
+                                &field,
+                                "unknown_account",
+                                "no such person among this partner's staff",
+                            )
+                        },
+                    )?;
                 if role != Role::PartnerUser {
                     return Err(field_error(
                         &field,
@@ -450,7 +453,7 @@ pub struct RequestFilter {
     /// Only this kind.
     pub kind: Option<RequestKind>,
     /// Only this partner (Caf inbox).
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
     /// Only those due for escalation.
     pub escalation_due: bool,
 }

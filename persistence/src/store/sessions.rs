@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Scope, Software};
+use mcp_domain::ids::CafId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -77,7 +78,7 @@ impl Session {
         match &self.client_id {
             None => Some(person),
             Some(client) => Some(person.through(
-                Uuid::parse_str(client).ok()?,
+                Uuid::parse_str(client).ok()?.into(),
                 Scope::parse_list(self.scope.as_deref().unwrap_or("")).ok()?,
             )),
         }
@@ -216,7 +217,7 @@ pub(crate) fn revoke_in(
     ctx: &Ctx,
     session: &Session,
     reason: &str,
-    caf: Option<Uuid>,
+    caf: Option<CafId>,
 ) -> Result<()> {
     diesel::update(
         sessions::table
@@ -255,7 +256,7 @@ pub(crate) fn revoke_in(
     )
 }
 
-pub(crate) fn caf_of(principal: &Principal) -> Option<Uuid> {
+pub(crate) fn caf_of(principal: &Principal) -> Option<CafId> {
     principal.caf_scope()
 }
 
@@ -276,7 +277,7 @@ pub(crate) fn revoke_others_in(
         .filter(sessions::id.ne(keep))
         .select(Session::as_select())
         .load(conn)?;
-    let caf: Option<Uuid> = accounts::table
+    let caf: Option<CafId> = accounts::table
         .find(account_id)
         .select(accounts::caf_id)
         .first::<Option<String>>(conn)?

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
+use mcp_domain::ids::{AccountId, PartnerId};
 use mcp_domain::person::Person;
 use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
@@ -25,10 +26,10 @@ use crate::store::trace::{self, Event, Outcome};
 pub(crate) fn managed_partner(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     function: Function,
 ) -> Result<Partner> {
-    let partner = partners::load_for(conn, ctx, partner_id, function)?;
+    let partner = partners::load_for(conn, ctx, partner_id.into(), function)?;
     if ctx.principal().is_partner_staff() {
         let mode = crate::store::habilitations::management_mode(conn, &partner.id, ctx.today())?;
         mcp_domain::habilitation::require_delegated_mode(mode)?;
@@ -40,7 +41,7 @@ pub(crate) fn managed_partner(
 pub(crate) fn staff_member(
     conn: &mut DbConnection,
     partner: &Partner,
-    account_id: Uuid,
+    account_id: AccountId,
 ) -> Result<(Account, Role)> {
     let account: Account = accounts::table
         .find(account_id.to_string())
@@ -127,7 +128,7 @@ pub(crate) fn close_in(
         conn,
         ctx.now,
         &account.id,
-        ctx.principal().account_id,
+        ctx.principal().account_id.into(),
         "account closed",
     )?;
     trace::record(
@@ -201,7 +202,7 @@ impl DelegationRow {
 /// The delegation an account holds now, read with its session on each request.
 pub(crate) fn delegation_in_force(
     conn: &mut DbConnection,
-    account_id: Uuid,
+    account_id: AccountId,
 ) -> Result<Option<Delegation>> {
     let row: Option<DelegationRow> = delegations::table
         .filter(delegations::account_id.eq(account_id.to_string()))
@@ -300,7 +301,7 @@ pub(crate) fn load_group(
     let partner = if matches!(function, Function::ReadHabilitations) {
         partners::load_for(conn, ctx, partner_id, function)?
     } else {
-        managed_partner(conn, ctx, partner_id, function)?
+        managed_partner(conn, ctx, partner_id.into(), function)?
     };
     Ok((group, partner))
 }

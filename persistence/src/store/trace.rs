@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use mcp_domain::access::{Role, TracePerimeter};
+use mcp_domain::ids::{AccountId, CafId, ClientId, HabilitationId, PartnerId};
 use mcp_domain::trace::{canonical, link, GENESIS};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::{json, Value};
@@ -47,10 +48,10 @@ pub struct Event {
     pub target_id: Option<Uuid>,
     /// The Caf whose perimeter the object belongs to, for the readers of its traces (the
     /// actor's Caf when absent).
-    pub caf_id: Option<Uuid>,
+    pub caf_id: Option<CafId>,
     /// The partner whose perimeter the object belongs to (the actor's partner when absent), so
     /// that the partner's administrators read what was done to their organisation too.
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
     /// How it ended.
     pub outcome: Outcome,
     /// What changed, without any secret.
@@ -74,9 +75,11 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
     let (org_kind, org_id) = match principal.map(|p| (p.role, p.partner_id, p.caf_id)) {
         None => (None, None),
         Some((Role::CnafOperator | Role::CnafAuditor, _, _)) => (Some("cnaf"), None),
-        Some((Role::CafAdministrator | Role::CafAuditor, _, caf)) => (Some("caf"), caf),
+        Some((Role::CafAdministrator | Role::CafAuditor, _, caf)) => {
+            (Some("caf"), caf.map(|c| c.to_string()))
+        }
         Some((Role::PartnerAdministrator | Role::PartnerUser, partner, _)) => {
-            (Some("partner"), partner)
+            (Some("partner"), partner.map(|p| p.to_string()))
         }
     };
     let actor = principal.map(|p| p.account_id.to_string());
@@ -103,7 +106,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
             traces::actor_account_id.eq(&actor),
             traces::actor_role.eq(role),
             traces::organisation_kind.eq(org_kind),
-            traces::organisation_id.eq(org_id.map(|o| o.to_string())),
+            traces::organisation_id.eq(&org_id),
             traces::action.eq(event.action.code()),
             traces::target_type.eq(event.target_type.code()),
             traces::target_id.eq(&target_id),
@@ -126,7 +129,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
                 habilitation_events::actor_account_id.eq(&actor),
                 habilitation_events::actor_role.eq(role),
                 habilitation_events::organisation_kind.eq(org_kind),
-                habilitation_events::organisation_id.eq(org_id.map(|o| o.to_string())),
+                habilitation_events::organisation_id.eq(&org_id),
                 habilitation_events::action.eq(event.action.code()),
                 habilitation_events::caf_id.eq(&caf_id),
                 habilitation_events::partner_id.eq(&partner_id),
@@ -268,13 +271,13 @@ pub struct TraceFilter {
     /// Only traces about this object.
     pub target_id: Option<Uuid>,
     /// Only traces by this person.
-    pub actor_account_id: Option<Uuid>,
+    pub actor_account_id: Option<AccountId>,
     /// Only this action.
     pub action: Option<String>,
     /// Only traces with this request id.
     pub request_id: Option<String>,
     /// Only traces of actions made through this software.
-    pub client_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
     /// Only consultations of this beneficiary file (numéro allocataire).
     pub file_number: Option<String>,
     /// Only traces from this instant on.
@@ -447,7 +450,7 @@ pub(crate) fn anchor(conn: &mut DbConnection) -> Result<(i64, String)> {
 /// The history of one habilitation, kept with it (six years after devalidation), oldest first.
 pub(crate) fn habilitation_history(
     conn: &mut DbConnection,
-    habilitation_id: Uuid,
+    habilitation_id: HabilitationId,
     page: &PageRequest,
 ) -> Result<Page<Trace>> {
     let mut q = habilitation_events::table

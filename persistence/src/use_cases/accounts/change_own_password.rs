@@ -6,10 +6,10 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::ids::SessionId;
 use mcp_domain::throttle::ThrottlePolicy;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
-use uuid::Uuid;
 
 use super::*;
 
@@ -19,7 +19,7 @@ use super::*;
 pub fn change_own_password(
     db: &Database,
     ctx: &Ctx,
-    current_session: Uuid,
+    current_session: SessionId,
     current: &str,
     new: &str,
     policy: ThrottlePolicy,
@@ -68,7 +68,7 @@ pub fn change_own_password(
             conn,
             ctx,
             &id,
-            Some(current_session),
+            Some(current_session.into()),
             "password_changed",
         )?;
         trace::record(

@@ -5,14 +5,19 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::trace::{self, Event, Outcome};
+use mcp_domain::ids::AccountId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
-use uuid::Uuid;
 
 use super::*;
 
 /// Ends every session of a supervised account (a lost or stolen device reported, a doubt),
 /// without suspending it; returns how many.
-pub fn end_sessions_of(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str) -> Result<usize> {
+pub fn end_sessions_of(
+    db: &Database,
+    ctx: &Ctx,
+    account_id: AccountId,
+    reason: &str,
+) -> Result<usize> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
     db.write(|conn| {
         let account = load_supervised(conn, ctx, account_id)?;
@@ -30,7 +35,7 @@ pub fn end_sessions_of(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str)
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action: TraceAction::AccountSessionsEnded,
                 target_type: TargetType::Account,
-                target_id: Some(account_id),
+                target_id: Some(account_id.into()),
                 caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
                 outcome: Outcome::Success,
                 detail: serde_json::json!({ "reason": reason, "sessions_ended": ended }),

@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::schema::accounts;
 use diesel::prelude::*;
-use uuid::Uuid;
+use mcp_domain::ids::AccountId;
 
 use super::*;
 
@@ -15,7 +15,7 @@ use super::*;
 pub fn require_password_change(
     db: &Database,
     ctx: &Ctx,
-    account_id: Uuid,
+    account_id: AccountId,
     reason: &str,
 ) -> Result<()> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;

@@ -7,9 +7,9 @@ use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::ids::AccountId;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
-use uuid::Uuid;
 
 use super::*;
 
@@ -19,7 +19,7 @@ use super::*;
 pub fn set_suspended(
     db: &Database,
     ctx: &Ctx,
-    account_id: Uuid,
+    account_id: AccountId,
     suspended: bool,
     reason: &str,
 ) -> Result<Account> {
@@ -71,7 +71,7 @@ pub fn set_suspended(
                 partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
                 action,
                 target_type: TargetType::Account,
-                target_id: Some(account_id),
+                target_id: Some(account_id.into()),
                 caf_id,
                 outcome: Outcome::Success,
                 detail: serde_json::json!({ "reason": reason, "sessions_ended": ended }),

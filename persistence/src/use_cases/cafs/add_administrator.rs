@@ -6,10 +6,10 @@ use crate::error::Result;
 use crate::use_cases::accounts::{self, Account};
 use crate::use_cases::trace::{self, Event, Outcome};
 use mcp_domain::access::{authorize, Function, Reach, Role};
+use mcp_domain::ids::CafId;
 use mcp_domain::person::Person;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -18,7 +18,7 @@ use super::*;
 pub fn add_administrator(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Uuid,
+    caf_id: CafId,
     person: &Person,
 ) -> Result<Account> {
     authorize(
@@ -27,7 +27,7 @@ pub fn add_administrator(
         Reach::Caf(caf_id),
     )?;
     db.write(|conn| {
-        let caf = load(conn, caf_id)?;
+        let caf = load(conn, caf_id.into())?;
         let account = accounts::invite(
             conn,
             ctx.now,

@@ -6,10 +6,10 @@ use crate::error::Result;
 use crate::use_cases::accounts::{self, Account};
 use crate::use_cases::trace::{self, Event, Outcome};
 use mcp_domain::access::{authorize, Function, Reach, Role};
+use mcp_domain::ids::CafId;
 use mcp_domain::person::Person;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -19,14 +19,14 @@ use super::*;
 pub fn add_auditor(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Option<Uuid>,
+    caf_id: Option<CafId>,
     person: &Person,
 ) -> Result<Account> {
     let reach = caf_id.map_or(Reach::National, Reach::Caf);
     authorize(ctx.principal(), Function::ManageAuditors, reach)?;
     db.write(|conn| {
         let (role, organisation) = match caf_id {
-            Some(c) => (Role::CafAuditor, load(conn, c)?.name),
+            Some(c) => (Role::CafAuditor, load(conn, c.into())?.name),
             None => (Role::CnafAuditor, "Cnaf".to_string()),
         };
         let account = accounts::invite(conn, ctx.now, role, caf_id, None, person, &organisation)?;

@@ -8,7 +8,7 @@ use crate::schema::accounts as accounts_t;
 use crate::use_cases::accounts::Account;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Role};
-use uuid::Uuid;
+use mcp_domain::ids::CafId;
 
 use super::*;
 
@@ -16,12 +16,12 @@ use super::*;
 pub fn administrators(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Uuid,
+    caf_id: CafId,
     page: &PageRequest,
 ) -> Result<Page<Account>> {
     authorize(ctx.principal(), Function::ReadCaf, Reach::Caf(caf_id))?;
     db.read(|conn| {
-        load(conn, caf_id)?;
+        load(conn, caf_id.into())?;
         let mut q = accounts_t::table
             .filter(accounts_t::caf_id.eq(caf_id.to_string()))
             .filter(accounts_t::role.eq(Role::CafAdministrator.code()))

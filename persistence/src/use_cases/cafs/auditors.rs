@@ -8,13 +8,13 @@ use crate::schema::accounts as accounts_t;
 use crate::use_cases::accounts::Account;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Role};
-use uuid::Uuid;
+use mcp_domain::ids::CafId;
 
 /// The auditors, of the Cnaf and of every Caf, or of one Caf (Cnaf operators).
 pub fn auditors(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Option<Uuid>,
+    caf_id: Option<CafId>,
     page: &PageRequest,
 ) -> Result<Page<Account>> {
     authorize(ctx.principal(), Function::ManageAuditors, Reach::National)?;

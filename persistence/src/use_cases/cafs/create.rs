@@ -52,7 +52,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
                 action: TraceAction::CafCreated,
                 target_type: TargetType::Caf,
                 target_id: Some(id),
-                caf_id: Some(id),
+                caf_id: Some(id.into()),
                 outcome: Outcome::Success,
                 detail: json!({ "code": caf.code, "name": caf.name }),
             },

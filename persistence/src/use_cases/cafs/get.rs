@@ -10,6 +10,6 @@ use super::*;
 
 /// One Caf, within the caller's reach.
 pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Caf> {
-    authorize(ctx.principal(), Function::ReadCaf, Reach::Caf(id))?;
+    authorize(ctx.principal(), Function::ReadCaf, Reach::Caf(id.into()))?;
     db.read(|conn| load(conn, id))
 }

@@ -25,7 +25,11 @@ pub fn set_second_factor_requirement(
     required: bool,
 ) -> Result<(Caf, usize)> {
     use crate::schema::account_totp;
-    authorize(ctx.principal(), Function::ManageCafSecurity, Reach::Caf(id))?;
+    authorize(
+        ctx.principal(),
+        Function::ManageCafSecurity,
+        Reach::Caf(id.into()),
+    )?;
     db.write(|conn| {
         let before = load(conn, id)?;
         diesel::update(cafs::table.find(&before.id))
@@ -57,7 +61,7 @@ pub fn set_second_factor_requirement(
                 action: TraceAction::CafSecondFactorRequirementChanged,
                 target_type: TargetType::Caf,
                 target_id: Some(id),
-                caf_id: Some(id),
+                caf_id: Some(id.into()),
                 outcome: Outcome::Success,
                 detail: json!({ "required": required, "accounts_restricted": restricted }),
             },

@@ -17,7 +17,7 @@ use super::*;
 
 /// Replaces a Caf's registration data (Cnaf only): a new director, a move.
 pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf> {
-    authorize(ctx.principal(), Function::ManageCafs, Reach::Caf(id))?;
+    authorize(ctx.principal(), Function::ManageCafs, Reach::Caf(id.into()))?;
     db.write(|conn| {
         let before = load(conn, id)?;
         diesel::update(cafs::table.find(&before.id))
@@ -39,7 +39,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf>
                 action: TraceAction::CafUpdated,
                 target_type: TargetType::Caf,
                 target_id: Some(id),
-                caf_id: Some(id),
+                caf_id: Some(id.into()),
                 outcome: Outcome::Success,
                 detail: json!({
                     "before": { "code": before.code, "name": before.name, "address": before.address, "director_name": before.director_name },

@@ -8,11 +8,11 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::BeneficiaryFile;
+use mcp_domain::ids::CafId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use uuid::Uuid;
 
 use super::*;
 
@@ -21,7 +21,7 @@ use super::*;
 pub fn import_batch(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Uuid,
+    caf_id: CafId,
     lines: &[(usize, String)],
     report: &mut ImportReport,
 ) -> Result<()> {
@@ -98,7 +98,7 @@ pub fn import_batch(
                 partner_id: None,
                 action: TraceAction::BeneficiaryFilesImported,
                 target_type: TargetType::Caf,
-                target_id: Some(caf_id),
+                target_id: Some(caf_id.into()),
                 caf_id: Some(caf_id),
                 outcome: Outcome::Success,
                 detail: json!({

@@ -4,11 +4,11 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::schema::beneficiary_files;
 use diesel::prelude::*;
-use uuid::Uuid;
+use mcp_domain::ids::CafId;
 
 /// The lookup a consultation makes, alone: for the benchmark's comparison with the database's
 /// own speed.
-pub fn lookup_only(db: &Database, caf_id: Uuid, numero: &str) -> Result<Option<String>> {
+pub fn lookup_only(db: &Database, caf_id: CafId, numero: &str) -> Result<Option<String>> {
     db.read(|conn| {
         Ok(beneficiary_files::table
             .filter(beneficiary_files::caf_id.eq(caf_id.to_string()))

@@ -7,16 +7,16 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::ClientId;
 use mcp_domain::vocabulary::{SoftwareStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// The Caf approves software its partner submitted: from now on people of that partner may
 /// sign in to it.
-pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplication> {
+pub fn approve(db: &Database, ctx: &Ctx, client_id: ClientId) -> Result<ClientApplication> {
     authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
     db.write(|conn| {
         let app: ClientApplication = client_applications::table
@@ -51,7 +51,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: Uuid) -> Result<ClientApplic
                 partner_id: Some(crate::uuid(&app.partner_id)?),
                 action: TraceAction::ClientApplicationApproved,
                 target_type: TargetType::ClientApplication,
-                target_id: Some(client_id),
+                target_id: Some(client_id.into()),
                 caf_id: Some(crate::uuid(&app.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": app.partner_id, "name": app.name, "scopes": app.scopes, "password_grant": app.password_grant }),

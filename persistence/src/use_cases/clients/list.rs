@@ -6,16 +6,20 @@ use crate::error::Result;
 use crate::schema::client_applications;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
 /// A partner's software.
-pub fn list(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<ClientApplication>> {
+pub fn list(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<ClientApplication>> {
     authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
-        let partner =
-            crate::use_cases::partners::load_for(conn, ctx, partner_id, Function::ReadPartners)?;
+        let partner = crate::use_cases::partners::load_for(
+            conn,
+            ctx,
+            partner_id.into(),
+            Function::ReadPartners,
+        )?;
         Ok(client_applications::table
             .filter(client_applications::partner_id.eq(&partner.id))
             .order(client_applications::id.asc())

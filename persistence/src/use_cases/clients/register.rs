@@ -7,10 +7,10 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Scope};
+use mcp_domain::ids::PartnerId;
 use mcp_domain::software::Registration;
 use mcp_domain::vocabulary::{SoftwareStatus, TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -19,7 +19,7 @@ use super::*;
 pub fn register(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     reg: &Registration,
 ) -> Result<ClientApplication> {
     let submitted = ctx.principal().is_partner_staff();
@@ -38,7 +38,7 @@ pub fn register(
     };
     authorize(ctx.principal(), function, Reach::National)?;
     db.write(|conn| {
-        let partner = crate::use_cases::partners::load_for(conn, ctx, partner_id, function)?;
+        let partner = crate::use_cases::partners::load_for(conn, ctx, partner_id.into(), function)?;
         let app = ClientApplication {
             id: crate::new_id(),
             caf_id: partner.caf_id.clone(),
@@ -72,7 +72,7 @@ pub fn register(
                 partner_id: Some(crate::uuid(&app.partner_id)?),
                 action,
                 target_type: TargetType::ClientApplication,
-                target_id: Some(app.client_uuid()?),
+                target_id: Some(app.client_uuid()?.into()),
                 caf_id: Some(crate::uuid(&app.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": app.partner_id, "name": app.name, "redirect_uris": reg.redirect_uris, "scopes": app.scopes, "password_grant": app.password_grant }),

@@ -7,10 +7,10 @@ use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::ClientId;
 use mcp_domain::vocabulary::{SoftwareStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -18,7 +18,7 @@ use super::*;
 pub fn revoke(
     db: &Database,
     ctx: &Ctx,
-    client_id: Uuid,
+    client_id: ClientId,
     reason: &str,
 ) -> Result<ClientApplication> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
@@ -57,7 +57,7 @@ pub fn revoke(
                 partner_id: Some(crate::uuid(&app.partner_id)?),
                 action: TraceAction::ClientApplicationRevoked,
                 target_type: TargetType::ClientApplication,
-                target_id: Some(client_id),
+                target_id: Some(client_id.into()),
                 caf_id: Some(crate::uuid(&app.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({ "reason": reason, "sessions_ended": ended }),

@@ -10,10 +10,10 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::{ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{check_missions, check_number};
+use mcp_domain::ids::PartnerId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::ErrorCode;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -21,7 +21,7 @@ use super::*;
 pub fn create(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     new: NewConvention,
 ) -> Result<Convention> {
     let mut c = mcp_domain::error::Checks::new();
@@ -53,7 +53,7 @@ pub fn create(
         terms.expect("checked"),
     );
     db.write(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        let partner = partners::load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
         let caf = crate::use_cases::cafs::load(conn, crate::uuid(&partner.caf_id)?)?;
         let id = crate::new_id();
         diesel::insert_into(conventions::table)
@@ -91,7 +91,7 @@ pub fn create(
                 action: TraceAction::ConventionCreated,
                 target_type: TargetType::Convention,
                 target_id: Some(conv.row.uuid()?),
-                caf_id: Some(conv.row.caf_uuid()?),
+                caf_id: Some(conv.row.caf_uuid()?.into()),
                 outcome: Outcome::Success,
                 detail: json!({ "number": number, "partner_id": partner.id, "missions": missions }),
             },

@@ -8,7 +8,7 @@ use crate::schema::conventions;
 use crate::use_cases::partners;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
@@ -16,12 +16,12 @@ use super::*;
 pub fn list_for_partner(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     page: &PageRequest,
 ) -> Result<Page<Convention>> {
     authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
-        partners::load_for(conn, ctx, partner_id, Function::ReadPartners)?;
+        partners::load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
         let mut q = conventions::table
             .filter(conventions::partner_id.eq(partner_id.to_string()))
             .select(conventions::id)

@@ -71,7 +71,7 @@ pub(crate) fn transition(
                 action,
                 target_type: TargetType::Convention,
                 target_id: Some(id),
-                caf_id: Some(conv.row.caf_uuid()?),
+                caf_id: Some(conv.row.caf_uuid()?.into()),
                 outcome: Outcome::Success,
                 detail,
             },

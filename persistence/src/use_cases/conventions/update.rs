@@ -77,7 +77,7 @@ pub fn update(
                 action: TraceAction::ConventionUpdated,
                 target_type: TargetType::Convention,
                 target_id: Some(id),
-                caf_id: Some(after.row.caf_uuid()?),
+                caf_id: Some(after.row.caf_uuid()?.into()),
                 outcome: Outcome::Success,
                 detail: json!({
                     "amendment": amendment.as_ref().map(|a| a.number),

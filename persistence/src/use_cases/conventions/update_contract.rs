@@ -60,7 +60,7 @@ pub fn update_contract(
                 action: TraceAction::ContractUpdated,
                 target_type: TargetType::Convention,
                 target_id: Some(id),
-                caf_id: Some(conv.row.caf_uuid()?),
+                caf_id: Some(conv.row.caf_uuid()?.into()),
                 outcome: Outcome::Success,
                 detail: json!({
                     "amendment": amendment.as_ref().map(|a| a.number),

@@ -8,17 +8,22 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function};
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::ids::HabilitationId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// The Caf asks a partner why a habilitation was given (S-art. 2.2.1); both are kept.
-pub fn ask(db: &Database, ctx: &Ctx, habilitation_id: Uuid, question: &str) -> Result<Question> {
+pub fn ask(
+    db: &Database,
+    ctx: &Ctx,
+    habilitation_id: HabilitationId,
+    question: &str,
+) -> Result<Question> {
     let question = check_reason("question", question)?;
     db.write(|conn| {
-        let h = load(conn, habilitation_id)?;
+        let h = load(conn, habilitation_id.into())?;
         authorize(
             ctx.principal(),
             Function::SuperviseHabilitations,
@@ -54,7 +59,7 @@ pub fn ask(db: &Database, ctx: &Ctx, habilitation_id: Uuid, question: &str) -> R
                 partner_id: Some(crate::uuid(&h.partner_id)?),
                 action: TraceAction::HabilitationQuestionAsked,
                 target_type: TargetType::Habilitation,
-                target_id: Some(habilitation_id),
+                target_id: Some(habilitation_id.into()),
                 caf_id: Some(crate::uuid(&h.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({ "question_id": q.id, "question": q.question }),

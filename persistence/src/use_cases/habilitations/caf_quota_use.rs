@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::use_cases::partners::Partner;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::CafId;
 
 use super::*;
 
@@ -15,7 +15,7 @@ use super::*;
 pub fn caf_quota_use(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Uuid,
+    caf_id: CafId,
     over_only: bool,
 ) -> Result<Vec<QuotaLine>> {
     authorize(
@@ -24,7 +24,7 @@ pub fn caf_quota_use(
         Reach::Caf(caf_id),
     )?;
     db.read(|conn| {
-        crate::use_cases::cafs::load(conn, caf_id)?;
+        crate::use_cases::cafs::load(conn, caf_id.into())?;
         let partners: Vec<Partner> = crate::schema::partners::table
             .filter(crate::schema::partners::caf_id.eq(caf_id.to_string()))
             .order(crate::schema::partners::name.asc())

@@ -9,6 +9,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_profile, Function, Reach};
 use mcp_domain::habilitation::check_bundle;
+use mcp_domain::ids::PartnerId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -21,7 +22,7 @@ use super::*;
 pub fn create_bundle(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     name: &str,
     description: Option<&str>,
     profile_ids: &[Uuid],
@@ -39,7 +40,7 @@ pub fn create_bundle(
             if !subscribed.contains(&p.to_string()) {
                 return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());
             }
-            authorize_profile(ctx.principal(), *p)?;
+            authorize_profile(ctx.principal(), (*p).into())?;
         }
         let b = RoleBundle {
             id: crate::new_id(),

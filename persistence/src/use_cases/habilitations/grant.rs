@@ -6,7 +6,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::staff::{self};
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
@@ -15,7 +15,7 @@ use super::*;
 pub fn grant(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     req: GrantRequest,
 ) -> Result<HabilitationView> {
     authorize(

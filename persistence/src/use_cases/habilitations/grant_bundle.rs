@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::Holder;
+use mcp_domain::ids::MissionId;
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ pub fn grant_bundle(
     ctx: &Ctx,
     bundle_id: Uuid,
     holder: Holder,
-    mission_id: Uuid,
+    mission_id: MissionId,
     ends_on: Option<NaiveDate>,
 ) -> Result<Vec<HabilitationView>> {
     authorize(
@@ -54,7 +55,7 @@ pub fn grant_bundle(
         for profile_id in b.profiles()? {
             let req = GrantRequest {
                 holder,
-                profile_id,
+                profile_id: profile_id.into(),
                 mission_id,
                 ends_on,
             };

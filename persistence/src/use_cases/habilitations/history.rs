@@ -25,6 +25,6 @@ pub fn history(
     db.read(|conn| {
         let h = load(conn, id)?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;
-        crate::use_cases::trace::habilitation_history(conn, id, page)
+        crate::use_cases::trace::habilitation_history(conn, id.into(), page)
     })
 }

@@ -10,9 +10,9 @@ use crate::use_cases::staff::Group;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::ids::{PartnerId, ProfileId};
 use mcp_domain::vocabulary::HolderKind;
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 use super::*;
 
@@ -20,8 +20,8 @@ use super::*;
 pub fn holders(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
-    profile_id: Uuid,
+    partner_id: PartnerId,
+    profile_id: ProfileId,
 ) -> Result<(Vec<QuotaLine>, Vec<ProfileHolder>)> {
     partners::read_for(
         db,

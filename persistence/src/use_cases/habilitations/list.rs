@@ -8,7 +8,7 @@ use crate::schema::habilitations;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
@@ -16,7 +16,7 @@ use super::*;
 pub fn list(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     filter: &HabilitationFilter,
     page: &PageRequest,
 ) -> Result<Page<HabilitationView>> {

@@ -7,12 +7,12 @@ use crate::schema::role_bundles;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
 /// A partner's role bundles, by name.
-pub fn list_bundles(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<RoleBundle>> {
+pub fn list_bundles(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<RoleBundle>> {
     partners::read_for(
         db,
         ctx,

@@ -9,14 +9,14 @@ use crate::use_cases::partners::{self};
 use crate::use_cases::staff::{self};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::AccountId;
 use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::DomainError;
-use uuid::Uuid;
 
 use super::*;
 
 /// Every habilitation a person holds or held, directly or through their groups.
-pub fn of_person(db: &Database, ctx: &Ctx, account_id: Uuid) -> Result<(Account, Vec<Held>)> {
+pub fn of_person(db: &Database, ctx: &Ctx, account_id: AccountId) -> Result<(Account, Vec<Held>)> {
     db.read(|conn| {
         let account: Account = accounts::table
             .find(account_id.to_string())

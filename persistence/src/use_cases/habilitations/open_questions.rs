@@ -7,12 +7,12 @@ use crate::schema::habilitation_questions;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
 /// The questions of the Caf a partner has not answered yet.
-pub fn open_questions(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Question>> {
+pub fn open_questions(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<Question>> {
     partners::read_for(
         db,
         ctx,

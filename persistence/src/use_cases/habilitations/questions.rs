@@ -6,19 +6,23 @@ use crate::error::Result;
 use crate::schema::habilitation_questions;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::HabilitationId;
 
 use super::*;
 
 /// The questions asked about a habilitation, oldest first.
-pub fn questions(db: &Database, ctx: &Ctx, habilitation_id: Uuid) -> Result<Vec<Question>> {
+pub fn questions(
+    db: &Database,
+    ctx: &Ctx,
+    habilitation_id: HabilitationId,
+) -> Result<Vec<Question>> {
     authorize(
         ctx.principal(),
         Function::ReadHabilitations,
         Reach::National,
     )?;
     db.read(|conn| {
-        let h = load(conn, habilitation_id)?;
+        let h = load(conn, habilitation_id.into())?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;
         Ok(habilitation_questions::table
             .filter(habilitation_questions::habilitation_id.eq(&h.id))

@@ -9,9 +9,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::ids::CafId;
 use mcp_domain::vocabulary::HolderKind;
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 use super::*;
 
@@ -21,14 +21,19 @@ use super::*;
 /// habilitation also lists each member who has not signed in since then, since a consultation by
 /// one member says nothing of the others. Services whose use is not recorded fall back on the
 /// holder's last sign-in.
-pub fn unused(db: &Database, ctx: &Ctx, caf_id: Uuid, since: NaiveDateTime) -> Result<Vec<Unused>> {
+pub fn unused(
+    db: &Database,
+    ctx: &Ctx,
+    caf_id: CafId,
+    since: NaiveDateTime,
+) -> Result<Vec<Unused>> {
     authorize(
         ctx.principal(),
         Function::ReadHabilitations,
         Reach::Caf(caf_id),
     )?;
     db.read(|conn| {
-        crate::use_cases::cafs::load(conn, caf_id)?;
+        crate::use_cases::cafs::load(conn, caf_id.into())?;
         let live: Vec<Habilitation> = habilitations::table
             .filter(habilitations::caf_id.eq(caf_id.to_string()))
             .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))

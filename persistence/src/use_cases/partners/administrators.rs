@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
@@ -13,12 +13,12 @@ use super::*;
 pub fn administrators(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
 ) -> Result<Vec<crate::use_cases::accounts::Account>> {
     use crate::schema::accounts;
     authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
-        let partner = load_for(conn, ctx, partner_id, Function::ReadPartners)?;
+        let partner = load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
         Ok(accounts::table
             .filter(accounts::partner_id.eq(&partner.id))
             .filter(accounts::role.eq(mcp_domain::access::Role::PartnerAdministrator.code()))

@@ -6,7 +6,7 @@ use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::Result;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 mod get;
 pub use get::get;
@@ -26,13 +26,13 @@ pub use create::create;
 pub(crate) fn read_for<T>(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     function: Function,
     read: impl FnOnce(&mut DbConnection, Partner) -> Result<T>,
 ) -> Result<T> {
     authorize(ctx.principal(), function, Reach::National)?;
     db.read(|conn| {
-        let partner = load_for(conn, ctx, partner_id, function)?;
+        let partner = load_for(conn, ctx, partner_id.into(), function)?;
         read(conn, partner)
     })
 }

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
@@ -14,13 +14,13 @@ use super::*;
 pub fn name_administrator(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     rank: AdministratorRank,
     person: &mcp_domain::person::Person,
 ) -> Result<crate::use_cases::accounts::Account> {
     authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
     db.write(|conn| {
-        let partner = load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        let partner = load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
         name_in(conn, ctx, &partner, rank, person)
     })
 }

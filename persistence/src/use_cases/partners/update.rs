@@ -51,7 +51,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
             conn,
             ctx,
             Event {
-                partner_id: Some(id),
+                partner_id: Some(id.into()),
                 action: TraceAction::PartnerUpdated,
                 target_type: TargetType::Partner,
                 target_id: Some(id),

@@ -48,7 +48,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
             Form::RemoveAccess(f) => {
                 let mut closed = vec![];
                 for a in &f.account_ids {
-                    let (account, _) = crate::use_cases::staff::staff_member(conn, &partner, *a)?;
+                    let (account, _) = crate::use_cases::staff::staff_member(conn, &partner, (*a).into())?;
                     closed.push(crate::use_cases::staff::close_in(conn, ctx, account, &f.reason)?.id);
                 }
                 json!({ "closed_account_ids": closed })

@@ -8,11 +8,15 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::Contact;
 use mcp_domain::convention::Party;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 /// Whom a partner contacts when a request waits too long: the Caf's contacts in the contract
 /// in force (annex 1, S-art. 3.3).
-pub fn escalation_contacts(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Contact>> {
+pub fn escalation_contacts(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: PartnerId,
+) -> Result<Vec<Contact>> {
     partners::read_for(
         db,
         ctx,

@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::partners::{self};
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
@@ -13,7 +13,7 @@ use super::*;
 pub fn for_partner(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     filter: &RequestFilter,
 ) -> Result<Vec<RequestView>> {
     partners::read_for(

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::CafId;
 
 use super::*;
 
@@ -13,12 +13,12 @@ use super::*;
 pub fn inbox(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Uuid,
+    caf_id: CafId,
     filter: &RequestFilter,
 ) -> Result<Vec<RequestView>> {
     authorize(ctx.principal(), Function::ReadRequests, Reach::Caf(caf_id))?;
     db.read(|conn| {
-        crate::use_cases::cafs::load(conn, caf_id)?;
+        crate::use_cases::cafs::load(conn, caf_id.into())?;
         list(
             conn,
             ctx.now,

@@ -12,8 +12,8 @@ use crate::use_cases::habilitations::{self as habs, Habilitation, Question};
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
+use mcp_domain::ids::PartnerId;
 use mcp_domain::review::{held_during, month_keys_of, year_range};
-use uuid::Uuid;
 
 use super::*;
 
@@ -23,7 +23,7 @@ use super::*;
 pub fn annual_review(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     year: i32,
 ) -> Result<AnnualReview> {
     let today = ctx.today();

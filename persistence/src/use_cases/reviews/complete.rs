@@ -8,23 +8,23 @@ use crate::use_cases::partners::Partner;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Reach;
+use mcp_domain::ids::CampaignId;
 use mcp_domain::review::{
     authorize_decision, check_completion, timestamp, CampaignStatus, ItemState, ReportCaf,
     ReportConvention, ReportHeader, ReportHolder, ReportItem, ReportPartner, ReviewReport,
 };
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// The principal administrator completes the campaign once every item is decided or ended: the
 /// report is built, its canonical JSON and digest stored, and the Caf's administrators are sent
 /// it — all in one transaction.
-pub fn complete(db: &Database, ctx: &Ctx, campaign_id: Uuid) -> Result<CampaignView> {
+pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<CampaignView> {
     authorize_decision(ctx.principal(), Reach::National, true)?;
     db.write(|conn| {
-        let c = load_campaign_to_change(conn, campaign_id)?;
+        let c = load_campaign_to_change(conn, campaign_id.into())?;
         check_decider(conn, ctx, &c)?;
         let items = item_views(conn, &c.id)?;
         let states: Vec<ItemState> = items.iter().map(|i| i.state).collect();
@@ -158,7 +158,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: Uuid) -> Result<CampaignV
                 partner_id: Some(crate::uuid(&c.partner_id)?),
                 action: TraceAction::ReviewCampaignCompleted,
                 target_type: TargetType::ReviewCampaign,
-                target_id: Some(campaign_id),
+                target_id: Some(campaign_id.into()),
                 caf_id: Some(crate::uuid(&c.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({
@@ -169,7 +169,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: Uuid) -> Result<CampaignV
                 }),
             },
         )?;
-        let c = load_campaign(conn, campaign_id)?;
+        let c = load_campaign(conn, campaign_id.into())?;
         view(conn, c, ctx.today())
     })
 }

@@ -8,6 +8,7 @@ use crate::use_cases::habilitations::{self as habs};
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Reach;
+use mcp_domain::ids::CampaignId;
 use mcp_domain::review::{authorize_decision, check_decision, ItemState, Verdict};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
@@ -22,14 +23,14 @@ use super::*;
 pub fn decide(
     db: &Database,
     ctx: &Ctx,
-    campaign_id: Uuid,
+    campaign_id: CampaignId,
     item_id: Uuid,
     verdict: &Verdict,
 ) -> Result<ItemView> {
     // The role is checked before anything is looked up.
     authorize_decision(ctx.principal(), Reach::National, true)?;
     db.write(|conn| {
-        let c = load_campaign_to_change(conn, campaign_id)?;
+        let c = load_campaign_to_change(conn, campaign_id.into())?;
         check_decider(conn, ctx, &c)?;
         let item: ItemRow = review_items::table
             .find(item_id.to_string())
@@ -76,7 +77,7 @@ pub fn decide(
                     TraceAction::ReviewItemConfirmed
                 },
                 target_type: TargetType::ReviewCampaign,
-                target_id: Some(campaign_id),
+                target_id: Some(campaign_id.into()),
                 caf_id: Some(crate::uuid(&c.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({

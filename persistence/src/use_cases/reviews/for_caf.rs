@@ -7,8 +7,8 @@ use crate::page::{Page, PageRequest};
 use crate::schema::review_campaigns;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::CafId;
 use mcp_domain::review::CampaignStatus;
-use uuid::Uuid;
 
 use super::*;
 
@@ -16,14 +16,14 @@ use super::*;
 pub fn for_caf(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Uuid,
+    caf_id: CafId,
     filter: CampaignFilter,
     page: &PageRequest,
 ) -> Result<Page<CampaignView>> {
     authorize(ctx.principal(), Function::ReadReviews, Reach::Caf(caf_id))?;
     let today = ctx.today();
     db.read(|conn| {
-        crate::use_cases::cafs::load(conn, caf_id)?;
+        crate::use_cases::cafs::load(conn, caf_id.into())?;
         let mut q = review_campaigns::table
             .filter(review_campaigns::caf_id.eq(caf_id.to_string()))
             .select(Campaign::as_select())

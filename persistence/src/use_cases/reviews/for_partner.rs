@@ -8,7 +8,7 @@ use crate::schema::review_campaigns;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
@@ -16,7 +16,7 @@ use super::*;
 pub fn for_partner(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     page: &PageRequest,
 ) -> Result<Page<CampaignView>> {
     let today = ctx.today();

@@ -9,8 +9,8 @@ use crate::use_cases::partners::Partner;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::CafId;
 use mcp_domain::review::check_opening;
-use uuid::Uuid;
 
 use super::*;
 
@@ -19,7 +19,7 @@ use super::*;
 pub fn open(
     db: &Database,
     ctx: &Ctx,
-    caf_id: Uuid,
+    caf_id: CafId,
     year: i32,
     due_on: NaiveDate,
 ) -> Result<Opening> {
@@ -27,7 +27,7 @@ pub fn open(
     check_opening(year, due_on, ctx.today())?;
     retrying(|| {
         db.write(|conn| {
-            crate::use_cases::cafs::load(conn, caf_id)?;
+            crate::use_cases::cafs::load(conn, caf_id.into())?;
             // In id order, as the schedule goes: two openings never wait on each other.
             let partners: Vec<Partner> = partners_t::table
                 .filter(partners_t::caf_id.eq(caf_id.to_string()))

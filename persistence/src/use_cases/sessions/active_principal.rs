@@ -6,8 +6,8 @@ use crate::schema::{accounts, sessions};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Principal;
+use mcp_domain::ids::{AccountId, SessionId};
 use mcp_domain::vocabulary::AccountStatus;
-use uuid::Uuid;
 
 use super::*;
 
@@ -15,8 +15,8 @@ use super::*;
 /// checked on every request so that a logout or a revocation takes effect at once.
 pub fn active_principal(
     db: &Database,
-    account_id: Uuid,
-    session_id: Uuid,
+    account_id: AccountId,
+    session_id: SessionId,
     now: NaiveDateTime,
 ) -> Result<Option<Principal>> {
     db.read(|conn| {

@@ -3,12 +3,12 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use uuid::Uuid;
+use mcp_domain::ids::SessionId;
 
 use super::*;
 
 /// Ends another of the caller's sessions, seen in their list.
-pub fn end_own(db: &Database, ctx: &Ctx, session_id: Uuid) -> Result<()> {
+pub fn end_own(db: &Database, ctx: &Ctx, session_id: SessionId) -> Result<()> {
     mcp_domain::access::authorize(
         ctx.principal(),
         mcp_domain::access::Function::ManageOwnAccount,

@@ -7,9 +7,9 @@ use crate::schema::{accounts, refresh_tokens, sessions};
 use crate::use_cases::accounts::secret_hash;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
+use mcp_domain::ids::ClientId;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -22,7 +22,7 @@ pub fn refresh(
     db: &Database,
     ctx: &Ctx,
     token: &str,
-    expected_client: Option<Uuid>,
+    expected_client: Option<ClientId>,
 ) -> Result<Issued> {
     let hash = secret_hash(token);
     let outcome = db.write(|conn| {

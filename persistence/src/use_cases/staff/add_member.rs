@@ -7,20 +7,25 @@ use crate::schema::group_members;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
+use mcp_domain::ids::{AccountId, GroupId};
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// Adds a person to a group: they then hold every profile the group holds, so each of those
 /// profiles' quota is checked under its lock, the manager must be able to hand each on, and
 /// nobody adds themselves to a group that holds profiles (four eyes).
-pub fn add_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) -> Result<Member> {
+pub fn add_member(
+    db: &Database,
+    ctx: &Ctx,
+    group_id: GroupId,
+    account_id: AccountId,
+) -> Result<Member> {
     authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
     db.write(|conn| {
-        let (group, partner) = load_group(conn, ctx, group_id, Function::ManageGroups)?;
+        let (group, partner) = load_group(conn, ctx, group_id.into(), Function::ManageGroups)?;
         let (account, role) = staff_member(conn, &partner, account_id).map_err(|e| match e {
             Error::Domain(DomainError::NotFound) => DomainError::field(
                 "account_id",
@@ -61,7 +66,7 @@ pub fn add_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) ->
                 partner_id: Some(crate::uuid(&group.partner_id)?),
                 action: TraceAction::GroupMemberAdded,
                 target_type: TargetType::Group,
-                target_id: Some(group_id),
+                target_id: Some(group_id.into()),
                 caf_id: Some(crate::uuid(&group.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({ "account_id": account.id, "full_name": account.full_name }),

@@ -8,15 +8,20 @@ use crate::use_cases::accounts::Account;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_touching, Role};
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::ids::AccountId;
 use mcp_domain::{DomainError, ErrorCode};
-use uuid::Uuid;
 
 use super::*;
 
 /// Closes the account of someone who left (or should no longer have access, C-art. 9.2): the
 /// account is disabled, its sessions end, its direct habilitations are devalidated (their
 /// seats freed, the records kept), it leaves its groups and loses any delegation.
-pub fn close_account(db: &Database, ctx: &Ctx, account_id: Uuid, reason: &str) -> Result<Account> {
+pub fn close_account(
+    db: &Database,
+    ctx: &Ctx,
+    account_id: AccountId,
+    reason: &str,
+) -> Result<Account> {
     let reason = check_reason("reason", reason)?;
     db.write(|conn| {
         let account: Account = accounts::table

@@ -8,10 +8,10 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::habilitation::check_group;
+use mcp_domain::ids::PartnerId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::ErrorCode;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -19,7 +19,7 @@ use super::*;
 pub fn create_group(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
+    partner_id: PartnerId,
     name: &str,
     description: Option<&str>,
 ) -> Result<Group> {

@@ -5,15 +5,20 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::accounts::Account;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::PartnerId;
 use mcp_domain::person::Person;
 use mcp_domain::DomainError;
-use uuid::Uuid;
 
 use super::*;
 
 /// Creates a user of the partner (a management function). The person receives their identifier
 /// and activation code by message: the manager never sees a password (C-art. 9.1).
-pub fn create_user(db: &Database, ctx: &Ctx, partner_id: Uuid, person: &Person) -> Result<Account> {
+pub fn create_user(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: PartnerId,
+    person: &Person,
+) -> Result<Account> {
     if person.phone.is_none() {
         return Err(DomainError::field(
             "phone",

@@ -8,6 +8,7 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, ManagementFunction, Reach, Role};
 use mcp_domain::habilitation::check_delegation;
+use mcp_domain::ids::{AccountId, PartnerId};
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -21,8 +22,8 @@ use super::*;
 pub fn give_delegation(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
-    account_id: Uuid,
+    partner_id: PartnerId,
+    account_id: AccountId,
     functions: &[ManagementFunction],
     profiles: &[Uuid],
 ) -> Result<DelegationRow> {

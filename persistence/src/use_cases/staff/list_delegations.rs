@@ -7,12 +7,16 @@ use crate::schema::delegations;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
 /// The delegations of a partner, in force first then withdrawn, newest first.
-pub fn list_delegations(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<DelegationRow>> {
+pub fn list_delegations(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: PartnerId,
+) -> Result<Vec<DelegationRow>> {
     partners::read_for(
         db,
         ctx,

@@ -7,12 +7,12 @@ use crate::schema::partner_groups;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 use super::*;
 
 /// The groups of a partner, by name.
-pub fn list_groups(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Group>> {
+pub fn list_groups(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<Group>> {
     partners::read_for(
         db,
         ctx,

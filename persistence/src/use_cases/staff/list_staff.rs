@@ -8,10 +8,10 @@ use crate::use_cases::accounts::Account;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::PartnerId;
 
 /// The partner's staff: administrators and users, in creation order.
-pub fn list_staff(db: &Database, ctx: &Ctx, partner_id: Uuid) -> Result<Vec<Account>> {
+pub fn list_staff(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<Account>> {
     partners::read_for(
         db,
         ctx,

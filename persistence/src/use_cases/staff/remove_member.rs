@@ -7,18 +7,23 @@ use crate::schema::group_members;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
+use mcp_domain::ids::{AccountId, GroupId};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// Removes a person from a group: the profiles they held only through it free their seats.
-pub fn remove_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid) -> Result<()> {
+pub fn remove_member(
+    db: &Database,
+    ctx: &Ctx,
+    group_id: GroupId,
+    account_id: AccountId,
+) -> Result<()> {
     authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
     db.write(|conn| {
-        let (group, partner) = load_group(conn, ctx, group_id, Function::ManageGroups)?;
+        let (group, partner) = load_group(conn, ctx, group_id.into(), Function::ManageGroups)?;
         let (account, role) = staff_member(conn, &partner, account_id)?;
         authorize_touching(ctx.principal(), role)?;
         let n = diesel::delete(
@@ -38,7 +43,7 @@ pub fn remove_member(db: &Database, ctx: &Ctx, group_id: Uuid, account_id: Uuid)
                 partner_id: Some(crate::uuid(&group.partner_id)?),
                 action: TraceAction::GroupMemberRemoved,
                 target_type: TargetType::Group,
-                target_id: Some(group_id),
+                target_id: Some(group_id.into()),
                 caf_id: Some(crate::uuid(&group.caf_id)?),
                 outcome: Outcome::Success,
                 detail: json!({ "account_id": account.id, "full_name": account.full_name }),

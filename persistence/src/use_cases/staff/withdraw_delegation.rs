@@ -54,7 +54,7 @@ pub fn withdraw_delegation(
             conn,
             ctx.now,
             &row.account_id,
-            ctx.principal().account_id,
+            ctx.principal().account_id.into(),
             &reason,
         )?;
         trace::record(

@@ -10,10 +10,10 @@ use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::AmendmentSignature;
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -21,12 +21,12 @@ use super::*;
 pub fn create(
     db: &Database,
     ctx: &Ctx,
-    convention_id: Uuid,
+    convention_id: ConventionId,
     new: NewSubscription,
     amendment: Option<AmendmentSignature>,
 ) -> Result<(SubscriptionView, Option<Amendment>)> {
     db.write(|conn| {
-        let conv = conventions::load_for(conn, ctx, convention_id, Function::ManagePartners)?;
+        let conv = conventions::load_for(conn, ctx, convention_id.into(), Function::ManagePartners)?;
         let service = catalogue::by_code(conn, &new.service)?.ok_or_else(|| {
             DomainError::field("service", "unknown_service", format!("{} is not a service of the catalogue", new.service))
         })?;

@@ -5,15 +5,19 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::conventions::{self};
 use mcp_domain::access::{authorize, Function, Reach};
-use uuid::Uuid;
+use mcp_domain::ids::ConventionId;
 
 use super::*;
 
 /// The subscriptions of a convention.
-pub fn list(db: &Database, ctx: &Ctx, convention_id: Uuid) -> Result<Vec<SubscriptionView>> {
+pub fn list(
+    db: &Database,
+    ctx: &Ctx,
+    convention_id: ConventionId,
+) -> Result<Vec<SubscriptionView>> {
     authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
-        let conv = conventions::load_for(conn, ctx, convention_id, Function::ReadPartners)?;
+        let conv = conventions::load_for(conn, ctx, convention_id.into(), Function::ReadPartners)?;
         let subs = for_convention(conn, &conv.row.id)?;
         Ok(subs
             .into_iter()

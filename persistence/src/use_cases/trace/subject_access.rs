@@ -6,10 +6,10 @@ use crate::schema::traces;
 use crate::Database;
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Reach};
+use mcp_domain::ids::{AccountId, PartnerId};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -18,8 +18,8 @@ use super::*;
 pub fn subject_access(
     db: &Database,
     ctx: &Ctx,
-    partner_id: Uuid,
-    account_id: Uuid,
+    partner_id: PartnerId,
+    account_id: AccountId,
 ) -> Result<SubjectAccess> {
     mcp_domain::access::authorize(
         ctx.principal(),
@@ -30,7 +30,7 @@ pub fn subject_access(
         crate::use_cases::partners::load_for(
             conn,
             ctx,
-            partner_id,
+            partner_id.into(),
             Function::ProduceSubjectAccess,
         )?;
         let account: crate::use_cases::accounts::Account = crate::schema::accounts::table
@@ -56,7 +56,7 @@ pub fn subject_access(
             Event {
                 action: TraceAction::TracesSubjectAccessProduced,
                 target_type: TargetType::Account,
-                target_id: Some(account_id),
+                target_id: Some(account_id.into()),
                 caf_id: None,
                 partner_id: Some(partner_id),
                 outcome: Outcome::Success,
