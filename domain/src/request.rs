@@ -18,6 +18,15 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
+    /// What the French messages call it: « votre demande d'habilitation ».
+    pub fn in_french(self) -> &'static str {
+        match self {
+            Self::Habilitate => "d'habilitation",
+            Self::RemoveAccess => "de suppression d'accès",
+            Self::ChangeAdministrator => "de changement d'administrateur",
+        }
+    }
+
     /// Stable code.
     pub fn code(self) -> &'static str {
         match self {

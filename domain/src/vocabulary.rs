@@ -331,6 +331,41 @@ impl TargetType {
     }
 }
 
+vocabulary! {
+    /// Why a session ended before its time.
+    SessionEnd {
+        /// Its owner logged out.
+        Logout = "logout",
+        /// Its owner logged out everywhere.
+        LogoutEverywhere = "logout_everywhere",
+        /// Its owner ended it from their list of sessions.
+        EndedByOwner = "ended_by_owner",
+        /// Whoever supervises the account ended it.
+        EndedBySupervisor = "ended_by_supervisor",
+        /// A used refresh token came back: someone kept a copy.
+        RefreshTokenReuse = "refresh_token_reuse",
+        /// Its owner changed their password.
+        PasswordChanged = "password_changed",
+        /// Its owner reset a forgotten password.
+        PasswordReset = "password_reset",
+        /// The account was suspended.
+        AccountSuspended = "account_suspended",
+        /// The account was closed.
+        AccountClosed = "account_closed",
+        /// A removal request reported the credentials lost or stolen.
+        CredentialsLostOrStolen = "credentials_lost_or_stolen",
+        /// The software it belonged to was revoked.
+        ClientRevoked = "client_revoked",
+    }
+}
+
+impl SessionEnd {
+    /// Whether the end is a refusal (a stolen copy caught) rather than an ordinary end.
+    pub fn is_refusal(self) -> bool {
+        self == Self::RefreshTokenReuse
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +393,10 @@ mod tests {
             assert_eq!(OAuthError::from_code(e.code()), Some(*e));
         }
         assert_eq!(GrantType::from_code("client_credentials"), None);
+        for e in SessionEnd::ALL {
+            assert_eq!(SessionEnd::from_code(e.code()), Some(*e));
+            assert_eq!(e.is_refusal(), *e == SessionEnd::RefreshTokenReuse);
+        }
         for t in TargetType::ALL {
             assert_eq!(TargetType::from_code(t.code()), Some(*t));
         }

@@ -2,6 +2,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use mcp_domain::vocabulary::SessionEnd;
 use mcp_persistence::use_cases::accounts::{self, Account};
 use mcp_persistence::use_cases::sessions::{self, Client, Refusal, SignedIn};
 use mcp_persistence::Ctx;
@@ -267,7 +268,7 @@ pub async fn logout(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     run(&state, &auth, move |db, ctx| {
-        sessions::revoke_own(db, ctx, auth.1.into(), "logout")
+        sessions::revoke_own(db, ctx, auth.1.into(), SessionEnd::Logout)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

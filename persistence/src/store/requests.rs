@@ -379,11 +379,8 @@ pub(crate) fn notify(
         .first(conn)
         .optional()?;
     let Some(email) = email else { return Ok(()) };
-    let kind = match row.kind.as_str() {
-        "habilitate" => "d'habilitation",
-        "remove_access" => "de suppression d'accès",
-        _ => "de changement d'administrateur",
-    };
+    let kind =
+        crate::read_code(&row.kind, mcp_domain::request::RequestKind::from_code)?.in_french();
     crate::store::outbox::enqueue(
         conn,
         ctx.now,

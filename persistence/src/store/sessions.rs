@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Scope, Software};
 use mcp_domain::ids::CafId;
-use mcp_domain::vocabulary::{TargetType, TraceAction};
+use mcp_domain::vocabulary::{SessionEnd, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -216,7 +216,7 @@ pub(crate) fn revoke_in(
     conn: &mut DbConnection,
     ctx: &Ctx,
     session: &Session,
-    reason: &str,
+    reason: SessionEnd,
     caf: Option<CafId>,
 ) -> Result<()> {
     diesel::update(
@@ -226,7 +226,7 @@ pub(crate) fn revoke_in(
     )
     .set((
         sessions::revoked_at.eq(ctx.now),
-        sessions::revoked_reason.eq(reason),
+        sessions::revoked_reason.eq(reason.code()),
     ))
     .execute(conn)?;
     // The holder's partner, whose administrators read what happened to their staff's sessions.
@@ -246,12 +246,12 @@ pub(crate) fn revoke_in(
             target_type: TargetType::Session,
             target_id: Some(crate::uuid(&session.id)?),
             caf_id: caf,
-            outcome: if reason == "refresh_token_reuse" {
+            outcome: if reason.is_refusal() {
                 Outcome::Denied
             } else {
                 Outcome::Success
             },
-            detail: json!({ "reason": reason, "account_id": session.account_id }),
+            detail: json!({ "reason": reason.code(), "account_id": session.account_id }),
         },
     )
 }
@@ -267,7 +267,7 @@ pub(crate) fn revoke_others_in(
     ctx: &Ctx,
     account_id: &str,
     keep: Option<Uuid>,
-    reason: &str,
+    reason: SessionEnd,
 ) -> Result<usize> {
     let keep = keep.map(|k| k.to_string()).unwrap_or_default();
     let open: Vec<Session> = sessions::table
@@ -309,7 +309,7 @@ pub(crate) fn revoke_client_in(
             conn,
             ctx,
             s,
-            "client_revoked",
+            SessionEnd::ClientRevoked,
             caf.as_deref().map(crate::uuid).transpose()?,
         )?;
     }

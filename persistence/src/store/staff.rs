@@ -112,8 +112,13 @@ pub(crate) fn close_in(
             accounts::updated_at.eq(ctx.now),
         ))
         .execute(conn)?;
-    let sessions =
-        crate::store::sessions::revoke_others_in(conn, ctx, &account.id, None, "account_closed")?;
+    let sessions = crate::store::sessions::revoke_others_in(
+        conn,
+        ctx,
+        &account.id,
+        None,
+        mcp_domain::vocabulary::SessionEnd::AccountClosed,
+    )?;
     let devalidated = crate::store::habilitations::devalidate_held_by(
         conn,
         ctx,

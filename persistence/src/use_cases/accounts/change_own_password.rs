@@ -69,7 +69,7 @@ pub fn change_own_password(
             ctx,
             &id,
             Some(current_session.into()),
-            "password_changed",
+            mcp_domain::vocabulary::SessionEnd::PasswordChanged,
         )?;
         trace::record(
             conn,

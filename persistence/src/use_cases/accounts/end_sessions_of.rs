@@ -26,7 +26,7 @@ pub fn end_sessions_of(
             ctx,
             &account.id,
             None,
-            "ended_by_supervisor",
+            mcp_domain::vocabulary::SessionEnd::EndedBySupervisor,
         )?;
         trace::record(
             conn,

@@ -96,7 +96,7 @@ pub fn reset_password(
             ctx,
             &account.id,
             None,
-            "password_reset",
+            mcp_domain::vocabulary::SessionEnd::PasswordReset,
         )?;
         let ctx = Ctx {
             principal: principal_of(

@@ -59,7 +59,7 @@ pub fn set_suspended(
                 ctx,
                 &account.id,
                 None,
-                "account_suspended",
+                mcp_domain::vocabulary::SessionEnd::AccountSuspended,
             )?
         } else {
             0

@@ -32,7 +32,7 @@ pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                         ctx,
                         &a.to_string(),
                         None,
-                        "credentials_lost_or_stolen",
+                        mcp_domain::vocabulary::SessionEnd::CredentialsLostOrStolen,
                     )?;
                 }
             }

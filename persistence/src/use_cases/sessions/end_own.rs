@@ -14,5 +14,10 @@ pub fn end_own(db: &Database, ctx: &Ctx, session_id: SessionId) -> Result<()> {
         mcp_domain::access::Function::ManageOwnAccount,
         mcp_domain::access::Reach::National,
     )?;
-    revoke_own(db, ctx, session_id, "ended_by_owner")
+    revoke_own(
+        db,
+        ctx,
+        session_id,
+        mcp_domain::vocabulary::SessionEnd::EndedByOwner,
+    )
 }

@@ -54,7 +54,13 @@ pub fn refresh(
         let must_enrol = holder.must_enrol_second_factor;
         if used_at.is_some() {
             if session.revoked_at.is_none() {
-                revoke_in(conn, &ctx, &session, "refresh_token_reuse", caf)?;
+                revoke_in(
+                    conn,
+                    &ctx,
+                    &session,
+                    mcp_domain::vocabulary::SessionEnd::RefreshTokenReuse,
+                    caf,
+                )?;
             }
             return Ok(Refresh::Reused);
         }

@@ -14,5 +14,13 @@ pub fn revoke_all_own(db: &Database, ctx: &Ctx) -> Result<usize> {
         mcp_domain::access::Reach::National,
     )?;
     let me = ctx.principal().account_id().to_string();
-    db.write(|conn| revoke_others_in(conn, ctx, &me, None, "logout_everywhere"))
+    db.write(|conn| {
+        revoke_others_in(
+            conn,
+            ctx,
+            &me,
+            None,
+            mcp_domain::vocabulary::SessionEnd::LogoutEverywhere,
+        )
+    })
 }
