@@ -29,6 +29,7 @@ Errors are RFC 9457 `application/problem+json` documents with a stable `code`. \
 Identifiers are opaque UUIDs; lists are paginated with `limit` and `cursor` → `next_cursor`. \
 Every response carries `X-Request-Id` (taken from the request when given), kept in the traces.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+        contact(name = "Cnaf — Mon Compte Partenaire"),
     ),
     components(schemas(
         Problem,
@@ -113,6 +114,11 @@ impl Modify for Conventions {
             for (op, mutation) in ops {
                 let Some(op) = op.as_mut() else { continue };
                 let secured = op.security.is_some();
+                if !secured {
+                    // Public: said explicitly, so that no tool assumes a default scheme.
+                    op.security = Some(vec![]);
+                }
+                split_summary(op);
                 let has_body = op.request_body.is_some();
                 let mut add = |status: &str, description: &str| {
                     op.responses
@@ -149,6 +155,80 @@ impl Modify for Conventions {
             }
         }
     }
+}
+
+/// A short `summary` (the doc's first sentence) and the whole doc as `description`, for
+/// explorers and generated clients that show the one as a title and the other as help.
+fn split_summary(op: &mut Operation) {
+    if op.description.is_some() {
+        return;
+    }
+    let Some(doc) = op.summary.take() else { return };
+    let first = first_sentence(&doc)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    op.summary = Some(title(&first).trim_end_matches('.').to_string());
+    op.description = Some(doc);
+}
+
+/// A title from a long sentence: up to its first colon, dash or semicolon outside brackets
+/// ("Tokens for partner software acting for a person: exchanges a code…" → "Tokens for partner
+/// software acting for a person"); a short sentence as it is.
+fn title(sentence: &str) -> &str {
+    const SHORT: usize = 100;
+    if sentence.len() <= SHORT {
+        return sentence;
+    }
+    // Who may call it, in brackets at the end, is in the description.
+    let trimmed = sentence.trim_end_matches('.');
+    if let Some(open) = trimmed.strip_suffix(')').and_then(|t| t.rfind(" (")) {
+        if trimmed[open..].matches('(').count() == trimmed[open..].matches(')').count() {
+            return title(&sentence[..open]);
+        }
+    }
+    let mut depth = 0i32;
+    for (i, c) in sentence.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            _ if depth == 0 => {
+                let rest = &sentence[i..];
+                if rest.starts_with(": ") || rest.starts_with(" — ") || rest.starts_with("; ") {
+                    return &sentence[..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    sentence
+}
+
+/// The first sentence of a text: up to the first full stop followed by a capital letter, a
+/// backtick or the end (not the one of an abbreviation such as "S-art. 2.2.2" or "e.g.").
+fn first_sentence(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    for (i, _) in text.match_indices('.') {
+        let rest = text[i + 1..].trim_start();
+        let ends = rest.is_empty()
+            || (bytes.get(i + 1).is_some_and(|b| b.is_ascii_whitespace())
+                && rest
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c == '`' || c == '«'));
+        let word = text[..i]
+            .rsplit(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or("");
+        // "S-art. 5", "e.g." are not ends; "(S-art. 2.2.2)." is.
+        let closes = word.ends_with(')');
+        let abbreviation =
+            !closes && (word.ends_with("art") || word.len() <= 2 || word.contains('.'));
+        if ends && !abbreviation {
+            return &text[..=i];
+        }
+    }
+    text
 }
 
 /// The document.
@@ -247,6 +327,54 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_summary_is_the_first_sentence() {
+        use super::first_sentence;
+        assert_eq!(
+            first_sentence("Closes the account: sessions end.\nThe Caf may too."),
+            "Closes the account: sessions end."
+        );
+        assert_eq!(
+            first_sentence("Manages habilitations (S-art. 2.2.2) of staff. Only administrators."),
+            "Manages habilitations (S-art. 2.2.2) of staff."
+        );
+        assert_eq!(
+            first_sentence("Reads files, e.g. a CDAP one. `numero` is asked."),
+            "Reads files, e.g. a CDAP one."
+        );
+        assert_eq!(first_sentence("No full stop"), "No full stop");
+        let long = "Tokens for partner software acting for a person: exchanges a code (with its \
+                    PKCE verifier: S256), a refresh token, or the person's own credentials.";
+        assert_eq!(
+            super::title(long),
+            "Tokens for partner software acting for a person"
+        );
+        assert_eq!(super::title("One partner."), "One partner.");
+    }
+
+    /// Explorers show the summary as a title and the description as help; tools assume a
+    /// default security scheme where an operation says none.
+    #[test]
+    fn every_operation_has_a_title_a_description_and_explicit_security() {
+        for (method, path, op) in operations() {
+            let summary = op["summary"].as_str().unwrap_or_default();
+            assert!(
+                !summary.is_empty() && !summary.contains('\n'),
+                "{method} {path}: {summary:?}"
+            );
+            assert!(
+                op["description"]
+                    .as_str()
+                    .is_some_and(|d| d.len() >= summary.len()),
+                "{method} {path} has no description"
+            );
+            assert!(
+                op["security"].is_array(),
+                "{method} {path}: security unsaid"
+            );
+        }
     }
 
     /// Generated clients name their functions after operationIds, and the explorer finds the
