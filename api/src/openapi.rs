@@ -128,7 +128,7 @@ impl Modify for Conventions {
                 };
                 add(
                     "400",
-                    "Malformed request: unreadable JSON, unknown field, invalid query",
+                    "Malformed request: unreadable JSON, unknown field, invalid query or cursor",
                 );
                 if secured {
                     add(

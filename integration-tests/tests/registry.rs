@@ -14,6 +14,7 @@ on_both_engines!(
     activation_and_login,
     duplicate_siret_under_concurrent_requests,
     partner_staff_activate_under_their_contract_and_commitment,
+    a_cursor_the_service_did_not_give_is_refused,
 );
 
 fn day(offset_days: i64) -> String {
@@ -694,4 +695,45 @@ fn partner_staff_activate_under_their_contract_and_commitment(engine: Engine) {
         traces[0]["detail"]["commitment_version"],
         text.body["version"]
     );
+}
+
+fn a_cursor_the_service_did_not_give_is_refused(engine: Engine) {
+    // A mistyped or truncated cursor must not read as "no more items".
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let auditor = env.auditor(&cnaf);
+    for (path, token) in [
+        ("/api/v1/partners?cursor=page-2".to_string(), &admin),
+        ("/api/v1/cafs?cursor=zzz".to_string(), &cnaf),
+        (
+            format!("/api/v1/partners/{partner}/habilitations?cursor=0190"),
+            &admin,
+        ),
+        (
+            "/api/v1/traces?cursor=%27%20OR%201%3D1".to_string(),
+            &auditor,
+        ),
+    ] {
+        let r = env.get(&path, token);
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "invalid_cursor"),
+            "{path}: {r:?}"
+        );
+        assert_eq!(r.header("content-type"), "application/problem+json");
+    }
+    // The cursors it gives work.
+    env.partner(&admin, SIRETS[1], "ccas");
+    let first = env.get("/api/v1/partners?limit=1", &admin);
+    let cursor = first.body["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let second = env.get(&format!("/api/v1/partners?limit=1&cursor={cursor}"), &admin);
+    assert_eq!(second.status, 200, "{second:?}");
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 1);
+    assert_ne!(second.body["items"][0]["id"], first.body["items"][0]["id"]);
 }

@@ -78,7 +78,7 @@ pub struct PageQuery {
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, as given (400 `invalid_cursor` otherwise).
     #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
@@ -103,10 +103,14 @@ pub fn page_request(
             ));
         }
     }
-    if cursor.as_deref().is_some_and(|c| c.len() > 64) {
+    // Cursors are the id of the last item of a page: anything else was not given here.
+    if cursor
+        .as_deref()
+        .is_some_and(|c| uuid::Uuid::parse_str(c).is_err())
+    {
         return Err(ApiError::bad_request(
-            "invalid_query",
-            "cursor is not one this service gave",
+            "invalid_cursor",
+            "this cursor is not one this service gave: ask for the first page again, without it",
         ));
     }
     Ok(mcp_persistence::PageRequest { limit, cursor })

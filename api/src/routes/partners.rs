@@ -148,7 +148,7 @@ pub struct PartnerQuery {
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, as given (400 `invalid_cursor` otherwise).
     #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
