@@ -67,6 +67,32 @@ pub async fn get_jwks(state: web::Data<AppState>) -> HttpResponse {
         .json(state.keys.jwks())
 }
 
+/// What the explorer's pages may load and who may frame them: only this service, nobody. Its
+/// scripts and styles are files of this service; React sets inline styles, and icons are
+/// `data:` images.
+const EXPLORER_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'self'; frame-ancestors 'none'";
+
+async fn explorer_policy(
+    req: actix_web::dev::ServiceRequest,
+    next: middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let explorer = req.path().starts_with("/swagger-ui");
+    let mut res = next.call(req).await?;
+    if explorer {
+        use actix_web::http::header::{HeaderValue, CONTENT_SECURITY_POLICY, X_FRAME_OPTIONS};
+        let headers = res.headers_mut();
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(EXPLORER_POLICY),
+        );
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    Ok(res)
+}
+
 #[get("/swagger-ui")]
 async fn explorer_redirect() -> HttpResponse {
     HttpResponse::MovedPermanently()
@@ -107,6 +133,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                     .error_handler(problem::form_error),
             )
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
+            .wrap(middleware::from_fn(explorer_policy))
             .wrap(middleware::from_fn(request_id::assign))
             .wrap(
                 middleware::DefaultHeaders::new()
@@ -121,7 +148,9 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .service(explorer_redirect)
             .service(
                 utoipa_swagger_ui::SwaggerUi::new("/swagger-ui/{_:.*}")
-                    .url("/api/v1/openapi.json", openapi::document()),
+                    .url("/api/v1/openapi.json", openapi::document())
+                    // Never send the document to swagger.io's online validator.
+                    .config(utoipa_swagger_ui::Config::default().validator_url("none")),
             )
             .configure(routes::configure)
             .default_service(web::to(unmatched))

@@ -11,7 +11,10 @@ use mcp_integration_tests::{on_both_engines, Engine, TestEnv, PASSWORD, SIRETS};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
-on_both_engines!(a_person_signs_in_for_partner_software_in_a_real_browser);
+on_both_engines!(
+    a_person_signs_in_for_partner_software_in_a_real_browser,
+    the_explorer_renders_under_its_content_security_policy
+);
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -119,7 +122,7 @@ impl<'a> Browser<'a> {
         ];
         let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"binary": CHROMIUM, "args": args}}}});
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"binary": CHROMIUM, "args": args}, "goog:loggingPrefs": {"browser": "ALL"}}}});
         let v = driver.call("POST", "/session", caps);
         Self {
             driver,
@@ -200,6 +203,33 @@ impl<'a> Browser<'a> {
             self.url(),
             self.source()
         );
+    }
+
+    /// Runs `script` in the page and gives what it returns.
+    fn script(&self, script: &str) -> Value {
+        self.driver.call(
+            "POST",
+            &format!("/session/{}/execute/sync", self.id),
+            json!({"script": script, "args": []}),
+        )
+    }
+
+    /// What the page wrote to the browser's console (errors included), since the last call.
+    fn console(&self) -> Vec<String> {
+        self.driver
+            .call(
+                "POST",
+                &format!("/session/{}/se/log", self.id),
+                json!({"type": "browser"}),
+            )
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| e["message"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The accessible name the browser computes for an element (from its label).
@@ -335,5 +365,36 @@ fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
         env.get(&format!("/api/v1/partners/{partner}"), access)
             .status,
         200
+    );
+}
+
+fn the_explorer_renders_under_its_content_security_policy(engine: Engine) {
+    // The explorer's policy forbids everything from elsewhere; it must still work: the
+    // document's title and every operation shown, nothing refused by the policy.
+    let env = TestEnv::start(engine);
+    let driver = Driver::start();
+    let browser = Browser::open(&driver);
+    browser.go(&format!("{}/swagger-ui/", env.base_url()));
+    browser.wait_for("the operations listed", |b| {
+        b.script("return document.querySelectorAll('.opblock').length")
+            .as_u64()
+            .is_some_and(|n| n >= 100)
+    });
+    let title = browser.script("return document.querySelector('.info .title').textContent");
+    assert!(
+        title
+            .as_str()
+            .unwrap_or("")
+            .contains("Mon Compte Partenaire"),
+        "{title}"
+    );
+    let refused: Vec<String> = browser
+        .console()
+        .into_iter()
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "the policy broke the explorer: {refused:?}"
     );
 }

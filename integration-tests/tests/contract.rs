@@ -175,6 +175,33 @@ fn documentation_is_served_offline(engine: Engine) {
         init.contains("/api/v1/openapi.json"),
         "the explorer loads this service's document"
     );
+    // It sends the document to no outside validator, whatever the host name it is served under.
+    assert!(
+        init.replace(char::is_whitespace, "")
+            .contains(r#""validatorUrl":"none""#),
+        "the online validator is off: {init}"
+    );
+    // And it may be framed by no other site, nor load anything from elsewhere.
+    let explorer = env
+        .client()
+        .get(format!("{}/swagger-ui/", env.base_url()))
+        .send()
+        .unwrap();
+    let csp = explorer.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert_eq!(explorer.headers()["x-frame-options"], "DENY");
     let health = env.call("GET", "/health", None, None);
     assert_eq!(health.body["status"], "ok");
 }
