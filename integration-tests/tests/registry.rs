@@ -327,6 +327,39 @@ fn catalogue_lists_cdap_and_its_profiles(engine: Engine) {
             .status,
         404
     );
+    // What each profile sees of a file, as the catalogue holds it: a partner chooses the
+    // profile its agents need without reading the migrations.
+    let service = env.get(&format!("/api/v1/services/{id}"), &cnaf).body;
+    let profile = |code: &str| {
+        service["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == code)
+            .unwrap()["view"]
+            .clone()
+    };
+    assert_eq!(
+        profile("T13"),
+        json!({
+            "sections": ["identity", "address", "household", "resources", "quotient_familial", "rights"],
+            "months": 12,
+            "benefits": [],
+            "restriction": null,
+            "identity_search": false
+        })
+    );
+    let t10 = profile("T10");
+    assert_eq!(
+        (&t10["restriction"], &t10["benefits"], &t10["months"]),
+        (&json!("own_tenants"), &json!(["AL"]), &json!(24))
+    );
+    assert_eq!(profile("T14")["identity_search"], true);
+    assert_eq!(
+        r.body[0]["profiles"][0]["view"],
+        profile("T1"),
+        "the list shows them too"
+    );
 }
 
 fn subscriptions_follow_the_catalogue_and_the_category(engine: Engine) {

@@ -29,6 +29,42 @@ pub struct ProfileDto {
     pub eligible_categories: Vec<PartnerCategory>,
     /// Restriction written in the bulletin, if any.
     pub restriction: Option<String>,
+    /// What the profile sees of a beneficiary's file, for CDAP's profiles.
+    pub view: Option<ProfileViewDto>,
+}
+
+/// What a profile sees of a beneficiary's file (`GET /cdap/files/{numero}` shows nothing else).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileViewDto {
+    /// The sections of the file shown, in file order.
+    #[schema(example = json!(["identity", "address", "household", "resources", "quotient_familial", "rights"]))]
+    pub sections: Vec<String>,
+    /// How many months back the monthly series go (resources, quotient familial, rights).
+    #[schema(example = 12)]
+    pub months: u32,
+    /// The benefits whose rights are shown; all when empty.
+    #[schema(example = json!(["RSA", "PPA"]))]
+    pub benefits: Vec<String>,
+    /// A restriction beyond the view: `instructor_number` (the instructor number is asked
+    /// first), `own_tenants` (only the partner's own tenants), `rsa_last_two_years` (only people
+    /// with an RSA right in the last two years), `cmg_request` (only files with a CMG request).
+    #[schema(example = "own_tenants")]
+    pub restriction: Option<String>,
+    /// Whether a file may be found by identity (name and birth date), for bodies that do not
+    /// know the numéro allocataire.
+    pub identity_search: bool,
+}
+
+impl From<&mcp_domain::cdap::View> for ProfileViewDto {
+    fn from(v: &mcp_domain::cdap::View) -> Self {
+        Self {
+            sections: v.sections.clone(),
+            months: v.months,
+            benefits: v.benefits.clone(),
+            restriction: v.restriction.map(|r| r.code().to_string()),
+            identity_search: v.identity_search,
+        }
+    }
 }
 
 /// A service with its profiles.
@@ -51,19 +87,20 @@ impl From<Service> for ServiceDto {
     fn from(s: Service) -> Self {
         Self {
             id: Uuid::parse_str(&s.id).unwrap_or_default(),
-            code: s.code,
-            name: s.name,
-            description: s.description,
+            code: s.code.clone(),
+            name: s.name.clone(),
+            description: s.description.clone(),
             profiles: s
                 .profiles
-                .into_iter()
+                .iter()
                 .map(|p| ProfileDto {
+                    view: s.view_of(p).map(ProfileViewDto::from),
                     id: Uuid::parse_str(&p.id).unwrap_or_default(),
                     eligible_categories: p.categories().into_iter().map(Into::into).collect(),
-                    code: p.code,
-                    name: p.name,
-                    description: p.description,
-                    restriction: p.restriction,
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    restriction: p.restriction.clone(),
                 })
                 .collect(),
         }
@@ -90,7 +127,7 @@ pub async fn list_services(
     ))
 }
 
-/// One service.
+/// One service, with what each of its profiles sees of a beneficiary's file.
 #[utoipa::path(
     tag = "catalogue",
     params(("service_id" = Uuid, Path, description = "The service")),

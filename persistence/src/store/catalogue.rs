@@ -7,7 +7,8 @@ use mcp_domain::DomainError;
 
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
-use crate::schema::{profiles, services};
+use crate::schema::{profile_views, profiles, services};
+use mcp_domain::cdap::{Restriction, View};
 
 /// A service of the catalogue with its profiles.
 #[derive(Debug, Clone)]
@@ -22,6 +23,15 @@ pub struct Service {
     pub description: String,
     /// Its profiles, in catalogue order.
     pub profiles: Vec<Profile>,
+    /// What each profile sees of a file, by profile id (CDAP's profiles have one).
+    pub views: std::collections::BTreeMap<String, View>,
+}
+
+impl Service {
+    /// What a profile of this service sees of a file, if it has a view.
+    pub fn view_of(&self, profile: &Profile) -> Option<&View> {
+        self.views.get(&profile.id)
+    }
 }
 
 /// A profile of a service.
@@ -73,10 +83,16 @@ pub(crate) fn with_profiles(
         .order((profiles::service_id, profiles::position))
         .select(Profile::as_select())
         .load(conn)?;
+    let mut views = views_of(conn, all.iter().map(|p| p.id.as_str()))?;
     Ok(rows
         .into_iter()
         .map(|(id, code, name, description)| Service {
             profiles: all.iter().filter(|p| p.service_id == id).cloned().collect(),
+            views: all
+                .iter()
+                .filter(|p| p.service_id == id)
+                .filter_map(|p| views.remove(&p.id).map(|v| (p.id.clone(), v)))
+                .collect(),
             id,
             code,
             name,
@@ -126,4 +142,72 @@ pub(crate) fn load(conn: &mut DbConnection, key: Key<'_>) -> Result<Service> {
     with_profiles(conn, rows)?
         .pop()
         .ok_or(Error::Domain(DomainError::NotFound))
+}
+
+/// What a profile sees of a file (every CDAP profile has a view).
+pub(crate) fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View> {
+    let (sections, months, benefits, restriction, identity_search): (
+        String,
+        i32,
+        String,
+        Option<String>,
+        bool,
+    ) = profile_views::table
+        .find(profile_id)
+        .select(VIEW_COLUMNS)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::Corrupt(format!("profile {profile_id} has no view")))?;
+    read_view((sections, months, benefits, restriction, identity_search))
+}
+
+type ViewRow = (String, i32, String, Option<String>, bool);
+
+const VIEW_COLUMNS: (
+    profile_views::sections,
+    profile_views::months,
+    profile_views::benefits,
+    profile_views::restriction,
+    profile_views::identity_search,
+) = (
+    profile_views::sections,
+    profile_views::months,
+    profile_views::benefits,
+    profile_views::restriction,
+    profile_views::identity_search,
+);
+
+/// The views of some profiles, by profile id (those without one are left out).
+fn views_of<'a>(
+    conn: &mut DbConnection,
+    profile_ids: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::BTreeMap<String, View>> {
+    let ids: Vec<&str> = profile_ids.collect();
+    let rows: Vec<(String, ViewRow)> = profile_views::table
+        .filter(profile_views::profile_id.eq_any(ids))
+        .select((profile_views::profile_id, VIEW_COLUMNS))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, row)| Ok((id, read_view(row)?)))
+        .collect()
+}
+
+fn read_view((sections, months, benefits, restriction, identity_search): ViewRow) -> Result<View> {
+    let list = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    Ok(View {
+        sections: list(&sections),
+        months: months.max(1) as u32,
+        benefits: list(&benefits),
+        restriction: restriction
+            .as_deref()
+            .map(|r| Restriction::from_code(r).ok_or_else(|| Error::Corrupt(r.to_string())))
+            .transpose()?,
+        identity_search,
+    })
 }

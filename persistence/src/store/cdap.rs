@@ -16,7 +16,7 @@ use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::schema::{
-    consultation_counts, group_members, habilitations, partners, profile_views, profiles, services,
+    consultation_counts, group_members, habilitations, partners, profiles, services,
 };
 use crate::store::trace::{self, Event, Outcome};
 
@@ -125,44 +125,6 @@ pub(crate) fn cdap_habilitations(
         .collect())
 }
 
-pub(crate) fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View> {
-    let (sections, months, benefits, restriction, identity_search): (
-        String,
-        i32,
-        String,
-        Option<String>,
-        bool,
-    ) = profile_views::table
-        .find(profile_id)
-        .select((
-            profile_views::sections,
-            profile_views::months,
-            profile_views::benefits,
-            profile_views::restriction,
-            profile_views::identity_search,
-        ))
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| Error::Corrupt(format!("profile {profile_id} has no view")))?;
-    let list = |s: &str| -> Vec<String> {
-        s.split(',')
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(String::from)
-            .collect()
-    };
-    Ok(View {
-        sections: list(&sections),
-        months: months.max(1) as u32,
-        benefits: list(&benefits),
-        restriction: restriction
-            .as_deref()
-            .map(|r| Restriction::from_code(r).ok_or_else(|| Error::Corrupt(r.to_string())))
-            .transpose()?,
-        identity_search,
-    })
-}
-
 /// What a consultation rests on: the caller's habilitation, its view, and who they are.
 pub(crate) struct Grounds {
     pub(crate) caf_id: CafId,
@@ -224,7 +186,7 @@ pub(crate) fn grounds(
         )
         .into());
     }
-    let view = view_of(conn, &habilitation.profile_id)?;
+    let view = crate::store::catalogue::view_of(conn, &habilitation.profile_id)?;
     if view.restriction == Some(Restriction::InstructorNumber)
         && instructor_number.is_none_or(|n| n.trim().is_empty())
     {

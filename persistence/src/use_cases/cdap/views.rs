@@ -6,8 +6,6 @@ use crate::schema::{profiles, services};
 use diesel::prelude::*;
 use mcp_domain::cdap::View;
 
-use super::*;
-
 /// Every CDAP profile's view, by profile code, as the catalogue holds them.
 pub fn views(db: &Database) -> Result<Vec<(String, View)>> {
     db.read(|conn| {
@@ -18,7 +16,7 @@ pub fn views(db: &Database) -> Result<Vec<(String, View)>> {
             .select((profiles::code, profiles::id))
             .load(conn)?;
         ids.into_iter()
-            .map(|(code, id)| Ok((code, view_of(conn, &id)?)))
+            .map(|(code, id)| Ok((code, crate::store::catalogue::view_of(conn, &id)?)))
             .collect()
     })
 }
