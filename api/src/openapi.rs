@@ -86,6 +86,7 @@ fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
 impl Modify for Conventions {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(c) = openapi.components.as_mut() {
+            shared_headers(c);
             c.add_security_scheme(
                 "bearer",
                 SecurityScheme::Http(
@@ -152,9 +153,61 @@ impl Modify for Conventions {
                     add("409", "The object's current state forbids the change");
                 }
                 add("500", "Internal error (logged)");
+                add(
+                    "503",
+                    "The database is unavailable: nothing was done, try again shortly",
+                );
+                declare_headers(op);
             }
         }
     }
+}
+
+/// The headers responses carry: `X-Request-Id` on every one (kept in the traces: quote it to
+/// the service centre), `Retry-After` on 429; declared once in `components.headers`.
+fn declare_headers(op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let named = |name: &str| RefOr::Ref(Ref::new(format!("#/components/headers/{name}")));
+        response
+            .headers
+            .insert(REQUEST_ID.into(), named(REQUEST_ID));
+        if status == "429" {
+            response
+                .headers
+                .insert(RETRY_AFTER.into(), named(RETRY_AFTER));
+        }
+    }
+}
+
+const REQUEST_ID: &str = "X-Request-Id";
+const RETRY_AFTER: &str = "Retry-After";
+
+/// The headers [`declare_headers`] names.
+fn shared_headers(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let header = |ty: Type, description: &str| {
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(ty).build()))
+                .description(Some(description))
+                .build(),
+        )
+    };
+    components.headers.insert(
+        REQUEST_ID.into(),
+        header(
+            Type::String,
+            "The request's id (the one sent, when acceptable), kept in the traces: quote it to the service centre",
+        ),
+    );
+    components.headers.insert(
+        RETRY_AFTER.into(),
+        header(Type::Integer, "Seconds to wait before trying again"),
+    );
 }
 
 /// A short `summary` (the doc's first sentence) and the whole doc as `description`, for
@@ -377,6 +430,30 @@ mod tests {
         }
     }
 
+    /// Clients read `X-Request-Id` to quote it and `Retry-After` to wait: both are declared
+    /// where the service sends them; a database outage's 503 is a possible answer of every
+    /// operation.
+    #[test]
+    fn response_headers_and_outages_are_declared() {
+        for (method, path, op) in operations() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("503"), "{method} {path}: no 503");
+            for (status, response) in responses {
+                let headers = &response["headers"];
+                assert_eq!(
+                    headers["X-Request-Id"]["$ref"], "#/components/headers/X-Request-Id",
+                    "{method} {path} {status}: X-Request-Id undeclared"
+                );
+                if status == "429" {
+                    assert!(
+                        headers["Retry-After"]["$ref"].is_string(),
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+
     /// Generated clients name their functions after operationIds, and the explorer finds the
     /// operation to call by it: each must be unique, and say what it does (`verb_noun`).
     #[test]
@@ -411,11 +488,16 @@ mod tests {
     #[test]
     fn every_reference_resolves() {
         let doc = serde_json::to_value(super::document()).unwrap();
-        let defined: BTreeSet<String> = doc["components"]["schemas"]
+        let defined: BTreeSet<String> = doc["components"]
             .as_object()
             .unwrap()
-            .keys()
-            .map(|k| format!("#/components/schemas/{k}"))
+            .iter()
+            .flat_map(|(kind, named)| {
+                named
+                    .as_object()
+                    .into_iter()
+                    .flat_map(move |m| m.keys().map(move |k| format!("#/components/{kind}/{k}")))
+            })
             .collect();
         fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
             match v {
@@ -435,7 +517,7 @@ mod tests {
         let missing: BTreeSet<&String> = found.iter().filter(|r| !defined.contains(*r)).collect();
         assert!(
             missing.is_empty(),
-            "references to schemas the document lacks: {missing:?}"
+            "references to components the document lacks: {missing:?}"
         );
     }
 

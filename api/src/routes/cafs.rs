@@ -87,7 +87,7 @@ pub struct CreateCaf {
 #[utoipa::path(
     tag = "cafs",
     request_body = CreateCaf,
-    responses((status = 201, description = "Registered", body = CafDto)),
+    responses((status = 201, description = "Registered", body = CafDto, headers(("Location" = String, description = "Where the new object is read")))),
     security(("bearer" = [])),
 )]
 #[post("/cafs")]

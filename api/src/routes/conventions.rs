@@ -228,7 +228,7 @@ pub struct CreateConvention {
     tag = "conventions",
     params(("partner_id" = Uuid, Path, description = "The partner")),
     request_body = CreateConvention,
-    responses((status = 201, description = "Drafted", body = ConventionDto)),
+    responses((status = 201, description = "Drafted", body = ConventionDto, headers(("Location" = String, description = "Where the new object is read")))),
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/conventions")]

@@ -89,7 +89,7 @@ pub struct GroupInput {
     tag = "groups",
     params(("partner_id" = Uuid, Path, description = "The partner")),
     request_body = GroupInput,
-    responses((status = 201, description = "Created", body = GroupDto)),
+    responses((status = 201, description = "Created", body = GroupDto, headers(("Location" = String, description = "Where the new object is read")))),
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/groups")]

@@ -152,7 +152,7 @@ pub struct GrantInput {
     tag = "habilitations",
     params(("partner_id" = Uuid, Path, description = "The partner")),
     request_body = GrantInput,
-    responses((status = 201, description = "Granted", body = HabilitationDto)),
+    responses((status = 201, description = "Granted", body = HabilitationDto, headers(("Location" = String, description = "Where the new object is read")))),
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/habilitations")]

@@ -114,7 +114,7 @@ impl PartnerInput {
 #[utoipa::path(
     tag = "partners",
     request_body = PartnerInput,
-    responses((status = 201, description = "Registered", body = PartnerDto)),
+    responses((status = 201, description = "Registered", body = PartnerDto, headers(("Location" = String, description = "Where the new object is read")))),
     security(("bearer" = [])),
 )]
 #[post("/partners")]

@@ -215,7 +215,7 @@ fn dtos(vs: Vec<RequestView>) -> Result<Vec<RequestDto>, ApiError> {
     tag = "requests",
     params(("partner_id" = Uuid, Path, description = "The partner")),
     request_body = RequestForm,
-    responses((status = 201, description = "Filed as a draft", body = RequestDto)),
+    responses((status = 201, description = "Filed as a draft", body = RequestDto, headers(("Location" = String, description = "Where the new object is read")))),
     security(("bearer" = [])),
 )]
 #[post("/partners/{partner_id}/requests")]

@@ -141,7 +141,7 @@ pub struct CreateSubscription {
     tag = "subscriptions",
     params(("convention_id" = Uuid, Path, description = "The convention")),
     request_body = CreateSubscription,
-    responses((status = 201, description = "Subscribed", body = SubscriptionDto)),
+    responses((status = 201, description = "Subscribed", body = SubscriptionDto, headers(("Location" = String, description = "Where the new object is read")))),
     security(("bearer" = [])),
 )]
 #[post("/conventions/{convention_id}/subscriptions")]
