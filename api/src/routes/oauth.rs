@@ -426,6 +426,46 @@ pub struct TokenRequest {
     pub scope: Option<String>,
 }
 
+/// The `error` codes of RFC 6749 this service answers, from the closed vocabulary.
+pub struct OAuthErrorCode;
+
+impl utoipa::PartialSchema for OAuthErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(OAuthError::ALL.iter().map(|e| e.code())))
+            .examples(["invalid_grant"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for OAuthErrorCode {}
+
+/// A refusal of the token endpoint as RFC 6749 §5.2 words it (`error`, `error_description`),
+/// which is also an RFC 9457 problem document (`type`, `title`, `status`, `detail`, `code`).
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct TokenError {
+    /// The RFC 6749 code.
+    #[schema(value_type = OAuthErrorCode)]
+    pub error: String,
+    /// What went wrong, for the software's developers.
+    #[schema(example = "this code is unknown, used, expired, or not issued to this software")]
+    pub error_description: String,
+    /// `urn:mcp:problem:{error}`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Always "The token request was refused".
+    pub title: String,
+    /// The HTTP status: 401 for `invalid_client`, 400 otherwise.
+    pub status: u16,
+    /// The same as `error_description`.
+    pub detail: String,
+    /// The same as `error`.
+    #[schema(value_type = OAuthErrorCode)]
+    pub code: String,
+}
+
 /// An OAuth error (RFC 6749 §5.2), which is also a problem document.
 fn oauth_error(error: OAuthError, description: &str) -> HttpResponse {
     let status = error.status();
@@ -434,15 +474,15 @@ fn oauth_error(error: OAuthError, description: &str) -> HttpResponse {
             .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST),
     )
     .insert_header((header::CACHE_CONTROL, "no-store"))
-    .json(serde_json::json!({
-        "error": error.code(),
-        "error_description": description,
-        "type": format!("urn:mcp:problem:{}", error.code()),
-        "title": "The token request was refused",
-        "status": status,
-        "detail": description,
-        "code": error.code(),
-    }))
+    .json(TokenError {
+        error: error.code().into(),
+        error_description: description.into(),
+        type_uri: format!("urn:mcp:problem:{}", error.code()),
+        title: "The token request was refused".into(),
+        status,
+        detail: description.into(),
+        code: error.code().into(),
+    })
 }
 
 /// A token request's grant, its parameters read and owned.
@@ -539,8 +579,8 @@ impl ReadGrant {
     request_body(content_type = "application/x-www-form-urlencoded", content = TokenRequest),
     responses(
         (status = 200, description = "Tokens, naming the person (sub) and the software (azp)", body = super::auth::TokenResponse),
-        (status = 400, description = "invalid_request, invalid_grant, unsupported_grant_type, invalid_scope (RFC 6749 §5.2)"),
-        (status = 401, description = "invalid_client"),
+        (status = 400, description = "invalid_request, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope (RFC 6749 §5.2)", body = TokenError),
+        (status = 401, description = "invalid_client: unknown or revoked software", body = TokenError),
     ),
 )]
 #[post("/oauth/token")]
