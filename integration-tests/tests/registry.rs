@@ -15,6 +15,7 @@ on_both_engines!(
     duplicate_siret_under_concurrent_requests,
     partner_staff_activate_under_their_contract_and_commitment,
     a_cursor_the_service_did_not_give_is_refused,
+    wrong_codes_tell_nothing_of_which_identifiers_exist,
 );
 
 fn day(offset_days: i64) -> String {
@@ -769,4 +770,68 @@ fn a_cursor_the_service_did_not_give_is_refused(engine: Engine) {
     assert_eq!(second.status, 200, "{second:?}");
     assert_eq!(second.body["items"].as_array().unwrap().len(), 1);
     assert_ne!(second.body["items"][0]["id"], first.body["items"][0]["id"]);
+}
+
+fn wrong_codes_tell_nothing_of_which_identifiers_exist(engine: Engine) {
+    // A partner's contract asks a passphrase, which the default policy refuses: were the policy
+    // checked before the code, a wrong code would get one answer for this partner's people and
+    // another for identifiers that do not exist.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &admin,
+            json!({"number": "761-9", "missions": ["FSL"], "contract": {"password_policy": {"kind": "passphrase", "min_words": 7}}}),
+        )
+        .id();
+    env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-2), "caf_signed_on": day(-2)}),
+    );
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/administrators"),
+        &admin,
+        json!({"rank": "principal", "full_name": "Claire", "function_title": "Responsable", "email": "claire@ccas.example"}),
+    );
+    let claire = r.body["identifier"].as_str().unwrap().to_string();
+    let passphrase = "le conseil municipal vote le budget du fonds solidarité";
+    let answer = |path: &str, body: serde_json::Value| {
+        let r = env.call("POST", path, None, Some(&body));
+        (r.status, r.code().to_string(), r.body["errors"].clone())
+    };
+    let activation = |who: &str| {
+        answer(
+            "/api/v1/auth/activate",
+            json!({"identifier": who, "activation_code": "0000", "password": passphrase, "accept_commitment": true}),
+        )
+    };
+    let known = activation(&claire);
+    assert_eq!(known, activation("ZZZZ-ZZZZ"), "activation");
+    assert_eq!((known.0, known.1.as_str()), (422, "activation_refused"));
+
+    let code = mcp_integration_tests::field_after(
+        &env.mail_to("claire@ccas.example"),
+        "Votre code d'activation, à usage unique : ",
+    );
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/activate",
+        None,
+        Some(&json!({"identifier": claire, "activation_code": code, "password": passphrase, "accept_commitment": true})),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let reset = |who: &str| {
+        answer(
+            "/api/v1/auth/password-reset/confirmation",
+            json!({"identifier": who, "reset_code": "0000", "password": format!("{passphrase} encore")}),
+        )
+    };
+    let known = reset(&claire);
+    assert_eq!(known, reset("ZZZZ-ZZZZ"), "reset");
+    assert_eq!((known.0, known.1.as_str()), (422, "reset_refused"));
 }

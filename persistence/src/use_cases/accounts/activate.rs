@@ -1,7 +1,7 @@
 //! Sets the first password of an account with its activation secret.
 
 use crate::ctx::Ctx;
-use crate::db::Database;
+use crate::db::{Database, DbConnection};
 use crate::error::Result;
 use crate::schema::accounts;
 use crate::use_cases::trace::{self, Event, Outcome};
@@ -14,7 +14,7 @@ use mcp_domain::{DomainError, ErrorCode};
 use super::*;
 
 /// Sets the first password of an account with its activation secret, once the password passes
-/// the policy that applies to the account. The same refusal is given
+/// the policy that applies to the account (checked only once the code is proven). The same refusal is given
 /// whether the identifier is unknown, the secret wrong, expired or already used. Partner staff
 /// accept the commitment of the habilitation form at that moment; the acceptance is recorded.
 pub fn activate(
@@ -25,20 +25,12 @@ pub fn activate(
     password: &str,
     accepted_commitment: bool,
 ) -> Result<Account> {
+    // The code first: a wrong one gets the same refusal whoever the identifier names, before any
+    // password policy (which differs by contract) is looked at.
+    db.read(|conn| prove(conn, ctx, identifier, secret))?;
     let password_hash = chosen_password_hash(db, identifier, password, ctx.today())?;
     db.write(|conn| {
-        let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
-            .filter(accounts::identifier.eq(identifier))
-            .select((
-                Account::as_select(),
-                accounts::activation_secret_hash,
-                accounts::activation_expires_at,
-            ))
-            .first(conn)
-            .optional()?;
-        let account = proven_by_code(row, AccountStatus::PendingActivation, secret, ctx.now, || {
-            DomainError::rule(ErrorCode::ActivationRefused, "this identifier and activation code do not open an account: ask for a new code")
-        })?;
+        let account = prove(conn, ctx, identifier, secret)?;
         let must_commit = Role::from_code(&account.role).is_some_and(mcp_domain::commitment::required_for);
         if must_commit && !accepted_commitment {
             return Err(DomainError::field(
@@ -96,4 +88,29 @@ pub fn activate(
             ..account
         })
     })
+}
+
+/// The account pending activation `identifier` names, if `secret` is its unexpired code.
+fn prove(conn: &mut DbConnection, ctx: &Ctx, identifier: &str, secret: &str) -> Result<Account> {
+    let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
+        .filter(accounts::identifier.eq(identifier))
+        .select((
+            Account::as_select(),
+            accounts::activation_secret_hash,
+            accounts::activation_expires_at,
+        ))
+        .first(conn)
+        .optional()?;
+    proven_by_code(
+        row,
+        AccountStatus::PendingActivation,
+        secret,
+        ctx.now,
+        || {
+            DomainError::rule(
+                ErrorCode::ActivationRefused,
+                "this identifier and activation code do not open an account: ask for a new code",
+            )
+        },
+    )
 }

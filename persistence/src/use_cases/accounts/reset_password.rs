@@ -1,7 +1,7 @@
 //! Sets a new password with a reset code.
 
 use crate::ctx::Ctx;
-use crate::db::Database;
+use crate::db::{Database, DbConnection};
 use crate::error::Result;
 use crate::schema::accounts;
 use crate::store::throttle;
@@ -23,7 +23,8 @@ pub enum Reset {
     Throttled(i64),
 }
 
-/// Sets a new password with a reset code, once the password passes the policy: the same refusal
+/// Sets a new password with a reset code, once the password passes the policy (checked only
+/// once the code is right, so that the answer to a wrong code is the same for everyone): the same refusal
 /// whether the identifier is unknown, the code wrong, expired or used. Wrong codes count as
 /// failed sign-ins of the identifier, decided under the lock of its counter so that parallel
 /// guesses are counted one after the other. Every session of the account ends; a password
@@ -40,30 +41,25 @@ pub fn reset_password(
     if let Some(wait) = db.read(|conn| throttle::wait(conn, &key, ctx.now))? {
         return Ok(Reset::Throttled(throttle::whole_seconds(wait)));
     }
-    let password_hash = chosen_password_hash(db, identifier, password, ctx.today())?;
+    // The code first: a wrong one gets the same refusal whoever the identifier names, before any
+    // password policy (which differs by contract) is looked at.
+    let right_code = db.read(|conn| Ok(prove(conn, ctx, identifier, secret).is_ok()))?;
+    let password_hash = if right_code {
+        Some(chosen_password_hash(db, identifier, password, ctx.today())?)
+    } else {
+        None
+    };
     db.write(|conn| {
         throttle::lock(conn, &key, ctx.now)?;
         if let Some(wait) = throttle::wait(conn, &key, ctx.now)? {
             return Ok(Err(Reset::Throttled(throttle::whole_seconds(wait))));
         }
-        let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
-            .filter(accounts::identifier.eq(identifier))
-            .select((
-                Account::as_select(),
-                accounts::reset_secret_hash,
-                accounts::reset_expires_at,
-            ))
-            .first(conn)
-            .optional()?;
-        let proven = proven_by_code(row, AccountStatus::Active, secret, ctx.now, || {
-            DomainError::rule(
-                ErrorCode::ResetRefused,
-                "this identifier and reset code do not match: ask for a new code",
-            )
-        });
-        let account = match proven {
-            Ok(account) => account,
-            Err(refused) => {
+        let proven = prove(conn, ctx, identifier, secret);
+        let account = match (proven, &password_hash) {
+            (Ok(account), Some(_)) => account,
+            (proven, _) => {
+                // Wrong (or right only since it was read, which a code never becomes).
+                let refused = proven.err().unwrap_or_else(|| refusal().into());
                 throttle::count_failure(conn, &key, ctx.now)?;
                 trace::record(
                     conn,
@@ -83,7 +79,7 @@ pub fn reset_password(
         };
         diesel::update(accounts::table.find(&account.id))
             .set((
-                accounts::password_hash.eq(&password_hash),
+                accounts::password_hash.eq(password_hash.as_deref()),
                 accounts::password_changed_at.eq(ctx.now),
                 accounts::must_change_password.eq(false),
                 accounts::reset_secret_hash.eq(None::<String>),
@@ -127,4 +123,25 @@ pub fn reset_password(
         Ok(Err(refused)) => Err(refused),
         Err(throttled) => Ok(throttled),
     })?
+}
+
+fn refusal() -> DomainError {
+    DomainError::rule(
+        ErrorCode::ResetRefused,
+        "this identifier and reset code do not match: ask for a new code",
+    )
+}
+
+/// The active account `identifier` names, if `secret` is its unexpired reset code.
+fn prove(conn: &mut DbConnection, ctx: &Ctx, identifier: &str, secret: &str) -> Result<Account> {
+    let row: Option<(Account, Option<String>, Option<NaiveDateTime>)> = accounts::table
+        .filter(accounts::identifier.eq(identifier))
+        .select((
+            Account::as_select(),
+            accounts::reset_secret_hash,
+            accounts::reset_expires_at,
+        ))
+        .first(conn)
+        .optional()?;
+    proven_by_code(row, AccountStatus::Active, secret, ctx.now, refusal)
 }
