@@ -24,8 +24,8 @@ pub enum Reset {
 }
 
 /// Sets a new password with a reset code, once the password passes the policy (checked only
-/// once the code is right, so that the answer to a wrong code is the same for everyone): the same refusal
-/// whether the identifier is unknown, the code wrong, expired or used. Wrong codes count as
+/// once the code is right, so that a wrong code gets the same answer for everyone): the same
+/// refusal whether the identifier is unknown, the code wrong, expired or used. Wrong codes count as
 /// failed sign-ins of the identifier, decided under the lock of its counter so that parallel
 /// guesses are counted one after the other. Every session of the account ends; a password
 /// change the supervisor required is thereby done.
