@@ -78,6 +78,8 @@ vocabulary! {
         AccountPasswordChanged = "account.password_changed",
         /// `account.password_reset`.
         AccountPasswordReset = "account.password_reset",
+        /// `account.credentials_revoked`: its password reported lost or stolen no longer works.
+        AccountCredentialsRevoked = "account.credentials_revoked",
         /// `account.password_reset_requested`.
         AccountPasswordResetRequested = "account.password_reset_requested",
         /// `account.reinstated`.

@@ -376,6 +376,19 @@ fn removing_access_and_lost_credentials(engine: Engine) {
         401,
         "lost credentials stop working as soon as the request is sent"
     );
+    let login = || {
+        env.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"identifier": identifier, "password": PASSWORD})),
+        )
+    };
+    assert_eq!(
+        login().status,
+        401,
+        "nor does the password: whoever holds it cannot open a new session"
+    );
     assert_eq!(
         env.get(&format!("/api/v1/habilitations/{habilitation}"), &w.admin)
             .body["status"],

@@ -346,6 +346,40 @@ pub(crate) fn mark_password_change_required(
     )
 }
 
+/// Voids the password of an account whose credentials were reported lost or stolen: it no
+/// longer opens a session, whoever holds it; the person chooses a new one with a reset code
+/// sent to their own e-mail. Traced.
+pub(crate) fn revoke_credentials(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account_id: AccountId,
+    reason: &str,
+) -> Result<()> {
+    let (caf_id, partner_id): (Option<String>, Option<String>) = accounts::table
+        .find(account_id.to_string())
+        .select((accounts::caf_id, accounts::partner_id))
+        .first(conn)?;
+    diesel::update(accounts::table.find(account_id.to_string()))
+        .set((
+            accounts::password_hash.eq(None::<String>),
+            accounts::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    crate::store::trace::record(
+        conn,
+        ctx,
+        crate::store::trace::Event {
+            partner_id: partner_id.as_deref().map(crate::uuid).transpose()?,
+            action: mcp_domain::vocabulary::TraceAction::AccountCredentialsRevoked,
+            target_type: mcp_domain::vocabulary::TargetType::Account,
+            target_id: Some(account_id.uuid()),
+            caf_id: caf_id.as_deref().map(crate::uuid).transpose()?,
+            outcome: crate::store::trace::Outcome::Success,
+            detail: serde_json::json!({ "reason": reason }),
+        },
+    )
+}
+
 /// Records whether an account must enrol a second factor before anything else (its contract
 /// requires one it has not enrolled), checked at each sign-in; traced when it becomes required.
 pub(crate) fn mark_second_factor_enrolment(

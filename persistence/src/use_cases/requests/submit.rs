@@ -13,7 +13,8 @@ use super::*;
 
 /// Sends a request to the Caf, checked again against today's state; a habilitation request
 /// then reserves its seat. Credentials reported lost or stolen stop working at once, before
-/// the Caf decides.
+/// the Caf decides: their sessions end and their password is voided (the person sets a new one
+/// with a reset code sent to their own e-mail, should the Caf keep their access).
 pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
     authorize(ctx.principal(), Function::FileRequests, Reach::National)?;
     db.write(|conn| {
@@ -27,6 +28,12 @@ pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
         if let Form::RemoveAccess(f) = &form {
             if f.lost_or_stolen {
                 for a in &f.account_ids {
+                    crate::store::accounts::revoke_credentials(
+                        conn,
+                        ctx,
+                        (*a).into(),
+                        mcp_domain::vocabulary::SessionEnd::CredentialsLostOrStolen.code(),
+                    )?;
                     ended += crate::use_cases::sessions::revoke_others_in(
                         conn,
                         ctx,
