@@ -1,6 +1,7 @@
 //! HTTP API of « Mon Compte Partenaire » on actix-web: routes under `/api/v1`, authentication,
 //! problem+json errors, the OpenAPI document and its offline explorer.
 
+pub mod access_log;
 pub mod auth;
 pub mod config;
 pub mod mail;
@@ -140,9 +141,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "no-referrer")),
             )
-            .wrap(middleware::Logger::new(
-                r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#,
-            ))
+            .wrap(access_log::logger())
             .service(health)
             .service(openapi_json)
             .service(explorer_redirect)

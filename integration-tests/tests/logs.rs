@@ -1,0 +1,83 @@
+//! The access log: what operators keep for weeks outside the traces' retention and readers
+//! must name no beneficiary (no numéro allocataire, no name, no birth date) and no secret.
+
+use std::sync::{Mutex, OnceLock};
+
+use mcp_integration_tests::{on_both_engines, Engine, TestEnv};
+
+on_both_engines!(the_access_log_names_no_beneficiary);
+
+/// Keeps every line logged by this test binary.
+struct Capture(Mutex<Vec<String>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        if let Ok(mut lines) = self.0.lock() {
+            lines.push(format!("{} {}", record.target(), record.args()));
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn captured() -> &'static Capture {
+    static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(vec![]))));
+        log::set_logger(capture).expect("one logger for this binary");
+        log::set_max_level(log::LevelFilter::Info);
+        capture
+    })
+}
+
+fn the_access_log_names_no_beneficiary(engine: Engine) {
+    let capture = captured();
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let mission = uuid::Uuid::new_v4();
+    let asked = [
+        format!("/api/v1/cdap/files/1969071?mission_id={mission}"),
+        format!("/api/v1/cdap/files?mission_id={mission}&last_name=Laurent&first_name=Sophie&birth_date=1969-07-10"),
+        "/api/v1/partners?siret=21770284000014".to_string(),
+    ];
+    let mut ids = vec![];
+    for path in &asked {
+        let r = env.call("GET", path, Some(&cnaf), None);
+        ids.push(r.header("x-request-id").to_string());
+    }
+    // The server logs each request when its response is sent.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let lines: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| ids.iter().any(|id| l.contains(id.as_str())))
+        .cloned()
+        .collect();
+    assert_eq!(
+        lines.len(),
+        asked.len(),
+        "each request logged once: {lines:#?}"
+    );
+    for secret in [
+        "1969071",
+        "Laurent",
+        "Sophie",
+        "1969-07-10",
+        "21770284000014",
+    ] {
+        assert!(
+            lines.iter().all(|l| !l.contains(secret)),
+            "{secret} in the access log: {lines:#?}"
+        );
+    }
+    // What operators need is still there: the route and the status.
+    assert!(lines[0].contains("GET /api/v1/cdap/files/"), "{}", lines[0]);
+    assert!(
+        lines.iter().all(|l| l.contains(" 40") || l.contains(" 20")),
+        "{lines:#?}"
+    );
+}
