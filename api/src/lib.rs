@@ -139,7 +139,10 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .wrap(
                 middleware::DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "no-referrer")),
+                    .add(("Referrer-Policy", "no-referrer"))
+                    // Answers name people or carry secrets: no copy on a shared computer or a
+                    // proxy. A response meant for caching says so itself (the JWKS).
+                    .add(("Cache-Control", "no-store")),
             )
             .wrap(access_log::logger())
             .service(health)

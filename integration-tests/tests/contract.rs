@@ -7,7 +7,8 @@ use serde_json::json;
 on_both_engines!(
     bad_input_gets_a_problem_and_changes_nothing,
     request_ids_are_echoed_and_traced,
-    documentation_is_served_offline
+    documentation_is_served_offline,
+    personal_data_is_never_cached
 );
 
 fn bad_input_gets_a_problem_and_changes_nothing(engine: Engine) {
@@ -204,4 +205,33 @@ fn documentation_is_served_offline(engine: Engine) {
     assert_eq!(explorer.headers()["x-frame-options"], "DENY");
     let health = env.call("GET", "/health", None, None);
     assert_eq!(health.body["status"], "ok");
+}
+
+fn personal_data_is_never_cached(engine: Engine) {
+    // A shared computer at a town hall, or a proxy between it and the service, must keep no
+    // copy of a person's data or of a secret.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let auditor = env.auditor(&cnaf);
+    for (path, token) in [
+        ("/api/v1/me".to_string(), &admin),
+        ("/api/v1/me/sessions".to_string(), &admin),
+        (format!("/api/v1/partners/{partner}/users"), &admin),
+        (format!("/api/v1/partners/{partner}"), &admin),
+        ("/api/v1/traces".to_string(), &auditor),
+        ("/api/v1/traces/export?format=csv".to_string(), &auditor),
+        (
+            "/api/v1/partners/00000000-0000-0000-0000-000000000000".to_string(),
+            &admin,
+        ),
+    ] {
+        let r = env.get(&path, token);
+        assert_eq!(r.header("cache-control"), "no-store", "{path}: {r:?}");
+    }
+    // What is public and the same for everyone may be cached.
+    let jwks = env.call("GET", "/api/v1/auth/jwks.json", None, None);
+    assert_eq!(jwks.header("cache-control"), "public, max-age=300");
 }
