@@ -311,10 +311,10 @@ impl Principal {
 /// The functions of the service, as the access rules name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Function {
-    /// Read one's own account and sessions.
+    /// Read one's own account.
     ReadOwnAccount,
-    /// Change one's own security: password, second factor, other sessions. Never through
-    /// software: the person does it themselves.
+    /// See and change one's own security: sessions (addresses, devices), password, second
+    /// factor. Never through software: the person does it themselves.
     ManageOwnAccount,
     /// Read the service catalogue.
     ReadCatalogue,

@@ -286,6 +286,11 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
             .status,
         403
     );
+    assert_eq!(
+        env.get("/api/v1/me/sessions", &access).status,
+        403,
+        "nor the person's sessions (addresses, devices)"
+    );
 
     // Refresh through the token endpoint, bound to this software.
     let refresh = tokens.body["refresh_token"].as_str().unwrap().to_string();
@@ -335,13 +340,14 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
         .iter()
         .map(|t| t["action"].as_str().unwrap())
         .collect();
-    // The software's two attempts at the person's own security were refused, and traced.
+    // The software's three attempts at the person's own security were refused, and traced.
     assert_eq!(
         actions,
         [
             "oauth.consent_given",
             "oauth.consent_given",
             "auth.login",
+            "operation.refused",
             "operation.refused",
             "operation.refused",
             "auth.refresh"

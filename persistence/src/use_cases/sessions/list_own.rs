@@ -8,11 +8,12 @@ use diesel::prelude::*;
 
 use super::*;
 
-/// The caller's sessions still open, most recent first.
+/// The caller's sessions still open, most recent first: part of their own security, which
+/// no software sees (their addresses and devices).
 pub fn list_own(db: &Database, ctx: &Ctx) -> Result<Vec<Session>> {
     mcp_domain::access::authorize(
         ctx.principal(),
-        mcp_domain::access::Function::ReadOwnAccount,
+        mcp_domain::access::Function::ManageOwnAccount,
         mcp_domain::access::Reach::National,
     )?;
     let me = ctx.principal().account_id().to_string();
