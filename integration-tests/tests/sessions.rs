@@ -10,6 +10,7 @@ on_both_engines!(
     failed_logins_are_throttled_alike_for_known_and_unknown_identifiers,
     parallel_guesses_get_no_more_answers_than_sequential_ones,
     parallel_wrong_codes_and_current_passwords_are_counted_in_turn,
+    one_refresh_token_presented_twenty_times_at_once_rotates_once,
     anyone_can_verify_an_access_token_with_the_published_keys,
     password_change_ends_the_other_sessions,
     a_suspended_administrator_is_out_at_once,
@@ -419,6 +420,46 @@ fn parallel_wrong_codes_and_current_passwords_are_counted_in_turn(engine: Engine
         (6, 14),
         "{replies:?}"
     );
+}
+
+fn one_refresh_token_presented_twenty_times_at_once_rotates_once(engine: Engine) {
+    // A copied refresh token raced against its owner: exactly one presentation rotates it, the
+    // others are reuse, which ends the session — tokens of the one that won included.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    let first = login(&env, &me);
+    let replies: Vec<(u16, Value)> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..20)
+            .map(|_| {
+                let (env, token) = (&env, &first["refresh_token"]);
+                s.spawn(move || {
+                    let r = refresh(env, token);
+                    (r.status, r.body)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let won: Vec<&Value> = replies
+        .iter()
+        .filter(|(s, _)| *s == 200)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(
+        won.len(),
+        1,
+        "{:?}",
+        replies.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
+    assert!(replies.iter().all(|(s, _)| *s == 200 || *s == 401));
+    let access = won[0]["access_token"].as_str().unwrap();
+    assert_eq!(
+        env.get("/api/v1/me", access).status,
+        401,
+        "the session is over"
+    );
+    assert_eq!(refresh(&env, &won[0]["refresh_token"]).status, 401);
 }
 
 fn anyone_can_verify_an_access_token_with_the_published_keys(engine: Engine) {

@@ -52,7 +52,19 @@ pub fn refresh(
         let caf = holder.caf_id.as_deref().map(crate::uuid).transpose()?;
         let must_change = holder.must_change_password;
         let must_enrol = holder.must_enrol_second_factor;
-        if used_at.is_some() {
+        // Spent in one conditional write: of concurrent presentations of one token, exactly one
+        // changes the row (PostgreSQL re-reads `used_at` once the first commits); the others
+        // are reuse, as if they came after.
+        let spent_now = used_at.is_none()
+            && diesel::update(
+                refresh_tokens::table
+                    .find(&token_id)
+                    .filter(refresh_tokens::used_at.is_null()),
+            )
+            .set(refresh_tokens::used_at.eq(ctx.now))
+            .execute(conn)?
+                == 1;
+        if !spent_now {
             if session.revoked_at.is_none() {
                 revoke_in(
                     conn,
@@ -70,9 +82,6 @@ pub fn refresh(
         {
             return Err(refused());
         }
-        diesel::update(refresh_tokens::table.find(&token_id))
-            .set(refresh_tokens::used_at.eq(ctx.now))
-            .execute(conn)?;
         diesel::update(sessions::table.find(&session.id))
             .set(sessions::last_used_at.eq(ctx.now))
             .execute(conn)?;
