@@ -358,13 +358,15 @@ vocabulary! {
         CredentialsLostOrStolen = "credentials_lost_or_stolen",
         /// The software it belonged to was revoked.
         ClientRevoked = "client_revoked",
+        /// The authorization code it was opened with was presented again: intercepted.
+        CodeReuse = "code_reuse",
     }
 }
 
 impl SessionEnd {
     /// Whether the end is a refusal (a stolen copy caught) rather than an ordinary end.
     pub fn is_refusal(self) -> bool {
-        self == Self::RefreshTokenReuse
+        matches!(self, Self::RefreshTokenReuse | Self::CodeReuse)
     }
 }
 
@@ -397,7 +399,10 @@ mod tests {
         assert_eq!(GrantType::from_code("client_credentials"), None);
         for e in SessionEnd::ALL {
             assert_eq!(SessionEnd::from_code(e.code()), Some(*e));
-            assert_eq!(e.is_refusal(), *e == SessionEnd::RefreshTokenReuse);
+            assert_eq!(
+                e.is_refusal(),
+                matches!(e, SessionEnd::RefreshTokenReuse | SessionEnd::CodeReuse)
+            );
         }
         for t in TargetType::ALL {
             assert_eq!(TargetType::from_code(t.code()), Some(*t));

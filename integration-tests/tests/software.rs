@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 on_both_engines!(
     authorization_code_flow_with_pkce,
+    a_code_presented_again_ends_the_session_it_opened,
     password_grant_only_where_allowed,
     partners_submit_software_for_approval,
 );
@@ -248,11 +249,6 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
     let code = code_from(&sign_in(&w, &client_id, &w.person, PASSWORD));
     let tokens = exchange(&code, VERIFIER);
     assert_eq!(tokens.status, 200, "{tokens:?}");
-    assert_eq!(
-        exchange(&code, VERIFIER).body["error"],
-        "invalid_grant",
-        "a code works once"
-    );
     let access = tokens.body["access_token"].as_str().unwrap().to_string();
     let claims: Value = jsonwebtoken::dangerous::insecure_decode(&access)
         .unwrap()
@@ -511,4 +507,55 @@ fn partners_submit_software_for_approval(engine: Engine) {
             "operation.refused"
         ]
     );
+}
+
+fn a_code_presented_again_ends_the_session_it_opened(engine: Engine) {
+    // RFC 6749 §4.1.2: a code used twice was intercepted; the tokens issued from it are revoked.
+    let w = world(engine);
+    let env = &w.env;
+    let r = register(
+        &w,
+        json!({"name": "Logiciel social", "redirect_uris": [REDIRECT], "scopes": "profile registry:read"}),
+    );
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let code = code_from(&sign_in(&w, &client_id, &w.person, PASSWORD));
+    let exchange = || {
+        token(
+            &w,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client_id),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+    };
+    let tokens = exchange();
+    assert_eq!(tokens.status, 200, "{tokens:?}");
+    let access = tokens.body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(env.get("/api/v1/me", &access).status, 200);
+    let again = exchange();
+    assert_eq!(
+        (again.status, again.body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "a code works once"
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &access).status,
+        401,
+        "the session born of the code is over"
+    );
+    let refreshed = token(
+        &w,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            (
+                "refresh_token",
+                tokens.body["refresh_token"].as_str().unwrap(),
+            ),
+        ],
+    );
+    assert_eq!(refreshed.body["error"], "invalid_grant");
 }

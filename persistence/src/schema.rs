@@ -355,6 +355,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        session_id -> Nullable<Text>,
     }
 }
 

@@ -66,7 +66,6 @@ pub(crate) struct CodeRow {
     pub(crate) scope: String,
     pub(crate) code_challenge: String,
     pub(crate) expires_at: NaiveDateTime,
-    pub(crate) used_at: Option<NaiveDateTime>,
 }
 
 /// Records a person's consent as a single-use code bound to the software, the redirect URI and
@@ -134,10 +133,20 @@ pub struct Consent<'a> {
     pub code_challenge: &'a str,
 }
 
+/// What presenting an authorization code found.
+pub(crate) enum Spent {
+    /// The person it was issued for, their identifier and the scopes they granted.
+    Fresh(crate::store::accounts::LoginCandidate, String, Vec<Scope>),
+    /// A code already exchanged: it was intercepted; the session it opened, if any, must end.
+    Reused(Option<String>),
+    /// Unknown, expired, issued to another software or redirect URI, or the wrong verifier.
+    Invalid,
+}
+
 /// Spends an authorization code: marks it used whatever follows (a code tried once stays spent),
-/// then gives the person and the scopes it carries if it was unused, unexpired, issued to this
-/// software for this redirect URI, and `challenge_of_verifier` (the S256 of the verifier
-/// presented) matches; `None` otherwise.
+/// then tells a fresh code — unused, unexpired, issued to this software for this redirect URI,
+/// with `challenge_of_verifier` (the S256 of the verifier presented) matching — from a reused
+/// or an invalid one.
 pub(crate) fn spend_code(
     conn: &mut crate::db::DbConnection,
     now: NaiveDateTime,
@@ -145,7 +154,7 @@ pub(crate) fn spend_code(
     client_id: &str,
     redirect_uri: &str,
     challenge_of_verifier: &str,
-) -> Result<Option<(crate::store::accounts::LoginCandidate, String, Vec<Scope>)>> {
+) -> Result<Spent> {
     use crate::schema::accounts;
     use crate::store::accounts::LoginCandidate;
     use mcp_domain::vocabulary::AccountStatus;
@@ -156,22 +165,34 @@ pub(crate) fn spend_code(
         .first(conn)
         .optional()?;
     let Some(row) = found else {
-        return Ok(None);
+        return Ok(Spent::Invalid);
     };
-    diesel::update(authorization_codes::table.find(&hash))
-        .set(authorization_codes::used_at.eq(now))
-        .execute(conn)?;
+    // Spent by a conditional write: of two presentations at once, one only finds it fresh.
+    let fresh = diesel::update(
+        authorization_codes::table
+            .find(&hash)
+            .filter(authorization_codes::used_at.is_null()),
+    )
+    .set(authorization_codes::used_at.eq(now))
+    .execute(conn)?
+        == 1;
+    if !fresh {
+        let session: Option<String> = authorization_codes::table
+            .find(&hash)
+            .select(authorization_codes::session_id)
+            .first(conn)?;
+        return Ok(Spent::Reused(session));
+    }
     let challenge_ok = mcp_domain::text::constant_time_eq(
         row.code_challenge.as_bytes(),
         challenge_of_verifier.as_bytes(),
     );
-    if row.used_at.is_some()
-        || row.expires_at <= now
+    if row.expires_at <= now
         || row.client_id != client_id
         || row.redirect_uri != redirect_uri
         || !challenge_ok
     {
-        return Ok(None);
+        return Ok(Spent::Invalid);
     }
     let account: Option<(LoginCandidate, String)> = accounts::table
         .find(&row.account_id)
@@ -179,11 +200,24 @@ pub(crate) fn spend_code(
         .select((LoginCandidate::as_select(), accounts::identifier))
         .first(conn)
         .optional()?;
-    Ok(account.map(|(a, identifier)| {
-        (
+    Ok(match account {
+        Some((a, identifier)) => Spent::Fresh(
             a,
             identifier,
             Scope::parse_list(&row.scope).unwrap_or_default(),
-        )
-    }))
+        ),
+        None => Spent::Invalid,
+    })
+}
+
+/// Records the session a code opened, to end it should the code come back.
+pub(crate) fn link_code_to_session(
+    conn: &mut crate::db::DbConnection,
+    code: &str,
+    session_id: &str,
+) -> Result<()> {
+    diesel::update(authorization_codes::table.find(crate::store::accounts::secret_hash(code)))
+        .set(authorization_codes::session_id.eq(session_id))
+        .execute(conn)?;
+    Ok(())
 }

@@ -256,6 +256,32 @@ pub(crate) fn revoke_in(
     )
 }
 
+/// Ends a session known by its id, if it is still open.
+pub(crate) fn end_by_id(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    session_id: &str,
+    reason: SessionEnd,
+) -> Result<()> {
+    let found: Option<(Session, Option<String>)> = sessions::table
+        .inner_join(accounts::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::revoked_at.is_null())
+        .select((Session::as_select(), accounts::caf_id))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((session, caf)) => revoke_in(
+            conn,
+            ctx,
+            &session,
+            reason,
+            caf.as_deref().map(crate::uuid).transpose()?,
+        ),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn caf_of(principal: &Principal) -> Option<CafId> {
     principal.caf_scope()
 }

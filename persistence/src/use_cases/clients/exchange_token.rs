@@ -7,7 +7,7 @@ use crate::use_cases::sessions::{
     self, Client, Credentials, Issued, Purpose, Refusal, SignedIn, Throttles,
 };
 use mcp_domain::access::Software;
-use mcp_domain::vocabulary::OAuthError;
+use mcp_domain::vocabulary::{OAuthError, SessionEnd};
 
 use super::*;
 
@@ -42,6 +42,8 @@ pub struct TokenRefusal {
     /// The `error_description`.
     pub description: &'static str,
 }
+
+const CODE_REFUSED: &str = "this code is unknown, used, expired, or not issued to this software";
 
 fn refused<T>(
     error: OAuthError,
@@ -86,24 +88,24 @@ pub fn exchange_token(
                 redirect_uri,
                 challenge_of_verifier,
             )?;
-            let Some((account, identifier, scopes)) = spent else {
-                return refused(
-                    OAuthError::InvalidGrant,
-                    "this code is unknown, used, expired, or not issued to this software",
-                );
+            let (account, identifier, scopes) = match spent {
+                Spent::Fresh(account, identifier, scopes) => (account, identifier, scopes),
+                Spent::Reused(session) => {
+                    // Intercepted: whatever was issued from it stops working (RFC 6749 §4.1.2).
+                    if let Some(session) = session {
+                        sessions::end_by_id(conn, ctx, &session, SessionEnd::CodeReuse)?;
+                    }
+                    return refused(OAuthError::InvalidGrant, CODE_REFUSED);
+                }
+                Spent::Invalid => return refused(OAuthError::InvalidGrant, CODE_REFUSED),
             };
             let software = Software {
                 client_id: app_id,
                 scopes,
             };
-            Ok(Ok(sessions::open(
-                conn,
-                ctx,
-                &account,
-                &identifier,
-                client,
-                Some(&software),
-            )?))
+            let issued = sessions::open(conn, ctx, &account, &identifier, client, Some(&software))?;
+            link_code_to_session(conn, code, &issued.session_id)?;
+            Ok(Ok(issued))
         }),
         Grant::RefreshToken(token) => {
             match sessions::refresh(db, ctx, token.trim(), Some(app_id)) {
