@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 on_both_engines!(
     authorization_code_flow_with_pkce,
     a_code_presented_again_ends_the_session_it_opened,
+    the_sign_in_form_is_refused_from_another_site,
     password_grant_only_where_allowed,
     partners_submit_software_for_approval,
 );
@@ -558,4 +559,45 @@ fn a_code_presented_again_ends_the_session_it_opened(engine: Engine) {
         ],
     );
     assert_eq!(refreshed.body["error"], "invalid_grant");
+}
+
+fn the_sign_in_form_is_refused_from_another_site(engine: Engine) {
+    // Login CSRF: a page elsewhere must not submit the form with its own credentials and have
+    // the person's software bound to the attacker's account.
+    let w = world(engine);
+    let r = register(
+        &w,
+        json!({"name": "Logiciel social", "redirect_uris": [REDIRECT], "scopes": "profile registry:read"}),
+    );
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let post = |headers: &[(&str, &str)]| {
+        let mut form = authorize_query(&client_id, &[]);
+        form.push(("identifiant".into(), w.person.clone()));
+        form.push(("mot_de_passe".into(), PASSWORD.into()));
+        let mut req = w
+            .browser
+            .post(format!("{}/api/v1/oauth/authorize", w.env.base_url()))
+            .form(&form);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().unwrap()
+    };
+    for headers in [
+        &[("Origin", "https://attaquant.example")][..],
+        &[("Origin", "null")][..],
+        &[("Sec-Fetch-Site", "cross-site")][..],
+    ] {
+        let r = post(headers);
+        assert_eq!(r.status().as_u16(), 403, "{headers:?}");
+        assert!(
+            r.headers().get("location").is_none(),
+            "no code for {headers:?}"
+        );
+    }
+    // From the page itself, as a browser sends it: signed in.
+    let own = w.env.base_url().trim_end_matches('/').to_string();
+    let r = post(&[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")]);
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(code_from(&r).len() > 20);
 }

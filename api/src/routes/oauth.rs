@@ -178,7 +178,9 @@ fn page(
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        // `same-origin`, not `no-referrer`: the form's POST then carries this service's Origin
+        // (checked against login CSRF), and nothing is sent to any other site.
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
             format!("default-src 'none'; style-src 'unsafe-inline'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"),
@@ -294,6 +296,23 @@ fn invalid(i: Invalid) -> HttpResponse {
     }
 }
 
+/// Whether a form submission comes from this service's own page (login CSRF): browsers say
+/// where a POST comes from with `Sec-Fetch-Site` and `Origin`; either naming another site
+/// refuses it. Clients that send neither (no browser) are not a CSRF vector.
+fn from_this_service(req: &HttpRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        return false;
+    }
+    match header("origin") {
+        None => true,
+        Some(origin) => {
+            let info = req.connection_info();
+            origin == format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
 /// The sign-in page of the authorization code flow (HTML, in French). PKCE (S256) is required.
 #[utoipa::path(
     tag = "oauth",
@@ -328,6 +347,7 @@ pub async fn show_authorization_page(
     responses(
         (status = 303, description = "Back to the software with `code` and `state`"),
         (status = 200, description = "The page again, with what went wrong", content_type = "text/html"),
+        (status = 403, description = "Sent from another site than this service's page (login CSRF)", content_type = "text/html"),
     ),
 )]
 #[post("/oauth/authorize")]
@@ -336,6 +356,14 @@ pub async fn submit_authorization(
     req: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
+    if !from_this_service(&req) {
+        return Ok(page(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "Demande refusée",
+            "<h1>Demande refusée</h1>\n<p role=\"alert\">Ce formulaire a été envoyé depuis un autre site que celui du service : il n'est pas pris en compte.</p>\n<p>Revenez au logiciel et recommencez la connexion.</p>\n",
+            None,
+        ));
+    }
     let form = form.into_inner();
     let ctx = Ctx {
         principal: None,
