@@ -533,6 +533,21 @@ pub fn authorize(
             (_, None) => false,
         },
     };
+    // An object of an organisation the caller is not part of is 404 whatever they asked to do
+    // with it, before their role is looked at: a refusal never tells that it exists.
+    let foreign = match (reach, principal.role) {
+        (Reach::National, _) | (_, Role::CnafOperator | Role::CnafAuditor) => false,
+        (Reach::Caf(caf), _) => principal.caf_id != Some(caf),
+        (Reach::Partner { caf_id, .. }, Role::CafAdministrator | Role::CafAuditor) => {
+            principal.caf_id != Some(caf_id)
+        }
+        (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator | Role::PartnerUser) => {
+            principal.partner_id != Some(partner_id)
+        }
+    };
+    if foreign {
+        return Err(DomainError::NotFound);
+    }
     if !allowed {
         return Err(DomainError::Forbidden);
     }
@@ -568,6 +583,7 @@ pub fn authorize(
         (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator | Role::PartnerUser) => {
             principal.partner_id == Some(partner_id)
         }
+        // A Caf's own objects are outside every partner's reach.
         (Reach::Caf(_), Role::PartnerAdministrator | Role::PartnerUser) => false,
     };
     if within {
@@ -629,6 +645,25 @@ pub fn supervision_of(
         (Role::CnafAuditor, _, _) => Some((Function::ManageAuditors, Reach::National)),
         _ => None,
     }
+}
+
+/// Decides whether `principal` may supervise an account of `role` in that Caf and partner
+/// (suspend, reinstate, end its sessions, close it…). Partner staff know only their own
+/// partner's people: anyone else's account — another partner's, the Caf's staff — is 404, as a
+/// random id is, so that the answer tells neither that it exists nor its role.
+pub fn authorize_supervision(
+    principal: &Principal,
+    role: Role,
+    caf_id: Option<CafId>,
+    partner_id: Option<PartnerId>,
+) -> Result<(), DomainError> {
+    if principal.is_partner_staff() && (partner_id.is_none() || partner_id != principal.partner_id)
+    {
+        return Err(DomainError::NotFound);
+    }
+    let (function, reach) =
+        supervision_of(role, caf_id, partner_id).ok_or(DomainError::NotFound)?;
+    authorize(principal, function, reach)
 }
 
 /// Whose traces a reader sees (S-art. 5.3).
@@ -736,6 +771,11 @@ mod tests {
             (&padm, ReadPartners, in_other_caf, HIDDEN),
             (&padm, ReadCaf, Reach::Caf(own), FORBIDDEN),
             (&padm, ManagePartners, in_partner, FORBIDDEN),
+            // Lacking the function on another organisation's object: hidden, not forbidden,
+            // so that the answer is the one a random id gets.
+            (&padm, ManagePartners, in_other_partner, HIDDEN),
+            (&padm, ManageHabilitations, in_other_caf, HIDDEN),
+            (&caf_auditor, ManageHabilitations, in_other_caf, HIDDEN),
             (&padm, SubmitSoftware, in_partner, OK),
             (&padm, SubmitSoftware, in_other_partner, HIDDEN),
             (&caf, SubmitSoftware, in_partner, FORBIDDEN),
@@ -817,8 +857,8 @@ mod tests {
         for (p, f, expected) in table {
             assert_eq!(decide(p, f, reach), expected, "{:?} {f:?}", p.software);
         }
-        // Software is refused before reach is considered: it learns nothing of other Cafs.
-        assert_eq!(decide(&reader, ManagePartners, Reach::Caf(id(7))), "403");
+        // Another Caf's object is hidden from software as from the person: 404, whatever it asked.
+        assert_eq!(decide(&reader, ManagePartners, Reach::Caf(id(7))), "404");
     }
 
     #[test]

@@ -12,6 +12,7 @@ on_both_engines!(
     a_password_to_change_comes_before_anything_else,
     a_contract_can_require_a_second_factor,
     a_caf_can_require_a_second_factor,
+    writes_on_objects_out_of_reach_answer_as_missing_ones,
 );
 
 struct World {
@@ -85,13 +86,14 @@ fn authorization_matrix(engine: Engine) {
             "PUT",
             format!("/api/v1/cafs/{}", w.caf_a),
             json!({"code": "761", "name": "Caf de Seine-Maritime", "address": "Rouen", "director_name": "Nouvelle directrice"}),
-            [200, 403, 403],
+            // Another Caf's administrator: hidden (404), not forbidden, as a random id is.
+            [200, 403, 404],
         ),
         (
             "POST",
             format!("/api/v1/cafs/{}/administrators", w.caf_a),
             json!({"full_name": "X", "function_title": "Y", "email": "x@caf.example"}),
-            [201, 403, 403],
+            [201, 403, 404],
         ),
         (
             "GET",
@@ -651,4 +653,59 @@ fn a_caf_can_require_a_second_factor(engine: Engine) {
         &env.auditor(&w.cnaf),
     );
     assert_eq!(traces.body["items"].as_array().unwrap().len(), 2);
+}
+
+fn writes_on_objects_out_of_reach_answer_as_missing_ones(engine: Engine) {
+    // Whatever one may not do to another organisation's object, the answer is the one a random
+    // id gets: nothing tells that it exists, nor (for an account) what role it holds.
+    let w = world(engine);
+    let env = &w.env;
+    let admin_a = env.get("/api/v1/me", &w.admin_a).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other_partner = env.partner(&w.admin_a, SIRETS[1], "ccas");
+    let padm = env.partner_admin(&w.admin_a, &w.partner_a, "principal", "claire@ccas.example");
+    let other_padm = env.partner_admin(
+        &w.admin_a,
+        &other_partner,
+        "principal",
+        "paul@ccas2.example",
+    );
+    let other_padm_id = env.get("/api/v1/me", &other_padm).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let random = uuid::Uuid::new_v4().to_string();
+    let answer = |method: &str, path: String, token: &str, body: serde_json::Value| {
+        let r = env.call(method, &path, Some(token), Some(&body));
+        (r.status, r.code().to_string())
+    };
+    let partner = |id: &str| {
+        (
+            "PUT",
+            format!("/api/v1/partners/{id}"),
+            mcp_integration_tests::partner_body(SIRETS[1], "ccas"),
+        )
+    };
+    let suspension = |id: &str| {
+        (
+            "POST",
+            format!("/api/v1/accounts/{id}/suspension"),
+            json!({"reason": "précaution"}),
+        )
+    };
+    // (caller, the other organisation's object, the same request on a random id)
+    for (token, real, missing) in [
+        (&padm, partner(&other_partner), partner(&random)),
+        (&padm, suspension(&admin_a), suspension(&random)),
+        (&padm, suspension(&other_padm_id), suspension(&random)),
+        (&w.admin_b, partner(&w.partner_a), partner(&random)),
+        (&w.admin_b, suspension(&other_padm_id), suspension(&random)),
+    ] {
+        let seen = answer(real.0, real.1.clone(), token, real.2.clone());
+        let unseen = answer(missing.0, missing.1, token, missing.2);
+        assert_eq!(seen, unseen, "{} {}", real.0, real.1);
+        assert_eq!(seen.0, 404);
+    }
 }

@@ -479,9 +479,7 @@ pub(crate) fn load_supervised(
     let partner_id = account.partner_id.as_deref().map(crate::uuid).transpose()?;
     let role =
         Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
-    let (function, reach) = mcp_domain::access::supervision_of(role, caf_id, partner_id)
-        .ok_or(Error::Domain(DomainError::NotFound))?;
-    mcp_domain::access::authorize(ctx.principal(), function, reach)?;
+    mcp_domain::access::authorize_supervision(ctx.principal(), role, caf_id, partner_id)?;
     Ok(account)
 }
 

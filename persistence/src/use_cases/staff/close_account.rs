@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::schema::accounts;
 use crate::use_cases::accounts::Account;
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, authorize_touching, Role};
+use mcp_domain::access::{authorize_touching, Role};
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::ids::AccountId;
 use mcp_domain::{DomainError, ErrorCode};
@@ -32,14 +32,12 @@ pub fn close_account(
             .ok_or(Error::Domain(DomainError::NotFound))?;
         let role =
             Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
-        let Some((function, reach)) = mcp_domain::access::supervision_of(
+        mcp_domain::access::authorize_supervision(
+            ctx.principal(),
             role,
             account.caf_id.as_deref().map(crate::uuid).transpose()?,
             account.partner_id.as_deref().map(crate::uuid).transpose()?,
-        ) else {
-            return Err(DomainError::NotFound.into());
-        };
-        authorize(ctx.principal(), function, reach)?;
+        )?;
         authorize_touching(ctx.principal(), role)?;
         if account.id == ctx.principal().account_id.to_string() {
             return Err(DomainError::rule(
