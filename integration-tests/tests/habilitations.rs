@@ -927,15 +927,17 @@ fn who_may_do_what(engine: Engine) {
     ];
     // Expected status per caller, endpoint by endpoint (in the order above).
     let expectations: [(&str, &String, [u16; 13]); 5] = [
-        // The other partner's administrator: another partner's objects do not exist.
+        // The other partner's administrator: another partner's objects do not exist, whatever
+        // is asked of them (no 403 that would tell they do).
         (
             "other partner",
             &other_admin,
             [
-                404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 404,
+                404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404,
             ],
         ),
-        // Another Caf's administrator: neither.
+        // Another Caf's administrator: neither. (The four writes whose use case refuses the
+        // role before loading the partner still answer 403: issue 14 #8, left to do.)
         (
             "other caf",
             &caf2_admin,
