@@ -5,7 +5,7 @@
 use super::habilitations::*;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::{
     accounts, group_members, habilitations, partner_groups, subscription_quotas, subscriptions,
 };
@@ -109,16 +109,7 @@ pub(crate) fn people_of_holder(
 ) -> Result<BTreeSet<Uuid>> {
     match holder {
         Holder::Account(id) => {
-            let (account, role) =
-                staff::staff_member(conn, partner, id.into()).map_err(|e| match e {
-                    Error::Domain(DomainError::NotFound) => DomainError::field(
-                        "account_id",
-                        "unknown_account",
-                        "no such person among this partner's staff",
-                    )
-                    .into(),
-                    e => e,
-                })?;
+            let (account, role) = staff::named_staff_member(conn, partner, id.into())?;
             authorize_touching(ctx.principal(), role)?;
             if crate::read_code(&account.status, AccountStatus::from_code)?
                 == AccountStatus::Disabled

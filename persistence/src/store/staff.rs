@@ -55,6 +55,24 @@ pub(crate) fn staff_member(
     Ok((account, role))
 }
 
+/// [`staff_member`] for a person named in a request body (`account_id`): someone outside the
+/// partner's staff is a field error (422 `unknown_account`), not a missing route object.
+pub(crate) fn named_staff_member(
+    conn: &mut DbConnection,
+    partner: &Partner,
+    account_id: AccountId,
+) -> Result<(Account, Role)> {
+    staff_member(conn, partner, account_id).map_err(|e| match e {
+        Error::Domain(DomainError::NotFound) => DomainError::field(
+            "account_id",
+            "unknown_account",
+            "no such person among this partner's staff",
+        )
+        .into(),
+        e => e,
+    })
+}
+
 /// Creates a partner user inside the caller's transaction (whose access checks are done): the
 /// account, the message that delivers its code to the person, and the trace — by a manager, or
 /// by the Caf approving `request_id`.

@@ -2,7 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::db::Database;
-use crate::error::{on_unique, Error, Result};
+use crate::error::{on_unique, Result};
 use crate::schema::group_members;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -26,15 +26,7 @@ pub fn add_member(
     authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
     db.write(|conn| {
         let (group, partner) = load_group(conn, ctx, group_id.into(), Function::ManageGroups)?;
-        let (account, role) = staff_member(conn, &partner, account_id).map_err(|e| match e {
-            Error::Domain(DomainError::NotFound) => DomainError::field(
-                "account_id",
-                "unknown_account",
-                "no such person among this partner's staff",
-            )
-            .into(),
-            e => e,
-        })?;
+        let (account, role) = named_staff_member(conn, &partner, account_id)?;
         authorize_touching(ctx.principal(), role)?;
         if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
             return Err(DomainError::field(
