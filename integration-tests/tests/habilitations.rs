@@ -1,7 +1,7 @@
 //! Delegated management end to end: users, delegations, groups, habilitations within quotas
 //! (also under concurrent requests), four eyes, expiry, the Caf's supervision, the views.
 
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
 use serde_json::{json, Value};
 
@@ -14,6 +14,7 @@ on_both_engines!(
     temporary_habilitations_expire,
     role_bundles_grant_all_or_nothing,
     who_may_do_what,
+    outsiders_are_told_nothing_exists,
 );
 
 fn day(offset_days: i64) -> String {
@@ -936,13 +937,12 @@ fn who_may_do_what(engine: Engine) {
                 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404,
             ],
         ),
-        // Another Caf's administrator: neither. (The four writes whose use case refuses the
-        // role before loading the partner still answer 403: issue 14 #8, left to do.)
+        // Another Caf's administrator: neither.
         (
             "other caf",
             &caf2_admin,
             [
-                403, 404, 404, 404, 404, 404, 404, 403, 403, 403, 404, 404, 404,
+                404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404,
             ],
         ),
         // The Caf: reads and supervises, does not manage in mode délégué.
@@ -979,4 +979,371 @@ fn who_may_do_what(engine: Engine) {
     // And the partner's own administrator may do all of it but the Caf's supervision.
     let r = env.get(&format!("/api/v1/partners/{pid}/habilitations"), &p.deputy);
     assert_eq!(r.status, 200);
+}
+
+/// Every route that names one of a partner's objects, asked by people of other organisations —
+/// another partner's administrator and plain user in the same Caf, another Caf's administrator
+/// and one of its partners' administrators — gets the answer a random id gets: 404, with the
+/// same code. Nothing tells that the object exists, nor what the caller's role could have done
+/// with it (DOMAIN.md §8: what is outside one's reach does not exist).
+fn outsiders_are_told_nothing_exists(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let pid = p.id.clone();
+    let (who, _) = p.user_who_logs_in(&p.principal, "x@ccas.example");
+    let hab = p
+        .grant(&p.principal, json!({"account_id": who}), &p.t13)
+        .id();
+    let group = env
+        .post(
+            &format!("/api/v1/partners/{pid}/groups"),
+            &p.principal,
+            json!({"name": "G"}),
+        )
+        .id();
+    let delegation = env.post(
+        &format!("/api/v1/partners/{pid}/delegations"),
+        &p.principal,
+        json!({"account_id": who, "functions": ["groups"]}),
+    );
+    assert_eq!(delegation.status, 201, "{delegation:?}");
+    let delegation = delegation.id();
+    let bundle = env
+        .post(
+            &format!("/api/v1/partners/{pid}/role-bundles"),
+            &p.principal,
+            json!({"name": "Instruction", "profile_ids": [p.t13]}),
+        )
+        .id();
+    let question = env
+        .post(
+            &format!("/api/v1/habilitations/{hab}/questions"),
+            &p.caf_admin,
+            json!({"question": "Pourquoi ?"}),
+        )
+        .id();
+    let client = env.post(
+        &format!("/api/v1/partners/{pid}/client-applications"),
+        &p.caf_admin,
+        json!({"name": "Logiciel", "redirect_uris": ["https://logiciel.example/retour"], "scopes": "profile"}),
+    );
+    assert_eq!(client.status, 201, "{client:?}");
+    let client = client.body["client_id"].as_str().unwrap().to_string();
+    let opened = env.post(
+        &format!("/api/v1/cafs/{}/review-campaigns", p.caf_id),
+        &p.caf_admin,
+        json!({"year": Utc::now().year(), "due_on": day(30)}),
+    );
+    assert_eq!(opened.status, 200, "{opened:?}");
+    let campaign = env
+        .get(
+            &format!("/api/v1/partners/{pid}/review-campaigns"),
+            &p.principal,
+        )
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let item = env
+        .get(
+            &format!("/api/v1/review-campaigns/{campaign}"),
+            &p.principal,
+        )
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The outsiders.
+    let other = env.partner(&p.caf_admin, SIRETS[1], "ccas");
+    let other_admin = env.partner_admin(&p.caf_admin, &other, "principal", "o@other.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{other}/users"),
+        &other_admin,
+        json!({"full_name": "Léa Roux", "function_title": "Agent", "email": "lea@other.example", "phone": "01 02 03 04 05"}),
+    );
+    let other_user =
+        env.activate_from_mail(r.body["identifier"].as_str().unwrap(), "lea@other.example");
+    let caf2 = env.caf(&p.cnaf, "772");
+    let caf2_admin = env.caf_admin(&p.cnaf, &caf2, "b@caf2.example");
+    let far = env.partner(&caf2_admin, SIRETS[2], "ccas");
+    let far_admin = env.partner_admin(&caf2_admin, &far, "principal", "f@far.example");
+
+    let random = uuid::Uuid::new_v4().to_string();
+    let (conv, sub, t13, mission) = (&p.convention, &p.subscription, &p.t13, &p.mission);
+    // (method, path with {} for the object, the partner's object, body)
+    let routes: Vec<(&str, &str, &str, Value)> = vec![
+        ("GET", "/partners/{}", &pid, json!(null)),
+        (
+            "PUT",
+            "/partners/{}",
+            &pid,
+            mcp_integration_tests::partner_body(SIRETS[0], "ccas"),
+        ),
+        ("GET", "/partners/{}/administrators", &pid, json!(null)),
+        (
+            "POST",
+            "/partners/{}/administrators",
+            &pid,
+            json!({"rank": "deputy", "full_name": "X", "function_title": "Y", "email": "z@ccas.example"}),
+        ),
+        ("GET", "/partners/{}/conventions", &pid, json!(null)),
+        (
+            "POST",
+            "/partners/{}/conventions",
+            &pid,
+            json!({"number": "771-2026-0099", "missions": ["FSL"]}),
+        ),
+        ("GET", "/conventions/{}", conv, json!(null)),
+        ("GET", "/conventions/{}/amendments", conv, json!(null)),
+        ("GET", "/conventions/{}/contract", conv, json!(null)),
+        (
+            "PUT",
+            "/conventions/{}/contract",
+            conv,
+            json!({"management_mode": "delegue"}),
+        ),
+        (
+            "POST",
+            "/conventions/{}/termination",
+            conv,
+            json!({"kind": "unilateral", "initiated_by": "caf", "received_on": day(0), "reason": "x"}),
+        ),
+        (
+            "POST",
+            "/conventions/{}/termination/withdrawal",
+            conv,
+            json!({"reason": "x"}),
+        ),
+        ("GET", "/conventions/{}/subscriptions", conv, json!(null)),
+        (
+            "POST",
+            "/conventions/{}/subscriptions",
+            conv,
+            json!({"service": "CDAP", "profiles": [{"profile": "T2", "max_users": 1}]}),
+        ),
+        ("GET", "/subscriptions/{}", sub, json!(null)),
+        (
+            "PUT",
+            "/subscriptions/{}/quotas",
+            sub,
+            json!({"profiles": [{"profile": "T13", "max_users": 9}]}),
+        ),
+        ("GET", "/partners/{}/users", &pid, json!(null)),
+        (
+            "POST",
+            "/partners/{}/users",
+            &pid,
+            json!({"full_name": "Y", "function_title": "Z", "email": "y@ccas.example", "phone": "0102030405"}),
+        ),
+        (
+            "POST",
+            "/accounts/{}/closure",
+            &who,
+            json!({"reason": "Mutation"}),
+        ),
+        (
+            "POST",
+            "/accounts/{}/suspension",
+            &who,
+            json!({"reason": "précaution"}),
+        ),
+        (
+            "POST",
+            "/accounts/{}/reinstatement",
+            &who,
+            json!({"reason": "vérifié"}),
+        ),
+        (
+            "POST",
+            "/accounts/{}/sessions/revocation",
+            &who,
+            json!({"reason": "précaution"}),
+        ),
+        (
+            "POST",
+            "/accounts/{}/password-change-requirement",
+            &who,
+            json!({"reason": "Poste partagé"}),
+        ),
+        ("GET", "/accounts/{}/habilitations", &who, json!(null)),
+        ("GET", "/partners/{}/habilitations", &pid, json!(null)),
+        (
+            "POST",
+            "/partners/{}/habilitations",
+            &pid,
+            json!({"account_id": who, "profile_id": p.t1, "mission_id": mission}),
+        ),
+        ("GET", "/habilitations/{}", &hab, json!(null)),
+        ("GET", "/habilitations/{}/history", &hab, json!(null)),
+        ("GET", "/habilitations/{}/questions", &hab, json!(null)),
+        (
+            "POST",
+            "/habilitations/{}/questions",
+            &hab,
+            json!({"question": "q"}),
+        ),
+        (
+            "POST",
+            "/habilitations/{}/suspension",
+            &hab,
+            json!({"reason": "r"}),
+        ),
+        (
+            "POST",
+            "/habilitations/{}/reinstatement",
+            &hab,
+            json!({"reason": "r"}),
+        ),
+        (
+            "POST",
+            "/habilitations/{}/devalidation",
+            &hab,
+            json!({"reason": "r"}),
+        ),
+        (
+            "GET",
+            "/partners/{}/habilitation-questions",
+            &pid,
+            json!(null),
+        ),
+        (
+            "POST",
+            "/habilitation-questions/{}/answer",
+            &question,
+            json!({"answer": "FSL"}),
+        ),
+        ("GET", "/partners/{}/groups", &pid, json!(null)),
+        ("POST", "/partners/{}/groups", &pid, json!({"name": "H"})),
+        ("GET", "/groups/{}", &group, json!(null)),
+        (
+            "POST",
+            "/groups/{}/members",
+            &group,
+            json!({"account_id": who}),
+        ),
+        ("GET", "/partners/{}/delegations", &pid, json!(null)),
+        (
+            "POST",
+            "/partners/{}/delegations",
+            &pid,
+            json!({"account_id": who, "functions": ["users"]}),
+        ),
+        (
+            "POST",
+            "/delegations/{}/withdrawal",
+            &delegation,
+            json!({"reason": "x"}),
+        ),
+        ("GET", "/partners/{}/role-bundles", &pid, json!(null)),
+        (
+            "POST",
+            "/partners/{}/role-bundles",
+            &pid,
+            json!({"name": "B", "profile_ids": [t13]}),
+        ),
+        (
+            "POST",
+            "/role-bundles/{}/grants",
+            &bundle,
+            json!({"account_id": who, "mission_id": mission}),
+        ),
+        ("GET", "/partners/{}/quota-use", &pid, json!(null)),
+        ("GET", "/partners/{}/requests", &pid, json!(null)),
+        ("GET", "/partners/{}/escalation-contacts", &pid, json!(null)),
+        ("GET", "/partners/{}/client-applications", &pid, json!(null)),
+        (
+            "POST",
+            "/partners/{}/client-applications",
+            &pid,
+            json!({"name": "L", "redirect_uris": ["https://l.example/r"], "scopes": "profile"}),
+        ),
+        (
+            "POST",
+            "/client-applications/{}/approval",
+            &client,
+            json!({}),
+        ),
+        (
+            "POST",
+            "/client-applications/{}/revocation",
+            &client,
+            json!({"reason": "r"}),
+        ),
+        ("GET", "/partners/{}/review-campaigns", &pid, json!(null)),
+        ("GET", "/review-campaigns/{}", &campaign, json!(null)),
+        ("GET", "/review-campaigns/{}/report", &campaign, json!(null)),
+        (
+            "POST",
+            "/review-campaigns/{}/completion",
+            &campaign,
+            json!({}),
+        ),
+        ("GET", "/partners/{}/annual-review", &pid, json!(null)),
+    ];
+    let mut routes: Vec<(String, String, String, Value)> = routes
+        .into_iter()
+        .map(|(m, path, id, body)| (m.to_string(), path.to_string(), id.to_string(), body))
+        .collect();
+    routes.push((
+        "DELETE".into(),
+        format!("/groups/{{}}/members/{who}"),
+        group.clone(),
+        json!(null),
+    ));
+    routes.push((
+        "POST".into(),
+        format!("/review-campaigns/{{}}/items/{item}/decision"),
+        campaign.clone(),
+        json!({"decision": "confirmed"}),
+    ));
+    routes.push((
+        "POST".into(),
+        format!("/partners/{{}}/staff/{who}/subject-access"),
+        pid.clone(),
+        json!({}),
+    ));
+    routes.push((
+        "GET".into(),
+        format!("/partners/{{}}/profiles/{t13}/holders"),
+        pid.clone(),
+        json!(null),
+    ));
+    let mut wrong = vec![];
+    for (caller, token) in [
+        ("another partner's administrator", &other_admin),
+        ("another partner's user", &other_user),
+        ("another Caf's administrator", &caf2_admin),
+        ("another Caf's partner administrator", &far_admin),
+    ] {
+        for (method, path, id, body) in &routes {
+            let body = (!body.is_null()).then_some(body);
+            let seen = env.call(
+                method,
+                &format!("/api/v1{}", path.replacen("{}", id, 1)),
+                Some(token),
+                body,
+            );
+            let unseen = env.call(
+                method,
+                &format!("/api/v1{}", path.replacen("{}", &random, 1)),
+                Some(token),
+                body,
+            );
+            if (seen.status, seen.code()) != (404, unseen.code()) || unseen.status != 404 {
+                wrong.push(format!(
+                    "{caller}: {method} {path}: {} {} (random id: {} {})",
+                    seen.status,
+                    seen.code(),
+                    unseen.status,
+                    unseen.code()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Nothing was changed by any of it.
+    let r = env.get(&format!("/api/v1/habilitations/{hab}"), &p.principal);
+    assert_eq!(r.body["status"], "active");
+    let _ = &p.deputy_id;
 }

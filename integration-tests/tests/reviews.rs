@@ -685,7 +685,7 @@ fn only_the_principal_administrator_reviews(engine: Engine) {
         ("caf", &caf.admin, 403, "forbidden"),
         ("cnaf", &caf.cnaf, 403, "forbidden"),
         ("other partner", &other.principal, 404, "not_found"),
-        ("other caf", &caf2_admin, 403, "forbidden"),
+        ("other caf", &caf2_admin, 404, "not_found"),
     ] {
         let r = caf.decide(token, &mine, &my_item, confirm.clone());
         assert_eq!((r.status, r.code()), (status, code), "{who}: {r:?}");

@@ -5,14 +5,13 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::schema::client_applications;
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 
 use super::*;
 
 /// A partner's software.
 pub fn list(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<ClientApplication>> {
-    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
         let partner = crate::use_cases::partners::load_for(
             conn,

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach, Scope};
+use mcp_domain::access::{Function, Scope};
 use mcp_domain::ids::PartnerId;
 use mcp_domain::software::Registration;
 use mcp_domain::vocabulary::{SoftwareStatus, TargetType, TraceAction};
@@ -36,7 +36,6 @@ pub fn register(
             TraceAction::ClientApplicationRegistered,
         )
     };
-    authorize(ctx.principal(), function, Reach::National)?;
     db.write(|conn| {
         let partner = crate::use_cases::partners::load_for(conn, ctx, partner_id.into(), function)?;
         let app = ClientApplication {

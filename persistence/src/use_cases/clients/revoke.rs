@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::schema::client_applications;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::ClientId;
 use mcp_domain::vocabulary::{SoftwareStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -22,7 +22,6 @@ pub fn revoke(
     reason: &str,
 ) -> Result<ClientApplication> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
-    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
     db.write(|conn| {
         let app: ClientApplication = client_applications::table
             .find(client_id.to_string())

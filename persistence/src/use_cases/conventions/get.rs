@@ -3,13 +3,12 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use uuid::Uuid;
 
 use super::*;
 
 /// One convention.
 pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Convention> {
-    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| load_for(conn, ctx, id, Function::ReadPartners))
 }

@@ -7,7 +7,7 @@ use crate::page::{Page, PageRequest};
 use crate::schema::conventions;
 use crate::use_cases::partners;
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 
 use super::*;
@@ -19,7 +19,6 @@ pub fn list_for_partner(
     partner_id: PartnerId,
     page: &PageRequest,
 ) -> Result<Page<Convention>> {
-    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
         partners::load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
         let mut q = conventions::table

@@ -7,7 +7,7 @@ use crate::schema::role_bundles;
 use crate::use_cases::staff::{self};
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, authorize_profile, Function, Reach};
+use mcp_domain::access::{authorize_profile, Function};
 use mcp_domain::habilitation::check_bundle;
 use mcp_domain::ids::PartnerId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
@@ -28,11 +28,6 @@ pub fn create_bundle(
     profile_ids: &[Uuid],
 ) -> Result<RoleBundle> {
     let (name, description, profile_ids) = check_bundle(name, description, profile_ids)?;
-    authorize(
-        ctx.principal(),
-        Function::ManageHabilitations,
-        Reach::National,
-    )?;
     db.write(|conn| {
         let partner = staff::managed_partner(conn, ctx, partner_id, Function::ManageHabilitations)?;
         let subscribed = subscribed_profiles(conn, &partner.id, ctx.today())?;

@@ -3,18 +3,13 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::{authorize, Function};
 use uuid::Uuid;
 
 use super::*;
 
 /// One habilitation.
 pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<HabilitationView> {
-    authorize(
-        ctx.principal(),
-        Function::ReadHabilitations,
-        Reach::National,
-    )?;
     db.read(|conn| {
         let h = load(conn, id)?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;

@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::staff::{self};
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 
 use super::*;
@@ -18,11 +18,6 @@ pub fn grant(
     partner_id: PartnerId,
     req: GrantRequest,
 ) -> Result<HabilitationView> {
-    authorize(
-        ctx.principal(),
-        Function::ManageHabilitations,
-        Reach::National,
-    )?;
     db.write(|conn| {
         let partner = staff::managed_partner(conn, ctx, partner_id, Function::ManageHabilitations)?;
         let h = grant_in(conn, ctx, &partner, &req, None)?;

@@ -7,7 +7,7 @@ use crate::schema::role_bundles;
 use crate::use_cases::staff::{self};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
 use mcp_domain::ids::MissionId;
 use mcp_domain::DomainError;
@@ -24,11 +24,6 @@ pub fn grant_bundle(
     mission_id: MissionId,
     ends_on: Option<NaiveDate>,
 ) -> Result<Vec<HabilitationView>> {
-    authorize(
-        ctx.principal(),
-        Function::ManageHabilitations,
-        Reach::National,
-    )?;
     db.write(|conn| {
         let b: RoleBundle = role_bundles::table
             .find(bundle_id.to_string())

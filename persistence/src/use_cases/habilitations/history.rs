@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::{authorize, Function};
 use uuid::Uuid;
 
 use super::*;
@@ -17,11 +17,6 @@ pub fn history(
     id: Uuid,
     page: &PageRequest,
 ) -> Result<Page<crate::use_cases::trace::Trace>> {
-    authorize(
-        ctx.principal(),
-        Function::ReadHabilitations,
-        Reach::National,
-    )?;
     db.read(|conn| {
         let h = load(conn, id)?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;

@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::schema::habilitation_questions;
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::{authorize, Function};
 use mcp_domain::ids::HabilitationId;
 
 use super::*;
@@ -16,11 +16,6 @@ pub fn questions(
     ctx: &Ctx,
     habilitation_id: HabilitationId,
 ) -> Result<Vec<Question>> {
-    authorize(
-        ctx.principal(),
-        Function::ReadHabilitations,
-        Reach::National,
-    )?;
     db.read(|conn| {
         let h = load(conn, habilitation_id.into())?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;

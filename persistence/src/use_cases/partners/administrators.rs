@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 
 use super::*;
@@ -16,7 +16,6 @@ pub fn administrators(
     partner_id: PartnerId,
 ) -> Result<Vec<crate::use_cases::accounts::Account>> {
     use crate::schema::accounts;
-    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
         let partner = load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
         Ok(accounts::table

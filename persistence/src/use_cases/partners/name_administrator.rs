@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 
 use super::*;
@@ -18,7 +18,6 @@ pub fn name_administrator(
     rank: AdministratorRank,
     person: &mcp_domain::person::Person,
 ) -> Result<crate::use_cases::accounts::Account> {
-    authorize(ctx.principal(), Function::ManagePartners, Reach::National)?;
     db.write(|conn| {
         let partner = load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
         name_in(conn, ctx, &partner, rank, person)

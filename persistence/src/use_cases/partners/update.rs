@@ -6,7 +6,7 @@ use crate::error::{on_unique, Result};
 use crate::schema::partners;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::partner::PartnerData;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -17,7 +17,6 @@ use super::*;
 
 /// Replaces a partner's registration data (name, address, representative, category, SIRET).
 pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<Partner> {
-    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.write(|conn| {
         let before = load_for(conn, ctx, id, Function::ManagePartners)?;
         if before.category != data.category.code() {

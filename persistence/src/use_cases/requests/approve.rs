@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::partners::{self, AdministratorRank};
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
 use mcp_domain::person::Person;
 use mcp_domain::request::RequestStep;
@@ -18,7 +18,6 @@ use super::*;
 /// person's account is created (their credentials go to them, never to the approver) and
 /// habilitated, access is removed, or the administrator replaced.
 pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
-    authorize(ctx.principal(), Function::DecideRequests, Reach::National)?;
     db.write(|conn| {
         let (row, partner) = load(conn, ctx, id, Function::DecideRequests)?;
         let to = row.status()?.after(RequestStep::Approve)?;

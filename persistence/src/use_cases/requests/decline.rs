@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
@@ -22,7 +22,6 @@ pub fn decline(
     reason: &str,
 ) -> Result<RequestView> {
     let reason = check_reason("reason", reason)?;
-    authorize(ctx.principal(), Function::DecideRequests, Reach::National)?;
     db.write(|conn| {
         let (row, _) = load(conn, ctx, id, Function::DecideRequests)?;
         let (step, action, what) = if refuse {

@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::schema::habilitation_requests;
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
 use uuid::Uuid;
@@ -14,7 +14,6 @@ use super::*;
 
 /// Replaces the form of a draft, or of a request sent back for changes.
 pub fn edit(db: &Database, ctx: &Ctx, id: Uuid, form: Form) -> Result<RequestView> {
-    authorize(ctx.principal(), Function::FileRequests, Reach::National)?;
     db.write(|conn| {
         let (row, partner) = load(conn, ctx, id, Function::FileRequests)?;
         row.status()?.after(RequestStep::Edit)?;

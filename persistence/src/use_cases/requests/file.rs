@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::schema::habilitation_requests;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 use mcp_domain::request::RequestStatus;
 use mcp_domain::vocabulary::TraceAction;
@@ -15,7 +15,6 @@ use super::*;
 
 /// Files a request as a draft (the partner's administrators), checked at once.
 pub fn file(db: &Database, ctx: &Ctx, partner_id: PartnerId, form: Form) -> Result<RequestView> {
-    authorize(ctx.principal(), Function::FileRequests, Reach::National)?;
     db.write(|conn| {
         let partner = partners::load_for(conn, ctx, partner_id.into(), Function::FileRequests)?;
         let kind = form.kind();

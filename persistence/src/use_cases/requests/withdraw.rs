@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
@@ -15,7 +15,6 @@ use super::*;
 /// Withdraws a request not yet decided (the partner's administrators).
 pub fn withdraw(db: &Database, ctx: &Ctx, id: Uuid, reason: &str) -> Result<RequestView> {
     let reason = check_reason("reason", reason)?;
-    authorize(ctx.principal(), Function::FileRequests, Reach::National)?;
     db.write(|conn| {
         let (row, _) = load(conn, ctx, id, Function::FileRequests)?;
         let to = row.status()?.after(RequestStep::Withdraw)?;

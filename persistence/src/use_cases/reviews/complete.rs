@@ -7,11 +7,10 @@ use crate::schema::{conventions, partners as partners_t, review_campaigns, revie
 use crate::use_cases::partners::Partner;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::Reach;
 use mcp_domain::ids::CampaignId;
 use mcp_domain::review::{
-    authorize_decision, check_completion, timestamp, CampaignStatus, ItemState, ReportCaf,
-    ReportConvention, ReportHeader, ReportHolder, ReportItem, ReportPartner, ReviewReport,
+    check_completion, timestamp, CampaignStatus, ItemState, ReportCaf, ReportConvention,
+    ReportHeader, ReportHolder, ReportItem, ReportPartner, ReviewReport,
 };
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
@@ -22,7 +21,6 @@ use super::*;
 /// report is built, its canonical JSON and digest stored, and the Caf's administrators are sent
 /// it — all in one transaction.
 pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<CampaignView> {
-    authorize_decision(ctx.principal(), Reach::National, true)?;
     db.write(|conn| {
         let c = load_campaign_to_change(conn, campaign_id.into())?;
         check_decider(conn, ctx, &c)?;

@@ -6,7 +6,7 @@ use crate::error::{on_unique, Result};
 use crate::schema::group_members;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, authorize_touching, Function, Reach};
+use mcp_domain::access::{authorize_touching, Function};
 use mcp_domain::ids::{AccountId, GroupId};
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -23,7 +23,6 @@ pub fn add_member(
     group_id: GroupId,
     account_id: AccountId,
 ) -> Result<Member> {
-    authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
     db.write(|conn| {
         let (group, partner) = load_group(conn, ctx, group_id.into(), Function::ManageGroups)?;
         let (account, role) = named_staff_member(conn, &partner, account_id)?;

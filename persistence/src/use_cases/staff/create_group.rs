@@ -6,7 +6,7 @@ use crate::error::{on_unique, Result};
 use crate::schema::partner_groups;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::habilitation::check_group;
 use mcp_domain::ids::PartnerId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
@@ -24,7 +24,6 @@ pub fn create_group(
     description: Option<&str>,
 ) -> Result<Group> {
     let (name, description) = check_group(name, description)?;
-    authorize(ctx.principal(), Function::ManageGroups, Reach::National)?;
     db.write(|conn| {
         let partner = managed_partner(conn, ctx, partner_id, Function::ManageGroups)?;
         let group = Group {

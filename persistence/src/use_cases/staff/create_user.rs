@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::accounts::Account;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 use mcp_domain::person::Person;
 use mcp_domain::DomainError;
@@ -27,7 +27,6 @@ pub fn create_user(
         )
         .into());
     }
-    authorize(ctx.principal(), Function::ManageUsers, Reach::National)?;
     db.write(|conn| {
         let partner = managed_partner(conn, ctx, partner_id, Function::ManageUsers)?;
         create_user_in(conn, ctx, &partner, person, None)

@@ -3,18 +3,13 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use uuid::Uuid;
 
 use super::*;
 
 /// A group and its members.
 pub fn get_group(db: &Database, ctx: &Ctx, id: Uuid) -> Result<(Group, Vec<Member>)> {
-    authorize(
-        ctx.principal(),
-        Function::ReadHabilitations,
-        Reach::National,
-    )?;
     db.read(|conn| {
         let (group, _) = load_group(conn, ctx, id, Function::ReadHabilitations)?;
         let members = members_of(conn, &group.id)?;

@@ -6,7 +6,7 @@ use crate::error::{on_unique, Error, Result};
 use crate::schema::delegations;
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, ManagementFunction, Reach, Role};
+use mcp_domain::access::{Function, ManagementFunction, Role};
 use mcp_domain::habilitation::check_delegation;
 use mcp_domain::ids::{AccountId, PartnerId};
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
@@ -28,11 +28,6 @@ pub fn give_delegation(
     profiles: &[Uuid],
 ) -> Result<DelegationRow> {
     check_delegation(functions, profiles)?;
-    authorize(
-        ctx.principal(),
-        Function::ManageDelegations,
-        Reach::National,
-    )?;
     db.write(|conn| {
         let partner = managed_partner(conn, ctx, partner_id, Function::ManageDelegations)?;
         let (account, role) = staff_member(conn, &partner, account_id).map_err(|e| match e {

@@ -7,7 +7,7 @@ use crate::schema::delegations;
 use crate::use_cases::partners::{self};
 use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -25,11 +25,6 @@ pub fn withdraw_delegation(
     reason: &str,
 ) -> Result<DelegationRow> {
     let reason = check_reason("reason", reason)?;
-    authorize(
-        ctx.principal(),
-        Function::ManageDelegations,
-        Reach::National,
-    )?;
     db.write(|conn| {
         let row: DelegationRow = delegations::table
             .find(id.to_string())

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::use_cases::conventions::{self};
-use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::ConventionId;
 
 use super::*;
@@ -15,7 +15,6 @@ pub fn list(
     ctx: &Ctx,
     convention_id: ConventionId,
 ) -> Result<Vec<SubscriptionView>> {
-    authorize(ctx.principal(), Function::ReadPartners, Reach::National)?;
     db.read(|conn| {
         let conv = conventions::load_for(conn, ctx, convention_id.into(), Function::ReadPartners)?;
         let subs = for_convention(conn, &conv.row.id)?;

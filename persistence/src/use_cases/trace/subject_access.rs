@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::schema::traces;
 use crate::Database;
 use diesel::prelude::*;
-use mcp_domain::access::{Function, Reach};
+use mcp_domain::access::Function;
 use mcp_domain::ids::{AccountId, PartnerId};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
@@ -21,11 +21,6 @@ pub fn subject_access(
     partner_id: PartnerId,
     account_id: AccountId,
 ) -> Result<SubjectAccess> {
-    mcp_domain::access::authorize(
-        ctx.principal(),
-        Function::ProduceSubjectAccess,
-        Reach::National,
-    )?;
     db.write(|conn| {
         crate::use_cases::partners::load_for(
             conn,
