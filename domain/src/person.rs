@@ -25,7 +25,7 @@ impl Person {
         phone: Option<&str>,
     ) -> Result<Self, DomainError> {
         let mut c = Checks::new();
-        let full_name = c.take(text::required("full_name", full_name, 200));
+        let full_name = c.take(text::name("full_name", full_name, 200));
         let function_title = c.take(text::required("function_title", function_title, 200));
         let email = c.take(text::email("email", email));
         let phone = match phone {

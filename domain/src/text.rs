@@ -1,14 +1,58 @@
-//! Checks on free-text fields shared by every input: trimmed, bounded, printable.
+//! Checks on free-text fields shared by every input: trimmed, bounded, printable, and (where
+//! a text is required) something a reader can see.
 
 use crate::error::{DomainError, FieldError};
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
-/// Trims a required text field and bounds its length in characters.
+/// Trims a required text field and bounds its length in characters. A text made only of
+/// characters nobody sees — spaces, zero-width or other format characters, combining marks
+/// with nothing to combine with — is as empty as an empty one.
 pub fn required(field: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(DomainError::field(field, "required", "must not be empty"));
     }
-    bounded(field, v, max_chars)
+    let v = bounded(field, v, max_chars)?;
+    if !v.chars().any(visible) {
+        return Err(DomainError::field(
+            field,
+            "no_visible_character",
+            "must contain at least one visible character",
+        ));
+    }
+    Ok(v)
+}
+
+/// A person's name: a required text with at least one letter, so that whoever reads a list of
+/// accounts, a trace or a review report can tell one person from another.
+pub fn name(field: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
+    let v = required(field, value, max_chars)?;
+    if !v.chars().any(char::is_alphabetic) {
+        return Err(DomainError::field(
+            field,
+            "no_letter",
+            "a name contains at least one letter",
+        ));
+    }
+    Ok(v)
+}
+
+/// Whether a reader sees the character: not a space, a control or format character (zero-width
+/// space, joiners, soft hyphen…), nor a combining mark on its own.
+fn visible(c: char) -> bool {
+    !c.is_whitespace()
+        && !matches!(
+            c.general_category_group(),
+            GeneralCategoryGroup::Mark
+                | GeneralCategoryGroup::Other
+                | GeneralCategoryGroup::Separator
+        )
+}
+
+/// Characters that reorder the text around them when displayed (Unicode bidirectional
+/// controls): "Trojan Source" names that read differently from what is stored.
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Trims an optional text field; blank becomes `None`.
@@ -36,6 +80,13 @@ fn bounded(field: &str, v: &str, max_chars: usize) -> Result<String, DomainError
             field,
             "invalid_characters",
             "must not contain control characters",
+        ));
+    }
+    if v.chars().any(bidi_control) {
+        return Err(DomainError::field(
+            field,
+            "invalid_characters",
+            "must not contain bidirectional control characters",
         ));
     }
     Ok(v.to_string())
@@ -96,6 +147,14 @@ mod tests {
             ("abcdef", 5, Err("too_long")),
             ("été", 3, Ok("été")),
             ("a\u{0}b", 10, Err("invalid_characters")),
+            ("?", 10, Ok("?")),
+            ("\u{200B}\u{200D}\u{FEFF}", 10, Err("no_visible_character")),
+            ("\u{0301}\u{0308}", 10, Err("no_visible_character")),
+            ("e\u{0301}", 10, Ok("e\u{0301}")),
+            ("\u{00AD}\u{2060}", 10, Err("no_visible_character")),
+            ("Anne\u{202E}nitraM", 20, Err("invalid_characters")),
+            ("\u{2067}Paul\u{2069}", 20, Err("invalid_characters")),
+            ("abc\u{200F}", 20, Err("invalid_characters")),
         ];
         for (input, max, expected) in cases {
             let got = required("f", input, *max);
@@ -105,6 +164,22 @@ mod tests {
                     assert_eq!(errs[0].code, *code, "{input:?}")
                 }
                 (got, e) => panic!("{input:?}: got {got:?}, expected {e:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn names_have_a_letter() {
+        assert_eq!(name("n", " Zoé Ñúñez ", 50).unwrap(), "Zoé Ñúñez");
+        assert_eq!(name("n", "李小龍", 50).unwrap(), "李小龍");
+        for (bad, code) in [
+            ("1234", "no_letter"),
+            ("--- ...", "no_letter"),
+            ("\u{200B}", "no_visible_character"),
+        ] {
+            match name("n", bad, 50) {
+                Err(DomainError::Validation(e)) => assert_eq!(e[0].code, code, "{bad:?}"),
+                other => panic!("{bad:?}: {other:?}"),
             }
         }
     }

@@ -15,6 +15,7 @@ on_both_engines!(
     role_bundles_grant_all_or_nothing,
     who_may_do_what,
     outsiders_are_told_nothing_exists,
+    names_nobody_can_read_are_refused,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1346,4 +1347,60 @@ fn outsiders_are_told_nothing_exists(engine: Engine) {
     let r = env.get(&format!("/api/v1/habilitations/{hab}"), &p.principal);
     assert_eq!(r.body["status"], "active");
     let _ = &p.deputy_id;
+}
+
+/// A name nobody can read — only zero-width, combining or format characters, no letter — or one
+/// that reorders itself on screen (bidirectional controls) is refused, whether the manager
+/// creates the account or a Caf names an administrator; nothing is created.
+fn names_nobody_can_read_are_refused(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let users = |env: &TestEnv| {
+        env.get(&format!("/api/v1/partners/{}/users", p.id), &p.principal)
+            .body
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = users(env);
+    for (i, (name, code)) in [
+        ("\u{200B}\u{200C}\u{200D}", "no_visible_character"),
+        ("\u{FEFF}\u{2060}\u{00AD}", "no_visible_character"),
+        ("\u{0301}\u{0308}\u{0327}", "no_visible_character"),
+        ("Anne \u{202E}nitraM", "invalid_characters"),
+        ("\u{2067}Paul Leroy\u{2069}", "invalid_characters"),
+        ("12 34", "no_letter"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = env.post(
+            &format!("/api/v1/partners/{}/users", p.id),
+            &p.principal,
+            json!({"full_name": name, "function_title": "Agent", "email": format!("n{i}@ccas.example"), "phone": "01 02 03 04 05"}),
+        );
+        assert_eq!(
+            (
+                r.status,
+                r.body["errors"][0]["field"].as_str(),
+                r.body["errors"][0]["code"].as_str()
+            ),
+            (422, Some("full_name"), Some(code)),
+            "{name:?}: {r:?}"
+        );
+        let r = env.post(
+            &format!("/api/v1/partners/{}/administrators", p.id),
+            &p.caf_admin,
+            json!({"rank": "deputy", "full_name": name, "function_title": "Adjoint", "email": format!("a{i}@ccas.example")}),
+        );
+        assert_eq!(r.status, 422, "{name:?}: {r:?}");
+    }
+    assert_eq!(users(env), before, "nothing was created");
+    // Accents and combining marks on letters are names like any other.
+    let r = env.post(
+        &format!("/api/v1/partners/{}/users", p.id),
+        &p.principal,
+        json!({"full_name": "Zoe\u{0301} N\u{0303}un\u{0303}ez", "function_title": "Agent", "email": "zoe@ccas.example", "phone": "01 02 03 04 05"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
 }
