@@ -117,6 +117,7 @@ error_codes! {
     ProfileNotEligible = "profile_not_eligible", 422, "This profile is not open to the partner's category", "Ce profil n'est pas ouvert à la catégorie du partenaire", "Choose a profile of the partner's category.";
     ProfileNotSubscribed = "profile_not_subscribed", 422, "The partner does not subscribe to this profile", "Le partenaire n'a pas souscrit ce profil", "Subscribe it by amendment first.";
     QuestionAnswered = "question_answered", 409, "This question was already answered", "Cette question a déjà reçu une réponse", "Nothing to do.";
+    PersonAlreadyHasAccount = "person_already_has_account", 409, "This person already has an account with this partner", "Cette personne a déjà un compte chez ce partenaire", "One person, one account: habilitate the existing account, or close it first.";
     QuotaExceeded = "quota_exceeded", 409, "The quota of this profile is reached", "Le quota de ce profil est atteint", "Free a seat, or ask the Caf for a higher quota.";
     RefreshRefused = "refresh_refused", 422, "This refresh token is not valid any more", "Ce jeton de renouvellement n'est plus valide", "Sign in again.";
     RequestStatusConflict = "request_status_conflict", 409, "The request's state forbids this step", "L'état de la demande interdit cette étape", "Read the request again.";

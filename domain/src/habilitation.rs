@@ -217,13 +217,17 @@ pub fn check_quota(
     Ok(())
 }
 
-/// Four eyes: nobody gives a business profile to themselves, directly or through a group they
-/// belong to; the other administrator must.
-pub fn check_not_self(actor: Uuid, beneficiaries: &BTreeSet<Uuid>) -> Result<(), DomainError> {
-    if beneficiaries.contains(&actor) {
+/// Four eyes: nobody gives a business profile to themselves — directly, through a group they
+/// belong to, or through a second account under their own name or mailbox; the other
+/// administrator must.
+pub fn check_not_self(
+    actor: &crate::person::Someone,
+    beneficiaries: &[crate::person::Someone],
+) -> Result<(), DomainError> {
+    if beneficiaries.iter().any(|b| actor.is(b)) {
         return Err(DomainError::Blocked {
             code: ErrorCode::SelfGrant,
-            message: "nobody habilitates themselves: the other administrator must do it".into(),
+            message: "nobody habilitates themselves, nor an account under their own name or mailbox: the other administrator must do it".into(),
         });
     }
     Ok(())
@@ -464,15 +468,30 @@ mod tests {
 
     #[test]
     fn nobody_habilitates_themselves() {
-        let me = Uuid::from_u128(1);
-        assert!(check_not_self(me, &ids(&[2, 3])).is_ok());
-        assert!(matches!(
-            check_not_self(me, &ids(&[2, 1])),
-            Err(DomainError::Blocked {
-                code: ErrorCode::SelfGrant,
-                ..
-            })
-        ));
+        let someone = |id: u128, email: &str, name: &str| crate::person::Someone {
+            account_id: Uuid::from_u128(id).into(),
+            email: email.into(),
+            full_name: name.into(),
+        };
+        let me = someone(1, "claire@ccas.example", "Claire Dupont");
+        let others = [
+            someone(2, "paul@ccas.example", "Paul Leroy"),
+            someone(3, "lea@ccas.example", "Léa Roux"),
+        ];
+        assert!(check_not_self(&me, &others).is_ok());
+        for me_again in [
+            someone(1, "claire@ccas.example", "Claire Dupont"),
+            someone(4, "CLAIRE+2@ccas.example", "Agent"),
+            someone(5, "c.d@mairie.example", "claire  dupont"),
+        ] {
+            assert!(matches!(
+                check_not_self(&me, &[others[0].clone(), me_again]),
+                Err(DomainError::Blocked {
+                    code: ErrorCode::SelfGrant,
+                    ..
+                })
+            ));
+        }
     }
 
     #[test]

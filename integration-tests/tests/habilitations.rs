@@ -16,6 +16,7 @@ on_both_engines!(
     who_may_do_what,
     outsiders_are_told_nothing_exists,
     names_nobody_can_read_are_refused,
+    one_person_one_account,
 );
 
 fn day(offset_days: i64) -> String {
@@ -93,7 +94,7 @@ impl Partner {
         let r = self.env.post(
             &format!("/api/v1/partners/{}/users", self.id),
             manager,
-            json!({"full_name": "Marc Lenoir", "function_title": "Travailleur social", "email": email, "phone": "01 64 13 55 02"}),
+            json!({"full_name": format!("Agent {email}"), "function_title": "Travailleur social", "email": email, "phone": "01 64 13 55 02"}),
         );
         assert_eq!(r.status, 201, "{r:?}");
         let token = self
@@ -1401,6 +1402,108 @@ fn names_nobody_can_read_are_refused(engine: Engine) {
         &format!("/api/v1/partners/{}/users", p.id),
         &p.principal,
         json!({"full_name": "Zoe\u{0301} N\u{0303}un\u{0303}ez", "function_title": "Agent", "email": "zoe@ccas.example", "phone": "01 02 03 04 05"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// One person, one account per partner (C-art. 9.2), and four eyes between persons, not
+/// accounts: an administrator cannot make herself a second account and habilitate it.
+fn one_person_one_account(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let create = |email: &str, name: &str| {
+        env.post(
+            &format!("/api/v1/partners/{}/users", p.id),
+            &p.principal,
+            json!({"full_name": name, "function_title": "Agent", "email": email, "phone": "01 02 03 04 05"}),
+        )
+    };
+    let users = || {
+        env.get(&format!("/api/v1/partners/{}/users", p.id), &p.principal)
+            .body
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = users();
+    // The principal administrator (claire@ccas.example) under her own mailbox: refused, however
+    // the address is written.
+    for email in [
+        "claire@ccas.example",
+        "Claire@CCAS.example",
+        "claire+agent@ccas.example",
+    ] {
+        let r = create(email, "Agent Double");
+        assert_eq!(
+            (r.status, r.code()),
+            (409, "person_already_has_account"),
+            "{email}: {r:?}"
+        );
+    }
+    assert_eq!(users(), before, "nothing created");
+    let queued: i64 = env
+        .db
+        .read(|c| {
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let q = "SELECT COUNT(*) AS n FROM outbox WHERE body LIKE '%Agent Double%'";
+            Ok(diesel::RunQueryDsl::get_result::<N>(diesel::sql_query(q), c)?.n)
+        })
+        .unwrap();
+    assert_eq!(queued, 0, "no code sent");
+    // Under her own name with another mailbox: the account may exist (namesakes do), but she
+    // cannot habilitate it; the other administrator may.
+    let claire_name = env.get("/api/v1/me", &p.principal).body["full_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let twin = create("c.perso@mail.example", &claire_name.to_uppercase());
+    assert_eq!(twin.status, 201, "{twin:?}");
+    let twin = twin.id();
+    let r = p.grant(&p.principal, json!({"account_id": twin}), &p.t13);
+    assert_eq!((r.status, r.code()), (403, "self_grant"), "{r:?}");
+    let r = p.grant(&p.deputy, json!({"account_id": twin}), &p.t13);
+    assert_eq!(r.status, 201, "{r:?}");
+
+    // The same mailbox twice among users, even at once: one account.
+    let first = create("julie@ccas.example", "Julie Martin");
+    assert_eq!(first.status, 201, "{first:?}");
+    assert_eq!(
+        create("JULIE@ccas.example", "Julie M.").code(),
+        "person_already_has_account"
+    );
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| create("marc@ccas.example", "Marc Lenoir").status))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        (
+            statuses.iter().filter(|s| **s == 201).count(),
+            statuses.iter().filter(|s| **s == 409).count()
+        ),
+        (1, 7),
+        "{statuses:?}"
+    );
+    // Once the account is closed, the person may be given a new one.
+    let r = env.post(
+        &format!("/api/v1/accounts/{}/closure", first.id()),
+        &p.principal,
+        json!({"reason": "Départ"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(create("julie@ccas.example", "Julie Martin").status, 201);
+    // Another partner is another matter: the same person may work for both.
+    let other = env.partner(&p.caf_admin, SIRETS[1], "ccas");
+    let other_admin = env.partner_admin(&p.caf_admin, &other, "principal", "o@other.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{other}/users"),
+        &other_admin,
+        json!({"full_name": "Julie Martin", "function_title": "Agent", "email": "julie@ccas.example", "phone": "01 02 03 04 05"}),
     );
     assert_eq!(r.status, 201, "{r:?}");
 }

@@ -13,6 +13,7 @@ on_both_engines!(
     administrators_change_through_the_caf_in_both_modes,
     inbox_escalation_and_reach,
     every_kind_is_sent_back_refused_and_withdrawn_alike,
+    a_request_for_someone_with_an_account_adds_to_it,
 );
 
 fn day(offset_days: i64) -> String {
@@ -598,4 +599,72 @@ fn every_kind_is_sent_back_refused_and_withdrawn_alike(engine: Engine) {
         json!({"kind": "remove_access", "account_ids": [julie], "reason": "x"}),
     );
     assert_eq!(kind_changed.status, 409, "an approved request is closed");
+}
+
+/// In mode centralisé too, one person has one account: a request for someone who already has
+/// one habilitates that account; once it is closed, nothing of theirs survives.
+fn a_request_for_someone_with_an_account_adds_to_it(engine: Engine) {
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let approve = |form: Value| {
+        let id = w.sent(form);
+        w.step(&w.caf, &id, "approval", json!({}))
+    };
+    let r = approve(w.habilitate("julie@ccas.example"));
+    assert_eq!(r.status, 200, "{r:?}");
+    let account = r.body["result"]["account_id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["result"]["existing_account"], false);
+    let identifier = r.body["result"]["identifier"].as_str().unwrap().to_string();
+    env.activate_from_mail(&identifier, "julie@ccas.example");
+    let accounts_of_julie = || {
+        env.get(&format!("/api/v1/partners/{}/users", w.partner), &w.admin)
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| {
+                a["email"]
+                    .as_str()
+                    .unwrap()
+                    .eq_ignore_ascii_case("julie@ccas.example")
+            })
+            .filter(|a| a["status"] != "disabled")
+            .count()
+    };
+    // The same profile again, her address written otherwise: she holds it — no second account.
+    let mut again = w.habilitate("Julie@CCAS.example");
+    again["full_name"] = json!("Julie Martin");
+    let r = approve(again.clone());
+    assert_eq!((r.status, r.code()), (409, "already_habilitated"), "{r:?}");
+    assert_eq!(accounts_of_julie(), 1);
+    // Another profile, opened by amendment: her account is habilitated for it.
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{}/quotas", w.subscription),
+        &w.caf,
+        json!({"profiles": [{"profile": "T13", "max_users": 2}, {"profile": "T1", "max_users": 1}],
+               "amendment": {"summary": "Ouverture du profil T1", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let t1 = r.body["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["profile"] == "T1")
+        .unwrap()["profile_id"]
+        .clone();
+    again["profile_id"] = t1;
+    let r = approve(again);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["result"]["account_id"], json!(account));
+    assert_eq!(r.body["result"]["existing_account"], true);
+    assert_eq!(accounts_of_julie(), 1);
+
+    // Her removal closes the one account: nothing of hers survives.
+    let r = approve(json!({"kind": "remove_access", "account_ids": [account], "reason": "Départ"}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(accounts_of_julie(), 0);
+    // A new request for her after that gives her a new account.
+    let r = approve(w.habilitate("julie@ccas.example"));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["result"]["existing_account"], false);
 }

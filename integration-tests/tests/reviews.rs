@@ -130,7 +130,7 @@ impl Caf {
         let r = self.env.post(
             &format!("/api/v1/partners/{}/users", p.id),
             manager,
-            json!({"full_name": "Marc Lenoir", "function_title": "Travailleur social", "email": email, "phone": "01 64 13 55 02"}),
+            json!({"full_name": format!("Agent {email}"), "function_title": "Travailleur social", "email": email, "phone": "01 64 13 55 02"}),
         );
         assert_eq!(r.status, 201, "{r:?}");
         let token = self

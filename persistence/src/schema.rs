@@ -63,6 +63,7 @@ diesel::table! {
         must_enrol_second_factor -> Bool,
         reset_secret_hash -> Nullable<Text>,
         reset_expires_at -> Nullable<Timestamp>,
+        email_key -> Text,
     }
 }
 

@@ -170,7 +170,10 @@ pub struct RequestDto {
     pub decided_at: Option<chrono::DateTime<Utc>>,
     /// The reason given with the last step (changes asked, refusal, withdrawal).
     pub reason: Option<String>,
-    /// What the approval did (accounts created or closed, habilitation granted).
+    /// What the approval did (accounts created or closed, habilitation granted). For a
+    /// habilitation: `account_id`, `identifier`, `existing_account` (the person already had an
+    /// account with the partner, which was habilitated: one person, one account) and
+    /// `habilitation_id`.
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
 }

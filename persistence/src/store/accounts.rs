@@ -5,9 +5,9 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Role};
 use mcp_domain::ids::{AccountId, CafId, PartnerId};
-use mcp_domain::person::Person;
+use mcp_domain::person::{Person, Someone};
 use mcp_domain::vocabulary::AccountStatus;
-use mcp_domain::DomainError;
+use mcp_domain::{DomainError, ErrorCode};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -118,6 +118,25 @@ pub(crate) fn create(
     partner_id: Option<PartnerId>,
     person: &Person,
 ) -> Result<(Account, Activation)> {
+    let email_key = person.email_key();
+    let already = || {
+        Error::Domain(DomainError::conflict(
+            ErrorCode::PersonAlreadyHasAccount,
+            "this person already has an account with this partner (one person, one account): \
+             habilitate that account, or close it first",
+        ))
+    };
+    if let Some(partner_id) = partner_id {
+        let taken: i64 = accounts::table
+            .filter(accounts::partner_id.eq(partner_id.to_string()))
+            .filter(accounts::email_key.eq(&email_key))
+            .filter(accounts::status.ne(AccountStatus::Disabled.code()))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(already());
+        }
+    }
     let secret = random_secret();
     let expires_at = now + Duration::hours(ACTIVATION_VALIDITY_HOURS);
     // A generated identifier may collide; draw again until it does not.
@@ -155,6 +174,7 @@ pub(crate) fn create(
             accounts::full_name.eq(&account.full_name),
             accounts::function_title.eq(&account.function_title),
             accounts::email.eq(&account.email),
+            accounts::email_key.eq(&email_key),
             accounts::phone.eq(&account.phone),
             accounts::status.eq(&account.status),
             accounts::activation_secret_hash.eq(secret_hash(&secret)),
@@ -162,7 +182,16 @@ pub(crate) fn create(
             accounts::created_at.eq(now),
             accounts::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(|e| match e {
+            // Two creations for one person at once: the index decides, the loser gets the
+            // same answer as if it had come second.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) if partner_id.is_some() => already(),
+            e => e.into(),
+        })?;
     Ok((account, Activation { secret, expires_at }))
 }
 
@@ -481,6 +510,60 @@ pub(crate) fn load_supervised(
         Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
     mcp_domain::access::authorize_supervision(ctx.principal(), role, caf_id, partner_id)?;
     Ok(account)
+}
+
+/// Four eyes on persons: refuses when any of `people` is the caller — the same account, or
+/// another account under the caller's name or mailbox (see [`mcp_domain::person::Someone`]).
+pub(crate) fn check_not_self(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    people: &std::collections::BTreeSet<uuid::Uuid>,
+) -> Result<()> {
+    let someone = |(id, email, full_name): (String, String, String)| -> Result<Someone> {
+        Ok(Someone {
+            account_id: crate::uuid(&id)?,
+            email,
+            full_name,
+        })
+    };
+    let mut ids: Vec<String> = people.iter().map(uuid::Uuid::to_string).collect();
+    let actor = ctx.principal().account_id.to_string();
+    ids.push(actor.clone());
+    let rows: Vec<(String, String, String)> = accounts::table
+        .filter(accounts::id.eq_any(&ids))
+        .select((accounts::id, accounts::email, accounts::full_name))
+        .load(conn)?;
+    let mut actor_row = None;
+    let mut beneficiaries = vec![];
+    for row in rows {
+        if row.0 == actor {
+            actor_row = Some(someone(row.clone())?);
+        }
+        if people.contains(&crate::uuid(&row.0)?) {
+            beneficiaries.push(someone(row)?);
+        }
+    }
+    let actor = actor_row.ok_or_else(|| Error::Corrupt(format!("no account {actor}")))?;
+    Ok(mcp_domain::habilitation::check_not_self(
+        &actor,
+        &beneficiaries,
+    )?)
+}
+
+/// The account a person holds with a partner, if one is not closed: one person, one account
+/// (`email_key` as [`mcp_domain::person::email_key`] computes it).
+pub(crate) fn of_person(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    email_key: &str,
+) -> Result<Option<Account>> {
+    Ok(accounts::table
+        .filter(accounts::partner_id.eq(partner_id))
+        .filter(accounts::email_key.eq(email_key))
+        .filter(accounts::status.ne(AccountStatus::Disabled.code()))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 #[cfg(test)]

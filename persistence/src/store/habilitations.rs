@@ -12,9 +12,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize_profile, Reach};
 use mcp_domain::contract::ManagementMode;
 use mcp_domain::convention::ConventionStatus;
-use mcp_domain::habilitation::{
-    check_grant, check_not_self, GrantConditions, HabilitationStatus, Holder,
-};
+use mcp_domain::habilitation::{check_grant, GrantConditions, HabilitationStatus, Holder};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -301,7 +299,7 @@ pub(crate) fn grant_in(
         ctx.principal().is_partner_staff(),
     )?;
     let people = people_of_holder(conn, ctx, partner, req.holder)?;
-    check_not_self(ctx.principal().account_id.into(), &people)?;
+    crate::store::accounts::check_not_self(conn, ctx, &people)?;
     check_seats(conn, &subscription_id, &profile.id, &people, 0)?;
     let h = Habilitation {
         id: crate::new_id(),

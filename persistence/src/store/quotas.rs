@@ -15,7 +15,7 @@ use crate::store::staff::{self, Group};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize_profile, authorize_touching};
-use mcp_domain::habilitation::{check_not_self, check_quota, HabilitationStatus, Holder, QuotaUse};
+use mcp_domain::habilitation::{check_quota, HabilitationStatus, Holder, QuotaUse};
 use mcp_domain::vocabulary::{AccountStatus, HolderKind};
 use mcp_domain::{DomainError, ErrorCode};
 use std::collections::BTreeSet;
@@ -175,10 +175,7 @@ pub(crate) fn check_seats_for_group(
     }
     held.sort();
     held.dedup();
-    check_not_self(
-        ctx.principal().account_id.into(),
-        &BTreeSet::from([newcomer]),
-    )?;
+    crate::store::accounts::check_not_self(conn, ctx, &BTreeSet::from([newcomer]))?;
     for (_, profile) in &held {
         authorize_profile(ctx.principal(), crate::uuid(profile)?)?;
     }

@@ -315,16 +315,18 @@ pub(crate) fn reserved_by_others(
     Ok(n as u32)
 }
 
-/// Checks, under the subscription's lock, that one more person fits beside the holders and the
-/// other requests awaiting the Caf.
+/// Checks, under the subscription's lock, that the person of a habilitation request fits beside
+/// the holders and the other requests awaiting the Caf: one more person, unless the account
+/// they already have with the partner (`account`) holds the profile.
 pub(crate) fn check_seat(
     conn: &mut DbConnection,
     seat: &(String, String),
     request_id: &str,
+    account: Option<Uuid>,
 ) -> Result<()> {
     let reserved = reserved_by_others(conn, seat, request_id)?;
-    // The newcomer is not an account yet: any id no holder has stands for them.
-    let newcomer = BTreeSet::from([Uuid::new_v4()]);
+    // Someone without an account yet: any id no holder has stands for them.
+    let newcomer = BTreeSet::from([account.unwrap_or_else(Uuid::new_v4)]);
     crate::store::quotas::check_seats(conn, &seat.0, &seat.1, &newcomer, reserved)
 }
 

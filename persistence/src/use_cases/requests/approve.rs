@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::*;
 
 /// The Caf approves a request, and the approval does the work in the same transaction: the
-/// person's account is created (their credentials go to them, never to the approver) and
-/// habilitated, access is removed, or the administrator replaced.
+/// person's account is created (their credentials go to them, never to the approver) — or, if
+/// they already have one with the partner, that one is used — and habilitated, access is removed, or the administrator replaced.
 pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
     db.write(|conn| {
         let (row, partner) = load(conn, ctx, id, Function::DecideRequests)?;
@@ -28,7 +28,13 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                 // approvals never overrun the quota, even one the Caf lowered meanwhile. Seats
                 // reserved by other pending requests do not block the Caf's own decision.
                 let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
-                let account = crate::use_cases::staff::create_user_in(conn, ctx, &partner, &person, Some(&row.id))?;
+                // One person, one account: someone who already has one is habilitated on it.
+                let existing = crate::store::accounts::of_person(conn, &partner.id, &person.email_key())?;
+                let existing_account = existing.is_some();
+                let account = match existing {
+                    Some(account) => account,
+                    None => crate::use_cases::staff::create_user_in(conn, ctx, &partner, &person, Some(&row.id))?,
+                };
                 let account_id = crate::uuid(&account.id)?;
                 let h = crate::use_cases::habilitations::grant_in(
                     conn,
@@ -42,7 +48,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                     },
                     None,
                 )?;
-                json!({ "account_id": account.id, "identifier": account.identifier, "habilitation_id": h.id })
+                json!({ "account_id": account.id, "identifier": account.identifier, "existing_account": existing_account, "habilitation_id": h.id })
             }
             Form::RemoveAccess(f) => {
                 let mut closed = vec![];

@@ -20,8 +20,11 @@ pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
         let (row, partner) = load(conn, ctx, id, Function::FileRequests)?;
         let to = row.status()?.after(RequestStep::Submit)?;
         let (form, seat) = check_form(conn, &partner, row.form()?, ctx.today())?;
-        if let Some(seat) = &seat {
-            check_seat(conn, seat, &row.id)?;
+        if let (Some(seat), Form::Habilitate(f)) = (&seat, &form) {
+            let key = mcp_domain::person::email_key(&f.email);
+            let account = crate::store::accounts::of_person(conn, &partner.id, &key)?;
+            let account = account.map(|a| crate::uuid(&a.id)).transpose()?;
+            check_seat(conn, seat, &row.id, account)?;
         }
         let mut ended = 0;
         if let Form::RemoveAccess(f) = &form {
