@@ -381,12 +381,132 @@ pub fn rules_in_force(
     contracts: &[(crate::convention::ConventionLife, SignInRules)],
     today: chrono::NaiveDate,
 ) -> SignInRules {
+    in_force(contracts, today).copied().unwrap_or_default()
+}
+
+/// What the contract in force on `today` says, among a partner's contracts: that of the
+/// convention signed and not terminated, the latest signed when several are.
+pub fn in_force<T>(
+    contracts: &[(crate::convention::ConventionLife, T)],
+    today: chrono::NaiveDate,
+) -> Option<&T> {
     use crate::convention::ConventionStatus::*;
     contracts
         .iter()
         .filter(|(life, _)| matches!(life.status(today), Signed | Active | TerminationNotified))
         .max_by_key(|(life, _)| life.effective_since())
-        .map_or_else(SignInRules::default, |(_, r)| *r)
+        .map(|(_, t)| t)
+}
+
+/// The e-mail domains of the partner's own mailboxes a contract may list: then every account
+/// of its staff has an address in one of them (or a subdomain), so that credentials go to the
+/// organisation's mailboxes, not to private ones (C-art. 9.2: individual, nominative access).
+/// None listed: any address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EmailDomains(Vec<String>);
+
+impl EmailDomains {
+    /// Checks and normalises (case folded, no leading `@`, sorted, without repeats) a list of
+    /// domains such as `ville-lieusaint.fr`.
+    pub fn check(field: &str, domains: Vec<String>) -> Result<Self, DomainError> {
+        let mut out = Vec::with_capacity(domains.len());
+        for (i, d) in domains.iter().enumerate() {
+            let d = d.trim().trim_start_matches('@').to_lowercase();
+            let labels_ok = d.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+            if d.len() > 253 || !d.contains('.') || !labels_ok {
+                return Err(DomainError::field(
+                    format!("{field}[{i}]"),
+                    "invalid_domain",
+                    "must be an e-mail domain such as ville-lieusaint.fr",
+                ));
+            }
+            out.push(d);
+        }
+        if out.len() > 20 {
+            return Err(DomainError::field(field, "too_many", "at most 20 domains"));
+        }
+        out.sort();
+        out.dedup();
+        Ok(Self(out))
+    }
+
+    /// The domains, normalised.
+    pub fn domains(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Refuses an address outside the listed domains (any address when none is listed).
+    pub fn check_email(&self, field: &str, email: &str) -> Result<(), DomainError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let domain = email
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim().to_lowercase())
+            .unwrap_or_default();
+        let inside = self
+            .0
+            .iter()
+            .any(|d| domain == *d || domain.ends_with(&format!(".{d}")));
+        if inside {
+            Ok(())
+        } else {
+            Err(DomainError::field(
+                field,
+                "email_outside_partner_domains",
+                format!(
+                    "the contract asks for an address of the partner's own domains ({})",
+                    self.0.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod email_domain_tests {
+    use super::*;
+
+    #[test]
+    fn addresses_within_the_partners_domains() {
+        let d = EmailDomains::check(
+            "email_domains",
+            vec![
+                " @Ville-Lieusaint.fr".into(),
+                "ccas-lieusaint.fr".into(),
+                "ville-lieusaint.fr".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(d.domains(), ["ccas-lieusaint.fr", "ville-lieusaint.fr"]);
+        for ok in [
+            "a@ville-lieusaint.fr",
+            "b@CCAS-Lieusaint.FR",
+            "c@services.ville-lieusaint.fr",
+        ] {
+            assert!(d.check_email("email", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "a@gmail.com",
+            "a@evil-ville-lieusaint.fr",
+            "a@ville-lieusaint.fr.evil.com",
+        ] {
+            assert!(d.check_email("email", bad).is_err(), "{bad}");
+        }
+        assert!(EmailDomains::default()
+            .check_email("email", "a@gmail.com")
+            .is_ok());
+        for bad in ["", "fr", "a..fr", "-a.fr", "a b.fr", "x@y.fr"] {
+            assert!(EmailDomains::check("d", vec![bad.into()]).is_err(), "{bad}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ on_both_engines!(
     outsiders_are_told_nothing_exists,
     names_nobody_can_read_are_refused,
     one_person_one_account,
+    accounts_within_the_partners_email_domains,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1506,4 +1507,67 @@ fn one_person_one_account(engine: Engine) {
         json!({"full_name": "Julie Martin", "function_title": "Agent", "email": "julie@ccas.example", "phone": "01 02 03 04 05"}),
     );
     assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// A contract may list the partner's own e-mail domains: accounts of its staff are then created
+/// within them, so that credentials go to the organisation's mailboxes.
+fn accounts_within_the_partners_email_domains(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let contract = format!("/api/v1/conventions/{}/contract", p.convention);
+    let amendment = json!({"summary": "Domaines de messagerie", "caf_signed_on": day(0), "partner_signed_on": day(0)});
+    let r = env.put(
+        &contract,
+        &p.caf_admin,
+        json!({"management_mode": "delegue", "email_domains": ["ccas.example", "x@y"], "amendment": amendment}),
+    );
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("email_domains[1]"), Some("invalid_domain")),
+        "{r:?}"
+    );
+    let r = env.put(
+        &contract,
+        &p.caf_admin,
+        json!({"management_mode": "delegue", "email_domains": [" @CCAS.example", "ville.example"], "amendment": amendment}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.body["email_domains"],
+        json!(["ccas.example", "ville.example"])
+    );
+    assert_eq!(
+        env.get(&contract, &p.principal).body["email_domains"],
+        json!(["ccas.example", "ville.example"])
+    );
+    let create = |email: &str| {
+        env.post(
+            &format!("/api/v1/partners/{}/users", p.id),
+            &p.principal,
+            json!({"full_name": format!("Agent {email}"), "function_title": "Agent", "email": email, "phone": "01 02 03 04 05"}),
+        )
+    };
+    for outside in [
+        "lea@gmail.example",
+        "lea@evilccas.example",
+        "lea@ccas.example.evil.example",
+    ] {
+        let r = create(outside);
+        assert_eq!(
+            (
+                r.status,
+                r.body["errors"][0]["field"].as_str(),
+                r.body["errors"][0]["code"].as_str()
+            ),
+            (422, Some("email"), Some("email_outside_partner_domains")),
+            "{outside}: {r:?}"
+        );
+    }
+    for inside in ["lea@ccas.example", "marc@services.ville.example"] {
+        assert_eq!(create(inside).status, 201, "{inside}");
+    }
 }

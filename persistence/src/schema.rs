@@ -91,6 +91,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         second_factor_required -> Bool,
+        email_domains -> Text,
     }
 }
 

@@ -179,6 +179,11 @@ pub struct ContractTermsInput {
     /// Whether the partner's staff must use a second factor (TOTP) to sign in.
     #[serde(default)]
     pub second_factor_required: bool,
+    /// The partner's own e-mail domains: every account of its staff then has an address in one
+    /// of them or a subdomain (422 `email_outside_partner_domains` otherwise). Empty: any.
+    #[serde(default)]
+    #[schema(max_items = 20, example = json!(["ville-lieusaint.fr", "ccas-lieusaint.fr"]))]
+    pub email_domains: Vec<String>,
 }
 
 fn default_mode() -> ManagementMode {
@@ -192,6 +197,7 @@ impl From<ContractTermsInput> for ContractTerms {
             password_policy: t.password_policy.map(Into::into).unwrap_or_default(),
             contacts: t.contacts.into_iter().map(Into::into).collect(),
             second_factor_required: t.second_factor_required,
+            email_domains: t.email_domains,
         }
     }
 }
@@ -521,6 +527,8 @@ pub struct ContractDto {
     pub contacts: Vec<Contact>,
     /// Whether the partner's staff must use a second factor to sign in.
     pub second_factor_required: bool,
+    /// The partner's own e-mail domains, normalised (empty: any address).
+    pub email_domains: Vec<String>,
     /// The convention's version (number of its last amendment).
     pub version: i32,
     /// Status of the convention, which the contract follows.
@@ -534,6 +542,7 @@ fn contract_dto(c: &Convention) -> Result<ContractDto, ApiError> {
         password_policy: c.row.password_policy()?.into(),
         contacts: c.row.contacts()?.into_iter().map(Into::into).collect(),
         second_factor_required: c.row.second_factor_required,
+        email_domains: c.row.email_domains()?.domains().to_vec(),
         version: c.row.version,
         status: c.life.status(today()).into(),
     })
@@ -571,6 +580,11 @@ pub struct UpdateContract {
     /// Whether the partner's staff must use a second factor (TOTP) to sign in.
     #[serde(default)]
     pub second_factor_required: bool,
+    /// The partner's own e-mail domains (the whole list; empty: any address). Accounts that
+    /// exist keep their address; new ones are created within these domains.
+    #[serde(default)]
+    #[schema(max_items = 20, example = json!(["ville-lieusaint.fr"]))]
+    pub email_domains: Vec<String>,
     /// Required once the convention is signed; refused on a draft.
     pub amendment: Option<AmendmentInput>,
 }
@@ -599,6 +613,7 @@ pub async fn update_service_contract(
         password_policy: b.password_policy,
         contacts: b.contacts,
         second_factor_required: b.second_factor_required,
+        email_domains: b.email_domains,
     });
     let (c, _) = run(&state, &auth, move |db, ctx| {
         conventions::update_contract(db, ctx, id, terms, amendment)

@@ -127,6 +127,12 @@ pub(crate) fn create(
         ))
     };
     if let Some(partner_id) = partner_id {
+        crate::store::conventions::email_domains_in_force(
+            conn,
+            &partner_id.to_string(),
+            now.date(),
+        )?
+        .check_email("email", &person.email)?;
         let taken: i64 = accounts::table
             .filter(accounts::partner_id.eq(partner_id.to_string()))
             .filter(accounts::email_key.eq(&email_key))

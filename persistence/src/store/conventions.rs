@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use mcp_domain::contract::{check_contacts, Contact, ManagementMode, PasswordPolicy};
+use mcp_domain::contract::{check_contacts, Contact, EmailDomains, ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{
     authorize_change, AmendmentSignature, ConventionLife, Party, Termination, TerminationKind,
 };
@@ -68,6 +68,8 @@ pub struct ConventionRow {
     pub updated_at: NaiveDateTime,
     /// Contract: whether the partner's staff must use a second factor.
     pub second_factor_required: bool,
+    /// Contract: the partner's own e-mail domains, JSON (empty: any address).
+    pub email_domains: String,
 }
 
 impl ConventionRow {
@@ -102,6 +104,11 @@ impl ConventionRow {
     pub fn management_mode(&self) -> Result<ManagementMode> {
         ManagementMode::from_code(&self.management_mode)
             .ok_or_else(|| Error::Corrupt(self.management_mode.clone()))
+    }
+
+    /// The contract's e-mail domains for the partner's staff.
+    pub fn email_domains(&self) -> Result<EmailDomains> {
+        serde_json::from_str(&self.email_domains).map_err(|e| Error::Corrupt(e.to_string()))
     }
 
     /// The contract's password policy.
@@ -206,19 +213,38 @@ pub struct ContractTerms {
     pub contacts: Vec<Contact>,
     /// Whether the partner's staff must use a second factor.
     pub second_factor_required: bool,
+    /// The partner's own e-mail domains (empty: any address).
+    pub email_domains: Vec<String>,
+}
+
+/// The terms of a service contract, checked.
+#[derive(Debug, Clone)]
+pub struct CheckedTerms {
+    /// Management mode.
+    pub management_mode: ManagementMode,
+    /// Password policy.
+    pub password_policy: PasswordPolicy,
+    /// Annex-1 contacts.
+    pub contacts: Vec<Contact>,
+    /// Whether the partner's staff must use a second factor.
+    pub second_factor_required: bool,
+    /// The partner's own e-mail domains.
+    pub email_domains: EmailDomains,
 }
 
 impl ContractTerms {
-    pub(crate) fn check(self) -> Result<Self, DomainError> {
+    pub(crate) fn check(self) -> Result<CheckedTerms, DomainError> {
         let mut c = mcp_domain::error::Checks::new();
         let policy = c.take(self.password_policy.check("password_policy"));
         let contacts = c.take(check_contacts("contacts", self.contacts));
+        let domains = c.take(EmailDomains::check("email_domains", self.email_domains));
         c.finish()?;
-        Ok(Self {
+        Ok(CheckedTerms {
             management_mode: self.management_mode,
             password_policy: policy.expect("checked"),
             contacts: contacts.expect("checked"),
             second_factor_required: self.second_factor_required,
+            email_domains: domains.expect("checked"),
         })
     }
 }
@@ -343,6 +369,7 @@ pub(crate) fn snapshot(conn: &mut DbConnection, id: &str) -> Result<Value> {
             "password_policy": conv.row.password_policy()?,
             "contacts": conv.row.contacts()?,
             "second_factor_required": conv.row.second_factor_required,
+            "email_domains": conv.row.email_domains()?,
         },
         "subscriptions": subs.iter().map(|s| json!({
             "service": s.service_code,
@@ -471,4 +498,24 @@ pub struct ConventionChange {
     pub partner_signatory: Option<String>,
     /// New list of missions.
     pub missions: Option<Vec<String>>,
+}
+
+/// The e-mail domains the partner's contract in force on `today` lists for its staff (none when
+/// no contract is in force, or it lists none: any address).
+pub(crate) fn email_domains_in_force(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    today: chrono::NaiveDate,
+) -> Result<EmailDomains> {
+    let rows: Vec<ConventionRow> = conventions::table
+        .filter(conventions::partner_id.eq(partner_id))
+        .select(ConventionRow::as_select())
+        .load(conn)?;
+    let contracts = rows
+        .iter()
+        .map(|r| Ok((r.life()?, r.email_domains()?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(mcp_domain::contract::in_force(&contracts, today)
+        .cloned()
+        .unwrap_or_default())
 }

@@ -185,6 +185,8 @@ pub(crate) fn check_form(
     match form {
         Form::Habilitate(f) => {
             let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
+            crate::store::conventions::email_domains_in_force(conn, &partner.id, today)?
+                .check_email("email", &person.email)?;
             let g = crate::store::habilitations::check_grantable(
                 conn,
                 partner,
@@ -257,6 +259,8 @@ pub(crate) fn check_form(
                 &f.email,
                 f.phone.as_deref(),
             )?;
+            crate::store::conventions::email_domains_in_force(conn, &partner.id, today)?
+                .check_email("email", &person.email)?;
             let holder: Option<String> = accounts::table
                 .filter(accounts::partner_id.eq(&partner.id))
                 .filter(accounts::administrator_rank.eq(rank.code()))

@@ -39,11 +39,12 @@ pub fn create(
     ));
     let terms = match new.contract {
         Some(t) => c.take(t.check()),
-        None => Some(ContractTerms {
+        None => Some(CheckedTerms {
             management_mode: ManagementMode::default(),
             password_policy: PasswordPolicy::default(),
             contacts: vec![],
             second_factor_required: false,
+            email_domains: Default::default(),
         }),
     };
     c.finish()?;
@@ -73,6 +74,7 @@ pub fn create(
                 conventions::password_policy.eq(to_json(&terms.password_policy)),
                 conventions::contacts.eq(to_json(&terms.contacts)),
                 conventions::second_factor_required.eq(terms.second_factor_required),
+                conventions::email_domains.eq(to_json(&terms.email_domains)),
                 conventions::created_at.eq(ctx.now),
                 conventions::updated_at.eq(ctx.now),
             ))

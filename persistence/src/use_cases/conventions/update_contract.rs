@@ -34,6 +34,7 @@ pub fn update_contract(
                     conventions::password_policy.eq(to_json(&terms.password_policy)),
                     conventions::contacts.eq(to_json(&terms.contacts)),
                     conventions::second_factor_required.eq(terms.second_factor_required),
+                    conventions::email_domains.eq(to_json(&terms.email_domains)),
                 ))
                 .execute(conn)?;
             Ok(())
@@ -68,6 +69,7 @@ pub fn update_contract(
                     "delegations_withdrawn": delegations_withdrawn,
                     "password_policy": terms.password_policy,
                     "contacts": terms.contacts.len(),
+                    "email_domains": terms.email_domains,
                 }),
             },
         )?;

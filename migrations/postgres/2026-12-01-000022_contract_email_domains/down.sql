@@ -1,0 +1,1 @@
+ALTER TABLE conventions DROP COLUMN email_domains;
