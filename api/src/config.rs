@@ -28,6 +28,9 @@ pub struct Config {
     pub identifier_throttle: mcp_domain::throttle::ThrottlePolicy,
     /// Throttling of failed logins per source address.
     pub source_throttle: mcp_domain::throttle::ThrottlePolicy,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` headers name the client
+    /// (`MCP_TRUSTED_PROXIES`); none by default: the TCP peer is the client.
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             workers: 2,
             identifier_throttle: mcp_domain::throttle::ThrottlePolicy::IDENTIFIER,
             source_throttle: mcp_domain::throttle::ThrottlePolicy::SOURCE,
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -81,6 +85,9 @@ impl Config {
         }
         if let Some(v) = var("MCP_MAX_BODY_BYTES") {
             c.max_body_bytes = num("MCP_MAX_BODY_BYTES", v)?.clamp(1024, 16 * 1024 * 1024) as usize;
+        }
+        if let Some(v) = var("MCP_TRUSTED_PROXIES") {
+            c.trusted_proxies = crate::client_address::TrustedProxies::parse(&v)?;
         }
         if let Some(v) = var("MCP_WORKERS") {
             c.workers = num("MCP_WORKERS", v)?.clamp(1, 64) as usize;

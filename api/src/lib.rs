@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod client_address;
 pub mod config;
 pub mod mail;
 pub mod openapi;

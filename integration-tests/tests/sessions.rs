@@ -16,6 +16,8 @@ on_both_engines!(
     a_suspended_administrator_is_out_at_once,
     a_second_factor_guards_the_login,
     a_forgotten_password_is_reset_with_a_code_sent_to_the_person,
+    people_behind_one_address_are_not_locked_out_by_a_guesser,
+    forwarding_headers_are_believed_only_from_trusted_proxies,
 );
 
 fn login(env: &TestEnv, identifier: &str) -> Value {
@@ -871,4 +873,133 @@ fn a_forgotten_password_is_reset_with_a_code_sent_to_the_person(engine: Engine) 
         .collect();
     resets.sort();
     assert_eq!(resets, ["denied", "denied", "success"]);
+}
+
+/// `POST /auth/login` as a proxy forwards it for the client at `from`.
+fn login_from(
+    env: &TestEnv,
+    from: &str,
+    identifier: &str,
+    password: &str,
+    device: Option<&str>,
+) -> mcp_integration_tests::Reply {
+    let mut body = json!({"identifier": identifier, "password": password});
+    if let Some(d) = device {
+        body["device_token"] = json!(d);
+    }
+    TestEnv::read(
+        env.client()
+            .post(format!("{}/api/v1/auth/login", env.base_url()))
+            .header("x-forwarded-for", from)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .expect("sent"),
+    )
+}
+
+/// Behind the service's load balancer (a trusted proxy), a guesser in a town hall — one address
+/// for everybody there — holds back that address and the identifiers they guess on, but not a
+/// person who signed in from their device before (OWASP's device cookie), nor anyone elsewhere.
+fn people_behind_one_address_are_not_locked_out_by_a_guesser(engine: Engine) {
+    let env = TestEnv::start_with(engine, |c| {
+        c.trusted_proxies = mcp_api::client_address::TrustedProxies::parse("127.0.0.1").unwrap();
+        c.source_throttle.free_failures = 5;
+        c.source_throttle.base_delay_secs = 600;
+        c.identifier_throttle.base_delay_secs = 600;
+    });
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let anne = identifier(&env, &env.caf_admin(&cnaf, &caf, "anne@caf.example"));
+    let bruno = identifier(&env, &env.caf_admin(&cnaf, &caf, "bruno@caf.example"));
+    let town_hall = "198.51.100.7";
+    // Anne signs in from the town hall; her device keeps the token it is given.
+    let r = login_from(&env, town_hall, &anne, PASSWORD, None);
+    assert_eq!(r.status, 200, "{r:?}");
+    let device = r.body["device_token"].as_str().unwrap().to_string();
+    assert_eq!(device.len(), 64);
+    // A guesser in the same town hall: on unknown identifiers, then on Anne's.
+    for i in 0..6 {
+        let r = login_from(
+            &env,
+            town_hall,
+            &format!("ZZZZ-ZZ{i:02}"),
+            "Devine-1234",
+            None,
+        );
+        assert!(matches!(r.status, 401 | 429), "{r:?}");
+    }
+    for _ in 0..6 {
+        login_from(&env, town_hall, &anne, "Devine-1234", None);
+    }
+    // The town hall's address is held back for who has no device token: Bruno, first time here.
+    let r = login_from(&env, town_hall, &bruno, PASSWORD, None);
+    assert_eq!((r.status, r.code()), (429, "too_many_attempts"), "{r:?}");
+    // Anne, from her device, is not.
+    let r = login_from(&env, town_hall, &anne, PASSWORD, Some(&device));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.body["device_token"],
+        json!(device),
+        "the device keeps its token"
+    );
+    // Her token is hers: presented with another identifier it is nothing.
+    let r = login_from(&env, town_hall, &bruno, PASSWORD, Some(&device));
+    assert_eq!(r.status, 429, "{r:?}");
+    // Bruno elsewhere is not held back by the town hall's guesser.
+    let r = login_from(&env, "203.0.113.4", &bruno, PASSWORD, None);
+    assert_eq!(r.status, 200, "{r:?}");
+    // A device token gets no more guesses than an identifier: six, then a wait.
+    let bruno_device = r.body["device_token"].as_str().unwrap().to_string();
+    for i in 0..6 {
+        let r = login_from(
+            &env,
+            "203.0.113.4",
+            &bruno,
+            "Devine-1234",
+            Some(&bruno_device),
+        );
+        assert_eq!(r.status, 401, "guess {i}: {r:?}");
+    }
+    let r = login_from(&env, "203.0.113.4", &bruno, PASSWORD, Some(&bruno_device));
+    assert_eq!(r.status, 429, "{r:?}");
+    // The sessions list the address the proxy named.
+    let token = login_from(&env, "203.0.113.9", &anne, PASSWORD, Some(&device)).body
+        ["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sessions = env.get("/api/v1/me/sessions", &token);
+    assert!(
+        sessions
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["source"] == "203.0.113.9"),
+        "{sessions:?}"
+    );
+}
+
+/// Without trusted proxies (the default), forwarding headers are what the sender wrote: they are
+/// ignored, and a guesser changing them at every attempt is still one address.
+fn forwarding_headers_are_believed_only_from_trusted_proxies(engine: Engine) {
+    let env = TestEnv::start_with(engine, |c| {
+        c.source_throttle.free_failures = 5;
+        c.source_throttle.base_delay_secs = 600;
+    });
+    let cnaf = env.cnaf_operator();
+    let me = identifier(&env, &cnaf);
+    for i in 0..6 {
+        let r = login_from(
+            &env,
+            &format!("198.51.100.{i}"),
+            &format!("ZZZZ-ZZ{i:02}"),
+            "x",
+            None,
+        );
+        assert_eq!(r.status, 401, "{r:?}");
+    }
+    let r = login_from(&env, "198.51.100.99", &me, PASSWORD, None);
+    assert_eq!((r.status, r.code()), (429, "too_many_attempts"), "{r:?}");
 }

@@ -222,8 +222,24 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
     let r = sign_in(&w, &client_id, &w.outsider, PASSWORD);
     assert!(r.text().unwrap().contains("autre organisation"));
 
-    // The right person: a code, exchanged once, with the right verifier only.
-    let code = code_from(&sign_in(&w, &client_id, &w.person, PASSWORD));
+    // The right person: a code, exchanged once, with the right verifier only. The browser
+    // keeps a device token for this person's next sign-in, out of reach of scripts and of
+    // other sites.
+    let signed_in = sign_in(&w, &client_id, &w.person, PASSWORD);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("mcp_device="), "{cookie}");
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/v1/oauth/authorize",
+        "Max-Age=15552000",
+    ] {
+        assert!(cookie.contains(attribute), "{attribute}: {cookie}");
+    }
+    let code = code_from(&signed_in);
     let exchange = |code: &str, verifier: &str| {
         token(
             &w,

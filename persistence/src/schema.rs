@@ -270,6 +270,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     refresh_tokens,
     login_throttle,
+    trusted_devices,
     account_totp,
     client_applications,
     authorization_codes,
@@ -318,6 +319,16 @@ diesel::table! {
         key -> Text,
         failures -> Integer,
         last_failure_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trusted_devices (token_hash) {
+        token_hash -> Text,
+        account_id -> Text,
+        identifier -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 

@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use mcp_domain::vocabulary::SessionEnd;
 use mcp_persistence::use_cases::accounts::{self, Account};
-use mcp_persistence::use_cases::sessions::{self, Client, Refusal, SignedIn};
+use mcp_persistence::use_cases::sessions::{self, Client, Refusal, SignedIn, Welcome};
 use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -81,6 +81,11 @@ pub struct LoginRequest {
     /// The 6-digit code of the authenticator app, for accounts with a second factor.
     #[schema(pattern = "^[0-9]{6}$", example = "492039")]
     pub otp: Option<String>,
+    /// The `device_token` the last sign-in of this person on this device gave. With it, failed
+    /// attempts by others — on this identifier, or from the same address (a town hall behind
+    /// one address) — never hold this sign-in back: it has a counter of its own.
+    #[schema(max_length = 128)]
+    pub device_token: Option<String>,
 }
 
 /// Tokens of a session: a short-lived access token, and a refresh token that is used once.
@@ -105,11 +110,24 @@ pub struct TokenResponse {
     /// True when the contract requires a second factor not yet enrolled (`POST /api/v1/me/totp`):
     /// nothing else is possible until it is.
     pub second_factor_enrolment_required: bool,
+    /// Given at sign-in (not at refresh): keep it with this person's sign-in on this device and
+    /// send it as `device_token` next time (valid 180 days, for this identifier only; voided
+    /// when the credentials are reported lost or the account is closed). Keep it secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 pub(crate) fn tokens(
     state: &AppState,
     issued: mcp_persistence::use_cases::sessions::Issued,
+) -> Result<HttpResponse, ApiError> {
+    tokens_with_device(state, issued, None)
+}
+
+fn tokens_with_device(
+    state: &AppState,
+    issued: mcp_persistence::use_cases::sessions::Issued,
+    device_token: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -126,6 +144,7 @@ pub(crate) fn tokens(
             session_id: stored_id(&issued.session_id)?,
             password_change_required: issued.must_change_password,
             second_factor_enrolment_required: issued.must_enrol_second_factor,
+            device_token,
         }))
 }
 
@@ -136,7 +155,12 @@ pub(crate) fn client(req: &HttpRequest) -> Client {
             .get(actix_web::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
-        source: req.peer_addr().map(|a| a.ip().to_string()),
+        source: req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| &s.config.trusted_proxies)
+            .and_then(|p| p.client_address(req.peer_addr().map(|a| a.ip()), req.headers()))
+            .or_else(|| req.peer_addr().map(|a| a.ip()))
+            .map(|a| a.to_string()),
     }
 }
 
@@ -195,6 +219,7 @@ pub async fn login(
             identifier: &identifier,
             password: &body.password,
             otp: body.otp.as_deref(),
+            device_token: body.device_token.as_deref(),
         };
         let purpose = sessions::Purpose::Session;
         sessions::login(
@@ -208,8 +233,14 @@ pub async fn login(
     })
     .await?;
     match signed_in {
-        Ok(SignedIn::Session(issued)) => tokens(&state, issued),
-        Ok(SignedIn::Code(_)) => Err(ApiError::internal("a session was asked for")),
+        Ok(Welcome {
+            signed_in: SignedIn::Session(issued),
+            device_token,
+        }) => tokens_with_device(&state, issued, Some(device_token)),
+        Ok(Welcome {
+            signed_in: SignedIn::Code(_),
+            ..
+        }) => Err(ApiError::internal("a session was asked for")),
         Err(r) => Err(refusal(r)),
     }
 }

@@ -8,7 +8,7 @@ use mcp_domain::access::Scope;
 use mcp_domain::software::{code_verifier_acceptable, granted_scopes};
 use mcp_domain::vocabulary::{GrantType, OAuthError};
 use mcp_persistence::use_cases::clients::{self, ClientApplication, Grant};
-use mcp_persistence::use_cases::sessions::{self, Refusal, SignedIn};
+use mcp_persistence::use_cases::sessions::{self, Refusal, SignedIn, Welcome};
 use mcp_persistence::Ctx;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -372,6 +372,8 @@ pub async fn submit_authorization(
         asked: None,
     };
     let net = client(&req);
+    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
+    let secure = req.connection_info().scheme() == "https";
     let st = state.clone();
     let outcome = web::block(move || -> Result<Submitted, ApiError> {
         let c = match check_request(&st.db, &form.request)? {
@@ -383,6 +385,7 @@ pub async fn submit_authorization(
             identifier: &identifier,
             password: &form.mot_de_passe,
             otp: form.code.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+            device_token: device.as_deref(),
         };
         let consent = clients::Consent {
             redirect_uri: &c.redirect_uri,
@@ -392,14 +395,16 @@ pub async fn submit_authorization(
         let purpose = sessions::Purpose::Code(&c.app, consent);
         let signed_in = sessions::login(&st.db, &ctx, credentials, &net, throttles(&st.config), purpose)?;
         let message = match signed_in {
-            Ok(SignedIn::Code(code)) => {
+            Ok(Welcome { signed_in: SignedIn::Code(code), device_token }) => {
                 let mut params = vec![("code".to_string(), code)];
                 if let Some(s) = c.state.clone() {
                     params.push(("state".to_string(), s));
                 }
-                return Ok(Submitted::Redirect(c.redirect_uri, params));
+                return Ok(Submitted::Redirect(c.redirect_uri, params, device_token));
             }
-            Ok(SignedIn::Session(_)) => return Err(ApiError::internal("a code was asked for")),
+            Ok(Welcome { signed_in: SignedIn::Session(_), .. }) => {
+                return Err(ApiError::internal("a code was asked for"))
+            }
             Err(Refusal::OtherOrganisation) => "Ce logiciel appartient à une autre organisation que la vôtre : vous ne pouvez pas l'autoriser.".to_string(),
             Err(Refusal::Refused) => "Identifiant, mot de passe ou code incorrect.".to_string(),
             Err(Refusal::OtpRequired) => "Saisissez aussi le code de votre application d'authentification.".to_string(),
@@ -411,12 +416,23 @@ pub async fn submit_authorization(
     .map_err(ApiError::internal)??;
     Ok(match outcome {
         Submitted::Invalid(i) => invalid(i),
-        Submitted::Redirect(uri, params) => {
+        Submitted::Redirect(uri, params, device_token) => {
             let params: Vec<(&str, &str)> = params
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            redirect_back(&uri, &params)
+            let mut response = redirect_back(&uri, &params);
+            let cookie = actix_web::cookie::Cookie::build(DEVICE_COOKIE, device_token)
+                .path("/api/v1/oauth/authorize")
+                .max_age(actix_web::cookie::time::Duration::days(
+                    mcp_persistence::store::devices::DEVICE_VALIDITY_DAYS,
+                ))
+                .http_only(true)
+                .secure(secure)
+                .same_site(actix_web::cookie::SameSite::Strict)
+                .finish();
+            response.add_cookie(&cookie).map_err(ApiError::internal)?;
+            response
         }
         Submitted::Again(c, request, message, identifier) => {
             sign_in_page(&c, &request, Some(&message), &identifier)
@@ -424,10 +440,14 @@ pub async fn submit_authorization(
     })
 }
 
+/// The cookie that keeps the device token of the last person who signed in on this browser
+/// (OWASP's device cookie): their next sign-in here is not held back by others' failures.
+const DEVICE_COOKIE: &str = "mcp_device";
+
 /// What a sign-in form led to, built into a response off the blocking pool.
 enum Submitted {
     Invalid(Invalid),
-    Redirect(String, Vec<(String, String)>),
+    Redirect(String, Vec<(String, String)>, String),
     Again(Box<Checked>, AuthorizeParams, String, String),
 }
 
@@ -592,6 +612,7 @@ impl ReadGrant {
                     identifier,
                     password,
                     otp: None,
+                    device_token: None,
                 },
                 scope: scope.as_deref(),
             },

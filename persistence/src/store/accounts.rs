@@ -400,6 +400,8 @@ pub(crate) fn revoke_credentials(
             accounts::updated_at.eq(ctx.now),
         ))
         .execute(conn)?;
+    // Whoever holds them may hold the device too.
+    crate::store::devices::forget_all(conn, &account_id.to_string())?;
     crate::store::trace::record(
         conn,
         ctx,

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod cdap;
 pub mod clients;
 pub mod conventions;
+pub mod devices;
 pub mod habilitations;
 pub mod keys;
 pub mod outbox;

@@ -137,6 +137,7 @@ pub(crate) fn close_in(
         None,
         mcp_domain::vocabulary::SessionEnd::AccountClosed,
     )?;
+    crate::store::devices::forget_all(conn, &account.id)?;
     let devalidated = crate::store::habilitations::devalidate_held_by(
         conn,
         ctx,

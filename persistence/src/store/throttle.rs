@@ -35,6 +35,14 @@ impl Key {
             policy,
         }
     }
+
+    /// Key of a trusted device (by the stored hash of its token).
+    pub fn device(token_hash: &str, policy: ThrottlePolicy) -> Self {
+        Self {
+            key: format!("device:{token_hash}"),
+            policy,
+        }
+    }
 }
 
 pub(crate) fn load(conn: &mut DbConnection, key: &str) -> Result<Option<FailureRecord>> {
@@ -50,12 +58,19 @@ pub(crate) fn load(conn: &mut DbConnection, key: &str) -> Result<Option<FailureR
 }
 
 /// The keys a sign-in attempt counts on: the identifier typed and, when known, the address it
-/// came from.
+/// came from — or, from a device the person signed in from before, that device alone, under the
+/// identifier's policy (OWASP's device cookie): guesses by others on the identifier or from the
+/// address never hold the person back, and a stolen device token gets no more guesses than
+/// the identifier would.
 pub fn keys_of(
     identifier: &str,
     source: Option<&str>,
+    device: Option<&str>,
     policies: (ThrottlePolicy, ThrottlePolicy),
 ) -> Vec<Key> {
+    if let Some(device) = device {
+        return vec![Key::device(device, policies.0)];
+    }
     let mut keys = vec![Key::identifier(identifier, policies.0)];
     if let Some(source) = source {
         keys.push(Key::source(source, policies.1));

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::use_cases::sessions::{
-    self, Client, Credentials, Issued, Purpose, Refusal, SignedIn, Throttles,
+    self, Client, Credentials, Issued, Purpose, Refusal, SignedIn, Throttles, Welcome,
 };
 use mcp_domain::access::Software;
 use mcp_domain::vocabulary::{OAuthError, SessionEnd};
@@ -134,8 +134,14 @@ pub fn exchange_token(
             };
             let purpose = Purpose::SoftwareSession(&app, &software);
             match sessions::login(db, ctx, credentials, client, throttles, purpose)? {
-                Ok(SignedIn::Session(issued)) => Ok(Ok(issued)),
-                Ok(SignedIn::Code(_)) => Err(Error::Corrupt("a session was asked for".into())),
+                Ok(Welcome {
+                    signed_in: SignedIn::Session(issued),
+                    ..
+                }) => Ok(Ok(issued)),
+                Ok(Welcome {
+                    signed_in: SignedIn::Code(_),
+                    ..
+                }) => Err(Error::Corrupt("a session was asked for".into())),
                 Err(Refusal::Throttled(_)) => refused(
                     OAuthError::InvalidGrant,
                     "too many failed attempts: try again later",

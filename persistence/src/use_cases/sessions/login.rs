@@ -7,7 +7,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::store::accounts::{self, LoginCandidate};
 use crate::store::clients::{self, ClientApplication, Consent};
-use crate::store::{second_factor, throttle};
+use crate::store::{devices, second_factor, throttle};
 use mcp_domain::access::Software;
 use mcp_domain::throttle::ThrottlePolicy;
 
@@ -22,6 +22,8 @@ pub struct Credentials<'a> {
     pub password: &'a str,
     /// The 6-digit code of the authenticator app, if given.
     pub otp: Option<&'a str>,
+    /// The device token a previous sign-in gave, if the device kept it.
+    pub device_token: Option<&'a str>,
 }
 
 /// What the sign-in is for.
@@ -36,7 +38,17 @@ pub enum Purpose<'a> {
     Code(&'a ClientApplication, Consent<'a>),
 }
 
-/// What a successful sign-in gives.
+/// What a successful sign-in gives: what it was for, and the token of the device it was made
+/// from (the one presented, or a new one), to present at the next sign-in.
+#[derive(Debug)]
+pub struct Welcome {
+    /// The session or the code.
+    pub signed_in: SignedIn,
+    /// The device token.
+    pub device_token: String,
+}
+
+/// What a successful sign-in is for.
 #[derive(Debug)]
 pub enum SignedIn {
     /// A session, with its first refresh token.
@@ -81,29 +93,39 @@ pub fn login(
     client: &Client,
     throttles: Throttles,
     purpose: Purpose<'_>,
-) -> Result<std::result::Result<SignedIn, Refusal>> {
+) -> Result<std::result::Result<Welcome, Refusal>> {
     let Credentials {
         identifier,
         password,
         otp,
+        device_token,
     } = credentials;
     if identifier.len() > 64
         || password.len() > 4 * mcp_domain::contract::MAX_PASSWORD_LENGTH as usize
     {
         return Ok(Err(Refusal::Refused));
     }
-    let keys = throttle::keys_of(
-        identifier,
-        client.source.as_deref(),
-        (throttles.identifier, throttles.source),
-    );
+    let keys_for = |device: Option<&str>| {
+        throttle::keys_of(
+            identifier,
+            client.source.as_deref(),
+            device,
+            (throttles.identifier, throttles.source),
+        )
+    };
     // Read first, without locks: an attempt already held back costs no password check.
-    let (waiting, stored) = db.read(|conn| {
+    let (device, waiting, stored) = db.read(|conn| {
+        let device = match device_token {
+            Some(token) => devices::trusted(conn, token, identifier, ctx.now)?,
+            None => None,
+        };
         Ok((
-            throttle::wait(conn, &keys, ctx.now)?.is_some(),
+            device.clone(),
+            throttle::wait(conn, &keys_for(device.as_deref()), ctx.now)?.is_some(),
             accounts::candidate(conn, identifier)?.and_then(|c| c.password_hash),
         ))
     })?;
+    let keys = keys_for(device.as_deref());
     let checked = (!waiting).then(|| {
         let right = crate::credentials::verify_password(password, stored.as_deref());
         (stored.clone(), right)
@@ -191,7 +213,11 @@ pub fn login(
             )?;
             return Ok(Err(Refusal::OtherOrganisation));
         }
-        Ok(Ok(match purpose {
+        let device_token = match (device, device_token) {
+            (Some(_), Some(token)) => token.to_string(),
+            _ => devices::give(conn, &account.id, identifier, ctx.now)?,
+        };
+        let signed_in = match purpose {
             Purpose::Session => {
                 SignedIn::Session(open(conn, ctx, &account, identifier, client, None)?)
             }
@@ -206,6 +232,10 @@ pub fn login(
             Purpose::Code(app, consent) => {
                 SignedIn::Code(clients::issue_code(conn, ctx, app, &account, &consent)?)
             }
+        };
+        Ok(Ok(Welcome {
+            signed_in,
+            device_token,
         }))
     })
 }

@@ -15,4 +15,4 @@ pub use list_own::list_own;
 mod active_principal;
 pub use active_principal::active_principal;
 mod login;
-pub use login::{login, Credentials, Purpose, Refusal, SignedIn, Throttles};
+pub use login::{login, Credentials, Purpose, Refusal, SignedIn, Throttles, Welcome};
