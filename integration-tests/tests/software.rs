@@ -98,21 +98,68 @@ fn get_page(w: &World, query: &[(String, String)]) -> reqwest::blocking::Respons
         .unwrap()
 }
 
+/// What a browser holds after showing the sign-in page for `query`: the form cookie
+/// (`name=value`) and the form's `jeton`.
+fn page_form(w: &World, query: &[(String, String)]) -> (String, String) {
+    let page = get_page(w, query);
+    assert_eq!(page.status().as_u16(), 200);
+    let cookie = page.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("mcp_form="), "{cookie}");
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/v1/oauth/authorize",
+    ] {
+        assert!(cookie.contains(attribute), "{attribute}: {cookie}");
+    }
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let html = page.text().unwrap();
+    let jeton = html
+        .split("name=\"jeton\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries its token")
+        .to_string();
+    (cookie, jeton)
+}
+
+/// Posts the sign-in form of `query`, with `cookie` and `jeton` as a browser would send them.
+fn post_form(
+    w: &World,
+    query: &[(String, String)],
+    (cookie, jeton): (&str, &str),
+    identifier: &str,
+    password: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::blocking::Response {
+    let mut form = query.to_vec();
+    form.push(("identifiant".into(), identifier.into()));
+    form.push(("mot_de_passe".into(), password.into()));
+    form.push(("code".into(), String::new()));
+    form.push(("jeton".into(), jeton.into()));
+    let mut req = w
+        .browser
+        .post(format!("{}/api/v1/oauth/authorize", w.env.base_url()))
+        .form(&form);
+    if !cookie.is_empty() {
+        req = req.header("cookie", cookie);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().unwrap()
+}
+
+/// Shows the sign-in page, then signs in on it.
 fn sign_in(
     w: &World,
     client_id: &str,
     identifier: &str,
     password: &str,
 ) -> reqwest::blocking::Response {
-    let mut form = authorize_query(client_id, &[]);
-    form.push(("identifiant".into(), identifier.into()));
-    form.push(("mot_de_passe".into(), password.into()));
-    form.push(("code".into(), String::new()));
-    w.browser
-        .post(format!("{}/api/v1/oauth/authorize", w.env.base_url()))
-        .form(&form)
-        .send()
-        .unwrap()
+    let query = authorize_query(client_id, &[]);
+    let (cookie, jeton) = page_form(w, &query);
+    post_form(w, &query, (&cookie, &jeton), identifier, password, &[])
 }
 
 fn code_from(resp: &reqwest::blocking::Response) -> String {
@@ -586,31 +633,58 @@ fn the_sign_in_form_is_refused_from_another_site(engine: Engine) {
         json!({"name": "Logiciel social", "redirect_uris": [REDIRECT], "scopes": "profile registry:read"}),
     );
     let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let query = authorize_query(&client_id, &[]);
+    let (cookie, jeton) = page_form(&w, &query);
     let post = |headers: &[(&str, &str)]| {
-        let mut form = authorize_query(&client_id, &[]);
-        form.push(("identifiant".into(), w.person.clone()));
-        form.push(("mot_de_passe".into(), PASSWORD.into()));
-        let mut req = w
-            .browser
-            .post(format!("{}/api/v1/oauth/authorize", w.env.base_url()))
-            .form(&form);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        req.send().unwrap()
+        post_form(&w, &query, (&cookie, &jeton), &w.person, PASSWORD, headers)
     };
+    let refused = |r: reqwest::blocking::Response, what: &str| {
+        assert_eq!(r.status().as_u16(), 403, "{what}");
+        assert!(r.headers().get("location").is_none(), "no code for {what}");
+        assert!(r.text().unwrap().contains("Demande refusée"), "{what}");
+    };
+    let logins = || {
+        w.env
+            .get(
+                "/api/v1/traces?action=auth.login&limit=200",
+                &w.env.auditor(&w.cnaf),
+            )
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let logins_before = logins();
+    // A site that has no page of ours has neither the cookie (SameSite=Strict: a cross-site
+    // POST never carries it) nor the token, even when the browser sends no Origin.
+    refused(
+        post_form(&w, &query, ("", ""), &w.person, PASSWORD, &[]),
+        "no cookie, no token",
+    );
+    refused(
+        post_form(&w, &query, ("", &jeton), &w.person, PASSWORD, &[]),
+        "a token without its cookie",
+    );
+    refused(
+        post_form(&w, &query, (&cookie, "0000"), &w.person, PASSWORD, &[]),
+        "a wrong token",
+    );
+    // The token of one authorization request does not sign in for another (another state,
+    // another redirect, another challenge).
+    let other = authorize_query(&client_id, &[("state", "etat-de-l-attaquant")]);
+    refused(
+        post_form(&w, &other, (&cookie, &jeton), &w.person, PASSWORD, &[]),
+        "the token of another request",
+    );
     for headers in [
         &[("Origin", "https://attaquant.example")][..],
         &[("Origin", "null")][..],
         &[("Sec-Fetch-Site", "cross-site")][..],
     ] {
-        let r = post(headers);
-        assert_eq!(r.status().as_u16(), 403, "{headers:?}");
-        assert!(
-            r.headers().get("location").is_none(),
-            "no code for {headers:?}"
-        );
+        refused(post(headers), &format!("{headers:?}"));
     }
+    // None of these were sign-in attempts: nothing was counted against the person.
+    assert_eq!(logins(), logins_before);
     // From the page itself, as a browser sends it: signed in.
     let own = w.env.base_url().trim_end_matches('/').to_string();
     let r = post(&[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")]);

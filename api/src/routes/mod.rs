@@ -19,6 +19,7 @@ pub mod partners;
 pub mod quotas;
 pub mod requests;
 pub mod reviews;
+mod sign_in_cookies;
 pub mod software;
 pub mod staff;
 pub mod subscriptions;

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::{client, throttles};
 use super::blocking;
+use super::sign_in_cookies as cookies;
 use crate::auth::{pkce_s256, request_id};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -48,6 +49,9 @@ pub struct SignInForm {
     mot_de_passe: String,
     #[serde(default)]
     code: Option<String>,
+    /// The form token of the page (see `sign_in_cookies`).
+    #[serde(default)]
+    jeton: String,
 }
 
 /// A request whose software and redirect URI were checked: errors may now go back to it.
@@ -191,28 +195,33 @@ fn page(
 fn sign_in_page(
     c: &Checked,
     p: &AuthorizeParams,
+    jeton: &str,
     error: Option<&str>,
     identifier: &str,
 ) -> HttpResponse {
-    let hidden: String = [
-        ("response_type", p.response_type.as_deref()),
-        ("client_id", p.client_id.as_deref()),
-        ("redirect_uri", p.redirect_uri.as_deref()),
-        ("scope", p.scope.as_deref()),
-        ("state", p.state.as_deref()),
-        ("code_challenge", p.code_challenge.as_deref()),
-        ("code_challenge_method", p.code_challenge_method.as_deref()),
-    ]
-    .iter()
-    .filter_map(|(k, v)| {
-        v.map(|v| {
-            format!(
-                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">\n",
-                escape(v)
-            )
-        })
-    })
-    .collect();
+    let jeton = format!("<input type=\"hidden\" name=\"jeton\" value=\"{jeton}\">\n");
+    let hidden: String = std::iter::once(jeton)
+        .chain(
+            [
+                ("response_type", p.response_type.as_deref()),
+                ("client_id", p.client_id.as_deref()),
+                ("redirect_uri", p.redirect_uri.as_deref()),
+                ("scope", p.scope.as_deref()),
+                ("state", p.state.as_deref()),
+                ("code_challenge", p.code_challenge.as_deref()),
+                ("code_challenge_method", p.code_challenge_method.as_deref()),
+            ]
+            .iter()
+            .filter_map(|(k, v)| {
+                v.map(|v| {
+                    format!(
+                        "<input type=\"hidden\" name=\"{k}\" value=\"{}\">\n",
+                        escape(v)
+                    )
+                })
+            }),
+        )
+        .collect();
     let scopes: String = c
         .scopes
         .iter()
@@ -325,6 +334,7 @@ fn from_this_service(req: &HttpRequest) -> bool {
 #[get("/oauth/authorize")]
 pub async fn show_authorization_page(
     state: web::Data<AppState>,
+    req: HttpRequest,
     q: web::Query<AuthorizeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = q.into_inner();
@@ -335,7 +345,14 @@ pub async fn show_authorization_page(
     })
     .await?;
     Ok(match checked {
-        Ok(c) => sign_in_page(&c, &p, None, ""),
+        Ok(c) => {
+            let (secret, new_cookie) = cookies::form_secret(&req);
+            let mut page = sign_in_page(&c, &p, &cookies::form_token(&secret, &p), None, "");
+            if let Some(cookie) = new_cookie {
+                page.add_cookie(&cookie).map_err(ApiError::internal)?;
+            }
+            page
+        }
         Err(i) => invalid(i),
     })
 }
@@ -356,15 +373,17 @@ pub async fn submit_authorization(
     req: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
-    if !from_this_service(&req) {
+    let form = form.into_inner();
+    let form_secret = cookies::form_checked(&req, &form.jeton, &form.request);
+    if !from_this_service(&req) || form_secret.is_none() {
         return Ok(page(
             actix_web::http::StatusCode::FORBIDDEN,
             "Demande refusée",
-            "<h1>Demande refusée</h1>\n<p role=\"alert\">Ce formulaire a été envoyé depuis un autre site que celui du service : il n'est pas pris en compte.</p>\n<p>Revenez au logiciel et recommencez la connexion.</p>\n",
+            "<h1>Demande refusée</h1>\n<p role=\"alert\">Ce formulaire n'a pas été envoyé depuis la page de connexion du service (il vient d'un autre site, ou la page a été ouverte dans un autre navigateur) : il n'est pas pris en compte.</p>\n<p>Revenez au logiciel et recommencez la connexion.</p>\n",
             None,
         ));
     }
-    let form = form.into_inner();
+    let form_secret = form_secret.unwrap_or_default();
     let ctx = Ctx {
         principal: None,
         request_id: request_id(&req),
@@ -372,8 +391,8 @@ pub async fn submit_authorization(
         asked: None,
     };
     let net = client(&req);
-    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
-    let secure = req.connection_info().scheme() == "https";
+    let device = cookies::device_token(&req);
+    let secure = cookies::secure(&req);
     let st = state.clone();
     let outcome = web::block(move || -> Result<Submitted, ApiError> {
         let c = match check_request(&st.db, &form.request)? {
@@ -422,27 +441,17 @@ pub async fn submit_authorization(
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
             let mut response = redirect_back(&uri, &params);
-            let cookie = actix_web::cookie::Cookie::build(DEVICE_COOKIE, device_token)
-                .path("/api/v1/oauth/authorize")
-                .max_age(actix_web::cookie::time::Duration::days(
-                    mcp_persistence::store::devices::DEVICE_VALIDITY_DAYS,
-                ))
-                .http_only(true)
-                .secure(secure)
-                .same_site(actix_web::cookie::SameSite::Strict)
-                .finish();
-            response.add_cookie(&cookie).map_err(ApiError::internal)?;
+            response
+                .add_cookie(&cookies::device_cookie(device_token, secure))
+                .map_err(ApiError::internal)?;
             response
         }
         Submitted::Again(c, request, message, identifier) => {
-            sign_in_page(&c, &request, Some(&message), &identifier)
+            let jeton = cookies::form_token(&form_secret, &request);
+            sign_in_page(&c, &request, &jeton, Some(&message), &identifier)
         }
     })
 }
-
-/// The cookie that keeps the device token of the last person who signed in on this browser
-/// (OWASP's device cookie): their next sign-in here is not held back by others' failures.
-const DEVICE_COOKIE: &str = "mcp_device";
 
 /// What a sign-in form led to, built into a response off the blocking pool.
 enum Submitted {
