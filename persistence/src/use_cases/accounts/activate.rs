@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::Result;
 use crate::schema::accounts;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Role;

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::accounts;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::ids::SessionId;
 use mcp_domain::throttle::ThrottlePolicy;
@@ -64,7 +64,7 @@ pub fn change_own_password(
                 accounts::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        let ended = crate::use_cases::sessions::revoke_others_in(
+        let ended = crate::store::sessions::revoke_others_in(
             conn,
             ctx,
             &id,

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use mcp_domain::ids::AccountId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 
@@ -21,7 +21,7 @@ pub fn end_sessions_of(
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
     db.write(|conn| {
         let account = load_supervised(conn, ctx, account_id)?;
-        let ended = crate::use_cases::sessions::revoke_others_in(
+        let ended = crate::store::sessions::revoke_others_in(
             conn,
             ctx,
             &account.id,

@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::Result;
 use crate::schema::accounts;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
@@ -58,7 +58,7 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
                 accounts::reset_expires_at.eq(expires_at),
             ))
             .execute(conn)?;
-        crate::use_cases::outbox::enqueue(
+        crate::store::outbox::enqueue(
             conn,
             ctx.now,
             &account.email,

@@ -5,7 +5,7 @@ use crate::db::{Database, DbConnection};
 use crate::error::Result;
 use crate::schema::accounts;
 use crate::store::throttle;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::throttle::ThrottlePolicy;
@@ -87,7 +87,7 @@ pub fn reset_password(
                 accounts::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        let ended = crate::use_cases::sessions::revoke_others_in(
+        let ended = crate::store::sessions::revoke_others_in(
             conn,
             ctx,
             &account.id,

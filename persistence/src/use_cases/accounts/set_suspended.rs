@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::accounts;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::ids::AccountId;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
@@ -54,7 +54,7 @@ pub fn set_suspended(
             ))
             .execute(conn)?;
         let ended = if suspended {
-            crate::use_cases::sessions::revoke_others_in(
+            crate::store::sessions::revoke_others_in(
                 conn,
                 ctx,
                 &account.id,

@@ -3,8 +3,8 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::accounts::{self, Account};
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::accounts::{self, Account};
+use crate::store::trace::{self, Event, Outcome};
 use mcp_domain::access::{authorize, Function, Reach, Role};
 use mcp_domain::ids::CafId;
 use mcp_domain::person::Person;

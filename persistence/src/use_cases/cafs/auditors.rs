@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::schema::accounts as accounts_t;
-use crate::use_cases::accounts::Account;
+use crate::store::accounts::Account;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach, Role};
 use mcp_domain::ids::CafId;

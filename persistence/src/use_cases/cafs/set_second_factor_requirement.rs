@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::{accounts as accounts_t, cafs};
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::vocabulary::{TargetType, TraceAction};

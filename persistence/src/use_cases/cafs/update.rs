@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
 use crate::schema::cafs;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::caf::CafData;

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::schema::client_applications;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::ids::ClientId;
@@ -24,7 +24,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: ClientId) -> Result<ClientAp
             .first(conn)
             .optional()?
             .ok_or(Error::Domain(DomainError::NotFound))?;
-        crate::use_cases::partners::load_for(
+        crate::store::partners::load_for(
             conn,
             ctx,
             crate::uuid(&app.partner_id)?,

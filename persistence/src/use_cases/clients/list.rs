@@ -13,12 +13,8 @@ use super::*;
 /// A partner's software.
 pub fn list(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<ClientApplication>> {
     db.read(|conn| {
-        let partner = crate::use_cases::partners::load_for(
-            conn,
-            ctx,
-            partner_id.into(),
-            Function::ReadPartners,
-        )?;
+        let partner =
+            crate::store::partners::load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
         Ok(client_applications::table
             .filter(client_applications::partner_id.eq(&partner.id))
             .order(client_applications::id.asc())

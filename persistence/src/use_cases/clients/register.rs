@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::client_applications;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Scope};
 use mcp_domain::ids::PartnerId;
@@ -37,7 +37,7 @@ pub fn register(
         )
     };
     db.write(|conn| {
-        let partner = crate::use_cases::partners::load_for(conn, ctx, partner_id.into(), function)?;
+        let partner = crate::store::partners::load_for(conn, ctx, partner_id.into(), function)?;
         let app = ClientApplication {
             id: crate::new_id(),
             caf_id: partner.caf_id.clone(),

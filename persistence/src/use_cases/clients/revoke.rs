@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::schema::client_applications;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::ids::ClientId;
@@ -29,7 +29,7 @@ pub fn revoke(
             .first(conn)
             .optional()?
             .ok_or(Error::Domain(DomainError::NotFound))?;
-        crate::use_cases::partners::load_for(
+        crate::store::partners::load_for(
             conn,
             ctx,
             crate::uuid(&app.partner_id)?,
@@ -48,7 +48,7 @@ pub fn revoke(
                 client_applications::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        let ended = crate::use_cases::sessions::revoke_client_in(conn, ctx, &app.id)?;
+        let ended = crate::store::sessions::revoke_client_in(conn, ctx, &app.id)?;
         trace::record(
             conn,
             ctx,

@@ -4,8 +4,8 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
 use crate::schema::conventions;
+use crate::store::trace::{self, Event, Outcome};
 use crate::use_cases::partners;
-use crate::use_cases::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::{ManagementMode, PasswordPolicy};
@@ -55,7 +55,7 @@ pub fn create(
     );
     db.write(|conn| {
         let partner = partners::load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
-        let caf = crate::use_cases::cafs::load(conn, crate::uuid(&partner.caf_id)?)?;
+        let caf = crate::store::cafs::load(conn, crate::uuid(&partner.caf_id)?)?;
         let id = crate::new_id();
         diesel::insert_into(conventions::table)
             .values((

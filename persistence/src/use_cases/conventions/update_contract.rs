@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::conventions;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::ManagementMode;
@@ -44,7 +44,7 @@ pub fn update_contract(
         let delegations_withdrawn = if conv.row.management_mode()? == ManagementMode::Delegue
             && terms.management_mode == ManagementMode::Centralise
         {
-            crate::use_cases::staff::withdraw_all_delegations(
+            crate::store::staff::withdraw_all_delegations(
                 conn,
                 ctx,
                 &conv.row.partner_id,

@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::partners::Partner;
+use crate::store::partners::Partner;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::ids::CafId;
@@ -24,7 +24,7 @@ pub fn caf_quota_use(
         Reach::Caf(caf_id),
     )?;
     db.read(|conn| {
-        crate::use_cases::cafs::load(conn, caf_id.into())?;
+        crate::store::cafs::load(conn, caf_id.into())?;
         let partners: Vec<Partner> = crate::schema::partners::table
             .filter(crate::schema::partners::caf_id.eq(caf_id.to_string()))
             .order(crate::schema::partners::name.asc())

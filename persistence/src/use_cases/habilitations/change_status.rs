@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::staff::{self};
+use crate::store::staff::{self};
 use mcp_domain::access::{authorize, authorize_profile, Function};
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::vocabulary::TraceAction;

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::staff::{self};
+use crate::store::staff::{self};
 use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::schema::role_bundles;
-use crate::use_cases::staff::{self};
+use crate::store::staff::{self};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::Function;

@@ -16,10 +16,10 @@ pub fn history(
     ctx: &Ctx,
     id: Uuid,
     page: &PageRequest,
-) -> Result<Page<crate::use_cases::trace::Trace>> {
+) -> Result<Page<crate::store::trace::Trace>> {
     db.read(|conn| {
         let h = load(conn, id)?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;
-        crate::use_cases::trace::habilitation_history(conn, id.into(), page)
+        crate::store::trace::habilitation_history(conn, id.into(), page)
     })
 }

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::{accounts, group_members, habilitations, sessions};
-use crate::use_cases::accounts::Account;
+use crate::store::accounts::Account;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
@@ -33,7 +33,7 @@ pub fn unused(
         Reach::Caf(caf_id),
     )?;
     db.read(|conn| {
-        crate::use_cases::cafs::load(conn, caf_id.into())?;
+        crate::store::cafs::load(conn, caf_id.into())?;
         let live: Vec<Habilitation> = habilitations::table
             .filter(habilitations::caf_id.eq(caf_id.to_string()))
             .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))

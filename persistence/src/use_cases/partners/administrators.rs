@@ -14,7 +14,7 @@ pub fn administrators(
     db: &Database,
     ctx: &Ctx,
     partner_id: PartnerId,
-) -> Result<Vec<crate::use_cases::accounts::Account>> {
+) -> Result<Vec<crate::store::accounts::Account>> {
     use crate::schema::accounts;
     db.read(|conn| {
         let partner = load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;

@@ -17,7 +17,7 @@ pub fn name_administrator(
     partner_id: PartnerId,
     rank: AdministratorRank,
     person: &mcp_domain::person::Person,
-) -> Result<crate::use_cases::accounts::Account> {
+) -> Result<crate::store::accounts::Account> {
     db.write(|conn| {
         let partner = load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
         name_in(conn, ctx, &partner, rank, person)

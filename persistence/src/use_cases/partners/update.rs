@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
 use crate::schema::partners;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::partner::PartnerData;
@@ -20,7 +20,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
     db.write(|conn| {
         let before = load_for(conn, ctx, id, Function::ManagePartners)?;
         if before.category != data.category.code() {
-            let refused = crate::use_cases::subscriptions::ineligible_for(conn, &before.id, data.category, ctx.today())?;
+            let refused = crate::store::subscriptions::ineligible_for(conn, &before.id, data.category, ctx.today())?;
             if !refused.is_empty() {
                 return Err(DomainError::conflict(
                     ErrorCode::CategoryConflictsWithSubscriptions,

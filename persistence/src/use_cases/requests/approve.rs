@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::partners::{self, AdministratorRank};
+use crate::store::partners::{self, AdministratorRank};
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
 use mcp_domain::person::Person;
@@ -33,14 +33,14 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                 let existing_account = existing.is_some();
                 let account = match existing {
                     Some(account) => account,
-                    None => crate::use_cases::staff::create_user_in(conn, ctx, &partner, &person, Some(&row.id))?,
+                    None => crate::store::staff::create_user_in(conn, ctx, &partner, &person, Some(&row.id))?,
                 };
                 let account_id = crate::uuid(&account.id)?;
-                let h = crate::use_cases::habilitations::grant_in(
+                let h = crate::store::habilitations::grant_in(
                     conn,
                     ctx,
                     &partner,
-                    &crate::use_cases::habilitations::GrantRequest {
+                    &crate::store::habilitations::GrantRequest {
                         holder: Holder::Account(account_id),
                         profile_id: f.profile_id,
                         mission_id: f.mission_id,
@@ -53,8 +53,8 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
             Form::RemoveAccess(f) => {
                 let mut closed = vec![];
                 for a in &f.account_ids {
-                    let (account, _) = crate::use_cases::staff::staff_member(conn, &partner, (*a).into())?;
-                    closed.push(crate::use_cases::staff::close_in(conn, ctx, account, &f.reason)?.id);
+                    let (account, _) = crate::store::staff::staff_member(conn, &partner, (*a).into())?;
+                    closed.push(crate::store::staff::close_in(conn, ctx, account, &f.reason)?.id);
                 }
                 json!({ "closed_account_ids": closed })
             }
@@ -62,8 +62,8 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                 let rank = AdministratorRank::from_code(&f.rank).expect("checked");
                 let mut replaced = None;
                 if let Some(r) = f.replaced_account_id {
-                    let (account, _) = crate::use_cases::staff::staff_member(conn, &partner, r)?;
-                    replaced = Some(crate::use_cases::staff::close_in(conn, ctx, account, "replaced as administrator")?.id);
+                    let (account, _) = crate::store::staff::staff_member(conn, &partner, r)?;
+                    replaced = Some(crate::store::staff::close_in(conn, ctx, account, "replaced as administrator")?.id);
                 }
                 let person = Person::new(&f.full_name, &f.function_title, &f.email, f.phone.as_deref())?;
                 let named = partners::name_in(conn, ctx, &partner, rank, &person)?;

@@ -29,7 +29,7 @@ pub fn escalation_contacts(
                 .select(crate::schema::conventions::id)
                 .load(conn)?;
             for id in ids {
-                let c = crate::use_cases::conventions::load_for_system(conn, &id)?;
+                let c = crate::store::conventions::load_for_system(conn, &id)?;
                 if c.life.access_open(ctx.today()) {
                     return Ok(c
                         .row

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::habilitation_requests;
-use crate::use_cases::partners::{self};
+use crate::store::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;

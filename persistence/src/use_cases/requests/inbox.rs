@@ -18,7 +18,7 @@ pub fn inbox(
 ) -> Result<Vec<RequestView>> {
     authorize(ctx.principal(), Function::ReadRequests, Reach::Caf(caf_id))?;
     db.read(|conn| {
-        crate::use_cases::cafs::load(conn, caf_id.into())?;
+        crate::store::cafs::load(conn, caf_id.into())?;
         list(
             conn,
             ctx.now,

@@ -36,7 +36,7 @@ pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                         (*a).into(),
                         mcp_domain::vocabulary::SessionEnd::CredentialsLostOrStolen.code(),
                     )?;
-                    ended += crate::use_cases::sessions::revoke_others_in(
+                    ended += crate::store::sessions::revoke_others_in(
                         conn,
                         ctx,
                         &a.to_string(),

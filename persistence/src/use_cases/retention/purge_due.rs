@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::schema::{retention_purges, trace_chain, traces};
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use crate::Database;
 use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, max, min};

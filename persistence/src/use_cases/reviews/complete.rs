@@ -4,8 +4,8 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::{conventions, partners as partners_t, review_campaigns, review_items};
-use crate::use_cases::partners::Partner;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::partners::Partner;
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::ids::CampaignId;
 use mcp_domain::review::{
@@ -67,7 +67,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
                 },
             });
         }
-        let caf = crate::use_cases::cafs::load(conn, crate::uuid(&c.caf_id)?)?;
+        let caf = crate::store::cafs::load(conn, crate::uuid(&c.caf_id)?)?;
         let partner: Partner = partners_t::table
             .find(&c.partner_id)
             .select(Partner::as_select())

@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::partners as partners_t;
-use crate::use_cases::partners::Partner;
+use crate::store::partners::Partner;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
@@ -27,7 +27,7 @@ pub fn open(
     check_opening(year, due_on, ctx.today())?;
     retrying(|| {
         db.write(|conn| {
-            crate::use_cases::cafs::load(conn, caf_id.into())?;
+            crate::store::cafs::load(conn, caf_id.into())?;
             // In id order, as the schedule goes: two openings never wait on each other.
             let partners: Vec<Partner> = partners_t::table
                 .filter(partners_t::caf_id.eq(caf_id.to_string()))

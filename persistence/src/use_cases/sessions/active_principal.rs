@@ -35,7 +35,7 @@ pub fn active_principal(
             return Ok(None);
         };
         if principal.role == mcp_domain::access::Role::PartnerUser {
-            principal.delegation = crate::use_cases::staff::delegation_in_force(conn, account_id)?;
+            principal.delegation = crate::store::staff::delegation_in_force(conn, account_id)?;
         }
         Ok(Some(principal))
     })

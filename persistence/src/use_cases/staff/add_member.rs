@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
 use crate::schema::group_members;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize_touching, Function};
 use mcp_domain::ids::{AccountId, GroupId};
@@ -36,7 +36,7 @@ pub fn add_member(
             .into());
         }
         let newcomer = crate::uuid(&account.id)?;
-        crate::use_cases::habilitations::check_seats_for_group(conn, ctx, &group.id, newcomer)?;
+        crate::store::quotas::check_seats_for_group(conn, ctx, &group.id, newcomer)?;
         diesel::insert_into(group_members::table)
             .values((
                 group_members::group_id.eq(&group.id),

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::schema::accounts;
-use crate::use_cases::accounts::Account;
+use crate::store::accounts::Account;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize_touching, Role};
 use mcp_domain::habilitation::check_reason;

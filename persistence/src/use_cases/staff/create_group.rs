@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
 use crate::schema::partner_groups;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::check_group;

@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::accounts::Account;
+use crate::store::accounts::Account;
 use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 use mcp_domain::person::Person;

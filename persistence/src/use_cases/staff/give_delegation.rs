@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Error, Result};
 use crate::schema::delegations;
-use crate::use_cases::trace::{self, Event, Outcome};
+use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{Function, ManagementFunction, Role};
 use mcp_domain::habilitation::check_delegation;
@@ -37,7 +37,7 @@ pub fn give_delegation(
         if role != Role::PartnerUser || crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
             return Err(DomainError::field("account_id", "not_a_partner_user", "delegations go to partner users whose account is open; administrators hold every function already").into());
         }
-        let subscribed = crate::use_cases::habilitations::subscribed_profiles(conn, &partner.id, ctx.today())?;
+        let subscribed = crate::store::habilitations::subscribed_profiles(conn, &partner.id, ctx.today())?;
         for (i, p) in profiles.iter().enumerate() {
             if !subscribed.contains(&p.to_string()) {
                 return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::accounts;
-use crate::use_cases::accounts::Account;
+use crate::store::accounts::Account;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;

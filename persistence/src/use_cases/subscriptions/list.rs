@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::use_cases::conventions::{self};
+use crate::store::conventions::{self};
 use mcp_domain::access::Function;
 use mcp_domain::ids::ConventionId;
 

@@ -22,13 +22,13 @@ pub fn subject_access(
     account_id: AccountId,
 ) -> Result<SubjectAccess> {
     db.write(|conn| {
-        crate::use_cases::partners::load_for(
+        crate::store::partners::load_for(
             conn,
             ctx,
             partner_id.into(),
             Function::ProduceSubjectAccess,
         )?;
-        let account: crate::use_cases::accounts::Account = crate::schema::accounts::table
+        let account: crate::store::accounts::Account = crate::schema::accounts::table
             .find(account_id.to_string())
             .filter(crate::schema::accounts::partner_id.eq(partner_id.to_string()))
             .select(crate::use_cases::accounts::Account::as_select())
