@@ -26,7 +26,8 @@ test: setup check-layers check-postgres check-contract
 	$(CARGO) test --workspace --all-targets
 
 ## openapi.yaml as integrators' tools read it: Redocly CLI and Spectral, pinned, 0 errors and 0
-## warnings (tools/contract; needs Node.js and npm).
+## warnings; openapi-typescript's generated types checked by tsc against an integrator's
+## scenario (tools/contract; needs Node.js and npm).
 check-contract:
 	./tools/contract/check.sh
 
