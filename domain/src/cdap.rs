@@ -445,6 +445,62 @@ pub fn synthetic(n: u64, seed: u64, today: NaiveDate) -> BeneficiaryFile {
     }
 }
 
+/// The catalogue code of the consultation service these rules serve.
+pub const SERVICE_CODE: &str = "CDAP";
+
+/// One CDAP habilitation a person holds, as a consultation chooses among them: directly or
+/// through a group, for one profile and one mission of the convention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The habilitation.
+    pub habilitation: crate::ids::HabilitationId,
+    /// Its profile.
+    pub profile: crate::ids::ProfileId,
+    /// The mission it serves.
+    pub mission: crate::ids::MissionId,
+}
+
+/// Chooses the habilitation a consultation rests on: one of the person's that serves the
+/// mission cited (C-art. 8: the mission is the purpose of the consultation, and a habilitation
+/// serves one) and, when given, has the profile asked. The same profile held twice for that
+/// mission (directly and through a group) is one view: the first is taken. Several profiles
+/// for the mission need the consultation to say which (`profile_id`).
+pub fn choose_habilitation(
+    held: &[Held],
+    profile: Option<crate::ids::ProfileId>,
+    mission: crate::ids::MissionId,
+) -> Result<&Held, DomainError> {
+    let with_profile: Vec<&Held> = held
+        .iter()
+        .filter(|h| profile.is_none_or(|p| h.profile == p))
+        .collect();
+    if with_profile.is_empty() {
+        return Err(DomainError::Blocked {
+            code: crate::ErrorCode::NotHabilitated,
+            message: "you hold no active CDAP habilitation (for this profile)".into(),
+        });
+    }
+    let serving: Vec<&Held> = with_profile
+        .into_iter()
+        .filter(|h| h.mission == mission)
+        .collect();
+    let Some(first) = serving.first() else {
+        return Err(DomainError::field(
+            "mission_id",
+            "mission_not_habilitated",
+            "none of your habilitations serves this mission: cite the mission you are habilitated for",
+        ));
+    };
+    if serving.iter().any(|h| h.profile != first.profile) {
+        return Err(DomainError::field(
+            "profile_id",
+            "profile_required",
+            "you hold several CDAP profiles for this mission: say which one this consultation uses",
+        ));
+    }
+    Ok(first)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,5 +648,49 @@ mod tests {
         let s = synthetic(42, 7, today());
         assert_eq!(s.numero, "0000042");
         assert!(BeneficiaryFile::parse(&serde_json::to_string(&s).unwrap()).is_ok());
+    }
+
+    #[test]
+    fn the_habilitation_a_consultation_rests_on() {
+        use crate::ids::{HabilitationId, MissionId, ProfileId};
+        let id = |n: u128| uuid::Uuid::from_u128(n);
+        let held = |h: u128, p: u128, m: u128| Held {
+            habilitation: HabilitationId::from(id(h)),
+            profile: ProfileId::from(id(p)),
+            mission: MissionId::from(id(m)),
+        };
+        let (t13, t1) = (ProfileId::from(id(13)), ProfileId::from(id(1)));
+        let (fsl, social) = (MissionId::from(id(100)), MissionId::from(id(200)));
+        // T13 held directly and through a group, for the same mission: one view, the first.
+        let twice = [held(1, 13, 100), held(2, 13, 100)];
+        assert_eq!(choose_habilitation(&twice, None, fsl).unwrap(), &twice[0]);
+        assert_eq!(
+            choose_habilitation(&twice, Some(t13), fsl).unwrap(),
+            &twice[0]
+        );
+        // Another mission than the habilitation's: refused, naming the field.
+        let code = |r: Result<&Held, DomainError>| match r {
+            Err(DomainError::Validation(e)) => e[0].code.to_string(),
+            Err(DomainError::Blocked { code, .. }) => code.as_str().to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            code(choose_habilitation(&twice, None, social)),
+            "mission_not_habilitated"
+        );
+        // Two profiles for the mission: say which.
+        let two = [held(1, 13, 100), held(3, 1, 100), held(4, 1, 200)];
+        assert_eq!(
+            code(choose_habilitation(&two, None, fsl)),
+            "profile_required"
+        );
+        assert_eq!(choose_habilitation(&two, Some(t1), fsl).unwrap(), &two[1]);
+        assert_eq!(choose_habilitation(&two, None, social).unwrap(), &two[2]);
+        // A profile not held at all.
+        assert_eq!(
+            code(choose_habilitation(&two, Some(ProfileId::from(id(4))), fsl)),
+            "not_habilitated"
+        );
+        assert_eq!(code(choose_habilitation(&[], None, fsl)), "not_habilitated");
     }
 }

@@ -13,6 +13,7 @@ on_both_engines!(
     restrictions_answer_like_missing_files,
     every_consultation_is_traced_under_load,
     frontier_funds_find_files_by_identity,
+    a_consultation_rests_on_the_habilitation_of_its_mission,
 );
 
 fn day(offset_days: i64) -> String {
@@ -83,7 +84,7 @@ fn habilitated(
     let conv = env.post(
         &format!("/api/v1/partners/{partner}/conventions"),
         &w.caf,
-        json!({"number": format!("C-{siret}"), "missions": ["Mission principale"]}),
+        json!({"number": format!("C-{siret}"), "missions": ["Mission principale", "Seconde mission"]}),
     );
     let (conv_id, mission) = (
         conv.id(),
@@ -269,7 +270,7 @@ fn each_profile_sees_its_view_and_nothing_else(engine: Engine) {
     let r = consult(&w, &agent, "1000001", &w.caf_id, "");
     assert_eq!(
         (r.status, r.body["errors"][0]["code"].as_str()),
-        (422, Some("unknown_mission"))
+        (422, Some("mission_not_habilitated"))
     );
     assert_eq!(consult(&w, &w.caf, "1000001", &mission, "").status, 403);
     // A file of another Caf does not exist for this partner.
@@ -457,4 +458,63 @@ fn frontier_funds_find_files_by_identity(engine: Engine) {
         2,
         "the file found and the search that found nothing"
     );
+}
+
+/// A consultation cites the mission it serves, and rests on the habilitation given for that
+/// mission (C-art. 8): another mission of the convention is refused. The same profile held
+/// directly and through a group is one view, not an ambiguity.
+fn a_consultation_rests_on_the_habilitation_of_its_mission(engine: Engine) {
+    let w = world(engine);
+    load_files(&w);
+    let env = &w.env;
+    let (token, mission, partner, admin) = habilitated(&w, SIRETS[0], "ccas", &["T13"]);
+    let conventions = env.get(&format!("/api/v1/partners/{partner}/conventions"), &admin);
+    let missions = conventions.body["items"][0]["missions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let other_mission = missions[1]["id"].as_str().unwrap().to_string();
+    assert_ne!(other_mission, mission);
+    let t13 = env
+        .get(&format!("/api/v1/partners/{partner}/habilitations"), &admin)
+        .body["items"][0]["profile_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(consult(&w, &token, "1000001", &mission, "").status, 200);
+    let r = consult(&w, &token, "1000001", &other_mission, "");
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("mission_id"), Some("mission_not_habilitated")),
+        "{r:?}"
+    );
+    // T13 through a group too.
+    let me = env.get("/api/v1/me", &token).id();
+    let group = env.post(
+        &format!("/api/v1/partners/{partner}/groups"),
+        &admin,
+        json!({"name": "Accueil"}),
+    );
+    assert_eq!(group.status, 201, "{group:?}");
+    let group = group.id();
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/habilitations"),
+        &admin,
+        json!({"group_id": group, "profile_id": t13, "mission_id": mission}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/groups/{group}/members"),
+        &admin,
+        json!({"account_id": me}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    for extra in ["".to_string(), format!("&profile_id={t13}")] {
+        let r = consult(&w, &token, "1000001", &mission, &extra);
+        assert_eq!(r.status, 200, "{extra}: {r:?}");
+    }
 }

@@ -104,7 +104,7 @@ pub(crate) fn cdap_habilitations(
     let rows: Vec<(crate::store::habilitations::Habilitation, String)> = habilitations::table
         .inner_join(profiles::table.on(profiles::id.eq(habilitations::profile_id)))
         .inner_join(services::table.on(services::id.eq(profiles::service_id)))
-        .filter(services::code.eq("CDAP"))
+        .filter(services::code.eq(mcp_domain::cdap::SERVICE_CODE))
         .filter(habilitations::status.eq(HabilitationStatus::Active.code()))
         .filter(
             habilitations::holder_kind
@@ -149,27 +149,24 @@ pub(crate) fn grounds(
     let principal = ctx.principal();
     let today = ctx.today();
     let mut held = cdap_habilitations(conn, &principal.account_id.to_string(), today)?;
-    if let Some(p) = profile_id {
-        held.retain(|(h, _)| h.profile_id == p.to_string());
-    }
-    let (habilitation, profile_code) = match held.len() {
-        0 => {
-            return Err(DomainError::Blocked {
-                code: ErrorCode::NotHabilitated,
-                message: "you hold no active CDAP habilitation (for this profile)".into(),
-            }
-            .into())
-        }
-        1 => held.pop().expect("one"),
-        _ => {
-            return Err(DomainError::field(
-                "profile_id",
-                "profile_required",
-                "you hold several CDAP profiles: say which one this consultation uses",
-            )
-            .into())
-        }
-    };
+    // Direct habilitations first: of two equal ones, the consultation names the person's own.
+    held.sort_by_key(|(h, _)| (h.holder_kind != HolderKind::Account.code(), h.id.clone()));
+    let candidates = held
+        .iter()
+        .map(|(h, _)| {
+            Ok(mcp_domain::cdap::Held {
+                habilitation: crate::uuid(&h.id)?,
+                profile: crate::uuid(&h.profile_id)?,
+                mission: crate::uuid(&h.mission_id)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let chosen = mcp_domain::cdap::choose_habilitation(&candidates, profile_id, mission_id)?;
+    let index = candidates
+        .iter()
+        .position(|c| c == chosen)
+        .expect("chosen among them");
+    let (habilitation, profile_code) = held.swap_remove(index);
     let conv = crate::store::conventions::load_for_system(conn, &habilitation.convention_id)?;
     if !conv.life.access_open(today) {
         return Err(DomainError::Blocked {
@@ -179,10 +176,11 @@ pub(crate) fn grounds(
         .into());
     }
     if !conv.missions.iter().any(|m| m.id == mission_id.to_string()) {
+        // The habilitation's mission was withdrawn from the convention by amendment.
         return Err(DomainError::field(
             "mission_id",
             "unknown_mission",
-            "name one of the missions of your partner's convention",
+            "this mission is no longer one of your partner's convention",
         )
         .into());
     }

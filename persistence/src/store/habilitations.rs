@@ -549,7 +549,7 @@ pub struct HabilitationFilter {
 pub(crate) fn use_recorded_profiles(conn: &mut DbConnection) -> Result<BTreeSet<String>> {
     Ok(profiles::table
         .inner_join(services::table.on(services::id.eq(profiles::service_id)))
-        .filter(services::code.eq("CDAP"))
+        .filter(services::code.eq(mcp_domain::cdap::SERVICE_CODE))
         .select(profiles::id)
         .load::<String>(conn)?
         .into_iter()

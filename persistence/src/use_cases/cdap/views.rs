@@ -11,7 +11,7 @@ pub fn views(db: &Database) -> Result<Vec<(String, View)>> {
     db.read(|conn| {
         let ids: Vec<(String, String)> = profiles::table
             .inner_join(services::table.on(services::id.eq(profiles::service_id)))
-            .filter(services::code.eq("CDAP"))
+            .filter(services::code.eq(mcp_domain::cdap::SERVICE_CODE))
             .order(profiles::position.asc())
             .select((profiles::code, profiles::id))
             .load(conn)?;
