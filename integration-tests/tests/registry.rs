@@ -16,6 +16,7 @@ on_both_engines!(
     partner_staff_activate_under_their_contract_and_commitment,
     a_cursor_the_service_did_not_give_is_refused,
     wrong_codes_tell_nothing_of_which_identifiers_exist,
+    an_amendment_changes_only_the_terms_it_names,
 );
 
 fn day(offset_days: i64) -> String {
@@ -834,4 +835,67 @@ fn wrong_codes_tell_nothing_of_which_identifiers_exist(engine: Engine) {
     let known = reset(&claire);
     assert_eq!(known, reset("ZZZZ-ZZZZ"), "reset");
     assert_eq!((known.0, known.1.as_str()), (422, "reset_refused"));
+}
+
+/// An amendment that changes one term of the contract changes that one: the password policy,
+/// the annex-1 contacts, the second factor and the e-mail domains left out keep their value.
+fn an_amendment_changes_only_the_terms_it_names(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let policy =
+        json!({"kind": "characters", "min_length": 10, "min_classes": 3, "max_age_days": 90});
+    let contacts = json!([
+        {"side": "partner", "role": "principal_administrator", "name": "Claire Dupont", "email": "claire@ccas.example"},
+        {"side": "caf", "role": "service_centre", "name": "Centre de services", "email": "centre@caf76.example"}
+    ]);
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &admin,
+        json!({"number": "761-2026-0050", "missions": ["FSL"],
+               "contract": {"password_policy": policy, "contacts": contacts, "second_factor_required": true, "email_domains": ["ccas.example"]}}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let conv = r.id();
+    let r = env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let path = format!("/api/v1/conventions/{conv}/contract");
+    let before = env.get(&path, &admin).body;
+    let r = env.put(
+        &path,
+        &admin,
+        json!({"management_mode": "centralise",
+               "amendment": {"summary": "Passage en mode centralisé", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["management_mode"], "centralise");
+    for term in [
+        "password_policy",
+        "contacts",
+        "second_factor_required",
+        "email_domains",
+    ] {
+        assert_eq!(r.body[term], before[term], "{term} kept");
+    }
+    assert_eq!(
+        r.body["version"],
+        json!(before["version"].as_i64().unwrap() + 1)
+    );
+    // Named, a term changes — to an empty list too.
+    let r = env.put(
+        &path,
+        &admin,
+        json!({"email_domains": [],
+               "amendment": {"summary": "Toute adresse", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["email_domains"], json!([]));
+    assert_eq!(r.body["management_mode"], "centralise");
+    assert_eq!(r.body["contacts"], before["contacts"]);
 }

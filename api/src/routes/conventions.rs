@@ -570,27 +570,24 @@ pub async fn get_service_contract(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateContract {
-    /// Management mode.
-    pub management_mode: ManagementMode,
-    /// Password policy; 12 characters of 4 classes when absent.
+    /// Management mode; unchanged when left out (as is every field below).
+    pub management_mode: Option<ManagementMode>,
+    /// Password policy.
     pub password_policy: Option<PasswordPolicy>,
     /// Annex-1 contacts (the whole list).
-    #[serde(default)]
-    pub contacts: Vec<Contact>,
+    pub contacts: Option<Vec<Contact>>,
     /// Whether the partner's staff must use a second factor (TOTP) to sign in.
-    #[serde(default)]
-    pub second_factor_required: bool,
+    pub second_factor_required: Option<bool>,
     /// The partner's own e-mail domains (the whole list; empty: any address). Accounts that
     /// exist keep their address; new ones are created within these domains.
-    #[serde(default)]
     #[schema(max_items = 20, example = json!(["ville-lieusaint.fr"]))]
-    pub email_domains: Vec<String>,
+    pub email_domains: Option<Vec<String>>,
     /// Required once the convention is signed; refused on a draft.
     pub amendment: Option<AmendmentInput>,
 }
 
-/// Replaces the contract's terms: directly on a draft, by amendment once signed (a change of
-/// management mode included).
+/// Changes the contract's terms given (those left out keep their value): directly on a draft,
+/// by amendment once signed (a change of management mode included).
 #[utoipa::path(
     tag = "conventions",
     params(("convention_id" = Uuid, Path, description = "The convention")),
@@ -608,15 +605,15 @@ pub async fn update_service_contract(
     let id = path.into_inner();
     let b = body.into_inner();
     let amendment = b.amendment.map(Into::into);
-    let terms = ContractTerms::from(ContractTermsInput {
-        management_mode: b.management_mode,
-        password_policy: b.password_policy,
-        contacts: b.contacts,
+    let change = conventions::ContractChange {
+        management_mode: b.management_mode.map(Into::into),
+        password_policy: b.password_policy.map(Into::into),
+        contacts: b.contacts.map(|c| c.into_iter().map(Into::into).collect()),
         second_factor_required: b.second_factor_required,
         email_domains: b.email_domains,
-    });
+    };
     let (c, _) = run(&state, &auth, move |db, ctx| {
-        conventions::update_contract(db, ctx, id, terms, amendment)
+        conventions::update_contract(db, ctx, id, change, amendment)
     })
     .await?;
     Ok(HttpResponse::Ok().json(contract_dto(&c)?))

@@ -217,6 +217,50 @@ pub struct ContractTerms {
     pub email_domains: Vec<String>,
 }
 
+/// A change to a service contract's terms: what is left out keeps its current value, so that
+/// an amendment changing the management mode does not also reset the password policy or drop
+/// the annex-1 contacts.
+#[derive(Debug, Clone, Default)]
+pub struct ContractChange {
+    /// Management mode.
+    pub management_mode: Option<ManagementMode>,
+    /// Password policy.
+    pub password_policy: Option<PasswordPolicy>,
+    /// Annex-1 contacts, the whole list.
+    pub contacts: Option<Vec<Contact>>,
+    /// Whether the partner's staff must use a second factor.
+    pub second_factor_required: Option<bool>,
+    /// The partner's own e-mail domains, the whole list.
+    pub email_domains: Option<Vec<String>>,
+}
+
+impl ContractChange {
+    /// The terms after the change, over the contract as it stands.
+    pub(crate) fn over(self, current: &ConventionRow) -> Result<ContractTerms> {
+        Ok(ContractTerms {
+            management_mode: match self.management_mode {
+                Some(m) => m,
+                None => current.management_mode()?,
+            },
+            password_policy: match self.password_policy {
+                Some(p) => p,
+                None => current.password_policy()?,
+            },
+            contacts: match self.contacts {
+                Some(c) => c,
+                None => current.contacts()?,
+            },
+            second_factor_required: self
+                .second_factor_required
+                .unwrap_or(current.second_factor_required),
+            email_domains: match self.email_domains {
+                Some(d) => d,
+                None => current.email_domains()?.domains().to_vec(),
+            },
+        })
+    }
+}
+
 /// The terms of a service contract, checked.
 #[derive(Debug, Clone)]
 pub struct CheckedTerms {

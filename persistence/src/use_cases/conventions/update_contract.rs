@@ -15,18 +15,19 @@ use uuid::Uuid;
 
 use super::*;
 
-/// Replaces the service contract's terms: directly on a draft, by amendment once signed. A
-/// change of management mode is an amendment like any other (S-art. 2.2).
+/// Changes the service contract's terms — those given; the others keep their value — directly
+/// on a draft, by amendment once signed. A change of management mode is an amendment like any
+/// other (S-art. 2.2).
 pub fn update_contract(
     db: &Database,
     ctx: &Ctx,
     id: Uuid,
-    terms: ContractTerms,
+    asked: ContractChange,
     amendment: Option<AmendmentSignature>,
 ) -> Result<(Convention, Option<Amendment>)> {
-    let terms = terms.check()?;
     db.write(|conn| {
         let conv = load_for(conn, ctx, id, Function::ManagePartners)?;
+        let terms = asked.over(&conv.row)?.check()?;
         let ((), amendment) = change(conn, ctx, &conv, amendment, "contract", |conn, _| {
             diesel::update(conventions::table.find(&conv.row.id))
                 .set((
