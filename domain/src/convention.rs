@@ -386,15 +386,20 @@ fn not_in_future(c: &mut Checks, field: &str, date: NaiveDate, today: NaiveDate)
 
 /// Checks a convention number as the Caf writes it (letters, digits, `-`, `/`, `.`, `_`).
 pub fn check_number(field: &str, number: &str) -> Result<String, DomainError> {
-    let n = text::required(field, number, 50)?;
+    // As printed on the convention ("2023-267 701 647", "GC 130", "24/2025"); runs of spaces
+    // are one space, so that a number typed twice is the same number.
+    let n = text::required(field, number, 50)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if !n
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-/._".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || "-/._ ".contains(c))
     {
         return Err(DomainError::field(
             field,
             "invalid_convention_number",
-            "letters, digits and - / . _ only",
+            "letters, digits, spaces and - / . _ only",
         ));
     }
     Ok(n)
@@ -776,7 +781,14 @@ mod tests {
             check_number("number", "761-2026/0042").unwrap(),
             "761-2026/0042"
         );
-        assert!(check_number("number", "761 2026").is_err());
+        // As printed: spaces inside, runs of them as one.
+        assert_eq!(
+            check_number("number", " 2023-267 701 647 ").unwrap(),
+            "2023-267 701 647"
+        );
+        assert_eq!(check_number("number", "GC   130").unwrap(), "GC 130");
+        assert!(check_number("number", "761;2026").is_err());
+        assert!(check_number("number", "761\u{202E}2026").is_err());
         assert!(check_number("number", "").is_err());
     }
 }

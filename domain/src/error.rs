@@ -97,7 +97,7 @@ error_codes! {
     ConventionAlreadySigned = "convention_already_signed", 409, "The convention is already signed", "La convention est déjà signée", "Nothing to do.";
     ConventionNotActive = "convention_not_active", 422, "The convention does not open access today", "La convention n'ouvre pas l'accès aujourd'hui", "Wait for signature and the RGPD formalities, or check its termination.";
     ConventionNotSigned = "convention_not_signed", 409, "The convention is not signed yet", "La convention n'est pas encore signée", "Record both signatures first.";
-    ConventionNumberTaken = "convention_number_taken", 409, "A convention already bears this number", "Une convention porte déjà ce numéro", "Check the number printed on the convention.";
+    ConventionNumberTaken = "convention_number_taken", 409, "A convention of this Caf already bears this number", "Une convention de cette Caf porte déjà ce numéro", "Check the number printed on the convention.";
     ConventionTerminated = "convention_terminated", 409, "The convention is terminated", "La convention est résiliée", "Nothing can change it any more.";
     DelegatedMode = "delegated_mode", 409, "The contract is in mode délégué: the partner manages its habilitations", "Le contrat est en mode délégué : le partenaire gère ses habilitations", "Grant the habilitation directly instead of filing a request.";
     DelegationInForce = "delegation_in_force", 409, "This person already has a delegation in force", "Cette personne a déjà une délégation en vigueur", "Withdraw it before giving another.";

@@ -17,6 +17,7 @@ on_both_engines!(
     a_cursor_the_service_did_not_give_is_refused,
     wrong_codes_tell_nothing_of_which_identifiers_exist,
     an_amendment_changes_only_the_terms_it_names,
+    convention_numbers_as_printed_each_caf_its_own,
 );
 
 fn day(offset_days: i64) -> String {
@@ -898,4 +899,55 @@ fn an_amendment_changes_only_the_terms_it_names(engine: Engine) {
     assert_eq!(r.body["email_domains"], json!([]));
     assert_eq!(r.body["management_mode"], "centralise");
     assert_eq!(r.body["contacts"], before["contacts"]);
+}
+
+/// Convention numbers as the Cafs print them, each Caf numbering its own.
+fn convention_numbers_as_printed_each_caf_its_own(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let (caf_a, caf_b) = (env.caf(&cnaf, "761"), env.caf(&cnaf, "771"));
+    let admin_a = env.caf_admin(&cnaf, &caf_a, "anne@caf76.example");
+    let admin_b = env.caf_admin(&cnaf, &caf_b, "bruno@caf77.example");
+    let partner_a = env.partner(&admin_a, SIRETS[0], "ccas");
+    let partner_b = env.partner(&admin_b, SIRETS[1], "commune");
+    let draft = |admin: &str, partner: &str, number: &str| {
+        env.post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            admin,
+            json!({"number": number, "missions": ["FSL"]}),
+        )
+    };
+    for (number, stored) in [
+        ("2023-267 701 647", "2023-267 701 647"),
+        ("GC   130", "GC 130"),
+    ] {
+        let r = draft(&admin_a, &partner_a, number);
+        assert_eq!(
+            (r.status, r.body["number"].as_str()),
+            (201, Some(stored)),
+            "{r:?}"
+        );
+    }
+    // "24/2025" in two Cafs: two conventions.
+    assert_eq!(draft(&admin_a, &partner_a, "24/2025").status, 201);
+    assert_eq!(draft(&admin_b, &partner_b, "24/2025").status, 201);
+    // Twice in one Caf, however spaced: the second is refused.
+    let r = draft(&admin_a, &partner_a, "GC 130");
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "convention_number_taken"),
+        "{r:?}"
+    );
+    let r = draft(&admin_b, &partner_b, "24/2025");
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "convention_number_taken"),
+        "{r:?}"
+    );
+    let r = draft(&admin_a, &partner_a, "24;2025");
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("invalid_convention_number")),
+        "{r:?}"
+    );
 }

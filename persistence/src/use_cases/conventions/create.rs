@@ -81,7 +81,7 @@ pub fn create(
             .execute(conn)
             .map_err(on_unique(
                 ErrorCode::ConventionNumberTaken,
-                "a convention with this number already exists",
+                "a convention of this Caf already bears this number",
             ))?;
         replace_missions(conn, &id, &missions, 0, ctx.now)?;
         let conv = load(conn, &id)?;
