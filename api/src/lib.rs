@@ -198,8 +198,9 @@ async fn schedule_reviews(state: AppState) {
     }
 }
 
-/// Devalidates temporary habilitations past their last day: at start, then every ten minutes,
-/// so that an end date takes effect within minutes of midnight UTC, on whichever instance.
+/// Devalidates temporary habilitations past their last day and those of conventions whose
+/// termination took effect: at start, then every ten minutes, so that an end date takes effect
+/// within minutes of midnight UTC, on whichever instance.
 async fn expire_habilitations(state: AppState) {
     loop {
         let db = state.db.clone();
@@ -209,7 +210,7 @@ async fn expire_habilitations(state: AppState) {
         .await
         {
             Ok(Ok(n)) if n > 0 => {
-                log::info!("habilitations: {n} temporary habilitation(s) expired")
+                log::info!("habilitations: {n} habilitation(s) ended (temporary, or convention terminated)")
             }
             Ok(Err(e)) => log::error!("habilitation expiry: {e}"),
             Err(e) => log::error!("habilitation expiry: {e}"),

@@ -152,6 +152,9 @@ vocabulary! {
         HabilitationDevalidated = "habilitation.devalidated",
         /// `habilitation.expired`.
         HabilitationExpired = "habilitation.expired",
+        /// `habilitation.convention_ended`: devalidated when its convention's termination took
+        /// effect (its six-year retention starts then, S-art. 5.3.2).
+        HabilitationConventionEnded = "habilitation.convention_ended",
         /// `habilitation.granted`.
         HabilitationGranted = "habilitation.granted",
         /// `habilitation.question_answered`.

@@ -18,6 +18,7 @@ on_both_engines!(
     names_nobody_can_read_are_refused,
     one_person_one_account,
     accounts_within_the_partners_email_domains,
+    a_terminated_convention_ends_its_habilitations,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1569,5 +1570,59 @@ fn accounts_within_the_partners_email_domains(engine: Engine) {
     }
     for inside in ["lea@ccas.example", "marc@services.ville.example"] {
         assert_eq!(create(inside).status, 201, "{inside}");
+    }
+}
+
+/// When a convention's termination takes effect, its habilitations are devalidated — direct
+/// and group ones — so that their six-year retention starts (S-art. 5.3.2); not before.
+fn a_terminated_convention_ends_its_habilitations(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let who = p.user(&p.principal, "x@ccas.example");
+    let direct = p
+        .grant(&p.principal, json!({"account_id": who}), &p.t13)
+        .id();
+    let group = env
+        .post(
+            &format!("/api/v1/partners/{}/groups", p.id),
+            &p.principal,
+            json!({"name": "G"}),
+        )
+        .id();
+    let by_group = p
+        .grant(&p.principal, json!({"group_id": group}), &p.t1)
+        .id();
+    let r = env.post(
+        &format!("/api/v1/conventions/{}/termination", p.convention),
+        &p.caf_admin,
+        json!({"kind": "unilateral", "initiated_by": "caf", "received_on": day(0), "reason": "Fin du partenariat"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let effective = chrono::NaiveDate::parse_from_str(
+        r.body["termination"]["effective_on"].as_str().unwrap(),
+        "%Y-%m-%d",
+    )
+    .unwrap();
+    let at = |d: chrono::NaiveDate| d.and_hms_opt(0, 5, 0).unwrap();
+    let run = |d| mcp_persistence::use_cases::habilitations::expire_due(&env.db, at(d)).unwrap();
+    let status = |h: &str| {
+        env.get(&format!("/api/v1/habilitations/{h}"), &p.caf_admin)
+            .body["status"]
+            .clone()
+    };
+    // Notified, not yet in effect: access and habilitations stay.
+    assert_eq!(run(effective - chrono::Duration::days(1)), 0);
+    assert_eq!(status(&direct), "active");
+    // The day it takes effect: both devalidated, once.
+    assert_eq!(run(effective), 2);
+    assert_eq!(run(effective), 0);
+    for h in [&direct, &by_group] {
+        assert_eq!(status(h), "devalidated", "{h}");
+        let traces = env.traces_of(&p.cnaf, h);
+        let ended = traces
+            .iter()
+            .find(|t| t["action"] == "habilitation.convention_ended")
+            .unwrap_or_else(|| panic!("{traces:?}"));
+        assert!(ended["actor_account_id"].is_null(), "done by the service");
     }
 }
