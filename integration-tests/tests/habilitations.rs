@@ -19,6 +19,7 @@ on_both_engines!(
     one_person_one_account,
     accounts_within_the_partners_email_domains,
     a_terminated_convention_ends_its_habilitations,
+    a_profile_withdrawn_from_the_bulletin_ends_its_habilitations,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1625,4 +1626,40 @@ fn a_terminated_convention_ends_its_habilitations(engine: Engine) {
             .unwrap_or_else(|| panic!("{traces:?}"));
         assert!(ended["actor_account_id"].is_null(), "done by the service");
     }
+}
+
+/// A profile withdrawn from the bulletin by amendment takes its habilitations with it
+/// (devalidated, kept); the others stay.
+fn a_profile_withdrawn_from_the_bulletin_ends_its_habilitations(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let who = p.user(&p.principal, "x@ccas.example");
+    let t13 = p
+        .grant(&p.principal, json!({"account_id": who}), &p.t13)
+        .id();
+    let t1 = p
+        .grant(&p.principal, json!({"account_id": who}), &p.t1)
+        .id();
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{}/quotas", p.subscription),
+        &p.caf_admin,
+        json!({"profiles": [{"profile": "T13", "max_users": 4}],
+               "amendment": {"summary": "Retrait du profil T1", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let status = |h: &str| {
+        env.get(&format!("/api/v1/habilitations/{h}"), &p.caf_admin)
+            .body
+            .clone()
+    };
+    let ended = status(&t1);
+    assert_eq!(ended["status"], "devalidated", "{ended:?}");
+    assert!(
+        ended["status_reason"].as_str().unwrap().contains("T1"),
+        "{ended:?}"
+    );
+    assert_eq!(status(&t13)["status"], "active");
+    // And T1 cannot be granted any more.
+    let r = p.grant(&p.principal, json!({"account_id": who}), &p.t1);
+    assert_eq!(r.status, 422, "{r:?}");
 }

@@ -480,6 +480,27 @@ pub(crate) fn devalidate_in(
 }
 
 /// Devalidates every live habilitation of a holder (their account closed), each traced.
+/// Devalidates every live habilitation of one profile under one subscription: the profile was
+/// withdrawn from the bulletin, so nobody holds it any more (its records are kept, devalidated).
+pub(crate) fn devalidate_profile(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    subscription_id: &str,
+    profile_id: &str,
+    reason: &str,
+) -> Result<usize> {
+    let live: Vec<Habilitation> = habilitations::table
+        .filter(habilitations::subscription_id.eq(subscription_id))
+        .filter(habilitations::profile_id.eq(profile_id))
+        .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
+        .select(Habilitation::as_select())
+        .load(conn)?;
+    for h in &live {
+        devalidate_in(conn, ctx, h, reason)?;
+    }
+    Ok(live.len())
+}
+
 pub(crate) fn devalidate_held_by(
     conn: &mut DbConnection,
     ctx: &Ctx,

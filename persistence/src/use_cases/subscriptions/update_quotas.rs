@@ -19,7 +19,9 @@ use uuid::Uuid;
 use super::*;
 
 /// Replaces the profiles and quotas of a bulletin: directly on a draft, by amendment once
-/// signed (changing a quota is an amendment).
+/// signed (changing a quota is an amendment). A profile left out of the bulletin is withdrawn:
+/// its habilitations are devalidated in the same transaction (bulletin art. 3), so that nobody
+/// consults under a profile the partner no longer subscribes to.
 pub fn update_quotas(
     db: &Database,
     ctx: &Ctx,
@@ -38,6 +40,14 @@ pub fn update_quotas(
                 .execute(conn)?;
             Ok(())
         })?;
+        let mut devalidated = 0;
+        for q in sub.quotas.iter().filter(|q| !requested.iter().any(|r| r.profile == q.profile_code)) {
+            let reason = match &amendment {
+                Some(a) => format!("profile {} withdrawn from the subscription by amendment {}", q.profile_code, a.number),
+                None => format!("profile {} withdrawn from the subscription", q.profile_code),
+            };
+            devalidated += crate::store::habilitations::devalidate_profile(conn, ctx, &sub.id, &q.profile_id, &reason)?;
+        }
         let before: Vec<_> = sub.quotas.iter().map(|q| json!({ "profile": q.profile_code, "max_users": q.max_users })).collect();
         trace::record(
             conn,
@@ -49,7 +59,7 @@ pub fn update_quotas(
                 target_id: Some(id),
                 caf_id: Some(crate::uuid(&conv.row.caf_id)?),
                 outcome: Outcome::Success,
-                detail: json!({ "before": before, "after": quotas_json(&requested), "amendment": amendment.as_ref().map(|a| a.number) }),
+                detail: json!({ "before": before, "after": quotas_json(&requested), "amendment": amendment.as_ref().map(|a| a.number), "habilitations_devalidated": devalidated }),
             },
         )?;
         let sub = load_rows(conn, Key::Id(&sub.id))?.pop().ok_or(Error::Domain(DomainError::NotFound))?;
