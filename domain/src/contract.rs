@@ -165,6 +165,10 @@ pub enum ContactRole {
     DataProtectionOfficer,
     /// Service centre (centre de services), on the Caf's side.
     ServiceCentre,
+    /// Responsable « Mon Compte Partenaire », who answers for the service on their side.
+    MonComptePartenaireManager,
+    /// The partner's responsable services, told ahead of planned stops (S-art. 4).
+    ServicesManager,
 }
 
 /// A contact of annex 1, checked.
@@ -176,17 +180,20 @@ pub struct Contact {
     pub role: ContactRole,
     /// Full name (or the service's name for a service centre).
     pub name: String,
-    /// Individual (or service) e-mail.
-    pub email: String,
-    /// Telephone.
+    /// Individual (or service) e-mail, if the annex gives one.
+    pub email: Option<String>,
+    /// Telephone, if the annex gives one (at least one of the two).
     pub phone: Option<String>,
 }
 
 /// Most contacts annex 1 may list.
 pub const MAX_CONTACTS: usize = 30;
 
-/// Checks the contacts of annex 1: each well-formed, at most one principal administrator and one
-/// deputy per side, the service centre on the Caf's side.
+/// Checks the contacts of annex 1 as the contracts write them: each well-formed, reachable by
+/// e-mail or telephone (the Lieusaint annex gives some administrators a phone only); on the
+/// partner's side one principal administrator and one deputy (S-art. 2.2.2), while the Caf may
+/// name several administrators (the Doubs contract names four); one security officer per side,
+/// the single contact of S-art. 5.1; the service centre on the Caf's side.
 pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact>, DomainError> {
     use crate::convention::Party;
     let mut c = Checks::new();
@@ -201,11 +208,21 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
     for (i, contact) in contacts.into_iter().enumerate() {
         let f = |name: &str| format!("{field}[{i}].{name}");
         let name = c.take(text::required(&f("name"), &contact.name, 200));
-        let email = c.take(text::email(&f("email"), &contact.email));
-        let phone = match &contact.phone {
-            Some(p) => c.take(text::phone(&f("phone"), p).map(Some)),
-            None => Some(None),
+        let email = match contact.email.as_deref().map(str::trim) {
+            Some(e) if !e.is_empty() => c.take(text::email(&f("email"), e).map(Some)),
+            _ => Some(None),
         };
+        let phone = match contact.phone.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => c.take(text::phone(&f("phone"), p).map(Some)),
+            _ => Some(None),
+        };
+        if matches!((&email, &phone), (Some(None), Some(None))) {
+            c.push(
+                f("email"),
+                "contact_unreachable",
+                "give an e-mail address or a telephone number",
+            );
+        }
         if contact.role == ContactRole::ServiceCentre && contact.side != Party::Caf {
             c.push(
                 f("side"),
@@ -213,10 +230,13 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
                 "the service centre belongs to the Caf",
             );
         }
-        let unique = matches!(
-            contact.role,
-            ContactRole::PrincipalAdministrator | ContactRole::DeputyAdministrator
-        );
+        let unique = match contact.role {
+            ContactRole::PrincipalAdministrator | ContactRole::DeputyAdministrator => {
+                contact.side == Party::Partner
+            }
+            ContactRole::SecurityOfficer => true,
+            _ => false,
+        };
         if unique
             && out
                 .iter()
@@ -225,7 +245,7 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
             c.push(
                 f("role"),
                 "duplicate_role",
-                "one principal administrator and one deputy per side",
+                "the partner names one principal administrator and one deputy; each side one security officer",
             );
         }
         if let (Some(name), Some(email), Some(phone)) = (name, email, phone) {
@@ -309,19 +329,31 @@ mod tests {
             side,
             role,
             name: "Mme Dupont".into(),
-            email: "dupont@ccas-lieusaint.fr".into(),
+            email: Some("dupont@ccas-lieusaint.fr".into()),
             phone: Some("01 60 60 60 60".into()),
         };
         use ContactRole::*;
+        // As the contracts write them: four Caf administrators (Doubs), an administrator with
+        // a phone only (Lieusaint), the "Responsable MCP" and the partner's "responsable
+        // services".
         assert!(check_contacts(
             "contacts",
             vec![
                 contact(Party::Partner, PrincipalAdministrator),
                 contact(Party::Partner, DeputyAdministrator),
                 contact(Party::Caf, PrincipalAdministrator),
+                contact(Party::Caf, PrincipalAdministrator),
+                contact(Party::Caf, DeputyAdministrator),
+                contact(Party::Caf, DeputyAdministrator),
                 contact(Party::Caf, ServiceCentre),
                 contact(Party::Partner, SecurityOfficer),
-                contact(Party::Partner, SecurityOfficer),
+                contact(Party::Caf, SecurityOfficer),
+                Contact {
+                    email: None,
+                    ..contact(Party::Caf, MonComptePartenaireManager)
+                },
+                contact(Party::Partner, ServicesManager),
+                contact(Party::Partner, ServicesManager),
             ]
         )
         .is_ok());
@@ -340,8 +372,15 @@ mod tests {
                     contact(Party::Partner, PrincipalAdministrator),
                     contact(Party::Partner, ServiceCentre),
                     Contact {
-                        email: "nope".into(),
+                        email: Some("nope".into()),
                         ..contact(Party::Caf, ItManager)
+                    },
+                    contact(Party::Partner, SecurityOfficer),
+                    contact(Party::Partner, SecurityOfficer),
+                    Contact {
+                        email: None,
+                        phone: Some(" ".into()),
+                        ..contact(Party::Partner, ItManager)
                     },
                 ]
             )),
@@ -349,6 +388,8 @@ mod tests {
                 ("contacts[1].role".to_string(), "duplicate_role"),
                 ("contacts[2].side".to_string(), "service_centre_is_caf_side"),
                 ("contacts[3].email".to_string(), "invalid_email"),
+                ("contacts[5].role".to_string(), "duplicate_role"),
+                ("contacts[6].email".to_string(), "contact_unreachable"),
             ]
         );
     }

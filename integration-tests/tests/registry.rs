@@ -18,6 +18,7 @@ on_both_engines!(
     wrong_codes_tell_nothing_of_which_identifiers_exist,
     an_amendment_changes_only_the_terms_it_names,
     convention_numbers_as_printed_each_caf_its_own,
+    annex_one_as_the_contracts_write_it,
 );
 
 fn day(offset_days: i64) -> String {
@@ -948,6 +949,127 @@ fn convention_numbers_as_printed_each_caf_its_own(engine: Engine) {
     assert_eq!(
         (r.status, r.body["errors"][0]["code"].as_str()),
         (422, Some("invalid_convention_number")),
+        "{r:?}"
+    );
+}
+
+/// Annex 1 as the real contracts fill it: the Doubs contract's four Caf administrators, an
+/// administrator with a telephone and no e-mail (Lieusaint), the "Responsable Mon Compte
+/// Partenaire" and the partner's "responsable services"; but one security officer per side.
+fn annex_one_as_the_contracts_write_it(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "251");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
+    let partner = env.partner(&admin, SIRETS[0], "commune");
+    let person = |side: &str, role: &str, name: &str, email: Option<&str>, phone: Option<&str>| json!({"side": side, "role": role, "name": name, "email": email, "phone": phone});
+    let contacts = json!([
+        person(
+            "caf",
+            "principal_administrator",
+            "Sophie Vernier",
+            Some("s.vernier@caf25.example"),
+            None
+        ),
+        person(
+            "caf",
+            "principal_administrator",
+            "Marc Jeannin",
+            Some("m.jeannin@caf25.example"),
+            None
+        ),
+        person(
+            "caf",
+            "deputy_administrator",
+            "Lucie Bourgeois",
+            Some("l.bourgeois@caf25.example"),
+            None
+        ),
+        person(
+            "caf",
+            "deputy_administrator",
+            "Hugo Roussel",
+            None,
+            Some("03 81 00 00 00")
+        ),
+        person(
+            "caf",
+            "mon_compte_partenaire_manager",
+            "Julien Marchand",
+            Some("j.marchand@caf25.example"),
+            None
+        ),
+        person(
+            "caf",
+            "security_officer",
+            "RSSI Caf du Doubs",
+            Some("rssi@caf25.example"),
+            None
+        ),
+        person(
+            "partner",
+            "principal_administrator",
+            "Claire Dupont",
+            None,
+            Some("03 81 12 34 56")
+        ),
+        person(
+            "partner",
+            "services_manager",
+            "Paul Leroy",
+            Some("p.leroy@bavans.example"),
+            None
+        ),
+        person(
+            "partner",
+            "security_officer",
+            "Paul Leroy",
+            Some("p.leroy@bavans.example"),
+            None
+        ),
+    ]);
+    let draft = |contacts: &serde_json::Value, number: &str| {
+        env.post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &admin,
+            json!({"number": number, "missions": ["Accès aux données"], "contract": {"contacts": contacts}}),
+        )
+    };
+    let r = draft(&contacts, "GC 130");
+    assert_eq!(r.status, 201, "{r:?}");
+    let contract = env.get(&format!("/api/v1/conventions/{}/contract", r.id()), &admin);
+    assert_eq!(contract.body["contacts"].as_array().unwrap().len(), 9);
+    assert_eq!(contract.body["contacts"][3]["email"], json!(null));
+    // Two security officers for the partner, or a contact nobody can reach: refused.
+    let mut twice = contacts.as_array().unwrap().clone();
+    twice.push(person(
+        "partner",
+        "security_officer",
+        "Autre",
+        Some("autre@bavans.example"),
+        None,
+    ));
+    let r = draft(&json!(twice), "GC 131");
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("contacts[9].role"), Some("duplicate_role")),
+        "{r:?}"
+    );
+    let unreachable = json!([person(
+        "partner",
+        "it_manager",
+        "Service informatique",
+        None,
+        None
+    )]);
+    let r = draft(&unreachable, "GC 132");
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("contact_unreachable")),
         "{r:?}"
     );
 }

@@ -62,6 +62,10 @@ mirror_enum! {
     /// Role of a contact in annex 1 of the contract.
     ContactRole => contract::ContactRole {
         PrincipalAdministrator, DeputyAdministrator, SecurityOfficer, ItManager, DataProtectionOfficer, ServiceCentre,
+        /// Responsable « Mon Compte Partenaire ».
+        MonComptePartenaireManager,
+        /// The partner's responsable services, told ahead of planned stops (S-art. 4).
+        ServicesManager,
     }
 }
 
@@ -151,16 +155,17 @@ pub struct Contact {
     /// Full name (or the service's name).
     #[schema(min_length = 1, max_length = 200, example = "Claire Dupont")]
     pub name: String,
-    /// E-mail.
+    /// E-mail; a contact gives an e-mail, a telephone, or both.
     #[schema(
         format = "email",
-        min_length = 1,
         max_length = 254,
         example = "claire.dupont@ccas-lieusaint.fr"
     )]
-    pub email: String,
+    #[serde(default)]
+    pub email: Option<String>,
     /// Telephone.
     #[schema(example = "01 64 13 55 00")]
+    #[serde(default)]
     pub phone: Option<String>,
 }
 
