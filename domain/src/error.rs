@@ -83,6 +83,8 @@ error_codes! {
     AdministratorAlreadyNamed = "administrator_already_named", 409, "This partner already has an administrator of that rank", "Ce partenaire a déjà un administrateur de ce rang", "Replace the administrator through a change request instead.";
     AdministratorUntouchable = "administrator_untouchable", 403, "A partner's administrators are managed by the Caf only", "Les administrateurs d'un partenaire relèvent de la seule Caf", "Ask the Caf's administrator (S-art. 2.2.2).";
     AlreadyBootstrapped = "already_bootstrapped", 409, "The first national operator already exists", "Le premier opérateur national existe déjà", "Sign in with that account.";
+    AdministratorRightsByCaf = "administrator_rights_by_caf", 403, "The Caf manages the administrators' habilitations", "La Caf gère les habilitations des administrateurs", "Ask your Caf's administrator (S-art. 2.2.2).";
+    DelegatedToPartner = "delegated_to_partner", 403, "In mode délégué the partner manages its staff's habilitations", "En mode délégué, le partenaire gère les habilitations de ses agents", "Supervise (suspend, ask why), or take management back (S-art. 2.2.1).";
     AlreadyHabilitated = "already_habilitated", 409, "This holder already holds this profile for this mission", "Ce titulaire détient déjà ce profil pour cette mission", "Nothing to do, or devalidate the existing habilitation first.";
     AlreadyMember = "already_member", 409, "This person is already a member of the group", "Cette personne est déjà membre du groupe", "Nothing to do.";
     AlreadySigned = "already_signed", 409, "This document is already signed", "Ce document est déjà signé", "Changes now take an amendment.";

@@ -129,6 +129,52 @@ pub fn require_delegated_mode(mode: ManagementMode) -> Result<(), DomainError> {
     }
 }
 
+/// Who manages the habilitations of people of these roles (granting, devalidating): the
+/// partner's administrators and delegated managers in mode délégué, but never those of an
+/// administrator, whose rights only the Caf's administrator manages (S-art. 2.2.2); the Caf's
+/// administrator those of the partner's administrators always, and everyone's once management
+/// is the Caf's (mode centralisé, S-art. 2.2.1). `beneficiaries` are the roles of the people
+/// the habilitation reaches (the members, for a group).
+pub fn check_management(
+    principal: &crate::access::Principal,
+    mode: ManagementMode,
+    beneficiaries: &[crate::access::Role],
+) -> Result<(), DomainError> {
+    use crate::access::Role;
+    let administrators = beneficiaries.contains(&Role::PartnerAdministrator);
+    match principal.role {
+        Role::PartnerAdministrator | Role::PartnerUser => {
+            require_delegated_mode(mode)?;
+            if administrators {
+                return Err(DomainError::Blocked {
+                    code: ErrorCode::AdministratorRightsByCaf,
+                    message: "the administrators' habilitations are managed by the Caf's \
+                              administrator only (S-art. 2.2.2)"
+                        .into(),
+                });
+            }
+            Ok(())
+        }
+        Role::CafAdministrator => {
+            let only_administrators = !beneficiaries.is_empty()
+                && beneficiaries
+                    .iter()
+                    .all(|r| *r == Role::PartnerAdministrator);
+            if only_administrators || mode == ManagementMode::Centralise {
+                Ok(())
+            } else {
+                Err(DomainError::Blocked {
+                    code: ErrorCode::DelegatedToPartner,
+                    message: "in mode délégué the partner manages its staff's habilitations: \
+                              supervise them, or take management back"
+                        .into(),
+                })
+            }
+        }
+        _ => Err(DomainError::Forbidden),
+    }
+}
+
 /// What a grant depends on, read from the convention, its subscription and the catalogue.
 #[derive(Debug, Clone)]
 pub struct GrantConditions {
@@ -518,5 +564,49 @@ mod tests {
         assert!(check_delegation(&[ManagementFunction::Users], &[]).is_ok());
         assert!(check_delegation(&[], &[p]).is_err());
         assert!(check_delegation(&[ManagementFunction::Habilitations], &[]).is_err());
+    }
+
+    #[test]
+    fn who_manages_whose_habilitations() {
+        use crate::access::{Principal, Role};
+        let someone = |role| Principal {
+            role,
+            ..Principal::cnaf_operator(uuid::Uuid::from_u128(9).into())
+        };
+        let code = |r: Result<(), DomainError>| match r {
+            Ok(()) => "ok".to_string(),
+            Err(DomainError::Blocked { code, .. }) | Err(DomainError::Conflict { code, .. }) => {
+                code.as_str().to_string()
+            }
+            Err(e) => format!("{e:?}"),
+        };
+        let (d, c) = (ManagementMode::Delegue, ManagementMode::Centralise);
+        let (admin, user) = (Role::PartnerAdministrator, Role::PartnerUser);
+        let partner = someone(Role::PartnerAdministrator);
+        let caf = someone(Role::CafAdministrator);
+        assert_eq!(code(check_management(&partner, d, &[user, user])), "ok");
+        assert_eq!(
+            code(check_management(&partner, d, &[admin])),
+            "administrator_rights_by_caf"
+        );
+        assert_eq!(
+            code(check_management(&partner, d, &[user, admin])),
+            "administrator_rights_by_caf"
+        );
+        assert_eq!(
+            code(check_management(&partner, c, &[user])),
+            "centralised_mode"
+        );
+        assert_eq!(code(check_management(&caf, d, &[admin])), "ok");
+        assert_eq!(
+            code(check_management(&caf, d, &[user])),
+            "delegated_to_partner"
+        );
+        assert_eq!(code(check_management(&caf, d, &[])), "delegated_to_partner");
+        assert_eq!(code(check_management(&caf, c, &[user])), "ok");
+        assert_eq!(
+            code(check_management(&someone(Role::CnafOperator), c, &[user])),
+            "Forbidden"
+        );
     }
 }

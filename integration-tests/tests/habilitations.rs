@@ -20,6 +20,7 @@ on_both_engines!(
     accounts_within_the_partners_email_domains,
     a_terminated_convention_ends_its_habilitations,
     a_profile_withdrawn_from_the_bulletin_ends_its_habilitations,
+    the_caf_manages_the_administrators_habilitations,
 );
 
 fn day(offset_days: i64) -> String {
@@ -218,8 +219,15 @@ fn partner_manages_its_habilitations(engine: Engine) {
     // Four eyes: nobody habilitates themselves; the other administrator does.
     let own = p.grant(&p.principal, json!({"account_id": p.principal_id}), &p.t13);
     assert_eq!((own.status, own.code()), (403, "self_grant"), "{own:?}");
+    // Nor does the other administrator: the administrators' rights are the Caf's (S-art. 2.2.2).
     let by_deputy = p.grant(&p.deputy, json!({"account_id": p.principal_id}), &p.t13);
-    assert_eq!(by_deputy.status, 201, "{by_deputy:?}");
+    assert_eq!(
+        (by_deputy.status, by_deputy.code()),
+        (403, "administrator_rights_by_caf"),
+        "{by_deputy:?}"
+    );
+    let by_caf = p.grant(&p.caf_admin, json!({"account_id": p.principal_id}), &p.t13);
+    assert_eq!(by_caf.status, 201, "{by_caf:?}");
 
     // Clumsy input: both holders, an unknown mission, a profile not subscribed, bad JSON.
     let both = p.grant(
@@ -1662,4 +1670,79 @@ fn a_profile_withdrawn_from_the_bulletin_ends_its_habilitations(engine: Engine) 
     // And T1 cannot be granted any more.
     let r = p.grant(&p.principal, json!({"account_id": who}), &p.t1);
     assert_eq!(r.status, 422, "{r:?}");
+}
+
+/// The administrators' own habilitations are managed by the Caf's administrator only (S-art.
+/// 2.2.2) — so a partner with a single administrator can be habilitated too; everyone else's by
+/// the partner in mode délégué, and by the Caf once management is its own.
+fn the_caf_manages_the_administrators_habilitations(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let h = p.grant(&p.caf_admin, json!({"account_id": p.deputy_id}), &p.t1);
+    assert_eq!(h.status, 201, "{h:?}");
+    let h = h.id();
+    let step = |token: &str, h: &str, step: &str| {
+        env.post(
+            &format!("/api/v1/habilitations/{h}/{step}"),
+            token,
+            json!({"reason": "Départ"}),
+        )
+    };
+    let r = step(&p.principal, &h, "devalidation");
+    assert_eq!(
+        (r.status, r.code()),
+        (403, "administrator_rights_by_caf"),
+        "{r:?}"
+    );
+    let r = step(&p.principal, &h, "suspension");
+    assert_eq!(
+        (r.status, r.code()),
+        (403, "administrator_rights_by_caf"),
+        "{r:?}"
+    );
+    // An administrator cannot reach them through a group either.
+    let group = env
+        .post(
+            &format!("/api/v1/partners/{}/groups", p.id),
+            &p.principal,
+            json!({"name": "G"}),
+        )
+        .id();
+    assert_eq!(
+        p.grant(&p.principal, json!({"group_id": group}), &p.t13)
+            .status,
+        201
+    );
+    let r = env.post(
+        &format!("/api/v1/groups/{group}/members"),
+        &p.principal,
+        json!({"account_id": p.deputy_id}),
+    );
+    assert_eq!(
+        (r.status, r.code()),
+        (403, "administrator_rights_by_caf"),
+        "{r:?}"
+    );
+    // The Caf devalidates it; it does not manage the partner's users in mode délégué.
+    let r = step(&p.caf_admin, &h, "devalidation");
+    assert_eq!(r.status, 200, "{r:?}");
+    let who = p.user(&p.principal, "x@ccas.example");
+    let r = p.grant(&p.caf_admin, json!({"account_id": who}), &p.t13);
+    assert_eq!((r.status, r.code()), (403, "delegated_to_partner"), "{r:?}");
+    let mine = p
+        .grant(&p.principal, json!({"account_id": who}), &p.t13)
+        .id();
+    let r = step(&p.caf_admin, &mine, "devalidation");
+    assert_eq!((r.status, r.code()), (403, "delegated_to_partner"), "{r:?}");
+    // Once the Caf takes management back (mode centralisé), it grants and devalidates itself.
+    let r = env.put(
+        &format!("/api/v1/conventions/{}/contract", p.convention),
+        &p.caf_admin,
+        json!({"management_mode": "centralise", "amendment": {"summary": "Reprise de la gestion", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = step(&p.caf_admin, &mine, "devalidation");
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = p.grant(&p.caf_admin, json!({"account_id": who}), &p.t1);
+    assert_eq!(r.status, 201, "{r:?}");
 }

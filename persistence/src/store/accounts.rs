@@ -574,6 +574,22 @@ pub(crate) fn of_person(
         .optional()?)
 }
 
+/// The roles of these accounts (for the rule of who manages whose habilitations).
+pub(crate) fn roles_of(
+    conn: &mut DbConnection,
+    people: &std::collections::BTreeSet<uuid::Uuid>,
+) -> Result<Vec<Role>> {
+    let ids: Vec<String> = people.iter().map(uuid::Uuid::to_string).collect();
+    let codes: Vec<String> = accounts::table
+        .filter(accounts::id.eq_any(&ids))
+        .select(accounts::role)
+        .load(conn)?;
+    codes
+        .iter()
+        .map(|c| Role::from_code(c).ok_or_else(|| Error::Corrupt(c.clone())))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

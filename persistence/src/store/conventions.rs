@@ -563,3 +563,30 @@ pub(crate) fn email_domains_in_force(
         .cloned()
         .unwrap_or_default())
 }
+
+/// The management mode of a partner's contract: that of its convention opening access today,
+/// else of its latest convention not terminated; délégué, the default, when it has none.
+pub(crate) fn management_mode(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    today: NaiveDate,
+) -> Result<ManagementMode> {
+    let ids: Vec<String> = conventions::table
+        .filter(conventions::partner_id.eq(partner_id))
+        .order(conventions::id.desc())
+        .select(conventions::id)
+        .load(conn)?;
+    let mut fallback = None;
+    for id in ids {
+        let c = crate::store::conventions::load_for_system(conn, &id)?;
+        if c.life.access_open(today) {
+            return c.row.management_mode();
+        }
+        if fallback.is_none()
+            && c.life.status(today) != mcp_domain::convention::ConventionStatus::Terminated
+        {
+            fallback = Some(c.row.management_mode()?);
+        }
+    }
+    Ok(fallback.unwrap_or_default())
+}

@@ -117,31 +117,6 @@ pub(crate) fn view(conn: &mut DbConnection, h: Habilitation) -> Result<Habilitat
     })
 }
 
-/// The management mode of a partner's contract: that of its convention opening access today,
-/// else of its latest convention not terminated; délégué, the default, when it has none.
-pub(crate) fn management_mode(
-    conn: &mut DbConnection,
-    partner_id: &str,
-    today: NaiveDate,
-) -> Result<ManagementMode> {
-    let ids: Vec<String> = conventions::table
-        .filter(conventions::partner_id.eq(partner_id))
-        .order(conventions::id.desc())
-        .select(conventions::id)
-        .load(conn)?;
-    let mut fallback = None;
-    for id in ids {
-        let c = crate::store::conventions::load_for_system(conn, &id)?;
-        if c.life.access_open(today) {
-            return c.row.management_mode();
-        }
-        if fallback.is_none() && c.life.status(today) != ConventionStatus::Terminated {
-            fallback = Some(c.row.management_mode()?);
-        }
-    }
-    Ok(fallback.unwrap_or_default())
-}
-
 /// The profiles a partner subscribes to under its conventions not terminated.
 pub(crate) fn subscribed_profiles(
     conn: &mut DbConnection,
@@ -300,6 +275,7 @@ pub(crate) fn grant_in(
     )?;
     let people = people_of_holder(conn, ctx, partner, req.holder)?;
     crate::store::accounts::check_not_self(conn, ctx, &people)?;
+    check_manager_of(conn, ctx, &partner.id, &people)?;
     check_seats(conn, &subscription_id, &profile.id, &people, 0)?;
     let h = Habilitation {
         id: crate::new_id(),
@@ -480,6 +456,7 @@ pub(crate) fn devalidate_in(
 }
 
 /// Devalidates every live habilitation of a holder (their account closed), each traced.
+
 /// Devalidates every live habilitation of one profile under one subscription: the profile was
 /// withdrawn from the bulletin, so nobody holds it any more (its records are kept, devalidated).
 pub(crate) fn devalidate_profile(

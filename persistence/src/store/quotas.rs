@@ -176,6 +176,11 @@ pub(crate) fn check_seats_for_group(
     held.sort();
     held.dedup();
     crate::store::accounts::check_not_self(conn, ctx, &BTreeSet::from([newcomer]))?;
+    let partner_id: String = crate::schema::partner_groups::table
+        .find(group_id)
+        .select(crate::schema::partner_groups::partner_id)
+        .first(conn)?;
+    check_manager_of(conn, ctx, &partner_id, &BTreeSet::from([newcomer]))?;
     for (_, profile) in &held {
         authorize_profile(ctx.principal(), crate::uuid(profile)?)?;
     }
@@ -257,4 +262,21 @@ pub struct ProfileHolder {
     pub account: Account,
     /// The habilitations that give it (one direct, and one per group).
     pub through: Vec<(String, Option<Group>)>,
+}
+
+/// Checks that the caller manages the habilitations of `people` of the partner
+/// ([`mcp_domain::habilitation::check_management`]: the administrators' are the Caf's).
+pub(crate) fn check_manager_of(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner_id: &str,
+    people: &std::collections::BTreeSet<Uuid>,
+) -> Result<()> {
+    let roles = crate::store::accounts::roles_of(conn, people)?;
+    let mode = crate::store::conventions::management_mode(conn, partner_id, ctx.today())?;
+    Ok(mcp_domain::habilitation::check_management(
+        ctx.principal(),
+        mode,
+        &roles,
+    )?)
 }

@@ -180,7 +180,7 @@ pub(crate) fn check_form(
     form: Form,
     today: NaiveDate,
 ) -> Result<(Form, Option<(String, String)>)> {
-    let mode = crate::store::habilitations::management_mode(conn, &partner.id, today)?;
+    let mode = crate::store::conventions::management_mode(conn, &partner.id, today)?;
     form.kind().allowed_in(mode)?;
     match form {
         Form::Habilitate(f) => {

@@ -31,7 +31,7 @@ pub(crate) fn managed_partner(
 ) -> Result<Partner> {
     let partner = partners::load_for(conn, ctx, partner_id.into(), function)?;
     if ctx.principal().is_partner_staff() {
-        let mode = crate::store::habilitations::management_mode(conn, &partner.id, ctx.today())?;
+        let mode = crate::store::conventions::management_mode(conn, &partner.id, ctx.today())?;
         mcp_domain::habilitation::require_delegated_mode(mode)?;
     }
     Ok(partner)
