@@ -455,8 +455,6 @@ pub(crate) fn devalidate_in(
     )
 }
 
-/// Devalidates every live habilitation of a holder (their account closed), each traced.
-
 /// Devalidates every live habilitation of one profile under one subscription: the profile was
 /// withdrawn from the bulletin, so nobody holds it any more (its records are kept, devalidated).
 pub(crate) fn devalidate_profile(
@@ -478,6 +476,7 @@ pub(crate) fn devalidate_profile(
     Ok(live.len())
 }
 
+/// Devalidates every live habilitation of a holder (their account closed), each traced.
 pub(crate) fn devalidate_held_by(
     conn: &mut DbConnection,
     ctx: &Ctx,
