@@ -14,6 +14,7 @@ on_both_engines!(
     inbox_escalation_and_reach,
     every_kind_is_sent_back_refused_and_withdrawn_alike,
     a_request_for_someone_with_an_account_adds_to_it,
+    an_agent_named_administrator_keeps_their_account,
 );
 
 fn day(offset_days: i64) -> String {
@@ -667,4 +668,61 @@ fn a_request_for_someone_with_an_account_adds_to_it(engine: Engine) {
     let r = approve(w.habilitate("julie@ccas.example"));
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.body["result"]["existing_account"], false);
+}
+
+/// Naming as administrator someone who already works for the partner makes their account the
+/// administrator's: one person, one account — no second account, no second code.
+fn an_agent_named_administrator_keeps_their_account(engine: Engine) {
+    let w = world(engine, "delegue");
+    let env = &w.env;
+    let r = env.post(
+        &format!("/api/v1/partners/{}/users", w.partner),
+        &w.admin,
+        json!({"full_name": "Lucie Bernard", "function_title": "Conseillère", "email": "lucie@ccas.example", "phone": "01 64 13 55 09"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let lucie_id = r.id();
+    let lucie =
+        env.activate_from_mail(r.body["identifier"].as_str().unwrap(), "lucie@ccas.example");
+    let id = w.sent(json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": w.deputy_id,
+        "full_name": "Lucie Bernard", "function_title": "Directrice adjointe", "email": "Lucie@CCAS.example"}));
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["result"]["account_id"], json!(lucie_id), "{r:?}");
+    // Her own session, her own password: she is the deputy now.
+    let me = env.get("/api/v1/me", &lucie);
+    assert_eq!(
+        (
+            &me.body["id"],
+            &me.body["role"],
+            &me.body["administrator_rank"]
+        ),
+        (
+            &json!(lucie_id),
+            &json!("partner_administrator"),
+            &json!("deputy")
+        ),
+        "{me:?}"
+    );
+    let staff = env.get(&format!("/api/v1/partners/{}/users", w.partner), &w.admin);
+    let lucies = staff
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a["email"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case("lucie@ccas.example")
+        })
+        .count();
+    assert_eq!(lucies, 1, "{staff:?}");
+    // Naming her again, as principal, is a conflict: she is an administrator already.
+    let r = env.post(
+        &format!("/api/v1/partners/{}/administrators", w.partner),
+        &w.caf,
+        json!({"rank": "principal", "full_name": "Lucie Bernard", "function_title": "Directrice", "email": "lucie@ccas.example"}),
+    );
+    assert_eq!(r.status, 409, "{r:?}");
 }

@@ -5,16 +5,13 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::ids::CafId;
 use mcp_domain::partner::PartnerCategory;
-use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
-use mcp_domain::{DomainError, ErrorCode};
-use serde_json::json;
+use mcp_domain::DomainError;
 use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::schema::partners;
-use crate::store::trace::{self, Event, Outcome};
 
 /// A registered partner.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -114,63 +111,5 @@ impl AdministratorRank {
         [Self::Principal, Self::Deputy]
             .into_iter()
             .find(|r| r.code() == code)
-    }
-}
-
-/// Names an administrator inside the caller's transaction (whose access checks are done).
-pub(crate) fn name_in(
-    conn: &mut DbConnection,
-    ctx: &Ctx,
-    partner: &Partner,
-    rank: AdministratorRank,
-    person: &mcp_domain::person::Person,
-) -> Result<crate::store::accounts::Account> {
-    use crate::schema::accounts;
-    let partner_id = crate::uuid(&partner.id)?;
-    {
-        let taken: i64 = accounts::table
-            .filter(accounts::partner_id.eq(&partner.id))
-            .filter(accounts::administrator_rank.eq(rank.code()))
-            .filter(accounts::status.ne(AccountStatus::Disabled.code()))
-            .count()
-            .get_result(conn)?;
-        if taken > 0 {
-            return Err(DomainError::conflict(
-                ErrorCode::AdministratorAlreadyNamed,
-                format!("this partner already has a {} administrator; replacing one is an administrator change", rank.code()),
-            )
-            .into());
-        }
-        let caf_id = crate::uuid(&partner.caf_id)?;
-        let account = crate::store::accounts::invite(
-            conn,
-            ctx.now,
-            mcp_domain::access::Role::PartnerAdministrator,
-            Some(caf_id),
-            Some(partner_id),
-            person,
-            &partner.name,
-        )?;
-        diesel::update(accounts::table.find(&account.id))
-            .set(accounts::administrator_rank.eq(rank.code()))
-            .execute(conn)?;
-        let account = crate::store::accounts::Account {
-            administrator_rank: Some(rank.code().into()),
-            ..account
-        };
-        trace::record(
-            conn,
-            ctx,
-            Event {
-                partner_id: Some(crate::uuid(&partner.id)?),
-                action: TraceAction::PartnerAdministratorNamed,
-                target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&account.id)?),
-                caf_id: Some(caf_id),
-                outcome: Outcome::Success,
-                detail: json!({ "partner_id": partner.id, "rank": rank.code(), "identifier": account.identifier, "full_name": account.full_name }),
-            },
-        )?;
-        Ok(account)
     }
 }

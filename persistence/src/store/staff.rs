@@ -18,7 +18,7 @@ use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::schema::{accounts, delegations, group_members, partner_groups};
 use crate::store::accounts::Account;
-use crate::store::partners::{self, Partner};
+use crate::store::partners::{self, AdministratorRank, Partner};
 use crate::store::trace::{self, Event, Outcome};
 
 /// Loads the partner and checks a partner-side management function; partner staff may manage
@@ -35,6 +35,94 @@ pub(crate) fn managed_partner(
         mcp_domain::habilitation::require_delegated_mode(mode)?;
     }
     Ok(partner)
+}
+
+/// Names an administrator inside the caller's transaction (whose access checks are done). One
+/// person, one account: someone who already has a user account with the partner becomes the
+/// administrator on that account (its delegation, needless now, ends); an administrator
+/// already is one (409).
+pub(crate) fn name_in(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    partner: &Partner,
+    rank: AdministratorRank,
+    person: &Person,
+) -> Result<Account> {
+    let partner_id = crate::uuid(&partner.id)?;
+    let taken: i64 = accounts::table
+        .filter(accounts::partner_id.eq(&partner.id))
+        .filter(accounts::administrator_rank.eq(rank.code()))
+        .filter(accounts::status.ne(AccountStatus::Disabled.code()))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(DomainError::conflict(
+            ErrorCode::AdministratorAlreadyNamed,
+            format!("this partner already has a {} administrator; replacing one is an administrator change", rank.code()),
+        )
+        .into());
+    }
+    let caf_id = crate::uuid(&partner.caf_id)?;
+    let existing = crate::store::accounts::of_person(conn, &partner.id, &person.email_key())?;
+    let promoted_from = existing.as_ref().map(|a| a.role.clone());
+    let account = match existing {
+        Some(a) if a.role == Role::PartnerUser.code() => {
+            diesel::update(accounts::table.find(&a.id))
+                .set((
+                    accounts::role.eq(Role::PartnerAdministrator.code()),
+                    accounts::updated_at.eq(ctx.now),
+                ))
+                .execute(conn)?;
+            end_delegation_of(
+                conn,
+                ctx.now,
+                &a.id,
+                ctx.principal().account_id.into(),
+                "named administrator",
+            )?;
+            Account {
+                role: Role::PartnerAdministrator.code().into(),
+                ..a
+            }
+        }
+        Some(_) => {
+            return Err(DomainError::conflict(
+                ErrorCode::PersonAlreadyHasAccount,
+                "this person is already an administrator of this partner",
+            )
+            .into())
+        }
+        None => crate::store::accounts::invite(
+            conn,
+            ctx.now,
+            Role::PartnerAdministrator,
+            Some(caf_id),
+            Some(partner_id),
+            person,
+            &partner.name,
+        )?,
+    };
+    diesel::update(accounts::table.find(&account.id))
+        .set(accounts::administrator_rank.eq(rank.code()))
+        .execute(conn)?;
+    let account = Account {
+        administrator_rank: Some(rank.code().into()),
+        ..account
+    };
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: Some(partner_id),
+            action: TraceAction::PartnerAdministratorNamed,
+            target_type: TargetType::Account,
+            target_id: Some(crate::uuid(&account.id)?),
+            caf_id: Some(caf_id),
+            outcome: Outcome::Success,
+            detail: json!({ "partner_id": partner.id, "rank": rank.code(), "identifier": account.identifier, "full_name": account.full_name, "promoted_from": promoted_from }),
+        },
+    )?;
+    Ok(account)
 }
 
 /// Loads an account of `partner` (404 for anyone else's), with its role.

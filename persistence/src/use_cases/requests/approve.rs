@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::store::partners::{self, AdministratorRank};
+use crate::store::partners::AdministratorRank;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
 use mcp_domain::person::Person;
@@ -66,7 +66,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                     replaced = Some(crate::store::staff::close_in(conn, ctx, account, "replaced as administrator")?.id);
                 }
                 let person = Person::new(&f.full_name, &f.function_title, &f.email, f.phone.as_deref())?;
-                let named = partners::name_in(conn, ctx, &partner, rank, &person)?;
+                let named = crate::store::staff::name_in(conn, ctx, &partner, rank, &person)?;
                 json!({ "replaced_account_id": replaced, "account_id": named.id, "identifier": named.identifier })
             }
         };
