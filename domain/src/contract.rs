@@ -17,6 +17,16 @@ pub enum ManagementMode {
 }
 
 impl ManagementMode {
+    /// The mode the partner is managed in: its contract's, or centralisé while the Caf has taken
+    /// management back as a supervision act (S-art. 2.2.1), whatever the contract says.
+    pub fn effective(contract: ManagementMode, taken_over: bool) -> ManagementMode {
+        if taken_over {
+            ManagementMode::Centralise
+        } else {
+            contract
+        }
+    }
+
     /// Stable code.
     pub fn code(self) -> &'static str {
         match self {

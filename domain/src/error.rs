@@ -113,6 +113,8 @@ error_codes! {
     NotHabilitated = "not_habilitated", 403, "You hold no habilitation for this", "Vous ne détenez aucune habilitation pour cela", "Ask your partner's administrator.";
     OwnAccount = "own_account", 422, "You cannot do this to your own account", "Vous ne pouvez pas faire cela à votre propre compte", "Ask another administrator.";
     PartnerAlreadyRegistered = "partner_already_registered", 409, "This Caf already registered a partner with this SIRET", "Cette Caf a déjà enregistré un partenaire de ce SIRET", "Use the existing partner.";
+    ManagementAlreadyTakenOver = "management_already_taken_over", 409, "The Caf already manages this partner's habilitations", "La Caf gère déjà les habilitations de ce partenaire", "Give management back first, or nothing to do.";
+    ManagementNotTakenOver = "management_not_taken_over", 409, "The Caf has not taken this partner's management back", "La Caf n'a pas repris la gestion de ce partenaire", "Nothing to give back.";
     PasswordChangeRequired = "password_change_required", 403, "Change your password before anything else", "Changez votre mot de passe avant toute autre chose", "POST /api/v1/me/password.";
     PrincipalAdministratorOnly = "principal_administrator_only", 403, "Only the partner's principal administrator does this", "Seul l'administrateur principal du partenaire fait cela", "Ask the principal administrator.";
     ProfileNotDelegated = "profile_not_delegated", 403, "This profile was not delegated to you", "Ce profil ne vous a pas été délégué", "Ask your administrator for the delegation.";

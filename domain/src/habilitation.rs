@@ -123,7 +123,8 @@ pub fn require_delegated_mode(mode: ManagementMode) -> Result<(), DomainError> {
         ManagementMode::Delegue => Ok(()),
         ManagementMode::Centralise => Err(DomainError::conflict(
             ErrorCode::CentralisedMode,
-            "this partner's contract is in mode centralisé: send the Caf a request \
+            "this partner is managed in mode centralisé (by its contract, or the Caf took \
+             management back): send the Caf a request \
              (POST /api/v1/partners/{partner_id}/requests) instead",
         )),
     }

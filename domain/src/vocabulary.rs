@@ -150,6 +150,10 @@ vocabulary! {
         GroupMemberRemoved = "group.member_removed",
         /// `habilitation.devalidated`.
         HabilitationDevalidated = "habilitation.devalidated",
+        /// `partner.management_taken_over`: the Caf took management back (S-art. 2.2.1).
+        PartnerManagementTakenOver = "partner.management_taken_over",
+        /// `partner.management_handed_back`: the Caf gave it back to the partner.
+        PartnerManagementHandedBack = "partner.management_handed_back",
         /// `habilitation.expired`.
         HabilitationExpired = "habilitation.expired",
         /// `habilitation.convention_ended`: devalidated when its convention's termination took

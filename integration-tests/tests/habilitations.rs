@@ -21,6 +21,7 @@ on_both_engines!(
     a_terminated_convention_ends_its_habilitations,
     a_profile_withdrawn_from_the_bulletin_ends_its_habilitations,
     the_caf_manages_the_administrators_habilitations,
+    the_caf_takes_management_back_without_an_amendment,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1744,5 +1745,113 @@ fn the_caf_manages_the_administrators_habilitations(engine: Engine) {
     let r = step(&p.caf_admin, &mine, "devalidation");
     assert_eq!(r.status, 200, "{r:?}");
     let r = p.grant(&p.caf_admin, json!({"account_id": who}), &p.t1);
+    assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// "Supprimer la délégation et reprendre la main" (S-art. 2.2.1) is the Caf's own supervision
+/// act: no amendment, no partner signature. Delegations end, the Caf grants and devalidates, the
+/// partner files requests — until the Caf gives management back.
+fn the_caf_takes_management_back_without_an_amendment(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let (manager_id, manager) = p.user_who_logs_in(&p.principal, "marc@ccas.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{}/delegations", p.id),
+        &p.principal,
+        json!({"account_id": manager_id, "functions": ["users"]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let who = p.user(&p.principal, "x@ccas.example");
+    let takeover = format!("/api/v1/partners/{}/management-takeover", p.id);
+    // Not the partner's to take, nor the Cnaf's.
+    assert_eq!(
+        env.post(&takeover, &p.principal, json!({"reason": "x"}))
+            .status,
+        403
+    );
+    assert_eq!(
+        env.post(&takeover, &p.cnaf, json!({"reason": "x"})).status,
+        403
+    );
+    let r = env.post(
+        &takeover,
+        &p.caf_admin,
+        json!({"reason": "Habilitations non justifiées"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body["management_taken_over_at"].is_string(), "{r:?}");
+    assert_eq!(
+        r.body["management_takeover_reason"],
+        "Habilitations non justifiées"
+    );
+    assert_eq!(
+        env.post(&takeover, &p.caf_admin, json!({"reason": "x"}))
+            .code(),
+        "management_already_taken_over"
+    );
+    // The contract did not change; the partner is managed as in mode centralisé.
+    let contract = env.get(
+        &format!("/api/v1/conventions/{}/contract", p.convention),
+        &p.caf_admin,
+    );
+    assert_eq!(contract.body["management_mode"], "delegue");
+    let r = p.grant(&p.principal, json!({"account_id": who}), &p.t13);
+    assert_eq!((r.status, r.code()), (409, "centralised_mode"), "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/partners/{}/users", p.id),
+        &manager,
+        json!({"full_name": "Y", "function_title": "Z", "email": "y@ccas.example", "phone": "0102030405"}),
+    );
+    assert_eq!(r.status, 403, "the delegation was withdrawn: {r:?}");
+    let h = p.grant(&p.caf_admin, json!({"account_id": who}), &p.t13);
+    assert_eq!(h.status, 201, "{h:?}");
+    let r = env.post(
+        &format!("/api/v1/habilitations/{}/devalidation", h.id()),
+        &p.caf_admin,
+        json!({"reason": "Non justifiée"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    // The administrators were told; the act is traced.
+    let told = |email: &str| {
+        (0..200).any(|_| {
+            let found = std::fs::read_dir(&env.mail_dir).is_ok_and(|d| {
+                d.flatten().any(|e| {
+                    std::fs::read_to_string(e.path()).is_ok_and(|t| {
+                        t.contains(&format!("To: {email}\r\n"))
+                            && t.contains("gestion des habilitations")
+                    })
+                })
+            });
+            if !found {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            found
+        })
+    };
+    assert!(
+        told("claire@ccas.example") && told("paul@ccas.example"),
+        "both administrators are told"
+    );
+    let traces = env.traces_of(&p.cnaf, &p.id);
+    assert!(
+        traces
+            .iter()
+            .any(|t| t["action"] == "partner.management_taken_over"),
+        "{traces:?}"
+    );
+    // Given back: the partner manages again.
+    let back = format!("{takeover}/withdrawal");
+    let r = env.post(
+        &back,
+        &p.caf_admin,
+        json!({"reason": "Justifications reçues"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body["management_taken_over_at"].is_null());
+    assert_eq!(
+        env.post(&back, &p.caf_admin, json!({"reason": "x"})).code(),
+        "management_not_taken_over"
+    );
+    let r = p.grant(&p.principal, json!({"account_id": who}), &p.t13);
     assert_eq!(r.status, 201, "{r:?}");
 }

@@ -35,6 +35,8 @@ diesel::table! {
         category -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        management_taken_over_at -> Nullable<Timestamp>,
+        management_takeover_reason -> Nullable<Text>,
     }
 }
 

@@ -169,6 +169,8 @@ operations!(
     partners::update_partner,
     partners::name_partner_administrator,
     partners::list_partner_administrators,
+    partners::take_over_partner_management,
+    partners::hand_back_partner_management,
     conventions::create_convention,
     conventions::list_partner_conventions,
     conventions::get_convention,

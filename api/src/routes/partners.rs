@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::AccountDto;
+use super::habilitations::ReasonInput;
 use super::types::PartnerCategory;
 use super::{page_request, run, stored_id, utc};
 use crate::auth::Authenticated;
@@ -40,6 +41,11 @@ pub struct PartnerDto {
     pub created_at: chrono::DateTime<Utc>,
     /// Last change.
     pub updated_at: chrono::DateTime<Utc>,
+    /// Since when the Caf manages the partner's habilitations itself (S-art. 2.2.1), if it
+    /// took management back: the partner is then managed as in mode centralisé.
+    pub management_taken_over_at: Option<chrono::DateTime<Utc>>,
+    /// Why it did.
+    pub management_takeover_reason: Option<String>,
 }
 
 impl TryFrom<Partner> for PartnerDto {
@@ -56,6 +62,8 @@ impl TryFrom<Partner> for PartnerDto {
             representative_title: p.representative_title,
             created_at: utc(p.created_at),
             updated_at: utc(p.updated_at),
+            management_taken_over_at: p.management_taken_over_at.map(utc),
+            management_takeover_reason: p.management_takeover_reason,
         })
     }
 }
@@ -324,4 +332,59 @@ pub async fn list_partner_administrators(
             .map(AccountDto::from)
             .collect::<Vec<_>>(),
     ))
+}
+
+/// The Caf takes the management of the partner's habilitations back ("supprimer la délégation et
+/// reprendre la main", S-art. 2.2.1): a supervision act of the Caf's administrators, no partner
+/// signature. Every delegation is withdrawn and, until management is given back, the Caf grants
+/// and devalidates while the partner files requests, whatever the contract says. The partner's
+/// administrators are told by message.
+#[utoipa::path(
+    tag = "partners",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = ReasonInput,
+    responses((status = 200, description = "Taken over", body = PartnerDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/management-takeover")]
+pub async fn take_over_partner_management(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let p = run(&state, &auth, move |db, ctx| {
+        partners::take_over_management(db, ctx, id.into(), &reason)
+    })
+    .await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
+}
+
+/// The Caf gives the management of the partner's habilitations back: the partner is managed as
+/// its contract says again; its administrators give delegations anew.
+#[utoipa::path(
+    tag = "partners",
+    params(("partner_id" = Uuid, Path, description = "The partner")),
+    request_body = ReasonInput,
+    responses((status = 200, description = "Given back", body = PartnerDto)),
+    security(("bearer" = [])),
+)]
+#[post("/partners/{partner_id}/management-takeover/withdrawal")]
+pub async fn hand_back_partner_management(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let reason = body.into_inner().reason;
+    let p = run(&state, &auth, move |db, ctx| {
+        partners::hand_back_management(db, ctx, id.into(), &reason)
+    })
+    .await?;
+    state.outbox.notify_one();
+    Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
 }

@@ -564,9 +564,29 @@ pub(crate) fn email_domains_in_force(
         .unwrap_or_default())
 }
 
-/// The management mode of a partner's contract: that of its convention opening access today,
-/// else of its latest convention not terminated; délégué, the default, when it has none.
+/// The mode a partner is managed in today: its contract's, or centralisé while the Caf has
+/// taken management back (`ManagementMode::effective`).
 pub(crate) fn management_mode(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    today: NaiveDate,
+) -> Result<ManagementMode> {
+    let taken_over = crate::schema::partners::table
+        .find(partner_id)
+        .select(crate::schema::partners::management_taken_over_at)
+        .first::<Option<chrono::NaiveDateTime>>(conn)
+        .optional()?
+        .flatten()
+        .is_some();
+    Ok(ManagementMode::effective(
+        contract_mode(conn, partner_id, today)?,
+        taken_over,
+    ))
+}
+
+/// The management mode the partner's contract says: that of its convention opening access
+/// today, else of its latest convention not terminated, else délégué.
+fn contract_mode(
     conn: &mut DbConnection,
     partner_id: &str,
     today: NaiveDate,

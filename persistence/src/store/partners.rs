@@ -37,6 +37,10 @@ pub struct Partner {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// Since when the Caf manages the partner's habilitations itself, if it took them back.
+    pub management_taken_over_at: Option<NaiveDateTime>,
+    /// Why it did.
+    pub management_takeover_reason: Option<String>,
 }
 
 impl Partner {

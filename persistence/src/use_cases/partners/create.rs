@@ -34,6 +34,8 @@ pub fn create(db: &Database, ctx: &Ctx, data: &PartnerData) -> Result<Partner> {
             category: data.category.code().to_string(),
             created_at: ctx.now,
             updated_at: ctx.now,
+            management_taken_over_at: None,
+            management_takeover_reason: None,
         };
         diesel::insert_into(partners::table)
             .values((

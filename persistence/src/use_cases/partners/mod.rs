@@ -20,6 +20,8 @@ mod administrators;
 pub use administrators::administrators;
 mod create;
 pub use create::create;
+mod take_over_management;
+pub use take_over_management::{hand_back_management, take_over_management};
 
 /// Runs a read within one partner: outside the caller's reach (or a random id) is 404 whatever
 /// the function, and only then the function is checked (403).
