@@ -28,6 +28,9 @@ pub struct Config {
     pub identifier_throttle: mcp_domain::throttle::ThrottlePolicy,
     /// Throttling of failed logins per source address.
     pub source_throttle: mcp_domain::throttle::ThrottlePolicy,
+    /// How many days ahead the holder and the manager of a temporary habilitation are told it
+    /// ends (`MCP_END_REMINDER_DAYS`, 1 to 90).
+    pub end_reminder_days: u32,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` headers name the client
     /// (`MCP_TRUSTED_PROXIES`); none by default: the TCP peer is the client.
     pub trusted_proxies: crate::client_address::TrustedProxies,
@@ -49,6 +52,7 @@ impl Default for Config {
             identifier_throttle: mcp_domain::throttle::ThrottlePolicy::IDENTIFIER,
             source_throttle: mcp_domain::throttle::ThrottlePolicy::SOURCE,
             trusted_proxies: Default::default(),
+            end_reminder_days: 15,
         }
     }
 }
@@ -85,6 +89,13 @@ impl Config {
         }
         if let Some(v) = var("MCP_MAX_BODY_BYTES") {
             c.max_body_bytes = num("MCP_MAX_BODY_BYTES", v)?.clamp(1024, 16 * 1024 * 1024) as usize;
+        }
+        if let Some(v) = var("MCP_END_REMINDER_DAYS") {
+            let days = num("MCP_END_REMINDER_DAYS", v)?;
+            if !(1..=90).contains(&days) {
+                return Err(format!("MCP_END_REMINDER_DAYS must be 1 to 90, got {days}"));
+            }
+            c.end_reminder_days = days as u32;
         }
         if let Some(v) = var("MCP_TRUSTED_PROXIES") {
             c.trusted_proxies = crate::client_address::TrustedProxies::parse(&v)?;

@@ -199,7 +199,8 @@ async fn schedule_reviews(state: AppState) {
 }
 
 /// Devalidates temporary habilitations past their last day and those of conventions whose
-/// termination took effect: at start, then every ten minutes, so that an end date takes effect
+/// termination took effect, and announces the temporary ones ending within
+/// `MCP_END_REMINDER_DAYS`: at start, then every ten minutes, so that an end date takes effect
 /// within minutes of midnight UTC, on whichever instance.
 async fn expire_habilitations(state: AppState) {
     loop {
@@ -214,6 +215,21 @@ async fn expire_habilitations(state: AppState) {
             }
             Ok(Err(e)) => log::error!("habilitation expiry: {e}"),
             Err(e) => log::error!("habilitation expiry: {e}"),
+            _ => {}
+        }
+        let db = state.db.clone();
+        let days = state.config.end_reminder_days;
+        match web::block(move || {
+            mcp_persistence::use_cases::habilitations::remind_ending(&db, auth::now(), days)
+        })
+        .await
+        {
+            Ok(Ok(n)) if n > 0 => {
+                log::info!("habilitations: {n} coming end(s) announced");
+                state.outbox.notify_one();
+            }
+            Ok(Err(e)) => log::error!("habilitation end reminders: {e}"),
+            Err(e) => log::error!("habilitation end reminders: {e}"),
             _ => {}
         }
         tokio::time::sleep(Duration::from_secs(600)).await;

@@ -154,6 +154,8 @@ vocabulary! {
         PartnerManagementTakenOver = "partner.management_taken_over",
         /// `partner.management_handed_back`: the Caf gave it back to the partner.
         PartnerManagementHandedBack = "partner.management_handed_back",
+        /// `habilitation.end_reminded`: the holder and their manager were told it ends soon.
+        HabilitationEndReminded = "habilitation.end_reminded",
         /// `habilitation.expired`.
         HabilitationExpired = "habilitation.expired",
         /// `habilitation.convention_ended`: devalidated when its convention's termination took

@@ -22,6 +22,7 @@ on_both_engines!(
     a_profile_withdrawn_from_the_bulletin_ends_its_habilitations,
     the_caf_manages_the_administrators_habilitations,
     the_caf_takes_management_back_without_an_amendment,
+    the_end_of_a_temporary_habilitation_is_announced,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1854,4 +1855,53 @@ fn the_caf_takes_management_back_without_an_amendment(engine: Engine) {
     );
     let r = p.grant(&p.principal, json!({"account_id": who}), &p.t13);
     assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// The holder of a temporary habilitation and the manager who granted it are told, once,
+/// fifteen days (the default) before it ends.
+fn the_end_of_a_temporary_habilitation_is_announced(engine: Engine) {
+    let p = Partner::new(engine);
+    let env = &p.env;
+    let (who, _) = p.user_who_logs_in(&p.principal, "lea@ccas.example");
+    let ends_on = Utc::now().date_naive() + chrono::Duration::days(20);
+    let r = p.grant(
+        &p.principal,
+        json!({"account_id": who, "ends_on": ends_on.to_string()}),
+        &p.t13,
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let hab = r.id();
+    let now = Utc::now().naive_utc();
+    let remind =
+        |at| mcp_persistence::use_cases::habilitations::remind_ending(&env.db, at, 15).unwrap();
+    assert_eq!(remind(now), 0, "twenty days ahead: not yet");
+    assert_eq!(remind(now + chrono::Duration::days(6)), 1);
+    assert_eq!(remind(now + chrono::Duration::days(7)), 0, "once");
+    let date = ends_on.format("%d/%m/%Y").to_string();
+    let announced = |email: &str| {
+        (0..200).any(|_| {
+            let found = std::fs::read_dir(&env.mail_dir).is_ok_and(|d| {
+                d.flatten().any(|e| {
+                    std::fs::read_to_string(e.path())
+                        .is_ok_and(|t| t.contains(&format!("To: {email}\r\n")) && t.contains(&date))
+                })
+            });
+            if !found {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            found
+        })
+    };
+    assert!(announced("lea@ccas.example"), "the holder is told");
+    assert!(
+        announced("claire@ccas.example"),
+        "the manager who granted it is told"
+    );
+    let traces = env.traces_of(&p.cnaf, &hab);
+    assert!(
+        traces
+            .iter()
+            .any(|t| t["action"] == "habilitation.end_reminded"),
+        "{traces:?}"
+    );
 }

@@ -445,6 +445,7 @@ diesel::table! {
         devalidated_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
+        end_reminded_at -> Nullable<Timestamp>,
     }
 }
 

@@ -9,6 +9,8 @@ mod change_status;
 pub use change_status::change_status;
 mod expire_due;
 pub use expire_due::expire_due;
+mod remind_ending;
+pub use remind_ending::remind_ending;
 mod get;
 pub use get::get;
 mod list;

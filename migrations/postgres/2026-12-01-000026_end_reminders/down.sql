@@ -1,0 +1,1 @@
+ALTER TABLE habilitations DROP COLUMN end_reminded_at;
