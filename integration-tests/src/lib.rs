@@ -334,6 +334,24 @@ impl TestEnv {
         r.id()
     }
 
+    /// Whether the outbox delivered to `email` a message containing `marker`, waiting up to five
+    /// seconds for it.
+    pub fn delivered(&self, email: &str, marker: &str) -> bool {
+        (0..200).any(|_| {
+            let found = std::fs::read_dir(&self.mail_dir).is_ok_and(|d| {
+                d.flatten().any(|e| {
+                    std::fs::read_to_string(e.path()).is_ok_and(|t| {
+                        t.contains(&format!("To: {email}\r\n")) && t.contains(marker)
+                    })
+                })
+            });
+            if !found {
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            found
+        })
+    }
+
     /// Waits for the message the outbox delivers to `email`, and returns its text.
     pub fn mail_to(&self, email: &str) -> String {
         for _ in 0..200 {

@@ -1813,24 +1813,9 @@ fn the_caf_takes_management_back_without_an_amendment(engine: Engine) {
     );
     assert_eq!(r.status, 200, "{r:?}");
     // The administrators were told; the act is traced.
-    let told = |email: &str| {
-        (0..200).any(|_| {
-            let found = std::fs::read_dir(&env.mail_dir).is_ok_and(|d| {
-                d.flatten().any(|e| {
-                    std::fs::read_to_string(e.path()).is_ok_and(|t| {
-                        t.contains(&format!("To: {email}\r\n"))
-                            && t.contains("gestion des habilitations")
-                    })
-                })
-            });
-            if !found {
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            found
-        })
-    };
     assert!(
-        told("claire@ccas.example") && told("paul@ccas.example"),
+        env.delivered("claire@ccas.example", "gestion des habilitations")
+            && env.delivered("paul@ccas.example", "gestion des habilitations"),
         "both administrators are told"
     );
     let traces = env.traces_of(&p.cnaf, &p.id);
@@ -1878,23 +1863,12 @@ fn the_end_of_a_temporary_habilitation_is_announced(engine: Engine) {
     assert_eq!(remind(now + chrono::Duration::days(6)), 1);
     assert_eq!(remind(now + chrono::Duration::days(7)), 0, "once");
     let date = ends_on.format("%d/%m/%Y").to_string();
-    let announced = |email: &str| {
-        (0..200).any(|_| {
-            let found = std::fs::read_dir(&env.mail_dir).is_ok_and(|d| {
-                d.flatten().any(|e| {
-                    std::fs::read_to_string(e.path())
-                        .is_ok_and(|t| t.contains(&format!("To: {email}\r\n")) && t.contains(&date))
-                })
-            });
-            if !found {
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            found
-        })
-    };
-    assert!(announced("lea@ccas.example"), "the holder is told");
     assert!(
-        announced("claire@ccas.example"),
+        env.delivered("lea@ccas.example", &date),
+        "the holder is told"
+    );
+    assert!(
+        env.delivered("claire@ccas.example", &date),
         "the manager who granted it is told"
     );
     let traces = env.traces_of(&p.cnaf, &hab);

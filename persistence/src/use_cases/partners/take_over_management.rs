@@ -26,78 +26,36 @@ pub fn take_over_management(
     partner_id: PartnerId,
     reason: &str,
 ) -> Result<Partner> {
-    let reason = mcp_domain::habilitation::check_reason("reason", reason)?;
-    db.write(|conn| {
-        let partner = load_for(
-            conn,
-            ctx,
-            partner_id.into(),
-            Function::SuperviseHabilitations,
-        )?;
-        if partner.management_taken_over_at.is_some() {
-            return Err(DomainError::conflict(
-                ErrorCode::ManagementAlreadyTakenOver,
-                "the Caf already manages this partner's habilitations",
-            )
-            .into());
-        }
-        diesel::update(partners::table.find(&partner.id))
-            .set((
-                partners::management_taken_over_at.eq(ctx.now),
-                partners::management_takeover_reason.eq(&reason),
-                partners::updated_at.eq(ctx.now),
-            ))
-            .execute(conn)?;
-        let withdrawn = crate::store::staff::withdraw_all_delegations(
-            conn,
-            ctx,
-            &partner.id,
-            "the Caf took management back",
-        )?;
-        tell_administrators(
-            conn,
-            ctx,
-            &partner,
-            &format!(
-                "Bonjour,\n\nLa Caf reprend la gestion des habilitations de {name} à Mon Compte \
-                 Partenaire (contrat de services, art. 2.2.1). Motif : {reason}\n\n\
-                 Les délégations sont retirées ; jusqu'à ce que la Caf vous rende la main, \
-                 adressez-lui vos demandes d'habilitation.\n",
-                name = partner.name,
-            ),
-        )?;
-        trace::record(
-            conn,
-            ctx,
-            Event {
-                partner_id: Some(partner_id),
-                action: TraceAction::PartnerManagementTakenOver,
-                target_type: TargetType::Partner,
-                target_id: Some(partner_id.uuid()),
-                caf_id: Some(crate::uuid(&partner.caf_id)?),
-                outcome: Outcome::Success,
-                detail: json!({ "reason": reason, "delegations_withdrawn": withdrawn }),
-            },
-        )?;
-        load_for(
-            conn,
-            ctx,
-            partner_id.into(),
-            Function::SuperviseHabilitations,
-        )
-    })
+    switch(db, ctx, partner_id, reason, Switch::TakeOver)
 }
 
 /// The Caf gives the management of the partner's habilitations back: the partner is managed
 /// as its contract says again (delegations are not restored: the administrators give them
-/// anew).
+/// anew). The partner's administrators are told by message.
 pub fn hand_back_management(
     db: &Database,
     ctx: &Ctx,
     partner_id: PartnerId,
     reason: &str,
 ) -> Result<Partner> {
+    switch(db, ctx, partner_id, reason, Switch::HandBack)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Switch {
+    TakeOver,
+    HandBack,
+}
+
+fn switch(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: PartnerId,
+    reason: &str,
+    to: Switch,
+) -> Result<Partner> {
     let reason = mcp_domain::habilitation::check_reason("reason", reason)?;
+    let taking = to == Switch::TakeOver;
     db.write(|conn| {
         let partner = load_for(
             conn,
@@ -105,41 +63,68 @@ pub fn hand_back_management(
             partner_id.into(),
             Function::SuperviseHabilitations,
         )?;
-        if partner.management_taken_over_at.is_none() {
-            return Err(DomainError::conflict(
-                ErrorCode::ManagementNotTakenOver,
-                "the Caf has not taken this partner's management back",
-            )
+        if partner.management_taken_over_at.is_some() == taking {
+            return Err(match to {
+                Switch::TakeOver => DomainError::conflict(
+                    ErrorCode::ManagementAlreadyTakenOver,
+                    "the Caf already manages this partner's habilitations",
+                ),
+                Switch::HandBack => DomainError::conflict(
+                    ErrorCode::ManagementNotTakenOver,
+                    "the Caf has not taken this partner's management back",
+                ),
+            }
             .into());
         }
         diesel::update(partners::table.find(&partner.id))
             .set((
-                partners::management_taken_over_at.eq(None::<chrono::NaiveDateTime>),
-                partners::management_takeover_reason.eq(None::<String>),
+                partners::management_taken_over_at.eq(taking.then_some(ctx.now)),
+                partners::management_takeover_reason.eq(taking.then_some(&reason)),
                 partners::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        tell_administrators(
-            conn,
-            ctx,
-            &partner,
-            &format!(
-                "Bonjour,\n\nLa Caf vous rend la gestion des habilitations de {name} à Mon \
-                 Compte Partenaire, selon votre contrat de services. Motif : {reason}\n",
-                name = partner.name,
+        let (action, message, detail) = match to {
+            Switch::TakeOver => {
+                let withdrawn = crate::store::staff::withdraw_all_delegations(
+                    conn,
+                    ctx,
+                    &partner.id,
+                    "the Caf took management back",
+                )?;
+                (
+                    TraceAction::PartnerManagementTakenOver,
+                    format!(
+                        "Bonjour,\n\nLa Caf reprend la gestion des habilitations de {name} à Mon \
+                         Compte Partenaire (contrat de services, art. 2.2.1). Motif : {reason}\n\n\
+                         Les délégations sont retirées ; jusqu'à ce que la Caf vous rende la \
+                         main, adressez-lui vos demandes d'habilitation.\n",
+                        name = partner.name,
+                    ),
+                    json!({ "reason": reason, "delegations_withdrawn": withdrawn }),
+                )
+            }
+            Switch::HandBack => (
+                TraceAction::PartnerManagementHandedBack,
+                format!(
+                    "Bonjour,\n\nLa Caf vous rend la gestion des habilitations de {name} à Mon \
+                     Compte Partenaire, selon votre contrat de services. Motif : {reason}\n",
+                    name = partner.name,
+                ),
+                json!({ "reason": reason }),
             ),
-        )?;
+        };
+        tell_administrators(conn, ctx, &partner, &message)?;
         trace::record(
             conn,
             ctx,
             Event {
                 partner_id: Some(partner_id),
-                action: TraceAction::PartnerManagementHandedBack,
+                action,
                 target_type: TargetType::Partner,
                 target_id: Some(partner_id.uuid()),
                 caf_id: Some(crate::uuid(&partner.caf_id)?),
                 outcome: Outcome::Success,
-                detail: json!({ "reason": reason }),
+                detail,
             },
         )?;
         load_for(
