@@ -218,11 +218,14 @@ impl From<DomainError> for ApiError {
                     )
                 }
             }
+            // The title is the code's own, from the catalogue (docs/ERRORS.md): "Nobody
+            // habilitates themselves" says more than the status's generic title.
             DomainError::Rule { code, message }
             | DomainError::Conflict { code, message }
-            | DomainError::Blocked { code, message } => {
-                Self::new(status_of(code), code.as_str(), message)
-            }
+            | DomainError::Blocked { code, message } => Self {
+                title: code.title_en(),
+                ..Self::new(status_of(code), code.as_str(), message)
+            },
             DomainError::Forbidden => Self::new(
                 status_of(ErrorCode::Forbidden),
                 ErrorCode::Forbidden.as_str(),

@@ -221,6 +221,10 @@ fn partner_manages_its_habilitations(engine: Engine) {
     // Four eyes: nobody habilitates themselves; the other administrator does.
     let own = p.grant(&p.principal, json!({"account_id": p.principal_id}), &p.t13);
     assert_eq!((own.status, own.code()), (403, "self_grant"), "{own:?}");
+    assert_eq!(
+        own.body["title"], "Nobody habilitates themselves",
+        "the code's own title"
+    );
     // Nor does the other administrator: the administrators' rights are the Caf's (S-art. 2.2.2).
     let by_deputy = p.grant(&p.deputy, json!({"account_id": p.principal_id}), &p.t13);
     assert_eq!(
