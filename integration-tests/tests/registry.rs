@@ -660,8 +660,9 @@ fn duplicate_siret_under_concurrent_requests(engine: Engine) {
     env.partner(&admin2, SIRETS[2], "commune");
 }
 
-fn partner_staff_activate_under_their_contract_and_commitment(engine: Engine) {
-    let env = TestEnv::start(engine);
+/// A CCAS whose signed contract asks a seven-word passphrase, and its principal administrator
+/// (claire@ccas.example) just named: (the Cnaf operator's token, the naming reply).
+fn passphrase_partner(env: &TestEnv) -> (String, mcp_integration_tests::Reply) {
     let cnaf = env.cnaf_operator();
     let caf = env.caf(&cnaf, "761");
     let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
@@ -678,12 +679,17 @@ fn partner_staff_activate_under_their_contract_and_commitment(engine: Engine) {
         &admin,
         json!({"partner_signed_on": day(-2), "caf_signed_on": day(-2)}),
     );
-
     let r = env.post(
         &format!("/api/v1/partners/{partner}/administrators"),
         &admin,
         json!({"rank": "principal", "full_name": "Claire", "function_title": "Responsable", "email": "claire@ccas.example"}),
     );
+    (cnaf, r)
+}
+
+fn partner_staff_activate_under_their_contract_and_commitment(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let (cnaf, r) = passphrase_partner(&env);
     let identifier = r.body["identifier"].as_str().unwrap().to_string();
     let code = mcp_integration_tests::field_after(
         &env.mail_to("claire@ccas.example"),
@@ -780,27 +786,7 @@ fn wrong_codes_tell_nothing_of_which_identifiers_exist(engine: Engine) {
     // checked before the code, a wrong code would get one answer for this partner's people and
     // another for identifiers that do not exist.
     let env = TestEnv::start(engine);
-    let cnaf = env.cnaf_operator();
-    let caf = env.caf(&cnaf, "761");
-    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
-    let partner = env.partner(&admin, SIRETS[0], "ccas");
-    let conv = env
-        .post(
-            &format!("/api/v1/partners/{partner}/conventions"),
-            &admin,
-            json!({"number": "761-9", "missions": ["FSL"], "contract": {"password_policy": {"kind": "passphrase", "min_words": 7}}}),
-        )
-        .id();
-    env.post(
-        &format!("/api/v1/conventions/{conv}/signature"),
-        &admin,
-        json!({"partner_signed_on": day(-2), "caf_signed_on": day(-2)}),
-    );
-    let r = env.post(
-        &format!("/api/v1/partners/{partner}/administrators"),
-        &admin,
-        json!({"rank": "principal", "full_name": "Claire", "function_title": "Responsable", "email": "claire@ccas.example"}),
-    );
+    let (_, r) = passphrase_partner(&env);
     let claire = r.body["identifier"].as_str().unwrap().to_string();
     let passphrase = "le conseil municipal vote le budget du fonds solidarité";
     let answer = |path: &str, body: serde_json::Value| {
