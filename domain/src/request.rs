@@ -169,8 +169,13 @@ pub fn escalation_due(
     submitted_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> bool {
-    status == RequestStatus::Submitted
-        && submitted_at.is_some_and(|s| now - s >= Duration::days(ESCALATION_DAYS))
+    status == RequestStatus::Submitted && submitted_at.is_some_and(|s| s <= escalation_cutoff(now))
+}
+
+/// The latest sending instant of a request due for escalation at `now`: a request still
+/// submitted and sent at or before it is due.
+pub fn escalation_cutoff(now: NaiveDateTime) -> NaiveDateTime {
+    now - Duration::days(ESCALATION_DAYS)
 }
 
 #[cfg(test)]

@@ -344,7 +344,7 @@ fn partner_administrators_reach_their_partner_only(engine: Engine) {
     assert_eq!((r.status, r.code()), (409, "administrator_already_named"));
     let deputy = env.partner_admin(&w.admin_a, p, "deputy", "paul@ccas.example");
     let listed = env.get(&path, &w.admin_a).body;
-    let ranks: Vec<&str> = listed
+    let ranks: Vec<&str> = listed["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -311,7 +311,7 @@ fn restrictions_answer_like_missing_files(engine: Engine) {
     );
     let services = w.env.get("/api/v1/services", &dept);
     let id_of = |code: &str| {
-        services.body[0]["profiles"]
+        services.body["items"][0]["profiles"]
             .as_array()
             .unwrap()
             .iter()

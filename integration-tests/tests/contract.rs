@@ -8,7 +8,8 @@ on_both_engines!(
     bad_input_gets_a_problem_and_changes_nothing,
     request_ids_are_echoed_and_traced,
     documentation_is_served_offline,
-    personal_data_is_never_cached
+    personal_data_is_never_cached,
+    every_list_pages_alike
 );
 
 fn bad_input_gets_a_problem_and_changes_nothing(engine: Engine) {
@@ -234,4 +235,134 @@ fn personal_data_is_never_cached(engine: Engine) {
     // What is public and the same for everyone may be cached.
     let jwks = env.call("GET", "/api/v1/auth/jwks.json", None, None);
     assert_eq!(jwks.header("cache-control"), "public, max-age=300");
+}
+
+/// Follows `next_cursor` from the first page of `path` (which may carry a query) with pages of
+/// `limit`; returns each page's size and every item's id.
+fn pages(env: &TestEnv, path: &str, token: &str, limit: usize) -> (Vec<usize>, Vec<String>) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let (mut sizes, mut ids, mut cursor) = (vec![], vec![], None::<String>);
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
+            None => format!("{path}{sep}limit={limit}"),
+        };
+        let r = env.get(&url, token);
+        assert_eq!(r.status, 200, "{url}: {r:?}");
+        let items = r.body["items"].as_array().expect("items").clone();
+        sizes.push(items.len());
+        ids.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_string()));
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return (sizes, ids),
+        }
+        assert!(sizes.len() < 50, "{path}: the pages never end");
+    }
+}
+
+fn every_list_pages_alike(engine: Engine) {
+    // Integrators write one pager: every list answers `{items, next_cursor}`, takes `limit` and
+    // `cursor`, and refuses a cursor it did not give.
+    let env = TestEnv::start(engine);
+    let doc = env.call("GET", "/api/v1/openapi.json", None, None).body;
+    let mut lists = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let Some(schema) =
+            ops["get"]["responses"]["200"]["content"]["application/json"].get("schema")
+        else {
+            continue;
+        };
+        assert_ne!(schema["type"], "array", "{path} answers a bare array");
+        if let Some(name) = schema["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .filter(|n| n.ends_with("Page"))
+        {
+            let props = &doc["components"]["schemas"][name]["properties"];
+            assert!(
+                props["items"]["type"] == "array" && props.get("next_cursor").is_some(),
+                "{name}"
+            );
+            lists += 1;
+        }
+    }
+    assert!(lists >= 25, "{lists} lists");
+
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let principal = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
+    for i in 0..6 {
+        let r = env.post(
+            &format!("/api/v1/partners/{partner}/users"),
+            &principal,
+            json!({"full_name": format!("Agent {i} Martin"), "function_title": "Agent d'accueil", "email": format!("agent{i}@ccas.example"), "phone": "01 64 13 55 00"}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+    }
+    for name in ["Accueil", "Instruction", "Direction"] {
+        let r = env.post(
+            &format!("/api/v1/partners/{partner}/groups"),
+            &principal,
+            json!({"name": name, "description": "Service"}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+    }
+    // Seven people (the administrator and six agents), three by three: nobody twice, nobody
+    // left out, and the pages end.
+    let users = format!("/api/v1/partners/{partner}/users");
+    let (sizes, ids) = pages(&env, &users, &principal, 3);
+    assert_eq!(sizes, [3, 3, 1]);
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7);
+    let whole = env.get(&users, &principal);
+    assert_eq!(whole.body["items"].as_array().unwrap().len(), 7);
+    assert!(whole.body["next_cursor"].is_null());
+    let (sizes, _) = pages(
+        &env,
+        &format!("/api/v1/partners/{partner}/groups"),
+        &principal,
+        2,
+    );
+    assert_eq!(sizes, [2, 1]);
+
+    // A cursor this service did not give, and a limit out of bounds, on every kind of list.
+    for path in [
+        users.clone(),
+        format!("/api/v1/partners/{partner}/groups"),
+        format!("/api/v1/partners/{partner}/delegations"),
+        format!("/api/v1/partners/{partner}/requests"),
+        format!("/api/v1/partners/{partner}/role-bundles"),
+        format!("/api/v1/partners/{partner}/client-applications"),
+        format!("/api/v1/partners/{partner}/habilitation-questions"),
+        format!("/api/v1/cafs/{caf}/requests?status=submitted"),
+        format!("/api/v1/cafs/{caf}/unused-habilitations?days=30"),
+        format!("/api/v1/cafs/{caf}/quota-use"),
+        "/api/v1/me/sessions".to_string(),
+    ] {
+        let token = if path.contains("/cafs/") || path.contains("/me/") {
+            &admin
+        } else {
+            &principal
+        };
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r = env.get(&format!("{path}{sep}cursor=page-2"), token);
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "invalid_cursor"),
+            "{path}: {r:?}"
+        );
+        let r = env.get(&format!("{path}{sep}limit=0"), token);
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "invalid_query"),
+            "{path}: {r:?}"
+        );
+        let r = env.get(&path, token);
+        assert_eq!(r.status, 200, "{path}: {r:?}");
+        assert!(r.body["items"].is_array(), "{path}: {r:?}");
+    }
 }

@@ -126,7 +126,7 @@ impl Partner {
             .env
             .get(&format!("/api/v1/partners/{}/quota-use", self.id), token);
         assert_eq!(r.status, 200, "{r:?}");
-        r.body
+        r.body["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -255,7 +255,7 @@ fn partner_manages_its_habilitations(engine: Engine) {
         (422, Some("unknown_mission"))
     );
     let services = env.get("/api/v1/services", &p.principal);
-    let t4 = services.body[0]["profiles"]
+    let t4 = services.body["items"][0]["profiles"]
         .as_array()
         .unwrap()
         .iter()
@@ -657,7 +657,7 @@ fn caf_supervises_and_takes_management_back(engine: Engine) {
         &format!("/api/v1/partners/{}/habilitation-questions", p.id),
         &p.principal,
     );
-    assert_eq!(open.body.as_array().unwrap().len(), 1);
+    assert_eq!(open.body["items"].as_array().unwrap().len(), 1);
     let a = env.post(
         &format!("/api/v1/habilitation-questions/{}/answer", q.id()),
         &p.deputy,
@@ -668,7 +668,10 @@ fn caf_supervises_and_takes_management_back(engine: Engine) {
         &format!("/api/v1/habilitations/{}/questions", habs[0]),
         &p.caf_admin,
     );
-    assert_eq!(qs.body[0]["answer"], "Instruction des dossiers FSL");
+    assert_eq!(
+        qs.body["items"][0]["answer"],
+        "Instruction des dossiers FSL"
+    );
 
     // A precautionary suspension by the Caf is lifted by the Caf only.
     let r = env.post(
@@ -724,7 +727,7 @@ fn caf_supervises_and_takes_management_back(engine: Engine) {
         &p.caf_admin,
     );
     assert_eq!(over.status, 200, "{over:?}");
-    let lines = over.body.as_array().unwrap();
+    let lines = over.body["items"].as_array().unwrap();
     assert_eq!(lines.len(), 1);
     assert_eq!(
         (&lines[0]["profile_code"], &lines[0]["partner_id"]),
@@ -738,7 +741,7 @@ fn caf_supervises_and_takes_management_back(engine: Engine) {
         &p.caf_admin,
     );
     assert_eq!(
-        unused.body.as_array().unwrap().len(),
+        unused.body["items"].as_array().unwrap().len(),
         3,
         "nobody signed in: {unused:?}"
     );
@@ -755,7 +758,7 @@ fn caf_supervises_and_takes_management_back(engine: Engine) {
         &format!("/api/v1/partners/{}/delegations", p.id),
         &p.principal,
     );
-    assert!(ds.body[0]["withdrawn_at"].is_string(), "{ds:?}");
+    assert!(ds.body["items"][0]["withdrawn_at"].is_string(), "{ds:?}");
     let r = p.grant(&p.deputy, json!({"account_id": people[0]}), &p.t1);
     assert_eq!((r.status, r.code()), (409, "centralised_mode"), "{r:?}");
     assert!(r.body["detail"].as_str().unwrap().contains("request"));
@@ -878,7 +881,13 @@ fn role_bundles_grant_all_or_nothing(engine: Engine) {
         &format!("/api/v1/partners/{}/role-bundles", p.id),
         &p.deputy,
     );
-    assert_eq!(listed.body[0]["profile_ids"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        listed.body["items"][0]["profile_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 fn who_may_do_what(engine: Engine) {
@@ -1375,7 +1384,7 @@ fn names_nobody_can_read_are_refused(engine: Engine) {
     let env = &p.env;
     let users = |env: &TestEnv| {
         env.get(&format!("/api/v1/partners/{}/users", p.id), &p.principal)
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .len()
@@ -1437,7 +1446,7 @@ fn one_person_one_account(engine: Engine) {
     };
     let users = || {
         env.get(&format!("/api/v1/partners/{}/users", p.id), &p.principal)
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .len()

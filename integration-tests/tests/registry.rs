@@ -194,7 +194,7 @@ fn amendments_keep_every_previous_version(engine: Engine) {
     );
     assert!(env
         .get(&format!("/api/v1/conventions/{conv}/amendments"), &admin)
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .is_empty());
@@ -244,7 +244,7 @@ fn amendments_keep_every_previous_version(engine: Engine) {
     let list = env
         .get(&format!("/api/v1/conventions/{conv}/amendments"), &admin)
         .body;
-    let list = list.as_array().unwrap();
+    let list = list["items"].as_array().unwrap();
     assert_eq!(list.len(), 3);
     assert_eq!(
         list.iter()
@@ -298,7 +298,7 @@ fn catalogue_lists_cdap_and_its_profiles(engine: Engine) {
     let cnaf = env.cnaf_operator();
     let r = env.get("/api/v1/services", &cnaf);
     assert_eq!(r.status, 200);
-    let cdap = &r.body[0];
+    let cdap = &r.body["items"][0];
     assert_eq!(cdap["code"], "CDAP");
     let codes: Vec<&str> = cdap["profiles"]
         .as_array()
@@ -360,7 +360,7 @@ fn catalogue_lists_cdap_and_its_profiles(engine: Engine) {
     );
     assert_eq!(profile("T14")["identity_search"], true);
     assert_eq!(
-        r.body[0]["profiles"][0]["view"],
+        r.body["items"][0]["profiles"][0]["view"],
         profile("T1"),
         "the list shows them too"
     );
@@ -406,7 +406,10 @@ fn subscriptions_follow_the_catalogue_and_the_category(engine: Engine) {
         (422, Some("unknown_service"))
     );
     // Refusals wrote nothing.
-    assert!(env.get(&path, &admin).body.as_array().unwrap().is_empty());
+    assert!(env.get(&path, &admin).body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     assert!(!env
         .traces_of(&cnaf, &conv)
         .iter()

@@ -132,7 +132,7 @@ impl World {
             &format!("/api/v1/partners/{}/quota-use", self.partner),
             &self.caf,
         );
-        r.body[0]["used"].clone()
+        r.body["items"][0]["used"].clone()
     }
 }
 
@@ -341,7 +341,7 @@ fn pending_requests_reserve_their_seats_and_approvals_never_overrun(engine: Engi
     assert_eq!(w.used(), 1);
     let staff = env.get(&format!("/api/v1/partners/{}/users", w.partner), &w.caf);
     assert_eq!(
-        staff.body.as_array().unwrap().len(),
+        staff.body["items"].as_array().unwrap().len(),
         3,
         "no account was left behind by the failed approval"
     );
@@ -491,7 +491,7 @@ fn inbox_escalation_and_reach(engine: Engine) {
         &w.caf,
     );
     assert_eq!(inbox.status, 200, "{inbox:?}");
-    let items = inbox.body.as_array().unwrap();
+    let items = inbox.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], json!(id));
     assert_eq!(items[0]["escalation_due"], false);
@@ -512,7 +512,7 @@ fn inbox_escalation_and_reach(engine: Engine) {
         &format!("/api/v1/cafs/{}/requests?escalation_due=true", w.caf_id),
         &w.caf,
     );
-    let items = due.body.as_array().unwrap();
+    let items = due.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{due:?}");
     assert_eq!(
         (&items[0]["escalation_due"], &items[0]["waiting_days"]),
@@ -522,9 +522,8 @@ fn inbox_escalation_and_reach(engine: Engine) {
         &format!("/api/v1/partners/{}/requests", w.partner),
         &w.admin,
     );
-    assert_eq!(mine.body.as_array().unwrap().len(), 2);
-    assert!(mine
-        .body
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 2);
+    assert!(mine.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -535,7 +534,7 @@ fn inbox_escalation_and_reach(engine: Engine) {
     );
     assert_eq!(
         contacts.body,
-        json!([{"side": "caf", "role": "service_centre", "name": "Centre de services de la Caf", "email": "centre.services@caf77.example", "phone": null}])
+        json!({"items": [{"side": "caf", "role": "service_centre", "name": "Centre de services de la Caf", "email": "centre.services@caf77.example", "phone": null}], "next_cursor": null})
     );
     let r = env.get(
         &format!("/api/v1/cafs/{}/requests?status=lost", w.caf_id),
@@ -619,7 +618,7 @@ fn a_request_for_someone_with_an_account_adds_to_it(engine: Engine) {
     env.activate_from_mail(&identifier, "julie@ccas.example");
     let accounts_of_julie = || {
         env.get(&format!("/api/v1/partners/{}/users", w.partner), &w.admin)
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -705,8 +704,7 @@ fn an_agent_named_administrator_keeps_their_account(engine: Engine) {
         "{me:?}"
     );
     let staff = env.get(&format!("/api/v1/partners/{}/users", w.partner), &w.admin);
-    let lucies = staff
-        .body
+    let lucies = staff.body["items"]
         .as_array()
         .unwrap()
         .iter()

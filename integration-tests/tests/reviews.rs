@@ -159,7 +159,7 @@ impl Caf {
             &p.principal,
         );
         assert_eq!(r.status, 200, "{r:?}");
-        r.body
+        r.body["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -1054,8 +1054,7 @@ fn the_annual_review_counts_what_happened(engine: Engine) {
         &format!("/api/v1/cafs/{}/unused-habilitations?days=30", caf.id),
         &caf.admin,
     );
-    let listed: Vec<&str> = r
-        .body
+    let listed: Vec<&str> = r.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -127,7 +127,7 @@ fn logout_takes_effect_at_once(engine: Engine) {
 
     let sessions = env.get("/api/v1/me/sessions", laptop_token);
     assert_eq!(sessions.status, 200);
-    let list = sessions.body.as_array().unwrap();
+    let list = sessions.body["items"].as_array().unwrap();
     assert_eq!(
         list.len(),
         3,
@@ -159,9 +159,7 @@ fn logout_takes_effect_at_once(engine: Engine) {
     );
     assert_eq!(other.status, 404);
     // Ending a session from the list.
-    let bootstrap_session = env
-        .get("/api/v1/me/sessions", phone_token)
-        .body
+    let bootstrap_session = env.get("/api/v1/me/sessions", phone_token).body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -971,8 +969,7 @@ fn people_behind_one_address_are_not_locked_out_by_a_guesser(engine: Engine) {
         .to_string();
     let sessions = env.get("/api/v1/me/sessions", &token);
     assert!(
-        sessions
-            .body
+        sessions.body["items"]
             .as_array()
             .unwrap()
             .iter()

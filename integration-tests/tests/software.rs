@@ -209,7 +209,7 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
             &format!("/api/v1/partners/{}/client-applications", w.partner),
             &w.cnaf
         )
-        .body[0]["client_id"],
+        .body["items"][0]["client_id"],
         client_id.as_str()
     );
 

@@ -48,3 +48,132 @@ impl<T> Page<T> {
         Ok(Self { items, next_cursor })
     }
 }
+
+impl<T> Page<T> {
+    /// Pages a complete, bounded list already loaded (a convention's amendments, a person's
+    /// sessions…): items in id order, those after the cursor.
+    pub fn of_loaded(
+        mut items: Vec<T>,
+        req: &PageRequest,
+        id: impl Fn(&T) -> String,
+    ) -> crate::Result<Self> {
+        items.sort_by_key(&id);
+        if let Some(after) = &req.cursor {
+            items.retain(|i| id(i).as_str() > after.as_str());
+        }
+        Self::from_rows(items, req.limit(), id, Ok)
+    }
+
+    /// Pages groups of items taken in key order after the cursor (a habilitation and the members
+    /// it reaches, a partner and its quota lines): a page ends at a group's boundary once it holds
+    /// `limit` items, so that one group's items are never split across pages. `fetch` gives up to
+    /// `n` groups after a key, in key order; both it and `expand` work on `conn`.
+    pub fn by_groups<C: ?Sized, G>(
+        req: &PageRequest,
+        conn: &mut C,
+        mut fetch: impl FnMut(&mut C, Option<&str>, i64) -> crate::Result<Vec<G>>,
+        key: impl Fn(&G) -> String,
+        mut expand: impl FnMut(&mut C, G) -> crate::Result<Vec<T>>,
+    ) -> crate::Result<Self> {
+        let limit = req.limit() as usize;
+        let mut after = req.cursor.clone();
+        let mut items = Vec::new();
+        loop {
+            let batch = fetch(conn, after.as_deref(), MAX_LIMIT)?;
+            let last_batch = (batch.len() as i64) < MAX_LIMIT;
+            for group in batch {
+                if items.len() >= limit {
+                    return Ok(Self {
+                        items,
+                        next_cursor: after,
+                    });
+                }
+                after = Some(key(&group));
+                items.extend(expand(conn, group)?);
+            }
+            if last_batch {
+                return Ok(Self {
+                    items,
+                    next_cursor: None,
+                });
+            }
+        }
+    }
+
+    /// The same page with its items mapped.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(limit: i64, cursor: Option<&str>) -> PageRequest {
+        PageRequest {
+            limit: Some(limit),
+            cursor: cursor.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_loaded_list_is_paged_in_id_order() {
+        let items = vec!["c", "a", "d", "b"];
+        let id = |s: &&str| s.to_string();
+        let first = Page::of_loaded(items.clone(), &req(3, None), id).unwrap();
+        assert_eq!(first.items, ["a", "b", "c"]);
+        assert_eq!(first.next_cursor.as_deref(), Some("c"));
+        let second = Page::of_loaded(items, &req(3, Some("c")), id).unwrap();
+        assert_eq!(second.items, ["d"]);
+        assert_eq!(second.next_cursor, None);
+    }
+
+    #[test]
+    fn groups_stay_whole_and_every_item_comes_once() {
+        // 450 groups (more than one batch), group k holds k % 3 items.
+        let keys: Vec<String> = (0..450).map(|k| format!("{k:04}")).collect();
+        let fetch = |_: &mut (), after: Option<&str>, n: i64| {
+            Ok(keys
+                .iter()
+                .filter(|k| after.is_none_or(|a| k.as_str() > a))
+                .take(n as usize)
+                .cloned()
+                .collect::<Vec<_>>())
+        };
+        let expand = |_: &mut (), k: String| {
+            let n: usize = k.parse::<usize>().unwrap() % 3;
+            Ok((0..n).map(|i| format!("{k}.{i}")).collect::<Vec<_>>())
+        };
+        let mut seen = vec![];
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = Page::by_groups(
+                &req(7, cursor.as_deref()),
+                &mut (),
+                fetch,
+                |k| k.clone(),
+                expand,
+            )
+            .unwrap();
+            assert!(page.items.len() <= 7 + 2, "{}", page.items.len());
+            // No group is split: the first item of a page starts its group.
+            if let Some(first) = page.items.first() {
+                assert!(first.ends_with(".0"), "{first}");
+            }
+            seen.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        let expected: usize = (0..450).map(|k| k % 3).sum();
+        assert_eq!(seen.len(), expected);
+        let mut unique = seen.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), expected);
+    }
+}

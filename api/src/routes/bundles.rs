@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::habilitations::{holder_of, HabilitationDto};
+use super::PageQuery;
 use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
@@ -95,8 +96,8 @@ pub async fn create_role_bundle(
 /// A partner's role bundles.
 #[utoipa::path(
     tag = "role bundles",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Its role bundles", body = Vec<RoleBundleDto>)),
+    params(("partner_id" = Uuid, Path, description = "The partner"), PageQuery),
+    responses((status = 200, description = "Its role bundles, a page", body = RoleBundlePage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/role-bundles")]
@@ -104,17 +105,15 @@ pub async fn list_role_bundles(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let page = page.request()?;
     let partner = path.into_inner();
     let bs = run(&state, &auth, move |db, ctx| {
-        habs::list_bundles(db, ctx, partner.into())
+        habs::list_bundles(db, ctx, partner.into(), &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        bs.into_iter()
-            .map(RoleBundleDto::try_from)
-            .collect::<Result<Vec<_>, _>>()?,
-    ))
+    Ok(HttpResponse::Ok().json(RoleBundlePage::of(bs, RoleBundleDto::try_from)?))
 }
 
 /// Granting a role bundle.
@@ -159,3 +158,9 @@ pub async fn grant_role_bundle(
             .collect::<Result<Vec<_>, _>>()?,
     ))
 }
+
+super::page_of!(
+    /// A page of role bundles.
+    RoleBundlePage,
+    RoleBundleDto
+);

@@ -53,14 +53,11 @@ impl From<Caf> for CafDto {
     }
 }
 
-/// A page of Cafs.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CafPage {
-    /// The Cafs.
-    pub items: Vec<CafDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of Cafs.
+    CafPage,
+    CafDto
+);
 
 /// A Caf to register.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -228,14 +225,11 @@ pub async fn add_caf_administrator(
     Ok(HttpResponse::Created().json(AccountDto::from(account)))
 }
 
-/// A page of accounts.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountPage {
-    /// The accounts.
-    pub items: Vec<AccountDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of accounts.
+    AccountPage,
+    AccountDto
+);
 
 /// The administrators of a Caf.
 #[utoipa::path(

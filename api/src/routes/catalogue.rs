@@ -110,7 +110,7 @@ impl From<Service> for ServiceDto {
 /// The catalogue: every service and its profiles.
 #[utoipa::path(
     tag = "catalogue",
-    responses((status = 200, description = "The services", body = Vec<ServiceDto>)),
+    responses((status = 200, description = "The services", body = ServicePage)),
     security(("bearer" = [])),
 )]
 #[get("/services")]
@@ -119,12 +119,9 @@ pub async fn list_services(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let services = run(&state, &auth, catalogue::list).await?;
-    Ok(HttpResponse::Ok().json(
-        services
-            .into_iter()
-            .map(ServiceDto::from)
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(ServicePage::whole(
+        services.into_iter().map(ServiceDto::from).collect(),
+    )))
 }
 
 /// One service, with what each of its profiles sees of a beneficiary's file.
@@ -144,3 +141,9 @@ pub async fn get_service(
     let s = run(&state, &auth, move |db, ctx| catalogue::get(db, ctx, id)).await?;
     Ok(HttpResponse::Ok().json(ServiceDto::from(s)))
 }
+
+super::page_of!(
+    /// The catalogue's services, all on one page.
+    ServicePage,
+    ServiceDto
+);

@@ -155,14 +155,11 @@ fn respond(c: Convention) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(ConventionDto::from(c, today())?))
 }
 
-/// A page of conventions.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConventionPage {
-    /// The conventions.
-    pub items: Vec<ConventionDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of conventions.
+    ConventionPage,
+    ConventionDto
+);
 
 /// The terms of a service contract.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -669,7 +666,7 @@ impl TryFrom<Amendment> for AmendmentDto {
 #[utoipa::path(
     tag = "conventions",
     params(("convention_id" = Uuid, Path, description = "The convention")),
-    responses((status = 200, description = "The amendments", body = Vec<AmendmentDto>)),
+    responses((status = 200, description = "The amendments", body = AmendmentPage)),
     security(("bearer" = [])),
 )]
 #[get("/conventions/{convention_id}/amendments")]
@@ -683,9 +680,15 @@ pub async fn list_amendments(
         conventions::amendments(db, ctx, id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
+    Ok(HttpResponse::Ok().json(AmendmentPage::whole(
         list.into_iter()
             .map(AmendmentDto::try_from)
-            .collect::<Result<Vec<_>, _>>()?,
-    ))
+            .collect::<Result<_, _>>()?,
+    )))
 }
+
+super::page_of!(
+    /// The amendments, all on one page.
+    AmendmentPage,
+    AmendmentDto
+);

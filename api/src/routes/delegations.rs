@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::habilitations::ReasonInput;
+use super::PageQuery;
 use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
@@ -136,8 +137,8 @@ pub async fn give_delegation(
 /// A partner's delegations, those in force first.
 #[utoipa::path(
     tag = "delegations",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Delegations", body = Vec<DelegationDto>)),
+    params(("partner_id" = Uuid, Path, description = "The partner"), PageQuery),
+    responses((status = 200, description = "Delegations, a page", body = DelegationPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/delegations")]
@@ -145,17 +146,15 @@ pub async fn list_delegations(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let page = page.request()?;
     let partner = path.into_inner();
     let rows = run(&state, &auth, move |db, ctx| {
-        staff::list_delegations(db, ctx, partner.into())
+        staff::list_delegations(db, ctx, partner.into(), &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(DelegationDto::try_from)
-            .collect::<Result<Vec<_>, _>>()?,
-    ))
+    Ok(HttpResponse::Ok().json(DelegationPage::of(rows, DelegationDto::try_from)?))
 }
 
 /// Withdraws a delegation (the partner's administrators): the manager loses those functions on
@@ -182,3 +181,9 @@ pub async fn withdraw_delegation(
     .await?;
     Ok(HttpResponse::Ok().json(DelegationDto::try_from(d)?))
 }
+
+super::page_of!(
+    /// A page of delegations.
+    DelegationPage,
+    DelegationDto
+);

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
+use super::PageQuery;
 use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
@@ -114,8 +115,8 @@ pub async fn create_group(
 /// A partner's groups.
 #[utoipa::path(
     tag = "groups",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Its groups", body = Vec<GroupDto>)),
+    params(("partner_id" = Uuid, Path, description = "The partner"), PageQuery),
+    responses((status = 200, description = "Its groups, a page", body = GroupPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/groups")]
@@ -123,17 +124,15 @@ pub async fn list_groups(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let page = page.request()?;
     let partner = path.into_inner();
     let gs = run(&state, &auth, move |db, ctx| {
-        staff::list_groups(db, ctx, partner.into())
+        staff::list_groups(db, ctx, partner.into(), &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        gs.into_iter()
-            .map(GroupDto::try_from)
-            .collect::<Result<Vec<_>, _>>()?,
-    ))
+    Ok(HttpResponse::Ok().json(GroupPage::of(gs, GroupDto::try_from)?))
 }
 
 /// A group and its members.
@@ -210,3 +209,9 @@ pub async fn remove_group_member(
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+super::page_of!(
+    /// A page of groups.
+    GroupPage,
+    GroupDto
+);

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::auth::AccountDto;
 use super::quotas::{group_ref, GroupRef};
 use super::traces::TracePage;
+use super::PageQuery;
 use super::{page_request, run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
@@ -102,14 +103,11 @@ impl TryFrom<HabilitationView> for HabilitationDto {
     }
 }
 
-/// A page of habilitations.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HabilitationPage {
-    /// The habilitations.
-    pub items: Vec<HabilitationDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of habilitations.
+    HabilitationPage,
+    HabilitationDto
+);
 
 pub(super) fn holder_of(
     account_id: Option<Uuid>,
@@ -438,9 +436,11 @@ impl TryFrom<habs::Question> for QuestionDto {
     }
 }
 
-fn questions_dto(qs: Vec<habs::Question>) -> Result<Vec<QuestionDto>, ApiError> {
-    qs.into_iter().map(QuestionDto::try_from).collect()
-}
+super::page_of!(
+    /// A page of questions.
+    QuestionPage,
+    QuestionDto
+);
 
 /// A question to ask.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -479,11 +479,12 @@ pub async fn ask_habilitation_question(
     Ok(HttpResponse::Created().json(QuestionDto::try_from(q)?))
 }
 
-/// The questions asked about a habilitation, with their answers.
+/// The questions asked about a habilitation, with their answers, oldest first: the whole list on
+/// one page.
 #[utoipa::path(
     tag = "habilitations",
     params(("habilitation_id" = Uuid, Path, description = "The habilitation")),
-    responses((status = 200, description = "Questions and answers", body = Vec<QuestionDto>)),
+    responses((status = 200, description = "Questions and answers", body = QuestionPage)),
     security(("bearer" = [])),
 )]
 #[get("/habilitations/{habilitation_id}/questions")]
@@ -497,14 +498,18 @@ pub async fn list_habilitation_questions(
         habs::questions(db, ctx, id.into())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(questions_dto(qs)?))
+    Ok(HttpResponse::Ok().json(QuestionPage::whole(
+        qs.into_iter()
+            .map(QuestionDto::try_from)
+            .collect::<Result<_, _>>()?,
+    )))
 }
 
 /// The Caf's questions a partner has not answered yet.
 #[utoipa::path(
     tag = "habilitations",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Open questions", body = Vec<QuestionDto>)),
+    params(("partner_id" = Uuid, Path, description = "The partner"), PageQuery),
+    responses((status = 200, description = "A page of open questions", body = QuestionPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/habilitation-questions")]
@@ -512,13 +517,15 @@ pub async fn list_open_habilitation_questions(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let page = page.request()?;
     let qs = run(&state, &auth, move |db, ctx| {
-        habs::open_questions(db, ctx, id.into())
+        habs::open_questions(db, ctx, id.into(), &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(questions_dto(qs)?))
+    Ok(HttpResponse::Ok().json(QuestionPage::of(qs, QuestionDto::try_from)?))
 }
 
 /// An answer.
@@ -624,7 +631,20 @@ pub struct UnusedQuery {
     /// Days without use, 1 to 3650 (default 90).
     #[param(minimum = 1, maximum = 3650)]
     pub days: Option<i64>,
+    /// Lines per page, 1 to 200 (default 50); a page ends at a habilitation's last line, so a
+    /// group's members are never split.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page, as given (400 `invalid_cursor` otherwise).
+    #[param(max_length = 64)]
+    pub cursor: Option<String>,
 }
+
+super::page_of!(
+    /// A page of unused habilitations, one line per person reached.
+    UnusedPage,
+    UnusedDto
+);
 
 /// Habilitations of a Caf's partners not used for `days` days: no consultation served through a
 /// CDAP habilitation (never used included); for a group's habilitation, also each member who has
@@ -632,7 +652,7 @@ pub struct UnusedQuery {
 #[utoipa::path(
     tag = "habilitations",
     params(("caf_id" = Uuid, Path, description = "The Caf"), UnusedQuery),
-    responses((status = 200, description = "Unused habilitations", body = Vec<UnusedDto>)),
+    responses((status = 200, description = "Unused habilitations", body = UnusedPage)),
     security(("bearer" = [])),
 )]
 #[get("/cafs/{caf_id}/unused-habilitations")]
@@ -649,21 +669,18 @@ pub async fn list_unused_habilitations(
             "days must be between 1 and 3650",
         ));
     }
+    let page = super::page_request(query.limit, query.cursor.clone())?;
     let id = path.into_inner();
     let since = auth.0.now - chrono::Duration::days(days);
     let rows = run(&state, &auth, move |db, ctx| {
-        habs::unused(db, ctx, id.into(), since)
+        habs::unused(db, ctx, id.into(), since, &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(|u| {
-                Ok(UnusedDto {
-                    habilitation: HabilitationDto::try_from(u.habilitation)?,
-                    account: AccountDto::from(u.account),
-                    last_seen_at: u.last_seen_at.map(utc),
-                })
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?,
-    ))
+    Ok(HttpResponse::Ok().json(UnusedPage::of(rows, |u| {
+        Ok::<_, ApiError>(UnusedDto {
+            habilitation: HabilitationDto::try_from(u.habilitation)?,
+            account: AccountDto::from(u.account),
+            last_seen_at: u.last_seen_at.map(utc),
+        })
+    })?))
 }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
+use super::PageQuery;
 use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
@@ -62,30 +63,33 @@ pub struct SessionDto {
 /// Your open sessions, most recent first.
 #[utoipa::path(
     tag = "me",
-    responses((status = 200, description = "Open sessions", body = Vec<SessionDto>)),
+    params(PageQuery),
+    responses((status = 200, description = "Open sessions, most recent first, a page", body = SessionPage)),
     security(("bearer" = [])),
 )]
 #[get("/me/sessions")]
 pub async fn list_my_sessions(
     state: web::Data<AppState>,
     auth: Authenticated,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let current = auth.1.to_string();
-    let list = run(&state, &auth, sessions::list_own).await?;
-    let dto: Vec<SessionDto> = list
-        .into_iter()
-        .map(|s| {
-            Ok(SessionDto {
-                id: stored_id(&s.id)?,
-                current: s.id == current,
-                created_at: utc(s.created_at),
-                last_used_at: utc(s.last_used_at),
-                expires_at: utc(s.expires_at),
-                user_agent: s.user_agent,
-                source: s.source,
-            })
+    let page = page.request()?;
+    let list = run(&state, &auth, move |db, ctx| {
+        sessions::list_own(db, ctx, &page)
+    })
+    .await?;
+    let dto = SessionPage::of(list, |s| {
+        Ok::<_, ApiError>(SessionDto {
+            id: stored_id(&s.id)?,
+            current: s.id == current,
+            created_at: utc(s.created_at),
+            last_used_at: utc(s.last_used_at),
+            expires_at: utc(s.expires_at),
+            user_agent: s.user_agent,
+            source: s.source,
         })
-        .collect::<Result<_, ApiError>>()?;
+    })?;
     Ok(HttpResponse::Ok().json(dto))
 }
 
@@ -267,3 +271,9 @@ pub async fn remove_totp(
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+super::page_of!(
+    /// A page of sessions.
+    SessionPage,
+    SessionDto
+);

@@ -117,6 +117,42 @@ pub fn page_request(
     Ok(mcp_persistence::PageRequest { limit, cursor })
 }
 
+/// Declares the page type of a list: `{items, next_cursor}`, the one shape of every list.
+macro_rules! page_of {
+    ($(#[$doc:meta])* $name:ident, $item:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            /// The items of this page.
+            pub items: Vec<$item>,
+            /// Cursor of the next page, absent on the last.
+            pub next_cursor: Option<String>,
+        }
+
+        impl $name {
+            /// Shapes a page of the store's items.
+            pub fn of<T, E>(
+                page: mcp_persistence::Page<T>,
+                item: impl FnMut(T) -> Result<$item, E>,
+            ) -> Result<Self, E> {
+                Ok(Self {
+                    items: page.items.into_iter().map(item).collect::<Result<_, _>>()?,
+                    next_cursor: page.next_cursor,
+                })
+            }
+
+            /// A list that always comes whole, on one page.
+            pub fn whole(items: Vec<$item>) -> Self {
+                Self {
+                    items,
+                    next_cursor: None,
+                }
+            }
+        }
+    };
+}
+pub(crate) use page_of;
+
 /// Lists every operation once: the macro both registers the handler and adds its documentation
 /// to the contract, so that a route cannot be served undocumented or documented unserved.
 macro_rules! operations {

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::AccountDto;
+use super::cafs::AccountPage;
 use super::habilitations::ReasonInput;
 use super::types::PartnerCategory;
 use super::{page_request, run, stored_id, utc};
@@ -68,14 +69,11 @@ impl TryFrom<Partner> for PartnerDto {
     }
 }
 
-/// A page of partners.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartnerPage {
-    /// The partners.
-    pub items: Vec<PartnerDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of partners.
+    PartnerPage,
+    PartnerDto
+);
 
 /// A partner's registration data.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -312,7 +310,7 @@ pub async fn name_partner_administrator(
 #[utoipa::path(
     tag = "partners",
     params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Its administrators", body = Vec<AccountDto>)),
+    responses((status = 200, description = "Its administrators", body = AccountPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/administrators")]
@@ -326,12 +324,9 @@ pub async fn list_partner_administrators(
         partners::administrators(db, ctx, id.into())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        accounts
-            .into_iter()
-            .map(AccountDto::from)
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(AccountPage::whole(
+        accounts.into_iter().map(AccountDto::from).collect(),
+    )))
 }
 
 /// The Caf takes the management of the partner's habilitations back ("supprimer la délégation et

@@ -61,15 +61,22 @@ impl TryFrom<QuotaLine> for QuotaUseDto {
     }
 }
 
+super::page_of!(
+    /// A page of quota use, one line per subscription and profile.
+    QuotaUsePage,
+    QuotaUseDto
+);
+
 fn quota_dto(lines: Vec<QuotaLine>) -> Result<Vec<QuotaUseDto>, ApiError> {
     lines.into_iter().map(QuotaUseDto::try_from).collect()
 }
 
-/// A partner's quota use, profile by profile.
+/// A partner's quota use, profile by profile: the whole list on one page (a partner subscribes to
+/// a handful of profiles).
 #[utoipa::path(
     tag = "quotas",
     params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Quota use", body = Vec<QuotaUseDto>)),
+    responses((status = 200, description = "Quota use", body = QuotaUsePage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/quota-use")]
@@ -83,7 +90,7 @@ pub async fn get_partner_quota_use(
         habs::quota_use(db, ctx, id.into())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(quota_dto(lines)?))
+    Ok(HttpResponse::Ok().json(QuotaUsePage::whole(quota_dto(lines)?)))
 }
 
 /// Filter of the Caf's quota overview.
@@ -93,13 +100,19 @@ pub async fn get_partner_quota_use(
 pub struct CafQuotaQuery {
     /// Only the profiles held by more people than their quota allows.
     pub over_quota: Option<bool>,
+    /// Lines per page, 1 to 200 (default 50); a page ends at a partner's last line.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page, as given (400 `invalid_cursor` otherwise).
+    #[param(max_length = 64)]
+    pub cursor: Option<String>,
 }
 
 /// Quota use across a Caf's partners (Caf administrators, the Cnaf).
 #[utoipa::path(
     tag = "quotas",
     params(("caf_id" = Uuid, Path, description = "The Caf"), CafQuotaQuery),
-    responses((status = 200, description = "Quota use by partner and profile", body = Vec<QuotaUseDto>)),
+    responses((status = 200, description = "Quota use by partner and profile", body = QuotaUsePage)),
     security(("bearer" = [])),
 )]
 #[get("/cafs/{caf_id}/quota-use")]
@@ -111,11 +124,12 @@ pub async fn get_caf_quota_use(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let over = query.over_quota.unwrap_or(false);
+    let page = super::page_request(query.limit, query.cursor.clone())?;
     let lines = run(&state, &auth, move |db, ctx| {
-        habs::caf_quota_use(db, ctx, id.into(), over)
+        habs::caf_quota_use(db, ctx, id.into(), over, &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(quota_dto(lines)?))
+    Ok(HttpResponse::Ok().json(QuotaUsePage::of(lines, QuotaUseDto::try_from)?))
 }
 
 /// A group named where a hold comes from.

@@ -206,9 +206,11 @@ fn dto(v: RequestView) -> Result<RequestDto, ApiError> {
     })
 }
 
-fn dtos(vs: Vec<RequestView>) -> Result<Vec<RequestDto>, ApiError> {
-    vs.into_iter().map(dto).collect()
-}
+super::page_of!(
+    /// A page of requests.
+    RequestPage,
+    RequestDto
+);
 
 /// Files a request as a draft (the partner's administrators). It is checked at once: the same
 /// rules as a grant for a habilitation request (`profile_not_subscribed`, `profile_not_eligible`,
@@ -254,6 +256,12 @@ pub struct RequestQuery {
     pub partner_id: Option<Uuid>,
     /// Only those unanswered for ten days or more.
     pub escalation_due: Option<bool>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page, as given (400 `invalid_cursor` otherwise).
+    #[param(max_length = 64)]
+    pub cursor: Option<String>,
 }
 
 impl RequestQuery {
@@ -276,11 +284,11 @@ impl RequestQuery {
     }
 }
 
-/// A partner's requests, oldest waiting first.
+/// A partner's requests, in the order they were filed.
 #[utoipa::path(
     tag = "requests",
     params(("partner_id" = Uuid, Path, description = "The partner"), RequestQuery),
-    responses((status = 200, description = "Its requests", body = Vec<RequestDto>)),
+    responses((status = 200, description = "Its requests, a page", body = RequestPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/requests")]
@@ -291,12 +299,13 @@ pub async fn list_partner_requests(
     query: web::Query<RequestQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
+    let page = super::page_request(query.limit, query.cursor.clone())?;
     let partner = path.into_inner();
     let vs = run(&state, &auth, move |db, ctx| {
-        requests::for_partner(db, ctx, partner.into(), &filter)
+        requests::for_partner(db, ctx, partner.into(), &filter, &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(dtos(vs)?))
+    Ok(HttpResponse::Ok().json(RequestPage::of(vs, dto)?))
 }
 
 /// The Caf administrator's inbox: its partners' requests by partner, kind and status, oldest
@@ -304,7 +313,7 @@ pub async fn list_partner_requests(
 #[utoipa::path(
     tag = "requests",
     params(("caf_id" = Uuid, Path, description = "The Caf"), RequestQuery),
-    responses((status = 200, description = "The inbox", body = Vec<RequestDto>)),
+    responses((status = 200, description = "The inbox, a page", body = RequestPage)),
     security(("bearer" = [])),
 )]
 #[get("/cafs/{caf_id}/requests")]
@@ -315,12 +324,13 @@ pub async fn list_caf_requests(
     query: web::Query<RequestQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
+    let page = super::page_request(query.limit, query.cursor.clone())?;
     let caf = path.into_inner();
     let vs = run(&state, &auth, move |db, ctx| {
-        requests::inbox(db, ctx, caf.into(), &filter)
+        requests::inbox(db, ctx, caf.into(), &filter, &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(dtos(vs)?))
+    Ok(HttpResponse::Ok().json(RequestPage::of(vs, dto)?))
 }
 
 /// One request.
@@ -485,7 +495,7 @@ pub async fn approve_request(
 #[utoipa::path(
     tag = "requests",
     params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Escalation contacts", body = Vec<Contact>)),
+    responses((status = 200, description = "Escalation contacts", body = ContactPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/escalation-contacts")]
@@ -499,5 +509,13 @@ pub async fn list_escalation_contacts(
         requests::escalation_contacts(db, ctx, partner.into())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(cs.into_iter().map(Contact::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(ContactPage::whole(
+        cs.into_iter().map(Contact::from).collect(),
+    )))
 }
+
+super::page_of!(
+    /// Contacts, in the contract's order, all on one page.
+    ContactPage,
+    Contact
+);

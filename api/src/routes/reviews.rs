@@ -117,14 +117,11 @@ fn campaigns_dto(vs: Vec<CampaignView>) -> Result<Vec<CampaignDto>, ApiError> {
     vs.into_iter().map(CampaignDto::try_from).collect()
 }
 
-/// A page of campaigns.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CampaignPage {
-    /// The campaigns.
-    pub items: Vec<CampaignDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of campaigns.
+    CampaignPage,
+    CampaignDto
+);
 
 /// One habilitation under review.
 #[derive(Debug, Serialize, ToSchema)]

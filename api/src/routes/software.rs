@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::PageQuery;
 use super::{run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
@@ -98,8 +99,8 @@ pub async fn register_client_application(
 /// A partner's software.
 #[utoipa::path(
     tag = "partner software",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Its software", body = Vec<ClientApplicationDto>)),
+    params(("partner_id" = Uuid, Path, description = "The partner"), PageQuery),
+    responses((status = 200, description = "Its software, a page", body = ClientApplicationPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/client-applications")]
@@ -107,17 +108,18 @@ pub async fn list_client_applications(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let page = page.request()?;
     let partner_id = path.into_inner();
     let apps = run(&state, &auth, move |db, ctx| {
-        clients::list(db, ctx, partner_id.into())
+        clients::list(db, ctx, partner_id.into(), &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        apps.into_iter()
-            .map(ClientApplicationDto::try_from)
-            .collect::<Result<Vec<_>, _>>()?,
-    ))
+    Ok(HttpResponse::Ok().json(ClientApplicationPage::of(
+        apps,
+        ClientApplicationDto::try_from,
+    )?))
 }
 
 /// Why a software is revoked.
@@ -174,3 +176,9 @@ pub async fn revoke_client_application(
     .await?;
     Ok(HttpResponse::Ok().json(ClientApplicationDto::try_from(app)?))
 }
+
+super::page_of!(
+    /// A page of software.
+    ClientApplicationPage,
+    ClientApplicationDto
+);

@@ -7,8 +7,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::AccountDto;
+use super::cafs::AccountPage;
 use super::habilitations::ReasonInput;
 use super::run;
+use super::PageQuery;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -75,8 +77,8 @@ pub async fn create_partner_user(
 /// The partner's staff: administrators and users.
 #[utoipa::path(
     tag = "staff",
-    params(("partner_id" = Uuid, Path, description = "The partner")),
-    responses((status = 200, description = "Its staff", body = Vec<AccountDto>)),
+    params(("partner_id" = Uuid, Path, description = "The partner"), PageQuery),
+    responses((status = 200, description = "A page of its staff", body = AccountPage)),
     security(("bearer" = [])),
 )]
 #[get("/partners/{partner_id}/users")]
@@ -84,18 +86,17 @@ pub async fn list_partner_users(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = path.into_inner();
+    let page = page.request()?;
     let accounts = run(&state, &auth, move |db, ctx| {
-        staff::list_staff(db, ctx, partner.into())
+        staff::list_staff(db, ctx, partner.into(), &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        accounts
-            .into_iter()
-            .map(AccountDto::from)
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(AccountPage::of(accounts, |a| {
+        Ok::<_, ApiError>(AccountDto::from(a))
+    })?))
 }
 
 /// Closes the account of someone who left: sessions end, direct habilitations are devalidated

@@ -173,7 +173,7 @@ pub async fn create_subscription(
 #[utoipa::path(
     tag = "subscriptions",
     params(("convention_id" = Uuid, Path, description = "The convention")),
-    responses((status = 200, description = "The subscriptions", body = Vec<SubscriptionDto>)),
+    responses((status = 200, description = "The subscriptions", body = SubscriptionPage)),
     security(("bearer" = [])),
 )]
 #[get("/conventions/{convention_id}/subscriptions")]
@@ -187,11 +187,11 @@ pub async fn list_subscriptions(
         subscriptions::list(db, ctx, id.into())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
+    Ok(HttpResponse::Ok().json(SubscriptionPage::whole(
         list.into_iter()
             .map(SubscriptionDto::try_from)
-            .collect::<Result<Vec<_>, _>>()?,
-    ))
+            .collect::<Result<_, _>>()?,
+    )))
 }
 
 /// One subscription.
@@ -251,3 +251,9 @@ pub async fn update_quotas(
     .await?;
     Ok(HttpResponse::Ok().json(SubscriptionDto::try_from(v)?))
 }
+
+super::page_of!(
+    /// The subscriptions, all on one page.
+    SubscriptionPage,
+    SubscriptionDto
+);

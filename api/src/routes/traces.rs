@@ -91,14 +91,11 @@ impl TryFrom<Trace> for TraceDto {
     }
 }
 
-/// A page of traces.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TracePage {
-    /// The traces, in the order asked (oldest first by default).
-    pub items: Vec<TraceDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of traces.
+    TracePage,
+    TraceDto
+);
 
 /// Order of traces.
 #[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
@@ -642,14 +639,11 @@ impl TryFrom<PurgeRecord> for PurgeDto {
     }
 }
 
-/// A page of purge evidence.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PurgePage {
-    /// The purges, newest first.
-    pub items: Vec<PurgeDto>,
-    /// Cursor of the next page, absent on the last.
-    pub next_cursor: Option<String>,
-}
+super::page_of!(
+    /// A page of purge evidence.
+    PurgePage,
+    PurgeDto
+);
 
 /// The evidence of the retention purges, newest first (Cnaf auditors).
 #[utoipa::path(

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{Function, Role};
 use mcp_domain::habilitation::check_reason;
 use mcp_domain::person::Person;
-use mcp_domain::request::{escalation_due, RequestKind, RequestStatus};
+use mcp_domain::request::{escalation_cutoff, escalation_due, RequestKind, RequestStatus};
 use mcp_domain::DomainError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::page::{Page, PageRequest};
 use crate::schema::{accounts, habilitation_requests};
 use crate::store::partners::{self, AdministratorRank, Partner};
 use crate::store::trace::{self, Event, Outcome};
@@ -467,7 +468,8 @@ pub(crate) fn list(
     caf_id: Option<&str>,
     partner_id: Option<String>,
     filter: &RequestFilter,
-) -> Result<Vec<RequestView>> {
+    page: &PageRequest,
+) -> Result<Page<RequestView>> {
     let mut q = habilitation_requests::table
         .select(RequestRow::as_select())
         .into_boxed();
@@ -483,18 +485,18 @@ pub(crate) fn list(
     if let Some(k) = filter.kind {
         q = q.filter(habilitation_requests::kind.eq(k.code()));
     }
+    if filter.escalation_due {
+        q = q
+            .filter(habilitation_requests::status.eq(RequestStatus::Submitted.code()))
+            .filter(habilitation_requests::submitted_at.le(escalation_cutoff(now)));
+    }
+    if let Some(after) = &page.cursor {
+        q = q.filter(habilitation_requests::id.gt(after));
+    }
+    let limit = page.limit();
     let rows: Vec<RequestRow> = q
         .order(habilitation_requests::id.asc())
-        .limit(1000)
+        .limit(limit + 1)
         .load(conn)?;
-    let mut out: Vec<RequestView> = rows
-        .into_iter()
-        .map(|r| view(r, now))
-        .collect::<Result<_>>()?;
-    if filter.escalation_due {
-        out.retain(|r| r.escalation_due);
-    }
-    // Oldest waiting first: what was sent longest ago comes first.
-    out.sort_by_key(|r| (r.row.submitted_at.is_none(), r.row.submitted_at));
-    Ok(out)
+    Page::from_rows(rows, limit, |r| r.id.clone(), |r| view(r, now))
 }

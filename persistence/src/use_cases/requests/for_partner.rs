@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::page::{Page, PageRequest};
 use crate::use_cases::partners::{self};
 use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
@@ -15,12 +16,13 @@ pub fn for_partner(
     ctx: &Ctx,
     partner_id: PartnerId,
     filter: &RequestFilter,
-) -> Result<Vec<RequestView>> {
+    page: &PageRequest,
+) -> Result<Page<RequestView>> {
     partners::read_for(
         db,
         ctx,
         partner_id,
         Function::ReadRequests,
-        |conn, partner| list(conn, ctx.now, None, Some(partner.id), filter),
+        |conn, partner| list(conn, ctx.now, None, Some(partner.id), filter, page),
     )
 }

@@ -3,19 +3,21 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::page::{Page, PageRequest};
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::ids::CafId;
 
 use super::*;
 
-/// The Caf administrator's inbox: its partners' requests, oldest waiting first, with those
-/// unanswered for ten days flagged.
+/// The Caf administrator's inbox: its partners' requests in the order they were filed, with
+/// those unanswered for ten days flagged.
 pub fn inbox(
     db: &Database,
     ctx: &Ctx,
     caf_id: CafId,
     filter: &RequestFilter,
-) -> Result<Vec<RequestView>> {
+    page: &PageRequest,
+) -> Result<Page<RequestView>> {
     authorize(ctx.principal(), Function::ReadRequests, Reach::Caf(caf_id))?;
     db.read(|conn| {
         crate::store::cafs::load(conn, caf_id.into())?;
@@ -25,6 +27,7 @@ pub fn inbox(
             Some(&caf_id.to_string()),
             filter.partner_id.map(|p| p.to_string()),
             filter,
+            page,
         )
     })
 }

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::page::{Page, PageRequest};
 use crate::schema::partner_groups;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
@@ -11,19 +12,32 @@ use mcp_domain::ids::PartnerId;
 
 use super::*;
 
-/// The groups of a partner, by name.
-pub fn list_groups(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result<Vec<Group>> {
+/// The groups of a partner, in creation order.
+pub fn list_groups(
+    db: &Database,
+    ctx: &Ctx,
+    partner_id: PartnerId,
+    page: &PageRequest,
+) -> Result<Page<Group>> {
     partners::read_for(
         db,
         ctx,
         partner_id,
         Function::ReadHabilitations,
         |conn, partner| {
-            Ok(partner_groups::table
+            let mut q = partner_groups::table
                 .filter(partner_groups::partner_id.eq(&partner.id))
-                .order(partner_groups::name.asc())
+                .into_boxed();
+            if let Some(after) = &page.cursor {
+                q = q.filter(partner_groups::id.gt(after));
+            }
+            let limit = page.limit();
+            let rows = q
+                .order(partner_groups::id.asc())
+                .limit(limit + 1)
                 .select(Group::as_select())
-                .load(conn)?)
+                .load(conn)?;
+            Page::from_rows(rows, limit, |r| r.id.clone(), Ok)
         },
     )
 }
