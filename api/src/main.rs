@@ -67,7 +67,7 @@ fn main() {
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => print!("{}", mcp_api::openapi::yaml()),
-        Command::ErrorCodes => print!("{}", mcp_domain::ErrorCode::catalogue()),
+        Command::ErrorCodes => print!("{}", mcp_api::problem::catalogue()),
         Command::GenerateFiles { count, first, seed } => {
             use std::io::Write;
             let today = chrono::Utc::now().date_naive();

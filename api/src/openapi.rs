@@ -1,8 +1,11 @@
 //! The OpenAPI document, generated from the code; `openapi.yaml` at the repository root is this
 //! document, checked in, and a test fails when they differ.
 
+use std::collections::{BTreeMap, BTreeSet};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::ResponseBuilder;
+
+use crate::problem::Applies;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
@@ -121,46 +124,98 @@ impl Modify for Conventions {
                 }
                 split_summary(op);
                 let has_body = op.request_body.is_some();
-                let mut add = |status: &str, description: &str| {
-                    op.responses
-                        .responses
-                        .entry(status.to_string())
-                        .or_insert_with(|| problem(description));
+                let paged = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, RefOr::T(p) if p.name == "cursor"));
+                let id = op.operation_id.clone().unwrap_or_default();
+                let applies = |a: Applies| match a {
+                    Applies::Every => true,
+                    Applies::Secured => secured,
+                    Applies::WithBody => has_body,
+                    Applies::WithPathId => has_path_id,
+                    Applies::Paged => paged,
+                    Applies::WhenListed => false,
                 };
-                add(
-                    "400",
-                    "Malformed request: unreadable JSON, unknown field, invalid query or cursor",
-                );
-                if secured {
-                    add(
-                        "401",
-                        "Missing, invalid or expired access token, or inactive account",
-                    );
-                    add("403", "Your role does not include this function");
+                // The codes each status may carry: the HTTP layer's that concern the operation,
+                // and the refusals it lists.
+                let layer = crate::problem::layer_codes();
+                let mut codes: BTreeMap<u16, BTreeSet<&str>> = BTreeMap::new();
+                for l in &layer {
+                    if applies(l.applies) {
+                        codes.entry(l.status).or_default().insert(l.code);
+                    }
                 }
-                if has_path_id {
-                    add("404", "No such object within your reach");
-                }
-                if has_body {
-                    add("413", "Body larger than the limit");
-                    add("415", "Body is not application/json");
-                    add(
-                        "422",
-                        "A field is invalid or a rule refuses the change (see `code` and `errors`)",
-                    );
+                for code in routes::refusals(&id) {
+                    let status = mcp_domain::ErrorCode::from_code(code)
+                        .map(|c| c.status())
+                        .or_else(|| layer.iter().find(|l| l.code == *code).map(|l| l.status))
+                        .unwrap_or_else(|| panic!("{id} lists `{code}`, which is no code"));
+                    codes.entry(status).or_default().insert(code);
                 }
                 if mutation && secured {
-                    add("409", "The object's current state forbids the change");
+                    codes.entry(409).or_default();
                 }
-                add("500", "Internal error (logged)");
-                add(
-                    "503",
-                    "The database is unavailable: nothing was done, try again shortly",
-                );
+                for (status, codes) in codes {
+                    let response = op
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| problem(default_description(status)));
+                    restrict_codes(response, &codes);
+                }
                 declare_headers(op);
             }
         }
     }
+}
+
+/// What a problem response of `status` means, when the handler does not say it itself.
+fn default_description(status: u16) -> &'static str {
+    match status {
+        400 => "Malformed request: unreadable JSON, unknown field, invalid query or cursor",
+        401 => "Missing, invalid or expired access token, or inactive account",
+        403 => "Your role does not include this function, or a rule reserves it to someone else",
+        404 => "No such object within your reach",
+        409 => "The object's current state forbids the change",
+        413 => "Body larger than the limit",
+        415 => "Body is not application/json",
+        422 => "A field is invalid or a rule refuses the change (see `code` and `errors`)",
+        429 => "Too many attempts: wait for `Retry-After` seconds",
+        500 => "Internal error (logged)",
+        503 => "The database is unavailable: nothing was done, try again shortly",
+        _ => "Refused (see `code`)",
+    }
+}
+
+/// Declares on a problem response the codes it may carry: the `Problem` schema with an `enum` on
+/// `code`, so that a generated client knows every code an operation can answer. Responses of
+/// another kind (the token endpoint's RFC 6749 errors) are left as they are.
+fn restrict_codes(response: &mut RefOr<utoipa::openapi::Response>, codes: &BTreeSet<&str>) {
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
+    let RefOr::T(response) = response else {
+        return;
+    };
+    let Some(RefOr::T(content)) = response.content.get_mut("application/problem+json") else {
+        return;
+    };
+    if codes.is_empty() {
+        return;
+    }
+    let enumerated = ObjectBuilder::new().property(
+        "code",
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(codes.iter().copied()))
+            .description(Some("The codes this answer may carry (docs/ERRORS.md)")),
+    );
+    content.schema = Some(RefOr::T(
+        AllOfBuilder::new()
+            .item(Ref::from_schema_name("Problem"))
+            .item(enumerated)
+            .into(),
+    ));
 }
 
 /// The headers responses carry: `X-Request-Id` on every one (kept in the traces: quote it to

@@ -13,6 +13,8 @@ use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 
+pub mod contract;
+
 /// The database engine a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -203,7 +205,9 @@ impl TestEnv {
         if let Some(b) = body {
             req = req.json(b);
         }
-        Self::read(req.send().expect("request sent"))
+        let reply = Self::read(req.send().expect("request sent"));
+        contract::check(method, path, &reply);
+        reply
     }
 
     /// Sends a raw request, for malformed input.
@@ -226,7 +230,9 @@ impl TestEnv {
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
-        Self::read(req.send().expect("request sent"))
+        let reply = Self::read(req.send().expect("request sent"));
+        contract::check(method, path, &reply);
+        reply
     }
 
     /// The underlying client, for custom headers.

@@ -206,6 +206,21 @@ fn documentation_is_served_offline(engine: Engine) {
     assert_eq!(explorer.headers()["x-frame-options"], "DENY");
     let health = env.call("GET", "/health", None, None);
     assert_eq!(health.body["status"], "ok");
+    // The catalogue of error codes, for software: the domain's and the HTTP layer's.
+    let codes = env.call("GET", "/api/v1/error-codes", None, None);
+    assert_eq!(codes.status, 200, "{codes:?}");
+    let items = codes.body["items"].as_array().unwrap();
+    let find = |code: &str| items.iter().find(|c| c["code"] == code).cloned();
+    let quota = find("quota_exceeded").expect("quota_exceeded");
+    assert_eq!(quota["status"], 409);
+    assert_eq!(quota["title_fr"], "Le quota de ce profil est atteint");
+    assert_eq!(
+        find("invalid_cursor").expect("invalid_cursor")["layer"],
+        true
+    );
+    let documented =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/ERRORS.md")).unwrap();
+    assert_eq!(documented.matches("\n| `").count(), items.len());
 }
 
 fn personal_data_is_never_cached(engine: Engine) {
@@ -364,5 +379,51 @@ fn every_list_pages_alike(engine: Engine) {
         let r = env.get(&path, token);
         assert_eq!(r.status, 200, "{path}: {r:?}");
         assert!(r.body["items"].is_array(), "{path}: {r:?}");
+    }
+}
+
+fn reply(status: u16, code: &str) -> mcp_integration_tests::Reply {
+    mcp_integration_tests::Reply {
+        status,
+        headers: Default::default(),
+        body: json!({"code": code}),
+    }
+}
+
+#[test]
+fn every_operation_declares_the_codes_it_answers() {
+    // The contract lists, per operation and status, the codes a client may meet: the grant's
+    // 409 names the quota, its 403 the rules that reserve it to someone else.
+    let check = mcp_integration_tests::contract::check;
+    check(
+        "POST",
+        "/api/v1/partners/p/habilitations",
+        &reply(409, "quota_exceeded"),
+    );
+    check(
+        "POST",
+        "/api/v1/partners/p/habilitations",
+        &reply(403, "self_grant"),
+    );
+    check(
+        "GET",
+        "/api/v1/partners/p/users?limit=2",
+        &reply(400, "invalid_cursor"),
+    );
+    check("POST", "/api/v1/auth/login", &reply(401, "otp_required"));
+    // And the suite's check does fail on a code an operation does not declare.
+    for (method, path, status, code) in [
+        (
+            "POST",
+            "/api/v1/partners/p/habilitations",
+            409,
+            "caf_already_registered",
+        ),
+        ("GET", "/api/v1/partners/p/users", 409, "quota_exceeded"),
+        ("GET", "/api/v1/partners", 404, "not_found"),
+    ] {
+        let r = reply(status, code);
+        let refused = std::panic::catch_unwind(|| check(method, path, &r));
+        assert!(refused.is_err(), "{method} {path} {status} {code}");
     }
 }

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod cdap;
 pub mod conventions;
 pub mod delegations;
+pub mod errors;
 pub mod groups;
 pub mod habilitations;
 pub mod me;
@@ -153,10 +154,24 @@ macro_rules! page_of {
 }
 pub(crate) use page_of;
 
+/// A refusal an operation lists: a domain code by its `ErrorCode` variant, or one of the HTTP
+/// layer's (`problem::layer_codes`) by its text.
+macro_rules! refusal {
+    ($code:ident) => {
+        mcp_domain::ErrorCode::$code.as_str()
+    };
+    ($code:literal) => {
+        $code
+    };
+}
+
 /// Lists every operation once: the macro both registers the handler and adds its documentation
-/// to the contract, so that a route cannot be served undocumented or documented unserved.
+/// to the contract, so that a route cannot be served undocumented or documented unserved. Each
+/// operation lists, in brackets, the refusals its use case can give beyond those of the HTTP
+/// layer; the contract declares them as the `code` enum of its problem responses, and every
+/// answer of the integration suite is checked against it.
 macro_rules! operations {
-    ($( $($segment:ident)::+ ),* $(,)?) => {
+    ($( $($segment:ident)::+ $([ $($code:tt),* $(,)? ])? ),* $(,)?) => {
         /// The documented paths of every operation.
         #[derive(utoipa::OpenApi)]
         #[openapi(paths($( $($segment)::+ ),*))]
@@ -166,62 +181,75 @@ macro_rules! operations {
         pub fn configure(cfg: &mut web::ServiceConfig) {
             cfg.service(web::scope(crate::openapi::BASE_PATH)$(.service($($segment)::+))*);
         }
+
+        /// The refusals an operation lists, by its operationId (its handler's name).
+        pub fn refusals(operation_id: &str) -> &'static [&'static str] {
+            const TABLE: &[(&str, &[&str])] = &[$(
+                (stringify!($($segment)::+), &[$($(refusal!($code)),*)?]),
+            )*];
+            TABLE
+                .iter()
+                .find(|(path, _)| path.rsplit("::").next().map(str::trim) == Some(operation_id))
+                .map(|(_, codes)| *codes)
+                .unwrap_or(&[])
+        }
     };
 }
 
 operations!(
-    auth::login,
-    auth::activate_account,
+    auth::login ["otp_required", "too_many_attempts", "unauthenticated"],
+    auth::activate_account [ActivationRefused],
     auth::request_password_reset,
-    auth::confirm_password_reset,
+    auth::confirm_password_reset [ResetRefused, "too_many_attempts"],
     auth::get_commitment,
     crate::get_jwks,
-    auth::refresh_session,
-    auth::logout,
+    auth::refresh_session [RefreshRefused, "unauthenticated"],
+    auth::logout ["unauthenticated"],
     me::logout_everywhere,
     me::get_me,
     me::list_my_sessions,
     me::end_my_session,
-    me::change_my_password,
-    me::enrol_totp,
-    me::confirm_totp,
-    me::remove_totp,
-    accounts::suspend_account,
-    accounts::reinstate_account,
-    accounts::end_account_sessions,
-    accounts::require_password_change,
+    me::change_my_password ["too_many_attempts"],
+    me::enrol_totp [TotpAlreadyEnrolled],
+    me::confirm_totp [NoPendingEnrolment],
+    me::remove_totp [NoPendingEnrolment],
+    accounts::suspend_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
+    accounts::reinstate_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
+    accounts::end_account_sessions [AdministratorUntouchable, OwnAccount],
+    accounts::require_password_change [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
     cafs::set_second_factor_requirement,
-    cafs::create_caf,
+    cafs::create_caf [CafAlreadyRegistered],
     cafs::list_cafs,
     cafs::get_caf,
-    cafs::update_caf,
+    cafs::update_caf [CafAlreadyRegistered],
     cafs::add_caf_administrator,
     cafs::list_caf_administrators,
     catalogue::list_services,
     catalogue::get_service,
-    partners::create_partner,
+    errors::list_error_codes,
+    partners::create_partner [PartnerAlreadyRegistered],
     partners::list_partners,
     partners::get_partner,
-    partners::update_partner,
-    partners::name_partner_administrator,
+    partners::update_partner [CategoryConflictsWithSubscriptions, PartnerAlreadyRegistered],
+    partners::name_partner_administrator [AdministratorAlreadyNamed, PersonAlreadyHasAccount],
     partners::list_partner_administrators,
-    partners::take_over_partner_management,
-    partners::hand_back_partner_management,
-    conventions::create_convention,
+    partners::take_over_partner_management [ManagementAlreadyTakenOver],
+    partners::hand_back_partner_management [ManagementNotTakenOver],
+    conventions::create_convention [ConventionNumberTaken],
     conventions::list_partner_conventions,
     conventions::get_convention,
-    conventions::update_convention,
-    conventions::sign_convention,
-    conventions::complete_rgpd_formalities,
-    conventions::notify_termination,
-    conventions::withdraw_termination,
+    conventions::update_convention [AmendmentRequired, ConcurrentAmendment, ConventionNumberTaken, ConventionTerminated],
+    conventions::sign_convention [ConventionAlreadySigned, ConventionTerminated],
+    conventions::complete_rgpd_formalities [ConventionNotSigned, ConventionTerminated, RgpdAlreadyCompleted],
+    conventions::notify_termination [ConventionNotSigned, ConventionTerminated, TerminationAlreadyNotified],
+    conventions::withdraw_termination [ConventionTerminated, NoTerminationPending],
     conventions::get_service_contract,
-    conventions::update_service_contract,
+    conventions::update_service_contract [AmendmentRequired, ConcurrentAmendment, ConventionTerminated],
     conventions::list_amendments,
-    subscriptions::create_subscription,
+    subscriptions::create_subscription [AlreadySubscribed, AmendmentRequired, CategoryConflictsWithSubscriptions, ConcurrentAmendment, ConventionTerminated, ProfileNotEligible],
     subscriptions::list_subscriptions,
     subscriptions::get_subscription,
-    subscriptions::update_quotas,
+    subscriptions::update_quotas [AmendmentRequired, ConcurrentAmendment, ConventionTerminated, ProfileNotEligible],
     auditors::add_cnaf_auditor,
     auditors::add_caf_auditor,
     auditors::list_auditors,
@@ -230,63 +258,63 @@ operations!(
     traces::verify_trace_chain,
     traces::list_retention_purges,
     traces::produce_subject_access,
-    habilitations::grant_habilitation,
+    habilitations::grant_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
     habilitations::list_habilitations,
     habilitations::get_habilitation,
-    habilitations::suspend_habilitation,
-    habilitations::reinstate_habilitation,
-    habilitations::devalidate_habilitation,
+    habilitations::suspend_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, SelfGrant],
+    habilitations::reinstate_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, ConventionNotActive, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, QuotaExceeded, SelfGrant, SuspendedByCaf],
+    habilitations::devalidate_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, SelfGrant],
     habilitations::get_habilitation_history,
     habilitations::ask_habilitation_question,
     habilitations::list_habilitation_questions,
     habilitations::list_open_habilitation_questions,
-    habilitations::answer_habilitation_question,
+    habilitations::answer_habilitation_question [QuestionAnswered],
     quotas::get_partner_quota_use,
     quotas::get_caf_quota_use,
     quotas::list_profile_holders,
     habilitations::list_account_habilitations,
     habilitations::list_unused_habilitations,
-    staff::create_partner_user,
+    staff::create_partner_user [CentralisedMode, PersonAlreadyHasAccount],
     staff::list_partner_users,
-    staff::close_account,
-    delegations::give_delegation,
+    staff::close_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
+    delegations::give_delegation [CentralisedMode, DelegationInForce, OwnAccount, ProfileNotSubscribed],
     delegations::list_delegations,
-    delegations::withdraw_delegation,
-    groups::create_group,
+    delegations::withdraw_delegation [DelegationWithdrawn],
+    groups::create_group [CentralisedMode, GroupNameTaken],
     groups::list_groups,
     groups::get_group,
-    groups::add_group_member,
-    groups::remove_group_member,
-    bundles::create_role_bundle,
+    groups::add_group_member [AdministratorRightsByCaf, AlreadyMember, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, QuotaExceeded, SelfGrant],
+    groups::remove_group_member [AdministratorRightsByCaf, DelegatedToPartner, ProfileNotDelegated],
+    bundles::create_role_bundle [CentralisedMode, ProfileNotEligible, ProfileNotSubscribed, RoleBundleNameTaken],
     bundles::list_role_bundles,
-    bundles::grant_role_bundle,
-    requests::file_request,
+    bundles::grant_role_bundle [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
+    requests::file_request [CentralisedMode, ConventionNotActive, DelegatedMode, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded],
     requests::list_partner_requests,
     requests::list_caf_requests,
     requests::get_request,
-    requests::edit_request,
-    requests::submit_request,
-    requests::withdraw_request,
-    requests::return_request_for_changes,
-    requests::refuse_request,
-    requests::approve_request,
+    requests::edit_request [CentralisedMode, ConventionNotActive, DelegatedMode, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
+    requests::submit_request [ConventionNotActive, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
+    requests::withdraw_request [RequestStatusConflict],
+    requests::return_request_for_changes [RequestStatusConflict],
+    requests::refuse_request [RequestStatusConflict],
+    requests::approve_request [AdministratorAlreadyNamed, AlreadyHabilitated, ConventionNotActive, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
     requests::list_escalation_contacts,
     reviews::open_review_campaign,
     reviews::list_caf_review_campaigns,
     reviews::list_partner_review_campaigns,
     reviews::get_review_campaign,
-    reviews::decide_review_item,
-    reviews::complete_review_campaign,
-    reviews::get_review_report,
-    reviews::get_review_report_html,
+    reviews::decide_review_item [PrincipalAdministratorOnly, ReviewCampaignCompleted, ReviewItemConfirmed, ReviewItemEnded, ReviewItemRemoved],
+    reviews::complete_review_campaign [PrincipalAdministratorOnly, ReviewCampaignCompleted, ReviewIncomplete],
+    reviews::get_review_report [ReviewCampaignOpen],
+    reviews::get_review_report_html [ReviewCampaignOpen],
     annual_review::get_annual_review,
     cdap::import_beneficiary_files,
-    cdap::consult_beneficiary_file,
-    cdap::search_beneficiary_files,
+    cdap::consult_beneficiary_file [ConventionNotActive, NotHabilitated],
+    cdap::search_beneficiary_files [ConventionNotActive, IdentitySearchNotAllowed, NotHabilitated],
     software::register_client_application,
     software::list_client_applications,
-    software::revoke_client_application,
-    software::approve_client_application,
+    software::revoke_client_application [ClientRevoked],
+    software::approve_client_application [ClientNotPending, ClientRevoked],
     oauth::show_authorization_page,
     oauth::submit_authorization,
     oauth::issue_token,

@@ -7,6 +7,14 @@ type Schemas = components["schemas"];
 type Json<T> = T extends { content: { "application/json": infer B } } ? B : never;
 type Ok<P extends keyof paths, M extends keyof paths[P], S extends number> =
   paths[P][M] extends { responses: infer R } ? (S extends keyof R ? Json<R[S]> : never) : never;
+type Problem<P extends keyof paths, M extends keyof paths[P], S extends number> =
+  paths[P][M] extends { responses: infer R }
+    ? S extends keyof R
+      ? R[S] extends { content: { "application/problem+json": infer B } }
+        ? B
+        : never
+      : never
+    : never;
 type Body<P extends keyof paths, M extends keyof paths[P]> =
   paths[P][M] extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
 
@@ -38,6 +46,11 @@ const domains = (c: Schemas["ContractDto"]): string[] => c.email_domains;
 
 // A refused call is problem+json with a stable code; the token endpoint's errors are RFC 6749's.
 const codeOf = (p: Schemas["Problem"]): string => p.code;
+// Each operation's refusals are a closed list: a switch over a grant's 409 is exhaustive.
+type GrantConflict = Problem<"/api/v1/partners/{partner_id}/habilitations", "post", 409>["code"];
+const quotaFull: GrantConflict = "quota_exceeded";
+// @ts-expect-error a grant never answers that a Caf is already registered
+const notAGrantConflict: GrantConflict = "caf_already_registered";
 const grantRefused: Schemas["TokenError"]["error"] = "invalid_grant";
 // @ts-expect-error not an RFC 6749 error code
 const notAnError: Schemas["TokenError"]["error"] = "not_an_error";
@@ -45,4 +58,4 @@ const notAnError: Schemas["TokenError"]["error"] = "not_an_error";
 // Every operation has its own name: one function per operation in a generated client.
 const names: (keyof operations)[] = ["list_partners", "create_partner", "list_cafs"];
 
-export { codeOf, domains, grantRefused, keepDevice, login, names, newUser, nextPage, notAnError, sirets };
+export { codeOf, domains, grantRefused, notAGrantConflict, quotaFull, keepDevice, login, names, newUser, nextPage, notAnError, sirets };
