@@ -153,7 +153,13 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                 utoipa_swagger_ui::SwaggerUi::new("/swagger-ui/{_:.*}")
                     .url("/api/v1/openapi.json", openapi::document())
                     // Never send the document to swagger.io's online validator.
-                    .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+                    .config(utoipa_swagger_ui::Config::default().validator_url("none"))
+                    // "Authorize" with partner software: the code flow with PKCE.
+                    .oauth(
+                        utoipa_swagger_ui::oauth::Config::new()
+                            .use_pkce_with_authorization_code_grant(true)
+                            .app_name("Mon Compte Partenaire"),
+                    ),
             )
             .configure(routes::configure)
             .default_service(web::to(unmatched))

@@ -6,7 +6,7 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::ResponseBuilder;
 
 use crate::problem::Applies;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
@@ -99,6 +99,7 @@ impl Modify for Conventions {
                         .build(),
                 ),
             );
+            c.add_security_scheme("partner_software", partner_software());
         }
         // Handlers are declared relative to the `/api/v1` scope they are mounted in.
         let paths = std::mem::take(&mut openapi.paths.paths);
@@ -118,7 +119,15 @@ impl Modify for Conventions {
             for (op, mutation) in ops {
                 let Some(op) = op.as_mut() else { continue };
                 let secured = op.security.is_some();
-                if !secured {
+                if secured {
+                    // A person's token, or partner software's acting for a person.
+                    op.security
+                        .get_or_insert_with(Vec::new)
+                        .push(SecurityRequirement::new(
+                            "partner_software",
+                            Vec::<String>::new(),
+                        ));
+                } else {
                     // Public: said explicitly, so that no tool assumes a default scheme.
                     op.security = Some(vec![]);
                 }
@@ -169,6 +178,31 @@ impl Modify for Conventions {
             }
         }
     }
+}
+
+/// Partner software acting for a person (S-art. 2.3): the authorization code flow with PKCE
+/// (S256). In the explorer, "Authorize" signs a person in with the `client_id` of software
+/// registered with the explorer's `…/swagger-ui/oauth2-redirect.html` as redirect URI.
+fn partner_software() -> SecurityScheme {
+    use mcp_domain::access::Scope;
+    use utoipa::openapi::security::{AuthorizationCode, Flow, OAuth2, Scopes};
+    let scopes = Scopes::from_iter(
+        Scope::ALL
+            .iter()
+            .map(|s| (s.code(), crate::routes::oauth::scope_label(*s))),
+    );
+    SecurityScheme::OAuth2(OAuth2::with_description(
+        [Flow::AuthorizationCode(AuthorizationCode::new(
+            format!("{BASE_PATH}/oauth/authorize"),
+            format!("{BASE_PATH}/oauth/token"),
+            scopes,
+        ))],
+        "Partner software acting for a named person: authorization code with PKCE (S256), the \
+         person signing in and consenting on the service's page. Each operation needs the scope \
+         of its function (registry:read for reading the registry, habilitations:write for \
+         managing people and rights, cdap:read for consulting files…); a token without it is \
+         answered 403 `forbidden`.",
+    ))
 }
 
 /// What a problem response of `status` means, when the handler does not say it itself.

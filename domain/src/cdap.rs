@@ -9,6 +9,7 @@ use crate::error::DomainError;
 
 /// A person of the household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// Family name.
@@ -24,6 +25,7 @@ pub type Identity = Person;
 
 /// Postal address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street line.
@@ -36,6 +38,7 @@ pub struct Address {
 
 /// Household composition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Household {
     /// `single` or `couple`.
@@ -48,6 +51,7 @@ pub struct Household {
 
 /// Professional situation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Professional {
     /// `employee`, `self_employed`, `job_seeker`, `student`, `retired`, `inactive`.
@@ -58,6 +62,7 @@ pub struct Professional {
 
 /// A monthly amount (resources, quotient familial).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Monthly {
     /// First day of the month.
@@ -68,6 +73,7 @@ pub struct Monthly {
 
 /// A benefit right for one month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Right {
     /// `RSA`, `PPA`, `AL` (housing aid), `AF`, `AAH`, `CMG`…
@@ -82,6 +88,7 @@ pub struct Right {
 
 /// A request for the childcare supplement (CMG).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CmgRequest {
     /// When it was filed.
@@ -90,11 +97,17 @@ pub struct CmgRequest {
 
 /// A beneficiary's file as a Caf holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryFile {
     /// Numéro allocataire: seven digits, unique within a Caf.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "1000001", pattern = "^[0-9]{7}$")
+    )]
     pub numero: String,
     /// The beneficiary.
+    #[cfg_attr(feature = "openapi", schema(value_type = Person))]
     pub identity: Identity,
     /// Address.
     pub address: Address,

@@ -86,7 +86,7 @@ async fn flush(
 #[utoipa::path(
     tag = "cdap",
     params(("caf_id" = Uuid, Path, description = "The Caf")),
-    request_body(content = String, content_type = "application/x-ndjson", description = "One beneficiary file per line (see `mcp generate-files` for the format)"),
+    request_body(content = mcp_domain::cdap::BeneficiaryFile, content_type = "application/x-ndjson", description = "Newline-delimited JSON: each line is one `BeneficiaryFile` (the schema describes a line; `mcp generate-files` writes fictitious ones)"),
     responses((status = 200, description = "Imported", body = ImportReportDto)),
     security(("bearer" = [])),
 )]

@@ -145,7 +145,7 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn scope_label(s: Scope) -> &'static str {
+pub(crate) fn scope_label(s: Scope) -> &'static str {
     match s {
         Scope::Profile => "connaître votre identité (nom, fonction, organisation)",
         Scope::RegistryRead => "consulter, en votre nom, les informations de votre organisation (conventions, services souscrits)",

@@ -41,6 +41,9 @@ const newUser: Body<"/api/v1/partners/{partner_id}/users", "post"> = {
   phone: "01 64 13 55 01",
 };
 
+// A line of a Caf's import of beneficiaries' files (application/x-ndjson) is typed.
+const importLine = (f: Schemas["BeneficiaryFile"]): string => `${f.numero} ${f.identity.last_name}`;
+
 // The service contract lists the partner's e-mail domains.
 const domains = (c: Schemas["ContractDto"]): string[] => c.email_domains;
 
@@ -58,4 +61,4 @@ const notAnError: Schemas["TokenError"]["error"] = "not_an_error";
 // Every operation has its own name: one function per operation in a generated client.
 const names: (keyof operations)[] = ["list_partners", "create_partner", "list_cafs"];
 
-export { codeOf, domains, grantRefused, notAGrantConflict, quotaFull, keepDevice, login, names, newUser, nextPage, notAnError, sirets };
+export { codeOf, domains, importLine, grantRefused, notAGrantConflict, quotaFull, keepDevice, login, names, newUser, nextPage, notAnError, sirets };
