@@ -427,3 +427,35 @@ fn every_operation_declares_the_codes_it_answers() {
         assert!(refused.is_err(), "{method} {path} {status} {code}");
     }
 }
+
+#[test]
+fn every_request_body_has_an_example() {
+    // What the explorer pre-fills and a generated client documents: a realistic body, checked
+    // against its schema by Redocly (tools/contract/redocly.yaml).
+    let doc = serde_json::to_value(mcp_api::openapi::document()).unwrap();
+    let schema_of = |v: &serde_json::Value| match v["$ref"].as_str() {
+        Some(r) => doc["components"]["schemas"][r.rsplit('/').next().unwrap()].clone(),
+        None => v.clone(),
+    };
+    let mut missing = vec![];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(content) = op["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            for media in content.values() {
+                let schema = schema_of(&media["schema"]);
+                let examples_all = schema["oneOf"]
+                    .as_array()
+                    .is_some_and(|alts| alts.iter().all(|a| !schema_of(a)["example"].is_null()));
+                if schema["example"].is_null() && media["example"].is_null() && !examples_all {
+                    missing.push(format!("{method} {path}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "request bodies without an example: {missing:?}"
+    );
+}

@@ -14,6 +14,7 @@ use crate::state::AppState;
 /// Why an account is suspended or reinstated.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Usage anormal signalé par le partenaire"}))]
 pub struct StatusChange {
     /// The reason, kept in the trace.
     #[schema(min_length = 1, max_length = 2000)]

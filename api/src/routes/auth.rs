@@ -71,6 +71,7 @@ impl From<Account> for AccountDto {
 /// Credentials of a person.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"identifier": "K7M2-Q9XD", "password": "Lieusaint-Accueil-2026", "otp": null, "device_token": null}))]
 pub struct LoginRequest {
     /// The generated identifier.
     #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]
@@ -248,6 +249,7 @@ pub async fn login(
 /// A refresh token to exchange.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "b1d0e7f4c2a94d6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6"}))]
 pub struct RefreshRequest {
     /// The refresh token last received.
     #[schema(min_length = 1, max_length = 128)]
@@ -308,6 +310,7 @@ pub async fn logout(
 /// First password of an account, set with the one-time activation code the person received.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"identifier": "K7M2-Q9XD", "activation_code": "3f9c2a7be41d8056c3a19e7f2b6d4c80", "password": "Lieusaint-Accueil-2026", "accept_commitment": true}))]
 pub struct ActivateRequest {
     /// The generated identifier.
     #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]
@@ -386,6 +389,7 @@ pub async fn get_commitment() -> HttpResponse {
 /// A forgotten password.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"identifier": "K7M2-Q9XD"}))]
 pub struct ResetRequest {
     /// Your identifier.
     #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]
@@ -434,6 +438,7 @@ pub async fn request_password_reset(
 /// A new password, with the reset code received.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"identifier": "K7M2-Q9XD", "reset_code": "9e1f0c3b7a2d4e5f6a7b8c9d0e1f2a3b", "password": "Cinq-Marronniers-Place-Zola"}))]
 pub struct ResetConfirmation {
     /// Your identifier.
     #[schema(min_length = 1, max_length = 64, example = "K7M2-Q9XD")]

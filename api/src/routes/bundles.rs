@@ -51,6 +51,7 @@ impl TryFrom<habs::RoleBundle> for RoleBundleDto {
 /// A role bundle to design.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Instruction FSL", "description": "Profils des instructeurs du Fonds de solidarité logement", "profile_ids": ["4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd"]}))]
 pub struct RoleBundleInput {
     /// Name.
     #[schema(min_length = 1, max_length = 100, example = "Instruction FSL")]
@@ -119,6 +120,7 @@ pub async fn list_role_bundles(
 /// Granting a role bundle.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"account_id": "01a20810-0000-7000-8000-0000000000a1", "group_id": null, "mission_id": "01a20810-0000-7000-8000-000000000001", "ends_on": null}))]
 pub struct BundleGrantInput {
     /// The person (or give `group_id`).
     pub account_id: Option<Uuid>,

@@ -62,6 +62,7 @@ super::page_of!(
 /// A Caf to register.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "761", "name": "Caf de la Seine-Maritime", "address": "65 avenue Jean Rondeaux, CS 86017, 76017 Rouen Cedex", "director_name": "Nathalie Lefèvre"}))]
 pub struct CreateCaf {
     /// Three-digit number.
     #[schema(pattern = "^[0-9]{3}$", example = "761")]
@@ -169,6 +170,7 @@ pub async fn update_caf(
 /// activation code is sent to them, never to whoever registers them.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"full_name": "Anne Martin", "function_title": "Administratrice des habilitations", "email": "anne.martin@caf76.example", "phone": "02 35 00 00 00"}))]
 pub struct NewPerson {
     /// Full name.
     #[schema(min_length = 1, max_length = 200, example = "Anne Martin")]
@@ -260,6 +262,7 @@ pub async fn list_caf_administrators(
 /// What a Caf requires of the sign-in of its staff.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"required": true}))]
 pub struct SecondFactorRequirement {
     /// Whether the Caf's administrators and its partners' staff must use a second factor.
     pub required: bool,

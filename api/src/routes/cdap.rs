@@ -86,7 +86,7 @@ async fn flush(
 #[utoipa::path(
     tag = "cdap",
     params(("caf_id" = Uuid, Path, description = "The Caf")),
-    request_body(content = mcp_domain::cdap::BeneficiaryFile, content_type = "application/x-ndjson", description = "Newline-delimited JSON: each line is one `BeneficiaryFile` (the schema describes a line; `mcp generate-files` writes fictitious ones)"),
+    request_body(content = mcp_domain::cdap::BeneficiaryFile, content_type = "application/x-ndjson", description = "Newline-delimited JSON: each line is one `BeneficiaryFile` (the schema describes a line; `mcp generate-files` writes fictitious ones)", example = json!({"numero": "1000001", "identity": {"last_name": "Moreau", "first_name": "Sandrine", "birth_date": "1984-05-17"}, "address": {"line": "12 rue des Tilleuls", "postcode": "77127", "city": "Lieusaint"}, "household": {"situation": "single", "partner": null, "children": [{"last_name": "Moreau", "first_name": "Lucas", "birth_date": "2015-09-02"}]}, "professional": {"status": "job_seeker", "employer": null}, "resources": [{"month": "2026-10-01", "amount": 612.0}], "quotient_familial": [{"month": "2026-10-01", "amount": 480.0}], "rights": [{"benefit": "RSA", "month": "2026-10-01", "amount": 534.82, "landlord_siret": null}, {"benefit": "AL", "month": "2026-10-01", "amount": 298.0, "landlord_siret": "78945612300015"}], "cmg_requests": [], "rsa_instructors": ["RSA-77-0042"]})),
     responses((status = 200, description = "Imported", body = ImportReportDto)),
     security(("bearer" = [])),
 )]

@@ -311,6 +311,7 @@ pub async fn get_convention(
 /// Changes to signatories or missions. On a signed convention, an `amendment` is required.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"missions": ["Instruction des dossiers FSL", "Accompagnement social des familles"], "caf_signatory": "Nathalie Lefèvre, directrice", "partner_signatory": "Michel Bisson, président", "amendment": {"summary": "Nouvelle mission d'accompagnement", "caf_signed_on": "2026-11-20", "partner_signed_on": "2026-11-18"}}))]
 pub struct UpdateConvention {
     /// New Caf signatory.
     #[schema(max_length = 200)]
@@ -360,6 +361,7 @@ pub async fn update_convention(
 /// Both signatures.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"partner_signed_on": "2026-10-02", "caf_signed_on": "2026-10-09"}))]
 pub struct SignatureInput {
     /// Partner's signature date.
     pub partner_signed_on: NaiveDate,
@@ -396,6 +398,7 @@ pub async fn sign_convention(
 /// Completion of the RGPD formalities.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"completed_on": "2026-11-15"}))]
 pub struct RgpdInput {
     /// When they were completed.
     pub completed_on: NaiveDate,
@@ -480,6 +483,7 @@ pub async fn notify_termination(
 /// Why a pending termination is withdrawn.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "La délégation n'a plus lieu d'être : l'agent a changé de service"}))]
 pub struct WithdrawalInput {
     /// The letter was withdrawn, or the breach remedied within the month.
     #[schema(min_length = 1, max_length = 2000)]
@@ -566,6 +570,7 @@ pub async fn get_service_contract(
 /// New terms of a service contract. On a signed convention, an `amendment` is required.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"second_factor_required": true, "email_domains": ["ville-lieusaint.fr", "ccas-lieusaint.fr"], "amendment": {"summary": "Second facteur exigé pour tous les agents", "caf_signed_on": "2026-11-20", "partner_signed_on": "2026-11-18"}}))]
 pub struct UpdateContract {
     /// Management mode; unchanged when left out (as is every field below).
     pub management_mode: Option<ManagementMode>,

@@ -91,6 +91,7 @@ impl TryFrom<DelegationRow> for DelegationDto {
 /// A delegation to give.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"account_id": "01a20810-0000-7000-8000-0000000000a1", "functions": ["users", "habilitations"], "profile_ids": ["4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd"]}))]
 pub struct DelegationInput {
     /// The partner user who becomes a delegated manager.
     pub account_id: Uuid,

@@ -76,6 +76,7 @@ pub struct GroupDetailDto {
 /// A group to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Accueil social", "description": "Agents d'accueil du CCAS"}))]
 pub struct GroupInput {
     /// Name.
     #[schema(min_length = 1, max_length = 100, example = "Accueil social")]
@@ -159,6 +160,7 @@ pub async fn get_group(
 /// A member to add.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"account_id": "01a20810-0000-7000-8000-0000000000a1"}))]
 pub struct MemberInput {
     /// The person.
     pub account_id: Uuid,

@@ -128,6 +128,7 @@ pub(super) fn holder_of(
 /// A habilitation to grant.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"account_id": "01a20810-0000-7000-8000-0000000000a1", "group_id": null, "profile_id": "4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd", "mission_id": "01a20810-0000-7000-8000-000000000001", "ends_on": "2027-06-30"}))]
 pub struct GrantInput {
     /// The person to habilitate (or give `group_id`).
     pub account_id: Option<Uuid>,
@@ -276,6 +277,7 @@ pub async fn get_habilitation(
 /// Why a status changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Agent parti en mutation le 30 novembre"}))]
 pub struct ReasonInput {
     /// The reason, kept with the habilitation and in its history.
     #[schema(min_length = 1, max_length = 2000)]
@@ -445,6 +447,7 @@ super::page_of!(
 /// A question to ask.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"question": "Pourquoi cet agent d'accueil a-t-il le profil T1 ?"}))]
 pub struct QuestionInput {
     /// What the Caf wants to know.
     #[schema(
@@ -531,6 +534,7 @@ pub async fn list_open_habilitation_questions(
 /// An answer.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"answer": "Instruction des dossiers FSL : l'agent reçoit les demandes d'aide au logement."}))]
 pub struct AnswerInput {
     /// The partner's answer.
     #[schema(min_length = 1, max_length = 2000)]

@@ -132,6 +132,7 @@ pub async fn get_me(
 /// A change of one's own password.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "Lieusaint-Accueil-2026", "new_password": "Cinq-Marronniers-Place-Zola"}))]
 pub struct PasswordChange {
     /// The password in use.
     #[schema(min_length = 1, max_length = 128, format = Password)]
@@ -207,6 +208,7 @@ pub async fn enrol_totp(
 /// A code of the authenticator app.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "492039"}))]
 pub struct TotpCode {
     /// Six digits.
     #[schema(pattern = "^[0-9]{6}$", example = "492039")]
@@ -244,6 +246,7 @@ pub async fn confirm_totp(
 /// The password, to remove a second factor.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "Lieusaint-Accueil-2026"}))]
 pub struct TotpRemoval {
     /// Your current password.
     #[schema(min_length = 1, max_length = 128, format = Password)]

@@ -360,7 +360,7 @@ pub async fn show_authorization_page(
 /// Signs the person in and, on success, sends the software back a single-use code.
 #[utoipa::path(
     tag = "oauth",
-    request_body(content_type = "application/x-www-form-urlencoded", content = Object, description = "The request's parameters, with identifiant, mot_de_passe and code"),
+    request_body(content_type = "application/x-www-form-urlencoded", content = Object, description = "The sign-in page's form (a person's browser sends it, not software): the request's parameters, with identifiant, mot_de_passe, code and the page's jeton", example = json!({"response_type": "code", "client_id": "01a20810-0000-7000-8000-0000000000c1", "redirect_uri": "https://logiciel.ville-lieusaint.fr/retour", "scope": "profile habilitations:read", "state": "af0ifjsldkj", "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256", "identifiant": "K7M2-Q9XD", "mot_de_passe": "Lieusaint-Accueil-2026", "jeton": "c2f1e0d9b8a7"})),
     responses(
         (status = 303, description = "Back to the software with `code` and `state`"),
         (status = 200, description = "The page again, with what went wrong", content_type = "text/html"),
@@ -462,6 +462,7 @@ enum Submitted {
 
 /// A token request (RFC 6749 §4.1.3, §6, §4.3), form-encoded.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "authorization_code", "client_id": "01a20810-0000-7000-8000-0000000000c1", "code": "SplxlOBeZQQYbYS6WxSbIA", "redirect_uri": "https://logiciel.ville-lieusaint.fr/retour", "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}))]
 pub struct TokenRequest {
     /// `authorization_code`, `refresh_token`, or `password` where allowed.
     pub grant_type: String,

@@ -78,6 +78,7 @@ super::page_of!(
 /// A partner's registration data.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"siret": "21770251200013", "name": "CCAS de Lieusaint", "address": "Place Emile Zola, 77127 Lieusaint", "representative_name": "Michel Bisson", "representative_title": "Président", "category": "ccas"}))]
 pub struct PartnerInput {
     /// SIRET: 14 digits with a valid Luhn key (spaces allowed).
     #[schema(example = "217 702 512 00013")]
@@ -248,6 +249,7 @@ pub enum AdministratorRank {
 /// A partner administrator to name.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"rank": "principal", "full_name": "Claire Dupont", "function_title": "Responsable du CCAS", "email": "claire.dupont@ccas-lieusaint.fr", "phone": "01 64 13 55 00"}))]
 pub struct NewPartnerAdministrator {
     /// Principal or deputy.
     pub rank: AdministratorRank,

@@ -215,6 +215,7 @@ pub struct CampaignDetailDto {
 /// The year's campaigns to open.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"year": 2027, "due_on": "2027-03-31"}))]
 pub struct OpenInput {
     /// The current year.
     #[schema(example = 2027)]
@@ -373,6 +374,7 @@ pub async fn get_review_campaign(
 /// A decision on one habilitation under review.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "removed", "reason": "Agent parti en mutation"}))]
 pub struct DecisionInput {
     /// `confirmed` (kept) or `removed` (devalidated at once).
     #[schema(example = "removed")]

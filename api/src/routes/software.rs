@@ -125,6 +125,7 @@ pub async fn list_client_applications(
 /// Why a software is revoked.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Logiciel remplacé par la nouvelle version du SIRH"}))]
 pub struct Revocation {
     /// The reason, kept in the trace.
     #[schema(min_length = 1, max_length = 2000)]

@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// A partner user to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"full_name": "Julie Martin", "function_title": "Conseillère en économie sociale et familiale", "email": "julie.martin@ccas-lieusaint.fr", "phone": "01 64 13 55 01"}))]
 pub struct NewUser {
     /// Full name.
     #[schema(min_length = 1, max_length = 200, example = "Julie Martin")]

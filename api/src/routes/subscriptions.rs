@@ -218,6 +218,7 @@ pub async fn get_subscription(
 /// The new profiles and quotas of a bulletin. On a signed convention, an `amendment` is required.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"profiles": [{"profile": "T13", "max_users": 6}], "amendment": {"summary": "Deux agents de plus pour le profil T13", "caf_signed_on": "2026-11-20", "partner_signed_on": "2026-11-18"}}))]
 pub struct UpdateQuotas {
     /// The whole list of profiles opened, each with its quota.
     #[schema(min_items = 1)]
