@@ -253,7 +253,7 @@ fn restrict_codes(response: &mut RefOr<utoipa::openapi::Response>, codes: &BTree
 }
 
 /// The headers responses carry: `X-Request-Id` on every one (kept in the traces: quote it to
-/// the service centre), `Retry-After` on 429; declared once in `components.headers`.
+/// the service centre), `Retry-After` on 429 and 503; declared once in `components.headers`.
 fn declare_headers(op: &mut Operation) {
     for (status, response) in op.responses.responses.iter_mut() {
         let RefOr::T(response) = response else {
@@ -263,7 +263,7 @@ fn declare_headers(op: &mut Operation) {
         response
             .headers
             .insert(REQUEST_ID.into(), named(REQUEST_ID));
-        if status == "429" {
+        if status == "429" || status == "503" {
             response
                 .headers
                 .insert(RETRY_AFTER.into(), named(RETRY_AFTER));

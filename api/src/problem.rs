@@ -45,6 +45,9 @@ pub struct ProblemField {
     pub message: String,
 }
 
+/// Seconds a client is told to wait when the database is unavailable.
+const UNAVAILABLE_RETRY_SECS: u32 = 5;
+
 /// Which operations a code given by the HTTP layer (not by a use case) concerns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applies {
@@ -214,7 +217,14 @@ pub fn layer_codes() -> Vec<LayerCode> {
             503,
             Every,
             "The database is unavailable; nothing was done",
-            "Try again shortly.",
+            "Wait for `Retry-After` seconds and try again.",
+        ),
+        c(
+            "service_busy",
+            503,
+            WhenListed,
+            "Every password-checking worker is busy and the queue is full; nothing was done",
+            "Wait for `Retry-After` seconds and try again.",
         ),
     ]
 }
@@ -444,12 +454,23 @@ impl From<mcp_persistence::Error> for ApiError {
             mcp_persistence::Error::Domain(d) => d.into(),
             mcp_persistence::Error::Unavailable(cause) => {
                 log::error!("database unavailable: {cause}");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "service_unavailable",
-                    "the database is unavailable; try again shortly",
-                )
+                Self {
+                    headers: vec![(header::RETRY_AFTER, UNAVAILABLE_RETRY_SECS.to_string())],
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "service_unavailable",
+                        "the database is unavailable; try again shortly",
+                    )
+                }
             }
+            mcp_persistence::Error::Busy(secs) => Self {
+                headers: vec![(header::RETRY_AFTER, secs.max(1).to_string())],
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "service_busy",
+                    format!("too many sign-ins at once: try again in {} s", secs.max(1)),
+                )
+            },
             mcp_persistence::Error::Throttled(secs) => Self::throttled(secs),
             other => Self::internal(other),
         }
@@ -545,6 +566,27 @@ mod catalogue_tests {
             checked_in == catalogue(),
             "docs/ERRORS.md differs from the catalogue of codes: run `make openapi` and commit it"
         );
+    }
+
+    /// A full hashing queue and an unavailable database are 503s that say when to come back.
+    #[test]
+    fn overload_and_outage_say_when_to_come_back() {
+        for (e, code, after) in [
+            (mcp_persistence::Error::Busy(1), "service_busy", "1"),
+            (
+                mcp_persistence::Error::Unavailable("down".into()),
+                "service_unavailable",
+                "5",
+            ),
+        ] {
+            let api = ApiError::from(e);
+            assert_eq!((api.status.as_u16(), api.code()), (503, code));
+            assert!(api
+                .headers
+                .iter()
+                .any(|(n, v)| *n == header::RETRY_AFTER && v == after));
+            assert!(layer_codes().iter().any(|l| l.code == code));
+        }
     }
 
     /// A code of the HTTP layer is not also one of the domain's with another status.

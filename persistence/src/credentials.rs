@@ -2,29 +2,31 @@
 //! computation, no database: the use cases hash and verify outside their transactions (argon2
 //! takes tens of milliseconds and 19 MiB) and decide inside them.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use crate::hash_pool::HashPool;
 use chrono::NaiveDateTime;
 
 use crate::error::{Error, Result};
 
-/// Hashes a password with argon2id and OWASP's parameters (19 MiB, 2 passes, 1 lane).
+/// Hashes a password with argon2id and OWASP's parameters (19 MiB, 2 passes, 1 lane), on the
+/// bounded hashing pool.
 pub fn hash_password(password: &str) -> Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Secret(e.to_string()))
+    HashPool::global().hash(password)
 }
 
-/// Checks a password against a stored hash. With no stored hash, a dummy hash is checked so that
-/// an unknown identifier costs the same time as a wrong password.
-pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+/// Checks a password against a stored hash, on the bounded hashing pool. With no stored hash, a
+/// dummy hash is checked so that an unknown identifier costs the same time as a wrong password.
+/// [`Error::Busy`] when the pool's queue is full.
+pub fn verify_password(password: &str, stored: Option<&str>) -> Result<bool> {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
-    let hash = stored.unwrap_or(dummy);
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok();
-    ok && stored.is_some()
+    let dummy = match DUMMY.get() {
+        Some(d) => d,
+        None => {
+            let d = hash_password("not a password of anyone")?;
+            DUMMY.get_or_init(|| d)
+        }
+    };
+    let ok = HashPool::global().verify(password, stored.unwrap_or(dummy))?;
+    Ok(ok && stored.is_some())
 }
 
 /// Issuer shown in authenticator apps.
@@ -81,9 +83,9 @@ mod tests {
     fn passwords_hash_and_verify() {
         let h = hash_password("Lieusaint#2026!").unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("Lieusaint#2026!", Some(&h)));
-        assert!(!verify_password("lieusaint#2026!", Some(&h)));
-        assert!(!verify_password("not a password of anyone", None));
+        assert!(verify_password("Lieusaint#2026!", Some(&h)).unwrap());
+        assert!(!verify_password("lieusaint#2026!", Some(&h)).unwrap());
+        assert!(!verify_password("not a password of anyone", None).unwrap());
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub enum Error {
     /// Too many failed attempts for the identifier: wait this many seconds.
     #[error("too many failed attempts: wait {0} s")]
     Throttled(i64),
+    /// Every password-hashing worker is busy and the queue is full: come back in this many
+    /// seconds.
+    #[error("hashing queue full: retry in {0} s")]
+    Busy(i64),
     /// A secret could not be hashed, or a stored one does not read back.
     #[error("secret unusable: {0}")]
     Secret(String),

@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod ctx;
 pub mod db;
 pub mod error;
+pub mod hash_pool;
 pub mod page;
 mod schema;
 pub mod store;

@@ -197,10 +197,10 @@ macro_rules! operations {
 }
 
 operations!(
-    auth::login ["otp_required", "too_many_attempts", "unauthenticated"],
-    auth::activate_account [ActivationRefused],
+    auth::login ["otp_required", "too_many_attempts", "unauthenticated", "service_busy"],
+    auth::activate_account [ActivationRefused, "service_busy"],
     auth::request_password_reset,
-    auth::confirm_password_reset [ResetRefused, "too_many_attempts"],
+    auth::confirm_password_reset [ResetRefused, "too_many_attempts", "service_busy"],
     auth::get_commitment,
     crate::get_jwks,
     auth::refresh_session [RefreshRefused, "unauthenticated"],
@@ -209,10 +209,10 @@ operations!(
     me::get_me,
     me::list_my_sessions,
     me::end_my_session,
-    me::change_my_password ["too_many_attempts"],
+    me::change_my_password ["too_many_attempts", "service_busy"],
     me::enrol_totp [TotpAlreadyEnrolled],
     me::confirm_totp [NoPendingEnrolment],
-    me::remove_totp [NoPendingEnrolment],
+    me::remove_totp [NoPendingEnrolment, "service_busy"],
     accounts::suspend_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
     accounts::reinstate_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
     accounts::end_account_sessions [AdministratorUntouchable, OwnAccount],
@@ -316,6 +316,6 @@ operations!(
     software::revoke_client_application [ClientRevoked],
     software::approve_client_application [ClientNotPending, ClientRevoked],
     oauth::show_authorization_page,
-    oauth::submit_authorization,
-    oauth::issue_token,
+    oauth::submit_authorization ["service_busy"],
+    oauth::issue_token ["service_busy"],
 );

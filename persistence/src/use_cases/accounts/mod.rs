@@ -64,10 +64,13 @@ impl OwnPassword {
         let waiting = db
             .read(|conn| throttle::wait(conn, &key, ctx.now))?
             .is_some();
-        let checked = (!waiting).then(|| {
-            let right = crate::credentials::verify_password(password, stored.as_deref());
-            (stored, right)
-        });
+        let checked = match waiting {
+            true => None,
+            false => {
+                let right = crate::credentials::verify_password(password, stored.as_deref())?;
+                Some((stored, right))
+            }
+        };
         Ok(Self {
             identifier,
             key,
@@ -101,7 +104,7 @@ impl OwnPassword {
             .first(conn)?;
         let right = match &self.checked {
             Some((verified, right)) if *verified == stored => *right,
-            _ => crate::credentials::verify_password(password, stored.as_deref()),
+            _ => crate::credentials::verify_password(password, stored.as_deref())?,
         };
         if right {
             return Ok(Ok(()));

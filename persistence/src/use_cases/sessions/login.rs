@@ -126,10 +126,13 @@ pub fn login(
         ))
     })?;
     let keys = keys_for(device.as_deref());
-    let checked = (!waiting).then(|| {
-        let right = crate::credentials::verify_password(password, stored.as_deref());
-        (stored.clone(), right)
-    });
+    let checked = match waiting {
+        true => None,
+        false => {
+            let right = crate::credentials::verify_password(password, stored.as_deref())?;
+            Some((stored.clone(), right))
+        }
+    };
     db.write(|conn| {
         throttle::lock(conn, &keys, ctx.now)?;
         if let Some(wait) = throttle::wait(conn, &keys, ctx.now)? {
@@ -142,7 +145,7 @@ pub fn login(
             // The hash checked is still the account's.
             Some((verified, right)) if verified == hash => right,
             // Checked against another (changed meanwhile), or not yet: check now.
-            _ => crate::credentials::verify_password(password, hash.as_deref()),
+            _ => crate::credentials::verify_password(password, hash.as_deref())?,
         };
         let refuse = |conn: &mut crate::DbConnection, account: Option<&LoginCandidate>, reason| {
             throttle::count_failure(conn, &keys, ctx.now)?;
