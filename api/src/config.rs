@@ -34,6 +34,9 @@ pub struct Config {
     /// Proxies whose `Forwarded` / `X-Forwarded-For` headers name the client
     /// (`MCP_TRUSTED_PROXIES`); none by default: the TCP peer is the client.
     pub trusted_proxies: crate::client_address::TrustedProxies,
+    /// Seconds a request waits for a database connection before it is answered 503
+    /// `database_unavailable` (`MCP_DATABASE_TIMEOUT_SECONDS`, 1 to 60, default 5).
+    pub database_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             source_throttle: mcp_domain::throttle::ThrottlePolicy::SOURCE,
             trusted_proxies: Default::default(),
             end_reminder_days: 15,
+            database_timeout_secs: 5,
         }
     }
 }
@@ -96,6 +100,15 @@ impl Config {
                 return Err(format!("MCP_END_REMINDER_DAYS must be 1 to 90, got {days}"));
             }
             c.end_reminder_days = days as u32;
+        }
+        if let Some(v) = var("MCP_DATABASE_TIMEOUT_SECONDS") {
+            let secs = num("MCP_DATABASE_TIMEOUT_SECONDS", v)?;
+            if !(1..=60).contains(&secs) {
+                return Err(format!(
+                    "MCP_DATABASE_TIMEOUT_SECONDS must be 1 to 60, got {secs}"
+                ));
+            }
+            c.database_timeout_secs = secs;
         }
         if let Some(v) = var("MCP_TRUSTED_PROXIES") {
             c.trusted_proxies = crate::client_address::TrustedProxies::parse(&v)?;

@@ -28,7 +28,12 @@ use crate::state::AppState;
 
 /// Opens (and migrates) the database and loads the token keys.
 pub fn prepare(config: Config) -> Result<AppState, String> {
-    let db = Database::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
+    let db = Database::open_with(
+        &config.database_url,
+        config.pool_size,
+        std::time::Duration::from_secs(config.database_timeout_secs),
+    )
+    .map_err(|e| e.to_string())?;
     let now = auth::now();
     let keys =
         mcp_persistence::use_cases::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
@@ -49,6 +54,19 @@ async fn health(state: web::Data<AppState>) -> HttpResponse {
         "database": match state.db.engine() { mcp_persistence::Engine::Sqlite => "sqlite", mcp_persistence::Engine::Postgres => "postgresql" },
         "api_version": openapi::API_VERSION,
     }))
+}
+
+/// Readiness: whether this instance can serve now, its database answering (load balancers and
+/// orchestrators take it out of rotation while it says 503).
+#[get("/ready")]
+async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let db = state.db.clone();
+    match web::block(move || db.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        _ => HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "5"))
+            .json(serde_json::json!({"status": "not_ready", "database": "unavailable"})),
+    }
 }
 
 #[get("/api/v1/openapi.json")]
@@ -147,6 +165,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             )
             .wrap(access_log::logger())
             .service(health)
+            .service(ready)
             .service(openapi_json)
             .service(explorer_redirect)
             .service(

@@ -213,7 +213,7 @@ pub fn layer_codes() -> Vec<LayerCode> {
             "Quote `X-Request-Id` to the service centre.",
         ),
         c(
-            "service_unavailable",
+            "database_unavailable",
             503,
             Every,
             "The database is unavailable; nothing was done",
@@ -458,7 +458,7 @@ impl From<mcp_persistence::Error> for ApiError {
                     headers: vec![(header::RETRY_AFTER, UNAVAILABLE_RETRY_SECS.to_string())],
                     ..Self::new(
                         StatusCode::SERVICE_UNAVAILABLE,
-                        "service_unavailable",
+                        "database_unavailable",
                         "the database is unavailable; try again shortly",
                     )
                 }
@@ -575,7 +575,7 @@ mod catalogue_tests {
             (mcp_persistence::Error::Busy(1), "service_busy", "1"),
             (
                 mcp_persistence::Error::Unavailable("down".into()),
-                "service_unavailable",
+                "database_unavailable",
                 "5",
             ),
         ] {

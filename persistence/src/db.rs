@@ -84,6 +84,19 @@ impl ManageConnection for Manager {
     }
 }
 
+/// How long a request waits for a connection by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The PostgreSQL URL with libpq's `connect_timeout`, unless it sets one: a server that does not
+/// answer (a network cut, a failover) must not hold a request longer than the pool would.
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_string();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={}", timeout.as_secs().max(1))
+}
+
 /// The database: a pool of connections to one engine.
 #[derive(Clone)]
 pub struct Database {
@@ -97,9 +110,15 @@ impl Database {
     /// Connects to `url`, creating the SQLite file and its folder if needed, and migrates the
     /// schema to the latest version.
     pub fn open(url: &str, pool_size: u32) -> Result<Self> {
+        Self::open_with(url, pool_size, DEFAULT_TIMEOUT)
+    }
+
+    /// [`Self::open`], waiting at most `timeout` for a connection: past it, a request is
+    /// answered [`Error::Unavailable`] instead of hanging while the database is away.
+    pub fn open_with(url: &str, pool_size: u32, timeout: Duration) -> Result<Self> {
         let engine = Engine::of(url);
         let target = match engine {
-            Engine::Postgres => url.to_string(),
+            Engine::Postgres => with_connect_timeout(url, timeout),
             Engine::Sqlite => {
                 let path = url.strip_prefix("sqlite://").unwrap_or(url);
                 if let Some(dir) = Path::new(path).parent() {
@@ -114,7 +133,7 @@ impl Database {
         };
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(timeout)
             .build(Manager { engine, target })?;
         let db = Self {
             pool,
@@ -123,6 +142,11 @@ impl Database {
         };
         db.migrate()?;
         Ok(db)
+    }
+
+    /// Whether the database answers now (readiness), within the connection timeout.
+    pub fn ping(&self) -> Result<()> {
+        self.read(|conn| Ok(conn.ping()?))
     }
 
     /// The engine in use.

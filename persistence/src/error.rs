@@ -10,7 +10,7 @@ pub enum Error {
     Domain(#[from] DomainError),
     /// The database refused or failed a query.
     #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
+    Database(diesel::result::Error),
     /// No connection to the database could be had.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -27,6 +27,34 @@ pub enum Error {
     /// A secret could not be hashed, or a stored one does not read back.
     #[error("secret unusable: {0}")]
     Secret(String),
+}
+
+impl From<diesel::result::Error> for Error {
+    /// A query on a connection the server ended (a restart, a failover, a network cut) is the
+    /// database being unavailable, not a fault of the service.
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as E};
+        match e {
+            E::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::Unavailable(e.to_string()),
+            // SQLSTATE 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now) and
+            // 08xxx (connection exceptions) read back as "unknown" errors.
+            E::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if [
+                    "terminating connection",
+                    "the database system is",
+                    "server closed the connection",
+                ]
+                .iter()
+                .any(|m| info.message().starts_with(m)) =>
+            {
+                Self::Unavailable(e.to_string())
+            }
+            other => Self::Database(other),
+        }
+    }
 }
 
 impl From<diesel::r2d2::PoolError> for Error {
