@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod auth;
 pub mod client_address;
 pub mod config;
+pub mod idempotency;
 pub mod mail;
 pub mod openapi;
 pub mod problem;
@@ -153,6 +154,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                     .error_handler(problem::form_error),
             )
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
+            .wrap(middleware::from_fn(idempotency::once))
             .wrap(middleware::from_fn(explorer_policy))
             .wrap(middleware::from_fn(request_id::assign))
             .wrap(
@@ -277,6 +279,17 @@ async fn purge_expired(state: AppState) {
             ),
             Ok(Err(e)) => log::error!("retention: {e}"),
             Err(e) => log::error!("retention: {e}"),
+            _ => {}
+        }
+        // The answers kept for retried POSTs go after their 24 hours.
+        let db = state.db.clone();
+        match web::block(move || {
+            mcp_persistence::use_cases::idempotency::forget_expired(&db, auth::now())
+        })
+        .await
+        {
+            Ok(Ok(n)) if n > 0 => log::info!("idempotency: {n} expired key(s) forgotten"),
+            Ok(Err(e)) => log::error!("idempotency: {e}"),
             _ => {}
         }
         tokio::time::sleep(Duration::from_secs(6 * 3600)).await;

@@ -109,14 +109,14 @@ impl Modify for Conventions {
             .collect();
         for (path, item) in openapi.paths.paths.iter_mut() {
             let has_path_id = path.contains('{');
-            let ops: [(&mut Option<Operation>, bool); 5] = [
-                (&mut item.get, false),
-                (&mut item.post, true),
-                (&mut item.put, true),
-                (&mut item.patch, true),
-                (&mut item.delete, true),
+            let ops: [(&mut Option<Operation>, bool, bool); 5] = [
+                (&mut item.get, false, false),
+                (&mut item.post, true, true),
+                (&mut item.put, true, false),
+                (&mut item.patch, true, false),
+                (&mut item.delete, true, false),
             ];
-            for (op, mutation) in ops {
+            for (op, mutation, post) in ops {
                 let Some(op) = op.as_mut() else { continue };
                 let secured = op.security.is_some();
                 if secured {
@@ -139,12 +139,19 @@ impl Modify for Conventions {
                     .flatten()
                     .any(|p| matches!(p, RefOr::T(p) if p.name == "cursor"));
                 let id = op.operation_id.clone().unwrap_or_default();
+                // Retried POSTs of a person's token carry a key (imports are idempotent by
+                // content and stream their body).
+                let idempotent = post && secured && id != "import_beneficiary_files";
+                if idempotent {
+                    declare_idempotency_key(op);
+                }
                 let applies = |a: Applies| match a {
                     Applies::Every => true,
                     Applies::Secured => secured,
                     Applies::WithBody => has_body,
                     Applies::WithPathId => has_path_id,
                     Applies::Paged => paged,
+                    Applies::Idempotent => idempotent,
                     Applies::WhenListed => false,
                 };
                 // The codes each status may carry: the HTTP layer's that concern the operation,
@@ -174,7 +181,7 @@ impl Modify for Conventions {
                         .or_insert_with(|| problem(default_description(status)));
                     restrict_codes(response, &codes);
                 }
-                declare_headers(op);
+                declare_headers(op, idempotent);
             }
         }
     }
@@ -203,6 +210,35 @@ fn partner_software() -> SecurityScheme {
          managing people and rights, cdap:read for consulting files…); a token without it is \
          answered 403 `forbidden`.",
     ))
+}
+
+/// The `Idempotency-Key` header parameter of a POST, and the header that marks a replay.
+fn declare_idempotency_key(op: &mut Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::Required;
+    let parameter = ParameterBuilder::new()
+        .name(crate::idempotency::HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key with the same request within 24 hours gets the \
+             first answer again (marked `Idempotent-Replayed: true`) without doing the work \
+             twice; the same key with another request is 422 `idempotency_key_reused`. Keys \
+             belong to the token's account. A UUID per intended action is the usual choice.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(crate::idempotency::MAX_KEY_LEN))
+                .pattern(Some("^[!-~]+$"))
+                .examples([serde_json::json!("0192e4c8-7a6b-7c3d-9e2f-1a2b3c4d5e6f")]),
+        ))
+        .build();
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(parameter));
 }
 
 /// What a problem response of `status` means, when the handler does not say it itself.
@@ -254,7 +290,7 @@ fn restrict_codes(response: &mut RefOr<utoipa::openapi::Response>, codes: &BTree
 
 /// The headers responses carry: `X-Request-Id` on every one (kept in the traces: quote it to
 /// the service centre), `Retry-After` on 429 and 503; declared once in `components.headers`.
-fn declare_headers(op: &mut Operation) {
+fn declare_headers(op: &mut Operation, op_is_post_with_key: bool) {
     for (status, response) in op.responses.responses.iter_mut() {
         let RefOr::T(response) = response else {
             continue;
@@ -263,6 +299,9 @@ fn declare_headers(op: &mut Operation) {
         response
             .headers
             .insert(REQUEST_ID.into(), named(REQUEST_ID));
+        if status.starts_with('2') && op_is_post_with_key {
+            response.headers.insert(REPLAYED.into(), named(REPLAYED));
+        }
         if status == "429" || status == "503" {
             response
                 .headers
@@ -273,6 +312,7 @@ fn declare_headers(op: &mut Operation) {
 
 const REQUEST_ID: &str = "X-Request-Id";
 const RETRY_AFTER: &str = "Retry-After";
+const REPLAYED: &str = crate::idempotency::REPLAYED;
 
 /// The headers [`declare_headers`] names.
 fn shared_headers(components: &mut utoipa::openapi::Components) {
@@ -296,6 +336,13 @@ fn shared_headers(components: &mut utoipa::openapi::Components) {
     components.headers.insert(
         RETRY_AFTER.into(),
         header(Type::Integer, "Seconds to wait before trying again"),
+    );
+    components.headers.insert(
+        REPLAYED.into(),
+        header(
+            Type::String,
+            "`true` when this is the first answer to the request's Idempotency-Key, given again",
+        ),
     );
 }
 

@@ -61,6 +61,8 @@ pub enum Applies {
     WithPathId,
     /// Every list (a `cursor` parameter).
     Paged,
+    /// Every POST that takes an `Idempotency-Key`.
+    Idempotent,
     /// Only the operations that list it among their refusals.
     WhenListed,
 }
@@ -129,6 +131,13 @@ pub fn layer_codes() -> Vec<LayerCode> {
             "Ask for the first page again, without a cursor.",
         ),
         c(
+            "invalid_idempotency_key",
+            400,
+            Idempotent,
+            "The Idempotency-Key is not 1 to 255 visible ASCII characters",
+            "Send a UUID.",
+        ),
+        c(
             "invalid_request",
             400,
             WhenListed,
@@ -178,6 +187,13 @@ pub fn layer_codes() -> Vec<LayerCode> {
             "Check the identifier; an object outside your perimeter answers the same.",
         ),
         c(
+            "idempotency_key_in_progress",
+            409,
+            Idempotent,
+            "The first request with this Idempotency-Key is still being served; this one did nothing",
+            "Retry a moment later with the same key: you will get the first answer.",
+        ),
+        c(
             "payload_too_large",
             413,
             WithBody,
@@ -197,6 +213,13 @@ pub fn layer_codes() -> Vec<LayerCode> {
             Every,
             ErrorCode::ValidationFailed.title_en(),
             "Correct the fields listed in `errors` and send again.",
+        ),
+        c(
+            "idempotency_key_reused",
+            422,
+            Idempotent,
+            "This Idempotency-Key was used for another request; nothing was done",
+            "Use a new key for a new request.",
         ),
         c(
             "too_many_attempts",

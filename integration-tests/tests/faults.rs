@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mcp_integration_tests::{postgres_admin_url, Engine, TestEnv, SIRETS};
+use mcp_integration_tests::{on_both_engines, postgres_admin_url, Engine, TestEnv, SIRETS};
+use serde_json::{json, Value};
+
+on_both_engines!(a_retried_creation_is_done_once);
 
 /// A TCP relay between the service and PostgreSQL that the test can cut: while it is down, every
 /// open connection is broken and new ones are closed at once, as when the server stops.
@@ -178,4 +181,150 @@ fn outage(env: &TestEnv, relay: &Relay, admin: &str, before: &str) {
         mcp_integration_tests::partner_body(SIRETS[1], "ccas"),
     );
     assert_eq!(r.status, 201, "{r:?}");
+}
+
+/// POSTs `body` to `path` with an `Idempotency-Key`.
+fn post_with_key(
+    env: &TestEnv,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> (u16, Value, String, String) {
+    let r = env
+        .client()
+        .post(format!("{}{path}", env.base_url()))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .unwrap();
+    let reply = TestEnv::read(r);
+    (
+        reply.status,
+        reply.body.clone(),
+        reply.header("idempotent-replayed").to_string(),
+        reply.header("location").to_string(),
+    )
+}
+
+fn a_retried_creation_is_done_once(engine: Engine) {
+    // Town-hall software retries after a timeout: the same key and body create one account and
+    // send one activation code, and the retry reads the first answer.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let principal = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
+    let path = format!("/api/v1/partners/{partner}/users");
+    let julie = json!({"full_name": "Julie Martin", "function_title": "Conseillère ESF", "email": "julie.martin@ccas.example", "phone": "01 64 13 55 01"});
+    let key = "0192e4c8-7a6b-7c3d-9e2f-1a2b3c4d5e6f";
+    let (status, first, replayed, location) = post_with_key(&env, &path, &principal, key, &julie);
+    assert_eq!((status, replayed.as_str()), (201, ""), "{first}");
+    let (status, again, replayed, location_again) =
+        post_with_key(&env, &path, &principal, key, &julie);
+    assert_eq!((status, replayed.as_str()), (201, "true"));
+    assert_eq!(again, first);
+    assert_eq!(location_again, location);
+    let staff = env.get(&path, &principal);
+    let julies = staff.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["email"] == "julie.martin@ccas.example")
+        .count();
+    assert_eq!(julies, 1, "one account");
+    // One activation code sent: the first message arrives, and no second one follows.
+    env.mail_to("julie.martin@ccas.example");
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = std::fs::read_dir(&env.mail_dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.contains("To: julie.martin@ccas.example\r\n"))
+        })
+        .count();
+    assert_eq!(sent, 1, "one code sent");
+
+    // The same key for another request: refused, nothing done.
+    let marc = json!({"full_name": "Marc Petit", "function_title": "Agent d'accueil", "email": "marc.petit@ccas.example", "phone": "01 64 13 55 02"});
+    let (status, body, _, _) = post_with_key(&env, &path, &principal, key, &marc);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("idempotency_key_reused")),
+        "{body}"
+    );
+    // A refusal is an answer too: replayed as it was.
+    let twice = "0192e4c8-7a6b-7c3d-9e2f-00000000000b";
+    let (status, body, _, _) = post_with_key(&env, &path, &principal, twice, &julie);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("person_already_has_account"))
+    );
+    let (status, _, replayed, _) = post_with_key(&env, &path, &principal, twice, &julie);
+    assert_eq!((status, replayed.as_str()), (409, "true"));
+    // A malformed body is not kept: corrected, the same key does the work.
+    let fixed = "0192e4c8-7a6b-7c3d-9e2f-00000000000c";
+    let (status, _, _, _) = post_with_key(&env, &path, &principal, fixed, &json!({"full_name": 3}));
+    assert_eq!(status, 400);
+    let (status, _, replayed, _) = post_with_key(&env, &path, &principal, fixed, &marc);
+    assert_eq!((status, replayed.as_str()), (201, ""));
+    // Keys belong to an account: the Caf's administrator's same key is another key.
+    let (status, body, replayed, _) = post_with_key(
+        &env,
+        "/api/v1/partners",
+        &admin,
+        key,
+        &mcp_integration_tests::partner_body(SIRETS[1], "ccas"),
+    );
+    assert_eq!((status, replayed.as_str()), (201, ""), "{body}");
+    // A key that is not one.
+    let (status, body, _, _) = post_with_key(&env, &path, &principal, "une clé", &julie);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_idempotency_key"))
+    );
+
+    // Eight retries at once of one new request: one account; every answer is the creation or
+    // says the first one is being served.
+    let lea = json!({"full_name": "Léa Bernard", "function_title": "Instructrice", "email": "lea.bernard@ccas.example", "phone": "01 64 13 55 03"});
+    let burst = "0192e4c8-7a6b-7c3d-9e2f-0000000000bb";
+    let answers: Vec<(u16, Value)> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8)
+            .map(|_| {
+                let (env, path, principal, lea) = (&env, &path, &principal, &lea);
+                s.spawn(move || {
+                    let (status, body, _, _) = post_with_key(env, path, principal, burst, lea);
+                    (status, body)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let created: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, b)| b)
+        .collect();
+    assert!(!created.is_empty(), "{answers:?}");
+    assert!(
+        created.iter().all(|b| b["id"] == created[0]["id"]),
+        "{answers:?}"
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|(s, b)| *s == 201 || (*s == 409 && b["code"] == "idempotency_key_in_progress")),
+        "{answers:?}"
+    );
+    let staff = env.get(&path, &principal);
+    let leas = staff.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["email"] == "lea.bernard@ccas.example")
+        .count();
+    assert_eq!(leas, 1);
 }

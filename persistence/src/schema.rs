@@ -255,6 +255,19 @@ diesel::joinable!(subscriptions -> services (service_id));
 diesel::joinable!(subscription_quotas -> subscriptions (subscription_id));
 diesel::joinable!(subscription_quotas -> profiles (profile_id));
 
+diesel::table! {
+    idempotency_keys (account_id, idem_key) {
+        account_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        location -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     token_keys,
     cafs,

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod conventions;
 pub mod devices;
 pub mod habilitations;
+pub mod idempotency;
 pub mod keys;
 pub mod outbox;
 pub mod partners;

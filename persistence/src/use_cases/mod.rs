@@ -10,6 +10,7 @@ pub mod cdap;
 pub mod clients;
 pub mod conventions;
 pub mod habilitations;
+pub mod idempotency;
 pub mod keys;
 pub mod outbox;
 pub mod partners;
