@@ -137,17 +137,65 @@ pub struct TestEnv {
     pub db: Database,
     /// Where the outbox writes messages.
     pub mail_dir: PathBuf,
-    server: Option<Running>,
+    server: Option<Server>,
+    base_url: String,
     client: Client,
     auditor: std::sync::OnceLock<String>,
     // Dropped last: the server must stop before its database goes.
     _test_db: TestDb,
 }
 
+/// The service under test: in this process, or a real process the test may kill.
+enum Server {
+    // Held for its drop, which stops the server.
+    #[allow(dead_code)]
+    InProcess(Running),
+    Process {
+        child: std::sync::Mutex<std::process::Child>,
+        exe: PathBuf,
+        env: Vec<(String, String)>,
+    },
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Server::Process { child, .. } = self {
+            let child = child.get_mut().unwrap_or_else(|p| p.into_inner());
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 impl Drop for TestEnv {
     fn drop(&mut self) {
         self.server.take();
     }
+}
+
+/// Starts the service binary `exe` with `env`, and waits for it to answer.
+fn spawn_service(exe: &PathBuf, env: &[(String, String)], base_url: &str) -> std::process::Child {
+    let mut child = std::process::Command::new(exe)
+        .envs(env.iter().cloned())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("service process starts");
+    let client = Client::new();
+    for _ in 0..400 {
+        if client
+            .get(format!("{base_url}/health"))
+            .send()
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return child;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the service exited: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("the service did not answer at {base_url}");
 }
 
 impl TestEnv {
@@ -174,7 +222,8 @@ impl TestEnv {
             engine,
             db,
             mail_dir,
-            server: Some(server),
+            base_url: server.base_url.clone(),
+            server: Some(Server::InProcess(server)),
             client: Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()
@@ -184,9 +233,64 @@ impl TestEnv {
         }
     }
 
+    /// Starts the service as a separate process (the binary `exe`, configured through its
+    /// `MCP_*` environment as in production), on a fresh database of `engine`.
+    pub fn start_process(engine: Engine, exe: &str) -> Self {
+        let test_db = TestDb::new(engine);
+        let mail_dir = test_db.dir().join("mail");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let base_url = format!("http://127.0.0.1:{port}");
+        let env: Vec<(String, String)> = [
+            ("MCP_DATABASE_URL", test_db.url.clone()),
+            ("MCP_BIND", format!("127.0.0.1:{port}")),
+            ("MCP_MAIL_DIR", mail_dir.display().to_string()),
+            ("MCP_POOL_SIZE", "8".into()),
+            ("MCP_WORKERS", "2".into()),
+            ("RUST_LOG", "error".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let exe = PathBuf::from(exe);
+        let child = spawn_service(&exe, &env, &base_url);
+        let db = Database::open(&test_db.url, 2).expect("database opens");
+        Self {
+            engine,
+            db,
+            mail_dir,
+            base_url,
+            server: Some(Server::Process {
+                child: std::sync::Mutex::new(child),
+                exe,
+                env,
+            }),
+            client: Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+            auditor: std::sync::OnceLock::new(),
+            _test_db: test_db,
+        }
+    }
+
+    /// Kills the service process with SIGKILL (no shutdown, no flush), then starts it again on
+    /// the same database and port.
+    pub fn kill_and_restart(&self) {
+        let Some(Server::Process { child, exe, env }) = self.server.as_ref() else {
+            panic!("only a service started with start_process can be killed");
+        };
+        let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        *child = spawn_service(exe, env, &self.base_url);
+    }
+
     /// The server's base URL.
     pub fn base_url(&self) -> &str {
-        &self.server.as_ref().expect("running").base_url
+        &self.base_url
     }
 
     /// Sends a request; `token` is a bearer token, `body` JSON.
@@ -197,6 +301,18 @@ impl TestEnv {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
+        self.try_call(method, path, token, body)
+            .expect("request sent and answered")
+    }
+
+    /// [`Self::call`], `None` when no answer came back (the connection broke: a killed server).
+    pub fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Option<Reply> {
         let url = format!("{}{}", self.base_url(), path);
         let mut req = self.client.request(method.parse().expect("method"), url);
         if let Some(t) = token {
@@ -205,9 +321,9 @@ impl TestEnv {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let reply = Self::read(req.send().expect("request sent"));
+        let reply = Self::read(req.send().ok()?);
         contract::check(method, path, &reply);
-        reply
+        Some(reply)
     }
 
     /// Sends a raw request, for malformed input.

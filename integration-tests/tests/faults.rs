@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use mcp_integration_tests::{on_both_engines, postgres_admin_url, Engine, TestEnv, SIRETS};
 use serde_json::{json, Value};
 
-on_both_engines!(a_retried_creation_is_done_once);
+on_both_engines!(
+    a_retried_creation_is_done_once,
+    a_crash_under_load_loses_nothing_acknowledged
+);
 
 /// A TCP relay between the service and PostgreSQL that the test can cut: while it is down, every
 /// open connection is broken and new ones are closed at once, as when the server stops.
@@ -327,4 +330,216 @@ fn a_retried_creation_is_done_once(engine: Engine) {
         .filter(|a| a["email"] == "lea.bernard@ccas.example")
         .count();
     assert_eq!(leas, 1);
+}
+
+fn day(offset_days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset_days)).to_string()
+}
+
+/// What the clients were told was done.
+#[derive(Default)]
+struct Acknowledged {
+    users: Vec<String>,
+    habilitations: Vec<String>,
+}
+
+fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
+    // Twelve clients create people, grant them a profile far beyond its quota and refresh their
+    // sessions; the process is killed (SIGKILL) at a random moment, three times. After each
+    // restart on the same database, with no repair: what was acknowledged is there with its
+    // trace, the quota held, and the chain of traces is intact.
+    let env = TestEnv::start_process(engine, env!("CARGO_BIN_EXE_serve"));
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &admin,
+        json!({"number": "761-2026-0001", "missions": ["Instruction des dossiers FSL"]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let conv = r.id();
+    let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
+    let sub = env.post(
+        &format!("/api/v1/conventions/{conv}/subscriptions"),
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 3}]}),
+    );
+    assert_eq!(sub.status, 201, "{sub:?}");
+    let t13 = sub.body["profiles"][0]["profile_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/conventions/{conv}/rgpd-completion"),
+        &admin,
+        json!({"completed_on": day(-1)}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let principal = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
+    let login = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": env.get("/api/v1/me", &principal).body["identifier"], "password": mcp_integration_tests::PASSWORD})),
+    );
+    assert_eq!(login.status, 200, "{login:?}");
+    let mut refresh_token = login.body["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut acknowledged = Acknowledged::default();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for round in 0..3 {
+        let stop = AtomicBool::new(false);
+        let acks = Mutex::new(Acknowledged::default());
+        let refresh = Mutex::new(refresh_token.clone());
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let kill_after = Duration::from_millis(400 + seed % 1200);
+        std::thread::scope(|s| {
+            for client in 0..12 {
+                let (env, principal, partner, mission, t13) =
+                    (&env, &principal, &partner, &mission, &t13);
+                let (stop, acks, refresh) = (&stop, &acks, &refresh);
+                s.spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(Ordering::SeqCst) {
+                        n += 1;
+                        if client % 4 == 3 {
+                            // Refreshes of one session: each answer replaces the token.
+                            let token = refresh.lock().unwrap().clone();
+                            let r = env.try_call(
+                                "POST",
+                                "/api/v1/auth/refresh",
+                                None,
+                                Some(&json!({"refresh_token": token})),
+                            );
+                            if let Some(r) = r.filter(|r| r.status == 200) {
+                                *refresh.lock().unwrap() =
+                                    r.body["refresh_token"].as_str().unwrap().to_string();
+                            }
+                            continue;
+                        }
+                        let email = format!("agent-{round}-{client}-{n}@ccas.example");
+                        let r = env.try_call(
+                            "POST",
+                            &format!("/api/v1/partners/{partner}/users"),
+                            Some(principal),
+                            Some(&json!({"full_name": format!("Agent {round} {client} {n}"), "function_title": "Agent", "email": email, "phone": "01 64 13 55 00"})),
+                        );
+                        let Some(r) = r.filter(|r| r.status == 201) else {
+                            continue;
+                        };
+                        let user = r.id();
+                        acks.lock().unwrap().users.push(user.clone());
+                        let r = env.try_call(
+                            "POST",
+                            &format!("/api/v1/partners/{partner}/habilitations"),
+                            Some(principal),
+                            Some(&json!({"account_id": user, "profile_id": t13, "mission_id": mission})),
+                        );
+                        if let Some(r) = r.filter(|r| r.status == 201) {
+                            acks.lock().unwrap().habilitations.push(r.id());
+                        }
+                    }
+                });
+            }
+            std::thread::sleep(kill_after);
+            env.kill_and_restart();
+            stop.store(true, Ordering::SeqCst);
+        });
+        let acks = acks.into_inner().unwrap();
+        acknowledged.users.extend(acks.users);
+        acknowledged.habilitations.extend(acks.habilitations);
+        refresh_token = refresh.into_inner().unwrap();
+        check_after_crash(&env, &cnaf, &admin, &partner, &acknowledged);
+    }
+    assert!(!acknowledged.users.is_empty(), "the load did something");
+    assert!(acknowledged.habilitations.len() <= 3, "never beyond the quota of 3");
+}
+
+fn check_after_crash(
+    env: &TestEnv,
+    cnaf: &str,
+    caf_admin: &str,
+    partner: &str,
+    acknowledged: &Acknowledged,
+) {
+    let auditor = env.auditor(cnaf);
+    // Every acknowledged person and habilitation exists, with the trace of its creation.
+    for (id, kind, action) in acknowledged
+        .users
+        .iter()
+        .map(|u| (u, "accounts", "partner_user.created"))
+        .chain(
+            acknowledged
+                .habilitations
+                .iter()
+                .map(|h| (h, "habilitations", "habilitation.granted")),
+        )
+    {
+        let path = match kind {
+            "accounts" => format!("/api/v1/accounts/{id}/habilitations"),
+            _ => format!("/api/v1/habilitations/{id}"),
+        };
+        assert_eq!(env.get(&path, caf_admin).status, 200, "{path}");
+        let traces = env.traces_of(cnaf, id);
+        assert!(
+            traces.iter().any(|t| t["action"] == action),
+            "{kind} {id} without its {action} trace: {traces:?}"
+        );
+    }
+    // No trace of a creation without its object.
+    for action in ["partner_user.created", "habilitation.granted"] {
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = env.get(
+                &format!(
+                    "/api/v1/traces?action={action}&limit=200{}",
+                    cursor
+                        .as_ref()
+                        .map(|c| format!("&cursor={c}"))
+                        .unwrap_or_default()
+                ),
+                &auditor,
+            );
+            assert_eq!(page.status, 200, "{page:?}");
+            for t in page.body["items"].as_array().unwrap() {
+                if t["outcome"] != "success" {
+                    continue;
+                }
+                let id = t["target_id"].as_str().unwrap();
+                let path = match action {
+                    "partner_user.created" => format!("/api/v1/accounts/{id}/habilitations"),
+                    _ => format!("/api/v1/habilitations/{id}"),
+                };
+                assert_eq!(env.get(&path, caf_admin).status, 200, "{action} {id}");
+            }
+            match page.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+    }
+    // The quota held.
+    let quota = env.get(&format!("/api/v1/partners/{partner}/quota-use"), caf_admin);
+    for line in quota.body["items"].as_array().unwrap() {
+        assert!(
+            line["used"].as_u64() <= line["max_users"].as_u64(),
+            "{line}"
+        );
+    }
+    // The chain is intact.
+    let report = env.post("/api/v1/traces/chain-verification", &auditor, json!({}));
+    assert_eq!(report.status, 200, "{report:?}");
+    assert!(report.body["first_broken"].is_null(), "{}", report.body);
 }
