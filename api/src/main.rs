@@ -37,6 +37,12 @@ enum Command {
         #[arg(long)]
         phone: Option<String>,
     },
+    /// Writes a consistent copy of the SQLite database to a new file while the service runs
+    /// (PostgreSQL: use pg_dump or pg_basebackup, see the README).
+    Backup {
+        /// The file to write; it must not exist.
+        path: std::path::PathBuf,
+    },
     /// Prints the OpenAPI document (YAML).
     Openapi,
     /// Prints the catalogue of error codes (Markdown), as checked in at docs/ERRORS.md.
@@ -80,6 +86,11 @@ fn main() {
                 }
             }
             let _ = out.flush();
+        }
+        Command::Backup { path } => {
+            let db = Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));
+            db.backup_to(&path).unwrap_or_else(|e| fail(e));
+            println!("backup written to {}", path.display());
         }
         Command::Migrate => {
             Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));

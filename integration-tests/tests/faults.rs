@@ -464,7 +464,10 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
         check_after_crash(&env, &cnaf, &admin, &partner, &acknowledged);
     }
     assert!(!acknowledged.users.is_empty(), "the load did something");
-    assert!(acknowledged.habilitations.len() <= 3, "never beyond the quota of 3");
+    assert!(
+        acknowledged.habilitations.len() <= 3,
+        "never beyond the quota of 3"
+    );
 }
 
 fn check_after_crash(
@@ -542,4 +545,83 @@ fn check_after_crash(
     let report = env.post("/api/v1/traces/chain-verification", &auditor, json!({}));
     assert_eq!(report.status, 200, "{report:?}");
     assert!(report.body["first_broken"].is_null(), "{}", report.body);
+}
+
+#[test]
+fn a_backup_taken_while_serving_restores_whole() {
+    // `mcp backup` copies a SQLite database while people keep working; the copy, served on its
+    // own, has whole objects with their traces and a chain that verifies.
+    let env = TestEnv::start(Engine::Sqlite);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let principal = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
+    let auditor = env.auditor(&cnaf);
+    let path = env.mail_dir.with_file_name("backup.db");
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) || n < 5 {
+                n += 1;
+                let r = env.post(
+                    &format!("/api/v1/partners/{partner}/users"),
+                    &principal,
+                    json!({"full_name": format!("Agent {n} Martin"), "function_title": "Agent", "email": format!("agent{n}@ccas.example"), "phone": "01 64 13 55 00"}),
+                );
+                assert_eq!(r.status, 201, "{r:?}");
+            }
+            n
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        env.db.backup_to(&path).expect("backup");
+        stop.store(true, Ordering::SeqCst);
+        assert!(writer.join().unwrap() >= 5);
+    });
+    assert!(
+        env.db.backup_to(&path).is_err(),
+        "a backup never overwrites"
+    );
+
+    // Restored: a server on the copy. Token keys and sessions are in it, so the same tokens
+    // still sign people in.
+    let restored = TestEnv::start_with(Engine::Sqlite, |c| {
+        c.database_url = path.display().to_string()
+    });
+    let report = restored.post("/api/v1/traces/chain-verification", &auditor, json!({}));
+    assert_eq!(report.status, 200, "{report:?}");
+    assert!(report.body["first_broken"].is_null(), "{}", report.body);
+    assert!(
+        report.body["verified"].as_i64().unwrap() > 10,
+        "{}",
+        report.body
+    );
+    let staff = restored.get(
+        &format!("/api/v1/partners/{partner}/users?limit=200"),
+        &principal,
+    );
+    let people = staff.body["items"].as_array().unwrap().clone();
+    let created = restored.get(
+        "/api/v1/traces?action=partner_user.created&limit=200",
+        &auditor,
+    );
+    let traced: Vec<&str> = created.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target_id"].as_str().unwrap())
+        .collect();
+    // Every person in the copy has the trace of their creation, and every such trace its person.
+    let agents: Vec<&str> = people
+        .iter()
+        .filter(|p| p["role"] == "partner_user")
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(!agents.is_empty());
+    let mut a = agents.clone();
+    let mut t = traced.clone();
+    a.sort();
+    t.sort();
+    assert_eq!(a, t);
 }

@@ -149,6 +149,31 @@ impl Database {
         self.read(|conn| Ok(conn.ping()?))
     }
 
+    /// Writes a consistent copy of the SQLite database to `path` while it serves (`VACUUM INTO`:
+    /// one read transaction, so the copy is the database at one instant, traces and objects
+    /// together). `path` must not exist. PostgreSQL is backed up with its own tools (`pg_dump`,
+    /// `pg_basebackup`): see the README.
+    pub fn backup_to(&self, path: &Path) -> Result<()> {
+        if self.engine == Engine::Postgres {
+            return Err(Error::Refused(
+                "back PostgreSQL up with pg_dump or pg_basebackup (see the README)".into(),
+            ));
+        }
+        if path.exists() {
+            return Err(Error::Refused(format!(
+                "{} exists already: a backup never overwrites",
+                path.display()
+            )));
+        }
+        let target = path.display().to_string();
+        self.read(|conn| {
+            diesel::sql_query("VACUUM INTO ?")
+                .bind::<diesel::sql_types::Text, _>(&target)
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
     /// The engine in use.
     pub fn engine(&self) -> Engine {
         self.engine

@@ -24,6 +24,9 @@ pub enum Error {
     /// seconds.
     #[error("hashing queue full: retry in {0} s")]
     Busy(i64),
+    /// A console operation (a backup) cannot be done as asked.
+    #[error("{0}")]
+    Refused(String),
     /// A secret could not be hashed, or a stored one does not read back.
     #[error("secret unusable: {0}")]
     Secret(String),
