@@ -382,6 +382,9 @@ pub enum Function {
     /// Read reverse-review campaigns, their reports and the annual review (C-art. 16): the
     /// partner's administrators, its Caf, the Cnaf.
     ReadReviews,
+    /// See the messages to people that could not be delivered and queue them again: Cnaf
+    /// operators, who run the service.
+    SuperviseDelivery,
 }
 
 impl Function {
@@ -391,7 +394,7 @@ impl Function {
         match self {
             ReadOwnAccount => Some(Scope::Profile),
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
-            | ManageAuditors | ManageCafSecurity | SubmitSoftware => None,
+            | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery => None,
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -459,6 +462,7 @@ pub fn authorize(
                 | ReadHabilitations
                 | ReadRequests
                 | ReadReviews
+                | SuperviseDelivery
         ),
         Role::CafAdministrator => matches!(
             function,

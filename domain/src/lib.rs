@@ -10,6 +10,7 @@ pub mod cdap;
 pub mod commitment;
 pub mod contract;
 pub mod convention;
+pub mod delivery;
 pub mod error;
 pub mod habilitation;
 pub mod ids;

@@ -197,6 +197,8 @@ vocabulary! {
         RequestSubmitted = "request.submitted",
         /// `request.withdrawn`.
         RequestWithdrawn = "request.withdrawn",
+        /// `message.retried`: a message set aside after its last attempt, queued again.
+        MessageRetried = "message.retried",
         /// `retention.purged`.
         RetentionPurged = "retention.purged",
         /// `review_campaign.completed`.
@@ -290,6 +292,8 @@ vocabulary! {
         Habilitation = "habilitation",
         /// A question of the Caf on a habilitation request.
         HabilitationQuestion = "habilitation_question",
+        /// A message to a person, in the outbox.
+        Message = "message",
         /// A partner.
         Partner = "partner",
         /// A profile of the catalogue.
@@ -328,6 +332,7 @@ impl TargetType {
             "group_id" => Self::Group,
             "habilitation_id" => Self::Habilitation,
             "question_id" => Self::HabilitationQuestion,
+            "message_id" => Self::Message,
             "partner_id" => Self::Partner,
             "profile_id" => Self::Profile,
             "request_id" => Self::Request,

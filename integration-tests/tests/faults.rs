@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 
 on_both_engines!(
     a_retried_creation_is_done_once,
-    a_crash_under_load_loses_nothing_acknowledged
+    a_crash_under_load_loses_nothing_acknowledged,
+    a_refused_message_is_retried_then_set_aside
 );
 
 /// A TCP relay between the service and PostgreSQL that the test can cut: while it is down, every
@@ -624,4 +625,124 @@ fn a_backup_taken_while_serving_restores_whole() {
     a.sort();
     t.sort();
     assert_eq!(a, t);
+}
+
+/// A mail relay that refuses everything.
+struct Refusing;
+
+impl mcp_persistence::use_cases::outbox::Transport for Refusing {
+    fn send(&self, m: &mcp_persistence::use_cases::outbox::Outgoing) -> Result<(), String> {
+        Err(format!("550 mailbox unavailable: {}", m.to))
+    }
+    fn describe(&self) -> String {
+        "a refusing relay".into()
+    }
+}
+
+fn a_refused_message_is_retried_then_set_aside(engine: Engine) {
+    // The mail folder cannot be written: the action that queues a message is acknowledged at
+    // once; the message is tried again with backoff, then set aside for the Cnaf, who queues it
+    // again once the relay is repaired. Nothing is lost, and its body (a one-time code) is never
+    // shown.
+    let not_a_folder =
+        std::env::temp_dir().join(format!("mcp-not-a-folder-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&not_a_folder, b"a file where the mail folder should be").unwrap();
+    let blocked = not_a_folder.clone();
+    let env = TestEnv::start_with(engine, move |c| c.mail_dir = blocked);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let started = Instant::now();
+    let r = env.post(
+        &format!("/api/v1/cafs/{caf}/administrators"),
+        &cnaf,
+        json!({"full_name": "Anne Martin", "function_title": "Administratrice", "email": "anne.martin@caf76.example"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the action never waits for the mail"
+    );
+
+    // Time passes: each round tries what is due, and backs off.
+    let mut now = chrono::Utc::now().naive_utc();
+    for _ in 0..12 {
+        now += chrono::Duration::hours(2);
+        mcp_persistence::use_cases::outbox::deliver_pending(&env.db, &Refusing, now).unwrap();
+    }
+    let aside = env.get("/api/v1/outbox/set-aside", &cnaf);
+    assert_eq!(aside.status, 200, "{aside:?}");
+    let items = aside.body["items"].as_array().unwrap();
+    let message = items
+        .iter()
+        .find(|m| m["recipient"] == "anne.martin@caf76.example")
+        .unwrap_or_else(|| panic!("{aside:?}"))
+        .clone();
+    assert!(message["attempts"].as_i64().unwrap() >= 10, "{message}");
+    assert!(
+        message.get("body").is_none(),
+        "the body may carry a code: {message}"
+    );
+    assert!(
+        !message["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("anne.martin"),
+        "{message}"
+    );
+    // Set aside: no longer tried.
+    let before = message["attempts"].clone();
+    mcp_persistence::use_cases::outbox::deliver_pending(
+        &env.db,
+        &Refusing,
+        now + chrono::Duration::days(1),
+    )
+    .unwrap();
+    let again = env.get("/api/v1/outbox/set-aside", &cnaf);
+    assert_eq!(again.body["items"][0]["attempts"], before);
+    // The relay repaired: queued again by the Cnaf, then delivered.
+    let id = message["id"].as_str().unwrap().to_string();
+    let r = env.post(&format!("/api/v1/outbox/{id}/retry"), &cnaf, json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.post(&format!("/api/v1/outbox/{id}/retry"), &cnaf, json!({}));
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "not_found"),
+        "no longer set aside"
+    );
+    let working = mcp_persistence::use_cases::outbox::MailFolder {
+        dir: env.mail_dir.clone(),
+        from: "Mon Compte Partenaire <ne-pas-repondre@mcp.example>".into(),
+    };
+    let deliver = |at: chrono::NaiveDateTime| {
+        mcp_persistence::use_cases::outbox::deliver_pending(&env.db, &working, at).unwrap()
+    };
+    assert!(deliver(now + chrono::Duration::days(2)) >= 1);
+    assert!(
+        env.delivered("anne.martin@caf76.example", "Subject:"),
+        "delivered in the end"
+    );
+
+    // An auditor (whose code comes through the repaired folder) sees the retry traced, and is
+    // not one who may see the messages set aside.
+    let r = env.post(
+        "/api/v1/auditors",
+        &cnaf,
+        json!({"full_name": "Odile Contrôle", "function_title": "Auditrice", "email": "odile@cnaf.example"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    deliver(now + chrono::Duration::days(3));
+    let auditor =
+        env.activate_from_mail(r.body["identifier"].as_str().unwrap(), "odile@cnaf.example");
+    let traces = env.get(&format!("/api/v1/traces?target_id={id}"), &auditor);
+    assert!(
+        traces.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["action"] == "message.retried"),
+        "{traces:?}"
+    );
+    let r = env.get("/api/v1/outbox/set-aside", &auditor);
+    assert_eq!((r.status, r.code()), (403, "forbidden"));
+    let _ = std::fs::remove_file(&not_a_folder);
 }

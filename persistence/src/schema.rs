@@ -242,6 +242,10 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        set_aside_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
     }
 }
 

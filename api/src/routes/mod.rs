@@ -16,6 +16,7 @@ pub mod groups;
 pub mod habilitations;
 pub mod me;
 pub mod oauth;
+pub mod outbox;
 pub mod partners;
 pub mod quotas;
 pub mod requests;
@@ -311,6 +312,8 @@ operations!(
     cdap::import_beneficiary_files,
     cdap::consult_beneficiary_file [ConventionNotActive, NotHabilitated],
     cdap::search_beneficiary_files [ConventionNotActive, IdentitySearchNotAllowed, NotHabilitated],
+    outbox::list_set_aside_messages,
+    outbox::retry_message,
     software::register_client_application,
     software::list_client_applications,
     software::revoke_client_application [ClientRevoked],

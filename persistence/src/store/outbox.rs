@@ -92,3 +92,66 @@ impl Transport for MailFolder {
         self.dir.display().to_string()
     }
 }
+
+/// A message set aside after its last attempt (its body is kept, for the retry, but never
+/// shown: it may carry a one-time secret).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct SetAside {
+    /// Its id.
+    pub id: String,
+    /// The recipient's address.
+    pub recipient: String,
+    /// Subject.
+    pub subject: String,
+    /// When it was queued.
+    pub created_at: NaiveDateTime,
+    /// Attempts made.
+    pub attempts: i32,
+    /// What the transport said the last time (without the address).
+    pub last_error: Option<String>,
+    /// When it was set aside.
+    pub set_aside_at: Option<NaiveDateTime>,
+}
+
+/// The messages set aside, oldest first, after `after` (a page).
+pub fn set_aside(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<SetAside>> {
+    let mut q = outbox::table
+        .filter(outbox::delivered_at.is_null())
+        .filter(outbox::set_aside_at.is_not_null())
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(outbox::id.gt(after.to_string()));
+    }
+    Ok(q.order(outbox::id.asc())
+        .limit(limit)
+        .select(SetAside::as_select())
+        .load(conn)?)
+}
+
+/// One message set aside, if it is.
+pub fn load_set_aside(conn: &mut DbConnection, id: &str) -> Result<Option<SetAside>> {
+    Ok(outbox::table
+        .find(id)
+        .filter(outbox::delivered_at.is_null())
+        .filter(outbox::set_aside_at.is_not_null())
+        .select(SetAside::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Queues a message set aside again, as if new: its attempts start over.
+pub fn queue_again(conn: &mut DbConnection, id: &str) -> Result<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(None::<NaiveDateTime>),
+            outbox::set_aside_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
