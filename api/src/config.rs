@@ -37,6 +37,9 @@ pub struct Config {
     /// Seconds a request waits for a database connection before it is answered 503
     /// `database_unavailable` (`MCP_DATABASE_TIMEOUT_SECONDS`, 1 to 60, default 5).
     pub database_timeout_secs: u64,
+    /// Seconds requests in flight get to finish after SIGTERM before the process stops
+    /// (`MCP_SHUTDOWN_DRAIN_SECONDS`, 1 to 600, default 30).
+    pub shutdown_drain_secs: u64,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             trusted_proxies: Default::default(),
             end_reminder_days: 15,
             database_timeout_secs: 5,
+            shutdown_drain_secs: 30,
         }
     }
 }
@@ -109,6 +113,15 @@ impl Config {
                 ));
             }
             c.database_timeout_secs = secs;
+        }
+        if let Some(v) = var("MCP_SHUTDOWN_DRAIN_SECONDS") {
+            let secs = num("MCP_SHUTDOWN_DRAIN_SECONDS", v)?;
+            if !(1..=600).contains(&secs) {
+                return Err(format!(
+                    "MCP_SHUTDOWN_DRAIN_SECONDS must be 1 to 600, got {secs}"
+                ));
+            }
+            c.shutdown_drain_secs = secs;
         }
         if let Some(v) = var("MCP_TRUSTED_PROXIES") {
             c.trusted_proxies = crate::client_address::TrustedProxies::parse(&v)?;

@@ -186,6 +186,8 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .default_service(web::to(unmatched))
     })
     .workers(workers)
+    // SIGTERM: stop accepting, let requests in flight finish within the drain time.
+    .shutdown_timeout(state.config.shutdown_drain_secs)
     .listen(listener)?
     .run();
     actix_web::rt::spawn(deliver_outbox(state.clone()));

@@ -249,6 +249,7 @@ impl TestEnv {
             ("MCP_MAIL_DIR", mail_dir.display().to_string()),
             ("MCP_POOL_SIZE", "8".into()),
             ("MCP_WORKERS", "2".into()),
+            ("MCP_SHUTDOWN_DRAIN_SECONDS", "20".into()),
             ("RUST_LOG", "error".into()),
         ]
         .into_iter()
@@ -285,6 +286,39 @@ impl TestEnv {
         let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
+        *child = spawn_service(exe, env, &self.base_url);
+    }
+
+    /// Sends SIGTERM to the service process and waits for it to stop (at most `within`);
+    /// returns its exit status. Start it again with [`Self::restart`].
+    pub fn terminate(&self, within: Duration) -> std::process::ExitStatus {
+        let Some(Server::Process { child, .. }) = self.server.as_ref() else {
+            panic!("only a service started with start_process can be terminated");
+        };
+        let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
+        std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the service did not stop within {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts the service process again on the same database and port, after [`Self::terminate`].
+    pub fn restart(&self) {
+        let Some(Server::Process { child, exe, env }) = self.server.as_ref() else {
+            panic!("only a service started with start_process can be restarted");
+        };
+        let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
         *child = spawn_service(exe, env, &self.base_url);
     }
 

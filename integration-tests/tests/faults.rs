@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 on_both_engines!(
     a_retried_creation_is_done_once,
     a_crash_under_load_loses_nothing_acknowledged,
-    a_refused_message_is_retried_then_set_aside
+    a_refused_message_is_retried_then_set_aside,
+    sigterm_lets_requests_in_flight_finish
 );
 
 /// A TCP relay between the service and PostgreSQL that the test can cut: while it is down, every
@@ -745,4 +746,67 @@ fn a_refused_message_is_retried_then_set_aside(engine: Engine) {
     let r = env.get("/api/v1/outbox/set-aside", &auditor);
     assert_eq!((r.status, r.code()), (403, "forbidden"));
     let _ = std::fs::remove_file(&not_a_folder);
+}
+
+fn sigterm_lets_requests_in_flight_finish(engine: Engine) {
+    // An import is running when the service is told to stop (a deployment): it finishes and is
+    // answered, the process then exits cleanly, and after a restart every file is there.
+    let env = TestEnv::start_process(engine, env!("CARGO_BIN_EXE_serve"));
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let today = chrono::Utc::now().date_naive();
+    let lines = 3000u64;
+    let body: String = (1..=lines)
+        .map(|n| {
+            serde_json::to_string(&mcp_domain::cdap::synthetic(1_000_000 + n, 7, today)).unwrap()
+                + "\n"
+        })
+        .collect();
+    let answer = std::thread::scope(|s| {
+        let import = s.spawn(|| {
+            env.client()
+                .post(format!(
+                    "{}/api/v1/cafs/{caf}/beneficiary-files/import",
+                    env.base_url()
+                ))
+                .bearer_auth(&admin)
+                .header("content-type", "application/x-ndjson")
+                .body(body.clone())
+                .send()
+                .map(|r| (TestEnv::read(r), Instant::now()))
+        });
+        std::thread::sleep(Duration::from_millis(150));
+        let told_to_stop = Instant::now();
+        let status = env.terminate(Duration::from_secs(25));
+        assert!(status.success(), "clean exit after the drain: {status}");
+        (import.join().unwrap(), told_to_stop)
+    });
+    let (answer, told_to_stop) = answer;
+    let (answer, answered_at) = answer.expect("the import in flight was answered");
+    assert!(
+        answered_at > told_to_stop,
+        "the import was still running when SIGTERM came"
+    );
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body["lines"], lines, "{answer:?}");
+    assert_eq!(answer.body["rejected"], 0, "{answer:?}");
+    // Stopped: nobody is served any more.
+    assert!(env.try_call("GET", "/health", None, None).is_none());
+    env.restart();
+    // Every file of the acknowledged import is there: importing it again changes nothing.
+    let again = env
+        .client()
+        .post(format!(
+            "{}/api/v1/cafs/{caf}/beneficiary-files/import",
+            env.base_url()
+        ))
+        .bearer_auth(&admin)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .map(TestEnv::read)
+        .unwrap();
+    assert_eq!(again.status, 200, "{again:?}");
+    assert_eq!(again.body["unchanged"], lines, "{again:?}");
 }

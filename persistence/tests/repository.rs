@@ -223,8 +223,14 @@ fn the_outbox_keeps_what_it_could_not_deliver() {
             dir: dir.clone(),
             from: "MCP <mcp@example.invalid>".into(),
         };
+        // Tried again only once its backoff has passed.
         assert_eq!(
             mcp_persistence::use_cases::outbox::deliver_pending(db, &folder, now).unwrap(),
+            0
+        );
+        let later = now + mcp_domain::delivery::retry_delay(1);
+        assert_eq!(
+            mcp_persistence::use_cases::outbox::deliver_pending(db, &folder, later).unwrap(),
             1
         );
         assert_eq!(pending(db), 0, "delivered once, body erased");
@@ -234,7 +240,7 @@ fn the_outbox_keeps_what_it_could_not_deliver() {
             .unwrap()
             .contains("code 42"));
         assert_eq!(
-            mcp_persistence::use_cases::outbox::deliver_pending(db, &folder, now).unwrap(),
+            mcp_persistence::use_cases::outbox::deliver_pending(db, &folder, later).unwrap(),
             0
         );
         let _ = std::fs::remove_dir_all(&dir);
