@@ -173,6 +173,15 @@ impl TokenKeys {
     /// Checks a token's algorithm, type, key, signature, issuer, audience and expiry; gives its
     /// account and session.
     pub fn verify(&self, token: &str) -> Option<(Uuid, Uuid)> {
+        let claims = self.verify_claims(token)?;
+        Some((
+            Uuid::parse_str(&claims.sub).ok()?,
+            Uuid::parse_str(&claims.sid).ok()?,
+        ))
+    }
+
+    /// [`Self::verify`], giving every claim (`azp` names the partner software, if any).
+    pub fn verify_claims(&self, token: &str) -> Option<Claims> {
         let header = jsonwebtoken::decode_header(token).ok()?;
         // Only EdDSA: a token claiming another algorithm (none, or HS256 keyed with the public
         // key) is refused before any check.
@@ -186,11 +195,7 @@ impl TokenKeys {
         v.set_issuer(&[ISSUER]);
         v.set_required_spec_claims(&["exp", "iat", "sub", "aud", "iss"]);
         v.leeway = 5;
-        let data = jsonwebtoken::decode::<Claims>(token, key, &v).ok()?;
-        Some((
-            Uuid::parse_str(&data.claims.sub).ok()?,
-            Uuid::parse_str(&data.claims.sid).ok()?,
-        ))
+        Some(jsonwebtoken::decode::<Claims>(token, key, &v).ok()?.claims)
     }
 }
 

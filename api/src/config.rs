@@ -40,6 +40,11 @@ pub struct Config {
     /// Seconds requests in flight get to finish after SIGTERM before the process stops
     /// (`MCP_SHUTDOWN_DRAIN_SECONDS`, 1 to 600, default 30).
     pub shutdown_drain_secs: u64,
+    /// Requests an account may send per minute (`MCP_REQUESTS_PER_MINUTE`, default 1200).
+    pub requests_per_minute: u32,
+    /// Requests one partner's software may send per minute, all the people it acts for
+    /// together (`MCP_SOFTWARE_REQUESTS_PER_MINUTE`, default 6000).
+    pub software_requests_per_minute: u32,
 }
 
 impl Default for Config {
@@ -61,6 +66,8 @@ impl Default for Config {
             end_reminder_days: 15,
             database_timeout_secs: 5,
             shutdown_drain_secs: 30,
+            requests_per_minute: 1200,
+            software_requests_per_minute: 6000,
         }
     }
 }
@@ -122,6 +129,21 @@ impl Config {
                 ));
             }
             c.shutdown_drain_secs = secs;
+        }
+        for (name, slot) in [
+            ("MCP_REQUESTS_PER_MINUTE", &mut c.requests_per_minute),
+            (
+                "MCP_SOFTWARE_REQUESTS_PER_MINUTE",
+                &mut c.software_requests_per_minute,
+            ),
+        ] {
+            if let Some(v) = var(name) {
+                let n = num(name, v)?;
+                if !(10..=1_000_000).contains(&n) {
+                    return Err(format!("{name} must be 10 to 1000000, got {n}"));
+                }
+                *slot = n as u32;
+            }
         }
         if let Some(v) = var("MCP_TRUSTED_PROXIES") {
             c.trusted_proxies = crate::client_address::TrustedProxies::parse(&v)?;

@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod budget;
 pub mod client_address;
 pub mod config;
 pub mod idempotency;
@@ -45,6 +46,7 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
         db,
         config,
         outbox: Arc::new(tokio::sync::Notify::new()),
+        local_counts: Default::default(),
     })
 }
 
@@ -155,6 +157,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             )
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
             .wrap(middleware::from_fn(idempotency::once))
+            .wrap(middleware::from_fn(budget::limit))
             .wrap(middleware::from_fn(explorer_policy))
             .wrap(middleware::from_fn(request_id::assign))
             .wrap(
@@ -191,6 +194,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     .listen(listener)?
     .run();
     actix_web::rt::spawn(deliver_outbox(state.clone()));
+    actix_web::rt::spawn(forget_budgets(state.clone()));
     actix_web::rt::spawn(rotate_keys(state.clone()));
     actix_web::rt::spawn(expire_habilitations(state.clone()));
     actix_web::rt::spawn(purge_expired(state.clone()));
@@ -295,6 +299,25 @@ async fn purge_expired(state: AppState) {
             _ => {}
         }
         tokio::time::sleep(Duration::from_secs(6 * 3600)).await;
+    }
+}
+
+/// Every minute, forgets the request budgets of the minutes that are over (PostgreSQL; SQLite
+/// keeps them in memory).
+async fn forget_budgets(state: AppState) {
+    if state.db.engine() != mcp_persistence::Engine::Postgres {
+        return;
+    }
+    loop {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let db = state.db.clone();
+        let before = mcp_domain::budget::window_start(auth::now());
+        if let Ok(Err(e)) =
+            web::block(move || mcp_persistence::use_cases::budgets::forget_expired(&db, before))
+                .await
+        {
+            log::error!("request budgets: {e}");
+        }
     }
 }
 

@@ -308,12 +308,19 @@ fn declare_headers(op: &mut Operation, op_is_post_with_key: bool) {
                 .headers
                 .insert(RETRY_AFTER.into(), named(RETRY_AFTER));
         }
+        if status == "429" {
+            for h in [RATE_LIMIT, RATE_LIMIT_POLICY] {
+                response.headers.insert(h.into(), named(h));
+            }
+        }
     }
 }
 
 const REQUEST_ID: &str = "X-Request-Id";
 const RETRY_AFTER: &str = "Retry-After";
 const REPLAYED: &str = crate::idempotency::REPLAYED;
+const RATE_LIMIT: &str = "RateLimit";
+const RATE_LIMIT_POLICY: &str = "RateLimit-Policy";
 
 /// The headers [`declare_headers`] names.
 fn shared_headers(components: &mut utoipa::openapi::Components) {
@@ -337,6 +344,20 @@ fn shared_headers(components: &mut utoipa::openapi::Components) {
     components.headers.insert(
         RETRY_AFTER.into(),
         header(Type::Integer, "Seconds to wait before trying again"),
+    );
+    components.headers.insert(
+        RATE_LIMIT.into(),
+        header(
+            Type::String,
+            "What is left of the request budget (IETF RateLimit fields): `\"account\";r=<requests left>;t=<seconds to the next window>`; on every answer to a person's token",
+        ),
+    );
+    components.headers.insert(
+        RATE_LIMIT_POLICY.into(),
+        header(
+            Type::String,
+            "The request budget: `\"account\";q=<requests>;w=60` (or `\"software\"` for partner software's)",
+        ),
     );
     components.headers.insert(
         REPLAYED.into(),

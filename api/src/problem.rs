@@ -222,6 +222,13 @@ pub fn layer_codes() -> Vec<LayerCode> {
             "Use a new key for a new request.",
         ),
         c(
+            "rate_limited",
+            429,
+            Secured,
+            "More requests this minute than the account's (or the software's) budget",
+            "Wait for `Retry-After` seconds; the `RateLimit` header of each answer says what is left.",
+        ),
+        c(
             "too_many_attempts",
             429,
             WhenListed,

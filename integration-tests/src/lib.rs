@@ -213,6 +213,9 @@ impl TestEnv {
             mail_dir: mail_dir.clone(),
             pool_size: 8,
             workers: 2,
+            // Scenarios send far more than a person would; the budget test sets its own.
+            requests_per_minute: 1_000_000,
+            software_requests_per_minute: 1_000_000,
             ..Config::default()
         };
         adjust(&mut config);
@@ -250,6 +253,7 @@ impl TestEnv {
             ("MCP_POOL_SIZE", "8".into()),
             ("MCP_WORKERS", "2".into()),
             ("MCP_SHUTDOWN_DRAIN_SECONDS", "20".into()),
+            ("MCP_REQUESTS_PER_MINUTE", "1000000".into()),
             ("RUST_LOG", "error".into()),
         ]
         .into_iter()
@@ -320,6 +324,11 @@ impl TestEnv {
         };
         let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
         *child = spawn_service(exe, env, &self.base_url);
+    }
+
+    /// The database's URL (to start another instance on it).
+    pub fn database_url(&self) -> &str {
+        &self._test_db.url
     }
 
     /// The server's base URL.

@@ -14,7 +14,8 @@ on_both_engines!(
     a_retried_creation_is_done_once,
     a_crash_under_load_loses_nothing_acknowledged,
     a_refused_message_is_retried_then_set_aside,
-    sigterm_lets_requests_in_flight_finish
+    sigterm_lets_requests_in_flight_finish,
+    a_runaway_client_is_slowed_down_alone
 );
 
 /// A TCP relay between the service and PostgreSQL that the test can cut: while it is down, every
@@ -809,4 +810,67 @@ fn sigterm_lets_requests_in_flight_finish(engine: Engine) {
         .unwrap();
     assert_eq!(again.status, 200, "{again:?}");
     assert_eq!(again.body["unchanged"], lines, "{again:?}");
+}
+
+fn a_runaway_client_is_slowed_down_alone(engine: Engine) {
+    // Town-hall software stuck in a loop: past its account's budget of the minute it is told to
+    // wait, with what the IETF headers say; another account is not affected. On PostgreSQL two
+    // instances share one budget.
+    let env = TestEnv::start_with(engine, |c| c.requests_per_minute = 30);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let other = env.caf_admin(&cnaf, &caf, "b@caf.example");
+    let second = (engine == Engine::Postgres).then(|| {
+        let mut config = mcp_api::config::Config {
+            database_url: env.database_url().to_string(),
+            mail_dir: env.mail_dir.clone(),
+            ..Default::default()
+        };
+        config.requests_per_minute = 30;
+        mcp_api::Running::start(config).expect("a second instance")
+    });
+    let base = |i: usize| match (&second, i % 2) {
+        (Some(s), 1) => s.base_url.clone(),
+        _ => env.base_url().to_string(),
+    };
+    let get = |i: usize, token: &str| {
+        let r = env
+            .client()
+            .get(format!("{}/api/v1/cafs/{caf}", base(i)))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        TestEnv::read(r)
+    };
+    let mut refused = None;
+    let mut last_left = i64::MAX;
+    for i in 0..40 {
+        let r = get(i, &admin);
+        if r.status == 429 {
+            refused = Some((i, r));
+            break;
+        }
+        assert_eq!(r.status, 200, "{r:?}");
+        // "account";r=<left>;t=<seconds>
+        let state = r.header("ratelimit").to_string();
+        let left: i64 = state
+            .split(";r=")
+            .nth(1)
+            .and_then(|s| s.split(';').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("RateLimit header: {state:?}"));
+        assert!(left < last_left, "{state}");
+        last_left = left;
+        assert_eq!(r.header("ratelimit-policy"), "\"account\";q=30;w=60");
+    }
+    let (at, r) = refused.expect("refused past the budget");
+    // The setup spent some of the minute's budget already; the budget is one for both instances.
+    assert!(at <= 30, "refused after {at} requests");
+    assert_eq!(r.code(), "rate_limited", "{r:?}");
+    let wait: i64 = r.header("retry-after").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(r.header("ratelimit"), format!("\"account\";r=0;t={wait}"));
+    // Another account is not slowed down.
+    assert_eq!(get(1, &other).status, 200);
 }

@@ -2,6 +2,7 @@
 //! calls a use case.
 
 pub mod accounts;
+pub mod budgets;
 pub mod cafs;
 pub mod catalogue;
 pub mod cdap;

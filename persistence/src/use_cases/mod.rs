@@ -4,6 +4,7 @@
 mod runner;
 
 pub mod accounts;
+pub mod budgets;
 pub mod cafs;
 pub mod catalogue;
 pub mod cdap;
