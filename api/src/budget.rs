@@ -58,15 +58,7 @@ pub async fn limit(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await;
     };
-    let claims = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .and_then(|t| state.keys.verify_claims(t.trim()));
+    let claims = crate::auth::bearer(req.headers()).and_then(|t| state.keys.verify_claims(t));
     // Without a valid token the operation answers 401 (sign-in has its own throttle).
     let Some(claims) = claims else {
         return next.call(req).await;

@@ -74,15 +74,7 @@ pub async fn once(
         return next.call(req).await;
     };
     // Keys belong to the token's account; without a valid token the operation answers 401.
-    let account = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .and_then(|t| state.keys.verify(t.trim()));
+    let account = crate::auth::bearer(req.headers()).and_then(|t| state.keys.verify(t));
     let Some((account, _)) = account else {
         return next.call(req).await;
     };

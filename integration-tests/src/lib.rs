@@ -220,13 +220,31 @@ impl TestEnv {
         };
         adjust(&mut config);
         let server = Running::start(config).expect("server starts");
+        let base_url = server.base_url.clone();
+        Self::around(
+            engine,
+            test_db,
+            mail_dir,
+            base_url,
+            Server::InProcess(server),
+        )
+    }
+
+    /// The harness around a started server.
+    fn around(
+        engine: Engine,
+        test_db: TestDb,
+        mail_dir: PathBuf,
+        base_url: String,
+        server: Server,
+    ) -> Self {
         let db = Database::open(&test_db.url, 2).expect("database opens");
         Self {
             engine,
             db,
             mail_dir,
-            base_url: server.base_url.clone(),
-            server: Some(Server::InProcess(server)),
+            base_url,
+            server: Some(server),
             client: Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()
@@ -261,24 +279,12 @@ impl TestEnv {
         .collect();
         let exe = PathBuf::from(exe);
         let child = spawn_service(&exe, &env, &base_url);
-        let db = Database::open(&test_db.url, 2).expect("database opens");
-        Self {
-            engine,
-            db,
-            mail_dir,
-            base_url,
-            server: Some(Server::Process {
-                child: std::sync::Mutex::new(child),
-                exe,
-                env,
-            }),
-            client: Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .expect("client"),
-            auditor: std::sync::OnceLock::new(),
-            _test_db: test_db,
-        }
+        let server = Server::Process {
+            child: std::sync::Mutex::new(child),
+            exe,
+            env,
+        };
+        Self::around(engine, test_db, mail_dir, base_url, server)
     }
 
     /// Kills the service process with SIGKILL (no shutdown, no flush), then starts it again on
@@ -567,6 +573,51 @@ impl TestEnv {
         );
         assert_eq!(r.status, 201, "{r:?}");
         self.activate_from_mail(r.body["identifier"].as_str().unwrap(), email)
+    }
+
+    /// Drafts, signs and completes a convention `number` of `partner` with one mission and CDAP's
+    /// T13 profile with a quota of `t13_quota`; returns (mission id, T13 profile id).
+    pub fn active_convention(
+        &self,
+        caf_admin: &str,
+        partner: &str,
+        number: &str,
+        t13_quota: u32,
+    ) -> (String, String) {
+        let day = |offset: i64| {
+            (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+        };
+        let r = self.post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            caf_admin,
+            json!({"number": number, "missions": ["Instruction des dossiers FSL"]}),
+        );
+        assert_eq!(r.status, 201, "{r:?}");
+        let conv = r.id();
+        let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
+        let sub = self.post(
+            &format!("/api/v1/conventions/{conv}/subscriptions"),
+            caf_admin,
+            json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": t13_quota}]}),
+        );
+        assert_eq!(sub.status, 201, "{sub:?}");
+        let t13 = sub.body["profiles"][0]["profile_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = self.post(
+            &format!("/api/v1/conventions/{conv}/signature"),
+            caf_admin,
+            json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+        let r = self.post(
+            &format!("/api/v1/conventions/{conv}/rgpd-completion"),
+            caf_admin,
+            json!({"completed_on": day(-1)}),
+        );
+        assert_eq!(r.body["access_open"], true, "{r:?}");
+        (mission, t13)
     }
 
     /// Registers a partner; returns its id.

@@ -335,10 +335,6 @@ fn a_retried_creation_is_done_once(engine: Engine) {
     assert_eq!(leas, 1);
 }
 
-fn day(offset_days: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset_days)).to_string()
-}
-
 /// What the clients were told was done.
 #[derive(Default)]
 struct Acknowledged {
@@ -356,36 +352,7 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
     let caf = env.caf(&cnaf, "761");
     let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
     let partner = env.partner(&admin, SIRETS[0], "ccas");
-    let r = env.post(
-        &format!("/api/v1/partners/{partner}/conventions"),
-        &admin,
-        json!({"number": "761-2026-0001", "missions": ["Instruction des dossiers FSL"]}),
-    );
-    assert_eq!(r.status, 201, "{r:?}");
-    let conv = r.id();
-    let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
-    let sub = env.post(
-        &format!("/api/v1/conventions/{conv}/subscriptions"),
-        &admin,
-        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 3}]}),
-    );
-    assert_eq!(sub.status, 201, "{sub:?}");
-    let t13 = sub.body["profiles"][0]["profile_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = env.post(
-        &format!("/api/v1/conventions/{conv}/signature"),
-        &admin,
-        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
-    );
-    assert_eq!(r.status, 200, "{r:?}");
-    let r = env.post(
-        &format!("/api/v1/conventions/{conv}/rgpd-completion"),
-        &admin,
-        json!({"completed_on": day(-1)}),
-    );
-    assert_eq!(r.status, 200, "{r:?}");
+    let (mission, t13) = env.active_convention(&admin, &partner, "761-2026-0001", 3);
     let principal = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
     let login = env.call(
         "POST",

@@ -86,37 +86,7 @@ fn world(engine: Engine) -> World {
 
 /// Drafts, signs and completes a convention subscribing CDAP T13; returns (mission, T13 id).
 fn active_convention(env: &TestEnv, caf_admin: &str, partner: &str) -> (String, String) {
-    let r = env.post(
-        &format!("/api/v1/partners/{partner}/conventions"),
-        caf_admin,
-        json!({"number": "771-2026-0042", "missions": ["Instruction des dossiers FSL"]}),
-    );
-    assert_eq!(r.status, 201, "{r:?}");
-    let conv = r.id();
-    let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
-    let sub = env.post(
-        &format!("/api/v1/conventions/{conv}/subscriptions"),
-        caf_admin,
-        json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 4}]}),
-    );
-    assert_eq!(sub.status, 201, "{sub:?}");
-    let t13 = sub.body["profiles"][0]["profile_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = env.post(
-        &format!("/api/v1/conventions/{conv}/signature"),
-        caf_admin,
-        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
-    );
-    assert_eq!(r.status, 200, "{r:?}");
-    let r = env.post(
-        &format!("/api/v1/conventions/{conv}/rgpd-completion"),
-        caf_admin,
-        json!({"completed_on": day(-1)}),
-    );
-    assert_eq!(r.body["access_open"], true, "{r:?}");
-    (mission, t13)
+    env.active_convention(caf_admin, partner, "771-2026-0042", 4)
 }
 
 /// Every trace a reader sees with `query`, following the cursors.

@@ -114,28 +114,34 @@ fn work(rx: &Mutex<Receiver<Job>>) {
     }
 }
 
-fn memory<'a>(blocks: &'a mut Vec<Block>, params: &Params) -> &'a mut [Block] {
+/// Hashes `password` with `salt` into `out` in this worker's memory, grown once to what the
+/// parameters ask.
+fn compute(
+    blocks: &mut Vec<Block>,
+    (algorithm, version, params): (Algorithm, Version, &Params),
+    password: &str,
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
     let needed = params.block_count();
     if blocks.len() < needed {
         blocks.resize(needed, Block::default());
     }
-    &mut blocks[..needed]
+    Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        out,
+        &mut blocks[..needed],
+    )
 }
 
 fn hash_into(blocks: &mut Vec<Block>, password: &str) -> Result<String> {
     let secret = |e: &dyn std::fmt::Display| Error::Secret(e.to_string());
     let params = Params::default();
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let salt = Salt::generate();
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    argon
-        .hash_password_into_with_memory(
-            password.as_bytes(),
-            &salt,
-            &mut out,
-            memory(blocks, &params),
-        )
-        .map_err(|e| secret(&e))?;
+    let how = (Algorithm::Argon2id, Version::V0x13, &params);
+    compute(blocks, how, password, &salt, &mut out).map_err(|e| secret(&e))?;
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -157,16 +163,15 @@ fn verify_into(blocks: &mut Vec<Block>, password: &str, stored: &str) -> Option<
         .unwrap_or_default();
     let params = Params::try_from(&parsed).ok()?;
     let (salt, expected) = (parsed.salt?, parsed.hash?);
-    let argon = Argon2::new(algorithm, version, params.clone());
     let mut out = vec![0u8; expected.len()];
-    argon
-        .hash_password_into_with_memory(
-            password.as_bytes(),
-            &salt,
-            &mut out,
-            memory(blocks, &params),
-        )
-        .ok()?;
+    compute(
+        blocks,
+        (algorithm, version, &params),
+        password,
+        &salt,
+        &mut out,
+    )
+    .ok()?;
     // Output compares in constant time.
     Some(Output::new(&out).ok()? == expected)
 }
