@@ -763,18 +763,13 @@ fn sigterm_lets_requests_in_flight_finish(engine: Engine) {
     assert!(env.try_call("GET", "/health", None, None).is_none());
     env.restart();
     // Every file of the acknowledged import is there: importing it again changes nothing.
-    let again = env
-        .client()
-        .post(format!(
-            "{}/api/v1/cafs/{caf}/beneficiary-files/import",
-            env.base_url()
-        ))
-        .bearer_auth(&admin)
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .map(TestEnv::read)
-        .unwrap();
+    let again = env.raw(
+        "POST",
+        &format!("/api/v1/cafs/{caf}/beneficiary-files/import"),
+        Some(&admin),
+        Some("application/x-ndjson"),
+        body.into_bytes(),
+    );
     assert_eq!(again.status, 200, "{again:?}");
     assert_eq!(again.body["unchanged"], lines, "{again:?}");
 }
