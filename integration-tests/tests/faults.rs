@@ -340,11 +340,13 @@ fn a_retried_creation_is_done_once(engine: Engine) {
 struct Acknowledged {
     users: Vec<String>,
     habilitations: Vec<String>,
+    consultations: usize,
 }
 
 fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
-    // Twelve clients create people, grant them a profile far beyond its quota and refresh their
-    // sessions; the process is killed (SIGKILL) at a random moment, three times. After each
+    // Twelve clients create people, grant them a profile far beyond its quota, consult files and
+    // refresh their sessions; the process is killed (SIGKILL) at a random moment, three times.
+    // After each
     // restart on the same database, with no repair: what was acknowledged is there with its
     // trace, the quota held, and the chain of traces is intact.
     let env = TestEnv::start_process(engine, env!("CARGO_BIN_EXE_serve"));
@@ -354,6 +356,36 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
     let partner = env.partner(&admin, SIRETS[0], "ccas");
     let (mission, t13) = env.active_convention(&admin, &partner, "761-2026-0001", 3);
     let principal = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
+    // Files to consult, and an agent habilitated to consult them (one seat of the three).
+    let today = chrono::Utc::now().date_naive();
+    let files: String = (1..=20u64)
+        .map(|n| {
+            serde_json::to_string(&mcp_domain::cdap::synthetic(1_000_000 + n, 3, today)).unwrap()
+                + "\n"
+        })
+        .collect();
+    let r = env.raw(
+        "POST",
+        &format!("/api/v1/cafs/{caf}/beneficiary-files/import"),
+        Some(&admin),
+        Some("application/x-ndjson"),
+        files.into_bytes(),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/users"),
+        &principal,
+        json!({"full_name": "Léa Bernard", "function_title": "Instructrice FSL", "email": "lea@ccas.example", "phone": "01 64 13 55 03"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let lea_id = r.id();
+    let lea = env.activate_from_mail(r.body["identifier"].as_str().unwrap(), "lea@ccas.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/habilitations"),
+        &principal,
+        json!({"account_id": lea_id, "profile_id": t13, "mission_id": mission}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
     let login = env.call(
         "POST",
         "/api/v1/auth/login",
@@ -379,11 +411,25 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
             for client in 0..12 {
                 let (env, principal, partner, mission, t13) =
                     (&env, &principal, &partner, &mission, &t13);
-                let (stop, acks, refresh) = (&stop, &acks, &refresh);
+                let (stop, acks, refresh, lea) = (&stop, &acks, &refresh, &lea);
                 s.spawn(move || {
                     let mut n = 0;
                     while !stop.load(Ordering::SeqCst) {
                         n += 1;
+                        if client % 4 == 2 {
+                            // Consultations, each traced in its own transaction.
+                            let numero = 1_000_001 + (n + client) % 20;
+                            let r = env.try_call(
+                                "GET",
+                                &format!("/api/v1/cdap/files/{numero}?mission_id={mission}"),
+                                Some(lea),
+                                None,
+                            );
+                            if r.is_some_and(|r| r.status == 200) {
+                                acks.lock().unwrap().consultations += 1;
+                            }
+                            continue;
+                        }
                         if client % 4 == 3 {
                             // Refreshes of one session: each answer replaces the token.
                             let token = refresh.lock().unwrap().clone();
@@ -430,14 +476,45 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
         let acks = acks.into_inner().unwrap();
         acknowledged.users.extend(acks.users);
         acknowledged.habilitations.extend(acks.habilitations);
+        acknowledged.consultations += acks.consultations;
         refresh_token = refresh.into_inner().unwrap();
         check_after_crash(&env, &cnaf, &admin, &partner, &acknowledged);
+        // Every consultation served was traced (the trace is written with it).
+        let auditor = env.auditor(&cnaf);
+        let mut traced = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = env.get(
+                &format!(
+                    "/api/v1/traces?action=cdap.file_consulted&actor_account_id={lea_id}&limit=200{}",
+                    cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default()
+                ),
+                &auditor,
+            );
+            assert_eq!(page.status, 200, "{page:?}");
+            traced += page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["outcome"] == "success")
+                .count();
+            match page.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert!(
+            traced >= acknowledged.consultations,
+            "{traced} consultations traced, {} served",
+            acknowledged.consultations
+        );
     }
     assert!(!acknowledged.users.is_empty(), "the load did something");
     assert!(
-        acknowledged.habilitations.len() <= 3,
-        "never beyond the quota of 3"
+        acknowledged.habilitations.len() <= 2,
+        "never beyond the quota of 3 (Léa holds one seat)"
     );
+    assert!(acknowledged.consultations > 0, "files were consulted");
 }
 
 fn check_after_crash(
