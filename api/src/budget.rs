@@ -2,9 +2,9 @@
 //! may send so many requests a minute; beyond, 429 `rate_limited` with `Retry-After` and the
 //! IETF `RateLimit` / `RateLimit-Policy` headers. Every answer under a budget says what is left.
 //!
-//! On PostgreSQL the count is in the database, so the instances in front of it share one budget;
-//! on SQLite (one instance by nature) it is kept in memory, so that reads do not take the
-//! database's single writer.
+//! On PostgreSQL the count is shared in the database by the instances in front of it (see
+//! [`LocalCounts`]); on SQLite (one instance by nature) it is kept in memory, so that reads do
+//! not take the database's single writer.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,23 +21,75 @@ use mcp_domain::budget;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-/// Counts kept in memory (SQLite), by budget and window.
+/// What this instance counted for each budget in the current window. On SQLite that is the
+/// whole count; on PostgreSQL the instance adds what it counted to the shared count now and
+/// then — every twentieth of the budget, or every second — and decides on the shared count it
+/// last learned plus what it counted since. A budget is thus exact on one instance and, with
+/// several, never overshot by more than a twentieth of it per instance; the database is asked
+/// once every few requests, not for each.
 #[derive(Clone, Default)]
-pub struct LocalCounts(Arc<Mutex<HashMap<String, (NaiveDateTime, i64)>>>);
+pub struct LocalCounts(Arc<Mutex<HashMap<String, Tally>>>);
+
+/// One budget's count in this instance.
+pub struct Tally {
+    window: NaiveDateTime,
+    /// The shared count last learned (this instance's counts included).
+    known: i64,
+    /// Counted here since.
+    unsent: i64,
+    sent_at: Option<std::time::Instant>,
+}
+
+/// How often an instance adds its counts to the shared one.
+const SHARE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl LocalCounts {
-    fn spend(&self, key: &str, window: NaiveDateTime) -> i64 {
+    /// Counts one request; gives the count to decide on, and the requests to add to the shared
+    /// count now, if it is time (`shared`: PostgreSQL).
+    fn count(&self, key: &str, window: NaiveDateTime, limit: u32, shared: bool) -> (i64, i64) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         // Old windows go as the map is used: it holds one entry per active budget.
         if map.len() > 10_000 {
-            map.retain(|_, (w, _)| *w >= window);
+            map.retain(|_, t| t.window >= window);
         }
-        let entry = map.entry(key.to_string()).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
+        let t = map.entry(key.to_string()).or_insert(Tally {
+            window,
+            known: 0,
+            unsent: 0,
+            sent_at: None,
+        });
+        if t.window != window {
+            *t = Tally {
+                window,
+                known: 0,
+                unsent: 0,
+                sent_at: None,
+            };
         }
-        entry.1 += 1;
-        entry.1
+        t.unsent += 1;
+        let total = t.known + t.unsent;
+        let every = i64::from(limit / 20).max(1);
+        let due = t.unsent >= every || t.sent_at.is_none_or(|at| at.elapsed() >= SHARE_EVERY);
+        if shared && due {
+            let send = t.unsent;
+            t.unsent = 0;
+            t.known += send;
+            t.sent_at = Some(std::time::Instant::now());
+            return (total, send);
+        }
+        (total, 0)
+    }
+
+    /// What the shared count said after this instance added to it.
+    fn learned(&self, key: &str, window: NaiveDateTime, shared: i64) -> i64 {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get_mut(key) {
+            Some(t) if t.window == window => {
+                t.known = t.known.max(shared);
+                t.known + t.unsent
+            }
+            _ => shared,
+        }
     }
 }
 
@@ -79,22 +131,20 @@ pub async fn limit(
     let window = budget::window_start(now);
     let mut tightest: Option<(&Budget, u32)> = None;
     for b in &budgets {
-        let spent = match state.db.engine() {
-            mcp_persistence::Engine::Sqlite => state.local_counts.spend(&b.key, window),
-            mcp_persistence::Engine::Postgres => {
-                let (db, key) = (state.db.clone(), b.key.clone());
-                match web::block(move || {
-                    mcp_persistence::use_cases::budgets::spend(&db, &key, window)
-                })
-                .await
-                {
-                    Ok(Ok(n)) => n,
-                    // Counting must not take the service down: the request goes on uncounted
-                    // (a database that fails here fails the request itself just after).
-                    _ => 0,
-                }
+        let shared = state.db.engine() == mcp_persistence::Engine::Postgres;
+        let (mut spent, send) = state.local_counts.count(&b.key, window, b.limit, shared);
+        if send > 0 {
+            let (db, key) = (state.db.clone(), b.key.clone());
+            // Counting must not take the service down: if the database fails here, the request
+            // goes on with this instance's count (and fails itself just after if it needs it).
+            if let Ok(Ok(total)) = web::block(move || {
+                mcp_persistence::use_cases::budgets::spend(&db, &key, window, send)
+            })
+            .await
+            {
+                spent = state.local_counts.learned(&b.key, window, total);
             }
-        };
+        }
         match budget::spend(b.limit, spent) {
             Some(left) => {
                 if tightest.is_none_or(|(_, l)| left < l) {
@@ -136,5 +186,38 @@ fn set_headers(h: &mut header::HeaderMap, b: &Budget, left: u32, reset: i64) {
     ) {
         h.insert(RATE_LIMIT_POLICY, p);
         h.insert(RATE_LIMIT, s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_instance_counts_exactly_and_several_share_every_twentieth() {
+        let window = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(10, 41, 0)
+            .unwrap();
+        let local = LocalCounts::default();
+        for n in 1..=50 {
+            assert_eq!(local.count("account:a", window, 1200, false), (n, 0));
+        }
+        let shared = LocalCounts::default();
+        // The first request is shared at once, then every 60th (1200 / 20) within a second.
+        assert_eq!(shared.count("account:b", window, 1200, true), (1, 1));
+        assert_eq!(
+            shared.learned("account:b", window, 7),
+            7,
+            "another instance counted 6"
+        );
+        let sends: Vec<i64> = (0..120)
+            .map(|_| shared.count("account:b", window, 1200, true).1)
+            .filter(|s| *s > 0)
+            .collect();
+        assert_eq!(sends, [60, 60]);
+        // A new window starts from nothing.
+        let next = window + chrono::Duration::minutes(1);
+        assert_eq!(shared.count("account:b", next, 1200, true), (1, 1));
     }
 }

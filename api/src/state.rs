@@ -18,6 +18,6 @@ pub struct AppState {
     pub outbox: std::sync::Arc<tokio::sync::Notify>,
     /// Where the outbox delivers.
     pub mail: std::sync::Arc<dyn mcp_persistence::use_cases::outbox::Transport>,
-    /// Request budgets counted in memory (SQLite; PostgreSQL counts in the database).
+    /// What this instance counted of each request budget.
     pub local_counts: crate::budget::LocalCounts,
 }

@@ -13,24 +13,30 @@ struct Spent {
     spent: i64,
 }
 
-/// Counts one request against `key` in the window starting at `window`; returns how many the
-/// window has now.
-pub fn spend_one(conn: &mut DbConnection, key: &str, window: NaiveDateTime) -> Result<i64> {
+/// Counts `requests` more against `key` in the window starting at `window`; returns how many the
+/// window has now, from every instance.
+pub fn spend(
+    conn: &mut DbConnection,
+    key: &str,
+    window: NaiveDateTime,
+    requests: i64,
+) -> Result<i64> {
     let sql = match conn {
         DbConnection::Postgresql(_) => {
-            "INSERT INTO request_budgets (budget_key, window_start, spent) VALUES ($1, $2, 1) \
+            "INSERT INTO request_budgets (budget_key, window_start, spent) VALUES ($1, $2, $3) \
              ON CONFLICT (budget_key, window_start) \
-             DO UPDATE SET spent = request_budgets.spent + 1 RETURNING spent"
+             DO UPDATE SET spent = request_budgets.spent + $3 RETURNING spent"
         }
         DbConnection::Sqlite(_) => {
-            "INSERT INTO request_budgets (budget_key, window_start, spent) VALUES (?, ?, 1) \
+            "INSERT INTO request_budgets (budget_key, window_start, spent) VALUES (?1, ?2, ?3) \
              ON CONFLICT (budget_key, window_start) \
-             DO UPDATE SET spent = request_budgets.spent + 1 RETURNING spent"
+             DO UPDATE SET spent = request_budgets.spent + ?3 RETURNING spent"
         }
     };
     let row: Spent = diesel::sql_query(sql)
         .bind::<Text, _>(key)
         .bind::<Timestamp, _>(window)
+        .bind::<BigInt, _>(requests)
         .get_result(conn)?;
     Ok(row.spent)
 }
