@@ -341,11 +341,13 @@ struct Acknowledged {
     users: Vec<String>,
     habilitations: Vec<String>,
     consultations: usize,
+    members_added: usize,
+    members_removed: usize,
 }
 
 fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
-    // Twelve clients create people, grant them a profile far beyond its quota, consult files and
-    // refresh their sessions; the process is killed (SIGKILL) at a random moment, three times.
+    // Twelve clients create people, grant them a profile far beyond its quota, move them in and
+    // out of a group holding that profile, consult files and refresh their sessions; the process is killed (SIGKILL) at a random moment, three times.
     // After each
     // restart on the same database, with no repair: what was acknowledged is there with its
     // trace, the quota held, and the chain of traces is intact.
@@ -386,6 +388,23 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
         json!({"account_id": lea_id, "profile_id": t13, "mission_id": mission}),
     );
     assert_eq!(r.status, 201, "{r:?}");
+    // A group holding T13: its members count against the same quota.
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/groups"),
+        &principal,
+        json!({"name": "Accueil", "description": "Agents d'accueil"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let group = r.id();
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/habilitations"),
+        &principal,
+        json!({"group_id": group, "profile_id": t13, "mission_id": mission}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    // People created, and those among them granted T13 themselves (whom the group costs no seat).
+    let known_users = Mutex::new(Vec::<String>::new());
+    let holders = Mutex::new(Vec::<String>::new());
     let login = env.call(
         "POST",
         "/api/v1/auth/login",
@@ -412,10 +431,41 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
                 let (env, principal, partner, mission, t13) =
                     (&env, &principal, &partner, &mission, &t13);
                 let (stop, acks, refresh, lea) = (&stop, &acks, &refresh, &lea);
+                let (group, known_users, holders) = (&group, &known_users, &holders);
                 s.spawn(move || {
                     let mut n = 0;
                     while !stop.load(Ordering::SeqCst) {
                         n += 1;
+                        if client % 4 == 1 && n % 2 == 0 {
+                            // Group memberships: in and out, within the quota.
+                            // Now a holder (no new seat), now anyone (a seat, if one is left).
+                            let pool = if n % 4 == 0 { holders } else { known_users };
+                            let Some(user) = ({
+                                let users = pool.lock().unwrap();
+                                (!users.is_empty()).then(|| users[n % users.len()].clone())
+                            }) else {
+                                continue;
+                            };
+                            let added = env.try_call(
+                                "POST",
+                                &format!("/api/v1/groups/{group}/members"),
+                                Some(principal),
+                                Some(&json!({"account_id": user})),
+                            );
+                            if added.is_some_and(|r| r.status == 201) {
+                                acks.lock().unwrap().members_added += 1;
+                                let removed = env.try_call(
+                                    "DELETE",
+                                    &format!("/api/v1/groups/{group}/members/{user}"),
+                                    Some(principal),
+                                    None,
+                                );
+                                if removed.is_some_and(|r| r.status == 204) {
+                                    acks.lock().unwrap().members_removed += 1;
+                                }
+                            }
+                            continue;
+                        }
                         if client % 4 == 2 {
                             // Consultations, each traced in its own transaction.
                             let numero = 1_000_001 + (n + client) % 20;
@@ -457,6 +507,7 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
                         };
                         let user = r.id();
                         acks.lock().unwrap().users.push(user.clone());
+                        known_users.lock().unwrap().push(user.clone());
                         let r = env.try_call(
                             "POST",
                             &format!("/api/v1/partners/{partner}/habilitations"),
@@ -465,6 +516,7 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
                         );
                         if let Some(r) = r.filter(|r| r.status == 201) {
                             acks.lock().unwrap().habilitations.push(r.id());
+                            holders.lock().unwrap().push(user.clone());
                         }
                     }
                 });
@@ -477,10 +529,46 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
         acknowledged.users.extend(acks.users);
         acknowledged.habilitations.extend(acks.habilitations);
         acknowledged.consultations += acks.consultations;
+        acknowledged.members_added += acks.members_added;
+        acknowledged.members_removed += acks.members_removed;
         refresh_token = refresh.into_inner().unwrap();
         check_after_crash(&env, &cnaf, &admin, &partner, &acknowledged);
-        // Every consultation served was traced (the trace is written with it).
         let auditor = env.auditor(&cnaf);
+        // Every membership change acknowledged was traced with it.
+        let mut group_traces = vec![];
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = env.get(
+                &format!(
+                    "/api/v1/traces?target_id={group}&limit=200{}",
+                    cursor
+                        .as_ref()
+                        .map(|c| format!("&cursor={c}"))
+                        .unwrap_or_default()
+                ),
+                &auditor,
+            );
+            assert_eq!(page.status, 200, "{page:?}");
+            group_traces.extend(page.body["items"].as_array().unwrap().iter().cloned());
+            match page.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        for (action, acknowledged) in [
+            ("group.member_added", acknowledged.members_added),
+            ("group.member_removed", acknowledged.members_removed),
+        ] {
+            let traced = group_traces
+                .iter()
+                .filter(|t| t["action"] == action && t["outcome"] == "success")
+                .count();
+            assert!(
+                traced >= acknowledged,
+                "{action}: {traced} traced, {acknowledged} acknowledged"
+            );
+        }
+        // Every consultation served was traced (the trace is written with it).
         let mut traced = 0;
         let mut cursor: Option<String> = None;
         loop {
@@ -515,6 +603,7 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
         "never beyond the quota of 3 (Léa holds one seat)"
     );
     assert!(acknowledged.consultations > 0, "files were consulted");
+    assert!(acknowledged.members_added > 0, "the group changed");
 }
 
 fn check_after_crash(
