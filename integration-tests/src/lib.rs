@@ -651,6 +651,22 @@ impl TestEnv {
     }
 
     /// The traces about an object, as a Cnaf auditor reads them.
+    /// Every trace `token` may read with `query` (`&action=…&target_id=…`), following the
+    /// cursors to the last page.
+    pub fn all_traces(&self, token: &str, query: &str) -> Vec<Value> {
+        let mut out = vec![];
+        let mut cursor = String::new();
+        loop {
+            let r = self.get(&format!("/api/v1/traces?limit=200{query}{cursor}"), token);
+            assert_eq!(r.status, 200, "{r:?}");
+            out.extend(r.body["items"].as_array().unwrap().iter().cloned());
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => return out,
+            }
+        }
+    }
+
     pub fn traces_of(&self, cnaf: &str, target_id: &str) -> Vec<Value> {
         let auditor = self.auditor(cnaf);
         let r = self.get(

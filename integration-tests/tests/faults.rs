@@ -535,26 +535,7 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
         check_after_crash(&env, &cnaf, &admin, &partner, &acknowledged);
         let auditor = env.auditor(&cnaf);
         // Every membership change acknowledged was traced with it.
-        let mut group_traces = vec![];
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = env.get(
-                &format!(
-                    "/api/v1/traces?target_id={group}&limit=200{}",
-                    cursor
-                        .as_ref()
-                        .map(|c| format!("&cursor={c}"))
-                        .unwrap_or_default()
-                ),
-                &auditor,
-            );
-            assert_eq!(page.status, 200, "{page:?}");
-            group_traces.extend(page.body["items"].as_array().unwrap().iter().cloned());
-            match page.body["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_string()),
-                None => break,
-            }
-        }
+        let group_traces = env.all_traces(&auditor, &format!("&target_id={group}"));
         for (action, acknowledged) in [
             ("group.member_added", acknowledged.members_added),
             ("group.member_removed", acknowledged.members_removed),
@@ -569,28 +550,14 @@ fn a_crash_under_load_loses_nothing_acknowledged(engine: Engine) {
             );
         }
         // Every consultation served was traced (the trace is written with it).
-        let mut traced = 0;
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = env.get(
-                &format!(
-                    "/api/v1/traces?action=cdap.file_consulted&actor_account_id={lea_id}&limit=200{}",
-                    cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default()
-                ),
+        let traced = env
+            .all_traces(
                 &auditor,
-            );
-            assert_eq!(page.status, 200, "{page:?}");
-            traced += page.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|t| t["outcome"] == "success")
-                .count();
-            match page.body["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_string()),
-                None => break,
-            }
-        }
+                &format!("&action=cdap.file_consulted&actor_account_id={lea_id}"),
+            )
+            .iter()
+            .filter(|t| t["outcome"] == "success")
+            .count();
         assert!(
             traced >= acknowledged.consultations,
             "{traced} consultations traced, {} served",
@@ -614,59 +581,43 @@ fn check_after_crash(
     acknowledged: &Acknowledged,
 ) {
     let auditor = env.auditor(cnaf);
+    // Where the object a creation trace names is read.
+    let object = |action: &str, id: &str| match action {
+        "partner_user.created" => format!("/api/v1/accounts/{id}/habilitations"),
+        _ => format!("/api/v1/habilitations/{id}"),
+    };
     // Every acknowledged person and habilitation exists, with the trace of its creation.
-    for (id, kind, action) in acknowledged
+    for (id, action) in acknowledged
         .users
         .iter()
-        .map(|u| (u, "accounts", "partner_user.created"))
+        .map(|u| (u, "partner_user.created"))
         .chain(
             acknowledged
                 .habilitations
                 .iter()
-                .map(|h| (h, "habilitations", "habilitation.granted")),
+                .map(|h| (h, "habilitation.granted")),
         )
     {
-        let path = match kind {
-            "accounts" => format!("/api/v1/accounts/{id}/habilitations"),
-            _ => format!("/api/v1/habilitations/{id}"),
-        };
+        let path = object(action, id);
         assert_eq!(env.get(&path, caf_admin).status, 200, "{path}");
         let traces = env.traces_of(cnaf, id);
         assert!(
             traces.iter().any(|t| t["action"] == action),
-            "{kind} {id} without its {action} trace: {traces:?}"
+            "{id} without its {action} trace: {traces:?}"
         );
     }
     // No trace of a creation without its object.
     for action in ["partner_user.created", "habilitation.granted"] {
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = env.get(
-                &format!(
-                    "/api/v1/traces?action={action}&limit=200{}",
-                    cursor
-                        .as_ref()
-                        .map(|c| format!("&cursor={c}"))
-                        .unwrap_or_default()
-                ),
-                &auditor,
+        for t in env.all_traces(&auditor, &format!("&action={action}")) {
+            if t["outcome"] != "success" {
+                continue;
+            }
+            let id = t["target_id"].as_str().unwrap();
+            assert_eq!(
+                env.get(&object(action, id), caf_admin).status,
+                200,
+                "{action} {id}"
             );
-            assert_eq!(page.status, 200, "{page:?}");
-            for t in page.body["items"].as_array().unwrap() {
-                if t["outcome"] != "success" {
-                    continue;
-                }
-                let id = t["target_id"].as_str().unwrap();
-                let path = match action {
-                    "partner_user.created" => format!("/api/v1/accounts/{id}/habilitations"),
-                    _ => format!("/api/v1/habilitations/{id}"),
-                };
-                assert_eq!(env.get(&path, caf_admin).status, 200, "{action} {id}");
-            }
-            match page.body["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_string()),
-                None => break,
-            }
         }
     }
     // The quota held.

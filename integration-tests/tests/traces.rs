@@ -91,17 +91,7 @@ fn active_convention(env: &TestEnv, caf_admin: &str, partner: &str) -> (String, 
 
 /// Every trace a reader sees with `query`, following the cursors.
 fn all(env: &TestEnv, token: &str, query: &str) -> Vec<Value> {
-    let mut out = vec![];
-    let mut cursor = String::new();
-    loop {
-        let r = env.get(&format!("/api/v1/traces?limit=200{query}{cursor}"), token);
-        assert_eq!(r.status, 200, "{r:?}");
-        out.extend(r.body["items"].as_array().unwrap().iter().cloned());
-        match r.body["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => return out,
-        }
-    }
+    env.all_traces(token, query)
 }
 
 fn field(traces: &[Value], name: &str) -> Vec<String> {

@@ -50,20 +50,6 @@ impl<T> Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Pages a complete, bounded list already loaded (a convention's amendments, a person's
-    /// sessions…): items in id order, those after the cursor.
-    pub fn of_loaded(
-        mut items: Vec<T>,
-        req: &PageRequest,
-        id: impl Fn(&T) -> String,
-    ) -> crate::Result<Self> {
-        items.sort_by_key(&id);
-        if let Some(after) = &req.cursor {
-            items.retain(|i| id(i).as_str() > after.as_str());
-        }
-        Self::from_rows(items, req.limit(), id, Ok)
-    }
-
     /// Pages groups of items taken in key order after the cursor (a habilitation and the members
     /// it reaches, a partner and its quota lines): a page ends at a group's boundary once it holds
     /// `limit` items, so that one group's items are never split across pages. `fetch` gives up to
@@ -99,14 +85,6 @@ impl<T> Page<T> {
             }
         }
     }
-
-    /// The same page with its items mapped.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_cursor: self.next_cursor,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -118,18 +96,6 @@ mod tests {
             limit: Some(limit),
             cursor: cursor.map(str::to_string),
         }
-    }
-
-    #[test]
-    fn a_loaded_list_is_paged_in_id_order() {
-        let items = vec!["c", "a", "d", "b"];
-        let id = |s: &&str| s.to_string();
-        let first = Page::of_loaded(items.clone(), &req(3, None), id).unwrap();
-        assert_eq!(first.items, ["a", "b", "c"]);
-        assert_eq!(first.next_cursor.as_deref(), Some("c"));
-        let second = Page::of_loaded(items, &req(3, Some("c")), id).unwrap();
-        assert_eq!(second.items, ["d"]);
-        assert_eq!(second.next_cursor, None);
     }
 
     #[test]
