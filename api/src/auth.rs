@@ -28,7 +28,7 @@ const AUDIENCE: &str = "mcp-api";
 const TOKEN_TYPE: &str = "at+jwt";
 
 /// Claims of an access token.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     /// Issuer.
     pub iss: String,
@@ -199,6 +199,20 @@ impl TokenKeys {
     }
 }
 
+/// The claims of the request's bearer token, checked once per request: the first to ask (the
+/// request-budget middleware) verifies the signature and leaves the answer on the request for
+/// the others (idempotency, the extractor). `None`: no token, or one that does not verify.
+pub fn verified_claims(req: &HttpRequest, keys: &TokenKeys) -> Option<Claims> {
+    #[derive(Clone)]
+    struct Checked(Option<Claims>);
+    if let Some(Checked(c)) = req.extensions().get::<Checked>() {
+        return c.clone();
+    }
+    let claims = bearer(req.headers()).and_then(|t| keys.verify_claims(t));
+    req.extensions_mut().insert(Checked(claims.clone()));
+    claims
+}
+
 /// The bearer token of a request's `Authorization` header, if it carries one.
 pub fn bearer(headers: &actix_web::http::header::HeaderMap) -> Option<&str> {
     headers
@@ -264,13 +278,19 @@ impl FromRequest for Authenticated {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = request_id(req);
         let asked = asked(req);
-        let token = bearer(req.headers()).map(str::to_string);
+        let has_token = bearer(req.headers()).is_some();
+        let claims = state
+            .as_ref()
+            .and_then(|s| verified_claims(req, &s.keys))
+            .and_then(|c| Some((Uuid::parse_str(&c.sub).ok()?, Uuid::parse_str(&c.sid).ok()?)));
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = token.ok_or_else(|| {
-                ApiError::unauthenticated("send an access token: Authorization: Bearer <token>")
-            })?;
-            let (account_id, session_id) = state.keys.verify(&token).ok_or_else(|| {
+            if !has_token {
+                return Err(ApiError::unauthenticated(
+                    "send an access token: Authorization: Bearer <token>",
+                ));
+            }
+            let (account_id, session_id) = claims.ok_or_else(|| {
                 ApiError::unauthenticated("the access token is invalid or expired")
             })?;
             let db = state.db.clone();

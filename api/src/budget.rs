@@ -110,7 +110,7 @@ pub async fn limit(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await;
     };
-    let claims = crate::auth::bearer(req.headers()).and_then(|t| state.keys.verify_claims(t));
+    let claims = crate::auth::verified_claims(req.request(), &state.keys);
     // Without a valid token the operation answers 401 (sign-in has its own throttle).
     let Some(claims) = claims else {
         return next.call(req).await;

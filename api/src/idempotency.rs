@@ -74,8 +74,9 @@ pub async fn once(
         return next.call(req).await;
     };
     // Keys belong to the token's account; without a valid token the operation answers 401.
-    let account = crate::auth::bearer(req.headers()).and_then(|t| state.keys.verify(t));
-    let Some((account, _)) = account else {
+    let account = crate::auth::verified_claims(req.request(), &state.keys)
+        .and_then(|c| uuid::Uuid::parse_str(&c.sub).ok());
+    let Some(account) = account else {
         return next.call(req).await;
     };
     // The body, read once, bounded as the JSON reader bounds it, then handed on unchanged.
