@@ -170,6 +170,22 @@ impl TokenKeys {
         jsonwebtoken::encode(&header, &claims, &set.encoding).map_err(ApiError::internal)
     }
 
+    /// Signs `statement` with the current key as a compact JWS of type `typ` (never the access
+    /// tokens' type, so that no statement passes for a token); gives the key's id and the JWS.
+    pub fn sign_statement(
+        &self,
+        typ: &str,
+        statement: &serde_json::Value,
+    ) -> Result<(String, String), String> {
+        let set = self.set.read().unwrap_or_else(|p| p.into_inner());
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(set.signing_kid.clone());
+        header.typ = Some(typ.into());
+        let jws =
+            jsonwebtoken::encode(&header, statement, &set.encoding).map_err(|e| e.to_string())?;
+        Ok((set.signing_kid.clone(), jws))
+    }
+
     /// Checks a token's algorithm, type, key, signature, issuer, audience and expiry; gives its
     /// account and session.
     pub fn verify(&self, token: &str) -> Option<(Uuid, Uuid)> {

@@ -269,9 +269,13 @@ async fn expire_habilitations(state: AppState) {
     }
 }
 
+/// The JWS type of a signed trace checkpoint.
+pub const TRACE_CHECKPOINT_TYPE: &str = "trace-checkpoint+jwt";
+
 /// Applies retention (S-art. 5.3) at start, then every six hours: traces older than six months
 /// and habilitations devalidated more than six years ago go, with evidence of what went; on
-/// PostgreSQL the coming months' partitions of traces are created ahead.
+/// PostgreSQL the coming months' partitions of traces are created ahead. Each run then takes a
+/// signed checkpoint of every chain's end.
 async fn purge_expired(state: AppState) {
     loop {
         let db = state.db.clone();
@@ -286,6 +290,27 @@ async fn purge_expired(state: AppState) {
             Ok(Err(e)) => log::error!("retention: {e}"),
             Err(e) => log::error!("retention: {e}"),
             _ => {}
+        }
+        // Then a signed checkpoint of every chain's end; its digest goes to the log too, out
+        // of the database's reach.
+        let db = state.db.clone();
+        let keys = state.keys.clone();
+        match web::block(move || {
+            mcp_persistence::use_cases::trace::take_checkpoint(&db, auth::now(), |statement| {
+                let (key_id, jws) = keys.sign_statement(TRACE_CHECKPOINT_TYPE, statement)?;
+                Ok(mcp_persistence::use_cases::trace::Signed { key_id, jws })
+            })
+        })
+        .await
+        {
+            Ok(Ok(c)) => log::info!(
+                "traces: checkpoint {} of {} chain(s), digest {}",
+                c.id,
+                c.chains,
+                c.digest
+            ),
+            Ok(Err(e)) => log::error!("trace checkpoint: {e}"),
+            Err(e) => log::error!("trace checkpoint: {e}"),
         }
         // The answers kept for retried POSTs go after their 24 hours.
         let db = state.db.clone();

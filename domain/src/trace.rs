@@ -1,13 +1,71 @@
 //! Traces: their chain of hashes (tamper evidence) and how long the law keeps them
 //! (S-art. 5.3).
 //!
-//! Each sealed trace carries a sequence number and `hash = SHA-256(previous hash, "\n", its
-//! canonical form)`. Editing, inserting or deleting a sealed trace breaks the link to the next
-//! one; the retention purge removes only a prefix of the chain and keeps the hash of the last
-//! trace it removed as the anchor the remaining chain starts from.
+//! Traces are chained per perimeter ([`Chain`]): a partner's, a Caf's own, the Cnaf's. In its
+//! chain each trace carries a sequence number and `hash = SHA-256(previous hash, "\n", its
+//! canonical form)`. Editing, inserting or deleting a trace breaks the link to the next one;
+//! the retention purge removes only a prefix of each chain and keeps the hash of the last trace
+//! it removed as the anchor the remaining chain starts from.
 
 use chrono::{Months, NaiveDateTime};
 use sha2::{Digest, Sha256};
+
+use crate::ids::{CafId, PartnerId};
+
+/// The chain a trace is sealed into: its perimeter's, so that actions in two partners'
+/// perimeters never wait on each other, and the readers of a perimeter read and check it as a
+/// unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Chain {
+    /// The one chain of every trace written before chains were per perimeter; it ends there
+    /// and goes with the retention purge.
+    Global,
+    /// What the Cnaf's staff did outside any Caf, and what no one's perimeter holds.
+    National,
+    /// A Caf's own perimeter: what was done to the Caf and its staff, outside its partners.
+    Caf(CafId),
+    /// A partner's perimeter: what its staff did and what was done to its objects.
+    Partner(PartnerId),
+}
+
+impl Chain {
+    /// The chain of a trace about `partner`'s or `caf`'s perimeter: the partner's when it names
+    /// one, else the Caf's, else the national one.
+    pub fn of(caf: Option<CafId>, partner: Option<PartnerId>) -> Self {
+        match (partner, caf) {
+            (Some(p), _) => Self::Partner(p),
+            (None, Some(c)) => Self::Caf(c),
+            (None, None) => Self::National,
+        }
+    }
+
+    /// Stable code, as stored: `partner:<id>`, `caf:<id>`, `national`, `global`.
+    pub fn code(&self) -> String {
+        match self {
+            Self::Global => "global".into(),
+            Self::National => "national".into(),
+            Self::Caf(c) => format!("caf:{c}"),
+            Self::Partner(p) => format!("partner:{p}"),
+        }
+    }
+
+    /// Reads a stored code back.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "global" => Some(Self::Global),
+            "national" => Some(Self::National),
+            _ => {
+                let (kind, id) = code.split_once(':')?;
+                let id = uuid::Uuid::parse_str(id).ok()?;
+                match kind {
+                    "caf" => Some(Self::Caf(id.into())),
+                    "partner" => Some(Self::Partner(id.into())),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
 
 /// The hash the first trace of the chain links to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -39,6 +97,16 @@ pub fn link(previous: &str, canonical: &str) -> String {
     hex::encode(h.finalize())
 }
 
+/// The digest a checkpoint signs: SHA-256 of every chain's end, one `chain seq hash` line each,
+/// in the order given (the chains' order), so that the same ends always give the same digest.
+pub fn heads_digest<'a>(heads: impl IntoIterator<Item = (&'a str, i64, &'a str)>) -> String {
+    let mut h = Sha256::new();
+    for (chain, seq, hash) in heads {
+        h.update(format!("{chain} {seq} {hash}\n").as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
 /// Traces that occurred before this instant are due for purge.
 pub fn traces_expire_before(now: NaiveDateTime) -> NaiveDateTime {
     now.checked_sub_months(Months::new(TRACE_RETENTION_MONTHS))
@@ -56,6 +124,13 @@ pub fn habilitations_expire_before(now: NaiveDateTime) -> NaiveDateTime {
 pub enum Break {
     /// A sequence number is missing before this trace: a trace was deleted.
     Missing,
+    /// The trace is sealed in another perimeter's chain than its own: it was moved.
+    Misplaced,
+    /// The trace has no place in any chain: it was written around the service.
+    Unsealed,
+    /// The chain no longer holds the trace a checkpoint saw at its end: it was cut or
+    /// rewritten since.
+    CheckpointMismatch,
     /// The stored hash is not the hash of the trace's content after the previous one: the
     /// trace, or one before it, was changed.
     HashMismatch,
@@ -66,6 +141,9 @@ impl Break {
     pub fn code(self) -> &'static str {
         match self {
             Self::Missing => "missing",
+            Self::Misplaced => "misplaced",
+            Self::Unsealed => "unsealed",
+            Self::CheckpointMismatch => "checkpoint_mismatch",
             Self::HashMismatch => "hash_mismatch",
         }
     }
@@ -130,6 +208,54 @@ mod tests {
                 (i as i64 + 1, prev.clone(), canon)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_trace_is_chained_in_the_narrowest_perimeter_it_names() {
+        let caf: CafId = uuid::Uuid::from_u128(1).into();
+        let partner: PartnerId = uuid::Uuid::from_u128(2).into();
+        assert_eq!(Chain::of(Some(caf), Some(partner)), Chain::Partner(partner));
+        assert_eq!(Chain::of(None, Some(partner)), Chain::Partner(partner));
+        assert_eq!(Chain::of(Some(caf), None), Chain::Caf(caf));
+        assert_eq!(Chain::of(None, None), Chain::National);
+        for c in [
+            Chain::Global,
+            Chain::National,
+            Chain::Caf(caf),
+            Chain::Partner(partner),
+        ] {
+            assert_eq!(Chain::from_code(&c.code()), Some(c));
+        }
+        for bad in [
+            "",
+            "caf:",
+            "partner:x",
+            "other:00000000-0000-0000-0000-000000000001",
+        ] {
+            assert_eq!(Chain::from_code(bad), None);
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_digest_changes_with_any_end() {
+        let a = heads_digest([("national", 3, "aa"), ("partner:x", 9, "bb")]);
+        assert_eq!(
+            a,
+            heads_digest([("national", 3, "aa"), ("partner:x", 9, "bb")])
+        );
+        assert_ne!(
+            a,
+            heads_digest([("national", 3, "aa"), ("partner:x", 8, "bb")])
+        );
+        assert_ne!(
+            a,
+            heads_digest([("national", 3, "aa"), ("partner:x", 9, "bc")])
+        );
+        assert_ne!(a, heads_digest([("national", 3, "aa")]));
+        assert_ne!(
+            a,
+            heads_digest([("partner:x", 9, "bb"), ("national", 3, "aa")])
+        );
     }
 
     #[test]

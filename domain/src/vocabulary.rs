@@ -219,6 +219,8 @@ vocabulary! {
         SubscriptionQuotasChanged = "subscription.quotas_changed",
         /// `traces.chain_verified`.
         TracesChainVerified = "traces.chain_verified",
+        /// `traces.checkpointed`: every chain's end, signed.
+        TracesCheckpointed = "traces.checkpointed",
         /// `traces.exported`.
         TracesExported = "traces.exported",
         /// `traces.read`.

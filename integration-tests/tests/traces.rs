@@ -423,19 +423,25 @@ fn the_chain_shows_an_edited_or_deleted_trace(engine: Engine) {
     let report = verify(env, &auditor);
     assert_eq!(report["intact"], true, "{report}");
     assert!(report["verified"].as_i64().unwrap() > 20);
-    assert_eq!(report["verified"], report["head_seq"]);
+    // One chain per perimeter: the national one, each Caf's, each partner's.
+    assert!(report["chains"].as_i64().unwrap() >= 6, "{report}");
     let granted = all(env, &auditor, "&action=habilitation.granted");
-    let seq = granted[0]["seq"].as_i64().unwrap();
+    let (id, seq) = (
+        granted[0]["id"].as_str().unwrap(),
+        granted[0]["seq"].as_i64().unwrap(),
+    );
+    let chain = format!("partner:{}", w.p1);
+    assert_eq!(granted[0]["chain"], chain.as_str());
     assert_eq!(granted[0]["hash"].as_str().unwrap().len(), 64);
 
     // Traces are append-only: the database itself refuses a change or a deletion.
-    let update = format!("UPDATE traces SET detail = '{{}}' WHERE seq = {seq}");
-    let delete = format!("DELETE FROM traces WHERE seq = {seq}");
+    let update = format!("UPDATE traces SET detail = '{{}}' WHERE id = '{id}'");
+    let delete = format!("DELETE FROM traces WHERE id = '{id}'");
     assert!(sql_fails(&env.db, &update).contains("append-only"));
     assert!(sql_fails(&env.db, &delete).contains("retention purge"));
 
-    // Someone with the keys of the database goes around the guard and edits one trace: the
-    // chain breaks exactly there.
+    // Someone with the keys of the database goes around the guard and edits one trace: its
+    // chain breaks exactly there, and only its chain.
     let bypass: Vec<String> = match engine {
         Engine::Sqlite => vec![
             "DROP TRIGGER traces_append_only".into(),
@@ -453,16 +459,18 @@ fn the_chain_shows_an_edited_or_deleted_trace(engine: Engine) {
     );
     let report = verify(env, &auditor);
     assert_eq!(report["intact"], false);
-    assert_eq!(report["first_broken"]["seq"], seq, "{report}");
-    assert_eq!(report["first_broken"]["reason"], "hash_mismatch");
-    assert_eq!(report["first_broken"]["trace_id"], granted[0]["id"]);
-    assert_eq!(report["verified"], seq - 1);
+    assert_eq!(report["broken"].as_array().unwrap().len(), 1, "{report}");
+    let broken = &report["broken"][0];
+    assert_eq!(broken["chain"], chain.as_str(), "{report}");
+    assert_eq!(broken["seq"], seq, "{report}");
+    assert_eq!(broken["reason"], "hash_mismatch");
+    assert_eq!(broken["trace_id"], id);
 
     // Deleting a trace instead shows as a missing link.
-    let later = seq + 3;
-    let delete_later = format!("DELETE FROM traces WHERE seq = {later}");
+    let later = seq - 1;
+    let delete_later = format!("DELETE FROM traces WHERE chain = '{chain}' AND seq = {later}");
     let restore = format!(
-        "UPDATE traces SET detail = '{}' WHERE seq = {seq}",
+        "UPDATE traces SET detail = '{}' WHERE id = '{id}'",
         granted[0]["detail"].to_string().replace('\'', "''")
     );
     let bypass: Vec<&str> = match engine {
@@ -475,8 +483,9 @@ fn the_chain_shows_an_edited_or_deleted_trace(engine: Engine) {
     };
     sql(&env.db, &bypass);
     let report = verify(env, &auditor);
-    assert_eq!(report["first_broken"]["seq"], later, "{report}");
-    assert_eq!(report["first_broken"]["reason"], "missing");
+    assert_eq!(report["broken"][0]["chain"], chain.as_str(), "{report}");
+    assert_eq!(report["broken"][0]["seq"], later, "{report}");
+    assert_eq!(report["broken"][0]["reason"], "missing");
 
     // The checks themselves are traced.
     assert!(all(env, &auditor, "&action=traces.chain_verified").len() >= 3);
@@ -550,8 +559,9 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
         .unwrap()
         .expect("something was due");
     assert_eq!(purge.traces_purged, due.len() as i64);
-    assert_eq!(purge.first_seq, Some(1));
-    assert_eq!(purge.last_seq, Some(due.len() as i64));
+    let due_chains: std::collections::BTreeSet<&str> =
+        due.iter().map(|t| t["chain"].as_str().unwrap()).collect();
+    assert_eq!(purge.chains_purged, due_chains.len() as i64);
     assert_eq!(
         purge.habilitations_purged, 0,
         "devalidated today: kept six years"
@@ -569,7 +579,6 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
     // The remaining chain checks from the anchor the purge kept.
     let report = verify(env, &auditor);
     assert_eq!(report["intact"], true, "{report}");
-    assert_eq!(report["anchor_seq"], due.len() as i64);
     // The evidence: a record and a trace, readable by the Cnaf's auditors only.
     let r = env.get("/api/v1/traces/retention-purges", &auditor);
     assert_eq!(
@@ -578,16 +587,26 @@ fn retention_purges_a_prefix_and_keeps_evidence(engine: Engine) {
         "{r:?}"
     );
     assert_eq!(
-        r.body["items"][0]["anchor_hash"],
-        due.last().unwrap()["hash"]
-    );
-    assert_eq!(
         env.get("/api/v1/traces/retention-purges", &w.p1_principal)
             .status,
         403
     );
     let evidence = all(env, &auditor, "&action=retention.purged");
     assert_eq!(evidence[0]["detail"]["traces_purged"], due.len() as i64);
+    // Each cut chain's new anchor is the hash of the last trace it lost, and that evidence
+    // sits in the national chain.
+    assert_eq!(evidence[0]["chain"], "national");
+    let anchors = evidence[0]["detail"]["anchors"].as_array().unwrap();
+    assert_eq!(anchors.len(), due_chains.len());
+    for a in anchors {
+        let last = due
+            .iter()
+            .filter(|t| t["chain"] == a["chain"])
+            .max_by_key(|t| t["seq"].as_i64())
+            .unwrap();
+        assert_eq!(a["seq"], last["seq"], "{a}");
+        assert_eq!(a["hash"], last["hash"], "{a}");
+    }
     // Nothing left due at the same instant.
     assert!(
         mcp_persistence::use_cases::retention::purge_due(&env.db, now)

@@ -13,6 +13,7 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{Error, Result};
+use crate::store::trace_chains::Sealing;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -205,15 +206,16 @@ impl Database {
     }
 
     /// Runs `f` in one write transaction: everything it wrote is committed together, or nothing
-    /// is when it returns an error. The traces it wrote are sealed into the chain just before
-    /// commit. On SQLite the transaction takes the write lock first
+    /// is when it returns an error. The traces it recorded are sealed into their chains just
+    /// before commit ([`Sealing`]). On SQLite the transaction takes the write lock first
     /// (`BEGIN IMMEDIATE`) so that a read-then-write never fails half-way on a busy database.
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
         match self.engine {
             Engine::Postgres => (*conn).transaction(|c| {
+                let sealing = Sealing::open();
                 let v = f(c)?;
-                crate::store::trace::seal(c)?;
+                sealing.seal(c)?;
                 Ok(v)
             }),
             Engine::Sqlite => {
@@ -222,7 +224,8 @@ impl Database {
                 with_sqlite(conn, |c| {
                     AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
                 })?;
-                match f(conn).and_then(|v| crate::store::trace::seal(conn).map(|()| v)) {
+                let sealing = Sealing::open();
+                match f(conn).and_then(|v| sealing.seal(conn).map(|()| v)) {
                     Ok(v) => {
                         with_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
                         Ok(v)

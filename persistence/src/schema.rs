@@ -186,14 +186,43 @@ diesel::table! {
         file_number -> Nullable<Text>,
         seq -> Nullable<BigInt>,
         hash -> Nullable<Text>,
+        chain -> Text,
     }
 }
 
 diesel::table! {
-    trace_chain (id) {
-        id -> Integer,
+    trace_chains (chain) {
+        chain -> Text,
         last_seq -> BigInt,
         last_hash -> Text,
+    }
+}
+
+diesel::table! {
+    trace_chain_anchors (chain) {
+        chain -> Text,
+        anchor_seq -> BigInt,
+        anchor_hash -> Text,
+    }
+}
+
+diesel::table! {
+    trace_checkpoints (id) {
+        id -> Text,
+        taken_at -> Timestamp,
+        chains -> BigInt,
+        digest -> Text,
+        key_id -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    trace_checkpoint_heads (checkpoint_id, chain) {
+        checkpoint_id -> Text,
+        chain -> Text,
+        seq -> BigInt,
+        hash -> Text,
     }
 }
 
@@ -203,15 +232,13 @@ diesel::table! {
         ran_at -> Timestamp,
         traces_before -> Timestamp,
         traces_purged -> BigInt,
-        first_seq -> Nullable<BigInt>,
-        last_seq -> Nullable<BigInt>,
         first_occurred_at -> Nullable<Timestamp>,
         last_occurred_at -> Nullable<Timestamp>,
-        anchor_hash -> Nullable<Text>,
         partitions_dropped -> Text,
         habilitations_before -> Timestamp,
         habilitations_purged -> BigInt,
         habilitation_events_purged -> BigInt,
+        chains_purged -> BigInt,
     }
 }
 
@@ -285,6 +312,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscriptions,
     subscription_quotas,
     traces,
+    trace_chains,
+    trace_chain_anchors,
+    trace_checkpoints,
+    trace_checkpoint_heads,
     outbox,
     sessions,
     refresh_tokens,

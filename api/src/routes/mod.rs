@@ -25,6 +25,7 @@ mod sign_in_cookies;
 pub mod software;
 pub mod staff;
 pub mod subscriptions;
+pub mod trace_integrity;
 pub mod traces;
 pub mod types;
 
@@ -256,8 +257,9 @@ operations!(
     auditors::list_auditors,
     traces::list_traces,
     traces::export_traces,
-    traces::verify_trace_chain,
-    traces::list_retention_purges,
+    trace_integrity::verify_trace_chain,
+    trace_integrity::list_trace_checkpoints,
+    trace_integrity::list_retention_purges,
     traces::produce_subject_access,
     habilitations::grant_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
     habilitations::list_habilitations,

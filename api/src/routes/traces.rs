@@ -1,19 +1,17 @@
 //! Reading traces within one's perimeter (auditors; a partner's administrators for their
-//! organisation), exporting them, producing a person's own traces, checking the chain and the
-//! evidence of retention purges.
+//! organisation), exporting them, producing a person's own traces.
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::stream;
 use mcp_domain::vocabulary::TraceAction;
-use mcp_persistence::use_cases::retention::PurgeRecord;
-use mcp_persistence::use_cases::trace::{ChainReport, SubjectAccess, Trace, TraceFilter};
+use mcp_persistence::use_cases::trace::{SubjectAccess, Trace, TraceFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::AccountDto;
-use super::{blocking, page_request, run, stored_id, utc, PageQuery};
+use super::{blocking, page_request, run, stored_id, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -55,7 +53,12 @@ pub struct TraceDto {
     /// What changed.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
-    /// Position in the chain of traces (absent in a habilitation's kept history).
+    /// The chain it is sealed in, its perimeter's: `partner:<id>`, `caf:<id>`, `national`
+    /// (`global` for traces written before chains were per perimeter); absent in a
+    /// habilitation's kept history.
+    #[schema(example = "partner:0192f3a4-5b6c-7d8e-9f00-112233445566")]
+    pub chain: Option<String>,
+    /// Position in its chain (absent in a habilitation's kept history).
     pub seq: Option<i64>,
     /// SHA-256 of the previous trace's hash and this trace's content, hex.
     pub hash: Option<String>,
@@ -85,6 +88,7 @@ impl TryFrom<Trace> for TraceDto {
             client_id: opt_uuid(t.client_id),
             outcome: t.outcome,
             detail: serde_json::from_str(&t.detail).map_err(ApiError::internal)?,
+            chain: t.seq.map(|_| t.chain),
             seq: t.seq,
             hash: t.hash,
         })
@@ -322,7 +326,7 @@ fn csv_line(t: &Trace) -> String {
         Some(&t.outcome),
         Some(&t.detail),
         t.hash.as_deref(),
-        Some("sha256"),
+        t.seq.map(|_| t.chain.as_str()),
     ];
     let mut line = fields
         .iter()
@@ -511,169 +515,6 @@ pub async fn produce_subject_access(
     })
     .await?;
     Ok(HttpResponse::Ok().json(SubjectAccessDto::try_from(s)?))
-}
-
-/// Where the chain broke.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BrokenLinkDto {
-    /// The position in the chain where the check failed.
-    pub seq: i64,
-    /// The trace found there, if any.
-    pub trace_id: Option<Uuid>,
-    /// `missing` (a trace was deleted), `hash_mismatch` (this trace or the link to it was
-    /// changed) or `unsealed` (a trace was written outside any action's transaction).
-    #[schema(example = "hash_mismatch")]
-    pub reason: String,
-}
-
-/// The result of checking the chain of traces.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChainReportDto {
-    /// Whether every kept trace links to the one before.
-    pub intact: bool,
-    /// When it was checked.
-    pub checked_at: DateTime<Utc>,
-    /// The last trace the retention purge removed: the kept chain starts after it (0: none).
-    pub anchor_seq: i64,
-    /// The last sealed trace when the check started.
-    pub head_seq: i64,
-    /// Traces checked and found linked.
-    pub verified: i64,
-    /// The first broken link, absent when intact.
-    pub first_broken: Option<BrokenLinkDto>,
-}
-
-impl From<ChainReport> for ChainReportDto {
-    fn from(r: ChainReport) -> Self {
-        Self {
-            intact: r.first_broken.is_none(),
-            checked_at: utc(r.checked_at),
-            anchor_seq: r.anchor_seq,
-            head_seq: r.head_seq,
-            verified: r.verified,
-            first_broken: r.first_broken.map(|b| BrokenLinkDto {
-                seq: b.seq,
-                trace_id: opt_uuid(b.trace_id),
-                reason: b.reason.into(),
-            }),
-        }
-    }
-}
-
-/// Checks the chain of traces end to end and reports the first broken link, if any (Cnaf
-/// auditors). The check is itself traced.
-#[utoipa::path(
-    tag = "traces",
-    responses(
-        (status = 200, description = "The result of the check", body = ChainReportDto),
-        (status = 403, description = "Not a Cnaf auditor", body = crate::problem::Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[post("/traces/chain-verification")]
-pub async fn verify_trace_chain(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-) -> Result<HttpResponse, ApiError> {
-    let r = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::use_cases::trace::verify_chain(db, ctx)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ChainReportDto::from(r)))
-}
-
-/// The evidence one retention purge left.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PurgeDto {
-    /// Identifier.
-    pub id: Uuid,
-    /// When the job ran.
-    pub ran_at: DateTime<Utc>,
-    /// Traces that occurred before this instant were due (six months).
-    pub traces_before: DateTime<Utc>,
-    /// How many traces went.
-    pub traces_purged: i64,
-    /// The first trace removed (position in the chain).
-    pub first_seq: Option<i64>,
-    /// The last trace removed: the kept chain starts after it.
-    pub last_seq: Option<i64>,
-    /// When the first removed trace occurred.
-    pub first_occurred_at: Option<DateTime<Utc>>,
-    /// When the last removed trace occurred.
-    pub last_occurred_at: Option<DateTime<Utc>>,
-    /// The hash of the last removed trace: the anchor the kept chain is checked from.
-    pub anchor_hash: Option<String>,
-    /// The monthly partitions dropped whole (PostgreSQL).
-    pub partitions_dropped: Vec<String>,
-    /// Habilitations devalidated before this instant were due (six years).
-    pub habilitations_before: DateTime<Utc>,
-    /// How many habilitations went, with their questions and history.
-    pub habilitations_purged: i64,
-    /// How many history entries of those habilitations went.
-    pub habilitation_events_purged: i64,
-}
-
-impl TryFrom<PurgeRecord> for PurgeDto {
-    type Error = ApiError;
-    fn try_from(r: PurgeRecord) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: stored_id(&r.id)?,
-            ran_at: utc(r.ran_at),
-            traces_before: utc(r.traces_before),
-            traces_purged: r.traces_purged,
-            first_seq: r.first_seq,
-            last_seq: r.last_seq,
-            first_occurred_at: r.first_occurred_at.map(utc),
-            last_occurred_at: r.last_occurred_at.map(utc),
-            anchor_hash: r.anchor_hash,
-            partitions_dropped: r
-                .partitions_dropped
-                .split(',')
-                .filter(|p| !p.is_empty())
-                .map(String::from)
-                .collect(),
-            habilitations_before: utc(r.habilitations_before),
-            habilitations_purged: r.habilitations_purged,
-            habilitation_events_purged: r.habilitation_events_purged,
-        })
-    }
-}
-
-super::page_of!(
-    /// A page of purge evidence.
-    PurgePage,
-    PurgeDto
-);
-
-/// The evidence of the retention purges, newest first (Cnaf auditors).
-#[utoipa::path(
-    tag = "traces",
-    params(PageQuery),
-    responses(
-        (status = 200, description = "A page of purges", body = PurgePage),
-        (status = 403, description = "Not a Cnaf auditor", body = crate::problem::Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/traces/retention-purges")]
-pub async fn list_retention_purges(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    q: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let page = q.request()?;
-    let p = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::use_cases::retention::purges(db, ctx, &page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(PurgePage {
-        items: p
-            .items
-            .into_iter()
-            .map(PurgeDto::try_from)
-            .collect::<Result<_, _>>()?,
-        next_cursor: p.next_cursor,
-    }))
 }
 
 #[cfg(test)]

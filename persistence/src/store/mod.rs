@@ -24,3 +24,4 @@ pub mod staff;
 pub mod subscriptions;
 pub mod throttle;
 pub mod trace;
+pub mod trace_chains;

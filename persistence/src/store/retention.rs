@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{Nullable, Text, Timestamp};
 
 use crate::db::DbConnection;
 use crate::error::Result;
@@ -25,16 +25,12 @@ pub struct PurgeRecord {
     pub traces_before: NaiveDateTime,
     /// How many traces went.
     pub traces_purged: i64,
-    /// The first trace removed (chain position).
-    pub first_seq: Option<i64>,
-    /// The last trace removed: the kept chain starts after it.
-    pub last_seq: Option<i64>,
+    /// How many chains lost their oldest traces (each keeps its new anchor).
+    pub chains_purged: i64,
     /// When the first removed trace occurred.
     pub first_occurred_at: Option<NaiveDateTime>,
     /// When the last removed trace occurred.
     pub last_occurred_at: Option<NaiveDateTime>,
-    /// The hash of the last removed trace, the anchor of the kept chain.
-    pub anchor_hash: Option<String>,
     /// The monthly partitions dropped (PostgreSQL), comma-separated.
     pub partitions_dropped: String,
     /// Habilitations devalidated before this instant were due.
@@ -52,9 +48,9 @@ pub(crate) struct Name {
 }
 
 #[derive(QueryableByName)]
-pub(crate) struct MaxSeq {
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub(crate) seq: Option<i64>,
+pub(crate) struct Kept {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub(crate) kept: bool,
 }
 
 /// Makes sure the monthly partitions of traces exist from `now`'s month to two months ahead
@@ -76,7 +72,6 @@ pub(crate) fn ensure_partitions(conn: &mut DbConnection, now: NaiveDateTime) -> 
 pub(crate) fn expired_partitions(
     conn: &mut DbConnection,
     before: NaiveDateTime,
-    up_to: i64,
 ) -> Result<(Vec<String>, Option<NaiveDateTime>)> {
     let DbConnection::Postgresql(_) = conn else {
         return Ok((vec![], None));
@@ -99,10 +94,15 @@ pub(crate) fn expired_partitions(
         if end > before {
             break;
         }
+        // A month goes whole only if each of its traces lies before its chain's new anchor.
         // The name was read from the catalogue and matched traces_YYYY_MM: safe to quote.
-        let highest: MaxSeq = diesel::sql_query(format!("SELECT max(seq) AS seq FROM \"{name}\""))
-            .get_result(conn)?;
-        if highest.seq.is_some_and(|s| s > up_to) {
+        let some_kept: Kept = diesel::sql_query(format!(
+            "SELECT EXISTS (SELECT 1 FROM \"{name}\" t \
+             LEFT JOIN trace_chain_anchors a ON a.chain = t.chain \
+             WHERE t.seq > coalesce(a.anchor_seq, 0)) AS kept"
+        ))
+        .get_result(conn)?;
+        if some_kept.kept {
             break;
         }
         expired.push(name);
@@ -131,38 +131,93 @@ pub(crate) fn month_of_partition(name: &str) -> Option<NaiveDate> {
     (d.year() > 0).then_some(d)
 }
 
-/// Deletes the traces up to `up_to` (on PostgreSQL those from `from` on: earlier months go
-/// whole), through the guard that lets only the purge delete.
-pub(crate) fn delete_traces_up_to(
+/// Deletes the traces that lie before their chain's anchor (all occurred before `before`; on
+/// PostgreSQL those from `from` on: earlier months go whole), through the guard that lets only
+/// the purge delete.
+pub(crate) fn delete_anchored_traces(
     conn: &mut DbConnection,
-    up_to: i64,
+    before: NaiveDateTime,
     from: Option<NaiveDateTime>,
 ) -> Result<()> {
     match conn {
         DbConnection::Postgresql(_) => {
             diesel::sql_query("SELECT set_config('mcp.trace_purge', 'on', true)").execute(conn)?;
-            let mut q = diesel::delete(traces::table)
-                .filter(traces::seq.le(up_to))
-                .into_boxed();
-            if let Some(from) = from {
-                q = q.filter(traces::occurred_at.ge(from));
+            // The months dropped whole are left out; `from` is the end of the last of them.
+            diesel::sql_query(
+                "DELETE FROM traces t USING trace_chain_anchors a \
+                 WHERE a.chain = t.chain AND t.seq <= a.anchor_seq \
+                 AND t.occurred_at < $1 AND ($2 IS NULL OR t.occurred_at >= $2)",
+            )
+            .bind::<Timestamp, _>(before)
+            .bind::<Nullable<Timestamp>, _>(from)
+            .execute(conn)?;
+            if from.is_some() {
                 // What a clock far off put in the default partition goes too.
-                diesel::sql_query("DELETE FROM traces_default WHERE seq <= $1")
-                    .bind::<BigInt, _>(up_to)
-                    .execute(conn)?;
+                diesel::sql_query(
+                    "DELETE FROM traces_default t USING trace_chain_anchors a \
+                     WHERE a.chain = t.chain AND t.seq <= a.anchor_seq",
+                )
+                .execute(conn)?;
             }
-            q.execute(conn)?;
             diesel::sql_query("SELECT set_config('mcp.trace_purge', 'off', true)").execute(conn)?;
         }
         DbConnection::Sqlite(_) => {
-            diesel::sql_query("INSERT INTO trace_purge_permits (up_to_seq) VALUES (?)")
-                .bind::<BigInt, _>(up_to)
+            diesel::sql_query("INSERT INTO trace_purge_permits (opened_at) VALUES (?)")
+                .bind::<Timestamp, _>(before)
                 .execute(conn)?;
-            diesel::delete(traces::table.filter(traces::seq.le(up_to))).execute(conn)?;
+            diesel::sql_query(
+                "DELETE FROM traces WHERE occurred_at < ? AND seq <= \
+                 (SELECT a.anchor_seq FROM trace_chain_anchors a WHERE a.chain = traces.chain)",
+            )
+            .bind::<Timestamp, _>(before)
+            .execute(conn)?;
             diesel::sql_query("DELETE FROM trace_purge_permits").execute(conn)?;
         }
     }
     Ok(())
+}
+
+/// What one chain's purge takes: its traces after `after` up to `up_to`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Due {
+    pub(crate) after: i64,
+    pub(crate) up_to: i64,
+}
+
+/// Where each chain's purge stops at `before`: the chain's traces from its anchor up to the
+/// last one before the first trace still within retention (a chain is cut only as a prefix).
+/// Only chains with due traces are looked at.
+pub(crate) fn due_per_chain(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> Result<Vec<(String, Due)>> {
+    let anchors = crate::store::trace_chains::anchors(conn)?;
+    let latest_due: Vec<(String, Option<i64>)> = traces::table
+        .filter(traces::occurred_at.lt(before))
+        .filter(traces::seq.is_not_null())
+        .group_by(traces::chain)
+        .select((traces::chain, diesel::dsl::max(traces::seq)))
+        .load(conn)?;
+    let mut due = vec![];
+    for (chain, latest) in latest_due {
+        let Some(latest) = latest else { continue };
+        let after = anchors.get(&chain).map_or(0, |(s, _)| *s);
+        // A trace still within retention sealed before a due one (a clock set back) keeps
+        // everything after it.
+        let first_kept: Option<i64> = traces::table
+            .filter(traces::chain.eq(&chain))
+            .filter(traces::seq.gt(after))
+            .filter(traces::seq.le(latest))
+            .filter(traces::occurred_at.ge(before))
+            .select(diesel::dsl::min(traces::seq))
+            .first(conn)?;
+        let up_to = first_kept.map_or(latest, |k| k - 1);
+        if up_to > after {
+            due.push((chain, Due { after, up_to }));
+        }
+    }
+    due.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(due)
 }
 
 /// Removes the habilitations devalidated before `before`, with their questions and history.

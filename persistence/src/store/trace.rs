@@ -2,12 +2,11 @@
 //! sealed into a chain of hashes when that transaction commits, read by the people whose
 //! perimeter they are in.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use mcp_domain::access::{Role, TracePerimeter};
 use mcp_domain::ids::{AccountId, CafId, ClientId, HabilitationId, PartnerId};
-use mcp_domain::trace::{canonical, link, GENESIS};
+use mcp_domain::trace::{canonical, link, Break, Chain};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -16,7 +15,8 @@ use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
-use crate::schema::{habilitation_events, retention_purges, trace_chain, traces};
+use crate::schema::{habilitation_events, traces};
+use crate::store::trace_chains::{defer, Checkpoint};
 use crate::Database;
 
 /// How an action ended.
@@ -68,8 +68,9 @@ impl Event {
     }
 }
 
-/// Writes one trace on `conn`; call it inside the action's transaction. It is sealed into the
-/// chain when the transaction commits ([`Database::write`]).
+/// Records one trace of the write transaction running on `conn`: it is sealed into its
+/// perimeter's chain when that transaction commits ([`crate::Database::write`]), and goes with
+/// it if it rolls back.
 pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
     let principal = ctx.principal.as_ref();
     let (org_kind, org_id) = match principal.map(|p| (p.role, p.partner_id, p.caf_id)) {
@@ -82,68 +83,59 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
             (Some("partner"), partner.map(|p| p.to_string()))
         }
     };
-    let actor = principal.map(|p| p.account_id.to_string());
-    let role = principal.map(|p| p.role.code());
-    let client = principal
-        .and_then(|p| p.software.as_ref())
-        .map(|s| s.client_id.to_string());
-    let caf_id = event
-        .caf_id
-        .or(principal.and_then(|p| p.caf_id))
-        .map(|c| c.to_string());
-    let partner_id = event
-        .partner_id
-        .or(principal.and_then(|p| p.partner_id))
-        .map(|c| c.to_string());
-    let id = crate::new_id();
-    let target_id = event.target_id.map(|t| t.to_string());
-    let detail = event.detail.to_string();
-    diesel::insert_into(traces::table)
-        .values((
-            traces::id.eq(&id),
-            traces::occurred_at.eq(ctx.now),
-            traces::request_id.eq(&ctx.request_id),
-            traces::actor_account_id.eq(&actor),
-            traces::actor_role.eq(role),
-            traces::organisation_kind.eq(org_kind),
-            traces::organisation_id.eq(&org_id),
-            traces::action.eq(event.action.code()),
-            traces::target_type.eq(event.target_type.code()),
-            traces::target_id.eq(&target_id),
-            traces::caf_id.eq(&caf_id),
-            traces::partner_id.eq(&partner_id),
-            traces::file_number.eq(event.file_number()),
-            traces::outcome.eq(event.outcome.code()),
-            traces::detail.eq(&detail),
-            traces::client_id.eq(&client),
-        ))
-        .execute(conn)?;
+    let caf = event.caf_id.or(principal.and_then(|p| p.caf_id));
+    let partner = event.partner_id.or(principal.and_then(|p| p.partner_id));
+    let trace = Trace {
+        id: crate::new_id(),
+        // To the microsecond, as both engines keep it: the hash is of what reads back.
+        occurred_at: ctx.now.trunc_subsecs(6),
+        request_id: Some(ctx.request_id.clone()),
+        actor_account_id: principal.map(|p| p.account_id.to_string()),
+        actor_role: principal.map(|p| p.role.code().to_string()),
+        organisation_kind: org_kind.map(str::to_string),
+        organisation_id: org_id,
+        action: event.action.code().to_string(),
+        target_type: Some(event.target_type.code().to_string()),
+        target_id: event.target_id.map(|t| t.to_string()),
+        caf_id: caf.map(|c| c.to_string()),
+        outcome: event.outcome.code().to_string(),
+        detail: event.detail.to_string(),
+        client_id: principal
+            .and_then(|p| p.software.as_ref())
+            .map(|s| s.client_id.to_string()),
+        partner_id: partner.map(|p| p.to_string()),
+        file_number: event.file_number().map(str::to_string),
+        seq: None,
+        hash: None,
+        chain: Chain::of(caf, partner).code(),
+    };
     if event.target_type == TargetType::Habilitation && event.outcome == Outcome::Success {
         // Habilitation data outlives the traces (six years after devalidation); refusals don't.
         diesel::insert_into(habilitation_events::table)
             .values((
-                habilitation_events::trace_id.eq(&id),
-                habilitation_events::habilitation_id.eq(&target_id.unwrap_or_default()),
-                habilitation_events::occurred_at.eq(ctx.now),
-                habilitation_events::request_id.eq(&ctx.request_id),
-                habilitation_events::actor_account_id.eq(&actor),
-                habilitation_events::actor_role.eq(role),
-                habilitation_events::organisation_kind.eq(org_kind),
-                habilitation_events::organisation_id.eq(&org_id),
-                habilitation_events::action.eq(event.action.code()),
-                habilitation_events::caf_id.eq(&caf_id),
-                habilitation_events::partner_id.eq(&partner_id),
-                habilitation_events::outcome.eq(event.outcome.code()),
-                habilitation_events::detail.eq(&detail),
-                habilitation_events::client_id.eq(&client),
+                habilitation_events::trace_id.eq(&trace.id),
+                habilitation_events::habilitation_id
+                    .eq(trace.target_id.as_deref().unwrap_or_default()),
+                habilitation_events::occurred_at.eq(trace.occurred_at),
+                habilitation_events::request_id.eq(&trace.request_id),
+                habilitation_events::actor_account_id.eq(&trace.actor_account_id),
+                habilitation_events::actor_role.eq(&trace.actor_role),
+                habilitation_events::organisation_kind.eq(&trace.organisation_kind),
+                habilitation_events::organisation_id.eq(&trace.organisation_id),
+                habilitation_events::action.eq(&trace.action),
+                habilitation_events::caf_id.eq(&trace.caf_id),
+                habilitation_events::partner_id.eq(&trace.partner_id),
+                habilitation_events::outcome.eq(&trace.outcome),
+                habilitation_events::detail.eq(&trace.detail),
+                habilitation_events::client_id.eq(&trace.client_id),
             ))
             .execute(conn)?;
     }
-    Ok(())
+    defer(trace)
 }
 
 /// A stored trace.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = traces)]
 pub struct Trace {
     /// Identifier.
@@ -180,14 +172,25 @@ pub struct Trace {
     pub file_number: Option<String>,
     /// Position in the chain, once sealed.
     pub seq: Option<i64>,
-    /// Hash chaining it to the previous trace, once sealed.
+    /// Hash chaining it to the previous trace of its chain, once sealed.
     pub hash: Option<String>,
+    /// The chain it is sealed in: its perimeter's ([`Chain::code`]).
+    pub chain: String,
 }
 
 impl Trace {
     /// Its hash at position `seq` of the chain, after a trace whose hash is `previous`.
     pub fn link_after(&self, previous: &str, seq: i64) -> String {
         link(previous, &self.canonical(seq))
+    }
+
+    /// The chain of the perimeter it names (where it must be sealed).
+    pub(crate) fn perimeter_chain(&self) -> Chain {
+        let id = |s: &Option<String>| s.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+        Chain::of(
+            id(&self.caf_id).map(CafId::from),
+            id(&self.partner_id).map(PartnerId::from),
+        )
     }
 
     /// The canonical form the chain hashes, with its sequence number.
@@ -214,55 +217,6 @@ impl Trace {
             self.client_id.as_deref(),
         ])
     }
-}
-
-#[derive(QueryableByName)]
-pub(crate) struct ChainHead {
-    #[diesel(sql_type = BigInt)]
-    pub(crate) last_seq: i64,
-    #[diesel(sql_type = Text)]
-    pub(crate) last_hash: String,
-}
-
-/// Seals the traces the current transaction wrote: each gets the next sequence number and its
-/// hash after the previous trace's. Called by [`Database::write`] just before commit, so the
-/// chain's end is held only for the instant between sealing and commit (on PostgreSQL, a row
-/// lock on `trace_chain`; on SQLite, the single writer).
-pub(crate) fn seal(conn: &mut DbConnection) -> Result<()> {
-    let pending: Vec<Trace> = traces::table
-        .filter(traces::seq.is_null())
-        .select(Trace::as_select())
-        .order(traces::id.asc())
-        .load(conn)?;
-    if pending.is_empty() {
-        return Ok(());
-    }
-    let lock = match conn {
-        DbConnection::Postgresql(_) => {
-            "SELECT last_seq, last_hash FROM trace_chain WHERE id = 1 FOR UPDATE"
-        }
-        DbConnection::Sqlite(_) => "SELECT last_seq, last_hash FROM trace_chain WHERE id = 1",
-    };
-    let head: ChainHead = diesel::sql_query(lock).get_result(conn)?;
-    let (mut seq, mut hash) = (head.last_seq, head.last_hash);
-    for t in pending {
-        seq += 1;
-        hash = t.link_after(&hash, seq);
-        diesel::update(
-            traces::table
-                .filter(traces::id.eq(&t.id))
-                .filter(traces::occurred_at.eq(t.occurred_at)),
-        )
-        .set((traces::seq.eq(seq), traces::hash.eq(&hash)))
-        .execute(conn)?;
-    }
-    diesel::update(trace_chain::table.filter(trace_chain::id.eq(1)))
-        .set((
-            trace_chain::last_seq.eq(seq),
-            trace_chain::last_hash.eq(&hash),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Filters on traces, all optional and combined.
@@ -405,47 +359,39 @@ pub struct SubjectAccess {
     pub traces: Vec<Trace>,
 }
 
-/// Where the chain broke.
+/// Where a chain broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenLink {
-    /// The sequence number where the check failed.
+    /// The chain ([`Chain::code`]).
+    pub chain: String,
+    /// The position in that chain where the check failed.
     pub seq: i64,
     /// The trace found there, if any.
     pub trace_id: Option<String>,
-    /// `missing`, `hash_mismatch` or `unsealed`.
-    pub reason: &'static str,
+    /// Why.
+    pub reason: Break,
 }
 
-/// The result of checking the chain of traces.
+/// The result of checking every chain of traces.
 #[derive(Debug, Clone)]
 pub struct ChainReport {
     /// When it was checked.
     pub checked_at: NaiveDateTime,
-    /// The last trace removed by the retention purge, where the kept chain starts (0: none).
-    pub anchor_seq: i64,
-    /// The last sealed trace when the check started.
-    pub head_seq: i64,
+    /// How many chains were checked.
+    pub chains: i64,
     /// Traces checked and found linked.
     pub verified: i64,
-    /// The first broken link, if any.
-    pub first_broken: Option<BrokenLink>,
+    /// The checkpoint the chains' ends were checked against, if one was taken.
+    pub checkpoint: Option<Checkpoint>,
+    /// The first break of each broken chain, in the chains' order (at most
+    /// [`BROKEN_REPORTED`]).
+    pub broken: Vec<BrokenLink>,
 }
+
+/// Broken chains a report lists at most.
+pub const BROKEN_REPORTED: usize = 100;
 
 pub(crate) const VERIFY_BATCH: i64 = 5000;
-
-/// Where the kept chain starts: after the last trace the retention purge removed.
-pub(crate) fn anchor(conn: &mut DbConnection) -> Result<(i64, String)> {
-    let last: Option<(Option<i64>, Option<String>)> = retention_purges::table
-        .filter(retention_purges::last_seq.is_not_null())
-        .select((retention_purges::last_seq, retention_purges::anchor_hash))
-        .order(retention_purges::last_seq.desc())
-        .first(conn)
-        .optional()?;
-    Ok(match last {
-        Some((Some(seq), Some(hash))) => (seq, hash),
-        _ => (0, GENESIS.to_string()),
-    })
-}
 
 /// The history of one habilitation, kept with it (six years after devalidation), oldest first.
 pub(crate) fn habilitation_history(
@@ -489,6 +435,7 @@ pub(crate) fn habilitation_history(
                 file_number: None,
                 seq: None,
                 hash: None,
+                chain: String::new(),
             })
         },
     )

@@ -3,8 +3,9 @@
 
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::schema::{retention_purges, trace_chain, traces};
+use crate::schema::{retention_purges, traces};
 use crate::store::trace::{self, Event, Outcome};
+use crate::store::trace_chains::set_anchor;
 use crate::Database;
 use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, max, min};
@@ -27,58 +28,53 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
     db.write(|conn| {
         ensure_partitions(conn, now)?;
         let traces_before = traces_expire_before(now);
-        let (head, _): (i64, String) = trace_chain::table
-            .filter(trace_chain::id.eq(1))
-            .select((trace_chain::last_seq, trace_chain::last_hash))
-            .first(conn)?;
-        // The purge removes a prefix of the chain: every trace up to the last one before the
-        // first trace still within retention.
-        let first_kept: Option<i64> = traces::table
-            .filter(traces::occurred_at.ge(traces_before))
-            .filter(traces::seq.is_not_null())
-            .order(traces::occurred_at.asc())
-            .select(traces::seq)
-            .first::<Option<i64>>(conn)
-            .optional()?
-            .flatten();
-        let mut up_to = first_kept.map_or(head, |k| k - 1);
-        let late: Option<i64> = traces::table
-            .filter(traces::seq.le(up_to))
-            .filter(traces::occurred_at.ge(traces_before))
-            .select(min(traces::seq))
-            .first(conn)?;
-        if let Some(m) = late {
-            up_to = m - 1;
-        }
-        let (count, first_seq, last_seq, first_at, last_at): (
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<NaiveDateTime>,
-            Option<NaiveDateTime>,
-        ) = traces::table
-            .filter(traces::seq.le(up_to))
-            .select((
-                count_star(),
-                min(traces::seq),
-                max(traces::seq),
-                min(traces::occurred_at),
-                max(traces::occurred_at),
-            ))
-            .first(conn)?;
-        let anchor_hash: Option<String> = match last_seq {
-            Some(s) => traces::table
-                .filter(traces::seq.eq(s))
+        // Each chain loses a prefix: its traces up to the last one before the first trace
+        // still within retention; the hash of the last one removed becomes its anchor.
+        let mut count = 0;
+        let mut chains_purged = 0;
+        let mut first_at: Option<NaiveDateTime> = None;
+        let mut last_at: Option<NaiveDateTime> = None;
+        let mut anchors = vec![];
+        for (chain, due) in due_per_chain(conn, traces_before)? {
+            let in_range = traces::table
+                .filter(traces::chain.eq(&chain))
+                .filter(traces::seq.gt(due.after))
+                .filter(traces::seq.le(due.up_to));
+            let (n, from, to): (i64, Option<NaiveDateTime>, Option<NaiveDateTime>) = in_range
+                .select((
+                    count_star(),
+                    min(traces::occurred_at),
+                    max(traces::occurred_at),
+                ))
+                .first(conn)?;
+            let anchor_hash: Option<Option<String>> = traces::table
+                .filter(traces::chain.eq(&chain))
+                .filter(traces::seq.eq(due.up_to))
                 .select(traces::hash)
-                .first::<Option<String>>(conn)?,
-            None => None,
-        };
+                .first(conn)
+                .optional()?;
+            // A chain whose last due trace is missing is broken there: verification shows
+            // it, and the purge leaves that chain as it is rather than anchor it on nothing.
+            let Some(Some(anchor_hash)) = anchor_hash else {
+                log::warn!(
+                    "retention: chain {chain} has no trace {}: left as it is",
+                    due.up_to
+                );
+                continue;
+            };
+            set_anchor(conn, &chain, due.up_to, &anchor_hash)?;
+            anchors.push(json!({"chain": chain, "seq": due.up_to, "hash": anchor_hash}));
+            count += n;
+            chains_purged += 1;
+            first_at = first_at.min(from).or(from);
+            last_at = last_at.max(to);
+        }
         let mut dropped = vec![];
         if count > 0 {
             // Rows first, in the months that stay; whole months last, because detaching a
             // partition locks the table until commit.
-            let (months, kept_from) = expired_partitions(conn, traces_before, up_to)?;
-            delete_traces_up_to(conn, up_to, kept_from)?;
+            let (months, kept_from) = expired_partitions(conn, traces_before)?;
+            delete_anchored_traces(conn, traces_before, kept_from)?;
             dropped = drop_partitions(conn, months)?;
         }
         let (habilitations_purged, events_purged) =
@@ -91,11 +87,9 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
             ran_at: now,
             traces_before,
             traces_purged: count,
-            first_seq,
-            last_seq,
+            chains_purged,
             first_occurred_at: first_at,
             last_occurred_at: last_at,
-            anchor_hash,
             partitions_dropped: dropped.join(","),
             habilitations_before: habilitations_expire_before(now),
             habilitations_purged,
@@ -107,11 +101,9 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
                 retention_purges::ran_at.eq(record.ran_at),
                 retention_purges::traces_before.eq(record.traces_before),
                 retention_purges::traces_purged.eq(record.traces_purged),
-                retention_purges::first_seq.eq(record.first_seq),
-                retention_purges::last_seq.eq(record.last_seq),
+                retention_purges::chains_purged.eq(record.chains_purged),
                 retention_purges::first_occurred_at.eq(record.first_occurred_at),
                 retention_purges::last_occurred_at.eq(record.last_occurred_at),
-                retention_purges::anchor_hash.eq(&record.anchor_hash),
                 retention_purges::partitions_dropped.eq(&record.partitions_dropped),
                 retention_purges::habilitations_before.eq(record.habilitations_before),
                 retention_purges::habilitations_purged.eq(record.habilitations_purged),
@@ -130,8 +122,11 @@ pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord
                 outcome: Outcome::Success,
                 detail: json!({
                     "purge_id": record.id, "traces_before": record.traces_before,
-                    "traces_purged": record.traces_purged, "first_seq": record.first_seq,
-                    "last_seq": record.last_seq, "anchor_hash": record.anchor_hash,
+                    "traces_purged": record.traces_purged,
+                    "chains_purged": record.chains_purged,
+                    // Where each cut chain starts now: the evidence travels in the national
+                    // chain, out of reach of whoever could edit the anchors.
+                    "anchors": anchors,
                     "partitions_dropped": dropped,
                     "habilitations_before": record.habilitations_before,
                     "habilitations_purged": record.habilitations_purged,

@@ -15,6 +15,11 @@ mod subject_access;
 pub use subject_access::subject_access;
 mod verify_chain;
 pub use verify_chain::verify_chain;
+mod checkpoint;
+pub use checkpoint::{take_checkpoint, Signed};
+mod checkpoints;
+pub use crate::store::trace_chains::Checkpoint;
+pub use checkpoints::checkpoints;
 
 /// Records that someone read traces: reading traces is itself an action.
 pub(crate) fn record_reading(
