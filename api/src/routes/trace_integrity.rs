@@ -9,14 +9,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::traces::opt_uuid;
 use super::{run, stored_id, utc, PageQuery};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
-
-fn opt_uuid(s: Option<String>) -> Option<Uuid> {
-    s.and_then(|s| Uuid::parse_str(&s).ok())
-}
 
 /// Where a chain broke.
 #[derive(Debug, Serialize, ToSchema)]
@@ -178,14 +175,7 @@ pub async fn list_retention_purges(
         mcp_persistence::use_cases::retention::purges(db, ctx, &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(PurgePage {
-        items: p
-            .items
-            .into_iter()
-            .map(PurgeDto::try_from)
-            .collect::<Result<_, _>>()?,
-        next_cursor: p.next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(PurgePage::of(p, PurgeDto::try_from)?))
 }
 
 /// A checkpoint of every chain's end, signed by the service.
@@ -251,12 +241,5 @@ pub async fn list_trace_checkpoints(
         mcp_persistence::use_cases::trace::checkpoints(db, ctx, &page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(CheckpointPage {
-        items: p
-            .items
-            .into_iter()
-            .map(CheckpointDto::try_from)
-            .collect::<Result<_, _>>()?,
-        next_cursor: p.next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(CheckpointPage::of(p, CheckpointDto::try_from)?))
 }

@@ -64,7 +64,8 @@ pub struct TraceDto {
     pub hash: Option<String>,
 }
 
-fn opt_uuid(s: Option<String>) -> Option<Uuid> {
+/// A stored optional id as a UUID (absent when it does not read as one).
+pub(super) fn opt_uuid(s: Option<String>) -> Option<Uuid> {
     s.and_then(|s| Uuid::parse_str(&s).ok())
 }
 
