@@ -1,4 +1,5 @@
-//! The secrets people prove themselves with: argon2id password hashes and TOTP codes. Pure
+//! The secrets people prove themselves with: argon2id password hashes, TOTP codes, and the
+//! high-entropy secrets the service hands out (codes, refresh and device tokens). Pure
 //! computation, no database: the use cases hash and verify outside their transactions (argon2
 //! takes tens of milliseconds and 19 MiB) and decide inside them.
 
@@ -73,6 +74,20 @@ pub fn totp_step(
         |step| t.generate(step * mcp_domain::second_factor::STEP_SECONDS),
     );
     Ok(step.map(|s| s as i64))
+}
+
+/// A fresh high-entropy secret (256 bits, hex).
+pub fn random_secret() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::thread_rng().gen();
+    hex::encode(bytes)
+}
+
+/// The stored form of a high-entropy secret. SHA-256 suffices: such a secret cannot be guessed,
+/// so no slow hash is needed (passwords, which people choose, get argon2id).
+pub fn secret_hash(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 #[cfg(test)]

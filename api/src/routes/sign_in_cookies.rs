@@ -40,7 +40,7 @@ pub(crate) fn form_secret(req: &HttpRequest) -> (String, Option<Cookie<'static>>
     match req.cookie(FORM_COOKIE).map(|c| c.value().to_string()) {
         Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => (v, None),
         _ => {
-            let v = mcp_persistence::store::accounts::random_secret();
+            let v = mcp_persistence::credentials::random_secret();
             (v.clone(), Some(cookie(FORM_COOKIE, v, secure(req))))
         }
     }

@@ -9,8 +9,8 @@ use mcp_domain::person::{Person, Someone};
 use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::{DomainError, ErrorCode};
 use rand::Rng;
-use sha2::{Digest, Sha256};
 
+use crate::credentials::{random_secret, secret_hash};
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
@@ -71,18 +71,6 @@ pub(crate) fn random_identifier() -> String {
         s.push(IDENTIFIER_ALPHABET[rng.gen_range(0..IDENTIFIER_ALPHABET.len())] as char);
     }
     s
-}
-
-/// A fresh high-entropy secret (256 bits, hex).
-pub fn random_secret() -> String {
-    let bytes: [u8; 32] = rand::thread_rng().gen();
-    hex::encode(bytes)
-}
-
-/// The stored form of a high-entropy secret. SHA-256 suffices: such a secret cannot be guessed,
-/// so no slow hash is needed (passwords, which people choose, get argon2id).
-pub fn secret_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// The account a one-time code (activation, password reset) proves, given the account found for

@@ -78,7 +78,8 @@ pub(crate) fn issue_code(
     account: &crate::store::accounts::LoginCandidate,
     consent: &Consent<'_>,
 ) -> Result<String> {
-    use crate::store::accounts::{principal_of, random_secret, secret_hash};
+    use crate::credentials::{random_secret, secret_hash};
+    use crate::store::accounts::principal_of;
     use crate::store::trace::{self, Event, Outcome};
     let code = random_secret();
     let person = principal_of(
@@ -158,7 +159,7 @@ pub(crate) fn spend_code(
     use crate::schema::accounts;
     use crate::store::accounts::LoginCandidate;
     use mcp_domain::vocabulary::AccountStatus;
-    let hash = crate::store::accounts::secret_hash(code);
+    let hash = crate::credentials::secret_hash(code);
     let found: Option<CodeRow> = authorization_codes::table
         .find(&hash)
         .select(CodeRow::as_select())
@@ -216,7 +217,7 @@ pub(crate) fn link_code_to_session(
     code: &str,
     session_id: &str,
 ) -> Result<()> {
-    diesel::update(authorization_codes::table.find(crate::store::accounts::secret_hash(code)))
+    diesel::update(authorization_codes::table.find(crate::credentials::secret_hash(code)))
         .set(authorization_codes::session_id.eq(session_id))
         .execute(conn)?;
     Ok(())

@@ -4,10 +4,10 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::credentials::{random_secret, secret_hash};
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::schema::trusted_devices;
-use crate::store::accounts::{random_secret, secret_hash};
 
 /// How long a device stays trusted after the sign-in that gave its token.
 pub const DEVICE_VALIDITY_DAYS: i64 = 180;

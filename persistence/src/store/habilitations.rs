@@ -11,7 +11,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize_profile, Reach};
 use mcp_domain::contract::ManagementMode;
-use mcp_domain::convention::ConventionStatus;
 use mcp_domain::habilitation::{check_grant, GrantConditions, HabilitationStatus, Holder};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -22,8 +21,8 @@ use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{on_unique, Error, Result};
 use crate::schema::{
-    accounts, caf_suspensions, convention_missions, conventions, habilitation_questions,
-    habilitations, partner_groups, profiles, role_bundles, services,
+    accounts, caf_suspensions, convention_missions, habilitation_questions, habilitations,
+    partner_groups, profiles, role_bundles, services,
 };
 use crate::store::accounts::Account;
 use crate::store::catalogue::Profile;
@@ -124,31 +123,8 @@ pub(crate) fn subscribed_profiles(
     today: NaiveDate,
 ) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    for (_, sub) in live_subscriptions(conn, partner_id, today)? {
+    for (_, sub) in crate::store::subscriptions::live_subscriptions(conn, partner_id, today)? {
         out.extend(sub.quotas.into_iter().map(|q| q.profile_id));
-    }
-    Ok(out)
-}
-
-pub(crate) fn live_subscriptions(
-    conn: &mut DbConnection,
-    partner_id: &str,
-    today: NaiveDate,
-) -> Result<Vec<(String, crate::store::subscriptions::Subscription)>> {
-    let ids: Vec<String> = conventions::table
-        .filter(conventions::partner_id.eq(partner_id))
-        .order(conventions::id.asc())
-        .select(conventions::id)
-        .load(conn)?;
-    let mut out = vec![];
-    for id in ids {
-        let c = crate::store::conventions::load_for_system(conn, &id)?;
-        if c.life.status(today) == ConventionStatus::Terminated {
-            continue;
-        }
-        for sub in crate::store::subscriptions::for_convention(conn, &id)? {
-            out.push((id.clone(), sub));
-        }
     }
     Ok(out)
 }

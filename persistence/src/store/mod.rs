@@ -2,12 +2,14 @@
 //! calls a use case.
 
 pub mod accounts;
+pub mod amendments;
 pub mod budgets;
 pub mod cafs;
 pub mod catalogue;
 pub mod cdap;
 pub mod clients;
 pub mod conventions;
+pub mod departures;
 pub mod devices;
 pub mod habilitations;
 pub mod idempotency;

@@ -2,7 +2,6 @@
 //! directly or through groups, checked under a lock on the subscription so that concurrent
 //! grants on either engine never exceed it; and the quota views.
 
-use super::habilitations::*;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::Result;
@@ -225,7 +224,9 @@ pub(crate) fn quota_lines(
     today: NaiveDate,
 ) -> Result<Vec<QuotaLine>> {
     let mut out = vec![];
-    for (convention_id, sub) in live_subscriptions(conn, &partner.id, today)? {
+    for (convention_id, sub) in
+        crate::store::subscriptions::live_subscriptions(conn, &partner.id, today)?
+    {
         for q in &sub.quotas {
             let used = holders_of(conn, &sub.id, &q.profile_id)?.len() as u32;
             out.push(QuotaLine {
@@ -244,15 +245,6 @@ pub(crate) fn quota_lines(
         }
     }
     Ok(out)
-}
-
-/// Where a person's hold on a profile comes from.
-#[derive(Debug, Clone)]
-pub struct Held {
-    /// The habilitation.
-    pub habilitation: HabilitationView,
-    /// The group it comes through; `None` when given to the person directly.
-    pub via_group: Option<Group>,
 }
 
 /// A person holding a profile, and how.

@@ -11,11 +11,12 @@ use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::credentials::{random_secret, secret_hash};
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::schema::{accounts, refresh_tokens, sessions};
-use crate::store::accounts::{principal_of, random_secret, secret_hash};
+use crate::store::accounts::principal_of;
 use crate::store::trace::{self, Event, Outcome};
 
 /// Longest a session lives, refreshed or not: a working day, then the person logs in again.

@@ -281,3 +281,28 @@ pub(crate) fn ineligible_for(
     }
     Ok(refused)
 }
+
+/// The subscriptions of a partner's conventions not terminated on `today`, with their
+/// convention's id, in the conventions' order.
+pub(crate) fn live_subscriptions(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<(String, Subscription)>> {
+    let ids: Vec<String> = crate::schema::conventions::table
+        .filter(crate::schema::conventions::partner_id.eq(partner_id))
+        .order(crate::schema::conventions::id.asc())
+        .select(crate::schema::conventions::id)
+        .load(conn)?;
+    let mut out = vec![];
+    for id in ids {
+        let c = conventions::load_for_system(conn, &id)?;
+        if c.life.status(today) == ConventionStatus::Terminated {
+            continue;
+        }
+        for sub in for_convention(conn, &id)? {
+            out.push((id.clone(), sub));
+        }
+    }
+    Ok(out)
+}

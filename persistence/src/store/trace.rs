@@ -13,11 +13,13 @@ use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
 use crate::schema::{habilitation_events, traces};
-use crate::store::trace_chains::{defer, Checkpoint};
+use crate::store::trace_chains::{advance, lock_head, Checkpoint};
 use crate::Database;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 /// How an action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +134,84 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
             .execute(conn)?;
     }
     defer(trace)
+}
+
+// The traces of a write transaction wait in memory until its commit, then each goes into its
+// perimeter's chain in one insert, already sealed. A chain's end is locked only by the
+// transactions sealing into that chain, only for the instant between sealing and commit, and
+// always in the chains' order, so that sealers never wait in a cycle.
+
+thread_local! {
+    /// The traces of the write transaction running on this thread, waiting for its commit.
+    static PENDING: RefCell<Option<Vec<Trace>>> = const { RefCell::new(None) };
+}
+
+/// The traces of one write transaction, sealed at its commit ([`crate::Database::write`]) and
+/// forgotten if it rolls back.
+pub(crate) struct Sealing(());
+
+impl Sealing {
+    /// Opens the transaction's buffer of traces on this thread.
+    pub(crate) fn open() -> Self {
+        PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
+        Self(())
+    }
+
+    /// Seals what the transaction recorded into the chains, just before commit.
+    pub(crate) fn seal(self, conn: &mut DbConnection) -> Result<()> {
+        let pending = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        seal(conn, pending)
+    }
+}
+
+impl Drop for Sealing {
+    fn drop(&mut self) {
+        PENDING.with(|p| *p.borrow_mut() = None);
+    }
+}
+
+/// Keeps `trace` for the commit of the write transaction running on this thread.
+pub(crate) fn defer(trace: Trace) -> Result<()> {
+    PENDING.with(|p| match p.borrow_mut().as_mut() {
+        Some(pending) => {
+            pending.push(trace);
+            Ok(())
+        }
+        None => Err(Error::Corrupt(
+            "a trace was recorded outside a write transaction".into(),
+        )),
+    })
+}
+
+/// Rows per insert statement (both engines bind every value).
+const INSERT_BATCH: usize = 500;
+
+fn seal(conn: &mut DbConnection, pending: Vec<Trace>) -> Result<()> {
+    let mut by_chain: BTreeMap<String, Vec<Trace>> = BTreeMap::new();
+    for t in pending {
+        by_chain.entry(t.chain.clone()).or_default().push(t);
+    }
+    for (chain, mut traces) in by_chain {
+        let head = lock_head(conn, &chain)?;
+        let (mut seq, mut hash) = (head.last_seq, head.last_hash);
+        for t in &mut traces {
+            seq += 1;
+            hash = t.link_after(&hash, seq);
+            t.seq = Some(seq);
+            t.hash = Some(hash.clone());
+        }
+        for batch in traces.chunks(INSERT_BATCH) {
+            // One statement per batch; the multi-engine connection has no multi-row insert, so
+            // each engine's own connection runs it.
+            let insert = diesel::insert_into(crate::schema::traces::table).values(batch);
+            match conn {
+                DbConnection::Postgresql(c) => insert.execute(c)?,
+                DbConnection::Sqlite(c) => insert.execute(c)?,
+            };
+        }
+        advance(conn, &chain, seq, &hash)?;
+    }
+    Ok(())
 }
 
 /// A stored trace.
@@ -345,18 +425,6 @@ impl Export {
             )
         })
     }
-}
-
-/// A person's own traces, produced at their request by their partner's administrator
-/// (RGPD art. 15).
-#[derive(Debug, Clone)]
-pub struct SubjectAccess {
-    /// The person.
-    pub account: crate::store::accounts::Account,
-    /// When it was produced.
-    pub produced_at: NaiveDateTime,
-    /// Every kept trace of what they did or what was done to their account, oldest first.
-    pub traces: Vec<Trace>,
 }
 
 /// Where a chain broke.

@@ -1,11 +1,8 @@
-//! The chains traces are sealed into, one per perimeter ([`Chain`]): the traces a write
-//! transaction recorded wait in memory until its commit, then each goes into its chain in one
-//! insert, already sealed. A chain's end is locked only by the transactions sealing into that
-//! chain, only for the instant between sealing and commit, and always in the chains' order, so
-//! that sealers never wait in a cycle. Also here: where each chain's kept part starts after the
-//! retention purge (its anchor), and the checkpoints of every chain's end.
+//! The chains traces are sealed into, one per perimeter (`mcp_domain::trace::Chain`): each
+//! chain's end, locked only by the transactions sealing into that chain
+//! ([`crate::store::trace`]); where each chain's kept part starts after the retention purge
+//! (its anchor); and the checkpoints of every chain's end.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -14,87 +11,8 @@ use diesel::sql_types::{BigInt, Text};
 use mcp_domain::trace::GENESIS;
 
 use crate::db::DbConnection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::{trace_chain_anchors, trace_chains, trace_checkpoint_heads, trace_checkpoints};
-use crate::store::trace::Trace;
-
-thread_local! {
-    /// The traces of the write transaction running on this thread, waiting for its commit.
-    static PENDING: RefCell<Option<Vec<Trace>>> = const { RefCell::new(None) };
-}
-
-/// The traces of one write transaction, sealed at its commit ([`crate::Database::write`]) and
-/// forgotten if it rolls back.
-pub(crate) struct Sealing(());
-
-impl Sealing {
-    /// Opens the transaction's buffer of traces on this thread.
-    pub(crate) fn open() -> Self {
-        PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
-        Self(())
-    }
-
-    /// Seals what the transaction recorded into the chains, just before commit.
-    pub(crate) fn seal(self, conn: &mut DbConnection) -> Result<()> {
-        let pending = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
-        seal(conn, pending)
-    }
-}
-
-impl Drop for Sealing {
-    fn drop(&mut self) {
-        PENDING.with(|p| *p.borrow_mut() = None);
-    }
-}
-
-/// Keeps `trace` for the commit of the write transaction running on this thread.
-pub(crate) fn defer(trace: Trace) -> Result<()> {
-    PENDING.with(|p| match p.borrow_mut().as_mut() {
-        Some(pending) => {
-            pending.push(trace);
-            Ok(())
-        }
-        None => Err(Error::Corrupt(
-            "a trace was recorded outside a write transaction".into(),
-        )),
-    })
-}
-
-/// Traces per insert statement (both engines bind every value).
-const INSERT_BATCH: usize = 500;
-
-fn seal(conn: &mut DbConnection, pending: Vec<Trace>) -> Result<()> {
-    let mut by_chain: BTreeMap<String, Vec<Trace>> = BTreeMap::new();
-    for t in pending {
-        by_chain.entry(t.chain.clone()).or_default().push(t);
-    }
-    for (chain, mut traces) in by_chain {
-        let head = lock_head(conn, &chain)?;
-        let (mut seq, mut hash) = (head.last_seq, head.last_hash);
-        for t in &mut traces {
-            seq += 1;
-            hash = t.link_after(&hash, seq);
-            t.seq = Some(seq);
-            t.hash = Some(hash.clone());
-        }
-        for batch in traces.chunks(INSERT_BATCH) {
-            // One statement per batch; the multi-engine connection has no multi-row insert, so
-            // each engine's own connection runs it.
-            let insert = diesel::insert_into(crate::schema::traces::table).values(batch);
-            match conn {
-                DbConnection::Postgresql(c) => insert.execute(c)?,
-                DbConnection::Sqlite(c) => insert.execute(c)?,
-            };
-        }
-        diesel::update(trace_chains::table.filter(trace_chains::chain.eq(&chain)))
-            .set((
-                trace_chains::last_seq.eq(seq),
-                trace_chains::last_hash.eq(&hash),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
 
 /// The end of one chain.
 #[derive(Debug, Clone, QueryableByName, Queryable)]
@@ -112,7 +30,7 @@ pub struct Head {
 
 /// The end of `chain`, locked until commit (on SQLite the single writer holds it); a chain
 /// that does not exist yet starts at the genesis.
-fn lock_head(conn: &mut DbConnection, chain: &str) -> Result<Head> {
+pub(crate) fn lock_head(conn: &mut DbConnection, chain: &str) -> Result<Head> {
     let (select, create) = match conn {
         DbConnection::Postgresql(_) => (
             "SELECT chain, last_seq, last_hash FROM trace_chains WHERE chain = $1 FOR UPDATE",
@@ -140,6 +58,17 @@ fn lock_head(conn: &mut DbConnection, chain: &str) -> Result<Head> {
     Ok(diesel::sql_query(select)
         .bind::<Text, _>(chain)
         .get_result(conn)?)
+}
+
+/// Moves `chain`'s end (locked by [`lock_head`]) to its trace `seq`, whose hash is `hash`.
+pub(crate) fn advance(conn: &mut DbConnection, chain: &str, seq: i64, hash: &str) -> Result<()> {
+    diesel::update(trace_chains::table.filter(trace_chains::chain.eq(chain)))
+        .set((
+            trace_chains::last_seq.eq(seq),
+            trace_chains::last_hash.eq(hash),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Every chain's end, in the chains' order.
@@ -206,6 +135,9 @@ pub struct Checkpoint {
     pub signature: String,
 }
 
+/// Ends per insert statement (both engines bind every value).
+const HEADS_PER_INSERT: usize = 500;
+
 #[derive(Insertable)]
 #[diesel(table_name = trace_checkpoint_heads)]
 struct CheckpointHead<'a> {
@@ -231,7 +163,7 @@ pub(crate) fn insert_checkpoint(
             trace_checkpoints::signature.eq(&checkpoint.signature),
         ))
         .execute(conn)?;
-    for batch in heads.chunks(INSERT_BATCH) {
+    for batch in heads.chunks(HEADS_PER_INSERT) {
         let rows: Vec<CheckpointHead> = batch
             .iter()
             .map(|h| CheckpointHead {

@@ -1,6 +1,7 @@
 //! Sends a one-time password-reset code to the person's e-mail, if `identifier` names an active
 //! account.
 
+use crate::credentials::{random_secret, secret_hash};
 use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::Result;

@@ -13,6 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::*;
+use crate::store::amendments::change;
 
 /// Changes signatories or missions: directly on a draft, by amendment once signed.
 pub fn update(

@@ -14,6 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::*;
+use crate::store::amendments::change;
 
 /// Changes the service contract's terms — those given; the others keep their value — directly
 /// on a draft, by amendment once signed. A change of management mode is an amendment like any

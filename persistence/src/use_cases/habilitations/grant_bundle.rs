@@ -38,10 +38,11 @@ pub fn grant_bundle(
             Function::ManageHabilitations,
         )?;
         // Every subscription the bundle may touch, locked in a fixed order first.
-        let mut subs: Vec<String> = live_subscriptions(conn, &partner.id, ctx.today())?
-            .into_iter()
-            .map(|(_, s)| s.id)
-            .collect();
+        let mut subs: Vec<String> =
+            crate::store::subscriptions::live_subscriptions(conn, &partner.id, ctx.today())?
+                .into_iter()
+                .map(|(_, s)| s.id)
+                .collect();
         subs.sort();
         for s in &subs {
             lock_subscription(conn, s)?;

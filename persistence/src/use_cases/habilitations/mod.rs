@@ -20,7 +20,7 @@ pub use quota_use::quota_use;
 mod caf_quota_use;
 pub use caf_quota_use::caf_quota_use;
 mod of_person;
-pub use of_person::of_person;
+pub use of_person::{of_person, Held};
 mod holders;
 pub use holders::holders;
 mod unused;

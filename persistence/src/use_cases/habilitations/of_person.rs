@@ -15,6 +15,15 @@ use mcp_domain::DomainError;
 
 use super::*;
 
+/// Where a person's hold on a profile comes from.
+#[derive(Debug, Clone)]
+pub struct Held {
+    /// The habilitation.
+    pub habilitation: HabilitationView,
+    /// The group it comes through; `None` when given to the person directly.
+    pub via_group: Option<crate::store::staff::Group>,
+}
+
 /// Every habilitation a person holds or held, directly or through their groups.
 pub fn of_person(db: &Database, ctx: &Ctx, account_id: AccountId) -> Result<(Account, Vec<Held>)> {
     db.read(|conn| {

@@ -54,7 +54,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                 let mut closed = vec![];
                 for a in &f.account_ids {
                     let (account, _) = crate::store::staff::staff_member(conn, &partner, (*a).into())?;
-                    closed.push(crate::store::staff::close_in(conn, ctx, account, &f.reason)?.id);
+                    closed.push(crate::store::departures::close_in(conn, ctx, account, &f.reason)?.id);
                 }
                 json!({ "closed_account_ids": closed })
             }
@@ -63,7 +63,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                 let mut replaced = None;
                 if let Some(r) = f.replaced_account_id {
                     let (account, _) = crate::store::staff::staff_member(conn, &partner, r)?;
-                    replaced = Some(crate::store::staff::close_in(conn, ctx, account, "replaced as administrator")?.id);
+                    replaced = Some(crate::store::departures::close_in(conn, ctx, account, "replaced as administrator")?.id);
                 }
                 let person = Person::new(&f.full_name, &f.function_title, &f.email, f.phone.as_deref())?;
                 let named = crate::store::staff::name_in(conn, ctx, &partner, rank, &person)?;

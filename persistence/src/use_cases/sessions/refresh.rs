@@ -1,10 +1,10 @@
 //! Exchanges a refresh token for a new one in the same session.
 
+use crate::credentials::secret_hash;
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::schema::{accounts, refresh_tokens, sessions};
-use crate::store::accounts::secret_hash;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::ids::ClientId;

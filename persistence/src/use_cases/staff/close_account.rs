@@ -11,7 +11,7 @@ use mcp_domain::habilitation::check_reason;
 use mcp_domain::ids::AccountId;
 use mcp_domain::{DomainError, ErrorCode};
 
-use super::*;
+use crate::store::departures::close_in;
 
 /// Closes the account of someone who left (or should no longer have access, C-art. 9.2): the
 /// account is disabled, its sessions end, its direct habilitations are devalidated (their

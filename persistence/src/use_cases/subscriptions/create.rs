@@ -32,7 +32,7 @@ pub fn create(
         })?;
         check_against_catalogue(conn, &service, &conv.row.partner_id, &new.profiles)?;
         let id = crate::new_id();
-        let ((), amendment) = conventions::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
+        let ((), amendment) = crate::store::amendments::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
             diesel::insert_into(subscriptions::table)
                 .values((
                     subscriptions::id.eq(&id),

@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::schema::subscriptions;
-use crate::store::conventions::{self, Amendment};
+use crate::store::conventions::Amendment;
 use crate::store::trace::{self, Event, Outcome};
 use crate::use_cases::catalogue;
 use diesel::prelude::*;
@@ -33,7 +33,7 @@ pub fn update_quotas(
         let (conv, sub) = load_for(conn, ctx, id, Function::ManagePartners)?;
         let service = catalogue::by_id(conn, &sub.service_id)?;
         check_against_catalogue(conn, &service, &conv.row.partner_id, &requested)?;
-        let ((), amendment) = conventions::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
+        let ((), amendment) = crate::store::amendments::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
             write_quotas(conn, &sub.id, &service, &requested)?;
             diesel::update(subscriptions::table.find(&sub.id))
                 .set(subscriptions::updated_at.eq(ctx.now))

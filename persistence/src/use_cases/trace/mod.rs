@@ -12,7 +12,7 @@ use serde_json::Value;
 mod read;
 pub use read::read;
 mod subject_access;
-pub use subject_access::subject_access;
+pub use subject_access::{subject_access, SubjectAccess};
 mod verify_chain;
 pub use verify_chain::verify_chain;
 mod checkpoint;

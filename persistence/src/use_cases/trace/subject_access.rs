@@ -3,7 +3,9 @@
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::schema::traces;
+use crate::store::accounts::Account;
 use crate::Database;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::ids::{AccountId, PartnerId};
@@ -12,6 +14,18 @@ use mcp_domain::DomainError;
 use serde_json::json;
 
 use super::*;
+
+/// A person's own traces, produced at their request by their partner's administrator
+/// (RGPD art. 15).
+#[derive(Debug, Clone)]
+pub struct SubjectAccess {
+    /// The person.
+    pub account: Account,
+    /// When it was produced.
+    pub produced_at: NaiveDateTime,
+    /// Every kept trace of what they did or what was done to their account, oldest first.
+    pub traces: Vec<Trace>,
+}
 
 /// Produces a person's own traces for their partner's administrator; the production is traced
 /// in the same transaction.
