@@ -255,6 +255,12 @@ pub fn now() -> chrono::NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// The context of a request no authenticated person makes (a login, an activation): its id and
+/// instant.
+pub fn without_person(req: &HttpRequest) -> Ctx {
+    Ctx::without_person(request_id(req), now())
+}
+
 /// The request's id, for handlers that are reached without authentication.
 pub fn request_id(req: &HttpRequest) -> String {
     req.extensions()

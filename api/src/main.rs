@@ -105,12 +105,10 @@ fn main() {
             let person = Person::new(&full_name, &function_title, &email, phone.as_deref())
                 .unwrap_or_else(|e| fail(e));
             let db = Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));
-            let ctx = Ctx {
-                principal: None,
-                request_id: format!("console-{}", uuid::Uuid::new_v4()),
-                now: mcp_api::auth::now(),
-                asked: None,
-            };
+            let ctx = Ctx::without_person(
+                format!("console-{}", uuid::Uuid::new_v4()),
+                mcp_api::auth::now(),
+            );
             let (account, activation) =
                 mcp_persistence::use_cases::accounts::bootstrap_cnaf_operator(&db, &ctx, &person)
                     .unwrap_or_else(|e| fail(e));

@@ -31,6 +31,26 @@ pub struct Asked {
 }
 
 impl Ctx {
+    /// The context of an action no authenticated person makes (yet): a login, an activation,
+    /// a scheduled job of the service itself (its name as request id).
+    pub fn without_person(request_id: impl Into<String>, now: NaiveDateTime) -> Self {
+        Self {
+            principal: None,
+            request_id: request_id.into(),
+            now,
+            asked: None,
+        }
+    }
+
+    /// The same request, acting as `principal` (the person a login, an activation or a code
+    /// has just proven).
+    pub fn acting_as(&self, principal: Option<Principal>) -> Self {
+        Self {
+            principal,
+            ..self.clone()
+        }
+    }
+
     /// The day of the action, in UTC.
     pub fn today(&self) -> NaiveDate {
         self.now.date()

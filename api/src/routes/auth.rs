@@ -5,14 +5,13 @@ use chrono::Utc;
 use mcp_domain::vocabulary::SessionEnd;
 use mcp_persistence::use_cases::accounts::{self, Account};
 use mcp_persistence::use_cases::sessions::{self, Client, Refusal, SignedIn, Welcome};
-use mcp_persistence::Ctx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::me::SessionsEnded;
 use super::{blocking, run, stored_id, utc};
-use crate::auth::{request_id, Authenticated};
+use crate::auth::Authenticated;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -206,12 +205,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let ctx = Ctx {
-        principal: None,
-        request_id: request_id(&req),
-        now: crate::auth::now(),
-        asked: None,
-    };
+    let ctx = crate::auth::without_person(&req);
     let client = client(&req);
     let identifier = body.identifier.trim().to_uppercase();
     let st = state.clone();
@@ -273,12 +267,7 @@ pub async fn refresh_session(
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().refresh_token;
-    let ctx = Ctx {
-        principal: None,
-        request_id: request_id(&req),
-        now: crate::auth::now(),
-        asked: None,
-    };
+    let ctx = crate::auth::without_person(&req);
     let db = state.db.clone();
     match blocking(move || sessions::refresh(&db, &ctx, token.trim(), None)).await {
         Ok(issued) => tokens(&state, issued),
@@ -345,12 +334,7 @@ pub async fn activate_account(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let identifier = body.identifier.trim().to_uppercase();
-    let ctx = Ctx {
-        principal: None,
-        request_id: request_id(&req),
-        now: crate::auth::now(),
-        asked: None,
-    };
+    let ctx = crate::auth::without_person(&req);
     let db = state.db.clone();
     let account = blocking(move || {
         accounts::activate(
@@ -418,12 +402,7 @@ pub async fn request_password_reset(
     body: web::Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let identifier = body.into_inner().identifier.trim().to_uppercase();
-    let ctx = Ctx {
-        principal: None,
-        request_id: request_id(&req),
-        now: crate::auth::now(),
-        asked: None,
-    };
+    let ctx = crate::auth::without_person(&req);
     if identifier.len() <= 64 {
         let db = state.db.clone();
         blocking(move || accounts::request_password_reset(&db, &ctx, &identifier)).await?;
@@ -470,12 +449,7 @@ pub async fn confirm_password_reset(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let identifier = body.identifier.trim().to_uppercase();
-    let ctx = Ctx {
-        principal: None,
-        request_id: request_id(&req),
-        now: crate::auth::now(),
-        asked: None,
-    };
+    let ctx = crate::auth::without_person(&req);
     let db = state.db.clone();
     let policy = state.config.identifier_throttle;
     let reset = blocking(move || {

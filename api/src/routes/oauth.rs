@@ -9,14 +9,13 @@ use mcp_domain::software::{code_verifier_acceptable, granted_scopes};
 use mcp_domain::vocabulary::{GrantType, OAuthError};
 use mcp_persistence::use_cases::clients::{self, ClientApplication, Grant};
 use mcp_persistence::use_cases::sessions::{self, Refusal, SignedIn, Welcome};
-use mcp_persistence::Ctx;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::{client, throttles};
 use super::blocking;
 use super::sign_in_cookies as cookies;
-use crate::auth::{pkce_s256, request_id};
+use crate::auth::pkce_s256;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -384,12 +383,7 @@ pub async fn submit_authorization(
         ));
     }
     let form_secret = form_secret.unwrap_or_default();
-    let ctx = Ctx {
-        principal: None,
-        request_id: request_id(&req),
-        now: crate::auth::now(),
-        asked: None,
-    };
+    let ctx = crate::auth::without_person(&req);
     let net = client(&req);
     let device = cookies::device_token(&req);
     let secure = cookies::secure(&req);
@@ -649,12 +643,7 @@ pub async fn issue_token(
     form: web::Form<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let f = form.into_inner();
-    let ctx = Ctx {
-        principal: None,
-        request_id: request_id(&req),
-        now: crate::auth::now(),
-        asked: None,
-    };
+    let ctx = crate::auth::without_person(&req);
     let net = client(&req);
     let client_id = f.client_id.clone();
     let grant = match ReadGrant::of(f) {

@@ -261,6 +261,30 @@ pub struct LoginCandidate {
     pub must_enrol_second_factor: bool,
 }
 
+impl LoginCandidate {
+    /// The person this account is, as the rules see them.
+    pub(crate) fn principal(&self) -> Option<Principal> {
+        principal_of(
+            &self.id,
+            &self.role,
+            self.caf_id.as_deref(),
+            self.partner_id.as_deref(),
+        )
+    }
+}
+
+impl Account {
+    /// The person this account is, as the rules see them.
+    pub(crate) fn principal(&self) -> Option<Principal> {
+        principal_of(
+            &self.id,
+            &self.role,
+            self.caf_id.as_deref(),
+            self.partner_id.as_deref(),
+        )
+    }
+}
+
 pub(crate) fn principal_of(
     id: &str,
     role: &str,

@@ -79,20 +79,11 @@ pub(crate) fn issue_code(
     consent: &Consent<'_>,
 ) -> Result<String> {
     use crate::credentials::{random_secret, secret_hash};
-    use crate::store::accounts::principal_of;
     use crate::store::trace::{self, Event, Outcome};
     let code = random_secret();
-    let person = principal_of(
-        &account.id,
-        &account.role,
-        account.caf_id.as_deref(),
-        account.partner_id.as_deref(),
-    );
+    let person = account.principal();
     let client_id = app.client_uuid()?;
-    let ctx = crate::ctx::Ctx {
-        principal: person.map(|p| p.through(client_id, consent.scopes.to_vec())),
-        ..ctx.clone()
-    };
+    let ctx = ctx.acting_as(person.map(|p| p.through(client_id, consent.scopes.to_vec())));
     diesel::insert_into(authorization_codes::table)
         .values((
             authorization_codes::code_hash.eq(secret_hash(&code)),

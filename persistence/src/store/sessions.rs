@@ -142,19 +142,11 @@ pub(crate) fn open(
     client: &Client,
     software: Option<&Software>,
 ) -> Result<Issued> {
-    let person = principal_of(
-        &account.id,
-        &account.role,
-        account.caf_id.as_deref(),
-        account.partner_id.as_deref(),
-    );
-    let ctx = Ctx {
-        principal: match software {
-            Some(sw) => person.map(|p| p.through(sw.client_id, sw.scopes.clone())),
-            None => person,
-        },
-        ..ctx.clone()
-    };
+    let person = account.principal();
+    let ctx = ctx.acting_as(match software {
+        Some(sw) => person.map(|p| p.through(sw.client_id, sw.scopes.clone())),
+        None => person,
+    });
     let id = crate::new_id();
     let expires_at = ctx.now + chrono::Duration::hours(SESSION_HOURS);
     let bounded = |s: &Option<String>| s.as_ref().map(|v| v.chars().take(200).collect::<String>());

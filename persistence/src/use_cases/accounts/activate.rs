@@ -58,15 +58,7 @@ pub fn activate(
                 accounts::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        let ctx = Ctx {
-            principal: principal_of(
-                &account.id,
-                &account.role,
-                account.caf_id.as_deref(),
-                account.partner_id.as_deref(),
-            ),
-            ..ctx.clone()
-        };
+        let ctx = ctx.acting_as(account.principal());
         trace::record(
             conn,
             &ctx,

@@ -94,15 +94,7 @@ pub fn reset_password(
             None,
             mcp_domain::vocabulary::SessionEnd::PasswordReset,
         )?;
-        let ctx = Ctx {
-            principal: principal_of(
-                &account.id,
-                &account.role,
-                account.caf_id.as_deref(),
-                account.partner_id.as_deref(),
-            ),
-            ..ctx.clone()
-        };
+        let ctx = ctx.acting_as(account.principal());
         trace::record(
             conn,
             &ctx,

@@ -19,12 +19,7 @@ use super::*;
 /// records start their six-year retention, S-art. 5.3.2), each traced as done by the service
 /// itself. Run by a background job; `now` is passed in so tests move the clock.
 pub fn expire_due(db: &Database, now: NaiveDateTime) -> Result<usize> {
-    let ctx = Ctx {
-        principal: None,
-        request_id: "habilitation-expiry".into(),
-        now,
-        asked: None,
-    };
+    let ctx = Ctx::without_person("habilitation-expiry", now);
     db.write(|conn| {
         let due: Vec<Habilitation> = habilitations::table
             .filter(habilitations::ends_on.lt(now.date()))

@@ -19,12 +19,7 @@ use super::*;
 /// or the habilitation renewed in time; traced as done by the service. Run by the expiry job;
 /// `now` is passed in so tests move the clock. Returns how many habilitations were announced.
 pub fn remind_ending(db: &Database, now: NaiveDateTime, days: u32) -> Result<usize> {
-    let ctx = Ctx {
-        principal: None,
-        request_id: "habilitation-end-reminder".into(),
-        now,
-        asked: None,
-    };
+    let ctx = Ctx::without_person("habilitation-end-reminder", now);
     let today = now.date();
     let horizon = today + Duration::days(i64::from(days));
     db.write(|conn| {

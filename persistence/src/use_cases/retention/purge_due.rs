@@ -19,12 +19,7 @@ use super::*;
 /// Purges what the law no longer allows to keep at `now`, in one transaction, and records the
 /// evidence (also as a trace, itself chained); `None` when nothing was due.
 pub fn purge_due(db: &Database, now: NaiveDateTime) -> Result<Option<PurgeRecord>> {
-    let ctx = Ctx {
-        principal: None,
-        request_id: "retention-job".into(),
-        now,
-        asked: None,
-    };
+    let ctx = Ctx::without_person("retention-job", now);
     db.write(|conn| {
         ensure_partitions(conn, now)?;
         let traces_before = traces_expire_before(now);

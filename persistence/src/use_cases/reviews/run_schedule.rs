@@ -20,12 +20,7 @@ use super::*;
 /// or 90 days on when opened later); and tells each Caf, once, of its campaigns gone overdue.
 /// `now` is passed in so tests move the clock.
 pub fn run_schedule(db: &Database, now: NaiveDateTime) -> Result<ScheduleRun> {
-    let ctx = Ctx {
-        principal: None,
-        request_id: "review-schedule".into(),
-        now,
-        asked: None,
-    };
+    let ctx = Ctx::without_person("review-schedule", now);
     let today = now.date();
     let year = today.year();
     let due_on = scheduled_due_on(year, today);

@@ -45,10 +45,7 @@ pub fn refresh(
         {
             return Err(refused());
         }
-        let ctx = Ctx {
-            principal: session.principal(&holder),
-            ..ctx.clone()
-        };
+        let ctx = ctx.acting_as(session.principal(&holder));
         let caf = holder.caf_id.as_deref().map(crate::uuid).transpose()?;
         let must_change = holder.must_change_password;
         let must_enrol = holder.must_enrol_second_factor;

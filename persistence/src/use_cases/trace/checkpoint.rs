@@ -29,12 +29,7 @@ pub fn take_checkpoint(
     now: NaiveDateTime,
     sign: impl FnOnce(&Value) -> std::result::Result<Signed, String>,
 ) -> Result<Checkpoint> {
-    let ctx = Ctx {
-        principal: None,
-        request_id: "trace-checkpoint".into(),
-        now,
-        asked: None,
-    };
+    let ctx = Ctx::without_person("trace-checkpoint", now);
     db.write(|conn| {
         let heads = heads(conn)?;
         let digest = heads_digest(
