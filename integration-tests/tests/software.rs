@@ -7,6 +7,7 @@ use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
 on_both_engines!(
+    one_softwares_budget_is_shared_by_everyone_it_acts_for,
     authorization_code_flow_with_pkce,
     a_code_presented_again_ends_the_session_it_opened,
     the_sign_in_form_is_refused_from_another_site,
@@ -30,7 +31,11 @@ struct World {
 }
 
 fn world(engine: Engine) -> World {
-    let env = TestEnv::start(engine);
+    world_with(engine, |_| {})
+}
+
+fn world_with(engine: Engine, adjust: impl FnOnce(&mut mcp_api::config::Config)) -> World {
+    let env = TestEnv::start_with(engine, adjust);
     let cnaf = env.cnaf_operator();
     let caf = env.caf(&cnaf, "761");
     let caf_admin = env.caf_admin(&cnaf, &caf, "admin@caf.example");
@@ -690,4 +695,65 @@ fn the_sign_in_form_is_refused_from_another_site(engine: Engine) {
     let r = post(&[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")]);
     assert_eq!(r.status().as_u16(), 303);
     assert!(code_from(&r).len() > 20);
+}
+
+fn one_softwares_budget_is_shared_by_everyone_it_acts_for(engine: Engine) {
+    // A partner's software stuck in a loop, acting for two people: past the software's budget
+    // of the minute both are told to wait (429, Retry-After, the IETF headers naming the
+    // software's policy), while each person's own direct token still works.
+    let w = world_with(engine, |c| c.software_requests_per_minute = 12);
+    let deputy = w
+        .env
+        .partner_admin(&w.caf_admin, &w.partner, "deputy", "paul@ccas.example");
+    let deputy_id = w.env.get("/api/v1/me", &deputy).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = register(
+        &w,
+        json!({"name": "Logiciel de la mairie", "redirect_uris": [REDIRECT], "scopes": "registry:read", "password_grant": true}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let through = |user: &str| {
+        let r = token(
+            &w,
+            &[
+                ("grant_type", "password"),
+                ("client_id", client_id.as_str()),
+                ("username", user),
+                ("password", PASSWORD),
+            ],
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+        r.body["access_token"].as_str().unwrap().to_string()
+    };
+    let tokens = [through(&w.person), through(&deputy_id)];
+    let path = format!("/api/v1/partners/{}", w.partner);
+    let mut refused = None;
+    for i in 0..30 {
+        let r = w.env.get(&path, &tokens[i % 2]);
+        if r.status == 429 {
+            refused = Some((i, r));
+            break;
+        }
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!(
+            r.header("ratelimit-policy"),
+            "\"software\";q=12;w=60",
+            "{r:?}"
+        );
+    }
+    let (at, r) = refused.expect("refused past the software's budget");
+    assert!(at <= 12, "refused after {at} requests");
+    assert_eq!(r.code(), "rate_limited", "{r:?}");
+    let wait: i64 = r.header("retry-after").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(r.header("ratelimit"), format!("\"software\";r=0;t={wait}"));
+    // The other person acting through the same software is refused too: the budget is the
+    // software's, not the person's.
+    let other = w.env.get(&path, &tokens[(at + 1) % 2]);
+    assert_eq!(other.status, 429, "{other:?}");
+    // The same person signed in directly is not slowed down.
+    assert_eq!(w.env.get(&path, &deputy).status, 200);
 }
