@@ -7,6 +7,26 @@ use mcp_integration_tests::{on_both_engines, Engine, TestEnv};
 
 on_both_engines!(the_access_log_names_no_beneficiary);
 
+#[test]
+fn a_fresh_sqlite_database_opens_without_an_error_logged() {
+    // Every pooled connection switches the new file to WAL at once: none may fail on the lock
+    // another holds (each waits for it instead).
+    let capture = captured();
+    for _ in 0..3 {
+        let env = TestEnv::start(Engine::Sqlite);
+        assert_eq!(env.get("/api/v1/me", "").status, 401);
+    }
+    let locked: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("database is locked"))
+        .cloned()
+        .collect();
+    assert!(locked.is_empty(), "{locked:?}");
+}
+
 /// Keeps every line logged by this test binary.
 struct Capture(Mutex<Vec<String>>);
 
