@@ -77,11 +77,20 @@ impl Config {
     pub fn from_env() -> Result<Self, String> {
         let mut c = Self::default();
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let num = |name: &str, v: String| {
-            v.parse::<u64>()
-                .map_err(|_| format!("{name} must be a positive number, got {v:?}"))
+        // A number out of its range is refused, never bent into it: the operator learns at
+        // start that the setting is not what they think.
+        let ranged = |name: &str, v: String, lo: u64, hi: u64| {
+            let n = v
+                .parse::<u64>()
+                .map_err(|_| format!("{name} must be a positive number, got {v:?}"))?;
+            if (lo..=hi).contains(&n) {
+                Ok(n)
+            } else {
+                Err(format!("{name} must be {lo} to {hi}, got {n}"))
+            }
         };
         if let Some(v) = var("MCP_DATABASE_URL") {
+            mcp_persistence::Engine::of(&v).map_err(|e| format!("MCP_DATABASE_URL: {e}"))?;
             c.database_url = v;
         }
         if let Some(v) = var("MCP_BIND") {
@@ -97,38 +106,22 @@ impl Config {
             c.smtp_url = Some(v);
         }
         if let Some(v) = var("MCP_POOL_SIZE") {
-            c.pool_size = num("MCP_POOL_SIZE", v)?.clamp(1, 256) as u32;
+            c.pool_size = ranged("MCP_POOL_SIZE", v, 1, 256)? as u32;
         }
         if let Some(v) = var("MCP_TOKEN_TTL_SECONDS") {
-            c.token_ttl_seconds = num("MCP_TOKEN_TTL_SECONDS", v)?.clamp(60, 3600) as i64;
+            c.token_ttl_seconds = ranged("MCP_TOKEN_TTL_SECONDS", v, 60, 3600)? as i64;
         }
         if let Some(v) = var("MCP_MAX_BODY_BYTES") {
-            c.max_body_bytes = num("MCP_MAX_BODY_BYTES", v)?.clamp(1024, 16 * 1024 * 1024) as usize;
+            c.max_body_bytes = ranged("MCP_MAX_BODY_BYTES", v, 1024, 16 * 1024 * 1024)? as usize;
         }
         if let Some(v) = var("MCP_END_REMINDER_DAYS") {
-            let days = num("MCP_END_REMINDER_DAYS", v)?;
-            if !(1..=90).contains(&days) {
-                return Err(format!("MCP_END_REMINDER_DAYS must be 1 to 90, got {days}"));
-            }
-            c.end_reminder_days = days as u32;
+            c.end_reminder_days = ranged("MCP_END_REMINDER_DAYS", v, 1, 90)? as u32;
         }
         if let Some(v) = var("MCP_DATABASE_TIMEOUT_SECONDS") {
-            let secs = num("MCP_DATABASE_TIMEOUT_SECONDS", v)?;
-            if !(1..=60).contains(&secs) {
-                return Err(format!(
-                    "MCP_DATABASE_TIMEOUT_SECONDS must be 1 to 60, got {secs}"
-                ));
-            }
-            c.database_timeout_secs = secs;
+            c.database_timeout_secs = ranged("MCP_DATABASE_TIMEOUT_SECONDS", v, 1, 60)?;
         }
         if let Some(v) = var("MCP_SHUTDOWN_DRAIN_SECONDS") {
-            let secs = num("MCP_SHUTDOWN_DRAIN_SECONDS", v)?;
-            if !(1..=600).contains(&secs) {
-                return Err(format!(
-                    "MCP_SHUTDOWN_DRAIN_SECONDS must be 1 to 600, got {secs}"
-                ));
-            }
-            c.shutdown_drain_secs = secs;
+            c.shutdown_drain_secs = ranged("MCP_SHUTDOWN_DRAIN_SECONDS", v, 1, 600)?;
         }
         for (name, slot) in [
             ("MCP_REQUESTS_PER_MINUTE", &mut c.requests_per_minute),
@@ -138,18 +131,14 @@ impl Config {
             ),
         ] {
             if let Some(v) = var(name) {
-                let n = num(name, v)?;
-                if !(10..=1_000_000).contains(&n) {
-                    return Err(format!("{name} must be 10 to 1000000, got {n}"));
-                }
-                *slot = n as u32;
+                *slot = ranged(name, v, 10, 1_000_000)? as u32;
             }
         }
         if let Some(v) = var("MCP_TRUSTED_PROXIES") {
             c.trusted_proxies = crate::client_address::TrustedProxies::parse(&v)?;
         }
         if let Some(v) = var("MCP_WORKERS") {
-            c.workers = num("MCP_WORKERS", v)?.clamp(1, 64) as usize;
+            c.workers = ranged("MCP_WORKERS", v, 1, 64)? as usize;
         }
         Ok(c)
     }

@@ -30,6 +30,9 @@ use crate::state::AppState;
 
 /// Opens (and migrates) the database and loads the token keys.
 pub fn prepare(config: Config) -> Result<AppState, String> {
+    // The mail relay's URL is checked before the database is touched: a bad setting stops the
+    // start with nothing created or migrated.
+    let mail = Arc::from(mail::transport(&config)?);
     let db = Database::open_with(
         &config.database_url,
         config.pool_size,
@@ -39,7 +42,6 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
     let now = auth::now();
     let keys =
         mcp_persistence::use_cases::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
-    let mail = Arc::from(mail::transport(&config)?);
     Ok(AppState {
         mail,
         keys: TokenKeys::from_stored(&keys, now, config.token_ttl_seconds)?,

@@ -37,13 +37,16 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else is a SQLite path
-    /// (optionally written `sqlite://path`).
-    pub fn of(url: &str) -> Self {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Self::Postgres
-        } else {
-            Self::Sqlite
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; `sqlite://path` and a plain path
+    /// are SQLite; any other scheme (`mysql://…`) is refused rather than taken for a file name.
+    pub fn of(url: &str) -> std::result::Result<Self, String> {
+        match url.split_once("://") {
+            Some(("postgres" | "postgresql", _)) => Ok(Self::Postgres),
+            Some(("sqlite", _)) | None => Ok(Self::Sqlite),
+            Some((scheme, _)) => Err(format!(
+                "a {scheme}:// database is not one this service runs on: give a postgres:// URL \
+                 or a SQLite file path"
+            )),
         }
     }
 }
@@ -119,7 +122,7 @@ impl Database {
     /// [`Self::open`], waiting at most `timeout` for a connection: past it, a request is
     /// answered [`Error::Unavailable`] instead of hanging while the database is away.
     pub fn open_with(url: &str, pool_size: u32, timeout: Duration) -> Result<Self> {
-        let engine = Engine::of(url);
+        let engine = Engine::of(url).map_err(Error::Refused)?;
         let target = match engine {
             Engine::Postgres => with_connect_timeout(url, timeout),
             Engine::Sqlite => {
@@ -307,5 +310,21 @@ pub fn sibling_database_url(admin_url: &str, name: &str) -> String {
     match admin_url.rfind('/') {
         Some(i) if i > "postgres://".len() => format!("{}/{name}", &admin_url[..i]),
         _ => format!("{admin_url}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_names_its_engine_or_is_refused() {
+        assert_eq!(Engine::of("postgres://u@h/db"), Ok(Engine::Postgres));
+        assert_eq!(Engine::of("postgresql://u@h/db"), Ok(Engine::Postgres));
+        assert_eq!(Engine::of("sqlite://data/mcp.db"), Ok(Engine::Sqlite));
+        assert_eq!(Engine::of("data/mcp.db"), Ok(Engine::Sqlite));
+        assert!(Engine::of("mysql://x@y/z")
+            .unwrap_err()
+            .contains("mysql://"));
     }
 }
