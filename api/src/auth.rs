@@ -147,8 +147,8 @@ impl TokenKeys {
     /// person when there is one.
     pub fn issue(
         &self,
-        account_id: &str,
-        session_id: &str,
+        account_id: mcp_domain::ids::AccountId,
+        session_id: mcp_domain::ids::SessionId,
         software: Option<&mcp_domain::access::Software>,
     ) -> Result<String, ApiError> {
         let set = self.set.read().unwrap_or_else(|p| p.into_inner());
@@ -159,11 +159,11 @@ impl TokenKeys {
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
-            sub: account_id.into(),
+            sub: account_id.to_string(),
             iat: now,
             exp: now + self.ttl_seconds,
             jti: Uuid::new_v4().to_string(),
-            sid: session_id.into(),
+            sid: session_id.to_string(),
             azp: software.map(|s| s.client_id.to_string()),
             scope: software.map(|s| mcp_domain::access::Scope::join(&s.scopes)),
         };
@@ -354,7 +354,9 @@ mod tests {
         let keys = TokenKeys::ephemeral(900);
         let id = Uuid::new_v4().to_string();
         let sid = Uuid::new_v4().to_string();
-        let token = keys.issue(&id, &sid, None).unwrap();
+        let token = keys
+            .issue(id.parse().unwrap(), sid.parse().unwrap(), None)
+            .unwrap();
         assert_eq!(
             keys.verify(&token)
                 .map(|(a, s)| (a.to_string(), s.to_string())),
@@ -371,7 +373,11 @@ mod tests {
             ..keys.clone()
         };
         assert_eq!(
-            keys.verify(&expired.issue(&id, &sid, None).unwrap()),
+            keys.verify(
+                &expired
+                    .issue(id.parse().unwrap(), sid.parse().unwrap(), None)
+                    .unwrap()
+            ),
             None,
             "expired"
         );

@@ -298,8 +298,8 @@ fn tokens_are_checked_on_every_request(engine: Engine) {
     // A token signed with another key, even well-formed, is refused.
     let forged = mcp_api::auth::TokenKeys::ephemeral(900)
         .issue(
-            &uuid::Uuid::new_v4().to_string(),
-            &uuid::Uuid::new_v4().to_string(),
+            uuid::Uuid::new_v4().into(),
+            uuid::Uuid::new_v4().into(),
             None,
         )
         .unwrap();

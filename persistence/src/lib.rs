@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod db;
 pub mod error;
 pub mod hash_pool;
+pub mod id;
 pub mod page;
 mod schema;
 pub mod store;
@@ -15,6 +16,7 @@ pub mod use_cases;
 pub use ctx::{Asked, Ctx};
 pub use db::{Database, DbConnection, Engine};
 pub use error::{Error, Result};
+pub use id::Id;
 pub use page::{Page, PageRequest};
 
 use uuid::Uuid;

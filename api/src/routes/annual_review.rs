@@ -87,7 +87,7 @@ impl TryFrom<CafSuspension> for CafSuspensionDto {
     fn try_from(s: CafSuspension) -> Result<Self, ApiError> {
         Ok(Self {
             id: stored_id(&s.id)?,
-            habilitation_id: stored_id(&s.habilitation_id)?,
+            habilitation_id: s.habilitation_id.uuid(),
             reason: s.reason,
             suspended_by: s.suspended_by.as_deref().map(stored_id).transpose()?,
             suspended_at: utc(s.suspended_at),
@@ -140,7 +140,7 @@ impl TryFrom<AnnualReview> for AnnualReviewDto {
             .into_iter()
             .map(|p| {
                 Ok(ProfileConsultationsDto {
-                    profile_id: stored_id(&p.profile_id)?,
+                    profile_id: p.profile_id.uuid(),
                     profile_code: p.profile_code,
                     consultations: p.consultations,
                     missions: p
@@ -148,7 +148,7 @@ impl TryFrom<AnnualReview> for AnnualReviewDto {
                         .into_iter()
                         .map(|m| {
                             Ok(MissionConsultationsDto {
-                                mission_id: stored_id(&m.mission_id)?,
+                                mission_id: m.mission_id.uuid(),
                                 mission_label: m.mission_label,
                                 consultations: m.consultations,
                                 by_month: m
@@ -166,7 +166,7 @@ impl TryFrom<AnnualReview> for AnnualReviewDto {
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(Self {
-            partner_id: stored_id(&a.partner.id)?,
+            partner_id: a.partner.id.uuid(),
             partner_name: a.partner.name,
             siret: a.partner.siret,
             year: a.year,

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::me::SessionsEnded;
-use super::{blocking, run, stored_id, utc};
+use super::{blocking, run, utc};
 use crate::auth::Authenticated;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -48,14 +48,11 @@ pub struct AccountDto {
 impl From<Account> for AccountDto {
     fn from(a: Account) -> Self {
         Self {
-            id: Uuid::parse_str(&a.id).unwrap_or_default(),
+            id: a.id.uuid(),
             identifier: a.identifier,
             role: a.role,
-            caf_id: a.caf_id.as_deref().and_then(|c| Uuid::parse_str(c).ok()),
-            partner_id: a
-                .partner_id
-                .as_deref()
-                .and_then(|c| Uuid::parse_str(c).ok()),
+            caf_id: a.caf_id.map(|c| c.uuid()),
+            partner_id: a.partner_id.map(|p| p.uuid()),
             administrator_rank: a.administrator_rank,
             full_name: a.full_name,
             function_title: a.function_title,
@@ -133,15 +130,15 @@ fn tokens_with_device(
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
             access_token: state.keys.issue(
-                &issued.account_id,
-                &issued.session_id,
+                issued.account_id.get(),
+                issued.session_id.get(),
                 issued.software.as_ref(),
             )?,
             token_type: "Bearer".into(),
             expires_in: state.keys.ttl_seconds(),
             refresh_token: issued.refresh_token,
             session_expires_at: utc(issued.expires_at),
-            session_id: stored_id(&issued.session_id)?,
+            session_id: issued.session_id.uuid(),
             password_change_required: issued.must_change_password,
             second_factor_enrolment_required: issued.must_enrol_second_factor,
             device_token,

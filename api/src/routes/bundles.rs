@@ -38,7 +38,7 @@ impl TryFrom<habs::RoleBundle> for RoleBundleDto {
     fn try_from(b: habs::RoleBundle) -> Result<Self, ApiError> {
         Ok(Self {
             id: stored_id(&b.id)?,
-            partner_id: stored_id(&b.partner_id)?,
+            partner_id: b.partner_id.uuid(),
             profile_ids: b.profiles().map_err(ApiError::from)?,
             name: b.name,
             description: b.description,

@@ -41,7 +41,7 @@ pub struct CafDto {
 impl From<Caf> for CafDto {
     fn from(c: Caf) -> Self {
         Self {
-            id: Uuid::parse_str(&c.id).unwrap_or_default(),
+            id: c.id.uuid(),
             code: c.code,
             name: c.name,
             address: c.address,

@@ -86,7 +86,7 @@ pub struct ServiceDto {
 impl From<Service> for ServiceDto {
     fn from(s: Service) -> Self {
         Self {
-            id: Uuid::parse_str(&s.id).unwrap_or_default(),
+            id: s.id.uuid(),
             code: s.code.clone(),
             name: s.name.clone(),
             description: s.description.clone(),
@@ -95,7 +95,7 @@ impl From<Service> for ServiceDto {
                 .iter()
                 .map(|p| ProfileDto {
                     view: s.view_of(p).map(ProfileViewDto::from),
-                    id: Uuid::parse_str(&p.id).unwrap_or_default(),
+                    id: p.id.uuid(),
                     eligible_categories: p.categories().into_iter().map(Into::into).collect(),
                     code: p.code.clone(),
                     name: p.name.clone(),

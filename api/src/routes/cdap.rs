@@ -209,7 +209,7 @@ impl TryFrom<cdap::Consultation> for ConsultationDto {
         Ok(Self {
             numero: c.numero,
             profile: c.profile_code,
-            habilitation_id: super::stored_id(&c.habilitation_id)?,
+            habilitation_id: c.habilitation_id.uuid(),
             file: c.file,
         })
     }

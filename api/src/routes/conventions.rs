@@ -105,9 +105,9 @@ impl ConventionDto {
     fn from(c: Convention, today: NaiveDate) -> Result<Self, ApiError> {
         let life = &c.life;
         Ok(Self {
-            id: stored_id(&c.row.id)?,
-            caf_id: stored_id(&c.row.caf_id)?,
-            partner_id: stored_id(&c.row.partner_id)?,
+            id: c.row.id.uuid(),
+            caf_id: c.row.caf_id.uuid(),
+            partner_id: c.row.partner_id.uuid(),
             status: life.status(today).into(),
             access_open: life.access_open(today),
             effective_since: life.effective_since(),
@@ -129,7 +129,7 @@ impl ConventionDto {
                 .iter()
                 .map(|m| {
                     Ok(MissionDto {
-                        id: stored_id(&m.id)?,
+                        id: m.id.uuid(),
                         label: m.label.clone(),
                     })
                 })
@@ -538,7 +538,7 @@ pub struct ContractDto {
 
 fn contract_dto(c: &Convention) -> Result<ContractDto, ApiError> {
     Ok(ContractDto {
-        convention_id: stored_id(&c.row.id)?,
+        convention_id: c.row.id.uuid(),
         management_mode: c.row.management_mode()?.into(),
         password_policy: c.row.password_policy()?.into(),
         contacts: c.row.contacts()?.into_iter().map(Into::into).collect(),

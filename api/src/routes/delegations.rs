@@ -76,8 +76,8 @@ impl TryFrom<DelegationRow> for DelegationDto {
         let domain = d.to_domain().map_err(ApiError::from)?;
         Ok(Self {
             id: stored_id(&d.id)?,
-            partner_id: stored_id(&d.partner_id)?,
-            account_id: stored_id(&d.account_id)?,
+            partner_id: d.partner_id.uuid(),
+            account_id: d.account_id.uuid(),
             functions: domain.functions.into_iter().map(Into::into).collect(),
             profile_ids: domain.profiles.into_iter().map(Into::into).collect(),
             granted_by: stored_id(&d.granted_by)?,

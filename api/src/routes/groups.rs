@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::auth::AccountDto;
 use super::PageQuery;
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -35,8 +35,8 @@ impl TryFrom<Group> for GroupDto {
     type Error = ApiError;
     fn try_from(g: Group) -> Result<Self, ApiError> {
         Ok(Self {
-            id: stored_id(&g.id)?,
-            partner_id: stored_id(&g.partner_id)?,
+            id: g.id.uuid(),
+            partner_id: g.partner_id.uuid(),
             name: g.name,
             description: g.description,
             created_at: utc(g.created_at),

@@ -78,12 +78,12 @@ impl TryFrom<HabilitationView> for HabilitationDto {
     fn try_from(v: HabilitationView) -> Result<Self, ApiError> {
         let h = v.habilitation;
         Ok(Self {
-            id: stored_id(&h.id)?,
-            partner_id: stored_id(&h.partner_id)?,
-            convention_id: stored_id(&h.convention_id)?,
-            mission_id: stored_id(&h.mission_id)?,
-            subscription_id: stored_id(&h.subscription_id)?,
-            profile_id: stored_id(&h.profile_id)?,
+            id: h.id.uuid(),
+            partner_id: h.partner_id.uuid(),
+            convention_id: h.convention_id.uuid(),
+            mission_id: h.mission_id.uuid(),
+            subscription_id: h.subscription_id.uuid(),
+            profile_id: h.profile_id.uuid(),
             profile_code: v.profile_code,
             holder: HolderDto {
                 kind: h.holder_kind,
@@ -426,8 +426,8 @@ impl TryFrom<habs::Question> for QuestionDto {
     fn try_from(q: habs::Question) -> Result<Self, ApiError> {
         Ok(Self {
             id: stored_id(&q.id)?,
-            habilitation_id: stored_id(&q.habilitation_id)?,
-            partner_id: stored_id(&q.partner_id)?,
+            habilitation_id: q.habilitation_id.uuid(),
+            partner_id: q.partner_id.uuid(),
             question: q.question,
             asked_by: stored_id(&q.asked_by)?,
             asked_at: utc(q.asked_at),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::auth::AccountDto;
 use super::PageQuery;
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -73,7 +73,7 @@ pub async fn list_my_sessions(
     auth: Authenticated,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = auth.1.to_string();
+    let current = auth.1;
     let page = page.request()?;
     let list = run(&state, &auth, move |db, ctx| {
         sessions::list_own(db, ctx, &page)
@@ -81,8 +81,8 @@ pub async fn list_my_sessions(
     .await?;
     let dto = SessionPage::of(list, |s| {
         Ok::<_, ApiError>(SessionDto {
-            id: stored_id(&s.id)?,
-            current: s.id == current,
+            id: s.id.uuid(),
+            current: s.id.uuid() == current,
             created_at: utc(s.created_at),
             last_used_at: utc(s.last_used_at),
             expires_at: utc(s.expires_at),

@@ -12,7 +12,7 @@ use super::auth::AccountDto;
 use super::cafs::AccountPage;
 use super::habilitations::ReasonInput;
 use super::types::PartnerCategory;
-use super::{page_request, run, stored_id, utc};
+use super::{page_request, run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -53,8 +53,8 @@ impl TryFrom<Partner> for PartnerDto {
     type Error = ApiError;
     fn try_from(p: Partner) -> Result<Self, ApiError> {
         Ok(Self {
-            id: stored_id(&p.id)?,
-            caf_id: stored_id(&p.caf_id)?,
+            id: p.id.uuid(),
+            caf_id: p.caf_id.uuid(),
             category: p.category().map_err(ApiError::from)?.into(),
             siret: p.siret,
             name: p.name,

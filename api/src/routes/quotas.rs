@@ -46,11 +46,11 @@ impl TryFrom<QuotaLine> for QuotaUseDto {
     type Error = ApiError;
     fn try_from(l: QuotaLine) -> Result<Self, ApiError> {
         Ok(Self {
-            partner_id: stored_id(&l.partner_id)?,
+            partner_id: l.partner_id.uuid(),
             partner_name: l.partner_name,
-            convention_id: stored_id(&l.convention_id)?,
-            subscription_id: stored_id(&l.subscription_id)?,
-            profile_id: stored_id(&l.profile_id)?,
+            convention_id: l.convention_id.uuid(),
+            subscription_id: l.subscription_id.uuid(),
+            profile_id: l.profile_id.uuid(),
             profile_code: l.profile_code,
             profile_name: l.profile_name,
             max_users: l.usage.max_users,
@@ -143,7 +143,7 @@ pub struct GroupRef {
 
 pub(super) fn group_ref(g: &Group) -> Result<GroupRef, ApiError> {
     Ok(GroupRef {
-        id: stored_id(&g.id)?,
+        id: g.id.uuid(),
         name: g.name.clone(),
     })
 }

@@ -189,8 +189,8 @@ fn dto(v: RequestView) -> Result<RequestDto, ApiError> {
         _ => None,
     };
     Ok(RequestDto {
-        id: stored_id(&r.id)?,
-        partner_id: stored_id(&r.partner_id)?,
+        id: r.id.uuid(),
+        partner_id: r.partner_id.uuid(),
         result: r.result(),
         kind: r.kind,
         status: r.status,

@@ -92,21 +92,21 @@ impl TryFrom<CampaignView> for CampaignDto {
     fn try_from(v: CampaignView) -> Result<Self, ApiError> {
         let c = v.campaign;
         Ok(Self {
-            id: stored_id(&c.id)?,
-            caf_id: stored_id(&c.caf_id)?,
-            partner_id: stored_id(&c.partner_id)?,
+            id: c.id.uuid(),
+            caf_id: c.caf_id.uuid(),
+            partner_id: c.partner_id.uuid(),
             partner_name: v.partner_name,
-            convention_id: stored_id(&c.convention_id)?,
+            convention_id: c.convention_id.uuid(),
             convention_number: v.convention_number,
             year: c.year,
             status: c.status,
             opened_at: utc(c.opened_at),
-            opened_by: c.opened_by.as_deref().map(stored_id).transpose()?,
+            opened_by: c.opened_by.map(|a| a.uuid()),
             due_on: c.due_on,
             overdue: v.overdue,
             overdue_notified_at: c.overdue_notified_at.map(utc),
             completed_at: c.completed_at.map(utc),
-            completed_by: c.completed_by.as_deref().map(stored_id).transpose()?,
+            completed_by: c.completed_by.map(|a| a.uuid()),
             report_sha256: c.report_digest,
             counts: v.counts.into(),
         })
@@ -174,15 +174,15 @@ impl TryFrom<ItemView> for ItemDto {
         let ended = v.state == mcp_domain::review::ItemState::Ended;
         Ok(Self {
             id: stored_id(&i.id)?,
-            habilitation_id: stored_id(&i.habilitation_id)?,
+            habilitation_id: i.habilitation_id.uuid(),
             holder: HolderDto {
                 kind: i.holder_kind,
                 id: stored_id(&i.holder_id)?,
                 name: i.holder_name,
             },
-            profile_id: stored_id(&i.profile_id)?,
+            profile_id: i.profile_id.uuid(),
             profile_code: i.profile_code,
-            mission_id: stored_id(&i.mission_id)?,
+            mission_id: i.mission_id.uuid(),
             mission_label: i.mission_label,
             granted_at: utc(i.granted_at),
             ends_on: i.ends_on,
@@ -190,7 +190,7 @@ impl TryFrom<ItemView> for ItemDto {
             status: v.habilitation_status,
             last_used_at: v.last_used_at.map(utc),
             state: v.state.code().into(),
-            decided_by: i.decided_by.as_deref().map(stored_id).transpose()?,
+            decided_by: i.decided_by.map(|a| a.uuid()),
             decided_by_name: v.decided_by_name,
             decided_at: i.decided_at.map(utc),
             reason: i.reason,
@@ -264,11 +264,7 @@ pub async fn open_review_campaign(
     Ok(HttpResponse::Ok().json(OpeningDto {
         opened: campaigns_dto(o.opened)?,
         existing: campaigns_dto(o.existing)?,
-        skipped_partners: o
-            .skipped_partners
-            .iter()
-            .map(|p| stored_id(p))
-            .collect::<Result<_, _>>()?,
+        skipped_partners: o.skipped_partners.iter().map(|p| p.uuid()).collect(),
     }))
 }
 

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::PageQuery;
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -38,8 +38,8 @@ impl TryFrom<ClientApplication> for ClientApplicationDto {
     type Error = ApiError;
     fn try_from(a: ClientApplication) -> Result<Self, ApiError> {
         Ok(Self {
-            client_id: stored_id(&a.id)?,
-            partner_id: stored_id(&a.partner_id)?,
+            client_id: a.id.uuid(),
+            partner_id: a.partner_id.uuid(),
             redirect_uris: a.redirect_uri_list(),
             name: a.name,
             scopes: a.scopes,

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::types::{AmendmentInput, ConventionStatus};
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -69,10 +69,10 @@ impl TryFrom<SubscriptionView> for SubscriptionDto {
     fn try_from(v: SubscriptionView) -> Result<Self, ApiError> {
         let s = v.subscription;
         Ok(Self {
-            id: stored_id(&s.id)?,
-            convention_id: stored_id(&s.convention_id)?,
+            id: s.id.uuid(),
+            convention_id: s.convention_id.uuid(),
             service: ServiceRef {
-                id: stored_id(&s.service_id)?,
+                id: s.service_id.uuid(),
                 code: s.service_code,
                 name: s.service_name,
             },
@@ -84,7 +84,7 @@ impl TryFrom<SubscriptionView> for SubscriptionDto {
                 .into_iter()
                 .map(|q| {
                     Ok(QuotaDto {
-                        profile_id: stored_id(&q.profile_id)?,
+                        profile_id: q.profile_id.uuid(),
                         profile: q.profile_code,
                         name: q.profile_name,
                         max_users: q.max_users,

@@ -14,6 +14,7 @@ use crate::credentials::{random_secret, secret_hash};
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::accounts;
 
 /// How long an activation secret stays usable.
@@ -27,15 +28,15 @@ pub(crate) const IDENTIFIER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #[diesel(table_name = accounts)]
 pub struct Account {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<AccountId>,
     /// Generated login identifier.
     pub identifier: String,
     /// Role code.
     pub role: String,
     /// The Caf, for Caf staff and partner staff.
-    pub caf_id: Option<String>,
+    pub caf_id: Option<Id<CafId>>,
     /// The partner, for partner staff.
-    pub partner_id: Option<String>,
+    pub partner_id: Option<Id<PartnerId>>,
     /// Full name.
     pub full_name: String,
     /// Function.
@@ -115,12 +116,8 @@ pub(crate) fn create(
         ))
     };
     if let Some(partner_id) = partner_id {
-        crate::store::conventions::email_domains_in_force(
-            conn,
-            &partner_id.to_string(),
-            now.date(),
-        )?
-        .check_email("email", &person.email)?;
+        crate::store::conventions::email_domains_in_force(conn, Id(partner_id), now.date())?
+            .check_email("email", &person.email)?;
         let taken: i64 = accounts::table
             .filter(accounts::partner_id.eq(partner_id.to_string()))
             .filter(accounts::email_key.eq(&email_key))
@@ -145,11 +142,11 @@ pub(crate) fn create(
         }
     };
     let account = Account {
-        id: crate::new_id(),
+        id: Id::new(),
         identifier,
         role: role.code().to_string(),
-        caf_id: caf_id.map(|c| c.to_string()),
-        partner_id: partner_id.map(|p| p.to_string()),
+        caf_id: caf_id.map(Id),
+        partner_id: partner_id.map(Id),
         full_name: person.full_name.clone(),
         function_title: person.function_title.clone(),
         email: person.email.clone(),
@@ -242,13 +239,13 @@ pub const RESET_VALIDITY_MINUTES: i64 = 30;
 #[diesel(table_name = accounts)]
 pub struct LoginCandidate {
     /// Account id.
-    pub id: String,
+    pub id: Id<AccountId>,
     /// Role code.
     pub role: String,
     /// Its Caf.
-    pub caf_id: Option<String>,
+    pub caf_id: Option<Id<CafId>>,
     /// Its partner.
-    pub partner_id: Option<String>,
+    pub partner_id: Option<Id<PartnerId>>,
     /// Status.
     pub status: String,
     /// argon2id PHC string, once activated.
@@ -264,36 +261,26 @@ pub struct LoginCandidate {
 impl LoginCandidate {
     /// The person this account is, as the rules see them.
     pub(crate) fn principal(&self) -> Option<Principal> {
-        principal_of(
-            &self.id,
-            &self.role,
-            self.caf_id.as_deref(),
-            self.partner_id.as_deref(),
-        )
+        principal_of(self.id, &self.role, self.caf_id, self.partner_id)
     }
 }
 
 impl Account {
     /// The person this account is, as the rules see them.
     pub(crate) fn principal(&self) -> Option<Principal> {
-        principal_of(
-            &self.id,
-            &self.role,
-            self.caf_id.as_deref(),
-            self.partner_id.as_deref(),
-        )
+        principal_of(self.id, &self.role, self.caf_id, self.partner_id)
     }
 }
 
 pub(crate) fn principal_of(
-    id: &str,
+    id: Id<AccountId>,
     role: &str,
-    caf_id: Option<&str>,
-    partner_id: Option<&str>,
+    caf_id: Option<Id<CafId>>,
+    partner_id: Option<Id<PartnerId>>,
 ) -> Option<Principal> {
-    let account_id: AccountId = id.parse().ok()?;
-    let caf = || caf_id.and_then(|v| v.parse::<CafId>().ok());
-    let partner = || partner_id.and_then(|v| v.parse::<PartnerId>().ok());
+    let account_id = id.get();
+    let caf = || caf_id.map(Id::get);
+    let partner = || partner_id.map(Id::get);
     match Role::from_code(role)? {
         Role::CnafOperator => Some(Principal::cnaf_operator(account_id)),
         Role::CafAdministrator => Some(Principal::caf_administrator(account_id, caf()?)),
@@ -347,17 +334,11 @@ pub(crate) fn trace_refused_login(
         conn,
         ctx,
         crate::store::trace::Event {
-            partner_id: account
-                .and_then(|a| a.partner_id.as_deref())
-                .map(crate::uuid)
-                .transpose()?,
+            partner_id: account.and_then(|a| a.partner_id).map(Id::get),
             action: mcp_domain::vocabulary::TraceAction::AuthLogin,
             target_type: mcp_domain::vocabulary::TargetType::Account,
-            target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
-            caf_id: account
-                .and_then(|a| a.caf_id.as_deref())
-                .map(crate::uuid)
-                .transpose()?,
+            target_id: account.map(|a| a.id.uuid()),
+            caf_id: account.and_then(|a| a.caf_id).map(Id::get),
             outcome: crate::store::trace::Outcome::Denied,
             detail: serde_json::json!({ "identifier": identifier, "reason": reason }),
         },
@@ -371,7 +352,7 @@ pub(crate) fn mark_password_change_required(
     conn: &mut DbConnection,
     ctx: &Ctx,
     account_id: AccountId,
-    organisation: (Option<&str>, Option<&str>),
+    organisation: (Option<Id<CafId>>, Option<Id<PartnerId>>),
     reason: &str,
 ) -> Result<()> {
     let (caf_id, partner_id) = organisation;
@@ -382,11 +363,11 @@ pub(crate) fn mark_password_change_required(
         conn,
         ctx,
         crate::store::trace::Event {
-            partner_id: partner_id.map(crate::uuid).transpose()?,
+            partner_id: partner_id.map(Id::get),
             action: mcp_domain::vocabulary::TraceAction::AccountPasswordChangeRequired,
             target_type: mcp_domain::vocabulary::TargetType::Account,
             target_id: Some(account_id.into()),
-            caf_id: caf_id.map(crate::uuid).transpose()?,
+            caf_id: caf_id.map(Id::get),
             outcome: crate::store::trace::Outcome::Success,
             detail: serde_json::json!({ "reason": reason }),
         },
@@ -402,7 +383,7 @@ pub(crate) fn revoke_credentials(
     account_id: AccountId,
     reason: &str,
 ) -> Result<()> {
-    let (caf_id, partner_id): (Option<String>, Option<String>) = accounts::table
+    let (caf_id, partner_id): (Option<Id<CafId>>, Option<Id<PartnerId>>) = accounts::table
         .find(account_id.to_string())
         .select((accounts::caf_id, accounts::partner_id))
         .first(conn)?;
@@ -413,16 +394,16 @@ pub(crate) fn revoke_credentials(
         ))
         .execute(conn)?;
     // Whoever holds them may hold the device too.
-    crate::store::devices::forget_all(conn, &account_id.to_string())?;
+    crate::store::devices::forget_all(conn, Id(account_id))?;
     crate::store::trace::record(
         conn,
         ctx,
         crate::store::trace::Event {
-            partner_id: partner_id.as_deref().map(crate::uuid).transpose()?,
+            partner_id: partner_id.map(Id::get),
             action: mcp_domain::vocabulary::TraceAction::AccountCredentialsRevoked,
             target_type: mcp_domain::vocabulary::TargetType::Account,
             target_id: Some(account_id.uuid()),
-            caf_id: caf_id.as_deref().map(crate::uuid).transpose()?,
+            caf_id: caf_id.map(Id::get),
             outcome: crate::store::trace::Outcome::Success,
             detail: serde_json::json!({ "reason": reason }),
         },
@@ -450,11 +431,11 @@ pub(crate) fn mark_second_factor_enrolment(
         conn,
         ctx,
         crate::store::trace::Event {
-            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            partner_id: account.partner_id.map(Id::get),
             action: mcp_domain::vocabulary::TraceAction::AccountSecondFactorRequired,
             target_type: mcp_domain::vocabulary::TargetType::Account,
-            target_id: Some(crate::uuid(&account.id)?),
-            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            target_id: Some(account.id.get().uuid()),
+            caf_id: account.caf_id.map(Id::get),
             outcome: crate::store::trace::Outcome::Success,
             detail: serde_json::json!({ "reason": "the contract requires a second factor" }),
         },
@@ -524,8 +505,8 @@ pub(crate) fn load_supervised(
         .first(conn)
         .optional()?
         .ok_or(Error::Domain(DomainError::NotFound))?;
-    let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
-    let partner_id = account.partner_id.as_deref().map(crate::uuid).transpose()?;
+    let caf_id = account.caf_id.map(Id::get);
+    let partner_id = account.partner_id.map(Id::get);
     let role =
         Role::from_code(&account.role).ok_or_else(|| Error::Corrupt(account.role.clone()))?;
     mcp_domain::access::authorize_supervision(ctx.principal(), role, caf_id, partner_id)?;
@@ -574,7 +555,7 @@ pub(crate) fn check_not_self(
 /// (`email_key` as [`mcp_domain::person::email_key`] computes it).
 pub(crate) fn of_person(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     email_key: &str,
 ) -> Result<Option<Account>> {
     Ok(accounts::table

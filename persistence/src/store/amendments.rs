@@ -1,9 +1,11 @@
 //! Amendments (C-art. 18): a change to a signed convention's documents — the convention, its
 //! contract, its subscriptions — is a numbered amendment keeping the version before it.
 
+use crate::id::Id;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::convention::{authorize_change, AmendmentSignature};
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
@@ -18,7 +20,7 @@ use crate::store::trace::{self, Event, Outcome};
 
 /// The version of a convention's documents as an amendment keeps it: signatories, missions,
 /// contract and subscriptions.
-pub(crate) fn snapshot(conn: &mut DbConnection, id: &str) -> Result<Value> {
+pub(crate) fn snapshot(conn: &mut DbConnection, id: Id<ConventionId>) -> Result<Value> {
     let conv = load(conn, id)?;
     let subs = subscriptions::for_convention(conn, id)?;
     Ok(json!({
@@ -56,10 +58,10 @@ pub(crate) fn change<T>(
     let amendment = authorize_change(&conv.life, amendment, ctx.today())?;
     let Some(signature) = amendment else {
         let out = apply(conn, conv.row.version)?;
-        touch(conn, &conv.row.id, conv.row.version, ctx.now)?;
+        touch(conn, conv.row.id, conv.row.version, ctx.now)?;
         return Ok((out, None));
     };
-    let previous = snapshot(conn, &conv.row.id)?;
+    let previous = snapshot(conn, conv.row.id)?;
     let number = conv.row.version + 1;
     let out = apply(conn, number)?;
     // The version moves only if nobody amended the convention meanwhile.
@@ -80,10 +82,10 @@ pub(crate) fn change<T>(
         )
         .into());
     }
-    let new_version = snapshot(conn, &conv.row.id)?;
+    let new_version = snapshot(conn, conv.row.id)?;
     let a = Amendment {
         id: crate::new_id(),
-        convention_id: conv.row.id.clone(),
+        convention_id: conv.row.id,
         number,
         subject: subject.to_string(),
         summary: signature.summary,
@@ -117,7 +119,7 @@ pub(crate) fn change<T>(
         conn,
         ctx,
         Event {
-            partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+            partner_id: Some(conv.row.partner_id.get()),
             action: TraceAction::AmendmentRecorded,
             target_type: TargetType::Convention,
             target_id: Some(conv.row.uuid()?),
@@ -131,7 +133,7 @@ pub(crate) fn change<T>(
 
 pub(crate) fn touch(
     conn: &mut DbConnection,
-    id: &str,
+    id: Id<ConventionId>,
     version: i32,
     now: NaiveDateTime,
 ) -> Result<()> {

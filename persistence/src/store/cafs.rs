@@ -7,14 +7,16 @@ use uuid::Uuid;
 
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::cafs;
+use mcp_domain::ids::CafId;
 
 /// A registered Caf.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cafs)]
 pub struct Caf {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<CafId>,
     /// Three-digit number.
     pub code: String,
     /// Name.

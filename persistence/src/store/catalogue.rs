@@ -7,14 +7,16 @@ use mcp_domain::DomainError;
 
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::{profile_views, profiles, services};
 use mcp_domain::cdap::{Restriction, View};
+use mcp_domain::ids::{ProfileId, ServiceId};
 
 /// A service of the catalogue with its profiles.
 #[derive(Debug, Clone)]
 pub struct Service {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<ServiceId>,
     /// Code (`CDAP`).
     pub code: String,
     /// Name.
@@ -24,7 +26,7 @@ pub struct Service {
     /// Its profiles, in catalogue order.
     pub profiles: Vec<Profile>,
     /// What each profile sees of a file, by profile id (CDAP's profiles have one).
-    pub views: std::collections::BTreeMap<String, View>,
+    pub views: std::collections::BTreeMap<Id<ProfileId>, View>,
 }
 
 impl Service {
@@ -39,9 +41,9 @@ impl Service {
 #[diesel(table_name = profiles)]
 pub struct Profile {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<ProfileId>,
     /// Its service.
-    pub service_id: String,
+    pub service_id: Id<ServiceId>,
     /// Code (`T13`).
     pub code: String,
     /// Name.
@@ -71,19 +73,19 @@ impl Profile {
     }
 }
 
-pub(crate) type ServiceRow = (String, String, String, String);
+pub(crate) type ServiceRow = (Id<ServiceId>, String, String, String);
 
 pub(crate) fn with_profiles(
     conn: &mut DbConnection,
     rows: Vec<ServiceRow>,
 ) -> Result<Vec<Service>> {
-    let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
+    let ids: Vec<Id<ServiceId>> = rows.iter().map(|r| r.0).collect();
     let all: Vec<Profile> = profiles::table
         .filter(profiles::service_id.eq_any(ids))
         .order((profiles::service_id, profiles::position))
         .select(Profile::as_select())
         .load(conn)?;
-    let mut views = views_of(conn, all.iter().map(|p| p.id.as_str()))?;
+    let mut views = views_of(conn, all.iter().map(|p| p.id))?;
     Ok(rows
         .into_iter()
         .map(|(id, code, name, description)| Service {
@@ -91,7 +93,7 @@ pub(crate) fn with_profiles(
             views: all
                 .iter()
                 .filter(|p| p.service_id == id)
-                .filter_map(|p| views.remove(&p.id).map(|v| (p.id.clone(), v)))
+                .filter_map(|p| views.remove(&p.id).map(|v| (p.id, v)))
                 .collect(),
             id,
             code,
@@ -123,19 +125,19 @@ pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Serv
 }
 
 /// One service by id, inside a use case.
-pub(crate) fn by_id(conn: &mut DbConnection, id: &str) -> Result<Service> {
+pub(crate) fn by_id(conn: &mut DbConnection, id: Id<ServiceId>) -> Result<Service> {
     load(conn, Key::Id(id))
 }
 
 pub(crate) enum Key<'a> {
-    Id(&'a str),
+    Id(Id<ServiceId>),
     Code(&'a str),
 }
 
 pub(crate) fn load(conn: &mut DbConnection, key: Key<'_>) -> Result<Service> {
     let q = services::table.select(SERVICE_COLUMNS).into_boxed();
     let q = match key {
-        Key::Id(id) => q.filter(services::id.eq(id.to_string())),
+        Key::Id(id) => q.filter(services::id.eq(id)),
         Key::Code(code) => q.filter(services::code.eq(code.to_string())),
     };
     let rows: Vec<ServiceRow> = q.load(conn)?;
@@ -145,7 +147,7 @@ pub(crate) fn load(conn: &mut DbConnection, key: Key<'_>) -> Result<Service> {
 }
 
 /// What a profile sees of a file (every CDAP profile has a view).
-pub(crate) fn view_of(conn: &mut DbConnection, profile_id: &str) -> Result<View> {
+pub(crate) fn view_of(conn: &mut DbConnection, profile_id: Id<ProfileId>) -> Result<View> {
     let (sections, months, benefits, restriction, identity_search): (
         String,
         i32,
@@ -178,12 +180,12 @@ const VIEW_COLUMNS: (
 );
 
 /// The views of some profiles, by profile id (those without one are left out).
-fn views_of<'a>(
+fn views_of(
     conn: &mut DbConnection,
-    profile_ids: impl Iterator<Item = &'a str>,
-) -> Result<std::collections::BTreeMap<String, View>> {
-    let ids: Vec<&str> = profile_ids.collect();
-    let rows: Vec<(String, ViewRow)> = profile_views::table
+    profile_ids: impl Iterator<Item = Id<ProfileId>>,
+) -> Result<std::collections::BTreeMap<Id<ProfileId>, View>> {
+    let ids: Vec<Id<ProfileId>> = profile_ids.collect();
+    let rows: Vec<(Id<ProfileId>, ViewRow)> = profile_views::table
         .filter(profile_views::profile_id.eq_any(ids))
         .select((profile_views::profile_id, VIEW_COLUMNS))
         .load(conn)?;

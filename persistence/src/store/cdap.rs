@@ -2,12 +2,13 @@
 //! through the view of an active habilitation. Every consultation — served or refused — is traced
 //! in the transaction that serves it: no trace, no data.
 
+use crate::id::Id;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::cdap::{BeneficiaryFile, Consultant, Restriction, View};
 use mcp_domain::habilitation::HabilitationStatus;
-use mcp_domain::ids::{CafId, MissionId, PartnerId, ProfileId};
+use mcp_domain::ids::{AccountId, CafId, GroupId, HabilitationId, MissionId, PartnerId, ProfileId};
 use mcp_domain::vocabulary::{HolderKind, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::{json, Value};
@@ -85,7 +86,7 @@ pub struct Consultation {
     /// The profile's code.
     pub profile_code: String,
     /// The habilitation used.
-    pub habilitation_id: String,
+    pub habilitation_id: Id<HabilitationId>,
     /// The file through the view.
     pub file: Value,
 }
@@ -94,10 +95,10 @@ pub struct Consultation {
 /// their profile code.
 pub(crate) fn cdap_habilitations(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: Id<AccountId>,
     today: NaiveDate,
 ) -> Result<Vec<(crate::store::habilitations::Habilitation, String)>> {
-    let groups: Vec<String> = group_members::table
+    let groups: Vec<Id<GroupId>> = group_members::table
         .filter(group_members::account_id.eq(account_id))
         .select(group_members::group_id)
         .load(conn)?;
@@ -129,8 +130,8 @@ pub(crate) fn cdap_habilitations(
 pub(crate) struct Grounds {
     pub(crate) caf_id: CafId,
     pub(crate) partner_id: PartnerId,
-    pub(crate) habilitation_id: String,
-    pub(crate) profile_id: String,
+    pub(crate) habilitation_id: Id<HabilitationId>,
+    pub(crate) profile_id: Id<ProfileId>,
     pub(crate) profile_code: String,
     pub(crate) view: View,
     pub(crate) consultant: Consultant,
@@ -148,16 +149,16 @@ pub(crate) fn grounds(
 ) -> Result<Grounds> {
     let principal = ctx.principal();
     let today = ctx.today();
-    let mut held = cdap_habilitations(conn, &principal.account_id.to_string(), today)?;
+    let mut held = cdap_habilitations(conn, Id(principal.account_id), today)?;
     // Direct habilitations first: of two equal ones, the consultation names the person's own.
-    held.sort_by_key(|(h, _)| (h.holder_kind != HolderKind::Account.code(), h.id.clone()));
+    held.sort_by_key(|(h, _)| (h.holder_kind != HolderKind::Account.code(), h.id));
     let candidates = held
         .iter()
         .map(|(h, _)| {
             Ok(mcp_domain::cdap::Held {
-                habilitation: crate::uuid(&h.id)?,
-                profile: crate::uuid(&h.profile_id)?,
-                mission: crate::uuid(&h.mission_id)?,
+                habilitation: h.id.get(),
+                profile: h.profile_id.get(),
+                mission: h.mission_id.get(),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -167,7 +168,7 @@ pub(crate) fn grounds(
         .position(|c| c == chosen)
         .expect("chosen among them");
     let (habilitation, profile_code) = held.swap_remove(index);
-    let conv = crate::store::conventions::load_for_system(conn, &habilitation.convention_id)?;
+    let conv = crate::store::conventions::load_for_system(conn, habilitation.convention_id)?;
     if !conv.life.access_open(today) {
         return Err(DomainError::Blocked {
             code: ErrorCode::ConventionNotActive,
@@ -175,7 +176,7 @@ pub(crate) fn grounds(
         }
         .into());
     }
-    if !conv.missions.iter().any(|m| m.id == mission_id.to_string()) {
+    if !conv.missions.iter().any(|m| m.id == mission_id) {
         // The habilitation's mission was withdrawn from the convention by amendment.
         return Err(DomainError::field(
             "mission_id",
@@ -184,7 +185,7 @@ pub(crate) fn grounds(
         )
         .into());
     }
-    let view = crate::store::catalogue::view_of(conn, &habilitation.profile_id)?;
+    let view = crate::store::catalogue::view_of(conn, habilitation.profile_id)?;
     if view.restriction == Some(Restriction::InstructorNumber)
         && instructor_number.is_none_or(|n| n.trim().is_empty())
     {

@@ -6,8 +6,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::Scope;
+use mcp_domain::ids::{AccountId, CafId, ClientId, PartnerId, SessionId};
 
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{authorization_codes, client_applications};
 
 /// How long an authorization code may wait to be exchanged.
@@ -18,11 +20,11 @@ pub const CODE_VALIDITY_SECONDS: i64 = 60;
 #[diesel(table_name = client_applications)]
 pub struct ClientApplication {
     /// The `client_id`.
-    pub id: String,
+    pub id: Id<ClientId>,
     /// The partner's Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner it belongs to.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// Its name.
     pub name: String,
     /// Registered redirect URIs, JSON array.
@@ -52,7 +54,7 @@ impl ClientApplication {
 
     /// Its id.
     pub fn client_uuid(&self) -> Result<mcp_domain::ids::ClientId> {
-        crate::uuid(&self.id)
+        Ok(self.id.get())
     }
 }
 
@@ -60,8 +62,8 @@ impl ClientApplication {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = authorization_codes)]
 pub(crate) struct CodeRow {
-    pub(crate) client_id: String,
-    pub(crate) account_id: String,
+    pub(crate) client_id: Id<ClientId>,
+    pub(crate) account_id: Id<AccountId>,
     pub(crate) redirect_uri: String,
     pub(crate) scope: String,
     pub(crate) code_challenge: String,
@@ -101,11 +103,11 @@ pub(crate) fn issue_code(
         conn,
         &ctx,
         Event {
-            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            partner_id: account.partner_id.map(Id::get),
             action: mcp_domain::vocabulary::TraceAction::OauthConsentGiven,
             target_type: mcp_domain::vocabulary::TargetType::ClientApplication,
             target_id: Some(app.client_uuid()?.into()),
-            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            caf_id: account.caf_id.map(Id::get),
             outcome: Outcome::Success,
             detail: serde_json::json!({ "scope": Scope::join(consent.scopes) }),
         },
@@ -130,7 +132,7 @@ pub(crate) enum Spent {
     /// The person it was issued for, their identifier and the scopes they granted.
     Fresh(crate::store::accounts::LoginCandidate, String, Vec<Scope>),
     /// A code already exchanged: it was intercepted; the session it opened, if any, must end.
-    Reused(Option<String>),
+    Reused(Option<Id<SessionId>>),
     /// Unknown, expired, issued to another software or redirect URI, or the wrong verifier.
     Invalid,
 }
@@ -143,7 +145,7 @@ pub(crate) fn spend_code(
     conn: &mut crate::db::DbConnection,
     now: NaiveDateTime,
     code: &str,
-    client_id: &str,
+    client_id: Id<ClientId>,
     redirect_uri: &str,
     challenge_of_verifier: &str,
 ) -> Result<Spent> {
@@ -169,7 +171,7 @@ pub(crate) fn spend_code(
     .execute(conn)?
         == 1;
     if !fresh {
-        let session: Option<String> = authorization_codes::table
+        let session: Option<Id<SessionId>> = authorization_codes::table
             .find(&hash)
             .select(authorization_codes::session_id)
             .first(conn)?;
@@ -206,7 +208,7 @@ pub(crate) fn spend_code(
 pub(crate) fn link_code_to_session(
     conn: &mut crate::db::DbConnection,
     code: &str,
-    session_id: &str,
+    session_id: Id<SessionId>,
 ) -> Result<()> {
     diesel::update(authorization_codes::table.find(crate::credentials::secret_hash(code)))
         .set(authorization_codes::session_id.eq(session_id))

@@ -6,12 +6,14 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::contract::{check_contacts, Contact, EmailDomains, ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{ConventionLife, Party, Termination, TerminationKind};
+use mcp_domain::ids::{CafId, ConventionId, MissionId, PartnerId};
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::{amendments, convention_missions, conventions};
 
 /// A stored convention.
@@ -19,11 +21,11 @@ use crate::schema::{amendments, convention_missions, conventions};
 #[diesel(table_name = conventions)]
 pub struct ConventionRow {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<ConventionId>,
     /// Its Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// Its partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// Business number.
     pub number: String,
     /// Who signs for the Caf.
@@ -116,11 +118,11 @@ impl ConventionRow {
     }
 
     pub(crate) fn uuid(&self) -> Result<Uuid> {
-        crate::uuid(&self.id)
+        Ok(self.id.uuid())
     }
 
     pub(crate) fn caf_uuid(&self) -> Result<Uuid> {
-        crate::uuid(&self.caf_id)
+        Ok(self.caf_id.uuid())
     }
 }
 
@@ -129,9 +131,9 @@ impl ConventionRow {
 #[diesel(table_name = convention_missions)]
 pub struct Mission {
     /// Opaque id, named by the grants that serve it.
-    pub id: String,
+    pub id: Id<MissionId>,
     /// Its convention.
-    pub convention_id: String,
+    pub convention_id: Id<ConventionId>,
     /// Order in the convention.
     pub position: i32,
     /// The purpose, as written.
@@ -160,7 +162,7 @@ pub struct Amendment {
     /// Opaque id.
     pub id: String,
     /// Its convention.
-    pub convention_id: String,
+    pub convention_id: Id<ConventionId>,
     /// Its number (1, 2, …).
     pub number: i32,
     /// What part it changes (`missions`, `contract`, `subscription`…).
@@ -293,7 +295,7 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
 
 pub(crate) fn replace_missions(
     conn: &mut DbConnection,
-    convention_id: &str,
+    convention_id: Id<ConventionId>,
     labels: &[String],
     version: i32,
     now: NaiveDateTime,
@@ -341,7 +343,7 @@ pub(crate) fn replace_missions(
 
 pub(crate) fn current_missions(
     conn: &mut DbConnection,
-    convention_id: &str,
+    convention_id: Id<ConventionId>,
 ) -> Result<Vec<Mission>> {
     Ok(convention_missions::table
         .filter(convention_missions::convention_id.eq(convention_id))
@@ -351,7 +353,7 @@ pub(crate) fn current_missions(
         .load(conn)?)
 }
 
-pub(crate) fn load(conn: &mut DbConnection, id: &str) -> Result<Convention> {
+pub(crate) fn load(conn: &mut DbConnection, id: Id<ConventionId>) -> Result<Convention> {
     let row: ConventionRow = conventions::table
         .find(id)
         .select(ConventionRow::as_select())
@@ -368,7 +370,7 @@ pub(crate) fn load(conn: &mut DbConnection, id: &str) -> Result<Convention> {
 
 /// Loads a convention for a check made on the system's behalf (the caller's reach was checked
 /// on the object that leads to it).
-pub(crate) fn load_for_system(conn: &mut DbConnection, id: &str) -> Result<Convention> {
+pub(crate) fn load_for_system(conn: &mut DbConnection, id: Id<ConventionId>) -> Result<Convention> {
     load(conn, id)
 }
 
@@ -379,13 +381,13 @@ pub(crate) fn load_for(
     id: Uuid,
     function: Function,
 ) -> Result<Convention> {
-    let conv = load(conn, &id.to_string())?;
+    let conv = load(conn, Id(ConventionId::from(id)))?;
     authorize(
         ctx.principal(),
         function,
         Reach::Partner {
             caf_id: conv.row.caf_uuid()?.into(),
-            partner_id: crate::uuid(&conv.row.partner_id)?,
+            partner_id: conv.row.partner_id.get(),
         },
     )?;
     Ok(conv)
@@ -406,7 +408,7 @@ pub struct ConventionChange {
 /// no contract is in force, or it lists none: any address).
 pub(crate) fn email_domains_in_force(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     today: chrono::NaiveDate,
 ) -> Result<EmailDomains> {
     let rows: Vec<ConventionRow> = conventions::table
@@ -426,7 +428,7 @@ pub(crate) fn email_domains_in_force(
 /// taken management back (`ManagementMode::effective`).
 pub(crate) fn management_mode(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     today: NaiveDate,
 ) -> Result<ManagementMode> {
     let taken_over = crate::schema::partners::table
@@ -446,17 +448,17 @@ pub(crate) fn management_mode(
 /// today, else of its latest convention not terminated, else délégué.
 fn contract_mode(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     today: NaiveDate,
 ) -> Result<ManagementMode> {
-    let ids: Vec<String> = conventions::table
+    let ids: Vec<Id<ConventionId>> = conventions::table
         .filter(conventions::partner_id.eq(partner_id))
         .order(conventions::id.desc())
         .select(conventions::id)
         .load(conn)?;
     let mut fallback = None;
     for id in ids {
-        let c = crate::store::conventions::load_for_system(conn, &id)?;
+        let c = crate::store::conventions::load_for_system(conn, id)?;
         if c.life.access_open(today) {
             return c.row.management_mode();
         }

@@ -2,6 +2,7 @@
 //! sessions ended, trusted devices forgotten, habilitations devalidated, groups left,
 //! delegation withdrawn — in the caller's transaction, traced.
 
+use crate::id::Id;
 use diesel::prelude::*;
 use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
@@ -40,16 +41,16 @@ pub(crate) fn close_in(
     let sessions = crate::store::sessions::revoke_others_in(
         conn,
         ctx,
-        &account.id,
+        account.id,
         None,
         mcp_domain::vocabulary::SessionEnd::AccountClosed,
     )?;
-    crate::store::devices::forget_all(conn, &account.id)?;
+    crate::store::devices::forget_all(conn, account.id)?;
     let devalidated = crate::store::habilitations::devalidate_held_by(
         conn,
         ctx,
         HolderKind::Account.code(),
-        &account.id,
+        account.id,
         "the holder's account was closed",
     )?;
     let groups =
@@ -58,7 +59,7 @@ pub(crate) fn close_in(
     let delegation = end_delegation_of(
         conn,
         ctx.now,
-        &account.id,
+        account.id,
         ctx.principal().account_id.into(),
         "account closed",
     )?;
@@ -66,11 +67,11 @@ pub(crate) fn close_in(
         conn,
         ctx,
         Event {
-            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            partner_id: account.partner_id.map(Id::get),
             action: TraceAction::AccountClosed,
             target_type: TargetType::Account,
-            target_id: Some(crate::uuid(&account.id)?),
-            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            target_id: Some(account.id.get().uuid()),
+            caf_id: account.caf_id.map(Id::get),
             outcome: Outcome::Success,
             detail: json!({ "reason": reason, "sessions_ended": sessions, "habilitations_devalidated": devalidated, "groups_left": groups, "delegation_withdrawn": delegation }),
         },

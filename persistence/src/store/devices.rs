@@ -1,8 +1,10 @@
 //! Devices a person signed in from: the token given at a successful sign-in (OWASP's device
 //! cookie), kept as its SHA-256, valid for one identifier for [`DEVICE_VALIDITY_DAYS`].
 
+use crate::id::Id;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use mcp_domain::ids::AccountId;
 
 use crate::credentials::{random_secret, secret_hash};
 use crate::db::DbConnection;
@@ -35,7 +37,7 @@ pub(crate) fn trusted(
 /// Gives a new device token to the person of `account_id`, who just signed in as `identifier`.
 pub(crate) fn give(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: Id<AccountId>,
     identifier: &str,
     now: NaiveDateTime,
 ) -> Result<String> {
@@ -60,7 +62,7 @@ pub(crate) fn give(
 }
 
 /// Forgets every device of an account: its credentials were revoked or it was closed.
-pub(crate) fn forget_all(conn: &mut DbConnection, account_id: &str) -> Result<usize> {
+pub(crate) fn forget_all(conn: &mut DbConnection, account_id: Id<AccountId>) -> Result<usize> {
     Ok(
         diesel::delete(trusted_devices::table.filter(trusted_devices::account_id.eq(account_id)))
             .execute(conn)?,

@@ -3,7 +3,9 @@
 //! it), suspension, devalidation, expiry of temporary missions, role bundles, the Caf's
 //! questions, and the views partners and Cafs need.
 
-use mcp_domain::ids::{MissionId, ProfileId};
+use mcp_domain::ids::{
+    AccountId, CafId, ConventionId, HabilitationId, MissionId, PartnerId, ProfileId, SubscriptionId,
+};
 use mcp_domain::vocabulary::{HolderKind, TargetType, TraceAction};
 use std::collections::BTreeSet;
 
@@ -20,6 +22,7 @@ use super::quotas::*;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{on_unique, Error, Result};
+use crate::id::Id;
 use crate::schema::{
     accounts, caf_suspensions, convention_missions, habilitation_questions, habilitations,
     partner_groups, profiles, role_bundles, services,
@@ -34,19 +37,19 @@ use crate::store::trace::{self, Event, Outcome};
 #[diesel(table_name = habilitations)]
 pub struct Habilitation {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<HabilitationId>,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// The convention whose mission it serves.
-    pub convention_id: String,
+    pub convention_id: Id<ConventionId>,
     /// The mission it serves.
-    pub mission_id: String,
+    pub mission_id: Id<MissionId>,
     /// The subscription whose quota it uses.
-    pub subscription_id: String,
+    pub subscription_id: Id<SubscriptionId>,
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: Id<ProfileId>,
     /// `account` or `group`.
     pub holder_kind: String,
     /// The holder.
@@ -119,9 +122,9 @@ pub(crate) fn view(conn: &mut DbConnection, h: Habilitation) -> Result<Habilitat
 /// The profiles a partner subscribes to under its conventions not terminated.
 pub(crate) fn subscribed_profiles(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     today: NaiveDate,
-) -> Result<BTreeSet<String>> {
+) -> Result<BTreeSet<Id<ProfileId>>> {
     let mut out = BTreeSet::new();
     for (_, sub) in crate::store::subscriptions::live_subscriptions(conn, partner_id, today)? {
         out.extend(sub.quotas.into_iter().map(|q| q.profile_id));
@@ -147,11 +150,11 @@ pub(crate) struct Grantable {
     /// The profile.
     pub profile: Profile,
     /// The mission.
-    pub mission_id: String,
+    pub mission_id: Id<MissionId>,
     /// Its convention.
-    pub convention_id: String,
+    pub convention_id: Id<ConventionId>,
     /// The subscription whose quota the grant uses.
-    pub subscription_id: String,
+    pub subscription_id: Id<SubscriptionId>,
 }
 
 /// Checks that `profile_id` may be granted at `partner` for `mission_id` (principle of least
@@ -190,15 +193,15 @@ pub(crate) fn check_grantable(
         .first(conn)
         .optional()?
         .ok_or_else(unknown_mission)?;
-    let conv = crate::store::conventions::load_for_system(conn, &mission.convention_id)?;
+    let conv = crate::store::conventions::load_for_system(conn, mission.convention_id)?;
     if conv.row.partner_id != partner.id {
         return Err(unknown_mission().into());
     }
-    let subscription = crate::store::subscriptions::for_convention(conn, &conv.row.id)?
+    let subscription = crate::store::subscriptions::for_convention(conn, conv.row.id)?
         .into_iter()
         .find(|s| s.service_id == profile.service_id);
     let quota = match &subscription {
-        Some(s) => quota_of(conn, &s.id, &profile.id)?,
+        Some(s) => quota_of(conn, s.id, profile.id)?,
         None => None,
     };
     check_grant(&GrantConditions {
@@ -251,16 +254,16 @@ pub(crate) fn grant_in(
     )?;
     let people = people_of_holder(conn, ctx, partner, req.holder)?;
     crate::store::accounts::check_not_self(conn, ctx, &people)?;
-    check_manager_of(conn, ctx, &partner.id, &people)?;
-    check_seats(conn, &subscription_id, &profile.id, &people, 0)?;
+    check_manager_of(conn, ctx, partner.id, &people)?;
+    check_seats(conn, subscription_id, profile.id, &people, 0)?;
     let h = Habilitation {
-        id: crate::new_id(),
-        caf_id: partner.caf_id.clone(),
-        partner_id: partner.id.clone(),
+        id: Id::new(),
+        caf_id: partner.caf_id,
+        partner_id: partner.id,
         convention_id,
         mission_id,
         subscription_id,
-        profile_id: profile.id.clone(),
+        profile_id: profile.id,
         holder_kind: req.holder.kind().into(),
         holder_id: req.holder.id().to_string(),
         status: HabilitationStatus::Active.code().into(),
@@ -301,11 +304,11 @@ pub(crate) fn grant_in(
         conn,
         ctx,
         Event {
-            partner_id: Some(crate::uuid(&h.partner_id)?),
+            partner_id: Some(h.partner_id.get()),
             action: TraceAction::HabilitationGranted,
             target_type: TargetType::Habilitation,
-            target_id: Some(crate::uuid(&h.id)?),
-            caf_id: Some(crate::uuid(&h.caf_id)?),
+            target_id: Some(h.id.get().uuid()),
+            caf_id: Some(h.caf_id.get()),
             outcome: Outcome::Success,
             detail: json!({
                 "partner_id": h.partner_id, "holder_kind": h.holder_kind, "holder_id": h.holder_id,
@@ -349,11 +352,11 @@ pub(crate) fn set_status(
         conn,
         ctx,
         Event {
-            partner_id: Some(crate::uuid(&h.partner_id)?),
+            partner_id: Some(h.partner_id.get()),
             action,
             target_type: TargetType::Habilitation,
-            target_id: Some(crate::uuid(&h.id)?),
-            caf_id: Some(crate::uuid(&h.caf_id)?),
+            target_id: Some(h.id.get().uuid()),
+            caf_id: Some(h.caf_id.get()),
             outcome: Outcome::Success,
             detail: json!({ "partner_id": h.partner_id, "from": h.status, "to": to.code(), "reason": reason, "by_caf": by_caf }),
         },
@@ -436,8 +439,8 @@ pub(crate) fn devalidate_in(
 pub(crate) fn devalidate_profile(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    subscription_id: &str,
-    profile_id: &str,
+    subscription_id: Id<SubscriptionId>,
+    profile_id: Id<ProfileId>,
     reason: &str,
 ) -> Result<usize> {
     let live: Vec<Habilitation> = habilitations::table
@@ -457,7 +460,7 @@ pub(crate) fn devalidate_held_by(
     conn: &mut DbConnection,
     ctx: &Ctx,
     kind: &str,
-    id: &str,
+    id: Id<AccountId>,
     reason: &str,
 ) -> Result<usize> {
     let live: Vec<Habilitation> = habilitations::table
@@ -502,8 +505,8 @@ pub(crate) fn load(conn: &mut DbConnection, id: Uuid) -> Result<Habilitation> {
 
 pub(crate) fn reach_of(h: &Habilitation) -> Result<Reach> {
     Ok(Reach::Partner {
-        caf_id: crate::uuid(&h.caf_id)?,
-        partner_id: crate::uuid(&h.partner_id)?,
+        caf_id: h.caf_id.get(),
+        partner_id: h.partner_id.get(),
     })
 }
 
@@ -519,12 +522,12 @@ pub struct HabilitationFilter {
 }
 
 /// The profiles whose use is recorded (`last_used_at`, consultation counts): CDAP's.
-pub(crate) fn use_recorded_profiles(conn: &mut DbConnection) -> Result<BTreeSet<String>> {
+pub(crate) fn use_recorded_profiles(conn: &mut DbConnection) -> Result<BTreeSet<Id<ProfileId>>> {
     Ok(profiles::table
         .inner_join(services::table.on(services::id.eq(profiles::service_id)))
         .filter(services::code.eq(mcp_domain::cdap::SERVICE_CODE))
         .select(profiles::id)
-        .load::<String>(conn)?
+        .load::<Id<ProfileId>>(conn)?
         .into_iter()
         .collect())
 }
@@ -547,11 +550,11 @@ pub struct Question {
     /// Opaque id.
     pub id: String,
     /// The habilitation.
-    pub habilitation_id: String,
+    pub habilitation_id: Id<HabilitationId>,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// The question.
     pub question: String,
     /// Who asked.
@@ -573,9 +576,9 @@ pub struct RoleBundle {
     /// Opaque id.
     pub id: String,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// Name, unique within the partner.
     pub name: String,
     /// What it is for.

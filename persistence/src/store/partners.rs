@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
-use mcp_domain::ids::CafId;
+use mcp_domain::ids::{CafId, PartnerId};
 use mcp_domain::partner::PartnerCategory;
 use mcp_domain::DomainError;
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::partners;
 
 /// A registered partner.
@@ -18,9 +19,9 @@ use crate::schema::partners;
 #[diesel(table_name = partners)]
 pub struct Partner {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<PartnerId>,
     /// The Caf it signs with.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// SIRET.
     pub siret: String,
     /// Name.
@@ -74,7 +75,7 @@ pub(crate) fn load_for(
         ctx.principal(),
         function,
         Reach::Partner {
-            caf_id: crate::uuid(&p.caf_id)?,
+            caf_id: p.caf_id.get(),
             partner_id: id.into(),
         },
     )?;

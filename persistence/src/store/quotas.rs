@@ -5,6 +5,7 @@
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{
     accounts, group_members, habilitations, partner_groups, subscription_quotas, subscriptions,
 };
@@ -15,6 +16,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::{authorize_profile, authorize_touching};
 use mcp_domain::habilitation::{check_quota, HabilitationStatus, Holder, QuotaUse};
+use mcp_domain::ids::{AccountId, ConventionId, GroupId, PartnerId, ProfileId, SubscriptionId};
 use mcp_domain::vocabulary::{AccountStatus, HolderKind};
 use mcp_domain::{DomainError, ErrorCode};
 use std::collections::BTreeSet;
@@ -24,7 +26,10 @@ use uuid::Uuid;
 /// a write on its row. PostgreSQL holds the row lock until commit, so a concurrent grant waits
 /// and then counts what this one wrote; SQLite runs one writer at a time anyway. Quota changes
 /// write the same row, so they serialise with grants too.
-pub(crate) fn lock_subscription(conn: &mut DbConnection, subscription_id: &str) -> Result<()> {
+pub(crate) fn lock_subscription(
+    conn: &mut DbConnection,
+    subscription_id: Id<SubscriptionId>,
+) -> Result<()> {
     diesel::update(subscriptions::table.find(subscription_id))
         .set(subscriptions::updated_at.eq(subscriptions::updated_at))
         .execute(conn)?;
@@ -35,8 +40,8 @@ pub(crate) fn lock_subscription(conn: &mut DbConnection, subscription_id: &str) 
 /// suspended habilitations keep their seat.
 pub(crate) fn holders_of(
     conn: &mut DbConnection,
-    subscription_id: &str,
-    profile_id: &str,
+    subscription_id: Id<SubscriptionId>,
+    profile_id: Id<ProfileId>,
 ) -> Result<BTreeSet<Uuid>> {
     let rows: Vec<(String, String)> = habilitations::table
         .filter(habilitations::subscription_id.eq(subscription_id))
@@ -54,12 +59,12 @@ pub(crate) fn holders_of(
         }
     }
     if !groups.is_empty() {
-        let members: Vec<String> = group_members::table
+        let members: Vec<Id<AccountId>> = group_members::table
             .filter(group_members::group_id.eq_any(&groups))
             .select(group_members::account_id)
             .load(conn)?;
         for m in members {
-            people.insert(crate::uuid(&m)?);
+            people.insert(m.uuid());
         }
     }
     Ok(people)
@@ -69,8 +74,8 @@ pub(crate) fn holders_of(
 /// holders and `reserved` seats promised to requests awaiting the Caf.
 pub(crate) fn check_seats(
     conn: &mut DbConnection,
-    subscription_id: &str,
-    profile_id: &str,
+    subscription_id: Id<SubscriptionId>,
+    profile_id: Id<ProfileId>,
     people: &BTreeSet<Uuid>,
     reserved: u32,
 ) -> Result<()> {
@@ -89,8 +94,8 @@ pub(crate) fn check_seats(
 
 pub(crate) fn quota_of(
     conn: &mut DbConnection,
-    subscription_id: &str,
-    profile_id: &str,
+    subscription_id: Id<SubscriptionId>,
+    profile_id: Id<ProfileId>,
 ) -> Result<Option<u32>> {
     let max: Option<i32> = subscription_quotas::table
         .find((subscription_id, profile_id))
@@ -123,7 +128,7 @@ pub(crate) fn people_of_holder(
             Ok(BTreeSet::from([id]))
         }
         Holder::Group(id) => {
-            let found: Option<String> = partner_groups::table
+            let found: Option<Id<GroupId>> = partner_groups::table
                 .find(id.to_string())
                 .filter(partner_groups::partner_id.eq(&partner.id))
                 .select(partner_groups::id)
@@ -160,10 +165,10 @@ pub(crate) fn people_of_holder(
 pub(crate) fn check_seats_for_group(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    group_id: &str,
+    group_id: Id<GroupId>,
     newcomer: Uuid,
 ) -> Result<()> {
-    let mut held: Vec<(String, String)> = habilitations::table
+    let mut held: Vec<(Id<SubscriptionId>, Id<ProfileId>)> = habilitations::table
         .filter(habilitations::holder_kind.eq(HolderKind::Group.code()))
         .filter(habilitations::holder_id.eq(group_id))
         .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
@@ -175,23 +180,23 @@ pub(crate) fn check_seats_for_group(
     held.sort();
     held.dedup();
     crate::store::accounts::check_not_self(conn, ctx, &BTreeSet::from([newcomer]))?;
-    let partner_id: String = crate::schema::partner_groups::table
+    let partner_id: Id<PartnerId> = crate::schema::partner_groups::table
         .find(group_id)
         .select(crate::schema::partner_groups::partner_id)
         .first(conn)?;
-    check_manager_of(conn, ctx, &partner_id, &BTreeSet::from([newcomer]))?;
+    check_manager_of(conn, ctx, partner_id, &BTreeSet::from([newcomer]))?;
     for (_, profile) in &held {
-        authorize_profile(ctx.principal(), crate::uuid(profile)?)?;
+        authorize_profile(ctx.principal(), profile.get())?;
     }
     // Locks in a fixed order, so that two requests never wait on each other.
-    let subs: BTreeSet<&String> = held.iter().map(|(s, _)| s).collect();
+    let subs: BTreeSet<Id<SubscriptionId>> = held.iter().map(|(s, _)| *s).collect();
     for s in subs {
         lock_subscription(conn, s)?;
     }
     let newcomers = BTreeSet::from([newcomer]);
     for (sub, profile) in &held {
-        let max = quota_of(conn, sub, profile)?.unwrap_or(0);
-        let holders = holders_of(conn, sub, profile)?;
+        let max = quota_of(conn, *sub, *profile)?.unwrap_or(0);
+        let holders = holders_of(conn, *sub, *profile)?;
         check_quota(max, &holders, &newcomers)?;
     }
     Ok(())
@@ -201,15 +206,15 @@ pub(crate) fn check_seats_for_group(
 #[derive(Debug, Clone)]
 pub struct QuotaLine {
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// The partner's name.
     pub partner_name: String,
     /// The convention.
-    pub convention_id: String,
+    pub convention_id: Id<ConventionId>,
     /// The subscription.
-    pub subscription_id: String,
+    pub subscription_id: Id<SubscriptionId>,
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: Id<ProfileId>,
     /// Its code.
     pub profile_code: String,
     /// Its name.
@@ -225,16 +230,16 @@ pub(crate) fn quota_lines(
 ) -> Result<Vec<QuotaLine>> {
     let mut out = vec![];
     for (convention_id, sub) in
-        crate::store::subscriptions::live_subscriptions(conn, &partner.id, today)?
+        crate::store::subscriptions::live_subscriptions(conn, partner.id, today)?
     {
         for q in &sub.quotas {
-            let used = holders_of(conn, &sub.id, &q.profile_id)?.len() as u32;
+            let used = holders_of(conn, sub.id, q.profile_id)?.len() as u32;
             out.push(QuotaLine {
-                partner_id: partner.id.clone(),
+                partner_id: partner.id,
                 partner_name: partner.name.clone(),
-                convention_id: convention_id.clone(),
-                subscription_id: sub.id.clone(),
-                profile_id: q.profile_id.clone(),
+                convention_id,
+                subscription_id: sub.id,
+                profile_id: q.profile_id,
                 profile_code: q.profile_code.clone(),
                 profile_name: q.profile_name.clone(),
                 usage: QuotaUse {
@@ -261,7 +266,7 @@ pub struct ProfileHolder {
 pub(crate) fn check_manager_of(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     people: &std::collections::BTreeSet<Uuid>,
 ) -> Result<()> {
     let roles = crate::store::accounts::roles_of(conn, people)?;

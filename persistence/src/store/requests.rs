@@ -2,7 +2,9 @@
 //! access, change an administrator. Each is checked when filed and when sent, reserves its seat
 //! in the quota while the Caf decides, and is carried out by the approval in one transaction.
 
-use mcp_domain::ids::{AccountId, MissionId, PartnerId, ProfileId};
+use mcp_domain::ids::{
+    AccountId, CafId, MissionId, PartnerId, ProfileId, RequestId, SubscriptionId,
+};
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use std::collections::BTreeSet;
 
@@ -20,6 +22,7 @@ use uuid::Uuid;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::schema::{accounts, habilitation_requests};
 use crate::store::partners::{self, AdministratorRank, Partner};
@@ -100,11 +103,11 @@ impl Form {
 #[diesel(table_name = habilitation_requests)]
 pub struct RequestRow {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<RequestId>,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// Kind code.
     pub kind: String,
     /// Status code.
@@ -112,9 +115,9 @@ pub struct RequestRow {
     /// The form, JSON.
     pub form: String,
     /// For a habilitation request: the subscription whose quota it reserves.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<Id<SubscriptionId>>,
     /// For a habilitation request: the profile.
-    pub profile_id: Option<String>,
+    pub profile_id: Option<Id<ProfileId>>,
     /// The administrator who filed it.
     pub filed_by: String,
     /// Creation.
@@ -180,13 +183,13 @@ pub(crate) fn check_form(
     partner: &Partner,
     form: Form,
     today: NaiveDate,
-) -> Result<(Form, Option<(String, String)>)> {
-    let mode = crate::store::conventions::management_mode(conn, &partner.id, today)?;
+) -> Result<(Form, Option<Seat>)> {
+    let mode = crate::store::conventions::management_mode(conn, partner.id, today)?;
     form.kind().allowed_in(mode)?;
     match form {
         Form::Habilitate(f) => {
             let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
-            crate::store::conventions::email_domains_in_force(conn, &partner.id, today)?
+            crate::store::conventions::email_domains_in_force(conn, partner.id, today)?
                 .check_email("email", &person.email)?;
             let g = crate::store::habilitations::check_grantable(
                 conn,
@@ -260,9 +263,9 @@ pub(crate) fn check_form(
                 &f.email,
                 f.phone.as_deref(),
             )?;
-            crate::store::conventions::email_domains_in_force(conn, &partner.id, today)?
+            crate::store::conventions::email_domains_in_force(conn, partner.id, today)?
                 .check_email("email", &person.email)?;
-            let holder: Option<String> = accounts::table
+            let holder: Option<Id<AccountId>> = accounts::table
                 .filter(accounts::partner_id.eq(&partner.id))
                 .filter(accounts::administrator_rank.eq(rank.code()))
                 .filter(accounts::status.ne(AccountStatus::Disabled.code()))
@@ -270,7 +273,7 @@ pub(crate) fn check_form(
                 .first(conn)
                 .optional()?;
             match (holder, f.replaced_account_id) {
-                (Some(h), Some(r)) if h == r.to_string() => {}
+                (Some(h), Some(r)) if h == r => {}
                 (Some(_), _) => {
                     return Err(field_error(
                         "replaced_account_id",
@@ -301,11 +304,14 @@ pub(crate) fn check_form(
     }
 }
 
+/// The seat a habilitation request takes: a profile's quota under one subscription.
+pub(crate) type Seat = (Id<SubscriptionId>, Id<ProfileId>);
+
 /// Seats reserved by other requests awaiting the Caf for the same profile.
 pub(crate) fn reserved_by_others(
     conn: &mut DbConnection,
-    seat: &(String, String),
-    except: &str,
+    seat: &Seat,
+    except: Id<RequestId>,
 ) -> Result<u32> {
     let n: i64 = habilitation_requests::table
         .filter(habilitation_requests::subscription_id.eq(&seat.0))
@@ -325,14 +331,14 @@ pub(crate) fn reserved_by_others(
 /// they already have with the partner (`account`) holds the profile.
 pub(crate) fn check_seat(
     conn: &mut DbConnection,
-    seat: &(String, String),
-    request_id: &str,
+    seat: &Seat,
+    request_id: Id<RequestId>,
     account: Option<Uuid>,
 ) -> Result<()> {
     let reserved = reserved_by_others(conn, seat, request_id)?;
     // Someone without an account yet: any id no holder has stands for them.
     let newcomer = BTreeSet::from([account.unwrap_or_else(Uuid::new_v4)]);
-    crate::store::quotas::check_seats(conn, &seat.0, &seat.1, &newcomer, reserved)
+    crate::store::quotas::check_seats(conn, seat.0, seat.1, &newcomer, reserved)
 }
 
 pub(crate) fn load(
@@ -347,7 +353,7 @@ pub(crate) fn load(
         .first(conn)
         .optional()?
         .ok_or(Error::Domain(DomainError::NotFound))?;
-    let partner = partners::load_for(conn, ctx, crate::uuid(&row.partner_id)?, function)?;
+    let partner = partners::load_for(conn, ctx, row.partner_id.get().uuid(), function)?;
     Ok((row, partner))
 }
 
@@ -362,11 +368,11 @@ pub(crate) fn record(
         conn,
         ctx,
         Event {
-            partner_id: Some(crate::uuid(&row.partner_id)?),
+            partner_id: Some(row.partner_id.get()),
             action,
             target_type: TargetType::Request,
-            target_id: Some(crate::uuid(&row.id)?),
-            caf_id: Some(crate::uuid(&row.caf_id)?),
+            target_id: Some(row.id.get().uuid()),
+            caf_id: Some(row.caf_id.get()),
             outcome: Outcome::Success,
             detail: json!({ "partner_id": row.partner_id, "kind": row.kind, "detail": detail }),
         },
@@ -465,7 +471,7 @@ pub struct RequestFilter {
 pub(crate) fn list(
     conn: &mut DbConnection,
     now: NaiveDateTime,
-    caf_id: Option<&str>,
+    caf_id: Option<Id<CafId>>,
     partner_id: Option<String>,
     filter: &RequestFilter,
     page: &PageRequest,
@@ -498,5 +504,5 @@ pub(crate) fn list(
         .order(habilitation_requests::id.asc())
         .limit(limit + 1)
         .load(conn)?;
-    Page::from_rows(rows, limit, |r| r.id.clone(), |r| view(r, now))
+    Page::from_rows(rows, limit, |r| r.id.to_string(), |r| view(r, now))
 }

@@ -2,9 +2,11 @@
 //! data six years after devalidation, then purged by a scheduled job that keeps evidence of
 //! what it removed. On PostgreSQL whole months of traces go by dropping their partition.
 
+use crate::id::Id;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamp};
+use mcp_domain::ids::HabilitationId;
 
 use crate::db::DbConnection;
 use crate::error::Result;
@@ -228,7 +230,7 @@ pub(crate) fn purge_habilitations(
     let mut habilitations_purged = 0;
     let mut events_purged = 0;
     loop {
-        let ids: Vec<String> = habilitations::table
+        let ids: Vec<Id<HabilitationId>> = habilitations::table
             .filter(habilitations::devalidated_at.lt(before))
             .select(habilitations::id)
             .limit(500)

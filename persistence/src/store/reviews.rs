@@ -4,6 +4,9 @@
 //! then completes it into a report whose digest is kept, delivered to the Caf. And the annual
 //! review of a partner's convention (bilan, C-art. 16), from durable figures only.
 
+use mcp_domain::ids::{
+    AccountId, CafId, CampaignId, ConventionId, HabilitationId, MissionId, PartnerId, ProfileId,
+};
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +25,7 @@ use uuid::Uuid;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::{
     accounts, caf_suspensions, convention_missions, conventions, habilitations,
     partners as partners_t, review_campaigns, review_items,
@@ -37,13 +41,13 @@ use crate::store::trace::{self, Event, Outcome};
 #[diesel(table_name = review_campaigns)]
 pub struct Campaign {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<CampaignId>,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// The convention opening access when the campaign opened.
-    pub convention_id: String,
+    pub convention_id: Id<ConventionId>,
     /// The year reviewed.
     pub year: i32,
     /// `open` or `completed`.
@@ -51,7 +55,7 @@ pub struct Campaign {
     /// When it opened.
     pub opened_at: NaiveDateTime,
     /// Who opened it; `None` when the schedule did.
-    pub opened_by: Option<String>,
+    pub opened_by: Option<Id<AccountId>>,
     /// The day it is due.
     pub due_on: NaiveDate,
     /// When the Caf was told it is overdue.
@@ -59,7 +63,7 @@ pub struct Campaign {
     /// When it was completed.
     pub completed_at: Option<NaiveDateTime>,
     /// Who completed it.
-    pub completed_by: Option<String>,
+    pub completed_by: Option<Id<AccountId>>,
     /// The report, canonical JSON.
     pub report: Option<String>,
     /// SHA-256 of the report, hex.
@@ -76,8 +80,8 @@ impl Campaign {
 
     pub(crate) fn reach(&self) -> Result<Reach> {
         Ok(Reach::Partner {
-            caf_id: crate::uuid(&self.caf_id)?,
-            partner_id: crate::uuid(&self.partner_id)?,
+            caf_id: self.caf_id.get(),
+            partner_id: self.partner_id.get(),
         })
     }
 }
@@ -89,9 +93,9 @@ pub struct ItemRow {
     /// Opaque id.
     pub id: String,
     /// The campaign.
-    pub campaign_id: String,
+    pub campaign_id: Id<CampaignId>,
     /// The habilitation reviewed.
-    pub habilitation_id: String,
+    pub habilitation_id: Id<HabilitationId>,
     /// `account` or `group`.
     pub holder_kind: String,
     /// The holder.
@@ -99,11 +103,11 @@ pub struct ItemRow {
     /// The holder's name at opening.
     pub holder_name: String,
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: Id<ProfileId>,
     /// Its code.
     pub profile_code: String,
     /// The mission served.
-    pub mission_id: String,
+    pub mission_id: Id<MissionId>,
     /// Its label.
     pub mission_label: String,
     /// When the habilitation was granted.
@@ -115,7 +119,7 @@ pub struct ItemRow {
     /// `pending`, `confirmed`, `removed` or `ended`.
     pub decision: String,
     /// Who decided.
-    pub decided_by: Option<String>,
+    pub decided_by: Option<Id<AccountId>>,
     /// When.
     pub decided_at: Option<NaiveDateTime>,
     /// The removal's reason or the confirmation's comment.
@@ -202,7 +206,7 @@ pub(crate) fn load_campaign_to_change(conn: &mut DbConnection, id: Uuid) -> Resu
 
 pub(crate) fn campaign_of(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     year: i32,
 ) -> Result<Option<Campaign>> {
     Ok(review_campaigns::table
@@ -216,16 +220,16 @@ pub(crate) fn campaign_of(
 /// The partner's convention opening access today, the latest if several.
 pub(crate) fn active_convention(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     today: NaiveDate,
 ) -> Result<Option<ConventionRow>> {
-    let ids: Vec<String> = conventions::table
+    let ids: Vec<Id<ConventionId>> = conventions::table
         .filter(conventions::partner_id.eq(partner_id))
         .order(conventions::id.desc())
         .select(conventions::id)
         .load(conn)?;
     for id in ids {
-        let c = crate::store::conventions::load_for_system(conn, &id)?;
+        let c = crate::store::conventions::load_for_system(conn, id)?;
         if c.life.access_open(today) {
             return Ok(Some(c.row));
         }
@@ -234,7 +238,10 @@ pub(crate) fn active_convention(
 }
 
 /// The addresses of a Caf's active administrators.
-pub(crate) fn caf_administrators(conn: &mut DbConnection, caf_id: &str) -> Result<Vec<String>> {
+pub(crate) fn caf_administrators(
+    conn: &mut DbConnection,
+    caf_id: Id<CafId>,
+) -> Result<Vec<String>> {
     Ok(accounts::table
         .filter(accounts::caf_id.eq(caf_id))
         .filter(accounts::role.eq(Role::CafAdministrator.code()))
@@ -248,7 +255,7 @@ pub(crate) fn caf_administrators(conn: &mut DbConnection, caf_id: &str) -> Resul
 pub(crate) fn notify_caf(
     conn: &mut DbConnection,
     now: NaiveDateTime,
-    caf_id: &str,
+    caf_id: Id<CafId>,
     subject: &str,
     body: &str,
 ) -> Result<usize> {
@@ -271,14 +278,14 @@ pub(crate) fn open_in(
     due_on: NaiveDate,
 ) -> Result<Campaign> {
     let c = Campaign {
-        id: crate::new_id(),
-        caf_id: partner.caf_id.clone(),
-        partner_id: partner.id.clone(),
-        convention_id: convention.id.clone(),
+        id: Id::new(),
+        caf_id: partner.caf_id,
+        partner_id: partner.id,
+        convention_id: convention.id,
         year,
         status: CampaignStatus::Open.code().into(),
         opened_at: ctx.now,
-        opened_by: ctx.principal.as_ref().map(|p| p.account_id.to_string()),
+        opened_by: ctx.principal.as_ref().map(|p| Id(p.account_id)),
         due_on,
         overdue_notified_at: None,
         completed_at: None,
@@ -338,11 +345,11 @@ pub(crate) fn open_in(
         conn,
         ctx,
         Event {
-            partner_id: Some(crate::uuid(&c.partner_id)?),
+            partner_id: Some(c.partner_id.get()),
             action: TraceAction::ReviewCampaignOpened,
             target_type: TargetType::ReviewCampaign,
-            target_id: Some(crate::uuid(&c.id)?),
-            caf_id: Some(crate::uuid(&c.caf_id)?),
+            target_id: Some(c.id.get().uuid()),
+            caf_id: Some(c.caf_id.get()),
             outcome: Outcome::Success,
             detail: json!({
                 "partner_id": c.partner_id, "convention_id": c.convention_id, "year": year,
@@ -401,8 +408,8 @@ pub(crate) fn views(
     if campaigns.is_empty() {
         return Ok(vec![]);
     }
-    let ids: Vec<&String> = campaigns.iter().map(|c| &c.id).collect();
-    let states: Vec<(String, String, String)> = review_items::table
+    let ids: Vec<Id<CampaignId>> = campaigns.iter().map(|c| c.id).collect();
+    let states: Vec<(Id<CampaignId>, String, String)> = review_items::table
         .inner_join(habilitations::table)
         .filter(review_items::campaign_id.eq_any(&ids))
         .select((
@@ -411,23 +418,24 @@ pub(crate) fn views(
             habilitations::status,
         ))
         .load(conn)?;
-    let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut counts: BTreeMap<Id<CampaignId>, Counts> = BTreeMap::new();
     for (campaign, decision, status) in states {
         let state = item_state(&decision, &status)?;
         counts.entry(campaign).or_default().add(state);
     }
-    let partner_ids: BTreeSet<&String> = campaigns.iter().map(|c| &c.partner_id).collect();
-    let names: BTreeMap<String, String> = partners_t::table
+    let partner_ids: BTreeSet<Id<PartnerId>> = campaigns.iter().map(|c| c.partner_id).collect();
+    let names: BTreeMap<Id<PartnerId>, String> = partners_t::table
         .filter(partners_t::id.eq_any(partner_ids))
         .select((partners_t::id, partners_t::name))
-        .load::<(String, String)>(conn)?
+        .load::<(Id<PartnerId>, String)>(conn)?
         .into_iter()
         .collect();
-    let convention_ids: BTreeSet<&String> = campaigns.iter().map(|c| &c.convention_id).collect();
-    let numbers: BTreeMap<String, String> = conventions::table
+    let convention_ids: BTreeSet<Id<ConventionId>> =
+        campaigns.iter().map(|c| c.convention_id).collect();
+    let numbers: BTreeMap<Id<ConventionId>, String> = conventions::table
         .filter(conventions::id.eq_any(convention_ids))
         .select((conventions::id, conventions::number))
-        .load::<(String, String)>(conn)?
+        .load::<(Id<ConventionId>, String)>(conn)?
         .into_iter()
         .collect();
     campaigns
@@ -458,21 +466,21 @@ pub(crate) fn item_state(decision: &str, habilitation_status: &str) -> Result<It
     Ok(decision.shown(status))
 }
 
-pub(crate) fn item_views(conn: &mut DbConnection, campaign_id: &str) -> Result<Vec<ItemView>> {
+pub(crate) fn item_views(
+    conn: &mut DbConnection,
+    campaign_id: Id<CampaignId>,
+) -> Result<Vec<ItemView>> {
     let rows: Vec<(ItemRow, Habilitation)> = review_items::table
         .inner_join(habilitations::table)
         .filter(review_items::campaign_id.eq(campaign_id))
         .order(review_items::id.asc())
         .select((ItemRow::as_select(), Habilitation::as_select()))
         .load(conn)?;
-    let deciders: BTreeSet<&String> = rows
-        .iter()
-        .filter_map(|(i, _)| i.decided_by.as_ref())
-        .collect();
-    let names: BTreeMap<String, String> = accounts::table
+    let deciders: BTreeSet<Id<AccountId>> = rows.iter().filter_map(|(i, _)| i.decided_by).collect();
+    let names: BTreeMap<Id<AccountId>, String> = accounts::table
         .filter(accounts::id.eq_any(deciders))
         .select((accounts::id, accounts::full_name))
-        .load::<(String, String)>(conn)?
+        .load::<(Id<AccountId>, String)>(conn)?
         .into_iter()
         .collect();
     rows.into_iter()
@@ -497,7 +505,7 @@ pub struct Opening {
     /// The campaigns that already existed for that year.
     pub existing: Vec<CampaignView>,
     /// The partners without a convention opening access today: no campaign for them.
-    pub skipped_partners: Vec<String>,
+    pub skipped_partners: Vec<Id<PartnerId>>,
 }
 
 /// What one run of the schedule did.
@@ -534,7 +542,7 @@ pub(crate) fn check_decider(conn: &mut DbConnection, ctx: &Ctx, c: &Campaign) ->
     Ok(())
 }
 
-pub(crate) fn person(conn: &mut DbConnection, account_id: &str) -> Result<ReportPerson> {
+pub(crate) fn person(conn: &mut DbConnection, account_id: Id<AccountId>) -> Result<ReportPerson> {
     let full_name: String = accounts::table
         .find(account_id)
         .select(accounts::full_name)
@@ -565,7 +573,7 @@ pub struct StoredReport {
 #[derive(Debug, Clone)]
 pub struct MissionConsultations {
     /// The mission.
-    pub mission_id: String,
+    pub mission_id: Id<MissionId>,
     /// Its label.
     pub mission_label: String,
     /// Over the year.
@@ -578,7 +586,7 @@ pub struct MissionConsultations {
 #[derive(Debug, Clone)]
 pub struct ProfileConsultations {
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: Id<ProfileId>,
     /// Its code.
     pub profile_code: String,
     /// Over the year.
@@ -594,11 +602,11 @@ pub struct CafSuspension {
     /// Opaque id.
     pub id: String,
     /// The habilitation.
-    pub habilitation_id: String,
+    pub habilitation_id: Id<HabilitationId>,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// Why.
     pub reason: String,
     /// Who suspended (unknown for suspensions made before they were kept here).

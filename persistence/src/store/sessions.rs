@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Principal, Scope, Software};
-use mcp_domain::ids::CafId;
+use mcp_domain::ids::{AccountId, CafId, ClientId, PartnerId, SessionId};
 use mcp_domain::vocabulary::{SessionEnd, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -15,6 +15,7 @@ use crate::credentials::{random_secret, secret_hash};
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::{accounts, refresh_tokens, sessions};
 use crate::store::accounts::principal_of;
 use crate::store::trace::{self, Event, Outcome};
@@ -27,9 +28,9 @@ pub const SESSION_HOURS: i64 = 12;
 #[diesel(table_name = sessions)]
 pub struct Session {
     /// Opaque id (`sid` of its access tokens).
-    pub id: String,
+    pub id: Id<SessionId>,
     /// The account.
-    pub account_id: String,
+    pub account_id: Id<AccountId>,
     /// Login instant.
     pub created_at: NaiveDateTime,
     /// Last login or refresh.
@@ -45,7 +46,7 @@ pub struct Session {
     /// The client's address.
     pub source: Option<String>,
     /// The partner software the session was opened for, if any.
-    pub client_id: Option<String>,
+    pub client_id: Option<Id<ClientId>>,
     /// The scopes the person granted that software.
     pub scope: Option<String>,
 }
@@ -56,8 +57,8 @@ pub struct Session {
 pub(crate) struct Holder {
     pub(crate) status: String,
     pub(crate) role: String,
-    pub(crate) caf_id: Option<String>,
-    pub(crate) partner_id: Option<String>,
+    pub(crate) caf_id: Option<Id<CafId>>,
+    pub(crate) partner_id: Option<Id<PartnerId>>,
     pub(crate) must_change_password: bool,
     pub(crate) must_enrol_second_factor: bool,
 }
@@ -66,10 +67,10 @@ impl Session {
     /// The principal acting through this session.
     pub(crate) fn principal(&self, holder: &Holder) -> Option<Principal> {
         let person = principal_of(
-            &self.account_id,
+            self.account_id,
             &holder.role,
-            holder.caf_id.as_deref(),
-            holder.partner_id.as_deref(),
+            holder.caf_id,
+            holder.partner_id,
         )
         .map(|p| Principal {
             must_change_password: holder.must_change_password,
@@ -79,7 +80,7 @@ impl Session {
         match &self.client_id {
             None => Some(person),
             Some(client) => Some(person.through(
-                Uuid::parse_str(client).ok()?.into(),
+                client.get(),
                 Scope::parse_list(self.scope.as_deref().unwrap_or("")).ok()?,
             )),
         }
@@ -90,9 +91,9 @@ impl Session {
 #[derive(Debug, Clone)]
 pub struct Issued {
     /// The account.
-    pub account_id: String,
+    pub account_id: Id<AccountId>,
     /// The session.
-    pub session_id: String,
+    pub session_id: Id<SessionId>,
     /// The new refresh token (only its hash is stored).
     pub refresh_token: String,
     /// When the session ends at the latest.
@@ -116,7 +117,7 @@ pub struct Client {
 
 pub(crate) fn new_refresh_token(
     conn: &mut DbConnection,
-    session_id: &str,
+    session_id: Id<SessionId>,
     now: NaiveDateTime,
 ) -> Result<String> {
     let secret = random_secret();
@@ -147,7 +148,7 @@ pub(crate) fn open(
         Some(sw) => person.map(|p| p.through(sw.client_id, sw.scopes.clone())),
         None => person,
     });
-    let id = crate::new_id();
+    let id: Id<SessionId> = Id::new();
     let expires_at = ctx.now + chrono::Duration::hours(SESSION_HOURS);
     let bounded = |s: &Option<String>| s.as_ref().map(|v| v.chars().take(200).collect::<String>());
     diesel::insert_into(sessions::table)
@@ -159,26 +160,26 @@ pub(crate) fn open(
             sessions::expires_at.eq(expires_at),
             sessions::user_agent.eq(bounded(&client.user_agent)),
             sessions::source.eq(bounded(&client.source)),
-            sessions::client_id.eq(software.map(|sw| sw.client_id.to_string())),
+            sessions::client_id.eq(software.map(|sw| Id(sw.client_id))),
             sessions::scope.eq(software.map(|sw| Scope::join(&sw.scopes))),
         ))
         .execute(conn)?;
-    let refresh_token = new_refresh_token(conn, &id, ctx.now)?;
+    let refresh_token = new_refresh_token(conn, id, ctx.now)?;
     trace::record(
         conn,
         &ctx,
         Event {
-            partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            partner_id: account.partner_id.map(Id::get),
             action: TraceAction::AuthLogin,
             target_type: TargetType::Account,
-            target_id: Some(crate::uuid(&account.id)?),
-            caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+            target_id: Some(account.id.get().uuid()),
+            caf_id: account.caf_id.map(Id::get),
             outcome: Outcome::Success,
             detail: json!({ "identifier": identifier, "session_id": id, "source": client.source }),
         },
     )?;
     Ok(Issued {
-        account_id: account.id.clone(),
+        account_id: account.id,
         session_id: id,
         refresh_token,
         expires_at,
@@ -226,10 +227,8 @@ pub(crate) fn revoke_in(
     let partner = accounts::table
         .find(&session.account_id)
         .select(accounts::partner_id)
-        .first::<Option<String>>(conn)?
-        .as_deref()
-        .map(crate::uuid)
-        .transpose()?;
+        .first::<Option<Id<PartnerId>>>(conn)?
+        .map(Id::get);
     trace::record(
         conn,
         ctx,
@@ -237,7 +236,7 @@ pub(crate) fn revoke_in(
             partner_id: partner,
             action: TraceAction::AuthSessionRevoked,
             target_type: TargetType::Session,
-            target_id: Some(crate::uuid(&session.id)?),
+            target_id: Some(session.id.get().uuid()),
             caf_id: caf,
             outcome: if reason.is_refusal() {
                 Outcome::Denied
@@ -253,10 +252,10 @@ pub(crate) fn revoke_in(
 pub(crate) fn end_by_id(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    session_id: &str,
+    session_id: Id<SessionId>,
     reason: SessionEnd,
 ) -> Result<()> {
-    let found: Option<(Session, Option<String>)> = sessions::table
+    let found: Option<(Session, Option<Id<CafId>>)> = sessions::table
         .inner_join(accounts::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::revoked_at.is_null())
@@ -264,13 +263,7 @@ pub(crate) fn end_by_id(
         .first(conn)
         .optional()?;
     match found {
-        Some((session, caf)) => revoke_in(
-            conn,
-            ctx,
-            &session,
-            reason,
-            caf.as_deref().map(crate::uuid).transpose()?,
-        ),
+        Some((session, caf)) => revoke_in(conn, ctx, &session, reason, caf.map(Id::get)),
         None => Ok(()),
     }
 }
@@ -284,7 +277,7 @@ pub(crate) fn caf_of(principal: &Principal) -> Option<CafId> {
 pub(crate) fn revoke_others_in(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    account_id: &str,
+    account_id: Id<AccountId>,
     keep: Option<Uuid>,
     reason: SessionEnd,
 ) -> Result<usize> {
@@ -299,10 +292,8 @@ pub(crate) fn revoke_others_in(
     let caf: Option<CafId> = accounts::table
         .find(account_id)
         .select(accounts::caf_id)
-        .first::<Option<String>>(conn)?
-        .as_deref()
-        .map(crate::uuid)
-        .transpose()?;
+        .first::<Option<Id<CafId>>>(conn)?
+        .map(Id::get);
     for s in &open {
         revoke_in(conn, ctx, s, reason, caf)?;
     }
@@ -314,9 +305,9 @@ pub(crate) fn revoke_others_in(
 pub(crate) fn revoke_client_in(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    client_id: &str,
+    client_id: Id<ClientId>,
 ) -> Result<usize> {
-    let open: Vec<(Session, Option<String>)> = sessions::table
+    let open: Vec<(Session, Option<Id<CafId>>)> = sessions::table
         .inner_join(accounts::table)
         .filter(sessions::client_id.eq(client_id))
         .filter(sessions::revoked_at.is_null())
@@ -324,13 +315,7 @@ pub(crate) fn revoke_client_in(
         .select((Session::as_select(), accounts::caf_id))
         .load(conn)?;
     for (s, caf) in &open {
-        revoke_in(
-            conn,
-            ctx,
-            s,
-            SessionEnd::ClientRevoked,
-            caf.as_deref().map(crate::uuid).transpose()?,
-        )?;
+        revoke_in(conn, ctx, s, SessionEnd::ClientRevoked, caf.map(Id::get))?;
     }
     Ok(open.len())
 }

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
-use mcp_domain::ids::{AccountId, PartnerId};
+use mcp_domain::ids::{AccountId, CafId, GroupId, PartnerId, RequestId};
 use mcp_domain::person::Person;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::{accounts, delegations, group_members, partner_groups};
 use crate::store::accounts::Account;
 use crate::store::partners::{self, AdministratorRank, Partner};
@@ -30,7 +31,7 @@ pub(crate) fn managed_partner(
 ) -> Result<Partner> {
     let partner = partners::load_for(conn, ctx, partner_id.into(), function)?;
     if ctx.principal().is_partner_staff() {
-        let mode = crate::store::conventions::management_mode(conn, &partner.id, ctx.today())?;
+        let mode = crate::store::conventions::management_mode(conn, partner.id, ctx.today())?;
         mcp_domain::habilitation::require_delegated_mode(mode)?;
     }
     Ok(partner)
@@ -47,7 +48,7 @@ pub(crate) fn name_in(
     rank: AdministratorRank,
     person: &Person,
 ) -> Result<Account> {
-    let partner_id = crate::uuid(&partner.id)?;
+    let partner_id = partner.id.get();
     let taken: i64 = accounts::table
         .filter(accounts::partner_id.eq(&partner.id))
         .filter(accounts::administrator_rank.eq(rank.code()))
@@ -61,8 +62,8 @@ pub(crate) fn name_in(
         )
         .into());
     }
-    let caf_id = crate::uuid(&partner.caf_id)?;
-    let existing = crate::store::accounts::of_person(conn, &partner.id, &person.email_key())?;
+    let caf_id = partner.caf_id.get();
+    let existing = crate::store::accounts::of_person(conn, partner.id, &person.email_key())?;
     let promoted_from = existing.as_ref().map(|a| a.role.clone());
     let account = match existing {
         Some(a) if a.role == Role::PartnerUser.code() => {
@@ -75,7 +76,7 @@ pub(crate) fn name_in(
             end_delegation_of(
                 conn,
                 ctx.now,
-                &a.id,
+                a.id,
                 ctx.principal().account_id.into(),
                 "named administrator",
             )?;
@@ -115,7 +116,7 @@ pub(crate) fn name_in(
             partner_id: Some(partner_id),
             action: TraceAction::PartnerAdministratorNamed,
             target_type: TargetType::Account,
-            target_id: Some(crate::uuid(&account.id)?),
+            target_id: Some(account.id.get().uuid()),
             caf_id: Some(caf_id),
             outcome: Outcome::Success,
             detail: json!({ "partner_id": partner.id, "rank": rank.code(), "identifier": account.identifier, "full_name": account.full_name, "promoted_from": promoted_from }),
@@ -168,15 +169,15 @@ pub(crate) fn create_user_in(
     ctx: &Ctx,
     partner: &Partner,
     person: &Person,
-    request_id: Option<&str>,
+    request_id: Option<Id<RequestId>>,
 ) -> Result<Account> {
-    let caf_id = crate::uuid(&partner.caf_id)?;
+    let caf_id = partner.caf_id.get();
     let account = crate::store::accounts::invite(
         conn,
         ctx.now,
         Role::PartnerUser,
         Some(caf_id),
-        Some(crate::uuid(&partner.id)?),
+        Some(partner.id.get()),
         person,
         &partner.name,
     )?;
@@ -184,10 +185,10 @@ pub(crate) fn create_user_in(
         conn,
         ctx,
         Event {
-            partner_id: Some(crate::uuid(&partner.id)?),
+            partner_id: Some(partner.id.get()),
             action: TraceAction::PartnerUserCreated,
             target_type: TargetType::Account,
-            target_id: Some(crate::uuid(&account.id)?),
+            target_id: Some(account.id.get().uuid()),
             caf_id: Some(caf_id),
             outcome: Outcome::Success,
             detail: json!({ "partner_id": partner.id, "identifier": account.identifier, "full_name": account.full_name, "function_title": account.function_title, "request_id": request_id }),
@@ -203,11 +204,11 @@ pub struct DelegationRow {
     /// Opaque id.
     pub id: String,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// The delegated manager.
-    pub account_id: String,
+    pub account_id: Id<AccountId>,
     /// Function codes, JSON array.
     pub functions: String,
     /// Profile ids, JSON array.
@@ -261,7 +262,7 @@ pub(crate) fn delegation_in_force(
 pub(crate) fn end_delegation_of(
     conn: &mut DbConnection,
     now: NaiveDateTime,
-    account_id: &str,
+    account_id: Id<AccountId>,
     by: Uuid,
     reason: &str,
 ) -> Result<bool> {
@@ -284,7 +285,7 @@ pub(crate) fn end_delegation_of(
 pub(crate) fn withdraw_all_delegations(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     reason: &str,
 ) -> Result<usize> {
     Ok(diesel::update(
@@ -305,11 +306,11 @@ pub(crate) fn withdraw_all_delegations(
 #[diesel(table_name = partner_groups)]
 pub struct Group {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<GroupId>,
     /// The Caf.
-    pub caf_id: String,
+    pub caf_id: Id<CafId>,
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: Id<PartnerId>,
     /// Name, unique within the partner.
     pub name: String,
     /// What it is for.
@@ -342,16 +343,16 @@ pub(crate) fn load_group(
         .first(conn)
         .optional()?
         .ok_or(Error::Domain(DomainError::NotFound))?;
-    let partner_id = crate::uuid(&group.partner_id)?;
+    let partner_id = group.partner_id.get();
     let partner = if matches!(function, Function::ReadHabilitations) {
-        partners::load_for(conn, ctx, partner_id, function)?
+        partners::load_for(conn, ctx, partner_id.uuid(), function)?
     } else {
-        managed_partner(conn, ctx, partner_id.into(), function)?
+        managed_partner(conn, ctx, partner_id, function)?
     };
     Ok((group, partner))
 }
 
-pub(crate) fn members_of(conn: &mut DbConnection, group_id: &str) -> Result<Vec<Member>> {
+pub(crate) fn members_of(conn: &mut DbConnection, group_id: Id<GroupId>) -> Result<Vec<Member>> {
     let rows: Vec<(Account, NaiveDateTime)> = group_members::table
         .inner_join(accounts::table.on(accounts::id.eq(group_members::account_id)))
         .filter(group_members::group_id.eq(group_id))
@@ -366,7 +367,7 @@ pub(crate) fn members_of(conn: &mut DbConnection, group_id: &str) -> Result<Vec<
 
 pub(crate) fn touch_group(
     conn: &mut DbConnection,
-    group_id: &str,
+    group_id: Id<GroupId>,
     now: NaiveDateTime,
 ) -> Result<()> {
     diesel::update(partner_groups::table.find(group_id))
@@ -376,7 +377,7 @@ pub(crate) fn touch_group(
 }
 
 /// The groups a person belongs to.
-pub(crate) fn groups_of(conn: &mut DbConnection, account_id: &str) -> Result<Vec<Group>> {
+pub(crate) fn groups_of(conn: &mut DbConnection, account_id: Id<AccountId>) -> Result<Vec<Group>> {
     Ok(partner_groups::table
         .inner_join(group_members::table)
         .filter(group_members::account_id.eq(account_id))

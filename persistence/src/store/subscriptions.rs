@@ -1,9 +1,11 @@
 //! Service subscriptions (bulletins d'adhésion) with a quota for every profile opened.
 
+use crate::id::Id;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::ConventionStatus;
+use mcp_domain::ids::{ConventionId, PartnerId, ProfileId, ServiceId, SubscriptionId};
 use mcp_domain::subscription::{check_profiles, ProfileQuota};
 use mcp_domain::DomainError;
 use serde_json::json;
@@ -20,11 +22,11 @@ use crate::store::conventions::{self};
 #[derive(Debug, Clone)]
 pub struct Subscription {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<SubscriptionId>,
     /// Its convention.
-    pub convention_id: String,
+    pub convention_id: Id<ConventionId>,
     /// The service subscribed.
-    pub service_id: String,
+    pub service_id: Id<ServiceId>,
     /// Its code.
     pub service_code: String,
     /// Its name.
@@ -43,7 +45,7 @@ pub struct Subscription {
 #[derive(Debug, Clone)]
 pub struct Quota {
     /// Profile id.
-    pub profile_id: String,
+    pub profile_id: Id<ProfileId>,
     /// Profile code.
     pub profile_code: String,
     /// Profile name.
@@ -64,9 +66,9 @@ pub struct SubscriptionView {
 }
 
 pub(crate) type SubRow = (
-    String,
-    String,
-    String,
+    Id<SubscriptionId>,
+    Id<ConventionId>,
+    Id<ServiceId>,
     String,
     String,
     Option<NaiveDate>,
@@ -74,9 +76,12 @@ pub(crate) type SubRow = (
     NaiveDateTime,
 );
 
+/// A quota as read with its profile: subscription, profile, code, name, maximum.
+type QuotaRow = (Id<SubscriptionId>, Id<ProfileId>, String, String, i32);
+
 pub(crate) fn assemble(conn: &mut DbConnection, rows: Vec<SubRow>) -> Result<Vec<Subscription>> {
-    let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
-    let quotas: Vec<(String, String, String, String, i32)> = subscription_quotas::table
+    let ids: Vec<Id<SubscriptionId>> = rows.iter().map(|r| r.0).collect();
+    let quotas: Vec<QuotaRow> = subscription_quotas::table
         .inner_join(profiles::table)
         .filter(subscription_quotas::subscription_id.eq_any(ids))
         .order(profiles::position.asc())
@@ -105,7 +110,7 @@ pub(crate) fn assemble(conn: &mut DbConnection, rows: Vec<SubRow>) -> Result<Vec
                     .iter()
                     .filter(|q| q.0 == id)
                     .map(|q| Quota {
-                        profile_id: q.1.clone(),
+                        profile_id: q.1,
                         profile_code: q.2.clone(),
                         profile_name: q.3.clone(),
                         max_users: q.4,
@@ -124,12 +129,12 @@ pub(crate) fn assemble(conn: &mut DbConnection, rows: Vec<SubRow>) -> Result<Vec
         .collect())
 }
 
-pub(crate) enum Key<'a> {
-    Id(&'a str),
-    Convention(&'a str),
+pub(crate) enum Key {
+    Id(Id<SubscriptionId>),
+    Convention(Id<ConventionId>),
 }
 
-pub(crate) fn load_rows(conn: &mut DbConnection, key: Key<'_>) -> Result<Vec<Subscription>> {
+pub(crate) fn load_rows(conn: &mut DbConnection, key: Key) -> Result<Vec<Subscription>> {
     let q = subscriptions::table
         .inner_join(services::table)
         .select((
@@ -145,8 +150,8 @@ pub(crate) fn load_rows(conn: &mut DbConnection, key: Key<'_>) -> Result<Vec<Sub
         .order(subscriptions::id.asc())
         .into_boxed();
     let q = match key {
-        Key::Id(id) => q.filter(subscriptions::id.eq(id.to_string())),
-        Key::Convention(c) => q.filter(subscriptions::convention_id.eq(c.to_string())),
+        Key::Id(id) => q.filter(subscriptions::id.eq(id)),
+        Key::Convention(c) => q.filter(subscriptions::convention_id.eq(c)),
     };
     let rows: Vec<SubRow> = q.load(conn)?;
     assemble(conn, rows)
@@ -155,7 +160,7 @@ pub(crate) fn load_rows(conn: &mut DbConnection, key: Key<'_>) -> Result<Vec<Sub
 /// The subscriptions of a convention, inside a use case.
 pub(crate) fn for_convention(
     conn: &mut DbConnection,
-    convention_id: &str,
+    convention_id: Id<ConventionId>,
 ) -> Result<Vec<Subscription>> {
     load_rows(conn, Key::Convention(convention_id))
 }
@@ -186,7 +191,7 @@ pub struct NewSubscription {
 pub(crate) fn check_against_catalogue(
     conn: &mut DbConnection,
     service: &catalogue::Service,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     requested: &[ProfileQuota],
 ) -> Result<()> {
     let partner = crate::schema::partners::table
@@ -202,7 +207,7 @@ pub(crate) fn check_against_catalogue(
 
 pub(crate) fn write_quotas(
     conn: &mut DbConnection,
-    subscription_id: &str,
+    subscription_id: Id<SubscriptionId>,
     service: &catalogue::Service,
     requested: &[ProfileQuota],
 ) -> Result<()> {
@@ -240,10 +245,10 @@ pub(crate) fn load_for(
     id: Uuid,
     function: Function,
 ) -> Result<(conventions::Convention, Subscription)> {
-    let sub = load_rows(conn, Key::Id(&id.to_string()))?
+    let sub = load_rows(conn, Key::Id(Id(SubscriptionId::from(id))))?
         .pop()
         .ok_or(Error::Domain(DomainError::NotFound))?;
-    let conv = conventions::load_for(conn, ctx, crate::uuid(&sub.convention_id)?, function)?;
+    let conv = conventions::load_for(conn, ctx, sub.convention_id.get().uuid(), function)?;
     Ok((conv, sub))
 }
 
@@ -251,22 +256,22 @@ pub(crate) fn load_for(
 /// a partner of `category` could not hold.
 pub(crate) fn ineligible_for(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     category: mcp_domain::partner::PartnerCategory,
     today: NaiveDate,
 ) -> Result<Vec<String>> {
-    let convention_ids: Vec<String> = crate::schema::conventions::table
+    let convention_ids: Vec<Id<ConventionId>> = crate::schema::conventions::table
         .filter(crate::schema::conventions::partner_id.eq(partner_id))
         .select(crate::schema::conventions::id)
         .load(conn)?;
     let mut refused = vec![];
     for id in convention_ids {
-        let conv = conventions::load_for_system(conn, &id)?;
+        let conv = conventions::load_for_system(conn, id)?;
         if conv.life.status(today) == ConventionStatus::Terminated {
             continue;
         }
-        for sub in for_convention(conn, &id)? {
-            let service = catalogue::by_id(conn, &sub.service_id)?;
+        for sub in for_convention(conn, id)? {
+            let service = catalogue::by_id(conn, sub.service_id)?;
             for q in &sub.quotas {
                 let eligible = service
                     .profiles
@@ -286,22 +291,22 @@ pub(crate) fn ineligible_for(
 /// convention's id, in the conventions' order.
 pub(crate) fn live_subscriptions(
     conn: &mut DbConnection,
-    partner_id: &str,
+    partner_id: Id<PartnerId>,
     today: NaiveDate,
-) -> Result<Vec<(String, Subscription)>> {
-    let ids: Vec<String> = crate::schema::conventions::table
+) -> Result<Vec<(Id<ConventionId>, Subscription)>> {
+    let ids: Vec<Id<ConventionId>> = crate::schema::conventions::table
         .filter(crate::schema::conventions::partner_id.eq(partner_id))
         .order(crate::schema::conventions::id.asc())
         .select(crate::schema::conventions::id)
         .load(conn)?;
     let mut out = vec![];
     for id in ids {
-        let c = conventions::load_for_system(conn, &id)?;
+        let c = conventions::load_for_system(conn, id)?;
         if c.life.status(today) == ConventionStatus::Terminated {
             continue;
         }
-        for sub in for_convention(conn, &id)? {
-            out.push((id.clone(), sub));
+        for sub in for_convention(conn, id)? {
+            out.push((id, sub));
         }
     }
     Ok(out)

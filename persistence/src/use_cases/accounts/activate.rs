@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::accounts;
 use crate::store::trace::{self, Event, Outcome};
 use chrono::NaiveDateTime;
@@ -63,11 +64,11 @@ pub fn activate(
             conn,
             &ctx,
             Event {
-                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                partner_id: account.partner_id.map(Id::get),
                 action: TraceAction::AccountActivated,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&account.id)?),
-                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                target_id: Some(account.id.get().uuid()),
+                caf_id: account.caf_id.map(Id::get),
                 outcome: Outcome::Success,
                 detail: serde_json::json!({
                     "identifier": account.identifier,

@@ -41,7 +41,7 @@ pub fn bootstrap_cnaf_operator(
                 partner_id: None,
                 action: TraceAction::AccountBootstrapped,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&account.id)?),
+                target_id: Some(account.id.get().uuid()),
                 caf_id: None,
                 outcome: Outcome::Success,
                 detail: serde_json::json!({ "identifier": account.identifier, "role": account.role }),

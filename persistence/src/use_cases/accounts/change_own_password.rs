@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::accounts;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -41,7 +42,7 @@ pub fn change_own_password(
     } else {
         None
     };
-    let id = ctx.principal().account_id().to_string();
+    let id = Id(ctx.principal().account_id());
     db.write(|conn| {
         if let Err(refused) = proof.decide(conn, ctx, current, "current_password")? {
             return Ok(Err(refused));
@@ -67,7 +68,7 @@ pub fn change_own_password(
         let ended = crate::store::sessions::revoke_others_in(
             conn,
             ctx,
-            &id,
+            id,
             Some(current_session.into()),
             mcp_domain::vocabulary::SessionEnd::PasswordChanged,
         )?;
@@ -78,7 +79,7 @@ pub fn change_own_password(
                 partner_id: None,
                 action: TraceAction::AccountPasswordChanged,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&id)?),
+                target_id: Some(id.uuid()),
                 caf_id: ctx.principal().caf_scope(),
                 outcome: Outcome::Success,
                 detail: serde_json::json!({ "other_sessions_ended": ended }),

@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::store::trace::{self, Event, Outcome};
 use mcp_domain::ids::AccountId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
@@ -24,7 +25,7 @@ pub fn end_sessions_of(
         let ended = crate::store::sessions::revoke_others_in(
             conn,
             ctx,
-            &account.id,
+            account.id,
             None,
             mcp_domain::vocabulary::SessionEnd::EndedBySupervisor,
         )?;
@@ -32,11 +33,11 @@ pub fn end_sessions_of(
             conn,
             ctx,
             Event {
-                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                partner_id: account.partner_id.map(Id::get),
                 action: TraceAction::AccountSessionsEnded,
                 target_type: TargetType::Account,
                 target_id: Some(account_id.into()),
-                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                caf_id: account.caf_id.map(Id::get),
                 outcome: Outcome::Success,
                 detail: serde_json::json!({ "reason": reason, "sessions_ended": ended }),
             },

@@ -5,6 +5,7 @@ use crate::credentials::{random_secret, secret_hash};
 use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::accounts;
 use crate::store::trace::{self, Event, Outcome};
 use chrono::{Duration, NaiveDateTime};
@@ -28,14 +29,12 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
                 conn,
                 ctx,
                 Event {
-                    partner_id: account.and_then(|a| a.partner_id.as_deref()).map(crate::uuid).transpose()?,
+                    partner_id: account.and_then(|a| a.partner_id).map(Id::get),
                     action: TraceAction::AccountPasswordResetRequested,
                     target_type: TargetType::Account,
-                    target_id: account.map(|a| crate::uuid(&a.id)).transpose()?,
+                    target_id: account.map(|a| a.id.uuid()),
                     caf_id: account
-                        .and_then(|a| a.caf_id.as_deref())
-                        .map(crate::uuid)
-                        .transpose()?,
+                        .and_then(|a| a.caf_id).map(Id::get),
                     outcome: Outcome::Denied,
                     detail: serde_json::json!({ "identifier": identifier, "reason": reason }),
                 },
@@ -81,11 +80,11 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
             conn,
             ctx,
             Event {
-                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                partner_id: account.partner_id.map(Id::get),
                 action: TraceAction::AccountPasswordResetRequested,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&account.id)?),
-                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                target_id: Some(account.id.get().uuid()),
+                caf_id: account.caf_id.map(Id::get),
                 outcome: Outcome::Success,
                 detail: serde_json::json!({ "identifier": identifier }),
             },

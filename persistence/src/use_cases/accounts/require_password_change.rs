@@ -3,9 +3,10 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::accounts;
 use diesel::prelude::*;
-use mcp_domain::ids::AccountId;
+use mcp_domain::ids::{AccountId, CafId, PartnerId};
 
 use super::*;
 
@@ -27,14 +28,8 @@ pub fn require_password_change(
             accounts::table
                 .find(account_id.to_string())
                 .select((accounts::caf_id, accounts::partner_id))
-                .first::<(Option<String>, Option<String>)>(conn)?
+                .first::<(Option<Id<CafId>>, Option<Id<PartnerId>>)>(conn)?
         };
-        mark_password_change_required(
-            conn,
-            ctx,
-            account_id,
-            (caf_id.as_deref(), partner_id.as_deref()),
-            &reason,
-        )
+        mark_password_change_required(conn, ctx, account_id, (caf_id, partner_id), &reason)
     })
 }

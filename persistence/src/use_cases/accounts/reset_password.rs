@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::{Database, DbConnection};
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::accounts;
 use crate::store::throttle;
 use crate::store::trace::{self, Event, Outcome};
@@ -90,7 +91,7 @@ pub fn reset_password(
         let ended = crate::store::sessions::revoke_others_in(
             conn,
             ctx,
-            &account.id,
+            account.id,
             None,
             mcp_domain::vocabulary::SessionEnd::PasswordReset,
         )?;
@@ -99,11 +100,11 @@ pub fn reset_password(
             conn,
             &ctx,
             Event {
-                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                partner_id: account.partner_id.map(Id::get),
                 action: TraceAction::AccountPasswordReset,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&account.id)?),
-                caf_id: account.caf_id.as_deref().map(crate::uuid).transpose()?,
+                target_id: Some(account.id.get().uuid()),
+                caf_id: account.caf_id.map(Id::get),
                 outcome: Outcome::Success,
                 detail: serde_json::json!({ "sessions_ended": ended }),
             },

@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::accounts;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -26,7 +27,7 @@ pub fn set_suspended(
     let reason = mcp_domain::text::required("reason", reason, 2000)?;
     db.write(|conn| {
         let account = load_supervised(conn, ctx, account_id)?;
-        let caf_id = account.caf_id.as_deref().map(crate::uuid).transpose()?;
+        let caf_id = account.caf_id.map(Id::get);
         let (from, to, action) = if suspended {
             (
                 AccountStatus::Active,
@@ -57,7 +58,7 @@ pub fn set_suspended(
             crate::store::sessions::revoke_others_in(
                 conn,
                 ctx,
-                &account.id,
+                account.id,
                 None,
                 mcp_domain::vocabulary::SessionEnd::AccountSuspended,
             )?
@@ -68,7 +69,7 @@ pub fn set_suspended(
             conn,
             ctx,
             Event {
-                partner_id: account.partner_id.as_deref().map(crate::uuid).transpose()?,
+                partner_id: account.partner_id.map(Id::get),
                 action,
                 target_type: TargetType::Account,
                 target_id: Some(account_id.into()),

@@ -44,7 +44,7 @@ pub fn add_administrator(
                 partner_id: None,
                 action: TraceAction::CafAdministratorCreated,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&account.id)?),
+                target_id: Some(account.id.get().uuid()),
                 caf_id: Some(caf_id),
                 outcome: Outcome::Success,
                 detail: json!({ "identifier": account.identifier, "full_name": account.full_name }),

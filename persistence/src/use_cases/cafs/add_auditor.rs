@@ -36,7 +36,7 @@ pub fn add_auditor(
             Event {
                 action: TraceAction::AuditorCreated,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&account.id)?),
+                target_id: Some(account.id.get().uuid()),
                 caf_id,
                 partner_id: None,
                 outcome: Outcome::Success,

@@ -31,6 +31,6 @@ pub fn auditors(
         }
         let limit = page.limit();
         let rows = q.order(accounts_t::id.asc()).limit(limit + 1).load(conn)?;
-        Page::from_rows(rows, limit, |a: &Account| a.id.clone(), Ok)
+        Page::from_rows(rows, limit, |a: &Account| a.id.to_string(), Ok)
     })
 }

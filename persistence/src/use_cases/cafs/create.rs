@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
+use crate::id::Id;
 use crate::schema::cafs;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -19,7 +20,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
     authorize(ctx.principal(), Function::ManageCafs, Reach::National)?;
     db.write(|conn| {
         let caf = Caf {
-            id: crate::new_id(),
+            id: Id::new(),
             code: data.code.clone(),
             name: data.name.clone(),
             address: data.address.clone(),
@@ -43,7 +44,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
                 ErrorCode::CafAlreadyRegistered,
                 "a Caf with this number is already registered",
             ))?;
-        let id = crate::uuid(&caf.id)?;
+        let id = caf.id.get();
         trace::record(
             conn,
             ctx,
@@ -51,8 +52,8 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
                 partner_id: None,
                 action: TraceAction::CafCreated,
                 target_type: TargetType::Caf,
-                target_id: Some(id),
-                caf_id: Some(id.into()),
+                target_id: Some(id.uuid()),
+                caf_id: Some(id),
                 outcome: Outcome::Success,
                 detail: json!({ "code": caf.code, "name": caf.name }),
             },

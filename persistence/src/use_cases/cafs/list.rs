@@ -24,6 +24,6 @@ pub fn list(db: &Database, ctx: &Ctx, page: &PageRequest) -> Result<Page<Caf>> {
         }
         let limit = page.limit();
         let rows = q.order(cafs::id.asc()).limit(limit + 1).load(conn)?;
-        Page::from_rows(rows, limit, |c: &Caf| c.id.clone(), Ok)
+        Page::from_rows(rows, limit, |c: &Caf| c.id.to_string(), Ok)
     })
 }

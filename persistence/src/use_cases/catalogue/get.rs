@@ -3,7 +3,9 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::ServiceId;
 use uuid::Uuid;
 
 use super::*;
@@ -11,5 +13,5 @@ use super::*;
 /// One service by id.
 pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Service> {
     authorize(ctx.principal(), Function::ReadCatalogue, Reach::National)?;
-    db.read(|conn| load(conn, Key::Id(&id.to_string())))
+    db.read(|conn| load(conn, Key::Id(Id(ServiceId::from(id)))))
 }

@@ -45,7 +45,7 @@ pub fn consult(db: &Database, ctx: &Ctx, req: &ConsultRequest) -> Result<Option<
         Ok(Some(Consultation {
             numero: file.numero.clone(),
             profile_code: g.profile_code.clone(),
-            habilitation_id: g.habilitation_id.clone(),
+            habilitation_id: g.habilitation_id,
             file: apply_view(&file, &g.view, ctx.today()),
         }))
     })

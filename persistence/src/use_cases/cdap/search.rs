@@ -56,7 +56,7 @@ pub fn search(db: &Database, ctx: &Ctx, req: &SearchRequest) -> Result<Vec<Consu
             out.push(Consultation {
                 numero: file.numero.clone(),
                 profile_code: g.profile_code.clone(),
-                habilitation_id: g.habilitation_id.clone(),
+                habilitation_id: g.habilitation_id,
                 file: apply_view(&file, &g.view, ctx.today()),
             });
             if out.len() == MAX_SEARCH_RESULTS {

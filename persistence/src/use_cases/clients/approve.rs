@@ -27,7 +27,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: ClientId) -> Result<ClientAp
         crate::store::partners::load_for(
             conn,
             ctx,
-            crate::uuid(&app.partner_id)?,
+            app.partner_id.get().uuid(),
             Function::ManagePartners,
         )?;
         if crate::read_code(&app.status, SoftwareStatus::from_code)? != SoftwareStatus::PendingApproval {
@@ -47,11 +47,11 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: ClientId) -> Result<ClientAp
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&app.partner_id)?),
+                partner_id: Some(app.partner_id.get()),
                 action: TraceAction::ClientApplicationApproved,
                 target_type: TargetType::ClientApplication,
                 target_id: Some(client_id.into()),
-                caf_id: Some(crate::uuid(&app.caf_id)?),
+                caf_id: Some(app.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": app.partner_id, "name": app.name, "scopes": app.scopes, "password_grant": app.password_grant }),
             },

@@ -84,7 +84,7 @@ pub fn exchange_token(
                 conn,
                 ctx.now,
                 code,
-                &app.id,
+                app.id,
                 redirect_uri,
                 challenge_of_verifier,
             )?;
@@ -93,7 +93,7 @@ pub fn exchange_token(
                 Spent::Reused(session) => {
                     // Intercepted: whatever was issued from it stops working (RFC 6749 §4.1.2).
                     if let Some(session) = session {
-                        sessions::end_by_id(conn, ctx, &session, SessionEnd::CodeReuse)?;
+                        sessions::end_by_id(conn, ctx, session, SessionEnd::CodeReuse)?;
                     }
                     return refused(OAuthError::InvalidGrant, CODE_REFUSED);
                 }
@@ -104,7 +104,7 @@ pub fn exchange_token(
                 scopes,
             };
             let issued = sessions::open(conn, ctx, &account, &identifier, client, Some(&software))?;
-            link_code_to_session(conn, code, &issued.session_id)?;
+            link_code_to_session(conn, code, issued.session_id)?;
             Ok(Ok(issued))
         }),
         Grant::RefreshToken(token) => {

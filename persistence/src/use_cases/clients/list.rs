@@ -33,6 +33,6 @@ pub fn list(
             .limit(limit + 1)
             .select(ClientApplication::as_select())
             .load(conn)?;
-        Page::from_rows(rows, limit, |a| a.id.clone(), Ok)
+        Page::from_rows(rows, limit, |a| a.id.to_string(), Ok)
     })
 }

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::client_applications;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -39,9 +40,9 @@ pub fn register(
     db.write(|conn| {
         let partner = crate::store::partners::load_for(conn, ctx, partner_id.into(), function)?;
         let app = ClientApplication {
-            id: crate::new_id(),
-            caf_id: partner.caf_id.clone(),
-            partner_id: partner.id.clone(),
+            id: Id::new(),
+            caf_id: partner.caf_id,
+            partner_id: partner.id,
             name: reg.name.clone(),
             redirect_uris: serde_json::to_string(&reg.redirect_uris).expect("strings serialise"),
             scopes: Scope::join(&reg.scopes),
@@ -68,11 +69,11 @@ pub fn register(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&app.partner_id)?),
+                partner_id: Some(app.partner_id.get()),
                 action,
                 target_type: TargetType::ClientApplication,
                 target_id: Some(app.client_uuid()?.into()),
-                caf_id: Some(crate::uuid(&app.caf_id)?),
+                caf_id: Some(app.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": app.partner_id, "name": app.name, "redirect_uris": reg.redirect_uris, "scopes": app.scopes, "password_grant": app.password_grant }),
             },

@@ -32,7 +32,7 @@ pub fn revoke(
         crate::store::partners::load_for(
             conn,
             ctx,
-            crate::uuid(&app.partner_id)?,
+            app.partner_id.get().uuid(),
             Function::ManagePartners,
         )?;
         if crate::read_code(&app.status, SoftwareStatus::from_code)? == SoftwareStatus::Revoked {
@@ -48,16 +48,16 @@ pub fn revoke(
                 client_applications::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
-        let ended = crate::store::sessions::revoke_client_in(conn, ctx, &app.id)?;
+        let ended = crate::store::sessions::revoke_client_in(conn, ctx, app.id)?;
         trace::record(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&app.partner_id)?),
+                partner_id: Some(app.partner_id.get()),
                 action: TraceAction::ClientApplicationRevoked,
                 target_type: TargetType::ClientApplication,
                 target_id: Some(client_id.into()),
-                caf_id: Some(crate::uuid(&app.caf_id)?),
+                caf_id: Some(app.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "reason": reason, "sessions_ended": ended }),
             },

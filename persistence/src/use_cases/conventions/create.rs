@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
+use crate::id::Id;
 use crate::schema::conventions;
 use crate::store::trace::{self, Event, Outcome};
 use crate::use_cases::partners;
@@ -10,7 +11,7 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::{ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{check_missions, check_number};
-use mcp_domain::ids::PartnerId;
+use mcp_domain::ids::{ConventionId, PartnerId};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::ErrorCode;
 use serde_json::json;
@@ -55,8 +56,8 @@ pub fn create(
     );
     db.write(|conn| {
         let partner = partners::load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
-        let caf = crate::store::cafs::load(conn, crate::uuid(&partner.caf_id)?)?;
-        let id = crate::new_id();
+        let caf = crate::store::cafs::load(conn, partner.caf_id.get().uuid())?;
+        let id: Id<ConventionId> = Id::new();
         diesel::insert_into(conventions::table)
             .values((
                 conventions::id.eq(&id),
@@ -83,13 +84,13 @@ pub fn create(
                 ErrorCode::ConventionNumberTaken,
                 "a convention of this Caf already bears this number",
             ))?;
-        replace_missions(conn, &id, &missions, 0, ctx.now)?;
-        let conv = load(conn, &id)?;
+        replace_missions(conn, id, &missions, 0, ctx.now)?;
+        let conv = load(conn, id)?;
         trace::record(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                partner_id: Some(conv.row.partner_id.get()),
                 action: TraceAction::ConventionCreated,
                 target_type: TargetType::Convention,
                 target_id: Some(conv.row.uuid()?),

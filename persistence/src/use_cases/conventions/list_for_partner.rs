@@ -3,12 +3,13 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::schema::conventions;
 use crate::use_cases::partners;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use mcp_domain::ids::PartnerId;
+use mcp_domain::ids::{ConventionId, PartnerId};
 
 use super::*;
 
@@ -29,7 +30,8 @@ pub fn list_for_partner(
             q = q.filter(conventions::id.gt(c.clone()));
         }
         let limit = page.limit();
-        let ids: Vec<String> = q.order(conventions::id.asc()).limit(limit + 1).load(conn)?;
-        Page::from_rows(ids, limit, Clone::clone, |id| load(conn, &id))
+        let ids: Vec<Id<ConventionId>> =
+            q.order(conventions::id.asc()).limit(limit + 1).load(conn)?;
+        Page::from_rows(ids, limit, |id| id.to_string(), |id| load(conn, id))
     })
 }

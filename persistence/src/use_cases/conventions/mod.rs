@@ -67,7 +67,7 @@ pub(crate) fn transition(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                partner_id: Some(conv.row.partner_id.get()),
                 action,
                 target_type: TargetType::Convention,
                 target_id: Some(id),
@@ -76,6 +76,6 @@ pub(crate) fn transition(
                 detail,
             },
         )?;
-        load(conn, &conv.row.id)
+        load(conn, conv.row.id)
     })
 }

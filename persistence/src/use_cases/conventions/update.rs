@@ -65,16 +65,16 @@ pub fn update(
                 diesel::update(conventions::table.find(&conv.row.id)).set(conventions::partner_signatory.eq(s)).execute(conn)?;
             }
             if let Some(m) = &missions {
-                replace_missions(conn, &conv.row.id, m, version, ctx.now)?;
+                replace_missions(conn, conv.row.id, m, version, ctx.now)?;
             }
             Ok(())
         })?;
-        let after = load(conn, &conv.row.id)?;
+        let after = load(conn, conv.row.id)?;
         trace::record(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&after.row.partner_id)?),
+                partner_id: Some(after.row.partner_id.get()),
                 action: TraceAction::ConventionUpdated,
                 target_type: TargetType::Convention,
                 target_id: Some(id),

@@ -49,7 +49,7 @@ pub fn update_contract(
             crate::store::staff::withdraw_all_delegations(
                 conn,
                 ctx,
-                &conv.row.partner_id,
+                conv.row.partner_id,
                 "the contract switched to mode centralisé",
             )?
         } else {
@@ -59,7 +59,7 @@ pub fn update_contract(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                partner_id: Some(conv.row.partner_id.get()),
                 action: TraceAction::ContractUpdated,
                 target_type: TargetType::Convention,
                 target_id: Some(id),
@@ -75,6 +75,6 @@ pub fn update_contract(
                 }),
             },
         )?;
-        Ok((load(conn, &conv.row.id)?, amendment))
+        Ok((load(conn, conv.row.id)?, amendment))
     })
 }

@@ -25,13 +25,13 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Resu
             .first(conn)
             .optional()?
             .ok_or(Error::Domain(DomainError::NotFound))?;
-        let h = load(conn, crate::uuid(&q.habilitation_id)?)?;
+        let h = load(conn, q.habilitation_id.get().uuid())?;
         authorize(
             ctx.principal(),
             Function::ManageHabilitations,
             reach_of(&h)?,
         )?;
-        authorize_profile(ctx.principal(), crate::uuid(&h.profile_id)?)?;
+        authorize_profile(ctx.principal(), h.profile_id.get())?;
         if q.answered_at.is_some() {
             return Err(DomainError::conflict(
                 ErrorCode::QuestionAnswered,
@@ -50,11 +50,11 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Resu
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&h.partner_id)?),
+                partner_id: Some(h.partner_id.get()),
                 action: TraceAction::HabilitationQuestionAnswered,
                 target_type: TargetType::Habilitation,
-                target_id: Some(crate::uuid(&h.id)?),
-                caf_id: Some(crate::uuid(&h.caf_id)?),
+                target_id: Some(h.id.get().uuid()),
+                caf_id: Some(h.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "question_id": q.id, "answer": answer }),
             },

@@ -31,9 +31,9 @@ pub fn ask(
         )?;
         let q = Question {
             id: crate::new_id(),
-            habilitation_id: h.id.clone(),
-            caf_id: h.caf_id.clone(),
-            partner_id: h.partner_id.clone(),
+            habilitation_id: h.id,
+            caf_id: h.caf_id,
+            partner_id: h.partner_id,
             question: question.clone(),
             asked_by: ctx.principal().account_id.to_string(),
             asked_at: ctx.now,
@@ -56,11 +56,11 @@ pub fn ask(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&h.partner_id)?),
+                partner_id: Some(h.partner_id.get()),
                 action: TraceAction::HabilitationQuestionAsked,
                 target_type: TargetType::Habilitation,
                 target_id: Some(habilitation_id.into()),
-                caf_id: Some(crate::uuid(&h.caf_id)?),
+                caf_id: Some(h.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "question_id": q.id, "question": q.question }),
             },

@@ -46,7 +46,7 @@ pub fn caf_quota_use(
             page,
             conn,
             partners_after,
-            |p: &Partner| p.id.clone(),
+            |p: &Partner| p.id.to_string(),
             |conn, p| {
                 Ok(quota_lines(conn, &p, ctx.today())?
                     .into_iter()

@@ -43,17 +43,12 @@ pub fn change_status(
             // Suspending is supervision; devalidating is management (an administrator's, or
             // anyone's once management is the Caf's).
             if change == StatusChange::Devalidate {
-                check_manager_of(conn, ctx, &h.partner_id, &people)?;
+                check_manager_of(conn, ctx, h.partner_id, &people)?;
             }
         } else {
-            staff::managed_partner(
-                conn,
-                ctx,
-                crate::uuid(&h.partner_id)?,
-                Function::ManageHabilitations,
-            )?;
-            authorize_profile(ctx.principal(), crate::uuid(&h.profile_id)?)?;
-            check_manager_of(conn, ctx, &h.partner_id, &people)?;
+            staff::managed_partner(conn, ctx, h.partner_id.get(), Function::ManageHabilitations)?;
+            authorize_profile(ctx.principal(), h.profile_id.get())?;
+            check_manager_of(conn, ctx, h.partner_id, &people)?;
         }
         let status = h.status()?;
         let (to, action) = match change {

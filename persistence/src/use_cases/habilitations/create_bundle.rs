@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
+use crate::id::Id;
 use crate::schema::role_bundles;
 use crate::store::staff::{self};
 use crate::store::trace::{self, Event, Outcome};
@@ -30,17 +31,17 @@ pub fn create_bundle(
     let (name, description, profile_ids) = check_bundle(name, description, profile_ids)?;
     db.write(|conn| {
         let partner = staff::managed_partner(conn, ctx, partner_id, Function::ManageHabilitations)?;
-        let subscribed = subscribed_profiles(conn, &partner.id, ctx.today())?;
+        let subscribed = subscribed_profiles(conn, partner.id, ctx.today())?;
         for (i, p) in profile_ids.iter().enumerate() {
-            if !subscribed.contains(&p.to_string()) {
+            if !subscribed.contains(&Id(mcp_domain::ids::ProfileId::from(*p))) {
                 return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());
             }
             authorize_profile(ctx.principal(), (*p).into())?;
         }
         let b = RoleBundle {
             id: crate::new_id(),
-            caf_id: partner.caf_id.clone(),
-            partner_id: partner.id.clone(),
+            caf_id: partner.caf_id,
+            partner_id: partner.id,
             name,
             description,
             profile_ids: serde_json::to_string(&profile_ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).expect("strings"),
@@ -64,11 +65,11 @@ pub fn create_bundle(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&b.partner_id)?),
+                partner_id: Some(b.partner_id.get()),
                 action: TraceAction::RoleBundleCreated,
                 target_type: TargetType::RoleBundle,
                 target_id: Some(crate::uuid(&b.id)?),
-                caf_id: Some(crate::uuid(&b.caf_id)?),
+                caf_id: Some(b.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": b.partner_id, "name": b.name, "profile_ids": profile_ids }),
             },

@@ -5,11 +5,13 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{conventions, habilitations};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::convention::ConventionStatus;
 use mcp_domain::habilitation::HabilitationStatus;
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::TraceAction;
 
 use super::*;
@@ -42,12 +44,12 @@ pub fn expire_due(db: &Database, now: NaiveDateTime) -> Result<usize> {
             )?;
         }
         let mut ended = 0;
-        let terminated: Vec<String> = conventions::table
+        let terminated: Vec<Id<ConventionId>> = conventions::table
             .filter(conventions::termination_effective_on.le(now.date()))
             .select(conventions::id)
             .load(conn)?;
         for convention_id in terminated {
-            let conv = crate::store::conventions::load_for_system(conn, &convention_id)?;
+            let conv = crate::store::conventions::load_for_system(conn, convention_id)?;
             if conv.life.status(now.date()) != ConventionStatus::Terminated {
                 continue;
             }

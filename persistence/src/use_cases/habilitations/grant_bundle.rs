@@ -3,13 +3,14 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::role_bundles;
 use crate::store::staff::{self};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
-use mcp_domain::ids::MissionId;
+use mcp_domain::ids::{MissionId, SubscriptionId};
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
@@ -31,21 +32,17 @@ pub fn grant_bundle(
             .first(conn)
             .optional()?
             .ok_or(Error::Domain(DomainError::NotFound))?;
-        let partner = staff::managed_partner(
-            conn,
-            ctx,
-            crate::uuid(&b.partner_id)?,
-            Function::ManageHabilitations,
-        )?;
+        let partner =
+            staff::managed_partner(conn, ctx, b.partner_id.get(), Function::ManageHabilitations)?;
         // Every subscription the bundle may touch, locked in a fixed order first.
-        let mut subs: Vec<String> =
-            crate::store::subscriptions::live_subscriptions(conn, &partner.id, ctx.today())?
+        let mut subs: Vec<Id<SubscriptionId>> =
+            crate::store::subscriptions::live_subscriptions(conn, partner.id, ctx.today())?
                 .into_iter()
                 .map(|(_, s)| s.id)
                 .collect();
         subs.sort();
         for s in &subs {
-            lock_subscription(conn, s)?;
+            lock_subscription(conn, *s)?;
         }
         let mut out = vec![];
         for profile_id in b.profiles()? {

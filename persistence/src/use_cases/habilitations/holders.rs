@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{accounts, group_members, habilitations, partner_groups};
 use crate::store::accounts::Account;
 use crate::store::staff::Group;
@@ -10,7 +11,7 @@ use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::HabilitationStatus;
-use mcp_domain::ids::{PartnerId, ProfileId};
+use mcp_domain::ids::{AccountId, PartnerId, ProfileId};
 use mcp_domain::vocabulary::HolderKind;
 use std::collections::BTreeMap;
 
@@ -31,7 +32,7 @@ pub fn holders(
         |conn, partner| {
             let lines: Vec<QuotaLine> = quota_lines(conn, &partner, ctx.today())?
                 .into_iter()
-                .filter(|l| l.profile_id == profile_id.to_string())
+                .filter(|l| l.profile_id == profile_id)
                 .collect();
             let live: Vec<Habilitation> = habilitations::table
                 .filter(habilitations::partner_id.eq(&partner.id))
@@ -47,21 +48,21 @@ pub fn holders(
                         .find(&h.holder_id)
                         .select(Group::as_select())
                         .first(conn)?;
-                    let members: Vec<String> = group_members::table
+                    let members: Vec<Id<AccountId>> = group_members::table
                         .filter(group_members::group_id.eq(&group.id))
                         .select(group_members::account_id)
                         .load(conn)?;
                     for m in members {
                         by_person
-                            .entry(m)
+                            .entry(m.to_string())
                             .or_default()
-                            .push((h.id.clone(), Some(group.clone())));
+                            .push((h.id.to_string(), Some(group.clone())));
                     }
                 } else {
                     by_person
                         .entry(h.holder_id.clone())
                         .or_default()
-                        .push((h.id.clone(), None));
+                        .push((h.id.to_string(), None));
                 }
             }
             let ids: Vec<&String> = by_person.keys().collect();
@@ -73,7 +74,9 @@ pub fn holders(
             let out = people
                 .into_iter()
                 .map(|account| {
-                    let through = by_person.remove(&account.id).unwrap_or_default();
+                    let through = by_person
+                        .remove(&account.id.to_string())
+                        .unwrap_or_default();
                     ProfileHolder { account, through }
                 })
                 .collect();

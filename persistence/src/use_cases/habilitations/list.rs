@@ -49,7 +49,7 @@ pub fn list(
                 .order(habilitations::id.asc())
                 .limit(limit + 1)
                 .load(conn)?;
-            Page::from_rows(rows, limit, |h| h.id.clone(), |h| view(conn, h))
+            Page::from_rows(rows, limit, |h| h.id.to_string(), |h| view(conn, h))
         },
     )
 }

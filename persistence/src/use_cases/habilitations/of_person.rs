@@ -37,7 +37,7 @@ pub fn of_person(db: &Database, ctx: &Ctx, account_id: AccountId) -> Result<(Acc
         match (&account.partner_id, own) {
             (_, true) => authorize(ctx.principal(), Function::ReadOwnAccount, Reach::National)?,
             (Some(p), false) => {
-                partners::load_for(conn, ctx, crate::uuid(p)?, Function::ReadHabilitations)?;
+                partners::load_for(conn, ctx, p.get().uuid(), Function::ReadHabilitations)?;
             }
             (None, false) => return Err(DomainError::NotFound.into()),
         }
@@ -54,7 +54,7 @@ pub fn of_person(db: &Database, ctx: &Ctx, account_id: AccountId) -> Result<(Acc
                 via_group: None,
             });
         }
-        for g in staff::groups_of(conn, &account.id)? {
+        for g in staff::groups_of(conn, account.id)? {
             let through: Vec<Habilitation> = habilitations::table
                 .filter(habilitations::holder_kind.eq(HolderKind::Group.code()))
                 .filter(habilitations::holder_id.eq(&g.id))

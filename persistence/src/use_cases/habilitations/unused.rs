@@ -57,7 +57,7 @@ pub fn unused(
             page,
             conn,
             live,
-            |h: &Habilitation| h.id.clone(),
+            |h: &Habilitation| h.id.to_string(),
             |conn, h| {
                 let mut out = vec![];
                 let by_group =

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
+use crate::id::Id;
 use crate::schema::partners;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -24,8 +25,8 @@ pub fn create(db: &Database, ctx: &Ctx, data: &PartnerData) -> Result<Partner> {
     )?;
     db.write(|conn| {
         let p = Partner {
-            id: crate::new_id(),
-            caf_id: caf_id.to_string(),
+            id: Id::new(),
+            caf_id: Id(caf_id),
             siret: data.siret.to_string(),
             name: data.name.clone(),
             address: data.address.clone(),
@@ -56,10 +57,10 @@ pub fn create(db: &Database, ctx: &Ctx, data: &PartnerData) -> Result<Partner> {
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&p.id)?),
+                partner_id: Some(p.id.get()),
                 action: TraceAction::PartnerCreated,
                 target_type: TargetType::Partner,
-                target_id: Some(crate::uuid(&p.id)?),
+                target_id: Some(p.id.get().uuid()),
                 caf_id: Some(caf_id),
                 outcome: Outcome::Success,
                 detail: json!({ "siret": p.siret, "name": p.name, "category": p.category }),

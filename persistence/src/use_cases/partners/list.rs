@@ -42,6 +42,6 @@ pub fn list(
         }
         let limit = page.limit();
         let rows = q.order(partners::id.asc()).limit(limit + 1).load(conn)?;
-        Page::from_rows(rows, limit, |p: &Partner| p.id.clone(), Ok)
+        Page::from_rows(rows, limit, |p: &Partner| p.id.to_string(), Ok)
     })
 }

@@ -88,7 +88,7 @@ fn switch(
                 let withdrawn = crate::store::staff::withdraw_all_delegations(
                     conn,
                     ctx,
-                    &partner.id,
+                    partner.id,
                     "the Caf took management back",
                 )?;
                 (
@@ -122,7 +122,7 @@ fn switch(
                 action,
                 target_type: TargetType::Partner,
                 target_id: Some(partner_id.uuid()),
-                caf_id: Some(crate::uuid(&partner.caf_id)?),
+                caf_id: Some(partner.caf_id.get()),
                 outcome: Outcome::Success,
                 detail,
             },

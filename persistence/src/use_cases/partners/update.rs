@@ -20,7 +20,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
     db.write(|conn| {
         let before = load_for(conn, ctx, id, Function::ManagePartners)?;
         if before.category != data.category.code() {
-            let refused = crate::store::subscriptions::ineligible_for(conn, &before.id, data.category, ctx.today())?;
+            let refused = crate::store::subscriptions::ineligible_for(conn, before.id, data.category, ctx.today())?;
             if !refused.is_empty() {
                 return Err(DomainError::conflict(
                     ErrorCode::CategoryConflictsWithSubscriptions,
@@ -54,7 +54,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
                 action: TraceAction::PartnerUpdated,
                 target_type: TargetType::Partner,
                 target_id: Some(id),
-                caf_id: Some(crate::uuid(&after.caf_id)?),
+                caf_id: Some(after.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({
                     "before": { "siret": before.siret, "name": before.name, "address": before.address,

@@ -29,19 +29,19 @@ pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                 // reserved by other pending requests do not block the Caf's own decision.
                 let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
                 // One person, one account: someone who already has one is habilitated on it.
-                let existing = crate::store::accounts::of_person(conn, &partner.id, &person.email_key())?;
+                let existing = crate::store::accounts::of_person(conn, partner.id, &person.email_key())?;
                 let existing_account = existing.is_some();
                 let account = match existing {
                     Some(account) => account,
-                    None => crate::store::staff::create_user_in(conn, ctx, &partner, &person, Some(&row.id))?,
+                    None => crate::store::staff::create_user_in(conn, ctx, &partner, &person, Some(row.id))?,
                 };
-                let account_id = crate::uuid(&account.id)?;
+                let account_id = account.id.get();
                 let h = crate::store::habilitations::grant_in(
                     conn,
                     ctx,
                     &partner,
                     &crate::store::habilitations::GrantRequest {
-                        holder: Holder::Account(account_id),
+                        holder: Holder::Account(account_id.uuid()),
                         profile_id: f.profile_id,
                         mission_id: f.mission_id,
                         ends_on: f.ends_on,

@@ -29,8 +29,8 @@ pub fn edit(db: &Database, ctx: &Ctx, id: Uuid, form: Form) -> Result<RequestVie
         diesel::update(habilitation_requests::table.find(&row.id))
             .set((
                 habilitation_requests::form.eq(&text),
-                habilitation_requests::subscription_id.eq(seat.as_ref().map(|s| s.0.clone())),
-                habilitation_requests::profile_id.eq(seat.as_ref().map(|s| s.1.clone())),
+                habilitation_requests::subscription_id.eq(seat.as_ref().map(|s| s.0)),
+                habilitation_requests::profile_id.eq(seat.as_ref().map(|s| s.1)),
                 habilitation_requests::updated_at.eq(ctx.now),
             ))
             .execute(conn)?;
@@ -44,7 +44,7 @@ pub fn edit(db: &Database, ctx: &Ctx, id: Uuid, form: Form) -> Result<RequestVie
         view(
             RequestRow {
                 form: text,
-                subscription_id: seat.as_ref().map(|s| s.0.clone()),
+                subscription_id: seat.as_ref().map(|s| s.0),
                 profile_id: seat.map(|s| s.1),
                 updated_at: ctx.now,
                 ..row

@@ -3,12 +3,13 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::Contact;
 use mcp_domain::convention::Party;
-use mcp_domain::ids::PartnerId;
+use mcp_domain::ids::{ConventionId, PartnerId};
 
 /// Whom a partner contacts when a request waits too long: the Caf's contacts in the contract
 /// in force (annex 1, S-art. 3.3).
@@ -23,13 +24,13 @@ pub fn escalation_contacts(
         partner_id,
         Function::ReadRequests,
         |conn, partner| {
-            let ids: Vec<String> = crate::schema::conventions::table
+            let ids: Vec<Id<ConventionId>> = crate::schema::conventions::table
                 .filter(crate::schema::conventions::partner_id.eq(&partner.id))
                 .order(crate::schema::conventions::id.desc())
                 .select(crate::schema::conventions::id)
                 .load(conn)?;
             for id in ids {
-                let c = crate::store::conventions::load_for_system(conn, &id)?;
+                let c = crate::store::conventions::load_for_system(conn, id)?;
                 if c.life.access_open(ctx.today()) {
                     return Ok(c
                         .row

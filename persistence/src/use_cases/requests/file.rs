@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::habilitation_requests;
 use crate::store::partners::{self};
 use diesel::prelude::*;
@@ -20,14 +21,14 @@ pub fn file(db: &Database, ctx: &Ctx, partner_id: PartnerId, form: Form) -> Resu
         let kind = form.kind();
         let (form, seat) = check_form(conn, &partner, form, ctx.today())?;
         let row = RequestRow {
-            id: crate::new_id(),
-            caf_id: partner.caf_id.clone(),
-            partner_id: partner.id.clone(),
+            id: Id::new(),
+            caf_id: partner.caf_id,
+            partner_id: partner.id,
             kind: kind.code().into(),
             status: RequestStatus::Draft.code().into(),
             form: serde_json::to_string(&form).expect("plain data"),
-            subscription_id: seat.as_ref().map(|s| s.0.clone()),
-            profile_id: seat.as_ref().map(|s| s.1.clone()),
+            subscription_id: seat.as_ref().map(|s| s.0),
+            profile_id: seat.as_ref().map(|s| s.1),
             filed_by: ctx.principal().account_id.to_string(),
             created_at: ctx.now,
             submitted_at: None,

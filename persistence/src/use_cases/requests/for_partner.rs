@@ -23,6 +23,15 @@ pub fn for_partner(
         ctx,
         partner_id,
         Function::ReadRequests,
-        |conn, partner| list(conn, ctx.now, None, Some(partner.id), filter, page),
+        |conn, partner| {
+            list(
+                conn,
+                ctx.now,
+                None,
+                Some(partner.id.to_string()),
+                filter,
+                page,
+            )
+        },
     )
 }

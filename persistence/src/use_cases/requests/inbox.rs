@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::ids::CafId;
@@ -24,7 +25,7 @@ pub fn inbox(
         list(
             conn,
             ctx.now,
-            Some(&caf_id.to_string()),
+            Some(Id(caf_id)),
             filter.partner_id.map(|p| p.to_string()),
             filter,
             page,

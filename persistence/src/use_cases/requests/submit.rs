@@ -3,7 +3,9 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use mcp_domain::access::Function;
+use mcp_domain::ids::AccountId;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
@@ -22,9 +24,9 @@ pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
         let (form, seat) = check_form(conn, &partner, row.form()?, ctx.today())?;
         if let (Some(seat), Form::Habilitate(f)) = (&seat, &form) {
             let key = mcp_domain::person::email_key(&f.email);
-            let account = crate::store::accounts::of_person(conn, &partner.id, &key)?;
-            let account = account.map(|a| crate::uuid(&a.id)).transpose()?;
-            check_seat(conn, seat, &row.id, account)?;
+            let account = crate::store::accounts::of_person(conn, partner.id, &key)?;
+            let account = account.map(|a| a.id.uuid());
+            check_seat(conn, seat, row.id, account)?;
         }
         let mut ended = 0;
         if let Form::RemoveAccess(f) = &form {
@@ -39,7 +41,7 @@ pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
                     ended += crate::store::sessions::revoke_others_in(
                         conn,
                         ctx,
-                        &a.to_string(),
+                        Id(AccountId::from(*a)),
                         None,
                         mcp_domain::vocabulary::SessionEnd::CredentialsLostOrStolen,
                     )?;

@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{
     caf_suspensions, consultation_counts, convention_missions, habilitation_questions,
     habilitations, profiles,
@@ -12,7 +13,7 @@ use crate::use_cases::habilitations::{self as habs, Habilitation, Question};
 use crate::use_cases::partners::{self};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use mcp_domain::ids::PartnerId;
+use mcp_domain::ids::{MissionId, PartnerId, ProfileId};
 use mcp_domain::review::{held_during, month_keys_of, year_range};
 
 use super::*;
@@ -35,21 +36,22 @@ pub fn annual_review(
         |conn, partner| {
             let quotas = habs::quota_lines(conn, &partner, today)?;
             let (first, last) = month_keys_of(year);
-            let counted: Vec<(String, String, String, i64)> = consultation_counts::table
-                .filter(consultation_counts::partner_id.eq(&partner.id))
-                .filter(consultation_counts::month.between(first, last))
-                .order((
-                    consultation_counts::profile_id.asc(),
-                    consultation_counts::mission_id.asc(),
-                    consultation_counts::month.asc(),
-                ))
-                .select((
-                    consultation_counts::profile_id,
-                    consultation_counts::mission_id,
-                    consultation_counts::month,
-                    consultation_counts::consultations,
-                ))
-                .load(conn)?;
+            let counted: Vec<(Id<ProfileId>, Id<MissionId>, String, i64)> =
+                consultation_counts::table
+                    .filter(consultation_counts::partner_id.eq(&partner.id))
+                    .filter(consultation_counts::month.between(first, last))
+                    .order((
+                        consultation_counts::profile_id.asc(),
+                        consultation_counts::mission_id.asc(),
+                        consultation_counts::month.asc(),
+                    ))
+                    .select((
+                        consultation_counts::profile_id,
+                        consultation_counts::mission_id,
+                        consultation_counts::month,
+                        consultation_counts::consultations,
+                    ))
+                    .load(conn)?;
             let mut consultations: Vec<ProfileConsultations> = vec![];
             for (profile_id, mission_id, month, n) in counted {
                 if consultations
@@ -61,7 +63,7 @@ pub fn annual_review(
                         .select(profiles::code)
                         .first(conn)?;
                     consultations.push(ProfileConsultations {
-                        profile_id: profile_id.clone(),
+                        profile_id,
                         profile_code,
                         consultations: 0,
                         missions: vec![],
@@ -74,7 +76,7 @@ pub fn annual_review(
                         .select(convention_missions::label)
                         .first(conn)?;
                     p.missions.push(MissionConsultations {
-                        mission_id: mission_id.clone(),
+                        mission_id,
                         mission_label,
                         consultations: 0,
                         by_month: vec![],
@@ -117,7 +119,7 @@ pub fn annual_review(
                 .order(caf_suspensions::suspended_at.asc())
                 .select(CafSuspension::as_select())
                 .load(conn)?;
-            let campaign = match campaign_of(conn, &partner.id, year)? {
+            let campaign = match campaign_of(conn, partner.id, year)? {
                 Some(c) => Some(view(conn, c, today)?),
                 None => None,
             };

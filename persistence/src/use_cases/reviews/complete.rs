@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{conventions, partners as partners_t, review_campaigns, review_items};
 use crate::store::partners::Partner;
 use crate::store::trace::{self, Event, Outcome};
@@ -24,7 +25,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
     db.write(|conn| {
         let c = load_campaign_to_change(conn, campaign_id.into())?;
         check_decider(conn, ctx, &c)?;
-        let items = item_views(conn, &c.id)?;
+        let items = item_views(conn, c.id)?;
         let states: Vec<ItemState> = items.iter().map(|i| i.state).collect();
         check_completion(c.status()?, &states)?;
         let mut lines = vec![];
@@ -36,20 +37,20 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
                     .execute(conn)?;
             }
             let decided_by = match (&i.item.decided_by, i.state) {
-                (Some(by), ItemState::Confirmed | ItemState::Removed) => Some(person(conn, by)?),
+                (Some(by), ItemState::Confirmed | ItemState::Removed) => Some(person(conn, *by)?),
                 _ => None,
             };
             let decided = decided_by.is_some();
             lines.push(ReportItem {
-                habilitation_id: i.item.habilitation_id,
+                habilitation_id: i.item.habilitation_id.to_string(),
                 holder: ReportHolder {
                     kind: i.item.holder_kind,
                     id: i.item.holder_id,
                     name: i.item.holder_name,
                 },
-                profile_id: i.item.profile_id,
+                profile_id: i.item.profile_id.to_string(),
                 profile_code: i.item.profile_code,
-                mission_id: i.item.mission_id,
+                mission_id: i.item.mission_id.to_string(),
                 mission_label: i.item.mission_label,
                 granted_at: timestamp(i.item.granted_at),
                 ends_on: i.item.ends_on,
@@ -67,7 +68,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
                 },
             });
         }
-        let caf = crate::store::cafs::load(conn, crate::uuid(&c.caf_id)?)?;
+        let caf = crate::store::cafs::load(conn, c.caf_id.get().uuid())?;
         let partner: Partner = partners_t::table
             .find(&c.partner_id)
             .select(Partner::as_select())
@@ -76,28 +77,24 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
             .find(&c.convention_id)
             .select(conventions::number)
             .first(conn)?;
-        let opened_by = c
-            .opened_by
-            .as_deref()
-            .map(|a| person(conn, a))
-            .transpose()?;
-        let completed_by = person(conn, &ctx.principal().account_id.to_string())?;
+        let opened_by = c.opened_by.map(|a| person(conn, a)).transpose()?;
+        let completed_by = person(conn, Id(ctx.principal().account_id))?;
         let report = ReviewReport::new(
             ReportHeader {
-                campaign_id: c.id.clone(),
+                campaign_id: c.id.to_string(),
                 year: c.year,
                 caf: ReportCaf {
-                    id: caf.id.clone(),
+                    id: caf.id.to_string(),
                     code: caf.code.clone(),
                     name: caf.name.clone(),
                 },
                 partner: ReportPartner {
-                    id: partner.id.clone(),
+                    id: partner.id.to_string(),
                     siret: partner.siret.clone(),
                     name: partner.name.clone(),
                 },
                 convention: ReportConvention {
-                    id: c.convention_id.clone(),
+                    id: c.convention_id.to_string(),
                     number,
                 },
                 opened_at: c.opened_at,
@@ -114,7 +111,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
             .set((
                 review_campaigns::status.eq(CampaignStatus::Completed.code()),
                 review_campaigns::completed_at.eq(ctx.now),
-                review_campaigns::completed_by.eq(ctx.principal().account_id.to_string()),
+                review_campaigns::completed_by.eq(Id(ctx.principal().account_id)),
                 review_campaigns::report.eq(&canonical),
                 review_campaigns::report_digest.eq(&digest),
                 review_campaigns::updated_at.eq(ctx.now),
@@ -124,7 +121,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
         let told = notify_caf(
             conn,
             ctx.now,
-            &c.caf_id,
+            c.caf_id,
             &format!(
                 "Mon Compte Partenaire : revue inverse {} de {}",
                 c.year, partner.name
@@ -153,11 +150,11 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&c.partner_id)?),
+                partner_id: Some(c.partner_id.get()),
                 action: TraceAction::ReviewCampaignCompleted,
                 target_type: TargetType::ReviewCampaign,
                 target_id: Some(campaign_id.into()),
-                caf_id: Some(crate::uuid(&c.caf_id)?),
+                caf_id: Some(c.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({
                     "partner_id": c.partner_id, "year": c.year, "report_sha256": digest,

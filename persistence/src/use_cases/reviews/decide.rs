@@ -36,7 +36,7 @@ pub fn decide(
             .first(conn)
             .optional()?
             .ok_or(Error::Domain(DomainError::NotFound))?;
-        let h = habs::load(conn, crate::uuid(&item.habilitation_id)?)?;
+        let h = habs::load(conn, item.habilitation_id.get().uuid())?;
         let before = item_state(&item.decision, &h.status)?;
         let after = check_decision(c.status()?, before, verdict)?;
         if after == ItemState::Removed {
@@ -67,7 +67,7 @@ pub fn decide(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&c.partner_id)?),
+                partner_id: Some(c.partner_id.get()),
                 action: if after == ItemState::Removed {
                     TraceAction::ReviewItemRemoved
                 } else {
@@ -75,7 +75,7 @@ pub fn decide(
                 },
                 target_type: TargetType::ReviewCampaign,
                 target_id: Some(campaign_id.into()),
-                caf_id: Some(crate::uuid(&c.caf_id)?),
+                caf_id: Some(c.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({
                     "partner_id": c.partner_id, "item_id": item.id,
@@ -84,7 +84,7 @@ pub fn decide(
                 }),
             },
         )?;
-        item_views(conn, &c.id)?
+        item_views(conn, c.id)?
             .into_iter()
             .find(|v| v.item.id == item.id)
             .ok_or_else(|| Error::Corrupt(format!("review item {} vanished", item.id)))

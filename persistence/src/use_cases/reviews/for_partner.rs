@@ -33,7 +33,7 @@ pub fn for_partner(
             .order(review_campaigns::id.desc())
             .limit(limit + 1)
             .load(conn)?;
-        let page = Page::from_rows(rows, limit, |c: &Campaign| c.id.clone(), Ok)?;
+        let page = Page::from_rows(rows, limit, |c: &Campaign| c.id.to_string(), Ok)?;
         Ok(Page {
             items: views(conn, page.items, today)?,
             next_cursor: page.next_cursor,

@@ -13,7 +13,7 @@ pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<(CampaignView, Vec<Item
     db.read(|conn| {
         let c = load_campaign(conn, id)?;
         authorize(ctx.principal(), Function::ReadReviews, c.reach()?)?;
-        let items = item_views(conn, &c.id)?;
+        let items = item_views(conn, c.id)?;
         Ok((view(conn, c, ctx.today())?, items))
     })
 }

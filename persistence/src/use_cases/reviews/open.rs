@@ -36,9 +36,9 @@ pub fn open(
                 .load(conn)?;
             let (mut opened, mut existing, mut skipped) = (vec![], vec![], vec![]);
             for p in partners {
-                if let Some(c) = campaign_of(conn, &p.id, year)? {
+                if let Some(c) = campaign_of(conn, p.id, year)? {
                     existing.push(c);
-                } else if let Some(conv) = active_convention(conn, &p.id, ctx.today())? {
+                } else if let Some(conv) = active_convention(conn, p.id, ctx.today())? {
                     opened.push(open_in(conn, ctx, &p, &conv, year, due_on)?);
                 } else {
                     skipped.push(p.id);

@@ -3,11 +3,13 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{cafs, partners as partners_t, review_campaigns};
 use crate::store::partners::Partner;
 use crate::store::trace::{self, Event, Outcome};
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
+use mcp_domain::ids::PartnerId;
 use mcp_domain::review::{is_overdue, scheduled_due_on, CampaignStatus};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
@@ -34,11 +36,11 @@ pub fn run_schedule(db: &Database, now: NaiveDateTime) -> Result<ScheduleRun> {
     for caf_id in caf_ids {
         run.opened += retrying(|| {
             db.write(|conn| {
-                let reviewed: BTreeSet<String> = review_campaigns::table
+                let reviewed: BTreeSet<Id<PartnerId>> = review_campaigns::table
                     .filter(review_campaigns::caf_id.eq(&caf_id))
                     .filter(review_campaigns::year.eq(year))
                     .select(review_campaigns::partner_id)
-                    .load::<String>(conn)?
+                    .load::<Id<PartnerId>>(conn)?
                     .into_iter()
                     .collect();
                 let partners: Vec<Partner> = partners_t::table
@@ -48,7 +50,7 @@ pub fn run_schedule(db: &Database, now: NaiveDateTime) -> Result<ScheduleRun> {
                     .load(conn)?;
                 let mut opened = 0;
                 for p in partners.iter().filter(|p| !reviewed.contains(&p.id)) {
-                    if let Some(conv) = active_convention(conn, &p.id, today)? {
+                    if let Some(conv) = active_convention(conn, p.id, today)? {
                         open_in(conn, &ctx, p, &conv, year, due_on)?;
                         opened += 1;
                     }
@@ -91,7 +93,7 @@ pub fn run_schedule(db: &Database, now: NaiveDateTime) -> Result<ScheduleRun> {
             let told = notify_caf(
                 conn,
                 now,
-                &c.caf_id,
+                c.caf_id,
                 &format!(
                     "Mon Compte Partenaire : revue inverse {} de {} en retard",
                     c.year, v.partner_name
@@ -114,11 +116,11 @@ pub fn run_schedule(db: &Database, now: NaiveDateTime) -> Result<ScheduleRun> {
                 conn,
                 &ctx,
                 Event {
-                    partner_id: Some(crate::uuid(&c.partner_id)?),
+                    partner_id: Some(c.partner_id.get()),
                     action: TraceAction::ReviewCampaignOverdueNotified,
                     target_type: TargetType::ReviewCampaign,
-                    target_id: Some(crate::uuid(&c.id)?),
-                    caf_id: Some(crate::uuid(&c.caf_id)?),
+                    target_id: Some(c.id.get().uuid()),
+                    caf_id: Some(c.caf_id.get()),
                     outcome: Outcome::Success,
                     detail: json!({
                         "partner_id": c.partner_id, "year": c.year, "due_on": c.due_on,

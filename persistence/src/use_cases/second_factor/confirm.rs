@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::account_totp;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -20,9 +21,9 @@ pub fn confirm(db: &Database, ctx: &Ctx, code: &str) -> Result<()> {
         mcp_domain::access::Function::ManageOwnAccount,
         mcp_domain::access::Reach::National,
     )?;
-    let me = ctx.principal().account_id().to_string();
+    let me = Id(ctx.principal().account_id());
     db.write(|conn| {
-        let pending = of(conn, &me)?
+        let pending = of(conn, me)?
             .filter(|t| t.confirmed_at.is_none())
             .ok_or(DomainError::NotFound)?;
         let identifier: String = crate::schema::accounts::table
@@ -70,7 +71,7 @@ pub fn confirm(db: &Database, ctx: &Ctx, code: &str) -> Result<()> {
                 partner_id: None,
                 action: TraceAction::AccountTotpEnrolled,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&me)?),
+                target_id: Some(me.uuid()),
                 caf_id: ctx.principal().caf_scope(),
                 outcome: Outcome::Success,
                 detail: json!({}),

@@ -33,6 +33,6 @@ pub fn list_own(db: &Database, ctx: &Ctx, page: &PageRequest) -> Result<Page<Ses
             .limit(limit + 1)
             .select(Session::as_select())
             .load(conn)?;
-        Page::from_rows(rows, limit, |s| s.id.clone(), Ok)
+        Page::from_rows(rows, limit, |s| s.id.to_string(), Ok)
     })
 }

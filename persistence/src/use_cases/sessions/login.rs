@@ -156,7 +156,7 @@ pub fn login(
             Some(account) if right && account.is_active() => account,
             other => return refuse(conn, other.as_ref(), "wrong_credentials"),
         };
-        let enrolled = second_factor::of(conn, &account.id)?.filter(|t| t.confirmed_at.is_some());
+        let enrolled = second_factor::of(conn, account.id)?.filter(|t| t.confirmed_at.is_some());
         if let Some(t) = &enrolled {
             let Some(code) = otp else {
                 accounts::trace_refused_login(
@@ -176,7 +176,7 @@ pub fn login(
                 ctx.now,
             )?;
             let accepted = match step {
-                Some(step) => second_factor::mark_step_used(conn, &account.id, step)?,
+                Some(step) => second_factor::mark_step_used(conn, account.id, step)?,
                 None => false,
             };
             if !accepted {
@@ -193,8 +193,8 @@ pub fn login(
             accounts::mark_password_change_required(
                 conn,
                 ctx,
-                crate::uuid(&account.id)?,
-                (account.caf_id.as_deref(), account.partner_id.as_deref()),
+                account.id.get(),
+                (account.caf_id, account.partner_id),
                 "the password is older than the contract allows",
             )?;
             account.must_change_password = true;
@@ -206,7 +206,7 @@ pub fn login(
             Purpose::Session => None,
             Purpose::SoftwareSession(app, _) | Purpose::Code(app, _) => Some(app),
         };
-        if app.is_some_and(|app| account.partner_id.as_deref() != Some(app.partner_id.as_str())) {
+        if app.is_some_and(|app| account.partner_id != Some(app.partner_id)) {
             accounts::trace_refused_login(
                 conn,
                 ctx,
@@ -218,7 +218,7 @@ pub fn login(
         }
         let device_token = match (device, device_token) {
             (Some(_), Some(token)) => token.to_string(),
-            _ => devices::give(conn, &account.id, identifier, ctx.now)?,
+            _ => devices::give(conn, account.id, identifier, ctx.now)?,
         };
         let signed_in = match purpose {
             Purpose::Session => {

@@ -4,6 +4,7 @@ use crate::credentials::secret_hash;
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::{accounts, refresh_tokens, sessions};
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -40,13 +41,11 @@ pub fn refresh(
         let Some((token_id, used_at, session, holder)) = found else {
             return Err(refused());
         };
-        if expected_client
-            .is_some_and(|c| session.client_id.as_deref() != Some(c.to_string().as_str()))
-        {
+        if expected_client.is_some_and(|c| session.client_id != Some(Id(c))) {
             return Err(refused());
         }
         let ctx = ctx.acting_as(session.principal(&holder));
-        let caf = holder.caf_id.as_deref().map(crate::uuid).transpose()?;
+        let caf = holder.caf_id.map(Id::get);
         let must_change = holder.must_change_password;
         let must_enrol = holder.must_enrol_second_factor;
         // Spent in one conditional write: of concurrent presentations of one token, exactly one
@@ -82,15 +81,15 @@ pub fn refresh(
         diesel::update(sessions::table.find(&session.id))
             .set(sessions::last_used_at.eq(ctx.now))
             .execute(conn)?;
-        let refresh_token = new_refresh_token(conn, &session.id, ctx.now)?;
+        let refresh_token = new_refresh_token(conn, session.id, ctx.now)?;
         trace::record(
             conn,
             &ctx,
             Event {
-                partner_id: holder.partner_id.as_deref().map(crate::uuid).transpose()?,
+                partner_id: holder.partner_id.map(Id::get),
                 action: TraceAction::AuthRefresh,
                 target_type: TargetType::Session,
-                target_id: Some(crate::uuid(&session.id)?),
+                target_id: Some(session.id.get().uuid()),
                 caf_id: caf,
                 outcome: Outcome::Success,
                 detail: json!({}),

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 
 use super::*;
 
@@ -13,12 +14,12 @@ pub fn revoke_all_own(db: &Database, ctx: &Ctx) -> Result<usize> {
         mcp_domain::access::Function::ManageOwnAccount,
         mcp_domain::access::Reach::National,
     )?;
-    let me = ctx.principal().account_id().to_string();
+    let me = Id(ctx.principal().account_id());
     db.write(|conn| {
         revoke_others_in(
             conn,
             ctx,
-            &me,
+            me,
             None,
             mcp_domain::vocabulary::SessionEnd::LogoutEverywhere,
         )

@@ -35,8 +35,8 @@ pub fn add_member(
             )
             .into());
         }
-        let newcomer = crate::uuid(&account.id)?;
-        crate::store::quotas::check_seats_for_group(conn, ctx, &group.id, newcomer)?;
+        let newcomer = account.id.get();
+        crate::store::quotas::check_seats_for_group(conn, ctx, group.id, newcomer.uuid())?;
         diesel::insert_into(group_members::table)
             .values((
                 group_members::group_id.eq(&group.id),
@@ -49,16 +49,16 @@ pub fn add_member(
                 ErrorCode::AlreadyMember,
                 "this person is already a member of the group",
             ))?;
-        touch_group(conn, &group.id, ctx.now)?;
+        touch_group(conn, group.id, ctx.now)?;
         trace::record(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&group.partner_id)?),
+                partner_id: Some(group.partner_id.get()),
                 action: TraceAction::GroupMemberAdded,
                 target_type: TargetType::Group,
                 target_id: Some(group_id.into()),
-                caf_id: Some(crate::uuid(&group.caf_id)?),
+                caf_id: Some(group.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "account_id": account.id, "full_name": account.full_name }),
             },

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::accounts;
 use crate::store::accounts::Account;
 use diesel::prelude::*;
@@ -35,11 +36,11 @@ pub fn close_account(
         mcp_domain::access::authorize_supervision(
             ctx.principal(),
             role,
-            account.caf_id.as_deref().map(crate::uuid).transpose()?,
-            account.partner_id.as_deref().map(crate::uuid).transpose()?,
+            account.caf_id.map(Id::get),
+            account.partner_id.map(Id::get),
         )?;
         authorize_touching(ctx.principal(), role)?;
-        if account.id == ctx.principal().account_id.to_string() {
+        if account.id == ctx.principal().account_id {
             return Err(DomainError::rule(
                 ErrorCode::OwnAccount,
                 "you cannot close your own account",

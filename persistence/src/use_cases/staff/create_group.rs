@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Result};
+use crate::id::Id;
 use crate::schema::partner_groups;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -27,9 +28,9 @@ pub fn create_group(
     db.write(|conn| {
         let partner = managed_partner(conn, ctx, partner_id, Function::ManageGroups)?;
         let group = Group {
-            id: crate::new_id(),
-            caf_id: partner.caf_id.clone(),
-            partner_id: partner.id.clone(),
+            id: Id::new(),
+            caf_id: partner.caf_id,
+            partner_id: partner.id,
             name: name.clone(),
             description: description.clone(),
             created_at: ctx.now,
@@ -54,11 +55,11 @@ pub fn create_group(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&group.partner_id)?),
+                partner_id: Some(group.partner_id.get()),
                 action: TraceAction::GroupCreated,
                 target_type: TargetType::Group,
-                target_id: Some(crate::uuid(&group.id)?),
-                caf_id: Some(crate::uuid(&group.caf_id)?),
+                target_id: Some(group.id.get().uuid()),
+                caf_id: Some(group.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": partner.id, "name": group.name }),
             },

@@ -12,7 +12,7 @@ use super::*;
 pub fn get_group(db: &Database, ctx: &Ctx, id: Uuid) -> Result<(Group, Vec<Member>)> {
     db.read(|conn| {
         let (group, _) = load_group(conn, ctx, id, Function::ReadHabilitations)?;
-        let members = members_of(conn, &group.id)?;
+        let members = members_of(conn, group.id)?;
         Ok((group, members))
     })
 }

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Error, Result};
+use crate::id::Id;
 use crate::schema::delegations;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -37,9 +38,9 @@ pub fn give_delegation(
         if role != Role::PartnerUser || crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
             return Err(DomainError::field("account_id", "not_a_partner_user", "delegations go to partner users whose account is open; administrators hold every function already").into());
         }
-        let subscribed = crate::store::habilitations::subscribed_profiles(conn, &partner.id, ctx.today())?;
+        let subscribed = crate::store::habilitations::subscribed_profiles(conn, partner.id, ctx.today())?;
         for (i, p) in profiles.iter().enumerate() {
-            if !subscribed.contains(&p.to_string()) {
+            if !subscribed.contains(&Id(mcp_domain::ids::ProfileId::from(*p))) {
                 return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());
             }
         }
@@ -51,9 +52,9 @@ pub fn give_delegation(
         profile_ids.dedup();
         let row = DelegationRow {
             id: crate::new_id(),
-            caf_id: partner.caf_id.clone(),
-            partner_id: partner.id.clone(),
-            account_id: account.id.clone(),
+            caf_id: partner.caf_id,
+            partner_id: partner.id,
+            account_id: account.id,
             functions: serde_json::to_string(&functions.iter().map(|f| f.code()).collect::<Vec<_>>()).expect("strings"),
             profile_ids: serde_json::to_string(&profile_ids).expect("strings"),
             granted_by: ctx.principal().account_id.to_string(),
@@ -79,11 +80,11 @@ pub fn give_delegation(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&partner.id)?),
+                partner_id: Some(partner.id.get()),
                 action: TraceAction::DelegationGiven,
                 target_type: TargetType::Delegation,
                 target_id: Some(crate::uuid(&row.id)?),
-                caf_id: Some(crate::uuid(&partner.caf_id)?),
+                caf_id: Some(partner.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": partner.id, "account_id": account.id, "functions": functions.iter().map(|f| f.code()).collect::<Vec<_>>(), "profile_ids": profile_ids }),
             },

@@ -36,7 +36,7 @@ pub fn list_staff(
                 .limit(limit + 1)
                 .select(Account::as_select())
                 .load(conn)?;
-            Page::from_rows(rows, limit, |a| a.id.clone(), Ok)
+            Page::from_rows(rows, limit, |a| a.id.to_string(), Ok)
         },
     )
 }

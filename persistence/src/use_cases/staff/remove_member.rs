@@ -34,16 +34,16 @@ pub fn remove_member(
         if n == 0 {
             return Err(DomainError::NotFound.into());
         }
-        touch_group(conn, &group.id, ctx.now)?;
+        touch_group(conn, group.id, ctx.now)?;
         trace::record(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&group.partner_id)?),
+                partner_id: Some(group.partner_id.get()),
                 action: TraceAction::GroupMemberRemoved,
                 target_type: TargetType::Group,
                 target_id: Some(group_id.into()),
-                caf_id: Some(crate::uuid(&group.caf_id)?),
+                caf_id: Some(group.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "account_id": account.id, "full_name": account.full_name }),
             },

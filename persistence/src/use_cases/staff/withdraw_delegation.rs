@@ -35,7 +35,7 @@ pub fn withdraw_delegation(
         partners::load_for(
             conn,
             ctx,
-            crate::uuid(&row.partner_id)?,
+            row.partner_id.get().uuid(),
             Function::ManageDelegations,
         )?;
         if row.withdrawn_at.is_some() {
@@ -48,7 +48,7 @@ pub fn withdraw_delegation(
         end_delegation_of(
             conn,
             ctx.now,
-            &row.account_id,
+            row.account_id,
             ctx.principal().account_id.into(),
             &reason,
         )?;
@@ -56,11 +56,11 @@ pub fn withdraw_delegation(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&row.partner_id)?),
+                partner_id: Some(row.partner_id.get()),
                 action: TraceAction::DelegationWithdrawn,
                 target_type: TargetType::Delegation,
                 target_id: Some(id),
-                caf_id: Some(crate::uuid(&row.caf_id)?),
+                caf_id: Some(row.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "account_id": row.account_id, "reason": reason }),
             },

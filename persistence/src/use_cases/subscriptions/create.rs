@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{on_unique, Error, Result};
+use crate::id::Id;
 use crate::schema::subscriptions;
 use crate::store::conventions::{self, Amendment};
 use crate::store::trace::{self, Event, Outcome};
@@ -10,7 +11,7 @@ use crate::use_cases::catalogue;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::AmendmentSignature;
-use mcp_domain::ids::ConventionId;
+use mcp_domain::ids::{ConventionId, SubscriptionId};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -30,8 +31,8 @@ pub fn create(
         let service = catalogue::by_code(conn, &new.service)?.ok_or_else(|| {
             DomainError::field("service", "unknown_service", format!("{} is not a service of the catalogue", new.service))
         })?;
-        check_against_catalogue(conn, &service, &conv.row.partner_id, &new.profiles)?;
-        let id = crate::new_id();
+        check_against_catalogue(conn, &service, conv.row.partner_id, &new.profiles)?;
+        let id: Id<SubscriptionId> = Id::new();
         let ((), amendment) = crate::store::amendments::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
             diesel::insert_into(subscriptions::table)
                 .values((
@@ -44,17 +45,17 @@ pub fn create(
                 ))
                 .execute(conn)
                 .map_err(on_unique(ErrorCode::AlreadySubscribed, "this convention already subscribes to this service"))?;
-            write_quotas(conn, &id, &service, &new.profiles)
+            write_quotas(conn, id, &service, &new.profiles)
         })?;
         trace::record(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                partner_id: Some(conv.row.partner_id.get()),
                 action: TraceAction::SubscriptionCreated,
                 target_type: TargetType::Subscription,
-                target_id: Some(crate::uuid(&id)?),
-                caf_id: Some(crate::uuid(&conv.row.caf_id)?),
+                target_id: Some(id.uuid()),
+                caf_id: Some(conv.row.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({
                     "convention_id": conv.row.id, "service": service.code,
@@ -62,7 +63,7 @@ pub fn create(
                 }),
             },
         )?;
-        let sub = load_rows(conn, Key::Id(&id))?.pop().ok_or(Error::Domain(DomainError::NotFound))?;
+        let sub = load_rows(conn, Key::Id(id))?.pop().ok_or(Error::Domain(DomainError::NotFound))?;
         Ok((view(&conv, sub, ctx.today()), amendment))
     })
 }

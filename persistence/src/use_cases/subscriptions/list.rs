@@ -17,7 +17,7 @@ pub fn list(
 ) -> Result<Vec<SubscriptionView>> {
     db.read(|conn| {
         let conv = conventions::load_for(conn, ctx, convention_id.into(), Function::ReadPartners)?;
-        let subs = for_convention(conn, &conv.row.id)?;
+        let subs = for_convention(conn, conv.row.id)?;
         Ok(subs
             .into_iter()
             .map(|s| view(&conv, s, ctx.today()))

@@ -31,10 +31,10 @@ pub fn update_quotas(
 ) -> Result<(SubscriptionView, Option<Amendment>)> {
     db.write(|conn| {
         let (conv, sub) = load_for(conn, ctx, id, Function::ManagePartners)?;
-        let service = catalogue::by_id(conn, &sub.service_id)?;
-        check_against_catalogue(conn, &service, &conv.row.partner_id, &requested)?;
+        let service = catalogue::by_id(conn, sub.service_id)?;
+        check_against_catalogue(conn, &service, conv.row.partner_id, &requested)?;
         let ((), amendment) = crate::store::amendments::change(conn, ctx, &conv, amendment, "subscription", |conn, _| {
-            write_quotas(conn, &sub.id, &service, &requested)?;
+            write_quotas(conn, sub.id, &service, &requested)?;
             diesel::update(subscriptions::table.find(&sub.id))
                 .set(subscriptions::updated_at.eq(ctx.now))
                 .execute(conn)?;
@@ -46,23 +46,23 @@ pub fn update_quotas(
                 Some(a) => format!("profile {} withdrawn from the subscription by amendment {}", q.profile_code, a.number),
                 None => format!("profile {} withdrawn from the subscription", q.profile_code),
             };
-            devalidated += crate::store::habilitations::devalidate_profile(conn, ctx, &sub.id, &q.profile_id, &reason)?;
+            devalidated += crate::store::habilitations::devalidate_profile(conn, ctx, sub.id, q.profile_id, &reason)?;
         }
         let before: Vec<_> = sub.quotas.iter().map(|q| json!({ "profile": q.profile_code, "max_users": q.max_users })).collect();
         trace::record(
             conn,
             ctx,
             Event {
-                partner_id: Some(crate::uuid(&conv.row.partner_id)?),
+                partner_id: Some(conv.row.partner_id.get()),
                 action: TraceAction::SubscriptionQuotasChanged,
                 target_type: TargetType::Subscription,
                 target_id: Some(id),
-                caf_id: Some(crate::uuid(&conv.row.caf_id)?),
+                caf_id: Some(conv.row.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "before": before, "after": quotas_json(&requested), "amendment": amendment.as_ref().map(|a| a.number), "habilitations_devalidated": devalidated }),
             },
         )?;
-        let sub = load_rows(conn, Key::Id(&sub.id))?.pop().ok_or(Error::Domain(DomainError::NotFound))?;
+        let sub = load_rows(conn, Key::Id(sub.id))?.pop().ok_or(Error::Domain(DomainError::NotFound))?;
         Ok((view(&conv, sub, ctx.today()), amendment))
     })
 }

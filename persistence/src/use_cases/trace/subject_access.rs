@@ -49,7 +49,7 @@ pub fn subject_access(
             .first(conn)
             .optional()?
             .ok_or(DomainError::NotFound)?;
-        let id = account.id.clone();
+        let id = account.id;
         let traces: Vec<Trace> = traces::table
             .filter(
                 traces::actor_account_id
