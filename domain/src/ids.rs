@@ -94,6 +94,18 @@ typed_ids! {
     MissionId;
     /// A review campaign.
     CampaignId;
+    /// A delegation of habilitation management to a partner's agent.
+    DelegationId;
+    /// A bundle of profiles granted together.
+    BundleId;
+    /// A question the Caf asks about a habilitation.
+    QuestionId;
+    /// An amendment of a convention.
+    AmendmentId;
+    /// A precautionary suspension decided by a Caf.
+    SuspensionId;
+    /// A line of a review campaign (one habilitation reviewed).
+    ReviewItemId;
 }
 
 #[cfg(test)]

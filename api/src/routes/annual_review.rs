@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::habilitations::{HabilitationDto, QuestionDto};
 use super::quotas::QuotaUseDto;
 use super::reviews::CampaignDto;
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -86,12 +86,12 @@ impl TryFrom<CafSuspension> for CafSuspensionDto {
     type Error = ApiError;
     fn try_from(s: CafSuspension) -> Result<Self, ApiError> {
         Ok(Self {
-            id: stored_id(&s.id)?,
+            id: s.id.uuid(),
             habilitation_id: s.habilitation_id.uuid(),
             reason: s.reason,
-            suspended_by: s.suspended_by.as_deref().map(stored_id).transpose()?,
+            suspended_by: s.suspended_by.map(|a| a.uuid()),
             suspended_at: utc(s.suspended_at),
-            lifted_by: s.lifted_by.as_deref().map(stored_id).transpose()?,
+            lifted_by: s.lifted_by.map(|a| a.uuid()),
             lifted_at: s.lifted_at.map(utc),
             lift_reason: s.lift_reason,
         })

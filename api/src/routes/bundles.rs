@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::habilitations::{holder_of, HabilitationDto};
 use super::PageQuery;
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -37,12 +37,12 @@ impl TryFrom<habs::RoleBundle> for RoleBundleDto {
     type Error = ApiError;
     fn try_from(b: habs::RoleBundle) -> Result<Self, ApiError> {
         Ok(Self {
-            id: stored_id(&b.id)?,
+            id: b.id.uuid(),
             partner_id: b.partner_id.uuid(),
             profile_ids: b.profiles().map_err(ApiError::from)?,
             name: b.name,
             description: b.description,
-            created_by: stored_id(&b.created_by)?,
+            created_by: b.created_by.uuid(),
             created_at: utc(b.created_at),
         })
     }

@@ -14,7 +14,7 @@ use super::types::{
     AmendmentInput, Contact, ConventionStatus, ManagementMode, Party, PasswordPolicy,
     TerminationKind,
 };
-use super::{run, stored_id, utc, PageQuery};
+use super::{run, utc, PageQuery};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -652,7 +652,7 @@ impl TryFrom<Amendment> for AmendmentDto {
     type Error = ApiError;
     fn try_from(a: Amendment) -> Result<Self, ApiError> {
         Ok(Self {
-            id: stored_id(&a.id)?,
+            id: a.id.uuid(),
             number: a.number,
             subject: a.subject,
             summary: a.summary,
@@ -661,7 +661,7 @@ impl TryFrom<Amendment> for AmendmentDto {
             previous_version: serde_json::from_str(&a.previous_version)
                 .map_err(ApiError::internal)?,
             new_version: serde_json::from_str(&a.new_version).map_err(ApiError::internal)?,
-            recorded_by: stored_id(&a.recorded_by)?,
+            recorded_by: a.recorded_by.uuid(),
             created_at: utc(a.created_at),
         })
     }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::habilitations::ReasonInput;
 use super::PageQuery;
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -75,12 +75,12 @@ impl TryFrom<DelegationRow> for DelegationDto {
     fn try_from(d: DelegationRow) -> Result<Self, ApiError> {
         let domain = d.to_domain().map_err(ApiError::from)?;
         Ok(Self {
-            id: stored_id(&d.id)?,
+            id: d.id.uuid(),
             partner_id: d.partner_id.uuid(),
             account_id: d.account_id.uuid(),
             functions: domain.functions.into_iter().map(Into::into).collect(),
             profile_ids: domain.profiles.into_iter().map(Into::into).collect(),
-            granted_by: stored_id(&d.granted_by)?,
+            granted_by: d.granted_by.uuid(),
             granted_at: utc(d.granted_at),
             withdrawn_at: d.withdrawn_at.map(utc),
             withdrawn_reason: d.withdrawn_reason,

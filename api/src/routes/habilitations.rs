@@ -92,7 +92,7 @@ impl TryFrom<HabilitationView> for HabilitationDto {
             },
             status: h.status,
             ends_on: h.ends_on,
-            granted_by: stored_id(&h.granted_by)?,
+            granted_by: h.granted_by.uuid(),
             granted_at: utc(h.granted_at),
             suspended_by_caf: h.suspended_by_caf,
             status_reason: h.status_reason,
@@ -425,14 +425,14 @@ impl TryFrom<habs::Question> for QuestionDto {
     type Error = ApiError;
     fn try_from(q: habs::Question) -> Result<Self, ApiError> {
         Ok(Self {
-            id: stored_id(&q.id)?,
+            id: q.id.uuid(),
             habilitation_id: q.habilitation_id.uuid(),
             partner_id: q.partner_id.uuid(),
             question: q.question,
-            asked_by: stored_id(&q.asked_by)?,
+            asked_by: q.asked_by.uuid(),
             asked_at: utc(q.asked_at),
             answer: q.answer,
-            answered_by: q.answered_by.as_deref().map(stored_id).transpose()?,
+            answered_by: q.answered_by.map(|a| a.uuid()),
             answered_at: q.answered_at.map(utc),
         })
     }

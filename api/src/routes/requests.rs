@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::habilitations::ReasonInput;
 use super::partners::AdministratorRank;
 use super::types::Contact;
-use super::{run, stored_id, utc};
+use super::{run, utc};
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -195,12 +195,12 @@ fn dto(v: RequestView) -> Result<RequestDto, ApiError> {
         kind: r.kind,
         status: r.status,
         form: serde_json::to_value(form).map_err(ApiError::internal)?,
-        filed_by: stored_id(&r.filed_by)?,
+        filed_by: r.filed_by.uuid(),
         created_at: utc(r.created_at),
         submitted_at: r.submitted_at.map(utc),
         waiting_days,
         escalation_due: v.escalation_due,
-        decided_by: r.decided_by.as_deref().map(stored_id).transpose()?,
+        decided_by: r.decided_by.map(|a| a.uuid()),
         decided_at: r.decided_at.map(utc),
         reason: r.reason,
     })

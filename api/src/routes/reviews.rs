@@ -173,7 +173,7 @@ impl TryFrom<ItemView> for ItemDto {
         let i = v.item;
         let ended = v.state == mcp_domain::review::ItemState::Ended;
         Ok(Self {
-            id: stored_id(&i.id)?,
+            id: i.id.uuid(),
             habilitation_id: i.habilitation_id.uuid(),
             holder: HolderDto {
                 kind: i.holder_kind,

@@ -520,17 +520,15 @@ pub(crate) fn check_not_self(
     ctx: &Ctx,
     people: &std::collections::BTreeSet<uuid::Uuid>,
 ) -> Result<()> {
-    let someone = |(id, email, full_name): (String, String, String)| -> Result<Someone> {
-        Ok(Someone {
-            account_id: crate::uuid(&id)?,
-            email,
-            full_name,
-        })
+    let someone = |(id, email, full_name): (Id<AccountId>, String, String)| Someone {
+        account_id: id.get(),
+        email,
+        full_name,
     };
-    let mut ids: Vec<String> = people.iter().map(uuid::Uuid::to_string).collect();
-    let actor = ctx.principal().account_id.to_string();
-    ids.push(actor.clone());
-    let rows: Vec<(String, String, String)> = accounts::table
+    let mut ids: Vec<Id<AccountId>> = people.iter().map(|p| Id(AccountId::from(*p))).collect();
+    let actor = ctx.principal().account_id;
+    ids.push(Id(actor));
+    let rows: Vec<(Id<AccountId>, String, String)> = accounts::table
         .filter(accounts::id.eq_any(&ids))
         .select((accounts::id, accounts::email, accounts::full_name))
         .load(conn)?;
@@ -538,10 +536,10 @@ pub(crate) fn check_not_self(
     let mut beneficiaries = vec![];
     for row in rows {
         if row.0 == actor {
-            actor_row = Some(someone(row.clone())?);
+            actor_row = Some(someone(row.clone()));
         }
-        if people.contains(&crate::uuid(&row.0)?) {
-            beneficiaries.push(someone(row)?);
+        if people.contains(&row.0.uuid()) {
+            beneficiaries.push(someone(row));
         }
     }
     let actor = actor_row.ok_or_else(|| Error::Corrupt(format!("no account {actor}")))?;

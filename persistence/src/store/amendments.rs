@@ -84,7 +84,7 @@ pub(crate) fn change<T>(
     }
     let new_version = snapshot(conn, conv.row.id)?;
     let a = Amendment {
-        id: crate::new_id(),
+        id: Id::new(),
         convention_id: conv.row.id,
         number,
         subject: subject.to_string(),
@@ -93,7 +93,7 @@ pub(crate) fn change<T>(
         partner_signed_on: signature.partner_signed_on,
         previous_version: previous.to_string(),
         new_version: new_version.to_string(),
-        recorded_by: ctx.principal().account_id().to_string(),
+        recorded_by: Id(ctx.principal().account_id()),
         created_at: ctx.now,
     };
     diesel::insert_into(amendments::table)

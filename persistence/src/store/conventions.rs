@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::contract::{check_contacts, Contact, EmailDomains, ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{ConventionLife, Party, Termination, TerminationKind};
-use mcp_domain::ids::{CafId, ConventionId, MissionId, PartnerId};
+use mcp_domain::ids::{AccountId, AmendmentId, CafId, ConventionId, MissionId, PartnerId};
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
@@ -160,7 +160,7 @@ pub struct Convention {
 #[diesel(table_name = amendments)]
 pub struct Amendment {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<AmendmentId>,
     /// Its convention.
     pub convention_id: Id<ConventionId>,
     /// Its number (1, 2, …).
@@ -178,7 +178,7 @@ pub struct Amendment {
     /// The version it made, JSON.
     pub new_version: String,
     /// The account that recorded it.
-    pub recorded_by: String,
+    pub recorded_by: Id<AccountId>,
     /// When it was recorded.
     pub created_at: NaiveDateTime,
 }

@@ -4,7 +4,8 @@
 //! questions, and the views partners and Cafs need.
 
 use mcp_domain::ids::{
-    AccountId, CafId, ConventionId, HabilitationId, MissionId, PartnerId, ProfileId, SubscriptionId,
+    AccountId, BundleId, CafId, ConventionId, HabilitationId, MissionId, PartnerId, ProfileId,
+    QuestionId, SubscriptionId,
 };
 use mcp_domain::vocabulary::{HolderKind, TargetType, TraceAction};
 use std::collections::BTreeSet;
@@ -59,7 +60,7 @@ pub struct Habilitation {
     /// Last day of a temporary mission.
     pub ends_on: Option<NaiveDate>,
     /// Who granted it.
-    pub granted_by: String,
+    pub granted_by: Id<AccountId>,
     /// When.
     pub granted_at: NaiveDateTime,
     /// Whether the Caf suspended it (only the Caf lifts that).
@@ -235,7 +236,7 @@ pub(crate) fn grant_in(
     ctx: &Ctx,
     partner: &Partner,
     req: &GrantRequest,
-    bundle: Option<&str>,
+    bundle: Option<Id<BundleId>>,
 ) -> Result<Habilitation> {
     authorize_profile(ctx.principal(), req.profile_id)?;
     let Grantable {
@@ -268,7 +269,7 @@ pub(crate) fn grant_in(
         holder_id: req.holder.id().to_string(),
         status: HabilitationStatus::Active.code().into(),
         ends_on: req.ends_on,
-        granted_by: ctx.principal().account_id.to_string(),
+        granted_by: Id(ctx.principal().account_id),
         granted_at: ctx.now,
         suspended_by_caf: false,
         status_reason: None,
@@ -548,7 +549,7 @@ pub struct Unused {
 #[diesel(table_name = habilitation_questions)]
 pub struct Question {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<QuestionId>,
     /// The habilitation.
     pub habilitation_id: Id<HabilitationId>,
     /// The Caf.
@@ -558,13 +559,13 @@ pub struct Question {
     /// The question.
     pub question: String,
     /// Who asked.
-    pub asked_by: String,
+    pub asked_by: Id<AccountId>,
     /// When.
     pub asked_at: NaiveDateTime,
     /// The answer.
     pub answer: Option<String>,
     /// Who answered.
-    pub answered_by: Option<String>,
+    pub answered_by: Option<Id<AccountId>>,
     /// When.
     pub answered_at: Option<NaiveDateTime>,
 }
@@ -574,7 +575,7 @@ pub struct Question {
 #[diesel(table_name = role_bundles)]
 pub struct RoleBundle {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<BundleId>,
     /// The Caf.
     pub caf_id: Id<CafId>,
     /// The partner.
@@ -586,7 +587,7 @@ pub struct RoleBundle {
     /// Profile ids, JSON array.
     pub profile_ids: String,
     /// Who designed it.
-    pub created_by: String,
+    pub created_by: Id<AccountId>,
     /// When.
     pub created_at: NaiveDateTime,
 }

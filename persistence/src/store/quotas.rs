@@ -142,7 +142,7 @@ pub(crate) fn people_of_holder(
                 )
                 .into());
             };
-            let members: Vec<(String, String)> = group_members::table
+            let members: Vec<(Id<AccountId>, String)> = group_members::table
                 .inner_join(accounts::table.on(accounts::id.eq(group_members::account_id)))
                 .filter(group_members::group_id.eq(&group))
                 .select((group_members::account_id, accounts::role))
@@ -154,7 +154,7 @@ pub(crate) fn people_of_holder(
                     authorize_touching(ctx.principal(), role)?;
                 }
             }
-            members.iter().map(|(m, _)| crate::uuid(m)).collect()
+            Ok(members.iter().map(|(m, _)| m.uuid()).collect())
         }
     }
 }

@@ -119,13 +119,13 @@ pub struct RequestRow {
     /// For a habilitation request: the profile.
     pub profile_id: Option<Id<ProfileId>>,
     /// The administrator who filed it.
-    pub filed_by: String,
+    pub filed_by: Id<AccountId>,
     /// Creation.
     pub created_at: NaiveDateTime,
     /// Last sent to the Caf.
     pub submitted_at: Option<NaiveDateTime>,
     /// The Caf administrator who last decided.
-    pub decided_by: Option<String>,
+    pub decided_by: Option<Id<AccountId>>,
     /// When.
     pub decided_at: Option<NaiveDateTime>,
     /// The reason given with the last step (changes asked, refusal, withdrawal).
@@ -427,9 +427,9 @@ pub(crate) fn set_status(
         row.submitted_at
     };
     let (decided_by, decided_at) = if by_caf {
-        (Some(ctx.principal().account_id.to_string()), Some(ctx.now))
+        (Some(Id(ctx.principal().account_id)), Some(ctx.now))
     } else {
-        (row.decided_by.clone(), row.decided_at)
+        (row.decided_by, row.decided_at)
     };
     let result = result.map(|r| r.to_string()).or(row.result.clone());
     diesel::update(habilitation_requests::table.find(&row.id))

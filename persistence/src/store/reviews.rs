@@ -6,6 +6,7 @@
 
 use mcp_domain::ids::{
     AccountId, CafId, CampaignId, ConventionId, HabilitationId, MissionId, PartnerId, ProfileId,
+    ReviewItemId, SuspensionId,
 };
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,7 +92,7 @@ impl Campaign {
 #[diesel(table_name = review_items)]
 pub struct ItemRow {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<ReviewItemId>,
     /// The campaign.
     pub campaign_id: Id<CampaignId>,
     /// The habilitation reviewed.
@@ -600,7 +601,7 @@ pub struct ProfileConsultations {
 #[diesel(table_name = caf_suspensions)]
 pub struct CafSuspension {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<SuspensionId>,
     /// The habilitation.
     pub habilitation_id: Id<HabilitationId>,
     /// The Caf.
@@ -610,11 +611,11 @@ pub struct CafSuspension {
     /// Why.
     pub reason: String,
     /// Who suspended (unknown for suspensions made before they were kept here).
-    pub suspended_by: Option<String>,
+    pub suspended_by: Option<Id<AccountId>>,
     /// When.
     pub suspended_at: NaiveDateTime,
     /// Who lifted it.
-    pub lifted_by: Option<String>,
+    pub lifted_by: Option<Id<AccountId>>,
     /// When.
     pub lifted_at: Option<NaiveDateTime>,
     /// Why.

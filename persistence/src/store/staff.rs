@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::access::{Delegation, Function, ManagementFunction, Role};
-use mcp_domain::ids::{AccountId, CafId, GroupId, PartnerId, RequestId};
+use mcp_domain::ids::{AccountId, CafId, DelegationId, GroupId, PartnerId, RequestId};
 use mcp_domain::person::Person;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -202,7 +202,7 @@ pub(crate) fn create_user_in(
 #[diesel(table_name = delegations)]
 pub struct DelegationRow {
     /// Opaque id.
-    pub id: String,
+    pub id: Id<DelegationId>,
     /// The Caf.
     pub caf_id: Id<CafId>,
     /// The partner.
@@ -214,13 +214,13 @@ pub struct DelegationRow {
     /// Profile ids, JSON array.
     pub profile_ids: String,
     /// The administrator who gave it.
-    pub granted_by: String,
+    pub granted_by: Id<AccountId>,
     /// When.
     pub granted_at: NaiveDateTime,
     /// When it was withdrawn.
     pub withdrawn_at: Option<NaiveDateTime>,
     /// By whom.
-    pub withdrawn_by: Option<String>,
+    pub withdrawn_by: Option<Id<AccountId>>,
     /// Why.
     pub withdrawn_reason: Option<String>,
 }

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::habilitation_questions;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -61,7 +62,7 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Resu
         )?;
         Ok(Question {
             answer: Some(answer.clone()),
-            answered_by: Some(ctx.principal().account_id.to_string()),
+            answered_by: Some(Id(ctx.principal().account_id)),
             answered_at: Some(ctx.now),
             ..q
         })

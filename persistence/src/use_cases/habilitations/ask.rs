@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use crate::id::Id;
 use crate::schema::habilitation_questions;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -30,12 +31,12 @@ pub fn ask(
             reach_of(&h)?,
         )?;
         let q = Question {
-            id: crate::new_id(),
+            id: Id::new(),
             habilitation_id: h.id,
             caf_id: h.caf_id,
             partner_id: h.partner_id,
             question: question.clone(),
-            asked_by: ctx.principal().account_id.to_string(),
+            asked_by: Id(ctx.principal().account_id),
             asked_at: ctx.now,
             answer: None,
             answered_by: None,

@@ -39,13 +39,13 @@ pub fn create_bundle(
             authorize_profile(ctx.principal(), (*p).into())?;
         }
         let b = RoleBundle {
-            id: crate::new_id(),
+            id: Id::new(),
             caf_id: partner.caf_id,
             partner_id: partner.id,
             name,
             description,
             profile_ids: serde_json::to_string(&profile_ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).expect("strings"),
-            created_by: ctx.principal().account_id.to_string(),
+            created_by: Id(ctx.principal().account_id),
             created_at: ctx.now,
         };
         diesel::insert_into(role_bundles::table)
@@ -68,7 +68,7 @@ pub fn create_bundle(
                 partner_id: Some(b.partner_id.get()),
                 action: TraceAction::RoleBundleCreated,
                 target_type: TargetType::RoleBundle,
-                target_id: Some(crate::uuid(&b.id)?),
+                target_id: Some(b.id.get().uuid()),
                 caf_id: Some(b.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": b.partner_id, "name": b.name, "profile_ids": profile_ids }),

@@ -52,7 +52,7 @@ pub fn grant_bundle(
                 mission_id,
                 ends_on,
             };
-            let h = grant_in(conn, ctx, &partner, &req, Some(&b.id))?;
+            let h = grant_in(conn, ctx, &partner, &req, Some(b.id))?;
             out.push(view(conn, h)?);
         }
         Ok(out)

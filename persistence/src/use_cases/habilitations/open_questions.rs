@@ -38,7 +38,7 @@ pub fn open_questions(
                 .limit(limit + 1)
                 .select(Question::as_select())
                 .load(conn)?;
-            Page::from_rows(rows, limit, |r| r.id.clone(), Ok)
+            Page::from_rows(rows, limit, |r| r.id.to_string(), Ok)
         },
     )
 }

@@ -29,7 +29,7 @@ pub fn file(db: &Database, ctx: &Ctx, partner_id: PartnerId, form: Form) -> Resu
             form: serde_json::to_string(&form).expect("plain data"),
             subscription_id: seat.as_ref().map(|s| s.0),
             profile_id: seat.as_ref().map(|s| s.1),
-            filed_by: ctx.principal().account_id.to_string(),
+            filed_by: Id(ctx.principal().account_id),
             created_at: ctx.now,
             submitted_at: None,
             decided_by: None,

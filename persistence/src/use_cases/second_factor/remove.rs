@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::account_totp;
 use crate::store::trace::{self, Event, Outcome};
 use crate::use_cases::accounts::OwnPassword;
@@ -16,12 +17,12 @@ use serde_json::json;
 /// a wrong one counts as a failed sign-in.
 pub fn remove(db: &Database, ctx: &Ctx, password: &str, policy: ThrottlePolicy) -> Result<()> {
     let proof = OwnPassword::check(db, ctx, password, policy)?;
-    let me = ctx.principal().account_id().to_string();
+    let me = ctx.principal().account_id();
     db.write(|conn| {
         if let Err(refused) = proof.decide(conn, ctx, password, "password")? {
             return Ok(Err(refused));
         }
-        let removed = diesel::delete(account_totp::table.find(&me)).execute(conn)?;
+        let removed = diesel::delete(account_totp::table.find(Id(me))).execute(conn)?;
         if removed == 0 {
             return Ok(Err(Error::Domain(DomainError::NotFound)));
         }
@@ -32,7 +33,7 @@ pub fn remove(db: &Database, ctx: &Ctx, password: &str, policy: ThrottlePolicy) 
                 partner_id: None,
                 action: TraceAction::AccountTotpRemoved,
                 target_type: TargetType::Account,
-                target_id: Some(crate::uuid(&me)?),
+                target_id: Some(me.uuid()),
                 caf_id: ctx.principal().caf_scope(),
                 outcome: Outcome::Success,
                 detail: json!({}),

@@ -51,13 +51,13 @@ pub fn give_delegation(
         profile_ids.sort();
         profile_ids.dedup();
         let row = DelegationRow {
-            id: crate::new_id(),
+            id: Id::new(),
             caf_id: partner.caf_id,
             partner_id: partner.id,
             account_id: account.id,
             functions: serde_json::to_string(&functions.iter().map(|f| f.code()).collect::<Vec<_>>()).expect("strings"),
             profile_ids: serde_json::to_string(&profile_ids).expect("strings"),
-            granted_by: ctx.principal().account_id.to_string(),
+            granted_by: Id(ctx.principal().account_id),
             granted_at: ctx.now,
             withdrawn_at: None,
             withdrawn_by: None,
@@ -83,7 +83,7 @@ pub fn give_delegation(
                 partner_id: Some(partner.id.get()),
                 action: TraceAction::DelegationGiven,
                 target_type: TargetType::Delegation,
-                target_id: Some(crate::uuid(&row.id)?),
+                target_id: Some(row.id.get().uuid()),
                 caf_id: Some(partner.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "partner_id": partner.id, "account_id": account.id, "functions": functions.iter().map(|f| f.code()).collect::<Vec<_>>(), "profile_ids": profile_ids }),

@@ -37,7 +37,7 @@ pub fn list_delegations(
                 .limit(limit + 1)
                 .select(DelegationRow::as_select())
                 .load(conn)?;
-            Page::from_rows(rows, limit, |r| r.id.clone(), Ok)
+            Page::from_rows(rows, limit, |r| r.id.to_string(), Ok)
         },
     )
 }

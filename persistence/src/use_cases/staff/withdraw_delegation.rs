@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::schema::delegations;
 use crate::store::partners::{self};
 use crate::store::trace::{self, Event, Outcome};
@@ -67,7 +68,7 @@ pub fn withdraw_delegation(
         )?;
         Ok(DelegationRow {
             withdrawn_at: Some(ctx.now),
-            withdrawn_by: Some(ctx.principal().account_id.to_string()),
+            withdrawn_by: Some(Id(ctx.principal().account_id)),
             withdrawn_reason: Some(reason.clone()),
             ..row
         })
