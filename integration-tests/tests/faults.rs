@@ -999,7 +999,10 @@ fn a_runaway_client_is_slowed_down_alone(engine: Engine) {
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("RateLimit header: {state:?}"));
         if left >= last_left {
-            assert_eq!(window_began, 0, "a second new window within one run: {state}");
+            assert_eq!(
+                window_began, 0,
+                "a second new window within one run: {state}"
+            );
             window_began = i;
         }
         last_left = left;

@@ -151,7 +151,7 @@ pub async fn grant_role_bundle(
     let holder = holder_of(b.account_id, b.group_id)?;
     let id = path.into_inner();
     let hs = run(&state, &auth, move |db, ctx| {
-        habs::grant_bundle(db, ctx, id, holder, b.mission_id.into(), b.ends_on)
+        habs::grant_bundle(db, ctx, id.into(), holder, b.mission_id.into(), b.ends_on)
     })
     .await?;
     Ok(HttpResponse::Created().json(

@@ -137,7 +137,7 @@ pub async fn get_caf(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let caf = run(&state, &auth, move |db, ctx| cafs::get(db, ctx, id)).await?;
+    let caf = run(&state, &auth, move |db, ctx| cafs::get(db, ctx, id.into())).await?;
     Ok(HttpResponse::Ok().json(CafDto::from(caf)))
 }
 
@@ -160,7 +160,7 @@ pub async fn update_caf(
     let b = body.into_inner();
     let data = CafData::new(&b.code, &b.name, &b.address, &b.director_name)?;
     let caf = run(&state, &auth, move |db, ctx| {
-        cafs::update(db, ctx, id, &data)
+        cafs::update(db, ctx, id.into(), &data)
     })
     .await?;
     Ok(HttpResponse::Ok().json(CafDto::from(caf)))
@@ -299,7 +299,12 @@ pub async fn set_second_factor_requirement(
     let id = path.into_inner();
     let required = body.required;
     let (caf, restricted) = run(&state, &auth, move |db, ctx| {
-        mcp_persistence::use_cases::cafs::set_second_factor_requirement(db, ctx, id, required)
+        mcp_persistence::use_cases::cafs::set_second_factor_requirement(
+            db,
+            ctx,
+            id.into(),
+            required,
+        )
     })
     .await?;
     Ok(HttpResponse::Ok().json(SecondFactorRequirementResult {

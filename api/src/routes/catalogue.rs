@@ -138,7 +138,10 @@ pub async fn get_service(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let s = run(&state, &auth, move |db, ctx| catalogue::get(db, ctx, id)).await?;
+    let s = run(&state, &auth, move |db, ctx| {
+        catalogue::get(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ServiceDto::from(s)))
 }
 

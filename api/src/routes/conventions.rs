@@ -305,7 +305,12 @@ pub async fn get_convention(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    respond(run(&state, &auth, move |db, ctx| conventions::get(db, ctx, id)).await?)
+    respond(
+        run(&state, &auth, move |db, ctx| {
+            conventions::get(db, ctx, id.into())
+        })
+        .await?,
+    )
 }
 
 /// Changes to signatories or missions. On a signed convention, an `amendment` is required.
@@ -351,7 +356,7 @@ pub async fn update_convention(
     let amendment = b.amendment.map(Into::into);
     respond(
         run(&state, &auth, move |db, ctx| {
-            conventions::update(db, ctx, id, change, amendment)
+            conventions::update(db, ctx, id.into(), change, amendment)
         })
         .await?
         .0,
@@ -389,7 +394,7 @@ pub async fn sign_convention(
     let b = body.into_inner();
     respond(
         run(&state, &auth, move |db, ctx| {
-            conventions::sign(db, ctx, id, b.partner_signed_on, b.caf_signed_on)
+            conventions::sign(db, ctx, id.into(), b.partner_signed_on, b.caf_signed_on)
         })
         .await?,
     )
@@ -423,7 +428,7 @@ pub async fn complete_rgpd_formalities(
     let on = body.into_inner().completed_on;
     respond(
         run(&state, &auth, move |db, ctx| {
-            conventions::complete_rgpd(db, ctx, id, on)
+            conventions::complete_rgpd(db, ctx, id.into(), on)
         })
         .await?,
     )
@@ -474,7 +479,7 @@ pub async fn notify_termination(
     };
     respond(
         run(&state, &auth, move |db, ctx| {
-            conventions::notify_termination(db, ctx, id, notice)
+            conventions::notify_termination(db, ctx, id.into(), notice)
         })
         .await?,
     )
@@ -509,7 +514,7 @@ pub async fn withdraw_termination(
     let reason = body.into_inner().reason;
     respond(
         run(&state, &auth, move |db, ctx| {
-            conventions::withdraw_termination(db, ctx, id, &reason)
+            conventions::withdraw_termination(db, ctx, id.into(), &reason)
         })
         .await?,
     )
@@ -563,7 +568,10 @@ pub async fn get_service_contract(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let c = run(&state, &auth, move |db, ctx| conventions::get(db, ctx, id)).await?;
+    let c = run(&state, &auth, move |db, ctx| {
+        conventions::get(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(contract_dto(&c)?))
 }
 
@@ -615,7 +623,7 @@ pub async fn update_service_contract(
         email_domains: b.email_domains,
     };
     let (c, _) = run(&state, &auth, move |db, ctx| {
-        conventions::update_contract(db, ctx, id, change, amendment)
+        conventions::update_contract(db, ctx, id.into(), change, amendment)
     })
     .await?;
     Ok(HttpResponse::Ok().json(contract_dto(&c)?))
@@ -682,7 +690,7 @@ pub async fn list_amendments(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let list = run(&state, &auth, move |db, ctx| {
-        conventions::amendments(db, ctx, id)
+        conventions::amendments(db, ctx, id.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(AmendmentPage::whole(

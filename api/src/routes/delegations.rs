@@ -177,7 +177,7 @@ pub async fn withdraw_delegation(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     let d = run(&state, &auth, move |db, ctx| {
-        staff::withdraw_delegation(db, ctx, id, &reason)
+        staff::withdraw_delegation(db, ctx, id.into(), &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(DelegationDto::try_from(d)?))

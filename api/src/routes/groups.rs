@@ -150,7 +150,10 @@ pub async fn get_group(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let (g, members) = run(&state, &auth, move |db, ctx| staff::get_group(db, ctx, id)).await?;
+    let (g, members) = run(&state, &auth, move |db, ctx| {
+        staff::get_group(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(GroupDetailDto {
         group: GroupDto::try_from(g)?,
         members: members.into_iter().map(MemberDto::from).collect(),

@@ -270,7 +270,7 @@ pub async fn get_habilitation(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let h = run(&state, &auth, move |db, ctx| habs::get(db, ctx, id)).await?;
+    let h = run(&state, &auth, move |db, ctx| habs::get(db, ctx, id.into())).await?;
     Ok(HttpResponse::Ok().json(HabilitationDto::try_from(h)?))
 }
 
@@ -292,7 +292,7 @@ async fn change(
     reason: String,
 ) -> Result<HttpResponse, ApiError> {
     let h = run(&state, &auth, move |db, ctx| {
-        habs::change_status(db, ctx, id, change, &reason)
+        habs::change_status(db, ctx, id.into(), change, &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(HabilitationDto::try_from(h)?))
@@ -392,7 +392,7 @@ pub async fn get_habilitation_history(
     let page = query.request()?;
     let id = path.into_inner();
     let p = run(&state, &auth, move |db, ctx| {
-        habs::history(db, ctx, id, &page)
+        habs::history(db, ctx, id.into(), &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(super::traces::page(p)?))
@@ -559,7 +559,7 @@ pub async fn answer_habilitation_question(
     let id = path.into_inner();
     let text = body.into_inner().answer;
     let q = run(&state, &auth, move |db, ctx| {
-        habs::answer(db, ctx, id, &text)
+        habs::answer(db, ctx, id.into(), &text)
     })
     .await?;
     Ok(HttpResponse::Ok().json(QuestionDto::try_from(q)?))

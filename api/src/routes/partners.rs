@@ -208,7 +208,10 @@ pub async fn get_partner(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let p = run(&state, &auth, move |db, ctx| partners::get(db, ctx, id)).await?;
+    let p = run(&state, &auth, move |db, ctx| {
+        partners::get(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))
 }
 
@@ -230,7 +233,7 @@ pub async fn update_partner(
     let id = path.into_inner();
     let data = body.check()?;
     let p = run(&state, &auth, move |db, ctx| {
-        partners::update(db, ctx, id, &data)
+        partners::update(db, ctx, id.into(), &data)
     })
     .await?;
     Ok(HttpResponse::Ok().json(PartnerDto::try_from(p)?))

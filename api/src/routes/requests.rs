@@ -347,7 +347,10 @@ pub async fn get_request(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let v = run(&state, &auth, move |db, ctx| requests::get(db, ctx, id)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::get(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
 
@@ -369,7 +372,7 @@ pub async fn edit_request(
     let id = path.into_inner();
     let form: Form = body.into_inner().into();
     let v = run(&state, &auth, move |db, ctx| {
-        requests::edit(db, ctx, id, form)
+        requests::edit(db, ctx, id.into(), form)
     })
     .await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
@@ -391,7 +394,10 @@ pub async fn submit_request(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let v = run(&state, &auth, move |db, ctx| requests::submit(db, ctx, id)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::submit(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
 
@@ -413,7 +419,7 @@ pub async fn withdraw_request(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     let v = run(&state, &auth, move |db, ctx| {
-        requests::withdraw(db, ctx, id, &reason)
+        requests::withdraw(db, ctx, id.into(), &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(dto(v)?))
@@ -437,7 +443,7 @@ pub async fn return_request_for_changes(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     let v = run(&state, &auth, move |db, ctx| {
-        requests::decline(db, ctx, id, false, &reason)
+        requests::decline(db, ctx, id.into(), false, &reason)
     })
     .await?;
     state.outbox.notify_one();
@@ -462,7 +468,7 @@ pub async fn refuse_request(
     let id = path.into_inner();
     let reason = body.into_inner().reason;
     let v = run(&state, &auth, move |db, ctx| {
-        requests::decline(db, ctx, id, true, &reason)
+        requests::decline(db, ctx, id.into(), true, &reason)
     })
     .await?;
     state.outbox.notify_one();
@@ -485,7 +491,10 @@ pub async fn approve_request(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let v = run(&state, &auth, move |db, ctx| requests::approve(db, ctx, id)).await?;
+    let v = run(&state, &auth, move |db, ctx| {
+        requests::approve(db, ctx, id.into())
+    })
+    .await?;
     state.outbox.notify_one();
     Ok(HttpResponse::Ok().json(dto(v)?))
 }

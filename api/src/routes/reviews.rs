@@ -357,7 +357,10 @@ pub async fn get_review_campaign(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let (c, items) = run(&state, &auth, move |db, ctx| reviews::get(db, ctx, id)).await?;
+    let (c, items) = run(&state, &auth, move |db, ctx| {
+        reviews::get(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(CampaignDetailDto {
         campaign: c.try_into()?,
         items: items
@@ -406,7 +409,7 @@ pub async fn decide_review_item(
     let b = body.into_inner();
     let verdict = check_verdict(&b.decision, b.reason.as_deref())?;
     let v = run(&state, &auth, move |db, ctx| {
-        reviews::decide(db, ctx, campaign.into(), item, &verdict)
+        reviews::decide(db, ctx, campaign.into(), item.into(), &verdict)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ItemDto::try_from(v)?))
@@ -490,7 +493,10 @@ pub async fn get_review_report(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let stored = run(&state, &auth, move |db, ctx| reviews::report(db, ctx, id)).await?;
+    let stored = run(&state, &auth, move |db, ctx| {
+        reviews::report(db, ctx, id.into())
+    })
+    .await?;
     let report: serde_json::Value =
         serde_json::from_str(&stored.canonical).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(ReportDto {
@@ -517,7 +523,10 @@ pub async fn get_review_report_html(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let stored = run(&state, &auth, move |db, ctx| reviews::report(db, ctx, id)).await?;
+    let stored = run(&state, &auth, move |db, ctx| {
+        reviews::report(db, ctx, id.into())
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))

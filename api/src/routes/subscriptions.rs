@@ -209,7 +209,7 @@ pub async fn get_subscription(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let v = run(&state, &auth, move |db, ctx| {
-        subscriptions::get(db, ctx, id)
+        subscriptions::get(db, ctx, id.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(SubscriptionDto::try_from(v)?))
@@ -247,7 +247,7 @@ pub async fn update_quotas(
     let amendment = b.amendment.map(Into::into);
     let requested = quotas(b.profiles);
     let (v, _) = run(&state, &auth, move |db, ctx| {
-        subscriptions::update_quotas(db, ctx, id, requested, amendment)
+        subscriptions::update_quotas(db, ctx, id.into(), requested, amendment)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SubscriptionDto::try_from(v)?))

@@ -3,7 +3,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mcp_domain::DomainError;
-use uuid::Uuid;
 
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
@@ -33,7 +32,7 @@ pub struct Caf {
     pub second_factor_required: bool,
 }
 
-pub(crate) fn load(conn: &mut DbConnection, id: Uuid) -> Result<Caf> {
+pub(crate) fn load(conn: &mut DbConnection, id: CafId) -> Result<Caf> {
     cafs::table
         .find(id.to_string())
         .select(Caf::as_select())

@@ -378,10 +378,10 @@ pub(crate) fn load_for_system(conn: &mut DbConnection, id: Id<ConventionId>) -> 
 pub(crate) fn load_for(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: Uuid,
+    id: ConventionId,
     function: Function,
 ) -> Result<Convention> {
-    let conv = load(conn, Id(ConventionId::from(id)))?;
+    let conv = load(conn, Id(id))?;
     authorize(
         ctx.principal(),
         function,

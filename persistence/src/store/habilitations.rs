@@ -495,7 +495,7 @@ pub enum StatusChange {
     Devalidate,
 }
 
-pub(crate) fn load(conn: &mut DbConnection, id: Uuid) -> Result<Habilitation> {
+pub(crate) fn load(conn: &mut DbConnection, id: HabilitationId) -> Result<Habilitation> {
     habilitations::table
         .find(id.to_string())
         .select(Habilitation::as_select())

@@ -6,7 +6,6 @@ use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::ids::{CafId, PartnerId};
 use mcp_domain::partner::PartnerCategory;
 use mcp_domain::DomainError;
-use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
@@ -62,7 +61,7 @@ pub(crate) const DUPLICATE: (mcp_domain::ErrorCode, &str) = (
 pub(crate) fn load_for(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: Uuid,
+    id: PartnerId,
     function: Function,
 ) -> Result<Partner> {
     let p: Partner = partners::table
@@ -76,7 +75,7 @@ pub(crate) fn load_for(
         function,
         Reach::Partner {
             caf_id: p.caf_id.get(),
-            partner_id: id.into(),
+            partner_id: id,
         },
     )?;
     Ok(p)

@@ -344,7 +344,7 @@ pub(crate) fn check_seat(
 pub(crate) fn load(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: Uuid,
+    id: RequestId,
     function: Function,
 ) -> Result<(RequestRow, Partner)> {
     let row: RequestRow = habilitation_requests::table
@@ -353,7 +353,7 @@ pub(crate) fn load(
         .first(conn)
         .optional()?
         .ok_or(Error::Domain(DomainError::NotFound))?;
-    let partner = partners::load_for(conn, ctx, row.partner_id.get().uuid(), function)?;
+    let partner = partners::load_for(conn, ctx, row.partner_id.get().uuid().into(), function)?;
     Ok((row, partner))
 }
 

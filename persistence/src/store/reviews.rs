@@ -21,7 +21,6 @@ use mcp_domain::review::{
 use mcp_domain::DomainError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
@@ -186,7 +185,7 @@ pub struct ItemView {
     pub decided_by_name: Option<String>,
 }
 
-pub(crate) fn load_campaign(conn: &mut DbConnection, id: Uuid) -> Result<Campaign> {
+pub(crate) fn load_campaign(conn: &mut DbConnection, id: CampaignId) -> Result<Campaign> {
     review_campaigns::table
         .find(id.to_string())
         .select(Campaign::as_select())
@@ -198,7 +197,7 @@ pub(crate) fn load_campaign(conn: &mut DbConnection, id: Uuid) -> Result<Campaig
 /// Loads a campaign to change it, after writing its row: on PostgreSQL the row lock makes a
 /// decision and the completion (or two completions) wait for each other, so nothing is decided
 /// after the report was written; SQLite has one writer anyway.
-pub(crate) fn load_campaign_to_change(conn: &mut DbConnection, id: Uuid) -> Result<Campaign> {
+pub(crate) fn load_campaign_to_change(conn: &mut DbConnection, id: CampaignId) -> Result<Campaign> {
     diesel::update(review_campaigns::table.find(id.to_string()))
         .set(review_campaigns::updated_at.eq(review_campaigns::updated_at))
         .execute(conn)?;

@@ -29,7 +29,7 @@ pub(crate) fn managed_partner(
     partner_id: PartnerId,
     function: Function,
 ) -> Result<Partner> {
-    let partner = partners::load_for(conn, ctx, partner_id.into(), function)?;
+    let partner = partners::load_for(conn, ctx, partner_id, function)?;
     if ctx.principal().is_partner_staff() {
         let mode = crate::store::conventions::management_mode(conn, partner.id, ctx.today())?;
         mcp_domain::habilitation::require_delegated_mode(mode)?;
@@ -334,7 +334,7 @@ pub struct Member {
 pub(crate) fn load_group(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: Uuid,
+    id: GroupId,
     function: Function,
 ) -> Result<(Group, Partner)> {
     let group: Group = partner_groups::table
@@ -345,7 +345,7 @@ pub(crate) fn load_group(
         .ok_or(Error::Domain(DomainError::NotFound))?;
     let partner_id = group.partner_id.get();
     let partner = if matches!(function, Function::ReadHabilitations) {
-        partners::load_for(conn, ctx, partner_id.uuid(), function)?
+        partners::load_for(conn, ctx, partner_id.uuid().into(), function)?
     } else {
         managed_partner(conn, ctx, partner_id, function)?
     };

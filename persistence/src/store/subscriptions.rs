@@ -9,7 +9,6 @@ use mcp_domain::ids::{ConventionId, PartnerId, ProfileId, ServiceId, Subscriptio
 use mcp_domain::subscription::{check_profiles, ProfileQuota};
 use mcp_domain::DomainError;
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
@@ -242,13 +241,13 @@ pub(crate) fn quotas_json(requested: &[ProfileQuota]) -> serde_json::Value {
 pub(crate) fn load_for(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    id: Uuid,
+    id: SubscriptionId,
     function: Function,
 ) -> Result<(conventions::Convention, Subscription)> {
-    let sub = load_rows(conn, Key::Id(Id(SubscriptionId::from(id))))?
+    let sub = load_rows(conn, Key::Id(Id(id)))?
         .pop()
         .ok_or(Error::Domain(DomainError::NotFound))?;
-    let conv = conventions::load_for(conn, ctx, sub.convention_id.get().uuid(), function)?;
+    let conv = conventions::load_for(conn, ctx, sub.convention_id.get().uuid().into(), function)?;
     Ok((conv, sub))
 }
 

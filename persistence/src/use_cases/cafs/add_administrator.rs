@@ -27,7 +27,7 @@ pub fn add_administrator(
         Reach::Caf(caf_id),
     )?;
     db.write(|conn| {
-        let caf = load(conn, caf_id.into())?;
+        let caf = load(conn, caf_id)?;
         let account = accounts::invite(
             conn,
             ctx.now,

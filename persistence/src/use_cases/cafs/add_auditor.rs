@@ -26,7 +26,7 @@ pub fn add_auditor(
     authorize(ctx.principal(), Function::ManageAuditors, reach)?;
     db.write(|conn| {
         let (role, organisation) = match caf_id {
-            Some(c) => (Role::CafAuditor, load(conn, c.into())?.name),
+            Some(c) => (Role::CafAuditor, load(conn, c)?.name),
             None => (Role::CnafAuditor, "Cnaf".to_string()),
         };
         let account = accounts::invite(conn, ctx.now, role, caf_id, None, person, &organisation)?;

@@ -21,7 +21,7 @@ pub fn administrators(
 ) -> Result<Page<Account>> {
     authorize(ctx.principal(), Function::ReadCaf, Reach::Caf(caf_id))?;
     db.read(|conn| {
-        load(conn, caf_id.into())?;
+        load(conn, caf_id)?;
         let mut q = accounts_t::table
             .filter(accounts_t::caf_id.eq(caf_id.to_string()))
             .filter(accounts_t::role.eq(Role::CafAdministrator.code()))

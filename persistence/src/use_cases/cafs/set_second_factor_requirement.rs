@@ -8,9 +8,9 @@ use crate::schema::{accounts as accounts_t, cafs};
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
+use mcp_domain::ids::CafId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -21,15 +21,11 @@ use super::*;
 pub fn set_second_factor_requirement(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: CafId,
     required: bool,
 ) -> Result<(Caf, usize)> {
     use crate::schema::account_totp;
-    authorize(
-        ctx.principal(),
-        Function::ManageCafSecurity,
-        Reach::Caf(id.into()),
-    )?;
+    authorize(ctx.principal(), Function::ManageCafSecurity, Reach::Caf(id))?;
     db.write(|conn| {
         let before = load(conn, id)?;
         diesel::update(cafs::table.find(&before.id))
@@ -60,8 +56,8 @@ pub fn set_second_factor_requirement(
                 partner_id: None,
                 action: TraceAction::CafSecondFactorRequirementChanged,
                 target_type: TargetType::Caf,
-                target_id: Some(id),
-                caf_id: Some(id.into()),
+                target_id: Some(id.uuid()),
+                caf_id: Some(id),
                 outcome: Outcome::Success,
                 detail: json!({ "required": required, "accounts_restricted": restricted }),
             },

@@ -8,16 +8,16 @@ use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::caf::CafData;
+use mcp_domain::ids::CafId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::ErrorCode;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// Replaces a Caf's registration data (Cnaf only): a new director, a move.
-pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf> {
-    authorize(ctx.principal(), Function::ManageCafs, Reach::Caf(id.into()))?;
+pub fn update(db: &Database, ctx: &Ctx, id: CafId, data: &CafData) -> Result<Caf> {
+    authorize(ctx.principal(), Function::ManageCafs, Reach::Caf(id))?;
     db.write(|conn| {
         let before = load(conn, id)?;
         diesel::update(cafs::table.find(&before.id))
@@ -38,8 +38,8 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &CafData) -> Result<Caf>
                 partner_id: None,
                 action: TraceAction::CafUpdated,
                 target_type: TargetType::Caf,
-                target_id: Some(id),
-                caf_id: Some(id.into()),
+                target_id: Some(id.uuid()),
+                caf_id: Some(id),
                 outcome: Outcome::Success,
                 detail: json!({
                     "before": { "code": before.code, "name": before.name, "address": before.address, "director_name": before.director_name },

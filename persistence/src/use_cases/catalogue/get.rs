@@ -6,12 +6,11 @@ use crate::error::Result;
 use crate::id::Id;
 use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::ids::ServiceId;
-use uuid::Uuid;
 
 use super::*;
 
 /// One service by id.
-pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Service> {
+pub fn get(db: &Database, ctx: &Ctx, id: ServiceId) -> Result<Service> {
     authorize(ctx.principal(), Function::ReadCatalogue, Reach::National)?;
-    db.read(|conn| load(conn, Key::Id(Id(ServiceId::from(id)))))
+    db.read(|conn| load(conn, Key::Id(Id(id))))
 }

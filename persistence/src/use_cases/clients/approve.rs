@@ -27,7 +27,7 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: ClientId) -> Result<ClientAp
         crate::store::partners::load_for(
             conn,
             ctx,
-            app.partner_id.get().uuid(),
+            app.partner_id.get().uuid().into(),
             Function::ManagePartners,
         )?;
         if crate::read_code(&app.status, SoftwareStatus::from_code)? != SoftwareStatus::PendingApproval {

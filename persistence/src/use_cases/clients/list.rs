@@ -20,7 +20,7 @@ pub fn list(
 ) -> Result<Page<ClientApplication>> {
     db.read(|conn| {
         let partner =
-            crate::store::partners::load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
+            crate::store::partners::load_for(conn, ctx, partner_id, Function::ReadPartners)?;
         let mut q = client_applications::table
             .filter(client_applications::partner_id.eq(&partner.id))
             .into_boxed();

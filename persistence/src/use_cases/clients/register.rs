@@ -38,7 +38,7 @@ pub fn register(
         )
     };
     db.write(|conn| {
-        let partner = crate::store::partners::load_for(conn, ctx, partner_id.into(), function)?;
+        let partner = crate::store::partners::load_for(conn, ctx, partner_id, function)?;
         let app = ClientApplication {
             id: Id::new(),
             caf_id: partner.caf_id,

@@ -32,7 +32,7 @@ pub fn revoke(
         crate::store::partners::load_for(
             conn,
             ctx,
-            app.partner_id.get().uuid(),
+            app.partner_id.get().uuid().into(),
             Function::ManagePartners,
         )?;
         if crate::read_code(&app.status, SoftwareStatus::from_code)? == SoftwareStatus::Revoked {

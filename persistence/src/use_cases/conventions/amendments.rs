@@ -6,12 +6,12 @@ use crate::error::Result;
 use crate::schema::amendments;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::ConventionId;
 
 use super::*;
 
 /// The amendments of a convention, in order.
-pub fn amendments(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Vec<Amendment>> {
+pub fn amendments(db: &Database, ctx: &Ctx, id: ConventionId) -> Result<Vec<Amendment>> {
     db.read(|conn| {
         load_for(conn, ctx, id, Function::ReadPartners)?;
         Ok(amendments::table

@@ -4,9 +4,9 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use chrono::NaiveDate;
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -14,7 +14,7 @@ use super::*;
 pub fn complete_rgpd(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: ConventionId,
     completed_on: NaiveDate,
 ) -> Result<Convention> {
     let today = ctx.today();

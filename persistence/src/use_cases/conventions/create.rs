@@ -55,8 +55,8 @@ pub fn create(
         terms.expect("checked"),
     );
     db.write(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
-        let caf = crate::store::cafs::load(conn, partner.caf_id.get().uuid())?;
+        let partner = partners::load_for(conn, ctx, partner_id, Function::ManagePartners)?;
+        let caf = crate::store::cafs::load(conn, partner.caf_id.get().uuid().into())?;
         let id: Id<ConventionId> = Id::new();
         diesel::insert_into(conventions::table)
             .values((

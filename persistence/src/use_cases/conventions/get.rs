@@ -4,11 +4,11 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::access::Function;
-use uuid::Uuid;
+use mcp_domain::ids::ConventionId;
 
 use super::*;
 
 /// One convention.
-pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<Convention> {
+pub fn get(db: &Database, ctx: &Ctx, id: ConventionId) -> Result<Convention> {
     db.read(|conn| load_for(conn, ctx, id, Function::ReadPartners))
 }

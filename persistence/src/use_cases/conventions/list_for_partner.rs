@@ -21,7 +21,7 @@ pub fn list_for_partner(
     page: &PageRequest,
 ) -> Result<Page<Convention>> {
     db.read(|conn| {
-        partners::load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
+        partners::load_for(conn, ctx, partner_id, Function::ReadPartners)?;
         let mut q = conventions::table
             .filter(conventions::partner_id.eq(partner_id.to_string()))
             .select(conventions::id)

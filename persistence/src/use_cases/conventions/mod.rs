@@ -10,10 +10,10 @@ use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::ConventionLife;
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::Value;
-use uuid::Uuid;
 
 mod create;
 pub use create::create;
@@ -40,7 +40,7 @@ pub use amendments::amendments;
 pub(crate) fn transition(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: ConventionId,
     action: TraceAction,
     step: impl FnOnce(&mut ConventionLife) -> Result<Value, DomainError>,
 ) -> Result<Convention> {
@@ -70,7 +70,7 @@ pub(crate) fn transition(
                 partner_id: Some(conv.row.partner_id.get()),
                 action,
                 target_type: TargetType::Convention,
-                target_id: Some(id),
+                target_id: Some(id.uuid()),
                 caf_id: Some(conv.row.caf_uuid()?.into()),
                 outcome: Outcome::Success,
                 detail,

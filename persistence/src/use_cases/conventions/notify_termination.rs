@@ -4,9 +4,9 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::convention::TerminationNotice;
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -14,7 +14,7 @@ use super::*;
 pub fn notify_termination(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: ConventionId,
     notice: TerminationNotice,
 ) -> Result<Convention> {
     let today = ctx.today();

@@ -8,9 +8,9 @@ use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::{check_missions, AmendmentSignature};
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 use crate::store::amendments::change;
@@ -19,7 +19,7 @@ use crate::store::amendments::change;
 pub fn update(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: ConventionId,
     change_req: ConventionChange,
     amendment: Option<AmendmentSignature>,
 ) -> Result<(Convention, Option<Amendment>)> {
@@ -77,7 +77,7 @@ pub fn update(
                 partner_id: Some(after.row.partner_id.get()),
                 action: TraceAction::ConventionUpdated,
                 target_type: TargetType::Convention,
-                target_id: Some(id),
+                target_id: Some(id.uuid()),
                 caf_id: Some(after.row.caf_uuid()?.into()),
                 outcome: Outcome::Success,
                 detail: json!({

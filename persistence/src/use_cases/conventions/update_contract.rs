@@ -9,9 +9,9 @@ use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::contract::ManagementMode;
 use mcp_domain::convention::AmendmentSignature;
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 use crate::store::amendments::change;
@@ -22,7 +22,7 @@ use crate::store::amendments::change;
 pub fn update_contract(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: ConventionId,
     asked: ContractChange,
     amendment: Option<AmendmentSignature>,
 ) -> Result<(Convention, Option<Amendment>)> {
@@ -62,7 +62,7 @@ pub fn update_contract(
                 partner_id: Some(conv.row.partner_id.get()),
                 action: TraceAction::ContractUpdated,
                 target_type: TargetType::Convention,
-                target_id: Some(id),
+                target_id: Some(id.uuid()),
                 caf_id: Some(conv.row.caf_uuid()?.into()),
                 outcome: Outcome::Success,
                 detail: json!({

@@ -3,9 +3,9 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
+use mcp_domain::ids::ConventionId;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -13,7 +13,7 @@ use super::*;
 pub fn withdraw_termination(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: ConventionId,
     reason: &str,
 ) -> Result<Convention> {
     let reason = mcp_domain::text::required("reason", reason, 2000)?;

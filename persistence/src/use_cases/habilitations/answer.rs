@@ -9,15 +9,15 @@ use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::{authorize, authorize_profile, Function};
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::ids::QuestionId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// The partner answers a question of the Caf (its administrators, or a manager of that profile).
-pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Result<Question> {
+pub fn answer(db: &Database, ctx: &Ctx, question_id: QuestionId, answer: &str) -> Result<Question> {
     let answer = check_reason("answer", answer)?;
     db.write(|conn| {
         let q: Question = habilitation_questions::table
@@ -26,7 +26,7 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: Uuid, answer: &str) -> Resu
             .first(conn)
             .optional()?
             .ok_or(Error::Domain(DomainError::NotFound))?;
-        let h = load(conn, q.habilitation_id.get().uuid())?;
+        let h = load(conn, q.habilitation_id.get().uuid().into())?;
         authorize(
             ctx.principal(),
             Function::ManageHabilitations,

@@ -24,7 +24,7 @@ pub fn ask(
 ) -> Result<Question> {
     let question = check_reason("question", question)?;
     db.write(|conn| {
-        let h = load(conn, habilitation_id.into())?;
+        let h = load(conn, habilitation_id)?;
         authorize(
             ctx.principal(),
             Function::SuperviseHabilitations,

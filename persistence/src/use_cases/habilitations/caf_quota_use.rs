@@ -27,7 +27,7 @@ pub fn caf_quota_use(
         Reach::Caf(caf_id),
     )?;
     db.read(|conn| {
-        crate::store::cafs::load(conn, caf_id.into())?;
+        crate::store::cafs::load(conn, caf_id)?;
         use crate::schema::partners;
         let partners_after = |conn: &mut DbConnection, after: Option<&str>, n: i64| {
             let mut q = partners::table

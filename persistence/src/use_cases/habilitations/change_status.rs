@@ -6,9 +6,9 @@ use crate::error::Result;
 use crate::store::staff::{self};
 use mcp_domain::access::{authorize, authorize_profile, Function};
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::ids::HabilitationId;
 use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::vocabulary::TraceAction;
-use uuid::Uuid;
 
 use super::*;
 
@@ -20,7 +20,7 @@ use super::*;
 pub fn change_status(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: HabilitationId,
     change: StatusChange,
     reason: &str,
 ) -> Result<HabilitationView> {

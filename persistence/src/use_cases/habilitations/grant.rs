@@ -26,7 +26,7 @@ pub fn grant(
             crate::store::partners::load_for(
                 conn,
                 ctx,
-                partner_id.into(),
+                partner_id,
                 Function::SuperviseHabilitations,
             )?
         } else {

@@ -10,9 +10,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
-use mcp_domain::ids::{MissionId, SubscriptionId};
+use mcp_domain::ids::{BundleId, MissionId, SubscriptionId};
 use mcp_domain::DomainError;
-use uuid::Uuid;
 
 use super::*;
 
@@ -20,7 +19,7 @@ use super::*;
 pub fn grant_bundle(
     db: &Database,
     ctx: &Ctx,
-    bundle_id: Uuid,
+    bundle_id: BundleId,
     holder: Holder,
     mission_id: MissionId,
     ends_on: Option<NaiveDate>,

@@ -5,7 +5,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use mcp_domain::access::{authorize, Function};
-use uuid::Uuid;
+use mcp_domain::ids::HabilitationId;
 
 use super::*;
 
@@ -14,12 +14,12 @@ use super::*;
 pub fn history(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: HabilitationId,
     page: &PageRequest,
 ) -> Result<Page<crate::store::trace::Trace>> {
     db.read(|conn| {
         let h = load(conn, id)?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;
-        crate::store::trace::habilitation_history(conn, id.into(), page)
+        crate::store::trace::habilitation_history(conn, id, page)
     })
 }

@@ -37,7 +37,12 @@ pub fn of_person(db: &Database, ctx: &Ctx, account_id: AccountId) -> Result<(Acc
         match (&account.partner_id, own) {
             (_, true) => authorize(ctx.principal(), Function::ReadOwnAccount, Reach::National)?,
             (Some(p), false) => {
-                partners::load_for(conn, ctx, p.get().uuid(), Function::ReadHabilitations)?;
+                partners::load_for(
+                    conn,
+                    ctx,
+                    p.get().uuid().into(),
+                    Function::ReadHabilitations,
+                )?;
             }
             (None, false) => return Err(DomainError::NotFound.into()),
         }

@@ -17,7 +17,7 @@ pub fn questions(
     habilitation_id: HabilitationId,
 ) -> Result<Vec<Question>> {
     db.read(|conn| {
-        let h = load(conn, habilitation_id.into())?;
+        let h = load(conn, habilitation_id)?;
         authorize(ctx.principal(), Function::ReadHabilitations, reach_of(&h)?)?;
         Ok(habilitation_questions::table
             .filter(habilitation_questions::habilitation_id.eq(&h.id))

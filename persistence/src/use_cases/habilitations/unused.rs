@@ -36,7 +36,7 @@ pub fn unused(
         Reach::Caf(caf_id),
     )?;
     db.read(|conn| {
-        crate::store::cafs::load(conn, caf_id.into())?;
+        crate::store::cafs::load(conn, caf_id)?;
         let recorded = use_recorded_profiles(conn)?;
         let mut last_seen: BTreeMap<String, Option<NaiveDateTime>> = BTreeMap::new();
         let live = |conn: &mut DbConnection, after: Option<&str>, n: i64| {

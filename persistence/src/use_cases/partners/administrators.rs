@@ -17,7 +17,7 @@ pub fn administrators(
 ) -> Result<Vec<crate::store::accounts::Account>> {
     use crate::schema::accounts;
     db.read(|conn| {
-        let partner = load_for(conn, ctx, partner_id.into(), Function::ReadPartners)?;
+        let partner = load_for(conn, ctx, partner_id, Function::ReadPartners)?;
         Ok(accounts::table
             .filter(accounts::partner_id.eq(&partner.id))
             .filter(accounts::role.eq(mcp_domain::access::Role::PartnerAdministrator.code()))

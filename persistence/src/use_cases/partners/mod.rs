@@ -33,7 +33,7 @@ pub(crate) fn read_for<T>(
     read: impl FnOnce(&mut DbConnection, Partner) -> Result<T>,
 ) -> Result<T> {
     db.read(|conn| {
-        let partner = load_for(conn, ctx, partner_id.into(), function)?;
+        let partner = load_for(conn, ctx, partner_id, function)?;
         read(conn, partner)
     })
 }

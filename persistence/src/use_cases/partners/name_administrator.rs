@@ -19,7 +19,7 @@ pub fn name_administrator(
     person: &mcp_domain::person::Person,
 ) -> Result<crate::store::accounts::Account> {
     db.write(|conn| {
-        let partner = load_for(conn, ctx, partner_id.into(), Function::ManagePartners)?;
+        let partner = load_for(conn, ctx, partner_id, Function::ManagePartners)?;
         crate::store::staff::name_in(conn, ctx, &partner, rank, person)
     })
 }

@@ -57,12 +57,7 @@ fn switch(
     let reason = mcp_domain::habilitation::check_reason("reason", reason)?;
     let taking = to == Switch::TakeOver;
     db.write(|conn| {
-        let partner = load_for(
-            conn,
-            ctx,
-            partner_id.into(),
-            Function::SuperviseHabilitations,
-        )?;
+        let partner = load_for(conn, ctx, partner_id, Function::SuperviseHabilitations)?;
         if partner.management_taken_over_at.is_some() == taking {
             return Err(match to {
                 Switch::TakeOver => DomainError::conflict(
@@ -127,12 +122,7 @@ fn switch(
                 detail,
             },
         )?;
-        load_for(
-            conn,
-            ctx,
-            partner_id.into(),
-            Function::SuperviseHabilitations,
-        )
+        load_for(conn, ctx, partner_id, Function::SuperviseHabilitations)
     })
 }
 

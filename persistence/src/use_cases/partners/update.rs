@@ -7,16 +7,16 @@ use crate::schema::partners;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
+use mcp_domain::ids::PartnerId;
 use mcp_domain::partner::PartnerData;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// Replaces a partner's registration data (name, address, representative, category, SIRET).
-pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<Partner> {
+pub fn update(db: &Database, ctx: &Ctx, id: PartnerId, data: &PartnerData) -> Result<Partner> {
     db.write(|conn| {
         let before = load_for(conn, ctx, id, Function::ManagePartners)?;
         if before.category != data.category.code() {
@@ -50,10 +50,10 @@ pub fn update(db: &Database, ctx: &Ctx, id: Uuid, data: &PartnerData) -> Result<
             conn,
             ctx,
             Event {
-                partner_id: Some(id.into()),
+                partner_id: Some(id),
                 action: TraceAction::PartnerUpdated,
                 target_type: TargetType::Partner,
-                target_id: Some(id),
+                target_id: Some(id.uuid()),
                 caf_id: Some(after.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({

@@ -6,18 +6,18 @@ use crate::error::Result;
 use crate::store::partners::AdministratorRank;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
+use mcp_domain::ids::RequestId;
 use mcp_domain::person::Person;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
 /// The Caf approves a request, and the approval does the work in the same transaction: the
 /// person's account is created (their credentials go to them, never to the approver) — or, if
 /// they already have one with the partner, that one is used — and habilitated, access is removed, or the administrator replaced.
-pub fn approve(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
+pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
     db.write(|conn| {
         let (row, partner) = load(conn, ctx, id, Function::DecideRequests)?;
         let to = row.status()?.after(RequestStep::Approve)?;

@@ -5,10 +5,10 @@ use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::ids::RequestId;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -17,7 +17,7 @@ use super::*;
 pub fn decline(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: RequestId,
     refuse: bool,
     reason: &str,
 ) -> Result<RequestView> {

@@ -6,14 +6,14 @@ use crate::error::Result;
 use crate::schema::habilitation_requests;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
+use mcp_domain::ids::RequestId;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
-use uuid::Uuid;
 
 use super::*;
 
 /// Replaces the form of a draft, or of a request sent back for changes.
-pub fn edit(db: &Database, ctx: &Ctx, id: Uuid, form: Form) -> Result<RequestView> {
+pub fn edit(db: &Database, ctx: &Ctx, id: RequestId, form: Form) -> Result<RequestView> {
     db.write(|conn| {
         let (row, partner) = load(conn, ctx, id, Function::FileRequests)?;
         row.status()?.after(RequestStep::Edit)?;

@@ -17,7 +17,7 @@ use super::*;
 /// Files a request as a draft (the partner's administrators), checked at once.
 pub fn file(db: &Database, ctx: &Ctx, partner_id: PartnerId, form: Form) -> Result<RequestView> {
     db.write(|conn| {
-        let partner = partners::load_for(conn, ctx, partner_id.into(), Function::FileRequests)?;
+        let partner = partners::load_for(conn, ctx, partner_id, Function::FileRequests)?;
         let kind = form.kind();
         let (form, seat) = check_form(conn, &partner, form, ctx.today())?;
         let row = RequestRow {

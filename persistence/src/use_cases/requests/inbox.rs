@@ -21,7 +21,7 @@ pub fn inbox(
 ) -> Result<Page<RequestView>> {
     authorize(ctx.principal(), Function::ReadRequests, Reach::Caf(caf_id))?;
     db.read(|conn| {
-        crate::store::cafs::load(conn, caf_id.into())?;
+        crate::store::cafs::load(conn, caf_id)?;
         list(
             conn,
             ctx.now,

@@ -5,11 +5,10 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::id::Id;
 use mcp_domain::access::Function;
-use mcp_domain::ids::AccountId;
+use mcp_domain::ids::{AccountId, RequestId};
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -17,7 +16,7 @@ use super::*;
 /// then reserves its seat. Credentials reported lost or stolen stop working at once, before
 /// the Caf decides: their sessions end and their password is voided (the person sets a new one
 /// with a reset code sent to their own e-mail, should the Caf keep their access).
-pub fn submit(db: &Database, ctx: &Ctx, id: Uuid) -> Result<RequestView> {
+pub fn submit(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
     db.write(|conn| {
         let (row, partner) = load(conn, ctx, id, Function::FileRequests)?;
         let to = row.status()?.after(RequestStep::Submit)?;

@@ -23,7 +23,7 @@ use super::*;
 /// it — all in one transaction.
 pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<CampaignView> {
     db.write(|conn| {
-        let c = load_campaign_to_change(conn, campaign_id.into())?;
+        let c = load_campaign_to_change(conn, campaign_id)?;
         check_decider(conn, ctx, &c)?;
         let items = item_views(conn, c.id)?;
         let states: Vec<ItemState> = items.iter().map(|i| i.state).collect();
@@ -68,7 +68,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
                 },
             });
         }
-        let caf = crate::store::cafs::load(conn, c.caf_id.get().uuid())?;
+        let caf = crate::store::cafs::load(conn, c.caf_id.get().uuid().into())?;
         let partner: Partner = partners_t::table
             .find(&c.partner_id)
             .select(Partner::as_select())
@@ -164,7 +164,7 @@ pub fn complete(db: &Database, ctx: &Ctx, campaign_id: CampaignId) -> Result<Cam
                 }),
             },
         )?;
-        let c = load_campaign(conn, campaign_id.into())?;
+        let c = load_campaign(conn, campaign_id)?;
         view(conn, c, ctx.today())
     })
 }

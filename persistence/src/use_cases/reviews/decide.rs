@@ -7,12 +7,11 @@ use crate::schema::{review_campaigns, review_items};
 use crate::store::trace::{self, Event, Outcome};
 use crate::use_cases::habilitations::{self as habs};
 use diesel::prelude::*;
-use mcp_domain::ids::CampaignId;
+use mcp_domain::ids::{CampaignId, ReviewItemId};
 use mcp_domain::review::{check_decision, ItemState, Verdict};
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -23,11 +22,11 @@ pub fn decide(
     db: &Database,
     ctx: &Ctx,
     campaign_id: CampaignId,
-    item_id: Uuid,
+    item_id: ReviewItemId,
     verdict: &Verdict,
 ) -> Result<ItemView> {
     db.write(|conn| {
-        let c = load_campaign_to_change(conn, campaign_id.into())?;
+        let c = load_campaign_to_change(conn, campaign_id)?;
         check_decider(conn, ctx, &c)?;
         let item: ItemRow = review_items::table
             .find(item_id.to_string())
@@ -36,7 +35,7 @@ pub fn decide(
             .first(conn)
             .optional()?
             .ok_or(Error::Domain(DomainError::NotFound))?;
-        let h = habs::load(conn, item.habilitation_id.get().uuid())?;
+        let h = habs::load(conn, item.habilitation_id.get().uuid().into())?;
         let before = item_state(&item.decision, &h.status)?;
         let after = check_decision(c.status()?, before, verdict)?;
         if after == ItemState::Removed {

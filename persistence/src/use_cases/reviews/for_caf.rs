@@ -23,7 +23,7 @@ pub fn for_caf(
     authorize(ctx.principal(), Function::ReadReviews, Reach::Caf(caf_id))?;
     let today = ctx.today();
     db.read(|conn| {
-        crate::store::cafs::load(conn, caf_id.into())?;
+        crate::store::cafs::load(conn, caf_id)?;
         let mut q = review_campaigns::table
             .filter(review_campaigns::caf_id.eq(caf_id.to_string()))
             .select(Campaign::as_select())

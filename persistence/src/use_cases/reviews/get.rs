@@ -4,12 +4,12 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use mcp_domain::access::{authorize, Function};
-use uuid::Uuid;
+use mcp_domain::ids::CampaignId;
 
 use super::*;
 
 /// One campaign with its items (those who read reviews, within their reach).
-pub fn get(db: &Database, ctx: &Ctx, id: Uuid) -> Result<(CampaignView, Vec<ItemView>)> {
+pub fn get(db: &Database, ctx: &Ctx, id: CampaignId) -> Result<(CampaignView, Vec<ItemView>)> {
     db.read(|conn| {
         let c = load_campaign(conn, id)?;
         authorize(ctx.principal(), Function::ReadReviews, c.reach()?)?;

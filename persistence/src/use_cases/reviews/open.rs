@@ -27,7 +27,7 @@ pub fn open(
     check_opening(year, due_on, ctx.today())?;
     retrying(|| {
         db.write(|conn| {
-            crate::store::cafs::load(conn, caf_id.into())?;
+            crate::store::cafs::load(conn, caf_id)?;
             // In id order, as the schedule goes: two openings never wait on each other.
             let partners: Vec<Partner> = partners_t::table
                 .filter(partners_t::caf_id.eq(caf_id.to_string()))

@@ -4,14 +4,14 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use mcp_domain::access::{authorize, Function};
+use mcp_domain::ids::CampaignId;
 use mcp_domain::review::ReviewReport;
 use mcp_domain::{DomainError, ErrorCode};
-use uuid::Uuid;
 
 use super::*;
 
 /// The report of a completed campaign (the Caf's administrators, the partner's, the Cnaf).
-pub fn report(db: &Database, ctx: &Ctx, id: Uuid) -> Result<StoredReport> {
+pub fn report(db: &Database, ctx: &Ctx, id: CampaignId) -> Result<StoredReport> {
     db.read(|conn| {
         let c = load_campaign(conn, id)?;
         authorize(ctx.principal(), Function::ReadReviews, c.reach()?)?;

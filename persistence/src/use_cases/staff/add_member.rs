@@ -24,7 +24,7 @@ pub fn add_member(
     account_id: AccountId,
 ) -> Result<Member> {
     db.write(|conn| {
-        let (group, partner) = load_group(conn, ctx, group_id.into(), Function::ManageGroups)?;
+        let (group, partner) = load_group(conn, ctx, group_id, Function::ManageGroups)?;
         let (account, role) = named_staff_member(conn, &partner, account_id)?;
         authorize_touching(ctx.principal(), role)?;
         if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {

@@ -22,7 +22,7 @@ pub fn remove_member(
     account_id: AccountId,
 ) -> Result<()> {
     db.write(|conn| {
-        let (group, partner) = load_group(conn, ctx, group_id.into(), Function::ManageGroups)?;
+        let (group, partner) = load_group(conn, ctx, group_id, Function::ManageGroups)?;
         let (account, role) = staff_member(conn, &partner, account_id)?;
         authorize_touching(ctx.principal(), role)?;
         let n = diesel::delete(

@@ -10,10 +10,10 @@ use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::check_reason;
+use mcp_domain::ids::DelegationId;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -22,7 +22,7 @@ use super::*;
 pub fn withdraw_delegation(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: DelegationId,
     reason: &str,
 ) -> Result<DelegationRow> {
     let reason = check_reason("reason", reason)?;
@@ -36,7 +36,7 @@ pub fn withdraw_delegation(
         partners::load_for(
             conn,
             ctx,
-            row.partner_id.get().uuid(),
+            row.partner_id.get().uuid().into(),
             Function::ManageDelegations,
         )?;
         if row.withdrawn_at.is_some() {
@@ -60,7 +60,7 @@ pub fn withdraw_delegation(
                 partner_id: Some(row.partner_id.get()),
                 action: TraceAction::DelegationWithdrawn,
                 target_type: TargetType::Delegation,
-                target_id: Some(id),
+                target_id: Some(id.uuid()),
                 caf_id: Some(row.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "account_id": row.account_id, "reason": reason }),

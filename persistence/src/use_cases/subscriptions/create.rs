@@ -27,7 +27,7 @@ pub fn create(
     amendment: Option<AmendmentSignature>,
 ) -> Result<(SubscriptionView, Option<Amendment>)> {
     db.write(|conn| {
-        let conv = conventions::load_for(conn, ctx, convention_id.into(), Function::ManagePartners)?;
+        let conv = conventions::load_for(conn, ctx, convention_id, Function::ManagePartners)?;
         let service = catalogue::by_code(conn, &new.service)?.ok_or_else(|| {
             DomainError::field("service", "unknown_service", format!("{} is not a service of the catalogue", new.service))
         })?;

@@ -16,7 +16,7 @@ pub fn list(
     convention_id: ConventionId,
 ) -> Result<Vec<SubscriptionView>> {
     db.read(|conn| {
-        let conv = conventions::load_for(conn, ctx, convention_id.into(), Function::ReadPartners)?;
+        let conv = conventions::load_for(conn, ctx, convention_id, Function::ReadPartners)?;
         let subs = for_convention(conn, conv.row.id)?;
         Ok(subs
             .into_iter()

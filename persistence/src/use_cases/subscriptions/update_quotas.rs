@@ -10,11 +10,11 @@ use crate::use_cases::catalogue;
 use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::convention::AmendmentSignature;
+use mcp_domain::ids::SubscriptionId;
 use mcp_domain::subscription::ProfileQuota;
 use mcp_domain::vocabulary::{TargetType, TraceAction};
 use mcp_domain::DomainError;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::*;
 
@@ -25,7 +25,7 @@ use super::*;
 pub fn update_quotas(
     db: &Database,
     ctx: &Ctx,
-    id: Uuid,
+    id: SubscriptionId,
     requested: Vec<ProfileQuota>,
     amendment: Option<AmendmentSignature>,
 ) -> Result<(SubscriptionView, Option<Amendment>)> {
@@ -56,7 +56,7 @@ pub fn update_quotas(
                 partner_id: Some(conv.row.partner_id.get()),
                 action: TraceAction::SubscriptionQuotasChanged,
                 target_type: TargetType::Subscription,
-                target_id: Some(id),
+                target_id: Some(id.uuid()),
                 caf_id: Some(conv.row.caf_id.get()),
                 outcome: Outcome::Success,
                 detail: json!({ "before": before, "after": quotas_json(&requested), "amendment": amendment.as_ref().map(|a| a.number), "habilitations_devalidated": devalidated }),

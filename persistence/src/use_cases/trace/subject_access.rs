@@ -36,12 +36,7 @@ pub fn subject_access(
     account_id: AccountId,
 ) -> Result<SubjectAccess> {
     db.write(|conn| {
-        crate::store::partners::load_for(
-            conn,
-            ctx,
-            partner_id.into(),
-            Function::ProduceSubjectAccess,
-        )?;
+        crate::store::partners::load_for(conn, ctx, partner_id, Function::ProduceSubjectAccess)?;
         let account: crate::store::accounts::Account = crate::schema::accounts::table
             .find(account_id.to_string())
             .filter(crate::schema::accounts::partner_id.eq(partner_id.to_string()))
