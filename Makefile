@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: run test lint fmt openapi bench check-layers check-postgres check-contract build setup
+.PHONY: run test lint fmt openapi examples bench check-layers check-postgres check-contract build setup
 
 ## Builds and runs the service on an embedded SQLite file (./data/mcp.db), migrating it.
 run:
@@ -48,6 +48,13 @@ fmt:
 openapi:
 	$(CARGO) run -q -p mcp-api --bin mcp -- openapi > openapi.yaml
 	$(CARGO) run -q -p mcp-api --bin mcp -- error-codes > docs/ERRORS.md
+
+## The contract's response examples: the first answer of each response schema the suite meets
+## on SQLite, recorded, merged into api/src/openapi/examples.json; then `make openapi`.
+examples:
+	rm -rf target/examples && mkdir -p target/examples
+	MCP_RECORD_EXAMPLES=$(CURDIR)/target/examples $(CARGO) test -p mcp-integration-tests --tests -- sqlite::
+	./scripts/merge-examples.py target/examples api/src/openapi/examples.json
 
 ## Throughput and latency figures, written to docs/bench/REPORT.md and (reading ten million
 ## traces, MCP_BENCH_TRACES to change) docs/bench/TRACES.md.

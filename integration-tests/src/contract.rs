@@ -5,7 +5,9 @@
 //! for everything it drives.
 //!
 //! With `MCP_RECORD_CODES=<file>`, answers are appended to the file (`operationId status code`)
-//! instead, to review what the suite sees.
+//! instead, to review what the suite sees. With `MCP_RECORD_EXAMPLES=<folder>`, the first
+//! successful answer of each response schema is written there (`<Schema>.json`, lists cut to two
+//! items): `make examples` turns them into the contract's response examples.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -91,9 +93,56 @@ pub fn declared_codes(response: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// The name of the component schema a response's JSON body refers to, if it names one.
+fn schema_name(response: &Value) -> Option<&str> {
+    response["content"]["application/json"]["schema"]["$ref"]
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+}
+
+/// A recorded answer made short enough to read: every list cut to its first two items.
+fn shortened(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().take(2).map(shortened).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), shortened(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Keeps the first successful answer of each response schema (see the module's documentation).
+fn record_example(folder: &str, op: &Operation, status: &str, reply: &Reply) {
+    let Some(name) = op.responses.get(status).and_then(schema_name) else {
+        return;
+    };
+    if !reply.body.is_object() {
+        return;
+    }
+    let path = std::path::Path::new(folder).join(format!("{name}.json"));
+    // First one wins, whichever test meets the schema first.
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        let text = serde_json::to_string_pretty(&shortened(&reply.body)).expect("json");
+        f.write_all(text.as_bytes()).expect("record");
+    }
+}
+
 /// Checks one answer (see the module's documentation).
 pub fn check(method: &str, path: &str, reply: &Reply) {
     if reply.status < 400 {
+        if let (Ok(folder), Some(op)) = (
+            std::env::var("MCP_RECORD_EXAMPLES"),
+            operation(method, path),
+        ) {
+            record_example(&folder, op, &reply.status.to_string(), reply);
+        }
         return;
     }
     let Some(code) = reply.body["code"].as_str() else {

@@ -650,7 +650,6 @@ impl TestEnv {
             .clone()
     }
 
-    /// The traces about an object, as a Cnaf auditor reads them.
     /// Every trace `token` may read with `query` (`&action=…&target_id=…`), following the
     /// cursors to the last page.
     pub fn all_traces(&self, token: &str, query: &str) -> Vec<Value> {
@@ -667,6 +666,7 @@ impl TestEnv {
         }
     }
 
+    /// The traces about an object, as a Cnaf auditor reads them.
     pub fn traces_of(&self, cnaf: &str, target_id: &str) -> Vec<Value> {
         let auditor = self.auditor(cnaf);
         let r = self.get(

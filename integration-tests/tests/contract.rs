@@ -459,3 +459,37 @@ fn every_request_body_has_an_example() {
         "request bodies without an example: {missing:?}"
     );
 }
+
+#[test]
+fn every_response_schema_has_an_example() {
+    // What a generated client documents and the explorer shows before anyone calls: a real
+    // answer of the suite (`make examples`), checked against its schema by Redocly, so that an
+    // example that no longer matches what the service answers fails `make test`.
+    let doc = serde_json::to_value(mcp_api::openapi::document()).unwrap();
+    let mut missing = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let Some(r) = response["content"]["application/json"]["schema"]["$ref"].as_str()
+                else {
+                    continue;
+                };
+                let name = r.rsplit('/').next().unwrap();
+                if doc["components"]["schemas"][name]["example"].is_null() {
+                    missing.insert(format!("{name} ({method} {path} {status})"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "response schemas without an example (run `make examples`, or drive the operation in a \
+         test): {missing:?}"
+    );
+}

@@ -14,6 +14,7 @@ on_both_engines!(
     anyone_can_verify_an_access_token_with_the_published_keys,
     password_change_ends_the_other_sessions,
     a_suspended_administrator_is_out_at_once,
+    the_caf_ends_a_persons_sessions_without_suspending_them,
     a_second_factor_guards_the_login,
     a_forgotten_password_is_reset_with_a_code_sent_to_the_person,
     people_behind_one_address_are_not_locked_out_by_a_guesser,
@@ -662,6 +663,65 @@ fn a_suspended_administrator_is_out_at_once(engine: Engine) {
         .clone();
     assert_eq!(revoked[0]["detail"]["reason"], "account_suspended");
     assert_eq!(revoked[0]["detail"]["account_id"], account.as_str());
+}
+
+fn the_caf_ends_a_persons_sessions_without_suspending_them(engine: Engine) {
+    // A partner's agent reports their phone stolen: the Caf ends every session of the account
+    // at once; the person keeps their account and signs in again.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let partner = env.partner(&admin, "21770251200013", "ccas");
+    let agent = env.partner_admin(&admin, &partner, "principal", "claire@ccas-lieusaint.fr");
+    let account = env.get("/api/v1/me", &agent).id();
+    let me = identifier(&env, &agent);
+    let tablet = login(&env, &me);
+    let path = format!("/api/v1/accounts/{account}/sessions/revocation");
+
+    // The partner's own administrator does not supervise themselves this way; another Caf
+    // does not see the account; a reason is required.
+    let caf2 = env.caf(&cnaf, "762");
+    let admin2 = env.caf_admin(&cnaf, &caf2, "b@caf.example");
+    assert_eq!(env.post(&path, &admin2, json!({"reason": "x"})).status, 404);
+    assert_eq!(env.post(&path, &admin, json!({"reason": " "})).status, 422);
+    assert_eq!(
+        env.get("/api/v1/me", &agent).status,
+        200,
+        "refusals end nothing"
+    );
+
+    let r = env.post(&path, &admin, json!({"reason": "téléphone volé"}));
+    assert_eq!(
+        (r.status, &r.body["sessions_ended"]),
+        (200, &json!(2)),
+        "{r:?}"
+    );
+    assert_eq!(env.get("/api/v1/me", &agent).status, 401);
+    assert_eq!(
+        env.get("/api/v1/me", tablet["access_token"].as_str().unwrap())
+            .status,
+        401
+    );
+    assert_eq!(
+        refresh(&env, &tablet["refresh_token"]).status,
+        401,
+        "nor can a session be refreshed"
+    );
+    // Not suspended: the person signs in again.
+    let again = login(&env, &me);
+    assert_eq!(
+        env.get("/api/v1/me", again["access_token"].as_str().unwrap())
+            .status,
+        200
+    );
+    let traces = env.all_traces(&env.auditor(&cnaf), "&action=account.sessions_ended");
+    assert_eq!(traces.len(), 1, "{traces:?}");
+    assert_eq!(traces[0]["target_id"], json!(account));
+    assert_eq!(
+        traces[0]["detail"]["reason"], "téléphone volé",
+        "{traces:?}"
+    );
 }
 
 fn a_second_factor_guards_the_login(engine: Engine) {

@@ -92,6 +92,7 @@ impl Modify for Conventions {
                 ),
             );
             c.add_security_scheme("partner_software", partner_software());
+            response_examples(c);
         }
         // Handlers are declared relative to the `/api/v1` scope they are mounted in.
         let paths = std::mem::take(&mut openapi.paths.paths);
@@ -251,6 +252,25 @@ fn first_sentence(text: &str) -> &str {
         }
     }
     text
+}
+
+/// Gives each response schema the example recorded from a real answer of the suite
+/// (`examples.json`, written by `make examples`), unless the schema carries its own.
+fn response_examples(c: &mut utoipa::openapi::Components) {
+    static EXAMPLES: &str = include_str!("examples.json");
+    let examples: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(EXAMPLES).expect("examples.json is a map of schema names to examples");
+    for (name, example) in examples {
+        use utoipa::openapi::schema::Schema;
+        let slot = match c.schemas.get_mut(&name) {
+            Some(utoipa::openapi::RefOr::T(Schema::Object(o))) => &mut o.example,
+            Some(utoipa::openapi::RefOr::T(Schema::AllOf(a))) => &mut a.example,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(example);
+        }
+    }
 }
 
 /// The document.
