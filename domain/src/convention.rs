@@ -1,7 +1,7 @@
 //! The *Convention d'accès* and its life (C-art. 17): signature, RGPD formalities, tacit yearly
 //! renewal, termination with its notice periods, amendments.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Checks, DomainError, ErrorCode};
@@ -144,6 +144,19 @@ fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// The day the `n`th yearly term after `start` begins. A year counted from 29 February ends on
+/// the last day of February when the year has no 29th (art. 641 of the code de procédure
+/// civile: without the same day, a term in years ends on the month's last day), so the next
+/// term begins on 1 March — and on 29 February again in a leap year.
+fn anniversary(start: NaiveDate, n: u32) -> NaiveDate {
+    let same_day = add_months(start, TERM_MONTHS * n);
+    if same_day.day() == start.day() {
+        same_day
+    } else {
+        same_day.succ_opt().unwrap_or(NaiveDate::MAX)
+    }
+}
+
 /// One yearly term of the convention: it renews tacitly at the end of each (C-art. 17.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Term {
@@ -223,11 +236,11 @@ impl ConventionLife {
         }
         let mut n: u32 = 0;
         // Count whole years elapsed; a loop keeps 29 February exact.
-        while add_months(start, TERM_MONTHS * (n + 1)) <= today {
+        while anniversary(start, n + 1) <= today {
             n += 1;
         }
-        let starts_on = add_months(start, TERM_MONTHS * n);
-        let ends_on = add_months(start, TERM_MONTHS * (n + 1))
+        let starts_on = anniversary(start, n);
+        let ends_on = anniversary(start, n + 1)
             .pred_opt()
             .unwrap_or(NaiveDate::MAX);
         Some(Term {
@@ -689,11 +702,13 @@ mod tests {
             .unwrap();
         // (today, term number, starts, ends)
         let cases = [
-            ("2024-02-29", 1, "2024-02-29", "2025-02-27"),
-            ("2025-02-27", 1, "2024-02-29", "2025-02-27"),
-            ("2025-02-28", 2, "2025-02-28", "2026-02-27"),
-            ("2026-11-23", 3, "2026-02-28", "2027-02-27"),
-            ("2028-03-01", 5, "2028-02-29", "2029-02-27"),
+            ("2024-02-29", 1, "2024-02-29", "2025-02-28"),
+            ("2025-02-28", 1, "2024-02-29", "2025-02-28"),
+            ("2025-03-01", 2, "2025-03-01", "2026-02-28"),
+            ("2026-11-23", 3, "2026-03-01", "2027-02-28"),
+            ("2028-02-28", 4, "2027-03-01", "2028-02-28"),
+            ("2028-02-29", 5, "2028-02-29", "2029-02-28"),
+            ("2028-03-01", 5, "2028-02-29", "2029-02-28"),
         ];
         for (today, n, s, e) in cases {
             let t = life.term_at(d(today)).unwrap();

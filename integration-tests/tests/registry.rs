@@ -19,10 +19,55 @@ on_both_engines!(
     an_amendment_changes_only_the_terms_it_names,
     convention_numbers_as_printed_each_caf_its_own,
     annex_one_as_the_contracts_write_it,
+    a_convention_signed_on_29_february_runs_whole_years,
 );
 
 fn day(offset_days: i64) -> String {
     (Utc::now().date_naive() + chrono::Duration::days(offset_days)).to_string()
+}
+
+fn a_convention_signed_on_29_february_runs_whole_years(engine: Engine) {
+    // A year from 29 February ends on 28 February (no 29th: the last day of the month, as
+    // art. 641 of the code de procédure civile counts a term in years); the next term starts on
+    // 1 March, and on 29 February again in a leap year.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &admin,
+        json!({"number": "761-2024-0229", "missions": ["Instruction des dossiers FSL"]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let conv = r.id();
+    let signed = env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": "2024-02-20", "caf_signed_on": "2024-02-29"}),
+    );
+    assert_eq!(signed.status, 200, "{signed:?}");
+    assert_eq!(signed.body["effective_since"], "2024-02-29");
+    // The terms, as the calendar has them.
+    let terms = [
+        (1, "2024-02-29", "2025-02-28"),
+        (2, "2025-03-01", "2026-02-28"),
+        (3, "2026-03-01", "2027-02-28"),
+        (4, "2027-03-01", "2028-02-28"),
+        (5, "2028-02-29", "2029-02-28"),
+        (6, "2029-03-01", "2030-02-28"),
+    ];
+    let today = day(0);
+    let (n, starts, ends) = terms
+        .iter()
+        .find(|(_, s, e)| *s <= today.as_str() && today.as_str() <= *e)
+        .expect("this test knows the terms until 2030");
+    assert_eq!(
+        signed.body["current_term"],
+        json!({"number": n, "starts_on": starts, "ends_on": ends}),
+        "{signed:?}"
+    );
 }
 
 fn convention_life_from_draft_to_termination(engine: Engine) {
