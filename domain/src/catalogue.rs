@@ -10,6 +10,8 @@ pub struct CatalogueProfile {
     pub code: String,
     /// The partner categories that may hold it.
     pub eligible_categories: Vec<PartnerCategory>,
+    /// Opened only for a time (T16, "temporairement"): a habilitation to it has an end date.
+    pub temporary: bool,
 }
 
 impl CatalogueProfile {
@@ -37,6 +39,7 @@ mod tests {
         let t13 = CatalogueProfile {
             code: "T13".into(),
             eligible_categories: parse_categories("departement, ccas,commune,unknown_kind"),
+            temporary: false,
         };
         assert_eq!(t13.eligible_categories.len(), 3);
         assert!(t13.is_eligible(PartnerCategory::Ccas));

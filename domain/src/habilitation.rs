@@ -192,6 +192,8 @@ pub struct GrantConditions {
     pub eligible: bool,
     /// End date of a temporary mission.
     pub ends_on: Option<NaiveDate>,
+    /// Whether the profile is opened only for a time, so that the grant must end.
+    pub temporary_profile: bool,
     /// The day of the grant.
     pub today: NaiveDate,
 }
@@ -223,6 +225,13 @@ pub fn check_grant(c: &GrantConditions) -> Result<(), DomainError> {
         return Err(DomainError::rule(
             ErrorCode::ProfileNotEligible,
             "the partner's category is not eligible for this profile",
+        ));
+    }
+    if c.temporary_profile && c.ends_on.is_none() {
+        return Err(DomainError::field(
+            "ends_on",
+            "end_date_required",
+            "this profile is opened only for a time: the habilitation says until when",
         ));
     }
     if let Some(end) = c.ends_on {
@@ -429,9 +438,18 @@ mod tests {
             quota: Some(4),
             eligible: true,
             ends_on: Some(today),
+            temporary_profile: true,
             today,
         };
         assert_eq!(check_grant(&ok), Ok(()));
+        assert_eq!(
+            check_grant(&GrantConditions {
+                temporary_profile: false,
+                ends_on: None,
+                ..ok.clone()
+            }),
+            Ok(())
+        );
         let code = |c: GrantConditions| match check_grant(&c) {
             Err(DomainError::Conflict { code, .. }) | Err(DomainError::Rule { code, .. }) => {
                 code.as_str()
@@ -481,6 +499,13 @@ mod tests {
                     ..ok.clone()
                 },
                 "end_date_in_past",
+            ),
+            (
+                GrantConditions {
+                    ends_on: None,
+                    ..ok.clone()
+                },
+                "end_date_required",
             ),
         ];
         for (conditions, expected) in table {

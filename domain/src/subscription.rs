@@ -78,14 +78,17 @@ mod tests {
             CatalogueProfile {
                 code: "T1".into(),
                 eligible_categories: parse_categories("ccas,commune"),
+                temporary: false,
             },
             CatalogueProfile {
                 code: "T10".into(),
                 eligible_categories: parse_categories("bailleur_social"),
+                temporary: false,
             },
             CatalogueProfile {
                 code: "T13".into(),
                 eligible_categories: parse_categories("ccas,departement"),
+                temporary: false,
             },
         ];
         let q = |p: &str, n| ProfileQuota {

@@ -23,6 +23,7 @@ on_both_engines!(
     the_caf_manages_the_administrators_habilitations,
     the_caf_takes_management_back_without_an_amendment,
     the_end_of_a_temporary_habilitation_is_announced,
+    a_temporary_profile_is_granted_with_its_end,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1891,4 +1892,80 @@ fn the_end_of_a_temporary_habilitation_is_announced(engine: Engine) {
             .any(|t| t["action"] == "habilitation.end_reminded"),
         "{traces:?}"
     );
+}
+
+fn a_temporary_profile_is_granted_with_its_end(engine: Engine) {
+    // T16 (Dalo / Ccapex) is opened "temporarily" (bulletin): a habilitation to it says until
+    // when, or is refused; the catalogue says which profiles are so.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "771");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf77.example");
+    let partner = env.partner(&admin, SIRETS[1], "commission_mediation_logement");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &admin,
+        json!({"number": "771-2026-0016", "missions": ["Instruction des recours Dalo"]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let conv = r.id();
+    let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
+    let sub = env.post(
+        &format!("/api/v1/conventions/{conv}/subscriptions"),
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T16", "max_users": 2}]}),
+    );
+    assert_eq!(sub.status, 201, "{sub:?}");
+    let t16 = sub.body["profiles"][0]["profile_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = env.post(
+        &format!("/api/v1/conventions/{conv}/signature"),
+        &admin,
+        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.post(
+        &format!("/api/v1/conventions/{conv}/rgpd-completion"),
+        &admin,
+        json!({"completed_on": day(-1)}),
+    );
+    assert_eq!(r.body["access_open"], true, "{r:?}");
+    let manager = env.partner_admin(&admin, &partner, "principal", "claire@comed77.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/users"),
+        &manager,
+        json!({"full_name": "Karim Benali", "function_title": "Rapporteur", "email": "karim@comed77.example", "phone": "01 64 13 55 03"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let who = r.id();
+
+    let services = env.get("/api/v1/services", &manager);
+    let profiles = services.body["items"][0]["profiles"].as_array().unwrap();
+    let temporary: Vec<&str> = profiles
+        .iter()
+        .filter(|p| p["temporary"] == true)
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(temporary, ["T16"]);
+
+    let path = format!("/api/v1/partners/{partner}/habilitations");
+    let mut body = json!({"account_id": who, "profile_id": t16, "mission_id": mission});
+    let r = env.post(&path, &manager, body.clone());
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("ends_on"), Some("end_date_required")),
+        "{r:?}"
+    );
+    let held = env.get(&format!("/api/v1/accounts/{who}/habilitations"), &manager);
+    assert_eq!(held.body["habilitations"], json!([]), "the refusal granted nothing");
+    body["ends_on"] = json!(day(90));
+    let r = env.post(&path, &manager, body);
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.body["ends_on"], day(90));
 }

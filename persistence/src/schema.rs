@@ -144,6 +144,7 @@ diesel::table! {
         eligible_categories -> Text,
         restriction -> Nullable<Text>,
         position -> Integer,
+        temporary -> Bool,
     }
 }
 

@@ -29,6 +29,8 @@ pub struct ProfileDto {
     pub eligible_categories: Vec<PartnerCategory>,
     /// Restriction written in the bulletin, if any.
     pub restriction: Option<String>,
+    /// Opened only for a time (T16): a habilitation to it must give `ends_on`.
+    pub temporary: bool,
     /// What the profile sees of a beneficiary's file, for CDAP's profiles.
     pub view: Option<ProfileViewDto>,
 }
@@ -101,6 +103,7 @@ impl From<Service> for ServiceDto {
                     name: p.name.clone(),
                     description: p.description.clone(),
                     restriction: p.restriction.clone(),
+                    temporary: p.temporary,
                 })
                 .collect(),
         }

@@ -56,6 +56,8 @@ pub struct Profile {
     pub restriction: Option<String>,
     /// Catalogue order.
     pub position: i32,
+    /// Opened only for a time: a habilitation to it says until when.
+    pub temporary: bool,
 }
 
 impl Profile {
@@ -69,6 +71,7 @@ impl Profile {
         CatalogueProfile {
             code: self.code.clone(),
             eligible_categories: self.categories(),
+            temporary: self.temporary,
         }
     }
 }

@@ -205,6 +205,7 @@ pub(crate) fn check_grantable(
         Some(s) => quota_of(conn, s.id, profile.id)?,
         None => None,
     };
+    let catalogued = profile.to_domain();
     check_grant(&GrantConditions {
         mode: if mode_applies {
             conv.row.management_mode()?
@@ -214,8 +215,9 @@ pub(crate) fn check_grantable(
         convention_open: conv.life.access_open(today),
         mission_in_force: mission.withdrawn_in_version.is_none(),
         quota,
-        eligible: profile.to_domain().is_eligible(partner.category()?),
+        eligible: catalogued.is_eligible(partner.category()?),
         ends_on,
+        temporary_profile: catalogued.temporary,
         today,
     })?;
     let (Some(subscription), Some(_)) = (subscription, quota) else {
