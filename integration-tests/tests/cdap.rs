@@ -434,10 +434,13 @@ fn frontier_funds_find_files_by_identity(engine: Engine) {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["numero"], "1000001");
     assert_eq!(items[0]["profile"], "T20");
-    assert!(
-        items[0]["file"].get("address").is_none(),
-        "T20 sees no address"
+    // The bulletin: T20 lets the fund "vérifier si une nouvelle adresse a déjà été communiquée
+    // auprès de la Caf" — the address is in its view; resources are not.
+    assert_eq!(
+        items[0]["file"]["address"], f1["address"],
+        "T20 sees the address it checks"
     );
+    assert!(items[0]["file"].get("resources").is_none(), "{items:?}");
     let r = search(&fund, &format!("last_name={last}&birth_date=1900-01-01"));
     assert_eq!(r.body["items"], json!([]));
     let r = search(&fund, "last_name=&birth_date=1900-01-01");
