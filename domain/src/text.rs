@@ -134,9 +134,31 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A wait, as a French sentence says it: "1 seconde", "30 secondes", "2 minutes" (a wait of a
+/// minute or more is given in whole minutes, rounded up, so that nobody comes back too early).
+pub fn wait_in_french(seconds: u64) -> String {
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n > 1 { "s" } else { "" });
+    if seconds < 60 {
+        plural(seconds.max(1), "seconde")
+    } else {
+        plural(seconds.div_ceil(60), "minute")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_read_as_french_does() {
+        assert_eq!(wait_in_french(0), "1 seconde");
+        assert_eq!(wait_in_french(1), "1 seconde");
+        assert_eq!(wait_in_french(2), "2 secondes");
+        assert_eq!(wait_in_french(59), "59 secondes");
+        assert_eq!(wait_in_french(60), "1 minute");
+        assert_eq!(wait_in_french(61), "2 minutes");
+        assert_eq!(wait_in_french(900), "15 minutes");
+    }
 
     #[test]
     fn required_fields() {

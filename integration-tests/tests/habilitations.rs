@@ -1963,7 +1963,11 @@ fn a_temporary_profile_is_granted_with_its_end(engine: Engine) {
         "{r:?}"
     );
     let held = env.get(&format!("/api/v1/accounts/{who}/habilitations"), &manager);
-    assert_eq!(held.body["habilitations"], json!([]), "the refusal granted nothing");
+    assert_eq!(
+        held.body["habilitations"],
+        json!([]),
+        "the refusal granted nothing"
+    );
     body["ends_on"] = json!(day(90));
     let r = env.post(&path, &manager, body);
     assert_eq!(r.status, 201, "{r:?}");

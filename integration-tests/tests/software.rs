@@ -13,6 +13,7 @@ on_both_engines!(
     the_sign_in_form_is_refused_from_another_site,
     password_grant_only_where_allowed,
     partners_submit_software_for_approval,
+    the_sign_in_page_says_how_long_to_wait_in_french,
 );
 
 const REDIRECT: &str = "http://127.0.0.1:9/retour";
@@ -231,6 +232,7 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
     );
     let html = page.text().unwrap();
     assert!(html.contains("<html lang=\"fr\">"));
+    assert!(html.contains("<title>Connexion — Mon Compte Partenaire</title>"));
     assert!(
         html.contains("Logiciel social &lt;b&gt;"),
         "the name is escaped"
@@ -270,7 +272,13 @@ fn authorization_code_flow_with_pkce(engine: Engine) {
     // Wrong password, or a person of another partner: the page again, with the reason.
     let r = sign_in(&w, &client_id, &w.person, "Wrong#Password-1");
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.text().unwrap().contains("role=\"alert\""));
+    let again = r.text().unwrap();
+    assert!(again.contains("role=\"alert\""));
+    // The title says it first, for whoever hears the page before reading it (RGAA 8.6).
+    assert!(
+        again.contains("<title>Erreur — Connexion — Mon Compte Partenaire</title>"),
+        "{again}"
+    );
     let r = sign_in(&w, &client_id, &w.outsider, PASSWORD);
     assert!(r.text().unwrap().contains("autre organisation"));
 
@@ -756,4 +764,31 @@ fn one_softwares_budget_is_shared_by_everyone_it_acts_for(engine: Engine) {
     assert_eq!(other.status, 429, "{other:?}");
     // The same person signed in directly is not slowed down.
     assert_eq!(w.env.get(&path, &deputy).status, 200);
+}
+
+fn the_sign_in_page_says_how_long_to_wait_in_french(engine: Engine) {
+    // Past the free failures each wrong password costs a second here: the page says
+    // "réessayez dans 1 seconde", not "1 secondes".
+    let w = world_with(engine, |c| {
+        c.identifier_throttle.base_delay_secs = 1;
+        c.identifier_throttle.max_delay_secs = 1;
+    });
+    let r = register(
+        &w,
+        json!({"name": "Logiciel social", "redirect_uris": [REDIRECT], "scopes": "profile registry:read"}),
+    );
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let mut waits = vec![];
+    for _ in 0..20 {
+        let page = sign_in(&w, &client_id, &w.person, "Wrong#Password-1")
+            .text()
+            .unwrap();
+        if let Some(rest) = page.split("Trop de tentatives : ").nth(1) {
+            waits.push(rest.split('<').next().unwrap().to_string());
+        }
+    }
+    assert!(!waits.is_empty(), "never throttled");
+    for wait in &waits {
+        assert_eq!(wait, "réessayez dans 1 seconde.");
+    }
 }

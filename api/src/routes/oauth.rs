@@ -256,7 +256,12 @@ Chacune de ses actions sera tracée à votre nom.</p>\n\
     );
     page(
         actix_web::http::StatusCode::OK,
-        "Connexion",
+        // What went wrong is the first thing a screen reader says of the page again (RGAA 8.6).
+        if error.is_some() {
+            "Erreur — Connexion"
+        } else {
+            "Connexion"
+        },
         &body,
         Some(&origin(&c.redirect_uri)),
     )
@@ -421,7 +426,10 @@ pub async fn submit_authorization(
             Err(Refusal::OtherOrganisation) => "Ce logiciel appartient à une autre organisation que la vôtre : vous ne pouvez pas l'autoriser.".to_string(),
             Err(Refusal::Refused) => "Identifiant, mot de passe ou code incorrect.".to_string(),
             Err(Refusal::OtpRequired) => "Saisissez aussi le code de votre application d'authentification.".to_string(),
-            Err(Refusal::Throttled(secs)) => format!("Trop de tentatives : réessayez dans {secs} secondes."),
+            Err(Refusal::Throttled(secs)) => format!(
+                "Trop de tentatives : réessayez dans {}.",
+                mcp_domain::text::wait_in_french(u64::try_from(secs).unwrap_or(0))
+            ),
         };
         Ok(Submitted::Again(Box::new(c), form.request, message, identifier))
     })
