@@ -261,10 +261,15 @@ fn urlencode(s: &str) -> String {
 
 /// A streamed body: (status, content type, text).
 fn text(env: &TestEnv, path: &str, token: &str) -> (u16, String, String) {
+    text_in(env, path, token, "fr-FR,fr;q=0.9")
+}
+
+fn text_in(env: &TestEnv, path: &str, token: &str, language: &str) -> (u16, String, String) {
     let r = env
         .client()
         .get(format!("{}{path}", env.base_url()))
         .bearer_auth(token)
+        .header("accept-language", language)
         .send()
         .unwrap();
     let status = r.status().as_u16();
@@ -313,11 +318,37 @@ fn exports_stream_every_trace_in_reach(engine: Engine) {
     );
     assert_eq!(status, 200);
     assert_eq!(ct, "text/csv; charset=utf-8");
+    // As French spreadsheets open it: a byte-order mark (or the accents break), `;` between
+    // fields (or everything lands in one column), French headings, French dates.
+    let csv = csv
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte-order mark first");
     let mut rows = csv.split("\r\n").filter(|l| !l.is_empty());
-    assert!(rows.next().unwrap().starts_with("id,seq,occurred_at,"));
+    assert!(
+        rows.next()
+            .unwrap()
+            .starts_with("\"Identifiant\";\"N° dans la chaîne\";\"Date et heure (UTC)\";"),
+        "{csv}"
+    );
     let rows: Vec<&str> = rows.collect();
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|r| r.contains(&w.p1_user)));
+    let when = rows[0].split(';').nth(2).unwrap().trim_matches('"');
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(when, "%d/%m/%Y %H:%M:%S").is_ok(),
+        "{when}"
+    );
+    // In English on request: commas, English headings, RFC 3339 instants, no mark.
+    let (_, _, english) = text_in(
+        env,
+        &format!(
+            "/api/v1/traces/export?format=csv&actor_account_id={}",
+            w.p1_user
+        ),
+        &w.p1_principal,
+        "en-GB,en;q=0.8",
+    );
+    assert!(english.starts_with("id,seq,occurred_at,"), "{english}");
 
     // The Cnaf's auditors export everything; another partner's administrator none of P1's.
     let (_, _, all_csv) = text(

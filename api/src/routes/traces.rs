@@ -1,7 +1,7 @@
 //! Reading traces within one's perimeter (auditors; a partner's administrators for their
 //! organisation), exporting them, producing a person's own traces.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::stream;
 use mcp_domain::vocabulary::TraceAction;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::auth::AccountDto;
 use super::{blocking, page_request, run, stored_id, utc};
 use crate::auth::Authenticated;
+use crate::lang::Lang;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -272,27 +273,67 @@ pub struct ExportQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
-const CSV_COLUMNS: [&str; 19] = [
-    "id",
-    "seq",
-    "occurred_at",
-    "request_id",
-    "actor_account_id",
-    "actor_role",
-    "organisation_kind",
-    "organisation_id",
-    "action",
-    "target_type",
-    "target_id",
-    "caf_id",
-    "partner_id",
-    "file_number",
-    "client_id",
-    "outcome",
-    "detail",
-    "hash",
-    "chain",
+/// The export's columns: (English name, French heading).
+const CSV_COLUMNS: [(&str, &str); 19] = [
+    ("id", "Identifiant"),
+    ("seq", "N° dans la chaîne"),
+    ("occurred_at", "Date et heure (UTC)"),
+    ("request_id", "Requête"),
+    ("actor_account_id", "Compte de l'auteur"),
+    ("actor_role", "Rôle de l'auteur"),
+    ("organisation_kind", "Type d'organisation"),
+    ("organisation_id", "Organisation"),
+    ("action", "Action"),
+    ("target_type", "Type d'objet"),
+    ("target_id", "Objet"),
+    ("caf_id", "Caf"),
+    ("partner_id", "Partenaire"),
+    ("file_number", "N° de dossier"),
+    ("client_id", "Logiciel"),
+    ("outcome", "Résultat"),
+    ("detail", "Détail"),
+    ("hash", "Empreinte"),
+    ("chain", "Chaîne"),
 ];
+
+/// How the CSV is written for its reader. In French, as French spreadsheets open a file: a
+/// byte-order mark (without it the accents break), `;` between fields (`,` is the decimal
+/// separator), French headings and dates (`02/12/2026 14:05:00`, UTC as the heading says). In
+/// English (`Accept-Language: en`): `,`, English column names, RFC 3339 instants.
+#[derive(Clone, Copy)]
+struct CsvDialect(Lang);
+
+impl CsvDialect {
+    fn separator(self) -> &'static str {
+        match self.0 {
+            Lang::Fr => ";",
+            Lang::En => ",",
+        }
+    }
+
+    /// What comes before the first line: the mark, then the headings.
+    fn head(self) -> String {
+        let names: Vec<String> = CSV_COLUMNS
+            .iter()
+            .map(|(en, fr)| match self.0 {
+                Lang::Fr => csv_field(fr),
+                Lang::En => (*en).to_string(),
+            })
+            .collect();
+        let mark = match self.0 {
+            Lang::Fr => "\u{feff}",
+            Lang::En => "",
+        };
+        format!("{mark}{}\r\n", names.join(self.separator()))
+    }
+
+    fn instant(self, t: chrono::NaiveDateTime) -> String {
+        match self.0 {
+            Lang::Fr => t.format("%d/%m/%Y %H:%M:%S").to_string(),
+            Lang::En => utc(t).to_rfc3339(),
+        }
+    }
+}
 
 /// One CSV field: quoted, quotes doubled, and a leading formula character neutralised so that a
 /// spreadsheet never runs what a trace contains.
@@ -305,9 +346,9 @@ fn csv_field(v: &str) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
-fn csv_line(t: &Trace) -> String {
+fn csv_line(t: &Trace, dialect: CsvDialect) -> String {
     let seq = t.seq.map(|s| s.to_string());
-    let at = utc(t.occurred_at).to_rfc3339();
+    let at = dialect.instant(t.occurred_at);
     let fields: [Option<&str>; 19] = [
         Some(&t.id),
         seq.as_deref(),
@@ -333,16 +374,20 @@ fn csv_line(t: &Trace) -> String {
         .iter()
         .map(|f| csv_field(f.unwrap_or("")))
         .collect::<Vec<_>>()
-        .join(",");
+        .join(dialect.separator());
     line.push_str("\r\n");
     line
 }
 
-fn render(format: ExportFormat, traces: Vec<Trace>) -> Result<String, ApiError> {
+fn render(
+    format: ExportFormat,
+    dialect: CsvDialect,
+    traces: Vec<Trace>,
+) -> Result<String, ApiError> {
     let mut out = String::new();
     for t in traces {
         match format {
-            ExportFormat::Csv => out.push_str(&csv_line(&t)),
+            ExportFormat::Csv => out.push_str(&csv_line(&t, dialect)),
             ExportFormat::Jsonl => {
                 out.push_str(
                     &serde_json::to_string(&TraceDto::try_from(t)?).map_err(ApiError::internal)?,
@@ -379,7 +424,9 @@ pub async fn export_traces(
     state: web::Data<AppState>,
     auth: Authenticated,
     q: web::Query<ExportQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let dialect = CsvDialect(Lang::of(&req));
     let q = q.into_inner();
     let format = q.format;
     let filter = TraceQuery {
@@ -424,10 +471,9 @@ pub async fn export_traces(
                     };
                     let mut chunk = String::new();
                     if first && matches!(format, ExportFormat::Csv) {
-                        chunk.push_str(&CSV_COLUMNS.join(","));
-                        chunk.push_str("\r\n");
+                        chunk.push_str(&dialect.head());
                     }
-                    match render(format, p.items) {
+                    match render(format, dialect, p.items) {
                         Ok(lines) => {
                             chunk.push_str(&lines);
                             (Ok(web::Bytes::from(chunk)), next)
