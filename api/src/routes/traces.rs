@@ -406,7 +406,10 @@ enum ExportState {
 }
 
 /// Streams every trace the caller may read that matches the filters, oldest first, as CSV or
-/// JSON lines, without holding them in memory. The export is traced before the first line.
+/// JSON lines, without holding them in memory. The export is traced before the first line. The
+/// CSV opens as is in a French spreadsheet (byte-order mark, `;`, French headings, dates
+/// `jj/mm/aaaa hh:mm:ss` UTC); with `Accept-Language: en` it has `,`, English column names and
+/// RFC 3339 instants.
 #[utoipa::path(
     tag = "traces",
     params(ExportQuery),
