@@ -2,6 +2,7 @@
 //! the response. No business rule lives here.
 
 pub mod accounts;
+pub mod amendments;
 pub mod annual_review;
 pub mod auditors;
 pub mod auth;
@@ -247,7 +248,7 @@ operations!(
     conventions::withdraw_termination [ConventionTerminated, NoTerminationPending],
     conventions::get_service_contract,
     conventions::update_service_contract [AmendmentRequired, ConcurrentAmendment, ConventionTerminated],
-    conventions::list_amendments,
+    amendments::list_amendments,
     subscriptions::create_subscription [AlreadySubscribed, AmendmentRequired, CategoryConflictsWithSubscriptions, ConcurrentAmendment, ConventionTerminated, ProfileNotEligible],
     subscriptions::list_subscriptions,
     subscriptions::get_subscription,
