@@ -851,9 +851,11 @@ fn a_refused_message_is_retried_then_set_aside(engine: Engine) {
         (404, "not_found"),
         "no longer set aside"
     );
-    let working = mcp_persistence::use_cases::outbox::MailFolder {
+    let working = mcp_api::mail::MailFolder {
         dir: env.mail_dir.clone(),
-        from: "Mon Compte Partenaire <ne-pas-repondre@mcp.example>".into(),
+        from: "Mon Compte Partenaire <ne-pas-repondre@mcp.example>"
+            .parse()
+            .unwrap(),
     };
     let deliver = |at: chrono::NaiveDateTime| {
         mcp_persistence::use_cases::outbox::deliver_pending(&env.db, &working, at).unwrap()

@@ -9,7 +9,10 @@ use std::sync::{Arc, Mutex};
 use mcp_integration_tests::{field_after, on_both_engines, Engine, TestEnv, PASSWORD};
 use serde_json::json;
 
-on_both_engines!(activation_messages_go_through_the_relay);
+on_both_engines!(
+    activation_messages_go_through_the_relay,
+    the_mail_folder_holds_messages_any_mail_client_reads,
+);
 
 /// What the relay received: (envelope recipients, message data).
 type Received = Arc<Mutex<Vec<(Vec<String>, String)>>>;
@@ -127,5 +130,75 @@ fn activation_messages_go_through_the_relay(engine: Engine) {
     assert!(
         std::fs::read_dir(&env.mail_dir).map_or(true, |mut d| d.next().is_none()),
         "nothing written to the mail folder"
+    );
+}
+
+fn the_mail_folder_holds_messages_any_mail_client_reads(engine: Engine) {
+    // Without a relay the outbox writes .eml files: a header carries only ASCII (RFC 5322), a
+    // French subject as an encoded word (RFC 2047), and a mail client reads back the subject
+    // and the body as they were written.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let token = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let identifier = env.get("/api/v1/me", &token).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = env.call(
+        "POST",
+        "/api/v1/auth/password-reset",
+        None,
+        Some(&json!({"identifier": identifier})),
+    );
+    assert_eq!(r.status, 202, "{r:?}");
+    assert!(env.delivered("anne@caf76.example", "Message-ID"));
+    let mut found = None;
+    for _ in 0..200 {
+        found = std::fs::read_dir(&env.mail_dir)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read(e.path()).unwrap())
+            .find(|raw| {
+                mailparse::parse_mail(raw).is_ok_and(|m| {
+                    m.headers.iter().any(|h| {
+                        h.get_key() == "Subject" && h.get_value().contains("réinitialisation")
+                    })
+                })
+            });
+        if found.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let raw = found.expect("the reset message, its subject read back in French");
+    let head_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers, then the body");
+    assert!(
+        raw[..head_end].is_ascii(),
+        "headers are ASCII: {}",
+        String::from_utf8_lossy(&raw[..head_end])
+    );
+    let mail = mailparse::parse_mail(&raw).unwrap();
+    let header = |k: &str| {
+        mail.headers
+            .iter()
+            .find(|h| h.get_key() == k)
+            .map(|h| h.get_value())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        header("Subject"),
+        "Mon Compte Partenaire : réinitialisation de votre mot de passe"
+    );
+    assert_eq!(header("To"), "anne@caf76.example");
+    assert!(header("Message-ID").ends_with("@mon-compte-partenaire>"));
+    assert_eq!(header("MIME-Version"), "1.0");
+    let body = mail.get_body().unwrap();
+    assert!(
+        body.contains("Votre code de réinitialisation, à usage unique : "),
+        "{body}"
     );
 }

@@ -1,9 +1,7 @@
 //! The outbox: messages to people, written in the transaction that decides to send them, then
-//! delivered through a [`Transport`]: RFC 5322 `.eml` files in a mail folder by default, or a
-//! mail relay (the API crate's SMTP transport). Once delivered, the body (which may carry a
-//! one-time secret) is erased from the database.
-
-use std::io::Write;
+//! delivered through a [`Transport`] (the API crate's: `.eml` files in a mail folder by default,
+//! or a mail relay over SMTP). Once delivered, the body (which may carry a one-time secret) is
+//! erased from the database.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -53,44 +51,6 @@ pub trait Transport: Send + Sync {
     fn send(&self, message: &Outgoing) -> std::result::Result<(), String>;
     /// Where messages go, for the logs.
     fn describe(&self) -> String;
-}
-
-/// Writes each message as an RFC 5322 `.eml` file in a folder.
-#[derive(Debug, Clone)]
-pub struct MailFolder {
-    /// The folder.
-    pub dir: std::path::PathBuf,
-    /// The sender.
-    pub from: String,
-}
-
-impl Transport for MailFolder {
-    fn send(&self, m: &Outgoing) -> std::result::Result<(), String> {
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|e| format!("mail folder {}: {e}", self.dir.display()))?;
-        let file = self.dir.join(format!("{}.eml", m.id));
-        let tmp = self.dir.join(format!(".{}.eml.tmp", m.id));
-        let message = format!(
-            "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{id}@mon-compte-partenaire>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
-            from = self.from,
-            to = m.to,
-            subject = m.subject,
-            date = m.created_at.and_utc().to_rfc2822(),
-            id = m.id,
-            body = m.body.replace('\n', "\r\n"),
-        );
-        std::fs::File::create(&tmp)
-            .and_then(|mut f| {
-                f.write_all(message.as_bytes())?;
-                f.sync_all()
-            })
-            .and_then(|_| std::fs::rename(&tmp, &file))
-            .map_err(|e| e.to_string())
-    }
-
-    fn describe(&self) -> String {
-        self.dir.display().to_string()
-    }
 }
 
 /// A message set aside after its last attempt (its body is kept, for the retry, but never
