@@ -247,6 +247,10 @@ impl TestEnv {
             server: Some(server),
             client: Client::builder()
                 .timeout(Duration::from_secs(60))
+                // The server closes a connection idle for 5 s (actix's keep-alive): a client
+                // that reused one as it closed would see the request fail, a race seen after a
+                // test waited for a message. Idle connections are dropped before that.
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .expect("client"),
             auditor: std::sync::OnceLock::new(),

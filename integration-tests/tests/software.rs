@@ -53,6 +53,8 @@ fn world_with(engine: Engine, adjust: impl FnOnce(&mut mcp_api::config::Config))
     let (person, outsider) = (id(&person_token), id(&outsider_token));
     let browser = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Dropped before the server's 5 s keep-alive closes them (see TestEnv's client).
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .build()
         .unwrap();
     World {
