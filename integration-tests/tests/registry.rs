@@ -20,6 +20,7 @@ on_both_engines!(
     convention_numbers_as_printed_each_caf_its_own,
     annex_one_as_the_contracts_write_it,
     a_convention_signed_on_29_february_runs_whole_years,
+    the_readme_first_steps_work_as_written,
 );
 
 fn day(offset_days: i64) -> String {
@@ -1106,4 +1107,48 @@ fn annex_one_as_the_contracts_write_it(engine: Engine) {
         (422, Some("contact_unreachable")),
         "{r:?}"
     );
+}
+
+fn the_readme_first_steps_work_as_written(engine: Engine) {
+    // The README's activation and login bodies, sent as written (only the identifier and the
+    // one-time code are the reader's own): a newcomer copying them gets in.
+    let readme = include_str!("../../README.md");
+    let bodies: Vec<serde_json::Value> = readme
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-d '"))
+        .filter_map(|l| l.split("'").next())
+        .map(|j| serde_json::from_str(j).expect("the README's bodies are JSON"))
+        .collect();
+    let activation = bodies
+        .iter()
+        .find(|b| b.get("activation_code").is_some())
+        .expect("an activation body")
+        .clone();
+    let login = bodies
+        .iter()
+        .find(|b| b.get("activation_code").is_none() && b.get("password").is_some())
+        .expect("a login body")
+        .clone();
+    let env = TestEnv::start(engine);
+    let person = mcp_domain::person::Person::new(
+        "Nadia Martin",
+        "Opératrice",
+        "nadia.martin@cnaf.example",
+        None,
+    )
+    .unwrap();
+    let ctx = mcp_persistence::Ctx::without_person("console", mcp_api::auth::now());
+    let (account, code) =
+        mcp_persistence::use_cases::accounts::bootstrap_cnaf_operator(&env.db, &ctx, &person)
+            .unwrap();
+    let mut body = activation;
+    body["identifier"] = json!(account.identifier);
+    body["activation_code"] = json!(code.secret);
+    let r = env.call("POST", "/api/v1/auth/activate", None, Some(&body));
+    assert_eq!(r.status, 200, "the README's activation: {r:?}");
+    let mut body = login;
+    body["identifier"] = json!(account.identifier);
+    let r = env.call("POST", "/api/v1/auth/login", None, Some(&body));
+    assert_eq!(r.status, 200, "the README's login: {r:?}");
+    assert!(r.body["access_token"].is_string());
 }
