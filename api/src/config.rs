@@ -31,6 +31,9 @@ pub struct Config {
     /// How many days ahead the holder and the manager of a temporary habilitation are told it
     /// ends (`MCP_END_REMINDER_DAYS`, 1 to 90).
     pub end_reminder_days: u32,
+    /// How many days ahead a person is told that their password expires under their contract
+    /// (`MCP_PASSWORD_REMINDER_DAYS`, 1 to 60).
+    pub password_reminder_days: u32,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` headers name the client
     /// (`MCP_TRUSTED_PROXIES`); none by default: the TCP peer is the client.
     pub trusted_proxies: crate::client_address::TrustedProxies,
@@ -64,6 +67,7 @@ impl Default for Config {
             source_throttle: mcp_domain::throttle::ThrottlePolicy::SOURCE,
             trusted_proxies: Default::default(),
             end_reminder_days: 15,
+            password_reminder_days: 7,
             database_timeout_secs: 5,
             shutdown_drain_secs: 30,
             requests_per_minute: 1200,
@@ -116,6 +120,9 @@ impl Config {
         }
         if let Some(v) = var("MCP_END_REMINDER_DAYS") {
             c.end_reminder_days = ranged("MCP_END_REMINDER_DAYS", v, 1, 90)? as u32;
+        }
+        if let Some(v) = var("MCP_PASSWORD_REMINDER_DAYS") {
+            c.password_reminder_days = ranged("MCP_PASSWORD_REMINDER_DAYS", v, 1, 60)? as u32;
         }
         if let Some(v) = var("MCP_DATABASE_TIMEOUT_SECONDS") {
             c.database_timeout_secs = ranged("MCP_DATABASE_TIMEOUT_SECONDS", v, 1, 60)?;

@@ -268,6 +268,21 @@ async fn expire_habilitations(state: AppState) {
             Err(e) => log::error!("habilitation end reminders: {e}"),
             _ => {}
         }
+        let db = state.db.clone();
+        let days = state.config.password_reminder_days;
+        match web::block(move || {
+            mcp_persistence::use_cases::accounts::remind_password_expiry(&db, auth::now(), days)
+        })
+        .await
+        {
+            Ok(Ok(n)) if n > 0 => {
+                log::info!("accounts: {n} person(s) told their password expires soon");
+                state.outbox.notify_one();
+            }
+            Ok(Err(e)) => log::error!("password expiry reminders: {e}"),
+            Err(e) => log::error!("password expiry reminders: {e}"),
+            _ => {}
+        }
         tokio::time::sleep(Duration::from_secs(600)).await;
     }
 }

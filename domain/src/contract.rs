@@ -92,6 +92,28 @@ impl PasswordPolicy {
         }
     }
 
+    /// When a password set at `changed_at` expires under the policy, if it sets a limit.
+    pub fn password_expires_at(
+        self,
+        changed_at: chrono::NaiveDateTime,
+    ) -> Option<chrono::NaiveDateTime> {
+        self.max_age_days()
+            .map(|days| changed_at + chrono::Duration::days(i64::from(days)))
+    }
+
+    /// Whether the person should be told at `now` that their password set at `changed_at`
+    /// expires: within `days_ahead` days of its expiry, and not once it has expired (the next
+    /// sign-in then asks for a new one).
+    pub fn expiry_reminder_due(
+        self,
+        changed_at: chrono::NaiveDateTime,
+        now: chrono::NaiveDateTime,
+        days_ahead: u32,
+    ) -> bool {
+        self.password_expires_at(changed_at)
+            .is_some_and(|at| now < at && at - now <= chrono::Duration::days(i64::from(days_ahead)))
+    }
+
     /// Whether a password set at `changed_at` has outlived the policy at `now`.
     pub fn password_expired(
         self,
@@ -331,6 +353,18 @@ mod tests {
             !PasswordPolicy::default().password_expired(t(0), t(10_000)),
             "no limit by default"
         );
+        assert_eq!(ninety.password_expires_at(t(0)), Some(t(90)));
+        assert!(
+            !ninety.expiry_reminder_due(t(0), t(82), 7),
+            "eight days ahead"
+        );
+        assert!(ninety.expiry_reminder_due(t(0), t(83), 7));
+        assert!(ninety.expiry_reminder_due(t(0), t(89), 7));
+        assert!(
+            !ninety.expiry_reminder_due(t(0), t(90), 7),
+            "expired: the sign-in asks"
+        );
+        assert!(!PasswordPolicy::default().expiry_reminder_due(t(0), t(89), 7));
     }
 
     #[test]

@@ -82,6 +82,8 @@ vocabulary! {
         AccountCredentialsRevoked = "account.credentials_revoked",
         /// `account.password_reset_requested`.
         AccountPasswordResetRequested = "account.password_reset_requested",
+        /// `account.password_expiry_reminded`: told that their password expires soon.
+        AccountPasswordExpiryReminded = "account.password_expiry_reminded",
         /// `account.reinstated`.
         AccountReinstated = "account.reinstated",
         /// `account.second_factor_required`.

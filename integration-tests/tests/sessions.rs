@@ -15,6 +15,7 @@ on_both_engines!(
     password_change_ends_the_other_sessions,
     a_suspended_administrator_is_out_at_once,
     the_caf_ends_a_persons_sessions_without_suspending_them,
+    partner_staff_are_told_before_their_password_expires,
     a_second_factor_guards_the_login,
     a_forgotten_password_is_reset_with_a_code_sent_to_the_person,
     people_behind_one_address_are_not_locked_out_by_a_guesser,
@@ -1059,4 +1060,61 @@ fn forwarding_headers_are_believed_only_from_trusted_proxies(engine: Engine) {
     }
     let r = login_from(&env, "198.51.100.99", &me, PASSWORD, None);
     assert_eq!((r.status, r.code()), (429, "too_many_attempts"), "{r:?}");
+}
+
+fn partner_staff_are_told_before_their_password_expires(engine: Engine) {
+    // A contract that renews passwords every 30 days: a week ahead the person is told, once,
+    // with the date; a Caf administrator (no such contract) is told nothing.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf76.example");
+    let partner = env.partner(&admin, mcp_integration_tests::SIRETS[0], "ccas");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let conv = env.post(
+        &format!("/api/v1/partners/{partner}/conventions"),
+        &admin,
+        json!({"number": "761-30", "missions": ["FSL"], "contract": {"password_policy": {"kind": "characters", "min_length": 12, "min_classes": 4, "max_age_days": 30}}}),
+    );
+    assert_eq!(conv.status, 201, "{conv:?}");
+    let r = env.post(
+        &format!("/api/v1/conventions/{}/signature", conv.id()),
+        &admin,
+        json!({"partner_signed_on": today, "caf_signed_on": today}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let claire = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
+    let account = env.get("/api/v1/me", &claire).id();
+    let now = chrono::Utc::now().naive_utc();
+    let remind =
+        |at| mcp_persistence::use_cases::accounts::remind_password_expiry(&env.db, at, 7).unwrap();
+    assert_eq!(
+        remind(now + chrono::Duration::days(22)),
+        0,
+        "eight days ahead: not yet"
+    );
+    assert_eq!(remind(now + chrono::Duration::days(24)), 1);
+    assert_eq!(
+        remind(now + chrono::Duration::days(25)),
+        0,
+        "once per password"
+    );
+    let expires = (now + chrono::Duration::days(30))
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(
+        env.delivered("claire@ccas.example", &format!("expire le {expires}")),
+        "told the date"
+    );
+    assert!(!env.delivered(
+        "anne@caf76.example",
+        "Votre mot de passe « Mon Compte Partenaire » expire"
+    ));
+    let traces = env.traces_of(&cnaf, &account);
+    assert!(
+        traces
+            .iter()
+            .any(|t| t["action"] == "account.password_expiry_reminded"),
+        "{traces:?}"
+    );
 }

@@ -66,6 +66,7 @@ diesel::table! {
         reset_secret_hash -> Nullable<Text>,
         reset_expires_at -> Nullable<Timestamp>,
         email_key -> Text,
+        password_expiry_reminded_at -> Nullable<Timestamp>,
     }
 }
 

@@ -450,10 +450,8 @@ pub(crate) fn sign_in_rules(
     identifier: &str,
     today: chrono::NaiveDate,
 ) -> Result<mcp_domain::contract::SignInRules> {
-    use crate::schema::conventions;
-    use crate::store::conventions::ConventionRow;
     use mcp_domain::contract::SignInRules;
-    let found: Option<(Option<String>, Option<String>)> = accounts::table
+    let found: Option<(Option<Id<CafId>>, Option<Id<PartnerId>>)> = accounts::table
         .filter(accounts::identifier.eq(identifier))
         .select((accounts::caf_id, accounts::partner_id))
         .first(conn)
@@ -473,8 +471,21 @@ pub(crate) fn sign_in_rules(
     let Some(partner_id) = partner else {
         return Ok(SignInRules::default().with_caf_requirement(caf_requires));
     };
+    Ok(partner_rules(conn, partner_id, today)?.with_caf_requirement(caf_requires))
+}
+
+/// The sign-in rules a partner's contract in force sets for its staff (the defaults when none
+/// is in force).
+pub(crate) fn partner_rules(
+    conn: &mut DbConnection,
+    partner_id: Id<PartnerId>,
+    today: chrono::NaiveDate,
+) -> Result<mcp_domain::contract::SignInRules> {
+    use crate::schema::conventions;
+    use crate::store::conventions::ConventionRow;
+    use mcp_domain::contract::SignInRules;
     let rows: Vec<ConventionRow> = conventions::table
-        .filter(conventions::partner_id.eq(&partner_id))
+        .filter(conventions::partner_id.eq(partner_id))
         .select(ConventionRow::as_select())
         .load(conn)?;
     let contracts = rows
@@ -489,7 +500,7 @@ pub(crate) fn sign_in_rules(
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(mcp_domain::contract::rules_in_force(&contracts, today).with_caf_requirement(caf_requires))
+    Ok(mcp_domain::contract::rules_in_force(&contracts, today))
 }
 
 /// Loads an account someone supervises, checking the caller is that someone (404 for accounts

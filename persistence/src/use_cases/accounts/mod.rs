@@ -139,3 +139,5 @@ mod require_password_change;
 pub use require_password_change::require_password_change;
 mod end_sessions_of;
 pub use end_sessions_of::end_sessions_of;
+mod remind_password_expiry;
+pub use remind_password_expiry::remind_password_expiry;

@@ -1,0 +1,1 @@
+ALTER TABLE accounts DROP COLUMN password_expiry_reminded_at;
