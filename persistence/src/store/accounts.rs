@@ -352,7 +352,7 @@ pub(crate) fn mark_password_change_required(
     conn: &mut DbConnection,
     ctx: &Ctx,
     account_id: AccountId,
-    organisation: (Option<Id<CafId>>, Option<Id<PartnerId>>),
+    organisation: Organisation,
     reason: &str,
 ) -> Result<()> {
     let (caf_id, partner_id) = organisation;
@@ -383,7 +383,7 @@ pub(crate) fn revoke_credentials(
     account_id: AccountId,
     reason: &str,
 ) -> Result<()> {
-    let (caf_id, partner_id): (Option<Id<CafId>>, Option<Id<PartnerId>>) = accounts::table
+    let (caf_id, partner_id): Organisation = accounts::table
         .find(account_id.to_string())
         .select((accounts::caf_id, accounts::partner_id))
         .first(conn)?;
@@ -445,13 +445,16 @@ pub(crate) fn mark_second_factor_enrolment(
 /// The sign-in rules that apply to an account (by identifier): its partner's contract in force
 /// for partner staff, the defaults otherwise (and for unknown identifiers); a second factor
 /// wherever the account's Caf requires one.
+/// The Caf and the partner an account belongs to, as the row holds them.
+pub(crate) type Organisation = (Option<Id<CafId>>, Option<Id<PartnerId>>);
+
 pub(crate) fn sign_in_rules(
     conn: &mut DbConnection,
     identifier: &str,
     today: chrono::NaiveDate,
 ) -> Result<mcp_domain::contract::SignInRules> {
     use mcp_domain::contract::SignInRules;
-    let found: Option<(Option<Id<CafId>>, Option<Id<PartnerId>>)> = accounts::table
+    let found: Option<Organisation> = accounts::table
         .filter(accounts::identifier.eq(identifier))
         .select((accounts::caf_id, accounts::partner_id))
         .first(conn)

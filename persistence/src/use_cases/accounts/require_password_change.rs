@@ -3,10 +3,9 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
-use crate::id::Id;
 use crate::schema::accounts;
 use diesel::prelude::*;
-use mcp_domain::ids::{AccountId, CafId, PartnerId};
+use mcp_domain::ids::AccountId;
 
 use super::*;
 
@@ -28,7 +27,7 @@ pub fn require_password_change(
             accounts::table
                 .find(account_id.to_string())
                 .select((accounts::caf_id, accounts::partner_id))
-                .first::<(Option<Id<CafId>>, Option<Id<PartnerId>>)>(conn)?
+                .first::<Organisation>(conn)?
         };
         mark_password_change_required(conn, ctx, account_id, (caf_id, partner_id), &reason)
     })
