@@ -186,7 +186,7 @@ impl Caf {
                     entries
                         .flatten()
                         .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                        .map(|e| as_read(&std::fs::read(e.path()).unwrap_or_default()))
                         .filter(|t| t.contains(&format!("To: {email}\r\n")) && t.contains(needle))
                         .collect()
                 })
@@ -1061,4 +1061,24 @@ fn the_annual_review_counts_what_happened(engine: Engine) {
         .map(|u| u["habilitation"]["id"].as_str().unwrap())
         .collect();
     assert_eq!(listed, [unused.as_str()], "{r:?}");
+}
+
+/// A message as its reader sees it: recipient, subject decoded (RFC 2047), body decoded.
+fn as_read(raw: &[u8]) -> String {
+    let Ok(mail) = mailparse::parse_mail(raw) else {
+        return String::new();
+    };
+    let header = |k: &str| {
+        mail.headers
+            .iter()
+            .find(|h| h.get_key() == k)
+            .map(|h| h.get_value())
+            .unwrap_or_default()
+    };
+    format!(
+        "To: {}\r\nSubject: {}\r\n\r\n{}",
+        header("To"),
+        header("Subject"),
+        mail.get_body().unwrap_or_default()
+    )
 }
