@@ -239,51 +239,56 @@ async fn schedule_reviews(state: AppState) {
 /// `MCP_END_REMINDER_DAYS`: at start, then every ten minutes, so that an end date takes effect
 /// within minutes of midnight UTC, on whichever instance.
 async fn expire_habilitations(state: AppState) {
+    use mcp_persistence::use_cases::{accounts, habilitations};
     loop {
         let db = state.db.clone();
-        match web::block(move || {
-            mcp_persistence::use_cases::habilitations::expire_due(&db, auth::now())
+        let n = job_step("habilitation expiry", move || {
+            habilitations::expire_due(&db, auth::now())
         })
-        .await
-        {
-            Ok(Ok(n)) if n > 0 => {
-                log::info!("habilitations: {n} habilitation(s) ended (temporary, or convention terminated)")
-            }
-            Ok(Err(e)) => log::error!("habilitation expiry: {e}"),
-            Err(e) => log::error!("habilitation expiry: {e}"),
-            _ => {}
+        .await;
+        if n > 0 {
+            log::info!(
+                "habilitations: {n} habilitation(s) ended (temporary, or convention terminated)"
+            );
         }
-        let db = state.db.clone();
-        let days = state.config.end_reminder_days;
-        match web::block(move || {
-            mcp_persistence::use_cases::habilitations::remind_ending(&db, auth::now(), days)
+        let (db, days) = (state.db.clone(), state.config.end_reminder_days);
+        let n = job_step("habilitation end reminders", move || {
+            habilitations::remind_ending(&db, auth::now(), days)
         })
-        .await
-        {
-            Ok(Ok(n)) if n > 0 => {
-                log::info!("habilitations: {n} coming end(s) announced");
-                state.outbox.notify_one();
-            }
-            Ok(Err(e)) => log::error!("habilitation end reminders: {e}"),
-            Err(e) => log::error!("habilitation end reminders: {e}"),
-            _ => {}
+        .await;
+        if n > 0 {
+            log::info!("habilitations: {n} coming end(s) announced");
+            state.outbox.notify_one();
         }
-        let db = state.db.clone();
-        let days = state.config.password_reminder_days;
-        match web::block(move || {
-            mcp_persistence::use_cases::accounts::remind_password_expiry(&db, auth::now(), days)
+        let (db, days) = (state.db.clone(), state.config.password_reminder_days);
+        let n = job_step("password expiry reminders", move || {
+            accounts::remind_password_expiry(&db, auth::now(), days)
         })
-        .await
-        {
-            Ok(Ok(n)) if n > 0 => {
-                log::info!("accounts: {n} person(s) told their password expires soon");
-                state.outbox.notify_one();
-            }
-            Ok(Err(e)) => log::error!("password expiry reminders: {e}"),
-            Err(e) => log::error!("password expiry reminders: {e}"),
-            _ => {}
+        .await;
+        if n > 0 {
+            log::info!("accounts: {n} person(s) told their password expires soon");
+            state.outbox.notify_one();
         }
         tokio::time::sleep(Duration::from_secs(600)).await;
+    }
+}
+
+/// Runs one step of a scheduled job off the async workers; logs why it failed, if it did, and
+/// gives how many things it handled (none when it failed: the next round tries again).
+async fn job_step(
+    what: &'static str,
+    step: impl FnOnce() -> mcp_persistence::Result<usize> + Send + 'static,
+) -> usize {
+    match web::block(step).await {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => {
+            log::error!("{what}: {e}");
+            0
+        }
+        Err(e) => {
+            log::error!("{what}: {e}");
+            0
+        }
     }
 }
 
