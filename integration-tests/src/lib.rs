@@ -588,6 +588,20 @@ impl TestEnv {
         number: &str,
         t13_quota: u32,
     ) -> (String, String) {
+        let (mission, profiles) =
+            self.active_convention_with(caf_admin, partner, number, &[("T13", t13_quota)]);
+        (mission, profiles[0].clone())
+    }
+
+    /// Drafts, signs and completes a convention `number` of `partner` with one mission and the
+    /// CDAP profiles given with their quotas; returns (mission id, the profiles' ids in order).
+    pub fn active_convention_with(
+        &self,
+        caf_admin: &str,
+        partner: &str,
+        number: &str,
+        profiles: &[(&str, u32)],
+    ) -> (String, Vec<String>) {
         let day = |offset: i64| {
             (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
         };
@@ -599,16 +613,22 @@ impl TestEnv {
         assert_eq!(r.status, 201, "{r:?}");
         let conv = r.id();
         let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
+        let quotas: Vec<Value> = profiles
+            .iter()
+            .map(|(p, n)| json!({"profile": p, "max_users": n}))
+            .collect();
         let sub = self.post(
             &format!("/api/v1/conventions/{conv}/subscriptions"),
             caf_admin,
-            json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": t13_quota}]}),
+            json!({"service": "CDAP", "profiles": quotas}),
         );
         assert_eq!(sub.status, 201, "{sub:?}");
-        let t13 = sub.body["profiles"][0]["profile_id"]
-            .as_str()
+        let ids: Vec<String> = sub.body["profiles"]
+            .as_array()
             .unwrap()
-            .to_string();
+            .iter()
+            .map(|p| p["profile_id"].as_str().unwrap().to_string())
+            .collect();
         let r = self.post(
             &format!("/api/v1/conventions/{conv}/signature"),
             caf_admin,
@@ -621,7 +641,7 @@ impl TestEnv {
             json!({"completed_on": day(-1)}),
         );
         assert_eq!(r.body["access_open"], true, "{r:?}");
-        (mission, t13)
+        (mission, ids)
     }
 
     /// Registers a partner; returns its id.

@@ -1902,36 +1902,9 @@ fn a_temporary_profile_is_granted_with_its_end(engine: Engine) {
     let caf = env.caf(&cnaf, "771");
     let admin = env.caf_admin(&cnaf, &caf, "anne@caf77.example");
     let partner = env.partner(&admin, SIRETS[1], "commission_mediation_logement");
-    let r = env.post(
-        &format!("/api/v1/partners/{partner}/conventions"),
-        &admin,
-        json!({"number": "771-2026-0016", "missions": ["Instruction des recours Dalo"]}),
-    );
-    assert_eq!(r.status, 201, "{r:?}");
-    let conv = r.id();
-    let mission = r.body["missions"][0]["id"].as_str().unwrap().to_string();
-    let sub = env.post(
-        &format!("/api/v1/conventions/{conv}/subscriptions"),
-        &admin,
-        json!({"service": "CDAP", "profiles": [{"profile": "T16", "max_users": 2}]}),
-    );
-    assert_eq!(sub.status, 201, "{sub:?}");
-    let t16 = sub.body["profiles"][0]["profile_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = env.post(
-        &format!("/api/v1/conventions/{conv}/signature"),
-        &admin,
-        json!({"partner_signed_on": day(-10), "caf_signed_on": day(-9)}),
-    );
-    assert_eq!(r.status, 200, "{r:?}");
-    let r = env.post(
-        &format!("/api/v1/conventions/{conv}/rgpd-completion"),
-        &admin,
-        json!({"completed_on": day(-1)}),
-    );
-    assert_eq!(r.body["access_open"], true, "{r:?}");
+    let (mission, profiles) =
+        env.active_convention_with(&admin, &partner, "771-2026-0016", &[("T16", 2)]);
+    let t16 = profiles[0].clone();
     let manager = env.partner_admin(&admin, &partner, "principal", "claire@comed77.example");
     let r = env.post(
         &format!("/api/v1/partners/{partner}/users"),
