@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
+use mailparse::MailHeaderMap;
 use mcp_integration_tests::{field_after, on_both_engines, Engine, TestEnv, PASSWORD};
 use serde_json::json;
 
@@ -182,13 +183,7 @@ fn the_mail_folder_holds_messages_any_mail_client_reads(engine: Engine) {
         String::from_utf8_lossy(&raw[..head_end])
     );
     let mail = mailparse::parse_mail(&raw).unwrap();
-    let header = |k: &str| {
-        mail.headers
-            .iter()
-            .find(|h| h.get_key() == k)
-            .map(|h| h.get_value())
-            .unwrap_or_default()
-    };
+    let header = |k: &str| mail.headers.get_first_value(k).unwrap_or_default();
     assert_eq!(
         header("Subject"),
         "Mon Compte Partenaire : réinitialisation de votre mot de passe"

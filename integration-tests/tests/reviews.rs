@@ -1065,16 +1065,11 @@ fn the_annual_review_counts_what_happened(engine: Engine) {
 
 /// A message as its reader sees it: recipient, subject decoded (RFC 2047), body decoded.
 fn as_read(raw: &[u8]) -> String {
+    use mailparse::MailHeaderMap;
     let Ok(mail) = mailparse::parse_mail(raw) else {
         return String::new();
     };
-    let header = |k: &str| {
-        mail.headers
-            .iter()
-            .find(|h| h.get_key() == k)
-            .map(|h| h.get_value())
-            .unwrap_or_default()
-    };
+    let header = |k: &str| mail.headers.get_first_value(k).unwrap_or_default();
     format!(
         "To: {}\r\nSubject: {}\r\n\r\n{}",
         header("To"),
