@@ -389,7 +389,7 @@ pub enum Function {
 
 impl Function {
     /// The scope software needs for this function; `None` when no software may use it.
-    fn scope(self) -> Option<Scope> {
+    pub fn scope(self) -> Option<Scope> {
         use Function::*;
         match self {
             ReadOwnAccount => Some(Scope::Profile),

@@ -4,6 +4,11 @@
 //! enum it cannot read), so the whole suite doubles as the proof that the lists are complete
 //! for everything it drives.
 //!
+//! A success of partner software's token (one carrying a `scope` claim) is checked against the
+//! operation's security: the operation must accept software (`partner_software`) and the token
+//! must hold the scope declared, so that what the document tells software to ask is what the
+//! service checks.
+//!
 //! With `MCP_RECORD_CODES=<file>`, answers are appended to the file (`operationId status code`)
 //! instead, to review what the suite sees. With `MCP_RECORD_EXAMPLES=<folder>`, the first
 //! successful answer of each response schema is written there (`<Schema>.json`, lists cut to two
@@ -22,6 +27,7 @@ struct Operation {
     segments: Vec<String>,
     id: String,
     responses: Value,
+    security: Value,
 }
 
 fn operations() -> &'static (Vec<Operation>, Value) {
@@ -39,6 +45,7 @@ fn operations() -> &'static (Vec<Operation>, Value) {
                     segments: path.split('/').map(str::to_string).collect(),
                     id: id.to_string(),
                     responses: op["responses"].clone(),
+                    security: op["security"].clone(),
                 });
             }
         }
@@ -134,9 +141,46 @@ fn record_example(folder: &str, op: &Operation, status: &str, reply: &Reply) {
     }
 }
 
+/// A success of partner software's token: the operation accepts software and the token holds
+/// every scope the document asks of it.
+fn check_software_scope(op: &Operation, method: &str, path: &str, token: &str) {
+    let Ok(claims) = jsonwebtoken::dangerous::insecure_decode_claims::<Value>(token) else {
+        return;
+    };
+    let Some(granted) = claims["scope"].as_str() else {
+        return; // a person's own token
+    };
+    let granted: BTreeSet<&str> = granted.split(' ').collect();
+    let declared = op
+        .security
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|s| s.get("partner_software"))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} ({method} {path}) accepted partner software's token, yet its contract \
+                 accepts only a person's own token; fix its function in routes::operations!",
+                op.id
+            )
+        });
+    for scope in declared.as_array().into_iter().flatten() {
+        let scope = scope.as_str().unwrap_or_default();
+        assert!(
+            granted.contains(scope),
+            "{} ({method} {path}) accepted a token without `{scope}`, the scope its contract \
+             asks (granted: {granted:?}); fix its function in routes::operations!",
+            op.id
+        );
+    }
+}
+
 /// Checks one answer (see the module's documentation).
-pub fn check(method: &str, path: &str, reply: &Reply) {
+pub fn check(method: &str, path: &str, token: Option<&str>, reply: &Reply) {
     if reply.status < 400 {
+        if let (Some(op), Some(token)) = (operation(method, path), token) {
+            check_software_scope(op, method, path, token);
+        }
         if let (Ok(folder), Some(op)) = (
             std::env::var("MCP_RECORD_EXAMPLES"),
             operation(method, path),

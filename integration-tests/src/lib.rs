@@ -375,7 +375,7 @@ impl TestEnv {
             req = req.json(b);
         }
         let reply = Self::read(req.send().ok()?);
-        contract::check(method, path, &reply);
+        contract::check(method, path, token, &reply);
         Some(reply)
     }
 
@@ -400,7 +400,7 @@ impl TestEnv {
             req = req.header("content-type", ct);
         }
         let reply = Self::read(req.send().expect("request sent"));
-        contract::check(method, path, &reply);
+        contract::check(method, path, token, &reply);
         reply
     }
 

@@ -398,19 +398,27 @@ fn every_operation_declares_the_codes_it_answers() {
     check(
         "POST",
         "/api/v1/partners/p/habilitations",
+        None,
         &reply(409, "quota_exceeded"),
     );
     check(
         "POST",
         "/api/v1/partners/p/habilitations",
+        None,
         &reply(403, "self_grant"),
     );
     check(
         "GET",
         "/api/v1/partners/p/users?limit=2",
+        None,
         &reply(400, "invalid_cursor"),
     );
-    check("POST", "/api/v1/auth/login", &reply(401, "otp_required"));
+    check(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        &reply(401, "otp_required"),
+    );
     // And the suite's check does fail on a code an operation does not declare.
     for (method, path, status, code) in [
         (
@@ -423,9 +431,49 @@ fn every_operation_declares_the_codes_it_answers() {
         ("GET", "/api/v1/partners", 404, "not_found"),
     ] {
         let r = reply(status, code);
-        let refused = std::panic::catch_unwind(|| check(method, path, &r));
+        let refused = std::panic::catch_unwind(|| check(method, path, None, &r));
         assert!(refused.is_err(), "{method} {path} {status} {code}");
     }
+}
+
+#[test]
+fn a_software_tokens_success_is_checked_against_the_scope_declared() {
+    // What the document tells software to ask for is what the suite sees the service accept:
+    // a success of a token carrying `scope` on an operation that needs another scope, or that
+    // only a person's own token may call, fails the check.
+    let check = mcp_integration_tests::contract::check;
+    let token = |scope: &str| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &json!({"sub": "a", "scope": scope}),
+            &jsonwebtoken::EncodingKey::from_secret(b"test"),
+        )
+        .unwrap()
+    };
+    // (No body: nothing to record as an example under `make examples`.)
+    let ok = mcp_integration_tests::Reply {
+        status: 200,
+        headers: Default::default(),
+        body: serde_json::Value::Null,
+    };
+    let reader = token("registry:read profile");
+    check("GET", "/api/v1/partners", Some(&reader), &ok);
+    check("GET", "/api/v1/me", Some(&reader), &ok);
+    for (method, path) in [
+        ("GET", "/api/v1/partners/p/habilitations"),
+        ("GET", "/api/v1/traces"),
+    ] {
+        let refused = std::panic::catch_unwind(|| check(method, path, Some(&reader), &ok));
+        assert!(refused.is_err(), "{method} {path}");
+    }
+    // A person's own token (no `scope`) reaches everything its role allows.
+    let person = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "a"}),
+        &jsonwebtoken::EncodingKey::from_secret(b"test"),
+    )
+    .unwrap();
+    check("GET", "/api/v1/traces", Some(&person), &ok);
 }
 
 #[test]

@@ -14,6 +14,7 @@ on_both_engines!(
     password_grant_only_where_allowed,
     partners_submit_software_for_approval,
     the_sign_in_page_says_how_long_to_wait_in_french,
+    each_operation_asks_the_scope_the_document_gives,
 );
 
 const REDIRECT: &str = "http://127.0.0.1:9/retour";
@@ -793,4 +794,114 @@ fn the_sign_in_page_says_how_long_to_wait_in_french(engine: Engine) {
     for wait in &waits {
         assert_eq!(wait, "réessayez dans 1 seconde.");
     }
+}
+
+/// The scope the document gives each operation is the one the service asks: software granted
+/// that scope alone is let in, software granted every other scope is refused 403 `forbidden`,
+/// and the operations only a person's own token may call refuse software whatever its scopes.
+fn each_operation_asks_the_scope_the_document_gives(engine: Engine) {
+    let w = world(engine);
+    let all =
+        "profile registry:read registry:write habilitations:read habilitations:write cdap:read";
+    let r = register(
+        &w,
+        json!({"name": "Logiciel RH de la mairie", "redirect_uris": [REDIRECT], "scopes": all, "password_grant": true}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let token_with = |scopes: &[&str]| {
+        let scope = scopes.join(" ");
+        let r = token(
+            &w,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &client_id),
+                ("username", &w.person),
+                ("password", PASSWORD),
+                ("scope", &scope),
+            ],
+        );
+        assert_eq!(r.status, 200, "{scope}: {r:?}");
+        r.body["access_token"].as_str().unwrap().to_string()
+    };
+    let doc = serde_json::to_value(mcp_api::openapi::document()).unwrap();
+    let declared = |template: &str| -> Option<Vec<String>> {
+        doc["paths"][template]["get"]["security"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|s| s.get("partner_software"))
+            .map(|scopes| {
+                scopes
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap().to_string())
+                    .collect()
+            })
+    };
+    let everything: Vec<&str> = all.split(' ').collect();
+    let every_token = token_with(&everything);
+    let p = &w.partner;
+    let mut person_only = 0;
+    for (template, path) in [
+        ("/api/v1/me", "/api/v1/me".to_string()),
+        ("/api/v1/services", "/api/v1/services".to_string()),
+        (
+            "/api/v1/partners/{partner_id}",
+            format!("/api/v1/partners/{p}"),
+        ),
+        (
+            "/api/v1/partners/{partner_id}/conventions",
+            format!("/api/v1/partners/{p}/conventions"),
+        ),
+        (
+            "/api/v1/partners/{partner_id}/users",
+            format!("/api/v1/partners/{p}/users"),
+        ),
+        (
+            "/api/v1/partners/{partner_id}/habilitations",
+            format!("/api/v1/partners/{p}/habilitations"),
+        ),
+        (
+            "/api/v1/partners/{partner_id}/requests",
+            format!("/api/v1/partners/{p}/requests"),
+        ),
+        (
+            "/api/v1/partners/{partner_id}/groups",
+            format!("/api/v1/partners/{p}/groups"),
+        ),
+        (
+            "/api/v1/partners/{partner_id}/review-campaigns",
+            format!("/api/v1/partners/{p}/review-campaigns"),
+        ),
+        ("/api/v1/me/sessions", "/api/v1/me/sessions".to_string()),
+        ("/api/v1/traces", "/api/v1/traces".to_string()),
+    ] {
+        let Some(scopes) = declared(template) else {
+            // Only a person's own token: software is refused whatever it was granted.
+            let r = w.env.get(&path, &every_token);
+            assert_eq!((r.status, r.code()), (403, "forbidden"), "{path}");
+            person_only += 1;
+            continue;
+        };
+        let own: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        let r = w.env.get(&path, &token_with(&own));
+        assert_eq!(r.status, 200, "{path} with {own:?}: {r:?}");
+        let others: Vec<&str> = everything
+            .iter()
+            .copied()
+            .filter(|s| !own.contains(s))
+            .collect();
+        let r = w.env.get(&path, &token_with(&others));
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "forbidden"),
+            "{path} without {own:?}"
+        );
+    }
+    assert_eq!(
+        person_only, 3,
+        "reviews, one's own sessions and traces are people's work"
+    );
 }

@@ -112,14 +112,19 @@ impl Modify for Conventions {
             for (op, mutation, post) in ops {
                 let Some(op) = op.as_mut() else { continue };
                 let secured = op.security.is_some();
+                let id = op.operation_id.clone().unwrap_or_default();
                 if secured {
-                    // A person's token, or partner software's acting for a person.
-                    op.security
-                        .get_or_insert_with(Vec::new)
-                        .push(SecurityRequirement::new(
-                            "partner_software",
-                            Vec::<String>::new(),
-                        ));
+                    // A person's token, or partner software's acting for a person with the
+                    // scope of the operation's function (none asked where any token will do).
+                    let needs = crate::routes::needs(&id);
+                    if let Some(needs) = needs.filter(|n| n.software_may_call()) {
+                        op.security
+                            .get_or_insert_with(Vec::new)
+                            .push(SecurityRequirement::new(
+                                "partner_software",
+                                needs.scope().map(|s| s.code()),
+                            ));
+                    }
                 } else {
                     // Public: said explicitly, so that no tool assumes a default scheme.
                     op.security = Some(vec![]);
@@ -131,7 +136,6 @@ impl Modify for Conventions {
                     .iter()
                     .flatten()
                     .any(|p| matches!(p, RefOr::T(p) if p.name == "cursor"));
-                let id = op.operation_id.clone().unwrap_or_default();
                 // Retried POSTs of a person's token carry a key (imports are idempotent by
                 // content and stream their body).
                 let idempotent = post && secured && id != "import_beneficiary_files";
@@ -417,6 +421,40 @@ mod tests {
                 "{method} {path}: security unsaid"
             );
         }
+    }
+
+    /// Every secured operation says what its token needs, so that software asks for the scope
+    /// it will be refused without: the scope of its function where software may call it, no
+    /// `partner_software` requirement where only a person's own token is accepted.
+    #[test]
+    fn every_secured_operation_gives_the_scope_software_needs() {
+        let mut person_only = 0;
+        for (method, path, op) in operations() {
+            let id = op["operationId"].as_str().unwrap();
+            let security = op["security"].as_array().unwrap();
+            let needs = crate::routes::needs(id);
+            if security.is_empty() {
+                assert_eq!(
+                    needs, None,
+                    "{method} {path} is public yet declares a function"
+                );
+                continue;
+            }
+            let needs = needs.unwrap_or_else(|| {
+                panic!("{method} {path}: `({{Function}})` missing in routes::operations!")
+            });
+            let software = security.iter().find_map(|s| s.get("partner_software"));
+            match (needs.software_may_call(), software) {
+                (true, Some(scopes)) => {
+                    let want: Vec<_> = needs.scope().map(|s| s.code()).into_iter().collect();
+                    assert_eq!(scopes, &serde_json::json!(want), "{method} {path}");
+                }
+                (false, None) => person_only += 1,
+                (may, found) => panic!("{method} {path}: software {may}, declared {found:?}"),
+            }
+        }
+        // Traces, reviews, one's own account and the national operations are people's work.
+        assert!(person_only > 10, "{person_only}");
     }
 
     /// Clients read `X-Request-Id` to quote it and `Retry-After` to wait: both are declared

@@ -41,10 +41,12 @@ pub(super) fn partner_software() -> SecurityScheme {
             scopes,
         ))],
         "Partner software acting for a named person: authorization code with PKCE (S256), the \
-         person signing in and consenting on the service's page. Each operation needs the scope \
-         of its function (registry:read for reading the registry, habilitations:write for \
-         managing people and rights, cdap:read for consulting files…); a token without it is \
-         answered 403 `forbidden`.",
+         person signing in and consenting on the service's page. Each operation's security names \
+         the scope of its function (registry:read for reading the registry, habilitations:write \
+         for managing people and rights, cdap:read for consulting files…); a token without it is \
+         answered 403 `forbidden`. An operation whose security does not name this scheme \
+         (traces, reviews, one's own password, sessions and second factor, national operations) \
+         accepts only a person's own token.",
     ))
 }
 

@@ -168,13 +168,59 @@ macro_rules! refusal {
     };
 }
 
+/// What a secured operation asks of the token that calls it: the function its use case
+/// authorizes, whose scope (`Function::scope`) software acting for the person must have been
+/// granted; or only a valid token, whatever its scopes (ending the session it acts in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Function(mcp_domain::access::Function),
+    AnyToken,
+}
+
+impl Needs {
+    /// The scope software acting for a person needs; `None` when it needs none or may not call
+    /// the operation at all (`software_may_call` tells them apart).
+    pub fn scope(self) -> Option<mcp_domain::access::Scope> {
+        match self {
+            Needs::Function(f) => f.scope(),
+            Needs::AnyToken => None,
+        }
+    }
+
+    /// Whether software acting for a person may call the operation at all.
+    pub fn software_may_call(self) -> bool {
+        match self {
+            Needs::Function(f) => f.scope().is_some(),
+            Needs::AnyToken => true,
+        }
+    }
+}
+
+/// What an operation needs, written `(Function)` or `(any)` in the list of operations.
+macro_rules! needs {
+    (optional) => {
+        None
+    };
+    (optional $needs:ident) => {
+        Some(needs!($needs))
+    };
+    (any) => {
+        Needs::AnyToken
+    };
+    ($function:ident) => {
+        Needs::Function(mcp_domain::access::Function::$function)
+    };
+}
+
 /// Lists every operation once: the macro both registers the handler and adds its documentation
 /// to the contract, so that a route cannot be served undocumented or documented unserved. Each
-/// operation lists, in brackets, the refusals its use case can give beyond those of the HTTP
-/// layer; the contract declares them as the `code` enum of its problem responses, and every
-/// answer of the integration suite is checked against it.
+/// secured operation says, in parentheses, the function its use case authorizes (so the
+/// contract gives the OAuth scope software needs for it), and lists, in brackets, the refusals
+/// its use case can give beyond those of the HTTP layer; the contract declares them as the
+/// `code` enum of its problem responses, and every answer of the integration suite is checked
+/// against it (and every success of a software token against the scope declared).
 macro_rules! operations {
-    ($( $($segment:ident)::+ $([ $($code:tt),* $(,)? ])? ),* $(,)?) => {
+    ($( $($segment:ident)::+ $(( $needs:ident ))? $([ $($code:tt),* $(,)? ])? ),* $(,)?) => {
         /// The documented paths of every operation.
         #[derive(utoipa::OpenApi)]
         #[openapi(paths($( $($segment)::+ ),*))]
@@ -196,6 +242,18 @@ macro_rules! operations {
                 .map(|(_, codes)| *codes)
                 .unwrap_or(&[])
         }
+
+        /// What a secured operation needs of its token, by its operationId; `None` for a
+        /// public operation.
+        pub fn needs(operation_id: &str) -> Option<Needs> {
+            const TABLE: &[(&str, Option<Needs>)] = &[$(
+                (stringify!($($segment)::+), needs!(optional $($needs)?)),
+            )*];
+            TABLE
+                .iter()
+                .find(|(path, _)| path.rsplit("::").next().map(str::trim) == Some(operation_id))
+                .and_then(|(_, needs)| *needs)
+        }
     };
 }
 
@@ -207,120 +265,120 @@ operations!(
     auth::get_commitment,
     crate::get_jwks,
     auth::refresh_session [RefreshRefused, "unauthenticated"],
-    auth::logout ["unauthenticated"],
-    me::logout_everywhere,
-    me::get_me,
-    me::list_my_sessions,
-    me::end_my_session,
-    me::change_my_password ["too_many_attempts", "service_busy"],
-    me::enrol_totp [TotpAlreadyEnrolled],
-    me::confirm_totp [NoPendingEnrolment],
-    me::remove_totp [NoPendingEnrolment, "service_busy"],
-    accounts::suspend_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
-    accounts::reinstate_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
-    accounts::end_account_sessions [AdministratorUntouchable, OwnAccount],
-    accounts::require_password_change [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
-    cafs::set_second_factor_requirement,
-    cafs::create_caf [CafAlreadyRegistered],
-    cafs::list_cafs,
-    cafs::get_caf,
-    cafs::update_caf [CafAlreadyRegistered],
-    cafs::add_caf_administrator,
-    cafs::list_caf_administrators,
-    catalogue::list_services,
-    catalogue::get_service,
+    auth::logout (any) ["unauthenticated"],
+    me::logout_everywhere (ManageOwnAccount),
+    me::get_me (ReadOwnAccount),
+    me::list_my_sessions (ManageOwnAccount),
+    me::end_my_session (ManageOwnAccount),
+    me::change_my_password (ManageOwnAccount) ["too_many_attempts", "service_busy"],
+    me::enrol_totp (ManageOwnAccount) [TotpAlreadyEnrolled],
+    me::confirm_totp (ManageOwnAccount) [NoPendingEnrolment],
+    me::remove_totp (ManageOwnAccount) [NoPendingEnrolment, "service_busy"],
+    accounts::suspend_account (SuperviseStaff) [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
+    accounts::reinstate_account (SuperviseStaff) [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
+    accounts::end_account_sessions (SuperviseStaff) [AdministratorUntouchable, OwnAccount],
+    accounts::require_password_change (SuperviseStaff) [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
+    cafs::set_second_factor_requirement (ManageCafSecurity),
+    cafs::create_caf (ManageCafs) [CafAlreadyRegistered],
+    cafs::list_cafs (ReadCaf),
+    cafs::get_caf (ReadCaf),
+    cafs::update_caf (ManageCafs) [CafAlreadyRegistered],
+    cafs::add_caf_administrator (ManageCafAdministrators),
+    cafs::list_caf_administrators (ReadCaf),
+    catalogue::list_services (ReadCatalogue),
+    catalogue::get_service (ReadCatalogue),
     errors::list_error_codes,
-    partners::create_partner [PartnerAlreadyRegistered],
-    partners::list_partners,
-    partners::get_partner,
-    partners::update_partner [CategoryConflictsWithSubscriptions, PartnerAlreadyRegistered],
-    partners::name_partner_administrator [AdministratorAlreadyNamed, PersonAlreadyHasAccount],
-    partners::list_partner_administrators,
-    partners::take_over_partner_management [ManagementAlreadyTakenOver],
-    partners::hand_back_partner_management [ManagementNotTakenOver],
-    conventions::create_convention [ConventionNumberTaken],
-    conventions::list_partner_conventions,
-    conventions::get_convention,
-    conventions::update_convention [AmendmentRequired, ConcurrentAmendment, ConventionNumberTaken, ConventionTerminated],
-    conventions::sign_convention [ConventionAlreadySigned, ConventionTerminated],
-    conventions::complete_rgpd_formalities [ConventionNotSigned, ConventionTerminated, RgpdAlreadyCompleted],
-    conventions::notify_termination [ConventionNotSigned, ConventionTerminated, TerminationAlreadyNotified],
-    conventions::withdraw_termination [ConventionTerminated, NoTerminationPending],
-    conventions::get_service_contract,
-    conventions::update_service_contract [AmendmentRequired, ConcurrentAmendment, ConventionTerminated],
-    amendments::list_amendments,
-    subscriptions::create_subscription [AlreadySubscribed, AmendmentRequired, CategoryConflictsWithSubscriptions, ConcurrentAmendment, ConventionTerminated, ProfileNotEligible],
-    subscriptions::list_subscriptions,
-    subscriptions::get_subscription,
-    subscriptions::update_quotas [AmendmentRequired, ConcurrentAmendment, ConventionTerminated, ProfileNotEligible],
-    auditors::add_cnaf_auditor,
-    auditors::add_caf_auditor,
-    auditors::list_auditors,
-    traces::list_traces,
-    traces::export_traces,
-    trace_integrity::verify_trace_chain,
-    trace_integrity::list_trace_checkpoints,
-    trace_integrity::list_retention_purges,
-    traces::produce_subject_access,
-    habilitations::grant_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
-    habilitations::list_habilitations,
-    habilitations::get_habilitation,
-    habilitations::suspend_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, SelfGrant],
-    habilitations::reinstate_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, ConventionNotActive, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, QuotaExceeded, SelfGrant, SuspendedByCaf],
-    habilitations::devalidate_habilitation [AdministratorRightsByCaf, AdministratorUntouchable, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, SelfGrant],
-    habilitations::get_habilitation_history,
-    habilitations::ask_habilitation_question,
-    habilitations::list_habilitation_questions,
-    habilitations::list_open_habilitation_questions,
-    habilitations::answer_habilitation_question [QuestionAnswered],
-    quotas::get_partner_quota_use,
-    quotas::get_caf_quota_use,
-    quotas::list_profile_holders,
-    habilitations::list_account_habilitations,
-    habilitations::list_unused_habilitations,
-    staff::create_partner_user [CentralisedMode, PersonAlreadyHasAccount],
-    staff::list_partner_users,
-    staff::close_account [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
-    delegations::give_delegation [CentralisedMode, DelegationInForce, OwnAccount, ProfileNotSubscribed],
-    delegations::list_delegations,
-    delegations::withdraw_delegation [DelegationWithdrawn],
-    groups::create_group [CentralisedMode, GroupNameTaken],
-    groups::list_groups,
-    groups::get_group,
-    groups::add_group_member [AdministratorRightsByCaf, AlreadyMember, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, QuotaExceeded, SelfGrant],
-    groups::remove_group_member [AdministratorRightsByCaf, DelegatedToPartner, ProfileNotDelegated],
-    bundles::create_role_bundle [CentralisedMode, ProfileNotEligible, ProfileNotSubscribed, RoleBundleNameTaken],
-    bundles::list_role_bundles,
-    bundles::grant_role_bundle [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
-    requests::file_request [CentralisedMode, ConventionNotActive, DelegatedMode, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded],
-    requests::list_partner_requests,
-    requests::list_caf_requests,
-    requests::get_request,
-    requests::edit_request [CentralisedMode, ConventionNotActive, DelegatedMode, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
-    requests::submit_request [ConventionNotActive, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
-    requests::withdraw_request [RequestStatusConflict],
-    requests::return_request_for_changes [RequestStatusConflict],
-    requests::refuse_request [RequestStatusConflict],
-    requests::approve_request [AdministratorAlreadyNamed, AlreadyHabilitated, ConventionNotActive, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
-    requests::list_escalation_contacts,
-    reviews::open_review_campaign,
-    reviews::list_caf_review_campaigns,
-    reviews::list_partner_review_campaigns,
-    reviews::get_review_campaign,
-    reviews::decide_review_item [PrincipalAdministratorOnly, ReviewCampaignCompleted, ReviewItemConfirmed, ReviewItemEnded, ReviewItemRemoved],
-    reviews::complete_review_campaign [PrincipalAdministratorOnly, ReviewCampaignCompleted, ReviewIncomplete],
-    reviews::get_review_report [ReviewCampaignOpen],
-    reviews::get_review_report_html [ReviewCampaignOpen],
-    annual_review::get_annual_review,
-    cdap::import_beneficiary_files,
-    cdap::consult_beneficiary_file [ConventionNotActive, NotHabilitated],
-    cdap::search_beneficiary_files [ConventionNotActive, IdentitySearchNotAllowed, NotHabilitated],
-    outbox::list_set_aside_messages,
-    outbox::retry_message,
-    software::register_client_application,
-    software::list_client_applications,
-    software::revoke_client_application [ClientRevoked],
-    software::approve_client_application [ClientNotPending, ClientRevoked],
+    partners::create_partner (ManagePartners) [PartnerAlreadyRegistered],
+    partners::list_partners (ReadPartners),
+    partners::get_partner (ReadPartners),
+    partners::update_partner (ManagePartners) [CategoryConflictsWithSubscriptions, PartnerAlreadyRegistered],
+    partners::name_partner_administrator (ManagePartners) [AdministratorAlreadyNamed, PersonAlreadyHasAccount],
+    partners::list_partner_administrators (ReadPartners),
+    partners::take_over_partner_management (SuperviseHabilitations) [ManagementAlreadyTakenOver],
+    partners::hand_back_partner_management (SuperviseHabilitations) [ManagementNotTakenOver],
+    conventions::create_convention (ManagePartners) [ConventionNumberTaken],
+    conventions::list_partner_conventions (ReadPartners),
+    conventions::get_convention (ReadPartners),
+    conventions::update_convention (ManagePartners) [AmendmentRequired, ConcurrentAmendment, ConventionNumberTaken, ConventionTerminated],
+    conventions::sign_convention (ManagePartners) [ConventionAlreadySigned, ConventionTerminated],
+    conventions::complete_rgpd_formalities (ManagePartners) [ConventionNotSigned, ConventionTerminated, RgpdAlreadyCompleted],
+    conventions::notify_termination (ManagePartners) [ConventionNotSigned, ConventionTerminated, TerminationAlreadyNotified],
+    conventions::withdraw_termination (ManagePartners) [ConventionTerminated, NoTerminationPending],
+    conventions::get_service_contract (ReadPartners),
+    conventions::update_service_contract (ManagePartners) [AmendmentRequired, ConcurrentAmendment, ConventionTerminated],
+    amendments::list_amendments (ReadPartners),
+    subscriptions::create_subscription (ManagePartners) [AlreadySubscribed, AmendmentRequired, CategoryConflictsWithSubscriptions, ConcurrentAmendment, ConventionTerminated, ProfileNotEligible],
+    subscriptions::list_subscriptions (ReadPartners),
+    subscriptions::get_subscription (ReadPartners),
+    subscriptions::update_quotas (ManagePartners) [AmendmentRequired, ConcurrentAmendment, ConventionTerminated, ProfileNotEligible],
+    auditors::add_cnaf_auditor (ManageAuditors),
+    auditors::add_caf_auditor (ManageAuditors),
+    auditors::list_auditors (ManageAuditors),
+    traces::list_traces (ReadTraces),
+    traces::export_traces (ReadTraces),
+    trace_integrity::verify_trace_chain (VerifyTraces),
+    trace_integrity::list_trace_checkpoints (VerifyTraces),
+    trace_integrity::list_retention_purges (VerifyTraces),
+    traces::produce_subject_access (ProduceSubjectAccess),
+    habilitations::grant_habilitation (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
+    habilitations::list_habilitations (ReadHabilitations),
+    habilitations::get_habilitation (ReadHabilitations),
+    habilitations::suspend_habilitation (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, SelfGrant],
+    habilitations::reinstate_habilitation (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, ConventionNotActive, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, QuotaExceeded, SelfGrant, SuspendedByCaf],
+    habilitations::devalidate_habilitation (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, SelfGrant],
+    habilitations::get_habilitation_history (ReadHabilitations),
+    habilitations::ask_habilitation_question (SuperviseHabilitations),
+    habilitations::list_habilitation_questions (ReadHabilitations),
+    habilitations::list_open_habilitation_questions (ReadHabilitations),
+    habilitations::answer_habilitation_question (ManageHabilitations) [QuestionAnswered],
+    quotas::get_partner_quota_use (ReadHabilitations),
+    quotas::get_caf_quota_use (ReadHabilitations),
+    quotas::list_profile_holders (ReadHabilitations),
+    habilitations::list_account_habilitations (ReadHabilitations),
+    habilitations::list_unused_habilitations (ReadHabilitations),
+    staff::create_partner_user (ManageUsers) [CentralisedMode, PersonAlreadyHasAccount],
+    staff::list_partner_users (ReadHabilitations),
+    staff::close_account (SuperviseStaff) [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
+    delegations::give_delegation (ManageDelegations) [CentralisedMode, DelegationInForce, OwnAccount, ProfileNotSubscribed],
+    delegations::list_delegations (ReadHabilitations),
+    delegations::withdraw_delegation (ManageDelegations) [DelegationWithdrawn],
+    groups::create_group (ManageGroups) [CentralisedMode, GroupNameTaken],
+    groups::list_groups (ReadHabilitations),
+    groups::get_group (ReadHabilitations),
+    groups::add_group_member (ManageGroups) [AdministratorRightsByCaf, AlreadyMember, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, QuotaExceeded, SelfGrant],
+    groups::remove_group_member (ManageGroups) [AdministratorRightsByCaf, DelegatedToPartner, ProfileNotDelegated],
+    bundles::create_role_bundle (ManageHabilitations) [CentralisedMode, ProfileNotEligible, ProfileNotSubscribed, RoleBundleNameTaken],
+    bundles::list_role_bundles (ReadHabilitations),
+    bundles::grant_role_bundle (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
+    requests::file_request (FileRequests) [CentralisedMode, ConventionNotActive, DelegatedMode, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded],
+    requests::list_partner_requests (ReadRequests),
+    requests::list_caf_requests (ReadRequests),
+    requests::get_request (ReadRequests),
+    requests::edit_request (FileRequests) [CentralisedMode, ConventionNotActive, DelegatedMode, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
+    requests::submit_request (FileRequests) [ConventionNotActive, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
+    requests::withdraw_request (FileRequests) [RequestStatusConflict],
+    requests::return_request_for_changes (DecideRequests) [RequestStatusConflict],
+    requests::refuse_request (DecideRequests) [RequestStatusConflict],
+    requests::approve_request (DecideRequests) [AdministratorAlreadyNamed, AlreadyHabilitated, ConventionNotActive, PersonAlreadyHasAccount, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, RequestStatusConflict],
+    requests::list_escalation_contacts (ReadRequests),
+    reviews::open_review_campaign (OpenReviews),
+    reviews::list_caf_review_campaigns (ReadReviews),
+    reviews::list_partner_review_campaigns (ReadReviews),
+    reviews::get_review_campaign (ReadReviews),
+    reviews::decide_review_item (ReviewHabilitations) [PrincipalAdministratorOnly, ReviewCampaignCompleted, ReviewItemConfirmed, ReviewItemEnded, ReviewItemRemoved],
+    reviews::complete_review_campaign (ReviewHabilitations) [PrincipalAdministratorOnly, ReviewCampaignCompleted, ReviewIncomplete],
+    reviews::get_review_report (ReadReviews) [ReviewCampaignOpen],
+    reviews::get_review_report_html (ReadReviews) [ReviewCampaignOpen],
+    annual_review::get_annual_review (ReadReviews),
+    cdap::import_beneficiary_files (ImportFiles),
+    cdap::consult_beneficiary_file (ConsultFiles) [ConventionNotActive, NotHabilitated],
+    cdap::search_beneficiary_files (ConsultFiles) [ConventionNotActive, IdentitySearchNotAllowed, NotHabilitated],
+    outbox::list_set_aside_messages (SuperviseDelivery),
+    outbox::retry_message (SuperviseDelivery),
+    software::register_client_application (ManagePartners),
+    software::list_client_applications (ReadPartners),
+    software::revoke_client_application (ManagePartners) [ClientRevoked],
+    software::approve_client_application (ManagePartners) [ClientNotPending, ClientRevoked],
     oauth::show_authorization_page,
     oauth::submit_authorization ["service_busy"],
     oauth::issue_token ["service_busy"],
