@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 
 on_both_engines!(
     a_person_signs_in_for_partner_software_in_a_real_browser,
-    the_explorer_renders_under_its_content_security_policy
+    the_explorer_renders_under_its_content_security_policy,
+    the_explorer_signs_a_person_in_and_calls_for_them
 );
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -140,10 +141,15 @@ impl<'a> Browser<'a> {
     }
 
     fn find(&self, css: &str) -> String {
+        self.find_by("css selector", css)
+    }
+
+    /// An element found by a WebDriver locator strategy (`css selector`, `xpath`).
+    fn find_by(&self, using: &str, value: &str) -> String {
         let v = self.driver.call(
             "POST",
             &format!("/session/{}/element", self.id),
-            json!({"using": "css selector", "value": css}),
+            json!({"using": using, "value": value}),
         );
         v.as_object()
             .unwrap()
@@ -165,11 +171,46 @@ impl<'a> Browser<'a> {
     }
 
     fn click(&self, css: &str) {
-        let el = self.find(css);
+        self.click_element(&self.find(css));
+    }
+
+    /// The Enter key on an element, as a person using the keyboard presses it.
+    fn press_enter(&self, el: &str) {
+        self.driver.call(
+            "POST",
+            &format!("/session/{}/element/{el}/value", self.id),
+            json!({"text": "\u{E007}"}),
+        );
+    }
+
+    fn click_element(&self, el: &str) {
         self.driver.call(
             "POST",
             &format!("/session/{}/element/{el}/click", self.id),
             json!({}),
+        );
+    }
+
+    /// The browser's windows, the first opened first.
+    fn windows(&self) -> Vec<String> {
+        self.driver
+            .call(
+                "GET",
+                &format!("/session/{}/window/handles", self.id),
+                Value::Null,
+            )
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn switch_to(&self, window: &str) {
+        self.driver.call(
+            "POST",
+            &format!("/session/{}/window", self.id),
+            json!({"handle": window}),
         );
     }
 
@@ -397,4 +438,119 @@ fn the_explorer_renders_under_its_content_security_policy(engine: Engine) {
         refused.is_empty(),
         "the policy broke the explorer: {refused:?}"
     );
+}
+
+/// The explorer's "Authorize" runs the code flow with PKCE as partner software registered with
+/// the explorer's redirect page: a person signs in on this service's page in the window it
+/// opens, the explorer exchanges the code, and "Try it out" then calls for that person.
+fn the_explorer_signs_a_person_in_and_calls_for_them(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "admin@caf.example");
+    let partner = env.partner(&caf_admin, SIRETS[0], "ccas");
+    let person_token = env.partner_admin(&caf_admin, &partner, "principal", "claire@ccas.example");
+    let identifier = env.get("/api/v1/me", &person_token).body["identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let redirect = format!("{}/swagger-ui/oauth2-redirect.html", env.base_url());
+    // Every scope the document offers, as the explorer's "select all" asks them.
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/client-applications"),
+        &caf_admin,
+        json!({"name": "Explorateur de l'API", "redirect_uris": [redirect],
+               "scopes": "profile registry:read registry:write habilitations:read habilitations:write cdap:read"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+
+    let driver = Driver::start();
+    let browser = Browser::open(&driver);
+    browser.go(&format!("{}/swagger-ui/", env.base_url()));
+    browser.wait_for("the explorer", |b| {
+        b.script("return document.querySelectorAll('.opblock').length")
+            .as_u64()
+            .is_some_and(|n| n >= 100)
+    });
+    let explorer = browser.windows()[0].clone();
+    browser.click(".auth-wrapper .btn.authorize");
+    browser.wait_for("the authorization dialog", |b| {
+        b.script("return document.querySelector('input[id^=client_id_]') !== null")
+            .as_bool()
+            .unwrap_or(false)
+    });
+    browser.type_in("input[id^=client_id_]", &client_id);
+    browser.script(
+        "document.querySelector('input[id^=client_id_]').closest('.auth-container').querySelector('a[data-all]').click()",
+    );
+    let authorize = browser.find_by(
+        "xpath",
+        "//input[starts-with(@id,'client_id_')]/ancestor::div[contains(@class,'auth-container')]//button[contains(@class,'authorize')]",
+    );
+    // Enter on the focused button: a user gesture, so the browser lets it open the window.
+    browser.press_enter(&authorize);
+
+    // The sign-in page, in the window the explorer opened.
+    browser.wait_for("the sign-in window", |b| b.windows().len() == 2);
+    let popup = browser
+        .windows()
+        .into_iter()
+        .find(|w| *w != explorer)
+        .unwrap();
+    browser.switch_to(&popup);
+    browser.wait_for("the sign-in page", |b| {
+        b.source().contains("Explorateur de l'API")
+    });
+    browser.type_in("#identifiant", &identifier);
+    browser.type_in("#mot_de_passe", PASSWORD);
+    browser.click("button[type=submit]");
+    // The redirect page hands the code to the explorer and closes its window.
+    browser.wait_for("the window to close", |b| b.windows().len() == 1);
+    browser.switch_to(&explorer);
+    browser.wait_for("the explorer to hold a token", |b| {
+        b.script(
+            "return document.querySelector('button[aria-label=\"Remove authorization\"]') !== null",
+        )
+        .as_bool()
+        .unwrap_or(false)
+    });
+    browser.script("document.querySelector('.modal-ux .close-modal').click()");
+
+    // "Try it out" on GET /me: the explorer calls with the person's token.
+    browser.click("#operations-me-get_me .opblock-summary-control");
+    browser.wait_for("the operation opened", |b| {
+        b.script("return document.querySelector('#operations-me-get_me .try-out__btn') !== null")
+            .as_bool()
+            .unwrap_or(false)
+    });
+    browser.click("#operations-me-get_me .try-out__btn");
+    browser.click("#operations-me-get_me .execute");
+    let answer = || {
+        browser
+            .script(
+                "const r = document.querySelector('#operations-me-get_me .live-responses-table'); return r ? r.innerText : ''",
+            )
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    browser.wait_for("the answer", |_| answer().contains("Response body"));
+    let answer = answer();
+    // The person's own account, read with the token the explorer was given for them.
+    assert!(answer.contains("200"), "{answer}");
+    assert!(
+        answer.contains(&format!("\"identifier\": \"{identifier}\"")),
+        "{answer}"
+    );
+    assert!(
+        answer.contains("\"full_name\": \"Claire Dupont\""),
+        "{answer}"
+    );
+    let refused: Vec<String> = browser
+        .console()
+        .into_iter()
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
 }
