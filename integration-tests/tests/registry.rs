@@ -769,7 +769,18 @@ fn partner_staff_activate_under_their_contract_and_commitment(engine: Engine) {
         (422, Some("accept_commitment"), Some("commitment_required"))
     );
     let text = env.call("GET", "/api/v1/auth/commitment", None, None);
-    assert!(text.body["text"].as_str().unwrap().contains("missions"));
+    let words = text.body["text"].as_str().unwrap();
+    // What the individual form has the person sign (annex 3; C-art. 11): the missions, the
+    // professional secrecy and its penalty, and the departure to report.
+    for part in [
+        "missions",
+        "secret professionnel",
+        "226-13",
+        "départ",
+        "fin de ma mission",
+    ] {
+        assert!(words.contains(part), "{part}: {words}");
+    }
     let r = activate(passphrase, true);
     assert_eq!(r.status, 200, "{r:?}");
     env.login(&identifier, passphrase);
