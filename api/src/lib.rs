@@ -6,6 +6,7 @@ pub mod auth;
 pub mod budget;
 pub mod client_address;
 pub mod config;
+pub mod csv;
 pub mod idempotency;
 pub mod lang;
 pub mod mail;

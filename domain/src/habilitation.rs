@@ -40,6 +40,15 @@ impl HabilitationStatus {
             .find(|s| s.code() == code)
     }
 
+    /// What a French reader calls it (files and pages).
+    pub fn in_french(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Suspended => "Suspendue",
+            Self::Devalidated => "Dévalidée",
+        }
+    }
+
     /// Whether its holders count in the quota.
     pub fn holds_seat(self) -> bool {
         self != Self::Devalidated

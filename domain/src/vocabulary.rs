@@ -54,6 +54,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The rank of a partner administrator named in the contract.
+    AdministratorRank {
+        /// Principal administrator (gestionnaire principal d'habilitations).
+        Principal = "principal",
+        /// Deputy (suppléant).
+        Deputy = "deputy",
+    }
+}
+
+vocabulary! {
     /// What holds a habilitation.
     HolderKind {
         /// A person, through their account.
@@ -181,6 +191,10 @@ vocabulary! {
         PartnerCreated = "partner.created",
         /// `partner.updated`.
         PartnerUpdated = "partner.updated",
+        /// `partner.staff_exported`: the partner's users, as a file (CSV).
+        PartnerStaffExported = "partner.staff_exported",
+        /// `partner.habilitations_exported`: the partner's habilitations, as a file (CSV).
+        PartnerHabilitationsExported = "partner.habilitations_exported",
         /// `partner_administrator.named`.
         PartnerAdministratorNamed = "partner_administrator.named",
         /// `partner_user.created`.
@@ -378,6 +392,38 @@ vocabulary! {
         ClientRevoked = "client_revoked",
         /// The authorization code it was opened with was presented again: intercepted.
         CodeReuse = "code_reuse",
+    }
+}
+
+impl AccountStatus {
+    /// What a French reader calls it (files and pages).
+    pub fn in_french(self) -> &'static str {
+        match self {
+            Self::PendingActivation => "En attente d'activation",
+            Self::Active => "Actif",
+            Self::Suspended => "Suspendu",
+            Self::Disabled => "Fermé",
+        }
+    }
+}
+
+impl AdministratorRank {
+    /// What a French reader calls a partner administrator of this rank.
+    pub fn in_french(self) -> &'static str {
+        match self {
+            Self::Principal => "Administrateur principal",
+            Self::Deputy => "Administrateur suppléant",
+        }
+    }
+}
+
+impl HolderKind {
+    /// What a French reader calls it (files and pages).
+    pub fn in_french(self) -> &'static str {
+        match self {
+            Self::Account => "Personne",
+            Self::Group => "Groupe",
+        }
     }
 }
 

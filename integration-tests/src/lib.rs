@@ -409,6 +409,26 @@ impl TestEnv {
         &self.client
     }
 
+    /// A GET whose answer is a file (CSV, JSON lines), asked in `language`
+    /// (`Accept-Language`): its status, content type and text.
+    pub fn text(&self, path: &str, token: &str, language: &str) -> (u16, String, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base_url()))
+            .bearer_auth(token)
+            .header("accept-language", language)
+            .send()
+            .expect("request sent");
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, ct, r.text().expect("text"))
+    }
+
     /// Reads a response.
     pub fn read(resp: reqwest::blocking::Response) -> Reply {
         let status = resp.status().as_u16();

@@ -6,6 +6,7 @@ use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
 use serde_json::{json, Value};
 
 on_both_engines!(
+    administrators_export_their_users_and_habilitations,
     partner_manages_its_habilitations,
     quota_holds_under_concurrent_grants,
     quota_holds_under_concurrent_group_additions,
@@ -1945,4 +1946,135 @@ fn a_temporary_profile_is_granted_with_its_end(engine: Engine) {
     let r = env.post(&path, &manager, body);
     assert_eq!(r.status, 201, "{r:?}");
     assert_eq!(r.body["ends_on"], day(90));
+}
+
+fn administrators_export_their_users_and_habilitations(engine: Engine) {
+    // The partner's administrators keep their users and habilitations in a spreadsheet: the file
+    // opens as is in French Excel (mark, `;`, French headings, labels and dates), in English on
+    // request; only those who read the partner's habilitations get it, and it is traced.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "anne@caf.example");
+    let partner = env.partner(&admin, SIRETS[0], "ccas");
+    let (mission, profiles) =
+        env.active_convention_with(&admin, &partner, "761-2026-0042", &[("T13", 2)]);
+    let manager = env.partner_admin(&admin, &partner, "principal", "claire@ccas.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/users"),
+        &manager,
+        json!({"full_name": "Hélène d'Arcy", "function_title": "Conseillère ESF; accueil", "email": "helene@ccas.example", "phone": "01 64 13 55 09"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let helene = r.id();
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/habilitations"),
+        &manager,
+        json!({"account_id": helene, "profile_id": profiles[0], "mission_id": mission}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let today = chrono::Utc::now().format("%d/%m/%Y").to_string();
+
+    let users = format!("/api/v1/partners/{partner}/users/export");
+    let (status, ct, file) = env.text(&users, &manager, "fr-FR,fr;q=0.9");
+    assert_eq!(
+        (status, ct.as_str()),
+        (200, "text/csv; charset=utf-8"),
+        "{file}"
+    );
+    let file = file
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark first");
+    let lines: Vec<&str> = file.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(
+        lines[0].starts_with("\"Identifiant\";\"Nom et prénom\";\"Fonction\";\"Rôle\""),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines.len(),
+        3,
+        "the principal administrator and Hélène: {file}"
+    );
+    let line = lines.iter().find(|l| l.contains("Hélène d'Arcy")).unwrap();
+    for part in [
+        "\"Conseillère ESF; accueil\"",
+        "\"Utilisateur\"",
+        "\"En attente d'activation\"",
+        "\"helene@ccas.example\"",
+    ] {
+        assert!(line.contains(part), "{part}: {line}");
+    }
+    assert!(
+        line.contains(&format!("\"{today} ")),
+        "a French date: {line}"
+    );
+    assert!(
+        file.contains("\"Administrateur principal\";\"claire@ccas.example\""),
+        "{file}"
+    );
+    let (_, _, english) = env.text(&users, &manager, "en");
+    assert!(
+        english.starts_with("identifier,full_name,function_title,role,email,phone,status"),
+        "{english}"
+    );
+    assert!(
+        english.contains("\"partner_user\",\"helene@ccas.example\""),
+        "{english}"
+    );
+    assert!(english.contains("\"pending_activation\""), "{english}");
+
+    let habilitations = format!("/api/v1/partners/{partner}/habilitations/export");
+    let (status, _, file) = env.text(&habilitations, &manager, "fr");
+    assert_eq!(status, 200, "{file}");
+    let line = file
+        .split("\r\n")
+        .find(|l| l.contains("Hélène d'Arcy"))
+        .unwrap_or_else(|| panic!("{file}"));
+    assert!(
+        line.starts_with(&format!(
+            "\"Hélène d'Arcy\";\"Personne\";\"T13\";\"Active\";\"{today} "
+        )),
+        "{line}"
+    );
+    let (_, _, none) = env.text(
+        &format!("{habilitations}?status=devalidated"),
+        &manager,
+        "fr",
+    );
+    assert_eq!(
+        none.split("\r\n").filter(|l| !l.is_empty()).count(),
+        1,
+        "headings only: {none}"
+    );
+    let r = env.get(&format!("{habilitations}?status=gone"), &manager);
+    assert_eq!(r.status, 400, "{r:?}");
+
+    // Another partner's administrator is told nothing exists.
+    let other = env.partner(&admin, SIRETS[1], "commune");
+    let outsider = env.partner_admin(&admin, &other, "principal", "marc@commune.example");
+    for path in [&users, &habilitations] {
+        let r = env.get(path, &outsider);
+        assert_eq!((r.status, r.code()), (404, "not_found"), "{path}");
+    }
+    // The Caf exports too; every export is traced in the partner's perimeter.
+    assert_eq!(env.text(&users, &admin, "fr").0, 200);
+    let auditor = env.auditor(&cnaf);
+    let done = |action: &str| -> Vec<Value> {
+        env.all_traces(&auditor, &format!("&action={action}"))
+            .into_iter()
+            .filter(|t| t["outcome"] == "success")
+            .collect()
+    };
+    let staff = done("partner.staff_exported");
+    assert_eq!(staff.len(), 3, "{staff:?}");
+    assert!(staff.iter().all(|t| t["partner_id"] == partner.as_str()));
+    assert!(staff.iter().any(|t| t["detail"]["lines"] == 2));
+    let habs = done("partner.habilitations_exported");
+    assert_eq!(habs.len(), 2, "{habs:?}");
+    assert!(
+        habs.iter()
+            .any(|t| t["detail"]["lines"] == 0 && t["detail"]["status"] == "devalidated"),
+        "{habs:?}"
+    );
 }

@@ -265,21 +265,7 @@ fn text(env: &TestEnv, path: &str, token: &str) -> (u16, String, String) {
 }
 
 fn text_in(env: &TestEnv, path: &str, token: &str, language: &str) -> (u16, String, String) {
-    let r = env
-        .client()
-        .get(format!("{}{path}", env.base_url()))
-        .bearer_auth(token)
-        .header("accept-language", language)
-        .send()
-        .unwrap();
-    let status = r.status().as_u16();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (status, ct, r.text().unwrap())
+    env.text(path, token, language)
 }
 
 fn exports_stream_every_trace_in_reach(engine: Engine) {

@@ -191,6 +191,16 @@ pub enum HabilitationStatusDto {
     Devalidated,
 }
 
+impl From<HabilitationStatusDto> for HabilitationStatus {
+    fn from(s: HabilitationStatusDto) -> Self {
+        match s {
+            HabilitationStatusDto::Active => HabilitationStatus::Active,
+            HabilitationStatusDto::Suspended => HabilitationStatus::Suspended,
+            HabilitationStatusDto::Devalidated => HabilitationStatus::Devalidated,
+        }
+    }
+}
+
 /// Filters and pagination of a partner's habilitations.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -233,11 +243,7 @@ pub async fn list_habilitations(
         (a, g) => Some(holder_of(a, g)?),
     };
     let filter = HabilitationFilter {
-        status: q.status.map(|s| match s {
-            HabilitationStatusDto::Active => HabilitationStatus::Active,
-            HabilitationStatusDto::Suspended => HabilitationStatus::Suspended,
-            HabilitationStatusDto::Devalidated => HabilitationStatus::Devalidated,
-        }),
+        status: q.status.map(Into::into),
         profile_id: q.profile_id.map(Into::into),
         holder,
     };

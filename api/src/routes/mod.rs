@@ -13,6 +13,7 @@ pub mod cdap;
 pub mod conventions;
 pub mod delegations;
 pub mod errors;
+pub mod exports;
 pub mod groups;
 pub mod habilitations;
 pub mod me;
@@ -322,6 +323,7 @@ operations!(
     traces::produce_subject_access (ProduceSubjectAccess),
     habilitations::grant_habilitation (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, AlreadyHabilitated, CentralisedMode, ConventionNotActive, DelegatedToPartner, ProfileNotDelegated, ProfileNotEligible, ProfileNotSubscribed, QuotaExceeded, SelfGrant],
     habilitations::list_habilitations (ReadHabilitations),
+    exports::export_habilitations (ReadHabilitations),
     habilitations::get_habilitation (ReadHabilitations),
     habilitations::suspend_habilitation (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, SelfGrant],
     habilitations::reinstate_habilitation (ManageHabilitations) [AdministratorRightsByCaf, AdministratorUntouchable, ConventionNotActive, DelegatedToPartner, HabilitationStatusConflict, ProfileNotDelegated, QuotaExceeded, SelfGrant, SuspendedByCaf],
@@ -338,6 +340,7 @@ operations!(
     habilitations::list_unused_habilitations (ReadHabilitations),
     staff::create_partner_user (ManageUsers) [CentralisedMode, PersonAlreadyHasAccount],
     staff::list_partner_users (ReadHabilitations),
+    exports::export_partner_users (ReadHabilitations),
     staff::close_account (SuperviseStaff) [AccountStatusConflict, AdministratorUntouchable, OwnAccount],
     delegations::give_delegation (ManageDelegations) [CentralisedMode, DelegationInForce, OwnAccount, ProfileNotSubscribed],
     delegations::list_delegations (ReadHabilitations),

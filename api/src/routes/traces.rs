@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::auth::AccountDto;
 use super::{blocking, page_request, run, stored_id, utc};
 use crate::auth::Authenticated;
-use crate::lang::Lang;
+use crate::csv::CsvDialect;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -296,56 +296,6 @@ const CSV_COLUMNS: [(&str, &str); 19] = [
     ("chain", "Chaîne"),
 ];
 
-/// How the CSV is written for its reader. In French, as French spreadsheets open a file: a
-/// byte-order mark (without it the accents break), `;` between fields (`,` is the decimal
-/// separator), French headings and dates (`02/12/2026 14:05:00`, UTC as the heading says). In
-/// English (`Accept-Language: en`): `,`, English column names, RFC 3339 instants.
-#[derive(Clone, Copy)]
-struct CsvDialect(Lang);
-
-impl CsvDialect {
-    fn separator(self) -> &'static str {
-        match self.0 {
-            Lang::Fr => ";",
-            Lang::En => ",",
-        }
-    }
-
-    /// What comes before the first line: the mark, then the headings.
-    fn head(self) -> String {
-        let names: Vec<String> = CSV_COLUMNS
-            .iter()
-            .map(|(en, fr)| match self.0 {
-                Lang::Fr => csv_field(fr),
-                Lang::En => (*en).to_string(),
-            })
-            .collect();
-        let mark = match self.0 {
-            Lang::Fr => "\u{feff}",
-            Lang::En => "",
-        };
-        format!("{mark}{}\r\n", names.join(self.separator()))
-    }
-
-    fn instant(self, t: chrono::NaiveDateTime) -> String {
-        match self.0 {
-            Lang::Fr => t.format("%d/%m/%Y %H:%M:%S").to_string(),
-            Lang::En => utc(t).to_rfc3339(),
-        }
-    }
-}
-
-/// One CSV field: quoted, quotes doubled, and a leading formula character neutralised so that a
-/// spreadsheet never runs what a trace contains.
-fn csv_field(v: &str) -> String {
-    let guarded = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
-    format!("\"{}\"", guarded.replace('"', "\"\""))
-}
-
 fn csv_line(t: &Trace, dialect: CsvDialect) -> String {
     let seq = t.seq.map(|s| s.to_string());
     let at = dialect.instant(t.occurred_at);
@@ -370,13 +320,7 @@ fn csv_line(t: &Trace, dialect: CsvDialect) -> String {
         t.hash.as_deref(),
         t.seq.map(|_| t.chain.as_str()),
     ];
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f.unwrap_or("")))
-        .collect::<Vec<_>>()
-        .join(dialect.separator());
-    line.push_str("\r\n");
-    line
+    dialect.line(&fields)
 }
 
 fn render(
@@ -429,7 +373,7 @@ pub async fn export_traces(
     q: web::Query<ExportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let dialect = CsvDialect(Lang::of(&req));
+    let dialect = CsvDialect::of(&req);
     let q = q.into_inner();
     let format = q.format;
     let filter = TraceQuery {
@@ -474,7 +418,7 @@ pub async fn export_traces(
                     };
                     let mut chunk = String::new();
                     if first && matches!(format, ExportFormat::Csv) {
-                        chunk.push_str(&dialect.head());
+                        chunk.push_str(&dialect.head(&CSV_COLUMNS));
                     }
                     match render(format, dialect, p.items) {
                         Ok(lines) => {
@@ -565,17 +509,4 @@ pub async fn produce_subject_access(
     })
     .await?;
     Ok(HttpResponse::Ok().json(SubjectAccessDto::try_from(s)?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
-        assert_eq!(csv_field("-1"), "\"'-1\"");
-        assert_eq!(csv_field("a,b\nc"), "\"a,b\nc\"");
-    }
 }

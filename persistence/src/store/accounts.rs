@@ -571,7 +571,7 @@ pub(crate) fn of_person(
     email_key: &str,
 ) -> Result<Option<Account>> {
     Ok(accounts::table
-        .filter(accounts::partner_id.eq(partner_id))
+        .filter(accounts::partner_id.eq(&partner_id))
         .filter(accounts::email_key.eq(email_key))
         .filter(accounts::status.ne(AccountStatus::Disabled.code()))
         .select(Account::as_select())
@@ -593,6 +593,28 @@ pub(crate) fn roles_of(
         .iter()
         .map(|c| Role::from_code(c).ok_or_else(|| Error::Corrupt(c.clone())))
         .collect()
+}
+
+/// A partner's staff, administrators and users, in creation order after `after`, at most
+/// `limit` of them (all without).
+pub fn of_partner(
+    conn: &mut DbConnection,
+    partner_id: Id<PartnerId>,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<Account>> {
+    let mut q = accounts::table
+        .filter(accounts::partner_id.eq(&partner_id))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(accounts::id.gt(after.to_string()));
+    }
+    if let Some(limit) = limit {
+        q = q.limit(limit);
+    }
+    Ok(q.order(accounts::id.asc())
+        .select(Account::as_select())
+        .load(conn)?)
 }
 
 #[cfg(test)]

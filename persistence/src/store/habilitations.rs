@@ -524,6 +524,39 @@ pub struct HabilitationFilter {
     pub holder: Option<Holder>,
 }
 
+/// A partner's habilitations that pass `filter`, in grant order after `after`, at most `limit`
+/// of them (all without).
+pub fn of_partner(
+    conn: &mut DbConnection,
+    partner_id: Id<PartnerId>,
+    filter: &HabilitationFilter,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<Habilitation>> {
+    let mut q = habilitations::table
+        .filter(habilitations::partner_id.eq(&partner_id))
+        .select(Habilitation::as_select())
+        .into_boxed();
+    if let Some(s) = filter.status {
+        q = q.filter(habilitations::status.eq(s.code()));
+    }
+    if let Some(p) = filter.profile_id {
+        q = q.filter(habilitations::profile_id.eq(p.to_string()));
+    }
+    if let Some(h) = filter.holder {
+        q = q
+            .filter(habilitations::holder_kind.eq(h.kind()))
+            .filter(habilitations::holder_id.eq(h.id().to_string()));
+    }
+    if let Some(after) = after {
+        q = q.filter(habilitations::id.gt(after.to_string()));
+    }
+    if let Some(limit) = limit {
+        q = q.limit(limit);
+    }
+    Ok(q.order(habilitations::id.asc()).load(conn)?)
+}
+
 /// The profiles whose use is recorded (`last_used_at`, consultation counts): CDAP's.
 pub(crate) fn use_recorded_profiles(conn: &mut DbConnection) -> Result<BTreeSet<Id<ProfileId>>> {
     Ok(profiles::table

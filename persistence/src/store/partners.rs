@@ -92,28 +92,4 @@ pub struct PartnerFilter {
     pub caf_id: Option<CafId>,
 }
 
-/// The rank of a partner administrator named in the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdministratorRank {
-    /// Principal administrator (gestionnaire principal d'habilitations).
-    Principal,
-    /// Deputy (suppléant).
-    Deputy,
-}
-
-impl AdministratorRank {
-    /// Stable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Principal => "principal",
-            Self::Deputy => "deputy",
-        }
-    }
-
-    /// Reads a stable code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Principal, Self::Deputy]
-            .into_iter()
-            .find(|r| r.code() == code)
-    }
-}
+pub use mcp_domain::vocabulary::AdministratorRank;

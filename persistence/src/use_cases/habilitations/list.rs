@@ -4,9 +4,7 @@ use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
-use crate::schema::habilitations;
 use crate::use_cases::partners::{self};
-use diesel::prelude::*;
 use mcp_domain::access::Function;
 use mcp_domain::ids::PartnerId;
 
@@ -26,29 +24,14 @@ pub fn list(
         partner_id,
         Function::ReadHabilitations,
         |conn, partner| {
-            let mut q = habilitations::table
-                .filter(habilitations::partner_id.eq(&partner.id))
-                .select(Habilitation::as_select())
-                .into_boxed();
-            if let Some(s) = filter.status {
-                q = q.filter(habilitations::status.eq(s.code()));
-            }
-            if let Some(p) = filter.profile_id {
-                q = q.filter(habilitations::profile_id.eq(p.to_string()));
-            }
-            if let Some(h) = filter.holder {
-                q = q
-                    .filter(habilitations::holder_kind.eq(h.kind()))
-                    .filter(habilitations::holder_id.eq(h.id().to_string()));
-            }
-            if let Some(c) = &page.cursor {
-                q = q.filter(habilitations::id.gt(c.clone()));
-            }
             let limit = page.limit();
-            let rows: Vec<Habilitation> = q
-                .order(habilitations::id.asc())
-                .limit(limit + 1)
-                .load(conn)?;
+            let rows = of_partner(
+                conn,
+                partner.id,
+                filter,
+                page.cursor.as_deref(),
+                Some(limit + 1),
+            )?;
             Page::from_rows(rows, limit, |h| h.id.to_string(), |h| view(conn, h))
         },
     )

@@ -15,6 +15,8 @@ mod get;
 pub use get::get;
 mod list;
 pub use list::list;
+mod export;
+pub use export::export;
 mod quota_use;
 pub use quota_use::quota_use;
 mod caf_quota_use;

@@ -6,6 +6,8 @@ mod create_user;
 pub use create_user::create_user;
 mod list_staff;
 pub use list_staff::list_staff;
+mod export_staff;
+pub use export_staff::export_staff;
 mod close_account;
 pub use close_account::close_account;
 mod give_delegation;
