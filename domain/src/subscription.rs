@@ -13,13 +13,22 @@ pub const MAX_QUOTA: i32 = 10_000;
 pub struct ProfileQuota {
     /// Profile code within the service.
     pub profile: String,
-    /// Maximum number of distinct people holding the profile.
-    pub max_users: i32,
+    /// Maximum number of distinct people holding the profile; `None` when the bulletin leaves
+    /// the line blank: the profile is listed, not opened.
+    pub max_users: Option<i32>,
+}
+
+impl ProfileQuota {
+    /// Whether the line opens its profile (its quota is filled in).
+    pub fn opens(&self) -> bool {
+        self.max_users.is_some()
+    }
 }
 
 /// Checks a bulletin's profiles against the service's catalogue entry and the partner's category:
-/// at least one profile, each known to the service, listed once, eligible for the category, with
-/// a quota between 1 and [`MAX_QUOTA`].
+/// at least one profile opened, each line's profile known to the service and listed once; each
+/// opened profile eligible for the category, with a quota between 1 and [`MAX_QUOTA`]. A line left
+/// blank opens nothing, so the category does not matter for it.
 pub fn check_profiles(
     field: &str,
     requested: &[ProfileQuota],
@@ -27,8 +36,12 @@ pub fn check_profiles(
     category: PartnerCategory,
 ) -> Result<(), DomainError> {
     let mut c = Checks::new();
-    if requested.is_empty() {
-        c.push(field, "required", "a bulletin opens at least one profile");
+    if !requested.iter().any(ProfileQuota::opens) {
+        c.push(
+            field,
+            "required",
+            "a bulletin opens at least one profile (a quota left blank opens none)",
+        );
     }
     for (i, p) in requested.iter().enumerate() {
         let f = |name: &str| format!("{field}[{i}].{name}");
@@ -38,7 +51,7 @@ pub fn check_profiles(
                 "unknown_profile",
                 format!("{} is not a profile of this service", p.profile),
             ),
-            Some(profile) if !profile.is_eligible(category) => c.push(
+            Some(profile) if p.opens() && !profile.is_eligible(category) => c.push(
                 f("profile"),
                 "profile_not_eligible",
                 format!(
@@ -56,7 +69,7 @@ pub fn check_profiles(
                 "each profile appears once",
             );
         }
-        if !(1..=MAX_QUOTA).contains(&p.max_users) {
+        if p.max_users.is_some_and(|n| !(1..=MAX_QUOTA).contains(&n)) {
             c.push(
                 f("max_users"),
                 "invalid_quota",
@@ -93,13 +106,24 @@ mod tests {
         ];
         let q = |p: &str, n| ProfileQuota {
             profile: p.into(),
-            max_users: n,
+            max_users: Some(n),
+        };
+        let blank = |p: &str| ProfileQuota {
+            profile: p.into(),
+            max_users: None,
         };
         // (requested, expected error codes, in order)
         let cases: Vec<(Vec<ProfileQuota>, Vec<&str>)> = vec![
             (vec![q("T13", 4)], vec![]),
             (vec![q("T13", 4), q("T1", 2)], vec![]),
             (vec![], vec!["required"]),
+            // A blank line opens nothing: no eligibility to check, but one profile must open.
+            (vec![q("T13", 4), blank("T10")], vec![]),
+            (vec![blank("T13")], vec!["required"]),
+            (
+                vec![q("T13", 4), blank("T99"), blank("T13")],
+                vec!["unknown_profile", "duplicate_profile"],
+            ),
             (vec![q("T99", 4)], vec!["unknown_profile"]),
             (vec![q("T10", 4)], vec!["profile_not_eligible"]),
             (vec![q("T13", 4), q("T13", 2)], vec!["duplicate_profile"]),

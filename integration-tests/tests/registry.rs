@@ -6,6 +6,7 @@ use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
 use serde_json::json;
 
 on_both_engines!(
+    a_bulletin_line_left_blank_opens_nothing,
     convention_life_from_draft_to_termination,
     amendments_keep_every_previous_version,
     catalogue_lists_cdap_and_its_profiles,
@@ -1162,4 +1163,87 @@ fn the_readme_first_steps_work_as_written(engine: Engine) {
     let r = env.call("POST", "/api/v1/auth/login", None, Some(&body));
     assert_eq!(r.status, 200, "the README's login: {r:?}");
     assert!(r.body["access_token"].is_string());
+}
+
+fn a_bulletin_line_left_blank_opens_nothing(engine: Engine) {
+    // Bulletins print every profile of the service with a box for the number of users; a box
+    // left blank opens nothing, so it is neither refused (even for a profile the partner's
+    // category may not hold) nor subscribed. A bulletin must still open one profile.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "771");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf.example");
+    let landlord = env.partner(&admin, SIRETS[1], "bailleur_social");
+    let convention = |number: &str| {
+        env.post(
+            &format!("/api/v1/partners/{landlord}/conventions"),
+            &admin,
+            json!({"number": number, "missions": ["Tiers payant"]}),
+        )
+        .id()
+    };
+    let conv = convention("771-8");
+    let path = format!("/api/v1/conventions/{conv}/subscriptions");
+    let r = env.post(
+        &path,
+        &admin,
+        json!({"service": "CDAP", "profiles": [
+            {"profile": "T10", "max_users": 3},
+            {"profile": "T13", "max_users": null},
+            {"profile": "T1"}
+        ]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let opened: Vec<&str> = r.body["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(opened, ["T10"], "{r:?}");
+    let sub = r.id();
+    // Quotas changed on the draft: the T10 box emptied, T13 still blank: nothing left open.
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{sub}/quotas"),
+        &admin,
+        json!({"profiles": [{"profile": "T10", "max_users": null}, {"profile": "T13", "max_users": null}]}),
+    );
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("profiles"), Some("required")),
+        "{r:?}"
+    );
+    let kept = env.get(&format!("/api/v1/subscriptions/{sub}"), &admin);
+    assert_eq!(
+        kept.body["profiles"][0]["max_users"], 3,
+        "the refusal changed nothing"
+    );
+    // A blank line is still checked for what it names.
+    let r = env.post(
+        &format!("/api/v1/conventions/{}/subscriptions", convention("771-9")),
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T10", "max_users": 1}, {"profile": "T99", "max_users": null}, {"profile": "T10"}]}),
+    );
+    let none = vec![];
+    let errs: Vec<(&str, &str)> = r.body["errors"]
+        .as_array()
+        .unwrap_or(&none)
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        (r.status, errs),
+        (
+            422,
+            vec![
+                ("profiles[1].profile", "unknown_profile"),
+                ("profiles[2].profile", "duplicate_profile")
+            ]
+        ),
+        "{r:?}"
+    );
 }

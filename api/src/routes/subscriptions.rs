@@ -97,16 +97,17 @@ impl TryFrom<SubscriptionView> for SubscriptionDto {
     }
 }
 
-/// A profile to open, with its quota.
+/// A line of the bulletin: a profile, and its quota when the bulletin opens it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaInput {
     /// Profile code in the service.
     #[schema(example = "T13")]
     pub profile: String,
-    /// Maximum number of users, 1 to 10 000.
+    /// Maximum number of users, 1 to 10 000; null or absent when the bulletin leaves the box
+    /// blank: the profile is not opened (and the partner's category does not matter for it).
     #[schema(minimum = 1, maximum = 10000, example = 4)]
-    pub max_users: i32,
+    pub max_users: Option<i32>,
 }
 
 fn quotas(input: Vec<QuotaInput>) -> Vec<ProfileQuota> {
@@ -122,7 +123,7 @@ fn quotas(input: Vec<QuotaInput>) -> Vec<ProfileQuota> {
 /// A bulletin d'adhésion. On a signed convention, an `amendment` is required.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"service": "CDAP", "made_available_on": "2026-12-01", "profiles": [{"profile": "T13", "max_users": 4}]}))]
+#[schema(example = json!({"service": "CDAP", "made_available_on": "2026-12-01", "profiles": [{"profile": "T13", "max_users": 4}, {"profile": "T10", "max_users": null}]}))]
 pub struct CreateSubscription {
     /// Service code from the catalogue.
     #[schema(example = "CDAP")]

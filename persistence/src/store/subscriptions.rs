@@ -214,7 +214,8 @@ pub(crate) fn write_quotas(
         subscription_quotas::table.filter(subscription_quotas::subscription_id.eq(subscription_id)),
     )
     .execute(conn)?;
-    for q in requested {
+    // A line left blank opens nothing.
+    for (q, max_users) in requested.iter().filter_map(|q| q.max_users.map(|n| (q, n))) {
         let profile = service
             .profiles
             .iter()
@@ -224,7 +225,7 @@ pub(crate) fn write_quotas(
             .values((
                 subscription_quotas::subscription_id.eq(subscription_id),
                 subscription_quotas::profile_id.eq(&profile.id),
-                subscription_quotas::max_users.eq(q.max_users),
+                subscription_quotas::max_users.eq(max_users),
             ))
             .execute(conn)?;
     }

@@ -19,7 +19,8 @@ use serde_json::json;
 use super::*;
 
 /// Replaces the profiles and quotas of a bulletin: directly on a draft, by amendment once
-/// signed (changing a quota is an amendment). A profile left out of the bulletin is withdrawn:
+/// signed (changing a quota is an amendment). A profile left out of the bulletin, or whose quota
+/// is left blank, is withdrawn:
 /// its habilitations are devalidated in the same transaction (bulletin art. 3), so that nobody
 /// consults under a profile the partner no longer subscribes to.
 pub fn update_quotas(
@@ -41,7 +42,7 @@ pub fn update_quotas(
             Ok(())
         })?;
         let mut devalidated = 0;
-        for q in sub.quotas.iter().filter(|q| !requested.iter().any(|r| r.profile == q.profile_code)) {
+        for q in sub.quotas.iter().filter(|q| !requested.iter().any(|r| r.profile == q.profile_code && r.opens())) {
             let reason = match &amendment {
                 Some(a) => format!("profile {} withdrawn from the subscription by amendment {}", q.profile_code, a.number),
                 None => format!("profile {} withdrawn from the subscription", q.profile_code),
