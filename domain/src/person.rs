@@ -63,6 +63,104 @@ pub fn email_key(email: &str) -> String {
     }
 }
 
+/// A person as the annex-3 forms name them (individual habilitation request, change of
+/// administrator): "Prénom" and "NOM" apart, and a landline and a mobile of which the form asks
+/// at least one ("renseigner au moins un numéro").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormPerson {
+    /// Prénom.
+    pub first_name: String,
+    /// NOM.
+    pub last_name: String,
+    /// Function in their organisation.
+    pub function_title: String,
+    /// Personal, individual e-mail.
+    pub email: String,
+    /// Téléphone fixe.
+    pub landline: Option<String>,
+    /// Téléphone mobile.
+    pub mobile: Option<String>,
+}
+
+impl FormPerson {
+    /// Checks every field and reports all the invalid ones at once.
+    pub fn new(
+        first_name: &str,
+        last_name: &str,
+        function_title: &str,
+        email: &str,
+        landline: Option<&str>,
+        mobile: Option<&str>,
+    ) -> Result<Self, DomainError> {
+        let mut c = Checks::new();
+        let first_name = c.take(text::name("first_name", first_name, 100));
+        let last_name = c.take(text::name("last_name", last_name, 100));
+        let function_title = c.take(text::required("function_title", function_title, 200));
+        let email = c.take(text::email("email", email));
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let (landline, mobile) = (given(landline), given(mobile));
+        if landline.is_none() && mobile.is_none() {
+            c.push(
+                "landline",
+                "phone_required",
+                "the form asks at least one number: a landline or a mobile",
+            );
+        }
+        let landline = c.take(landline.map(|p| text::phone("landline", p)).transpose());
+        let mobile = c.take(mobile.map(|p| text::phone("mobile", p)).transpose());
+        c.finish()?;
+        Ok(Self {
+            first_name: first_name.expect("checked"),
+            last_name: last_name.expect("checked"),
+            function_title: function_title.expect("checked"),
+            email: email.expect("checked"),
+            landline: landline.expect("checked"),
+            mobile: mobile.expect("checked"),
+        })
+    }
+
+    /// The person behind the account the form asks for: named "Prénom NOM" as French forms
+    /// write it, reached first on their landline (the form's first number), else their mobile.
+    pub fn person(&self) -> Person {
+        Person {
+            full_name: format!("{} {}", self.first_name, self.last_name.to_uppercase()),
+            function_title: self.function_title.clone(),
+            email: self.email.clone(),
+            phone: self.landline.clone().or_else(|| self.mobile.clone()),
+        }
+    }
+}
+
+/// Who signs an annex-3 form for the partner ("Pour le Partenaire : Fonction, Prénom NOM et
+/// signature"): often not the administrator who files it (a mayor, a director).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signatory {
+    /// Prénom NOM.
+    pub full_name: String,
+    /// Fonction.
+    pub function_title: String,
+}
+
+impl Signatory {
+    /// Checks both fields, named `signatory.full_name` and `signatory.function_title`.
+    pub fn new(full_name: &str, function_title: &str) -> Result<Self, DomainError> {
+        let mut c = Checks::new();
+        let full_name = c.take(text::name("signatory.full_name", full_name, 200));
+        let function_title = c.take(text::required(
+            "signatory.function_title",
+            function_title,
+            200,
+        ));
+        c.finish()?;
+        Ok(Self {
+            full_name: full_name.expect("checked"),
+            function_title: function_title.expect("checked"),
+        })
+    }
+}
+
 /// A name as a key to compare people: its letters only, case folded, accents and spacing set
 /// aside ("Claire  DUPONT", "claire dupont" and "Claire Dupont-" are one name).
 pub fn name_key(full_name: &str) -> String {
@@ -101,6 +199,71 @@ impl Someone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forms_person_has_a_first_name_a_name_and_one_number_at_least() {
+        let p = FormPerson::new(
+            " Julie ",
+            "Martin",
+            "Conseillère ESF",
+            "julie.martin@ccas.example",
+            None,
+            Some("06 12 34 56 78"),
+        )
+        .unwrap();
+        let person = p.person();
+        assert_eq!(person.full_name, "Julie MARTIN");
+        assert_eq!(person.phone.as_deref(), Some("06 12 34 56 78"));
+        let both = FormPerson::new(
+            "Julie",
+            "Martin",
+            "ESF",
+            "j@c.example",
+            Some("01 64 13 55 01"),
+            Some("06 12 34 56 78"),
+        )
+        .unwrap();
+        assert_eq!(both.person().phone.as_deref(), Some("01 64 13 55 01"));
+        let codes = |r: Result<FormPerson, DomainError>| match r {
+            Err(DomainError::Validation(e)) => e
+                .iter()
+                .map(|e| (e.field.clone(), e.code))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            codes(FormPerson::new(
+                "Julie",
+                "",
+                "ESF",
+                "j@c.example",
+                Some(" "),
+                None
+            )),
+            [
+                ("last_name".to_string(), "required"),
+                ("landline".to_string(), "phone_required")
+            ]
+        );
+        assert_eq!(
+            codes(FormPerson::new(
+                "Julie",
+                "Martin",
+                "ESF",
+                "j@c.example",
+                None,
+                Some("abc")
+            )),
+            [("mobile".to_string(), codes_of_phone())]
+        );
+    }
+
+    fn codes_of_phone() -> &'static str {
+        match text::phone("mobile", "abc") {
+            Err(DomainError::Validation(e)) => e[0].code,
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn keys_of_a_person() {

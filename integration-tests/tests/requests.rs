@@ -15,6 +15,7 @@ on_both_engines!(
     every_kind_is_sent_back_refused_and_withdrawn_alike,
     a_request_for_someone_with_an_account_adds_to_it,
     an_agent_named_administrator_keeps_their_account,
+    the_forms_name_a_person_as_annex_3_does,
 );
 
 fn day(offset_days: i64) -> String {
@@ -100,8 +101,9 @@ fn world(engine: Engine, mode: &str) -> World {
 
 impl World {
     fn habilitate(&self, email: &str) -> Value {
-        json!({"kind": "habilitate", "full_name": format!("Agent {email}"), "function_title": "Conseillère ESF",
-               "email": email, "phone": "01 64 13 55 01", "profile_id": self.t13, "mission_id": self.mission})
+        json!({"kind": "habilitate", "first_name": "Agent", "last_name": email, "function_title": "Conseillère ESF",
+               "email": email, "landline": "01 64 13 55 01", "profile_id": self.t13, "mission_id": self.mission,
+               "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}})
     }
 
     fn file(&self, token: &str, form: Value) -> mcp_integration_tests::Reply {
@@ -180,12 +182,12 @@ fn a_habilitation_request_through_every_state(engine: Engine) {
         (r.status, r.body["errors"][0]["code"].as_str()),
         (422, Some("unknown_profile"))
     );
-    let r = w.file(&w.admin, json!({"kind": "habilitate", "full_name": "X"}));
+    let r = w.file(&w.admin, json!({"kind": "habilitate", "first_name": "X"}));
     assert_eq!(r.status, 400, "incomplete form: {r:?}");
 
-    form["phone"] = json!("06 12 34 56 78");
+    form["mobile"] = json!("06 12 34 56 78");
     let r = env.put(&format!("/api/v1/requests/{id}"), &w.admin, form.clone());
-    assert_eq!(r.body["form"]["phone"], "06 12 34 56 78", "{r:?}");
+    assert_eq!(r.body["form"]["mobile"], "06 12 34 56 78", "{r:?}");
     assert_eq!(
         w.step(&w.caf, &id, "approval", json!({})).code(),
         "request_status_conflict",
@@ -421,7 +423,8 @@ fn administrators_change_through_the_caf_in_both_modes(engine: Engine) {
     // …but administrators change only through the Caf.
     let form = |replaced: &str| {
         json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": replaced,
-               "full_name": "Lucie Bernard", "function_title": "Directrice adjointe", "email": "lucie@ccas.example"})
+               "first_name": "Lucie", "last_name": "Bernard", "function_title": "Directrice adjointe", "email": "lucie@ccas.example",
+               "mobile": "06 71 20 33 48", "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}})
     };
     let r = w.file(&w.admin, form(&w.admin_id));
     assert_eq!(
@@ -555,7 +558,8 @@ fn every_kind_is_sent_back_refused_and_withdrawn_alike(engine: Engine) {
     let forms = [
         json!({"kind": "remove_access", "account_ids": [julie], "reason": "Départ"}),
         json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": w.deputy_id,
-               "full_name": "Lucie Bernard", "function_title": "Directrice adjointe", "email": "lucie@ccas.example"}),
+               "first_name": "Lucie", "last_name": "Bernard", "function_title": "Directrice adjointe", "email": "lucie@ccas.example",
+               "mobile": "06 71 20 33 48", "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}}),
     ];
     for form in forms {
         let kind = form["kind"].as_str().unwrap().to_string();
@@ -633,7 +637,8 @@ fn a_request_for_someone_with_an_account_adds_to_it(engine: Engine) {
     };
     // The same profile again, her address written otherwise: she holds it — no second account.
     let mut again = w.habilitate("Julie@CCAS.example");
-    again["full_name"] = json!("Julie Martin");
+    again["first_name"] = json!("Julie");
+    again["last_name"] = json!("Martin");
     let r = approve(again.clone());
     assert_eq!((r.status, r.code()), (409, "already_habilitated"), "{r:?}");
     assert_eq!(accounts_of_julie(), 1);
@@ -684,7 +689,8 @@ fn an_agent_named_administrator_keeps_their_account(engine: Engine) {
     let lucie =
         env.activate_from_mail(r.body["identifier"].as_str().unwrap(), "lucie@ccas.example");
     let id = w.sent(json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": w.deputy_id,
-        "full_name": "Lucie Bernard", "function_title": "Directrice adjointe", "email": "Lucie@CCAS.example"}));
+        "first_name": "Lucie", "last_name": "Bernard", "function_title": "Directrice adjointe", "email": "Lucie@CCAS.example",
+        "landline": "01 64 13 55 09", "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}}));
     let r = w.step(&w.caf, &id, "approval", json!({}));
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.body["result"]["account_id"], json!(lucie_id), "{r:?}");
@@ -723,4 +729,123 @@ fn an_agent_named_administrator_keeps_their_account(engine: Engine) {
         json!({"rank": "principal", "full_name": "Lucie Bernard", "function_title": "Directrice", "email": "lucie@ccas.example"}),
     );
     assert_eq!(r.status, 409, "{r:?}");
+}
+
+fn the_forms_name_a_person_as_annex_3_does(engine: Engine) {
+    // The individual request form: "Prénom" and "NOM" apart, a landline or a mobile (at least
+    // one), who signs for the partner; its heading gives the convention's number. The account
+    // it creates names the person "Prénom NOM" and keeps the number given.
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let mut form = w.habilitate("julie@ccas.example");
+    form["first_name"] = json!("Julie");
+    form["last_name"] = json!("Martin");
+    form["landline"] = json!(null);
+    let r = w.file(&w.admin, form.clone());
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("landline"), Some("phone_required")),
+        "{r:?}"
+    );
+    let mut unsigned = form.clone();
+    unsigned.as_object_mut().unwrap().remove("signatory");
+    assert_eq!(
+        w.file(&w.admin, unsigned).status,
+        400,
+        "the form is signed for the partner"
+    );
+    let mut blank_signatory = form.clone();
+    blank_signatory["mobile"] = json!("06 12 34 56 78");
+    blank_signatory["signatory"]["function_title"] = json!(" ");
+    let r = w.file(&w.admin, blank_signatory);
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("signatory.function_title")),
+        "{r:?}"
+    );
+    let listed = env.get(
+        &format!("/api/v1/partners/{}/requests", w.partner),
+        &w.admin,
+    );
+    assert_eq!(
+        listed.body["items"],
+        json!([]),
+        "the refusals filed nothing"
+    );
+
+    form["mobile"] = json!("06 12 34 56 78");
+    // The service fills the number in from the mission, whatever is sent.
+    form["convention_number"] = json!("999");
+    let r = w.file(&w.admin, form);
+    assert_eq!(r.status, 201, "{r:?}");
+    let id = r.id();
+    let filed = &r.body["form"];
+    assert_eq!(
+        (
+            &filed["first_name"],
+            &filed["last_name"],
+            &filed["landline"],
+            &filed["mobile"],
+            &filed["convention_number"]
+        ),
+        (
+            &json!("Julie"),
+            &json!("Martin"),
+            &Value::Null,
+            &json!("06 12 34 56 78"),
+            &json!("771-2026-0007")
+        ),
+        "{r:?}"
+    );
+    assert_eq!(filed["signatory"]["function_title"], "Président du CCAS");
+    let r = w.step(&w.admin, &id, "submission", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    let inbox = env.get(&format!("/api/v1/requests/{id}"), &w.caf);
+    assert_eq!(inbox.body["form"]["convention_number"], "771-2026-0007");
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    let julie = r.body["result"]["account_id"].as_str().unwrap().to_string();
+    let users = env.get(
+        &format!("/api/v1/partners/{}/users?limit=200", w.partner),
+        &w.caf,
+    );
+    let account = users.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == julie.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (account["full_name"].as_str(), account["phone"].as_str()),
+        (Some("Julie MARTIN"), Some("06 12 34 56 78"))
+    );
+
+    // The administrator-change form alike.
+    let r = w.file(
+        &w.admin,
+        json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": w.deputy_id,
+               "first_name": "Lucie", "last_name": "", "function_title": "Directrice adjointe",
+               "email": "lucie@ccas.example",
+               "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}}),
+    );
+    let none = vec![];
+    let errs: Vec<(&str, &str)> = r.body["errors"]
+        .as_array()
+        .unwrap_or(&none)
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        (r.status, errs),
+        (
+            422,
+            vec![("last_name", "required"), ("landline", "phone_required")]
+        ),
+        "{r:?}"
+    );
 }

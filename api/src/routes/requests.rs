@@ -3,7 +3,7 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use mcp_domain::request::{RequestKind, RequestStatus};
-use mcp_persistence::use_cases::requests::{self, Form, RequestFilter, RequestView};
+use mcp_persistence::use_cases::requests::{self, Form, FormSignatory, RequestFilter, RequestView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -22,11 +22,18 @@ use crate::state::AppState;
 pub enum RequestForm {
     /// Habilitate a new person: an account (the person receives their credentials) and a
     /// habilitation.
-    #[schema(example = json!({"kind": "habilitate", "full_name": "Julie Martin", "function_title": "Conseillère ESF", "email": "julie.martin@ccas-lieusaint.fr", "phone": "01 64 13 55 01", "profile_id": "4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd", "mission_id": "01a20810-0000-7000-8000-000000000001", "ends_on": null}))]
+    /// Field for field the individual request form: "Prénom" and "NOM", function, a landline
+    /// and/or a mobile (at least one), the personal e-mail, whether the mission is temporary
+    /// and until when, and who signs for the partner. The convention's number is filled in
+    /// from the mission.
+    #[schema(example = json!({"kind": "habilitate", "first_name": "Julie", "last_name": "Martin", "function_title": "Conseillère ESF", "email": "julie.martin@ccas-lieusaint.fr", "landline": "01 64 13 55 01", "mobile": null, "profile_id": "4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd", "mission_id": "01a20810-0000-7000-8000-000000000001", "ends_on": null, "signatory": {"full_name": "Michel DURAND", "function_title": "Maire"}}))]
     Habilitate {
-        /// Full name.
-        #[schema(min_length = 1, max_length = 200, example = "Julie Martin")]
-        full_name: String,
+        /// Prénom.
+        #[schema(min_length = 1, max_length = 100, example = "Julie")]
+        first_name: String,
+        /// NOM.
+        #[schema(min_length = 1, max_length = 100, example = "Martin")]
+        last_name: String,
         /// Function.
         #[schema(min_length = 1, max_length = 200, example = "Conseillère ESF")]
         function_title: String,
@@ -37,15 +44,25 @@ pub enum RequestForm {
             example = "julie.martin@ccas-lieusaint.fr"
         )]
         email: String,
-        /// Telephone.
-        #[schema(min_length = 1, example = "01 64 13 55 01")]
-        phone: String,
+        /// Téléphone fixe (this or `mobile`, or both).
+        #[schema(example = "01 64 13 55 01")]
+        landline: Option<String>,
+        /// Téléphone mobile.
+        #[schema(example = "06 12 34 56 78")]
+        mobile: Option<String>,
         /// The profile asked for (GET /services).
         profile_id: Uuid,
         /// The convention mission it serves (GET /conventions/{id}).
         mission_id: Uuid,
         /// Last day, for a temporary mission.
         ends_on: Option<NaiveDate>,
+        /// Who signs the form for the partner.
+        signatory: SignatoryInput,
+        /// The number of the convention the mission belongs to, as the form's heading gives it:
+        /// filled in by the service (a number sent is not read).
+        #[schema(read_only, example = "GC 130")]
+        #[serde(default)]
+        convention_number: Option<String>,
     },
     /// Remove the access of people who left, changed function, or lost their credentials.
     #[schema(example = json!({"kind": "remove_access", "account_ids": ["01a20810-0000-7000-8000-000000000002"], "lost_or_stolen": false, "reason": "Départ de la structure le 30/11"}))]
@@ -62,48 +79,98 @@ pub enum RequestForm {
     },
     /// Replace the principal administrator or the deputy (who replaces whom); in both modes,
     /// since only the Caf manages administrators.
-    #[schema(example = json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": "01a20810-0000-7000-8000-000000000003", "full_name": "Paul Leroy", "function_title": "Directeur adjoint", "email": "paul.leroy@ccas-lieusaint.fr", "phone": null}))]
+    /// Field for field the administrator-change form: the new administrator's "Prénom" and
+    /// "NOM", function, landline and/or mobile, e-mail, and who signs for the partner.
+    #[schema(example = json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": "01a20810-0000-7000-8000-000000000003", "first_name": "Paul", "last_name": "Leroy", "function_title": "Directeur adjoint", "email": "paul.leroy@ccas-lieusaint.fr", "landline": null, "mobile": "06 71 20 33 48", "signatory": {"full_name": "Michel DURAND", "function_title": "Maire"}}))]
     ChangeAdministrator {
         /// The rank.
         rank: AdministratorRank,
         /// The administrator replaced, when the rank is held.
         replaced_account_id: Option<Uuid>,
-        /// The new administrator's full name.
-        #[schema(min_length = 1, max_length = 200)]
-        full_name: String,
+        /// The new administrator's first name.
+        #[schema(min_length = 1, max_length = 100)]
+        first_name: String,
+        /// Their NAME.
+        #[schema(min_length = 1, max_length = 100)]
+        last_name: String,
         /// Their function.
         #[schema(min_length = 1, max_length = 200)]
         function_title: String,
         /// Their individual e-mail.
         #[schema(format = "email", max_length = 254)]
         email: String,
-        /// Their telephone.
-        phone: Option<String>,
+        /// Téléphone fixe (this or `mobile`, or both).
+        landline: Option<String>,
+        /// Téléphone mobile.
+        mobile: Option<String>,
+        /// Who signs the form for the partner.
+        signatory: SignatoryInput,
     },
+}
+
+/// Who signs a form for the partner ("Pour le Partenaire : Fonction, Prénom NOM et signature").
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatoryInput {
+    /// Prénom NOM.
+    #[schema(min_length = 1, max_length = 200, example = "Michel DURAND")]
+    pub full_name: String,
+    /// Fonction.
+    #[schema(min_length = 1, max_length = 200, example = "Maire")]
+    pub function_title: String,
+}
+
+impl From<SignatoryInput> for FormSignatory {
+    fn from(s: SignatoryInput) -> Self {
+        Self {
+            full_name: s.full_name,
+            function_title: s.function_title,
+        }
+    }
 }
 
 impl From<RequestForm> for Form {
     fn from(f: RequestForm) -> Self {
         use mcp_persistence::use_cases::requests::{
-            ChangeAdministratorForm, HabilitateForm, RemoveAccessForm,
+            ChangeAdministratorForm, HabilitateForm, NamedPerson, RemoveAccessForm,
+        };
+        let named = |first_name, last_name, function_title, email, landline, mobile| NamedPerson {
+            first_name,
+            last_name,
+            function_title,
+            email,
+            landline,
+            mobile,
+            full_name: None,
+            phone: None,
         };
         match f {
             RequestForm::Habilitate {
-                full_name,
+                first_name,
+                last_name,
                 function_title,
                 email,
-                phone,
+                landline,
+                mobile,
                 profile_id,
                 mission_id,
                 ends_on,
+                signatory,
+                convention_number: _,
             } => Form::Habilitate(HabilitateForm {
-                full_name,
-                function_title,
-                email,
-                phone,
+                person: named(
+                    first_name,
+                    last_name,
+                    function_title,
+                    email,
+                    landline,
+                    mobile,
+                ),
                 profile_id: profile_id.into(),
                 mission_id: mission_id.into(),
                 ends_on,
+                signatory: Some(signatory.into()),
+                convention_number: None,
             }),
             RequestForm::RemoveAccess {
                 account_ids,
@@ -117,10 +184,13 @@ impl From<RequestForm> for Form {
             RequestForm::ChangeAdministrator {
                 rank,
                 replaced_account_id,
-                full_name,
+                first_name,
+                last_name,
                 function_title,
                 email,
-                phone,
+                landline,
+                mobile,
+                signatory,
             } => Form::ChangeAdministrator(ChangeAdministratorForm {
                 rank: match rank {
                     AdministratorRank::Principal => "principal",
@@ -128,10 +198,15 @@ impl From<RequestForm> for Form {
                 }
                 .into(),
                 replaced_account_id: replaced_account_id.map(Into::into),
-                full_name,
-                function_title,
-                email,
-                phone,
+                person: named(
+                    first_name,
+                    last_name,
+                    function_title,
+                    email,
+                    landline,
+                    mobile,
+                ),
+                signatory: Some(signatory.into()),
             }),
         }
     }

@@ -424,6 +424,15 @@ pub(crate) fn email_domains_in_force(
         .unwrap_or_default())
 }
 
+/// The number of the convention a mission belongs to.
+pub(crate) fn number_of_mission(conn: &mut DbConnection, mission_id: MissionId) -> Result<String> {
+    Ok(convention_missions::table
+        .inner_join(conventions::table.on(conventions::id.eq(convention_missions::convention_id)))
+        .filter(convention_missions::id.eq(mission_id.to_string()))
+        .select(conventions::number)
+        .first(conn)?)
+}
+
 /// The mode a partner is managed in today: its contract's, or centralisé while the Caf has
 /// taken management back (`ManagementMode::effective`).
 pub(crate) fn management_mode(

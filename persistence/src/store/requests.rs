@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Role};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::person::Person;
+use mcp_domain::person::{FormPerson, Person, Signatory};
 use mcp_domain::request::{escalation_cutoff, escalation_due, RequestKind, RequestStatus};
 use mcp_domain::DomainError;
 use serde::{Deserialize, Serialize};
@@ -28,23 +28,121 @@ use crate::schema::{accounts, habilitation_requests};
 use crate::store::partners::{self, AdministratorRank, Partner};
 use crate::store::trace::{self, Event, Outcome};
 
-/// Habilitate a new person (annex 3, individual request form).
+/// The person an annex-3 form names, as it names them: "Prénom" and "NOM" apart, a landline
+/// and a mobile of which at least one is given (`FormPerson` in the domain checks it).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HabilitateForm {
-    /// Full name.
-    pub full_name: String,
+pub struct NamedPerson {
+    /// Prénom.
+    #[serde(default)]
+    pub first_name: String,
+    /// NOM.
+    #[serde(default)]
+    pub last_name: String,
     /// Function.
     pub function_title: String,
     /// Personal, individual e-mail: where their credentials go.
     pub email: String,
-    /// Telephone.
-    pub phone: String,
+    /// Téléphone fixe.
+    #[serde(default)]
+    pub landline: Option<String>,
+    /// Téléphone mobile.
+    #[serde(default)]
+    pub mobile: Option<String>,
+    /// Requests filed before the forms had first and last names apart kept one full name and
+    /// one telephone: they are read, and carried out, as they were filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// See `full_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+impl NamedPerson {
+    /// Checks the person named, and gives them back normalised with the person behind the
+    /// account the form asks for ("Prénom NOM").
+    pub fn check(self) -> Result<(Self, Person)> {
+        if let (Some(full_name), true) = (&self.full_name, self.first_name.is_empty()) {
+            let p = Person::new(
+                full_name,
+                &self.function_title,
+                &self.email,
+                self.phone.as_deref(),
+            )?;
+            let named = Self {
+                full_name: Some(p.full_name.clone()),
+                function_title: p.function_title.clone(),
+                email: p.email.clone(),
+                phone: p.phone.clone(),
+                ..self
+            };
+            return Ok((named, p));
+        }
+        let f = FormPerson::new(
+            &self.first_name,
+            &self.last_name,
+            &self.function_title,
+            &self.email,
+            self.landline.as_deref(),
+            self.mobile.as_deref(),
+        )?;
+        let person = f.person();
+        let named = Self {
+            first_name: f.first_name,
+            last_name: f.last_name,
+            function_title: f.function_title,
+            email: f.email,
+            landline: f.landline,
+            mobile: f.mobile,
+            full_name: None,
+            phone: None,
+        };
+        Ok((named, person))
+    }
+}
+
+/// Who signed the form for the partner (Fonction, Prénom NOM).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FormSignatory {
+    /// Prénom NOM.
+    pub full_name: String,
+    /// Fonction.
+    pub function_title: String,
+}
+
+impl FormSignatory {
+    fn check(&self) -> Result<Self> {
+        let s = Signatory::new(&self.full_name, &self.function_title)?;
+        Ok(Self {
+            full_name: s.full_name,
+            function_title: s.function_title,
+        })
+    }
+}
+
+/// Checks the signatory a form carries (those filed before forms named one carry none).
+fn check_signatory(s: Option<FormSignatory>) -> Result<Option<FormSignatory>> {
+    s.as_ref().map(FormSignatory::check).transpose()
+}
+
+/// Habilitate a new person (annex 3, individual request form).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HabilitateForm {
+    /// The person to habilitate.
+    #[serde(flatten)]
+    pub person: NamedPerson,
     /// The profile asked for.
     pub profile_id: ProfileId,
     /// The convention mission it serves.
     pub mission_id: MissionId,
     /// End of a temporary mission.
     pub ends_on: Option<NaiveDate>,
+    /// Who signed the form for the partner.
+    #[serde(default)]
+    pub signatory: Option<FormSignatory>,
+    /// The number of the convention the mission belongs to, as the form's heading gives it
+    /// (filled in by the service).
+    #[serde(default)]
+    pub convention_number: Option<String>,
 }
 
 /// Remove the access of people who left or changed function, or lost their credentials.
@@ -65,14 +163,12 @@ pub struct ChangeAdministratorForm {
     pub rank: String,
     /// The administrator replaced, when the rank is held.
     pub replaced_account_id: Option<AccountId>,
-    /// The new administrator's full name.
-    pub full_name: String,
-    /// Their function.
-    pub function_title: String,
-    /// Their individual e-mail.
-    pub email: String,
-    /// Their telephone.
-    pub phone: Option<String>,
+    /// The new administrator.
+    #[serde(flatten)]
+    pub person: NamedPerson,
+    /// Who signed the form for the partner.
+    #[serde(default)]
+    pub signatory: Option<FormSignatory>,
 }
 
 /// A request's form.
@@ -188,7 +284,8 @@ pub(crate) fn check_form(
     form.kind().allowed_in(mode)?;
     match form {
         Form::Habilitate(f) => {
-            let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
+            let (named, person) = f.person.check()?;
+            let signatory = check_signatory(f.signatory)?;
             crate::store::conventions::email_domains_in_force(conn, partner.id, today)?
                 .check_email("email", &person.email)?;
             let g = crate::store::habilitations::check_grantable(
@@ -201,12 +298,13 @@ pub(crate) fn check_form(
                 false,
             )?;
             let seat = (g.subscription_id, g.profile.id);
+            let convention_number =
+                crate::store::conventions::number_of_mission(conn, f.mission_id)?;
             Ok((
                 Form::Habilitate(HabilitateForm {
-                    full_name: person.full_name,
-                    function_title: person.function_title,
-                    email: person.email,
-                    phone: person.phone.unwrap_or_default(),
+                    person: named,
+                    signatory,
+                    convention_number: Some(convention_number),
                     ..f
                 }),
                 Some(seat),
@@ -257,12 +355,8 @@ pub(crate) fn check_form(
         Form::ChangeAdministrator(f) => {
             let rank = AdministratorRank::from_code(&f.rank)
                 .ok_or_else(|| field_error("rank", "invalid_rank", "principal or deputy"))?;
-            let person = Person::new(
-                &f.full_name,
-                &f.function_title,
-                &f.email,
-                f.phone.as_deref(),
-            )?;
+            let (named, person) = f.person.check()?;
+            let signatory = check_signatory(f.signatory)?;
             crate::store::conventions::email_domains_in_force(conn, partner.id, today)?
                 .check_email("email", &person.email)?;
             let holder: Option<Id<AccountId>> = accounts::table
@@ -292,10 +386,8 @@ pub(crate) fn check_form(
             }
             Ok((
                 Form::ChangeAdministrator(ChangeAdministratorForm {
-                    full_name: person.full_name,
-                    function_title: person.function_title,
-                    email: person.email,
-                    phone: person.phone,
+                    person: named,
+                    signatory,
                     ..f
                 }),
                 None,
@@ -505,4 +597,42 @@ pub(crate) fn list(
         .limit(limit + 1)
         .load(conn)?;
     Page::from_rows(rows, limit, |r| r.id.to_string(), |r| view(r, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_filed_before_first_and_last_names_were_apart_still_reads() {
+        // As such a request is stored: one full name, one telephone, no signatory.
+        let stored = r#"{"kind": "habilitate", "full_name": "Julie Martin", "function_title": "ESF",
+            "email": "julie@ccas.example", "phone": "01 64 13 55 01",
+            "profile_id": "4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd",
+            "mission_id": "01a20810-0000-7000-8000-000000000001", "ends_on": null}"#;
+        let Form::Habilitate(f) = serde_json::from_str::<Form>(stored).unwrap() else {
+            panic!("a habilitation request");
+        };
+        assert!(f.signatory.is_none() && f.convention_number.is_none());
+        let (named, person) = f.person.check().unwrap();
+        assert_eq!(person.full_name, "Julie Martin");
+        assert_eq!(person.phone.as_deref(), Some("01 64 13 55 01"));
+        let again = serde_json::to_value(&named).unwrap();
+        assert_eq!(again["full_name"], "Julie Martin", "kept as filed");
+        // A new one: the names apart, the account's name "Prénom NOM".
+        let new = NamedPerson {
+            first_name: "Julie".into(),
+            last_name: "Martin".into(),
+            function_title: "ESF".into(),
+            email: "julie@ccas.example".into(),
+            landline: None,
+            mobile: Some("06 12 34 56 78".into()),
+            full_name: None,
+            phone: None,
+        };
+        let (named, person) = new.check().unwrap();
+        assert_eq!(person.full_name, "Julie MARTIN");
+        let stored = serde_json::to_value(&named).unwrap();
+        assert!(stored.get("full_name").is_none() && stored.get("phone").is_none());
+    }
 }

@@ -7,7 +7,6 @@ use crate::store::partners::AdministratorRank;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
 use mcp_domain::ids::RequestId;
-use mcp_domain::person::Person;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
 use serde_json::json;
@@ -27,7 +26,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
                 // The grant below counts the holders under the subscription's lock: two
                 // approvals never overrun the quota, even one the Caf lowered meanwhile. Seats
                 // reserved by other pending requests do not block the Caf's own decision.
-                let person = Person::new(&f.full_name, &f.function_title, &f.email, Some(&f.phone))?;
+                let (_, person) = f.person.check()?;
                 // One person, one account: someone who already has one is habilitated on it.
                 let existing = crate::store::accounts::of_person(conn, partner.id, &person.email_key())?;
                 let existing_account = existing.is_some();
@@ -65,7 +64,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
                     let (account, _) = crate::store::staff::staff_member(conn, &partner, r)?;
                     replaced = Some(crate::store::departures::close_in(conn, ctx, account, "replaced as administrator")?.id);
                 }
-                let person = Person::new(&f.full_name, &f.function_title, &f.email, f.phone.as_deref())?;
+                let (_, person) = f.person.check()?;
                 let named = crate::store::staff::name_in(conn, ctx, &partner, rank, &person)?;
                 json!({ "replaced_account_id": replaced, "account_id": named.id, "identifier": named.identifier })
             }

@@ -22,7 +22,7 @@ pub fn submit(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
         let to = row.status()?.after(RequestStep::Submit)?;
         let (form, seat) = check_form(conn, &partner, row.form()?, ctx.today())?;
         if let (Some(seat), Form::Habilitate(f)) = (&seat, &form) {
-            let key = mcp_domain::person::email_key(&f.email);
+            let key = mcp_domain::person::email_key(&f.person.email);
             let account = crate::store::accounts::of_person(conn, partner.id, &key)?;
             let account = account.map(|a| a.id.uuid());
             check_seat(conn, seat, row.id, account)?;
