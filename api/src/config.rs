@@ -48,6 +48,8 @@ pub struct Config {
     /// Requests one partner's software may send per minute, all the people it acts for
     /// together (`MCP_SOFTWARE_REQUESTS_PER_MINUTE`, default 6000).
     pub software_requests_per_minute: u32,
+    /// How log lines are written (`MCP_LOG_FORMAT`: `text`, the default, or `json`).
+    pub log_format: crate::logging::LogFormat,
 }
 
 impl Default for Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             shutdown_drain_secs: 30,
             requests_per_minute: 1200,
             software_requests_per_minute: 6000,
+            log_format: crate::logging::LogFormat::Text,
         }
     }
 }
@@ -143,6 +146,9 @@ impl Config {
         }
         if let Some(v) = var("MCP_TRUSTED_PROXIES") {
             c.trusted_proxies = crate::client_address::TrustedProxies::parse(&v)?;
+        }
+        if let Some(v) = var("MCP_LOG_FORMAT") {
+            c.log_format = crate::logging::LogFormat::parse(&v)?;
         }
         if let Some(v) = var("MCP_WORKERS") {
             c.workers = ranged("MCP_WORKERS", v, 1, 64)? as usize;

@@ -12,7 +12,35 @@ pub enum Lang {
     En,
 }
 
+tokio::task_local! {
+    /// The language of the request being served, for what is written without the request at
+    /// hand (a problem document built from an error).
+    static CURRENT: Lang;
+}
+
+/// Serves each request in the language it asks for ([`Lang::current`] inside).
+pub async fn in_asked_language(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let lang = Lang::of(req.request());
+    CURRENT.scope(lang, next.call(req)).await
+}
+
 impl Lang {
+    /// The language of the request being served; French outside one.
+    pub fn current() -> Self {
+        CURRENT.try_with(|l| *l).unwrap_or(Self::Fr)
+    }
+
+    /// French or English, by the language.
+    pub fn pick<'a>(self, french: &'a str, english: &'a str) -> &'a str {
+        match self {
+            Self::Fr => french,
+            Self::En => english,
+        }
+    }
+
     /// The language a request asks for.
     pub fn of(req: &HttpRequest) -> Self {
         req.headers()

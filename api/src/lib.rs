@@ -9,6 +9,7 @@ pub mod config;
 pub mod csv;
 pub mod idempotency;
 pub mod lang;
+pub mod logging;
 pub mod mail;
 pub mod openapi;
 pub mod problem;
@@ -173,6 +174,9 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                     .add(("Cache-Control", "no-store")),
             )
             .wrap(access_log::logger())
+            // Outermost: every answer, refusals of the layers above included, in the language
+            // asked (problem titles, files).
+            .wrap(middleware::from_fn(lang::in_asked_language))
             .service(health)
             .service(ready)
             .service(openapi_json)

@@ -68,9 +68,9 @@ fn fail(message: impl std::fmt::Display) -> ! {
 }
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    mcp_api::logging::init(config.log_format, "info");
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => print!("{}", mcp_api::openapi::yaml()),
         Command::ErrorCodes => print!("{}", mcp_api::problem::catalogue()),

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:mcp:problem:validation_failed",
-    "title": "The request has invalid fields",
+    "title": "Certains champs de la demande sont invalides (voir `errors`)",
     "status": 422,
     "detail": "siret: the SIRET's check key is wrong (Luhn): check for a mistyped digit",
     "code": "validation_failed",
@@ -21,7 +21,8 @@ pub struct Problem {
     /// URI naming the kind of problem: `urn:mcp:problem:{code}`.
     #[serde(rename = "type")]
     pub type_uri: String,
-    /// Short summary of the kind of problem.
+    /// Short summary of the kind of problem: the code's own title, in French (English with
+    /// `Accept-Language: en`). Read `code` to decide, not the title.
     pub title: String,
     /// HTTP status code.
     pub status: u16,
@@ -287,7 +288,8 @@ pub fn catalogue() -> String {
 pub struct ApiError {
     status: StatusCode,
     code: String,
-    title: &'static str,
+    /// The title: the code's own (French and English, from the catalogue), else the status's.
+    title: Option<ErrorCode>,
     detail: String,
     errors: Vec<ProblemField>,
     headers: Vec<(header::HeaderName, String)>,
@@ -296,24 +298,11 @@ pub struct ApiError {
 impl ApiError {
     /// A problem with a status, a code and a detail.
     pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Self {
-        let title = match status.as_u16() {
-            400 => "The request is malformed",
-            401 => "Authentication is required",
-            403 => "This function is not available to your role",
-            404 => "Not found",
-            405 => "Method not allowed",
-            409 => "The object's current state forbids this",
-            413 => "The request body is too large",
-            415 => "Unsupported media type",
-            422 => "The request breaks a rule",
-            429 => "Too many requests",
-            503 => "The service is temporarily unavailable",
-            _ => "Internal error",
-        };
+        let code = code.into();
         Self {
             status,
-            code: code.into(),
-            title,
+            title: ErrorCode::from_code(&code),
+            code,
             detail: detail.into(),
             errors: vec![],
             headers: vec![],
@@ -384,11 +373,48 @@ impl ApiError {
         self.code == code.as_str()
     }
 
+    /// The title, in `lang`: the code's own where the catalogue has it, else the status's.
+    fn title_in(&self, lang: crate::lang::Lang) -> &'static str {
+        if let Some(code) = self.title {
+            return lang.pick(code.title_fr(), code.title_en());
+        }
+        let (fr, en) = match self.status.as_u16() {
+            400 => ("La demande est mal formée", "The request is malformed"),
+            401 => ("Authentification requise", "Authentication is required"),
+            403 => (
+                "Cette fonction n'est pas ouverte à votre rôle",
+                "This function is not available to your role",
+            ),
+            404 => ("Introuvable", "Not found"),
+            405 => ("Méthode non acceptée ici", "Method not allowed"),
+            409 => (
+                "L'état actuel de l'objet l'interdit",
+                "The object's current state forbids this",
+            ),
+            413 => (
+                "Le corps de la demande est trop volumineux",
+                "The request body is too large",
+            ),
+            415 => (
+                "Type de contenu non pris en charge",
+                "Unsupported media type",
+            ),
+            422 => ("La demande enfreint une règle", "The request breaks a rule"),
+            429 => ("Trop de demandes", "Too many requests"),
+            503 => (
+                "Le service est momentanément indisponible",
+                "The service is temporarily unavailable",
+            ),
+            _ => ("Erreur interne", "Internal error"),
+        };
+        lang.pick(fr, en)
+    }
+
     /// The problem document.
     pub fn problem(&self) -> Problem {
         Problem {
             type_uri: format!("urn:mcp:problem:{}", self.code),
-            title: self.title.to_string(),
+            title: self.title_in(crate::lang::Lang::current()).to_string(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             code: self.code.clone(),
@@ -460,7 +486,7 @@ impl From<DomainError> for ApiError {
             DomainError::Rule { code, message }
             | DomainError::Conflict { code, message }
             | DomainError::Blocked { code, message } => Self {
-                title: code.title_en(),
+                title: Some(code),
                 ..Self::new(status_of(code), code.as_str(), message)
             },
             DomainError::Forbidden => Self::new(

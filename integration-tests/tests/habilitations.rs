@@ -224,8 +224,28 @@ fn partner_manages_its_habilitations(engine: Engine) {
     let own = p.grant(&p.principal, json!({"account_id": p.principal_id}), &p.t13);
     assert_eq!((own.status, own.code()), (403, "self_grant"), "{own:?}");
     assert_eq!(
-        own.body["title"], "Nobody habilitates themselves",
-        "the code's own title"
+        own.body["title"], "Nul ne s'habilite soi-même",
+        "the code's own title, in French"
+    );
+    let english: Value = p
+        .env
+        .client()
+        .post(format!(
+            "{}/api/v1/partners/{}/habilitations",
+            p.env.base_url(),
+            p.id
+        ))
+        .bearer_auth(&p.principal)
+        .header("accept-language", "en-GB,en;q=0.9")
+        .json(&json!({"account_id": p.principal_id, "profile_id": p.t13, "mission_id": p.mission}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        (english["code"].as_str(), english["title"].as_str()),
+        (Some("self_grant"), Some("Nobody habilitates themselves")),
+        "in English on request, the code unchanged"
     );
     // Nor does the other administrator: the administrators' rights are the Caf's (S-art. 2.2.2).
     let by_deputy = p.grant(&p.deputy, json!({"account_id": p.principal_id}), &p.t13);

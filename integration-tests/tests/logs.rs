@@ -101,3 +101,75 @@ fn the_access_log_names_no_beneficiary(engine: Engine) {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn json_logs_are_one_object_a_line() {
+    // `MCP_LOG_FORMAT=json`: what a log collector reads, every line an object with its time,
+    // level and message; the access log in it names the route, never the query.
+    use std::io::Read;
+    let dir = std::env::temp_dir().join(format!("mcp-logs-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_serve"))
+        .current_dir(&dir)
+        .env("MCP_DATABASE_URL", dir.join("mcp.db"))
+        .env("MCP_BIND", format!("127.0.0.1:{port}"))
+        .env("MCP_MAIL_DIR", dir.join("mail"))
+        .env("MCP_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let client = reqwest::blocking::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let up = (0..400).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        client
+            .get(format!("{base}/health"))
+            .send()
+            .is_ok_and(|r| r.status().is_success())
+    });
+    let asked = client
+        .get(format!("{base}/api/v1/partners?siret=21770284000014"))
+        .send()
+        .map(|r| r.headers()["x-request-id"].to_str().unwrap().to_string());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(up, "the service did not answer: {stderr}");
+    let request_id = asked.unwrap();
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(lines.len() > 2, "{stderr}");
+    for l in &lines {
+        assert!(
+            l["time"].as_str().is_some_and(|t| t.ends_with('Z'))
+                && l["level"].is_string()
+                && l["message"].is_string(),
+            "{l}"
+        );
+    }
+    let access: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["message"].as_str().unwrap().contains(&request_id))
+        .collect();
+    assert_eq!(access.len(), 1, "{stderr}");
+    let message = access[0]["message"].as_str().unwrap();
+    assert!(message.contains("GET /api/v1/partners?…"), "{message}");
+    assert!(!message.contains("21770284000014"), "{message}");
+}

@@ -2,8 +2,8 @@
 //! tests that kill a real process and start it again.
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("error")).init();
     let config = mcp_api::config::Config::from_env().expect("configuration");
+    mcp_api::logging::init(config.log_format, "error");
     let bind = config.bind.clone();
     let listener = std::net::TcpListener::bind(&bind).expect("listen");
     let state = mcp_api::prepare(config).expect("prepare");
