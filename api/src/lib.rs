@@ -240,7 +240,8 @@ async fn schedule_reviews(state: AppState) {
 }
 
 /// Devalidates temporary habilitations past their last day and those of conventions whose
-/// termination took effect, and announces the temporary ones ending within
+/// termination took effect, closes the accounts whose removal takes effect that day, and
+/// announces the temporary ones ending within
 /// `MCP_END_REMINDER_DAYS`: at start, then every ten minutes, so that an end date takes effect
 /// within minutes of midnight UTC, on whichever instance.
 async fn expire_habilitations(state: AppState) {
@@ -264,6 +265,14 @@ async fn expire_habilitations(state: AppState) {
         if n > 0 {
             log::info!("habilitations: {n} coming end(s) announced");
             state.outbox.notify_one();
+        }
+        let db = state.db.clone();
+        let n = job_step("scheduled closures", move || {
+            mcp_persistence::use_cases::staff::close_due(&db, auth::now())
+        })
+        .await;
+        if n > 0 {
+            log::info!("accounts: {n} closed, their removal taking effect today");
         }
         let (db, days) = (state.db.clone(), state.config.password_reminder_days);
         let n = job_step("password expiry reminders", move || {

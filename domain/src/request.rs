@@ -162,6 +162,25 @@ fn step_label(step: RequestStep) -> &'static str {
 /// Days after which an unanswered request is to be escalated (S-art. 3.3).
 pub const ESCALATION_DAYS: i64 = 10;
 
+/// Furthest ahead a removal of access may take effect ("à compter du").
+pub const REMOVAL_HORIZON_DAYS: i64 = 366;
+
+/// Checks the day a removal of access takes effect: within [`REMOVAL_HORIZON_DAYS`] of `today`
+/// (a day past means at once: the person has already left).
+pub fn check_removal_date(
+    effective_on: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<(), DomainError> {
+    match effective_on {
+        Some(d) if (d - today).num_days() > REMOVAL_HORIZON_DAYS => Err(DomainError::field(
+            "effective_on",
+            "too_far_ahead",
+            "a removal takes effect within a year",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Whether a request sent at `submitted_at` and still awaiting the Caf at `now` is due for
 /// escalation.
 pub fn escalation_due(
@@ -183,6 +202,19 @@ mod tests {
     use super::*;
     use RequestStatus::*;
     use RequestStep::*;
+
+    #[test]
+    fn a_removal_takes_effect_within_a_year() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let day = |n: i64| Some(today + Duration::days(n));
+        assert!(check_removal_date(None, today).is_ok());
+        assert!(
+            check_removal_date(day(-30), today).is_ok(),
+            "left already: at once"
+        );
+        assert!(check_removal_date(day(REMOVAL_HORIZON_DAYS), today).is_ok());
+        assert!(check_removal_date(day(REMOVAL_HORIZON_DAYS + 1), today).is_err());
+    }
 
     #[test]
     fn life_cycle() {

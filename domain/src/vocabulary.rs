@@ -191,6 +191,9 @@ vocabulary! {
         PartnerCreated = "partner.created",
         /// `partner.updated`.
         PartnerUpdated = "partner.updated",
+        /// `account.closure_scheduled`: a removal approved ahead of its date closes the account
+        /// that day.
+        AccountClosureScheduled = "account.closure_scheduled",
         /// `partner.staff_exported`: the partner's users, as a file (CSV).
         PartnerStaffExported = "partner.staff_exported",
         /// `partner.habilitations_exported`: the partner's habilitations, as a file (CSV).

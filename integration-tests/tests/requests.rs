@@ -16,6 +16,7 @@ on_both_engines!(
     a_request_for_someone_with_an_account_adds_to_it,
     an_agent_named_administrator_keeps_their_account,
     the_forms_name_a_person_as_annex_3_does,
+    a_removal_takes_effect_on_its_date_with_a_box_per_person,
 );
 
 fn day(offset_days: i64) -> String {
@@ -367,14 +368,14 @@ fn removing_access_and_lost_credentials(engine: Engine) {
 
     let r = w.file(
         &w.admin,
-        json!({"kind": "remove_access", "account_ids": [w.deputy_id], "reason": "x"}),
+        json!({"kind": "remove_access", "people": [{"account_id": w.deputy_id}], "reason": "x"}),
     );
     assert_eq!(
         (r.status, r.body["errors"][0]["code"].as_str()),
         (422, Some("administrator")),
         "administrators are replaced, not removed"
     );
-    let removal = w.sent(json!({"kind": "remove_access", "account_ids": [account], "lost_or_stolen": true, "reason": "Téléphone volé"}));
+    let removal = w.sent(json!({"kind": "remove_access", "people": [{"account_id": account, "lost_or_stolen": true}], "reason": "Téléphone volé"}));
     assert_eq!(
         env.get("/api/v1/me", &token).status,
         401,
@@ -556,7 +557,7 @@ fn every_kind_is_sent_back_refused_and_withdrawn_alike(engine: Engine) {
         .unwrap()
         .to_string();
     let forms = [
-        json!({"kind": "remove_access", "account_ids": [julie], "reason": "Départ"}),
+        json!({"kind": "remove_access", "people": [{"account_id": julie}], "reason": "Départ"}),
         json!({"kind": "change_administrator", "rank": "deputy", "replaced_account_id": w.deputy_id,
                "first_name": "Lucie", "last_name": "Bernard", "function_title": "Directrice adjointe", "email": "lucie@ccas.example",
                "mobile": "06 71 20 33 48", "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}}),
@@ -600,7 +601,7 @@ fn every_kind_is_sent_back_refused_and_withdrawn_alike(engine: Engine) {
     let kind_changed = env.put(
         &format!("/api/v1/requests/{approved}"),
         &w.admin,
-        json!({"kind": "remove_access", "account_ids": [julie], "reason": "x"}),
+        json!({"kind": "remove_access", "people": [{"account_id": julie}], "reason": "x"}),
     );
     assert_eq!(kind_changed.status, 409, "an approved request is closed");
 }
@@ -665,7 +666,9 @@ fn a_request_for_someone_with_an_account_adds_to_it(engine: Engine) {
     assert_eq!(accounts_of_julie(), 1);
 
     // Her removal closes the one account: nothing of hers survives.
-    let r = approve(json!({"kind": "remove_access", "account_ids": [account], "reason": "Départ"}));
+    let r = approve(
+        json!({"kind": "remove_access", "people": [{"account_id": account}], "reason": "Départ"}),
+    );
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(accounts_of_julie(), 0);
     // A new request for her after that gives her a new account.
@@ -848,4 +851,105 @@ fn the_forms_name_a_person_as_annex_3_does(engine: Engine) {
         ),
         "{r:?}"
     );
+}
+
+fn a_removal_takes_effect_on_its_date_with_a_box_per_person(engine: Engine) {
+    // The removal form: one "perte ou vol" box per person, and "à compter du" the first day
+    // without access. Approved ahead of that day, the accounts close that day; until then the
+    // people keep their access (but lost credentials stop at once).
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let person = |email: &str| {
+        let id = w.sent(w.habilitate(email));
+        let r = w.step(&w.caf, &id, "approval", json!({}));
+        assert_eq!(r.status, 200, "{r:?}");
+        let account = r.body["result"]["account_id"].as_str().unwrap().to_string();
+        let identifier = r.body["result"]["identifier"].as_str().unwrap().to_string();
+        (account, env.activate_from_mail(&identifier, email))
+    };
+    let (julie, julie_token) = person("julie@ccas.example");
+    let (marc, marc_token) = person("marc@ccas.example");
+    let far = json!({"kind": "remove_access", "people": [{"account_id": marc}],
+                     "effective_on": day(400), "reason": "Départ"});
+    let r = w.file(&w.admin, far);
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("effective_on"), Some("too_far_ahead")),
+        "{r:?}"
+    );
+    let removal = w.sent(json!({"kind": "remove_access", "effective_on": day(1),
+        "people": [{"account_id": julie, "lost_or_stolen": true}, {"account_id": marc}],
+        "reason": "Fin de mission le 2 au soir"}));
+    assert_eq!(
+        env.get("/api/v1/me", &julie_token).status,
+        401,
+        "her box was ticked"
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &marc_token).status,
+        200,
+        "his was not"
+    );
+    let r = w.step(&w.caf, &removal, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["result"]["closes_on"], day(1));
+    assert_eq!(
+        r.body["result"]["closing_account_ids"],
+        json!([julie, marc])
+    );
+    assert_eq!(r.body["result"]["closed_account_ids"], json!([]));
+    assert_eq!(
+        env.get("/api/v1/me", &marc_token).status,
+        200,
+        "until the day"
+    );
+    let status = |account: &str| {
+        env.get(
+            &format!("/api/v1/partners/{}/users?limit=200", w.partner),
+            &w.caf,
+        )
+        .body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == account)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status(&marc), "active");
+    // The day comes: the job closes both accounts, once.
+    let now = Utc::now().naive_utc();
+    let close_due = |at| mcp_persistence::use_cases::staff::close_due(&env.db, at).unwrap();
+    assert_eq!(close_due(now), 0);
+    assert_eq!(close_due(now + chrono::Duration::days(1)), 2);
+    assert_eq!(close_due(now + chrono::Duration::days(2)), 0);
+    assert_eq!(
+        (status(&julie), status(&marc)),
+        (json!("disabled"), json!("disabled"))
+    );
+    assert_eq!(env.get("/api/v1/me", &marc_token).status, 401);
+    assert_eq!(
+        w.used(),
+        0,
+        "their habilitations were devalidated, seats freed"
+    );
+    let traces = env.traces_of(&w.cnaf, &marc);
+    let scheduled = traces
+        .iter()
+        .find(|t| t["action"] == "account.closure_scheduled")
+        .unwrap_or_else(|| panic!("{traces:?}"));
+    assert_eq!(scheduled["detail"]["closes_on"], day(1));
+    let closed = traces
+        .iter()
+        .find(|t| t["action"] == "account.closed")
+        .unwrap();
+    assert!(
+        closed["actor_account_id"].is_null(),
+        "carried out by the service"
+    );
+    assert_eq!(closed["detail"]["reason"], "Fin de mission le 2 au soir");
 }

@@ -67,6 +67,9 @@ diesel::table! {
         reset_expires_at -> Nullable<Timestamp>,
         email_key -> Text,
         password_expiry_reminded_at -> Nullable<Timestamp>,
+        closes_on -> Nullable<Date>,
+        closure_reason -> Nullable<Text>,
+        closure_decided_by -> Nullable<Text>,
     }
 }
 

@@ -65,14 +65,18 @@ pub enum RequestForm {
         convention_number: Option<String>,
     },
     /// Remove the access of people who left, changed function, or lost their credentials.
-    #[schema(example = json!({"kind": "remove_access", "account_ids": ["01a20810-0000-7000-8000-000000000002"], "lost_or_stolen": false, "reason": "Départ de la structure le 30/11"}))]
+    /// Field for field the access removal form: the people, each with their own "perte ou vol"
+    /// box, and "à compter du" the first day without access.
+    #[schema(example = json!({"kind": "remove_access", "people": [{"account_id": "01a20810-0000-7000-8000-000000000002", "lost_or_stolen": false}], "effective_on": "2026-12-31", "reason": "Départ de la structure le 30/12"}))]
     RemoveAccess {
         /// The people (partner users; administrators are replaced by a change_administrator
-        /// request).
-        account_ids: Vec<Uuid>,
-        /// Credentials lost or stolen: their sessions end as soon as the request is sent.
+        /// request), 1 to 50.
+        people: Vec<RemovalLineInput>,
+        /// "À compter du": the first day without access, within a year. When it is still to
+        /// come at approval, the accounts close that day and the people keep their access until
+        /// then; absent or past, at approval.
         #[serde(default)]
-        lost_or_stolen: bool,
+        effective_on: Option<NaiveDate>,
         /// Why.
         #[schema(min_length = 1, max_length = 2000, example = "Départ de la structure")]
         reason: String,
@@ -108,6 +112,18 @@ pub enum RequestForm {
     },
 }
 
+/// One person of a removal form.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovalLineInput {
+    /// The person.
+    pub account_id: Uuid,
+    /// Their credentials were lost or stolen: their sessions end and their password stops
+    /// working as soon as the request is sent, before the Caf decides.
+    #[serde(default)]
+    pub lost_or_stolen: bool,
+}
+
 /// Who signs a form for the partner ("Pour le Partenaire : Fonction, Prénom NOM et signature").
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -132,7 +148,7 @@ impl From<SignatoryInput> for FormSignatory {
 impl From<RequestForm> for Form {
     fn from(f: RequestForm) -> Self {
         use mcp_persistence::use_cases::requests::{
-            ChangeAdministratorForm, HabilitateForm, NamedPerson, RemoveAccessForm,
+            ChangeAdministratorForm, HabilitateForm, NamedPerson, RemovalLine, RemoveAccessForm,
         };
         let named = |first_name, last_name, function_title, email, landline, mobile| NamedPerson {
             first_name,
@@ -173,13 +189,21 @@ impl From<RequestForm> for Form {
                 convention_number: None,
             }),
             RequestForm::RemoveAccess {
-                account_ids,
-                lost_or_stolen,
+                people,
+                effective_on,
                 reason,
             } => Form::RemoveAccess(RemoveAccessForm {
-                account_ids,
-                lost_or_stolen,
+                people: people
+                    .into_iter()
+                    .map(|l| RemovalLine {
+                        account_id: l.account_id,
+                        lost_or_stolen: l.lost_or_stolen,
+                    })
+                    .collect(),
+                effective_on,
                 reason,
+                account_ids: vec![],
+                lost_or_stolen: false,
             }),
             RequestForm::ChangeAdministrator {
                 rank,

@@ -3,11 +3,13 @@
 //! delegation withdrawn — in the caller's transaction, traced.
 
 use crate::id::Id;
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::db::DbConnection;
@@ -24,6 +26,19 @@ pub(crate) fn close_in(
     account: Account,
     reason: &str,
 ) -> Result<Account> {
+    let by = ctx.principal().account_id;
+    close_decided_by(conn, ctx, account, reason, by.into())
+}
+
+/// Closes an account as `by` decided (who may have decided it earlier: a closure scheduled for a
+/// day, carried out by the service that day).
+pub(crate) fn close_decided_by(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account: Account,
+    reason: &str,
+    by: Uuid,
+) -> Result<Account> {
     if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
         return Err(DomainError::conflict(
             ErrorCode::AccountStatusConflict,
@@ -35,6 +50,7 @@ pub(crate) fn close_in(
         .set((
             accounts::status.eq(AccountStatus::Disabled.code()),
             accounts::administrator_rank.eq(None::<String>),
+            accounts::closes_on.eq(None::<NaiveDate>),
             accounts::updated_at.eq(ctx.now),
         ))
         .execute(conn)?;
@@ -56,13 +72,7 @@ pub(crate) fn close_in(
     let groups =
         diesel::delete(group_members::table.filter(group_members::account_id.eq(&account.id)))
             .execute(conn)?;
-    let delegation = end_delegation_of(
-        conn,
-        ctx.now,
-        account.id,
-        ctx.principal().account_id.into(),
-        "account closed",
-    )?;
+    let delegation = end_delegation_of(conn, ctx.now, account.id, by, "account closed")?;
     trace::record(
         conn,
         ctx,
@@ -81,4 +91,61 @@ pub(crate) fn close_in(
         administrator_rank: None,
         ..account
     })
+}
+
+/// Schedules the closure of an account on `on`, its first day without access (a removal approved
+/// ahead of the date its form gives), as the caller decides; traced.
+pub(crate) fn schedule_closure(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account: &Account,
+    on: NaiveDate,
+    reason: &str,
+) -> Result<()> {
+    diesel::update(accounts::table.find(&account.id))
+        .set((
+            accounts::closes_on.eq(Some(on)),
+            accounts::closure_reason.eq(Some(reason)),
+            accounts::closure_decided_by.eq(Some(ctx.principal().account_id.to_string())),
+            accounts::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    trace::record(
+        conn,
+        ctx,
+        Event {
+            partner_id: account.partner_id.map(Id::get),
+            action: TraceAction::AccountClosureScheduled,
+            target_type: TargetType::Account,
+            target_id: Some(account.id.get().uuid()),
+            caf_id: account.caf_id.map(Id::get),
+            outcome: Outcome::Success,
+            detail: json!({ "closes_on": on, "reason": reason }),
+        },
+    )
+}
+
+/// A closure due: the account, the reason and who decided it.
+pub(crate) type DueClosure = (Account, String, Uuid);
+
+/// The accounts whose scheduled closure falls on or before `today`, not closed yet.
+pub(crate) fn due_closures(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<DueClosure>> {
+    let rows: Vec<(Account, Option<String>, Option<String>)> = accounts::table
+        .filter(accounts::closes_on.le(today))
+        .filter(accounts::status.ne(AccountStatus::Disabled.code()))
+        .select((
+            Account::as_select(),
+            accounts::closure_reason,
+            accounts::closure_decided_by,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(a, reason, by)| {
+            let by = by
+                .as_deref()
+                .and_then(|b| Uuid::parse_str(b).ok())
+                .ok_or_else(|| crate::error::Error::Corrupt(format!("closure of {}", a.id)))?;
+            Ok((a, reason.unwrap_or_default(), by))
+        })
+        .collect()
 }

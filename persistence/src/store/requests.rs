@@ -145,15 +145,35 @@ pub struct HabilitateForm {
     pub convention_number: Option<String>,
 }
 
-/// Remove the access of people who left or changed function, or lost their credentials.
+/// One person of a removal form, with the form's "cocher si perte ou vol" box.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RemovalLine {
+    /// The person (a partner user).
+    pub account_id: Uuid,
+    /// Their credentials were lost or stolen: their sessions end as soon as the request is sent.
+    #[serde(default)]
+    pub lost_or_stolen: bool,
+}
+
+/// Remove the access of people who left or changed function, or lost their credentials
+/// (annex 3, access removal form).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RemoveAccessForm {
-    /// The people (partner users).
-    pub account_ids: Vec<Uuid>,
-    /// Credentials lost or stolen: their sessions end as soon as the request is sent.
-    pub lost_or_stolen: bool,
+    /// The people, each with their own lost-or-stolen box.
+    #[serde(default)]
+    pub people: Vec<RemovalLine>,
+    /// "À compter du": the first day without access (at once when absent or past).
+    #[serde(default)]
+    pub effective_on: Option<NaiveDate>,
     /// Why.
     pub reason: String,
+    /// Requests filed before the form had a box per person kept the people and one box for
+    /// all: read as one line each with that box.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub account_ids: Vec<Uuid>,
+    /// See `account_ids`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lost_or_stolen: bool,
 }
 
 /// Replace an administrator (who replaces whom).
@@ -312,27 +332,34 @@ pub(crate) fn check_form(
         }
         Form::RemoveAccess(mut f) => {
             let reason = check_reason("reason", &f.reason)?;
+            let legacy = std::mem::take(&mut f.account_ids);
+            f.people
+                .extend(legacy.into_iter().map(|account_id| RemovalLine {
+                    account_id,
+                    lost_or_stolen: f.lost_or_stolen,
+                }));
+            f.lost_or_stolen = false;
             let mut seen = BTreeSet::new();
-            f.account_ids.retain(|a| seen.insert(*a));
-            if f.account_ids.is_empty() || f.account_ids.len() > 50 {
+            f.people.retain(|l| seen.insert(l.account_id));
+            if f.people.is_empty() || f.people.len() > 50 {
                 return Err(field_error(
-                    "account_ids",
+                    "people",
                     "invalid_length",
                     "name 1 to 50 people",
                 ));
             }
-            for (i, id) in f.account_ids.iter().enumerate() {
-                let field = format!("account_ids[{i}]");
+            mcp_domain::request::check_removal_date(f.effective_on, today)?;
+            for (i, line) in f.people.iter().enumerate() {
+                let field = format!("people[{i}].account_id");
                 let (account, role) =
-                    crate::store::staff::staff_member(conn, partner, (*id).into()).map_err(
-                        |_| {
+                    crate::store::staff::staff_member(conn, partner, line.account_id.into())
+                        .map_err(|_| {
                             field_error(
                                 &field,
                                 "unknown_account",
                                 "no such person among this partner's staff",
                             )
-                        },
-                    )?;
+                        })?;
                 if role != Role::PartnerUser {
                     return Err(field_error(
                         &field,
@@ -602,6 +629,33 @@ pub(crate) fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_removal_filed_before_the_box_per_person_still_reads() {
+        let stored = r#"{"kind": "remove_access", "reason": "Départ", "lost_or_stolen": true,
+            "account_ids": ["01a20810-0000-7000-8000-000000000002"]}"#;
+        let Form::RemoveAccess(f) = serde_json::from_str::<Form>(stored).unwrap() else {
+            panic!("a removal");
+        };
+        assert!(f.people.is_empty() && f.effective_on.is_none());
+        assert_eq!((f.account_ids.len(), f.lost_or_stolen), (1, true));
+        // A new one stores only its lines.
+        let new = RemoveAccessForm {
+            people: vec![RemovalLine {
+                account_id: f.account_ids[0],
+                lost_or_stolen: true,
+            }],
+            account_ids: vec![],
+            lost_or_stolen: false,
+            ..f
+        };
+        let v = serde_json::to_value(Form::RemoveAccess(new)).unwrap();
+        assert!(
+            v.get("account_ids").is_none() && v.get("lost_or_stolen").is_none(),
+            "{v}"
+        );
+        assert_eq!(v["people"][0]["lost_or_stolen"], true);
+    }
 
     #[test]
     fn a_request_filed_before_first_and_last_names_were_apart_still_reads() {

@@ -50,12 +50,21 @@ pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
                 json!({ "account_id": account.id, "identifier": account.identifier, "existing_account": existing_account, "habilitation_id": h.id })
             }
             Form::RemoveAccess(f) => {
-                let mut closed = vec![];
-                for a in &f.account_ids {
-                    let (account, _) = crate::store::staff::staff_member(conn, &partner, (*a).into())?;
-                    closed.push(crate::store::departures::close_in(conn, ctx, account, &f.reason)?.id);
+                // "À compter du" a day still to come: the accounts close that day (the expiry
+                // job), until then the people keep their access.
+                let later = f.effective_on.filter(|d| *d > ctx.today());
+                let (mut closed, mut closing) = (vec![], vec![]);
+                for line in &f.people {
+                    let (account, _) = crate::store::staff::staff_member(conn, &partner, line.account_id.into())?;
+                    match later {
+                        Some(on) => {
+                            crate::store::departures::schedule_closure(conn, ctx, &account, on, &f.reason)?;
+                            closing.push(account.id);
+                        }
+                        None => closed.push(crate::store::departures::close_in(conn, ctx, account, &f.reason)?.id),
+                    }
                 }
-                json!({ "closed_account_ids": closed })
+                json!({ "closed_account_ids": closed, "closing_account_ids": closing, "closes_on": later })
             }
             Form::ChangeAdministrator(f) => {
                 let rank = AdministratorRank::from_code(&f.rank).expect("checked");

@@ -29,8 +29,9 @@ pub fn submit(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
         }
         let mut ended = 0;
         if let Form::RemoveAccess(f) = &form {
-            if f.lost_or_stolen {
-                for a in &f.account_ids {
+            for line in f.people.iter().filter(|l| l.lost_or_stolen) {
+                let a = &line.account_id;
+                {
                     crate::store::accounts::revoke_credentials(
                         conn,
                         ctx,

@@ -8,6 +8,8 @@ mod list_staff;
 pub use list_staff::list_staff;
 mod export_staff;
 pub use export_staff::export_staff;
+mod close_due;
+pub use close_due::close_due;
 mod close_account;
 pub use close_account::close_account;
 mod give_delegation;
