@@ -170,6 +170,8 @@ vocabulary! {
         HabilitationEndReminded = "habilitation.end_reminded",
         /// `habilitation.expired`.
         HabilitationExpired = "habilitation.expired",
+        /// `habilitation.end_set`: given a last day (a removal taking effect later).
+        HabilitationEndSet = "habilitation.end_set",
         /// `habilitation.convention_ended`: devalidated when its convention's termination took
         /// effect (its six-year retention starts then, S-art. 5.3.2).
         HabilitationConventionEnded = "habilitation.convention_ended",

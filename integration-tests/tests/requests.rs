@@ -17,6 +17,7 @@ on_both_engines!(
     an_agent_named_administrator_keeps_their_account,
     the_forms_name_a_person_as_annex_3_does,
     a_removal_takes_effect_on_its_date_with_a_box_per_person,
+    one_services_access_is_removed_and_the_account_stays,
 );
 
 fn day(offset_days: i64) -> String {
@@ -952,4 +953,95 @@ fn a_removal_takes_effect_on_its_date_with_a_box_per_person(engine: Engine) {
         "carried out by the service"
     );
     assert_eq!(closed["detail"]["reason"], "Fin de mission le 2 au soir");
+}
+
+fn one_services_access_is_removed_and_the_account_stays(engine: Engine) {
+    // "Suppression de l'accès au service": the person's habilitations of that service end (on
+    // the removal's eve when its day is still to come), their account stays for the others.
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let person = |email: &str| {
+        let id = w.sent(w.habilitate(email));
+        let r = w.step(&w.caf, &id, "approval", json!({}));
+        assert_eq!(r.status, 200, "{r:?}");
+        let account = r.body["result"]["account_id"].as_str().unwrap().to_string();
+        let habilitation = r.body["result"]["habilitation_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let identifier = r.body["result"]["identifier"].as_str().unwrap().to_string();
+        (
+            account,
+            habilitation,
+            env.activate_from_mail(&identifier, email),
+        )
+    };
+    let (julie, julie_cdap, julie_token) = person("julie@ccas.example");
+    let removal = |service: &str, effective_on: Value| {
+        json!({"kind": "remove_access", "people": [{"account_id": julie}], "service": service,
+               "effective_on": effective_on, "reason": "Change de service au 1er"})
+    };
+    let r = w.file(&w.admin, removal("AFAS", Value::Null));
+    assert_eq!(
+        (
+            r.status,
+            r.body["errors"][0]["field"].as_str(),
+            r.body["errors"][0]["code"].as_str()
+        ),
+        (422, Some("service"), Some("unknown_service")),
+        "{r:?}"
+    );
+    let id = w.sent(removal("CDAP", json!(day(1))));
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        (
+            &r.body["result"]["habilitations_ending"],
+            &r.body["result"]["habilitations_ended"],
+            &r.body["result"]["last_day"]
+        ),
+        (&json!(1), &json!(0), &json!(day(0))),
+        "{r:?}"
+    );
+    let h = env.get(&format!("/api/v1/habilitations/{julie_cdap}"), &w.admin);
+    assert_eq!(
+        (h.body["status"].as_str(), h.body["ends_on"].as_str()),
+        (Some("active"), Some(day(0).as_str()))
+    );
+    // The day comes: the expiry job ends it; her account stays.
+    let now = Utc::now().naive_utc();
+    let expired = mcp_persistence::use_cases::habilitations::expire_due(
+        &env.db,
+        now + chrono::Duration::days(1),
+    )
+    .unwrap();
+    assert_eq!(expired, 1);
+    let h = env.get(&format!("/api/v1/habilitations/{julie_cdap}"), &w.admin);
+    assert_eq!(h.body["status"], "devalidated");
+    assert_eq!(
+        env.get("/api/v1/me", &julie_token).status,
+        200,
+        "her account stays"
+    );
+    assert_eq!(w.used(), 0);
+    let traces = env.traces_of(&w.cnaf, &julie_cdap);
+    assert!(
+        traces.iter().any(|t| t["action"] == "habilitation.end_set"),
+        "{traces:?}"
+    );
+    // Nothing left to remove there.
+    let r = w.file(&w.admin, removal("CDAP", Value::Null));
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (422, Some("no_access_to_service")),
+        "{r:?}"
+    );
+    // At once when no day is given.
+    let (marc, marc_cdap, marc_token) = person("marc@ccas.example");
+    let id = w.sent(json!({"kind": "remove_access", "people": [{"account_id": marc}], "service": "CDAP", "reason": "Mutation"}));
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!(r.body["result"]["habilitations_ended"], 1, "{r:?}");
+    let h = env.get(&format!("/api/v1/habilitations/{marc_cdap}"), &w.admin);
+    assert_eq!(h.body["status"], "devalidated");
+    assert_eq!(env.get("/api/v1/me", &marc_token).status, 200);
 }

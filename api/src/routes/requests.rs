@@ -77,6 +77,13 @@ pub enum RequestForm {
         /// then; absent or past, at approval.
         #[serde(default)]
         effective_on: Option<NaiveDate>,
+        /// "Suppression de l'accès au service": the code of the one service whose access is
+        /// removed (`CDAP`); the people keep their accounts and their other services, their
+        /// habilitations of that service end (on `effective_on`'s eve when it is still to
+        /// come). Absent: every access, the accounts close.
+        #[serde(default)]
+        #[schema(example = "CDAP")]
+        service: Option<String>,
         /// Why.
         #[schema(min_length = 1, max_length = 2000, example = "Départ de la structure")]
         reason: String,
@@ -191,8 +198,10 @@ impl From<RequestForm> for Form {
             RequestForm::RemoveAccess {
                 people,
                 effective_on,
+                service,
                 reason,
             } => Form::RemoveAccess(RemoveAccessForm {
+                service,
                 people: people
                     .into_iter()
                     .map(|l| RemovalLine {

@@ -149,3 +149,91 @@ pub(crate) fn due_closures(conn: &mut DbConnection, today: NaiveDate) -> Result<
         })
         .collect()
 }
+
+/// What a person's removal from one service did: habilitations ended at once, and those set to
+/// end on the removal's day.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ServiceRemoval {
+    /// Devalidated now.
+    pub ended: usize,
+    /// Given the removal's eve as last day (the expiry job devalidates them then).
+    pub ending: usize,
+}
+
+/// The live habilitations `account` holds itself to the profiles of `service`.
+fn held_in_service(
+    conn: &mut DbConnection,
+    account: &Account,
+    service: &crate::store::catalogue::Service,
+) -> Result<Vec<crate::store::habilitations::Habilitation>> {
+    use crate::schema::habilitations;
+    use mcp_domain::habilitation::HabilitationStatus;
+    let profiles: Vec<_> = service.profiles.iter().map(|p| p.id).collect();
+    Ok(habilitations::table
+        .filter(habilitations::holder_kind.eq(HolderKind::Account.code()))
+        .filter(habilitations::holder_id.eq(account.id))
+        .filter(habilitations::profile_id.eq_any(profiles))
+        .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
+        .select(crate::store::habilitations::Habilitation::as_select())
+        .load(conn)?)
+}
+
+/// Whether `account` reaches a profile of `service` through one of its groups (which only
+/// leaving the group ends).
+pub(crate) fn reaches_service_through_a_group(
+    conn: &mut DbConnection,
+    account: &Account,
+    service: &crate::store::catalogue::Service,
+) -> Result<bool> {
+    use crate::schema::habilitations;
+    use mcp_domain::habilitation::HabilitationStatus;
+    let profiles: Vec<_> = service.profiles.iter().map(|p| p.id).collect();
+    let groups = group_members::table
+        .filter(group_members::account_id.eq(&account.id))
+        .select(group_members::group_id);
+    let n: i64 = habilitations::table
+        .filter(habilitations::holder_kind.eq(HolderKind::Group.code()))
+        .filter(habilitations::holder_id.eq_any(groups))
+        .filter(habilitations::profile_id.eq_any(profiles))
+        .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Whether `account` holds any live habilitation of `service` itself.
+pub(crate) fn holds_service(
+    conn: &mut DbConnection,
+    account: &Account,
+    service: &crate::store::catalogue::Service,
+) -> Result<bool> {
+    Ok(!held_in_service(conn, account, service)?.is_empty())
+}
+
+/// Ends `account`'s access to `service` and to it only (the account stays, for the others): its
+/// habilitations of the service's profiles are devalidated at once, or, when the removal takes
+/// effect on `from` still to come, given its eve as last day; each traced.
+pub(crate) fn remove_from_service(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    account: &Account,
+    service: &crate::store::catalogue::Service,
+    from: Option<NaiveDate>,
+    reason: &str,
+) -> Result<ServiceRemoval> {
+    let mut done = ServiceRemoval::default();
+    for h in held_in_service(conn, account, service)? {
+        match from.filter(|d| *d > ctx.today()) {
+            Some(from) => {
+                let eve = from.pred_opt().expect("a day after today has an eve");
+                crate::store::habilitations::end_by(conn, ctx, &h, eve, reason)?;
+                done.ending += 1;
+            }
+            None => {
+                crate::store::habilitations::devalidate_in(conn, ctx, &h, reason)?;
+                done.ended += 1;
+            }
+        }
+    }
+    Ok(done)
+}

@@ -437,6 +437,37 @@ pub(crate) fn devalidate_in(
     )
 }
 
+/// Makes `last_day` a habilitation's last day unless it ends sooner (a removal taking effect
+/// later: the expiry job devalidates it the day after), traced.
+pub(crate) fn end_by(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    h: &Habilitation,
+    last_day: NaiveDate,
+    reason: &str,
+) -> Result<()> {
+    let ends_on = h.ends_on.map_or(last_day, |d| d.min(last_day));
+    diesel::update(habilitations::table.find(&h.id))
+        .set((
+            habilitations::ends_on.eq(Some(ends_on)),
+            habilitations::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    crate::store::trace::record(
+        conn,
+        ctx,
+        crate::store::trace::Event {
+            partner_id: Some(h.partner_id.get()),
+            action: TraceAction::HabilitationEndSet,
+            target_type: TargetType::Habilitation,
+            target_id: Some(h.id.get().uuid()),
+            caf_id: Some(h.caf_id.get()),
+            outcome: crate::store::trace::Outcome::Success,
+            detail: json!({ "ends_on": ends_on, "was": h.ends_on, "reason": reason }),
+        },
+    )
+}
+
 /// Devalidates every live habilitation of one profile under one subscription: the profile was
 /// withdrawn from the bulletin, so nobody holds it any more (its records are kept, devalidated).
 pub(crate) fn devalidate_profile(

@@ -165,6 +165,10 @@ pub struct RemoveAccessForm {
     /// "À compter du": the first day without access (at once when absent or past).
     #[serde(default)]
     pub effective_on: Option<NaiveDate>,
+    /// The service whose access is removed (its code, `CDAP`): the people keep their accounts
+    /// and their other services. Absent: every access, the accounts close.
+    #[serde(default)]
+    pub service: Option<String>,
     /// Why.
     pub reason: String,
     /// Requests filed before the form had a box per person kept the people and one box for
@@ -349,6 +353,14 @@ pub(crate) fn check_form(
                 ));
             }
             mcp_domain::request::check_removal_date(f.effective_on, today)?;
+            let service = match &f.service {
+                Some(code) => Some(
+                    crate::store::catalogue::by_code(conn, code.trim())?.ok_or_else(|| {
+                        field_error("service", "unknown_service", "no service has this code")
+                    })?,
+                ),
+                None => None,
+            };
             for (i, line) in f.people.iter().enumerate() {
                 let field = format!("people[{i}].account_id");
                 let (account, role) =
@@ -376,8 +388,35 @@ pub(crate) fn check_form(
                         "this account is already closed",
                     ));
                 }
+                if let Some(service) = &service {
+                    use crate::store::departures::{
+                        holds_service, reaches_service_through_a_group,
+                    };
+                    if reaches_service_through_a_group(conn, &account, service)? {
+                        return Err(field_error(
+                            &field,
+                            "access_through_a_group",
+                            "this person reaches the service through a group: take them out of it",
+                        ));
+                    }
+                    if !holds_service(conn, &account, service)? {
+                        return Err(field_error(
+                            &field,
+                            "no_access_to_service",
+                            "this person has no access to this service",
+                        ));
+                    }
+                }
             }
-            Ok((Form::RemoveAccess(RemoveAccessForm { reason, ..f }), None))
+            let service = service.map(|s| s.code);
+            Ok((
+                Form::RemoveAccess(RemoveAccessForm {
+                    reason,
+                    service,
+                    ..f
+                }),
+                None,
+            ))
         }
         Form::ChangeAdministrator(f) => {
             let rank = AdministratorRank::from_code(&f.rank)

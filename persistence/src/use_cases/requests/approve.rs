@@ -2,13 +2,14 @@
 
 use crate::ctx::Ctx;
 use crate::db::Database;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::partners::AdministratorRank;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
 use mcp_domain::ids::RequestId;
 use mcp_domain::request::RequestStep;
 use mcp_domain::vocabulary::TraceAction;
+use mcp_domain::DomainError;
 use serde_json::json;
 
 use super::*;
@@ -50,21 +51,38 @@ pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
                 json!({ "account_id": account.id, "identifier": account.identifier, "existing_account": existing_account, "habilitation_id": h.id })
             }
             Form::RemoveAccess(f) => {
-                // "À compter du" a day still to come: the accounts close that day (the expiry
-                // job), until then the people keep their access.
+                // "À compter du" a day still to come: the removal takes effect that day (the
+                // expiry job), until then the people keep their access.
                 let later = f.effective_on.filter(|d| *d > ctx.today());
-                let (mut closed, mut closing) = (vec![], vec![]);
+                let mut people = vec![];
                 for line in &f.people {
-                    let (account, _) = crate::store::staff::staff_member(conn, &partner, line.account_id.into())?;
-                    match later {
-                        Some(on) => {
-                            crate::store::departures::schedule_closure(conn, ctx, &account, on, &f.reason)?;
-                            closing.push(account.id);
+                    people.push(crate::store::staff::staff_member(conn, &partner, line.account_id.into())?.0);
+                }
+                match &f.service {
+                    // One service's access: the accounts stay, for the others.
+                    Some(code) => {
+                        let service = crate::store::catalogue::by_code(conn, code)?.ok_or(Error::Domain(DomainError::NotFound))?;
+                        let (mut ended, mut ending) = (0, 0);
+                        for account in &people {
+                            let done = crate::store::departures::remove_from_service(conn, ctx, account, &service, later, &f.reason)?;
+                            (ended, ending) = (ended + done.ended, ending + done.ending);
                         }
-                        None => closed.push(crate::store::departures::close_in(conn, ctx, account, &f.reason)?.id),
+                        json!({ "service": code, "habilitations_ended": ended, "habilitations_ending": ending, "last_day": later.and_then(|d| d.pred_opt()) })
+                    }
+                    None => {
+                        let (mut closed, mut closing) = (vec![], vec![]);
+                        for account in people {
+                            match later {
+                                Some(on) => {
+                                    crate::store::departures::schedule_closure(conn, ctx, &account, on, &f.reason)?;
+                                    closing.push(account.id);
+                                }
+                                None => closed.push(crate::store::departures::close_in(conn, ctx, account, &f.reason)?.id),
+                            }
+                        }
+                        json!({ "closed_account_ids": closed, "closing_account_ids": closing, "closes_on": later })
                     }
                 }
-                json!({ "closed_account_ids": closed, "closing_account_ids": closing, "closes_on": later })
             }
             Form::ChangeAdministrator(f) => {
                 let rank = AdministratorRank::from_code(&f.rank).expect("checked");
