@@ -17,6 +17,7 @@ pub mod keys;
 pub mod outbox;
 pub mod partners;
 pub mod quotas;
+pub mod request_forms;
 pub mod requests;
 pub mod retention;
 pub mod reviews;
