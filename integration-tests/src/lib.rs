@@ -112,6 +112,22 @@ impl Reply {
         self.body["code"].as_str().unwrap_or("")
     }
 
+    /// The invalid fields a validation failure names, as (field, code), in order (none when
+    /// it is no validation failure).
+    pub fn field_errors(&self) -> Vec<(&str, &str)> {
+        self.body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["field"].as_str().unwrap_or(""),
+                    e["code"].as_str().unwrap_or(""),
+                )
+            })
+            .collect()
+    }
+
     /// A header's value.
     pub fn header(&self, name: &str) -> &str {
         self.headers

@@ -319,7 +319,9 @@ fn software_endpoint() -> (u16, std::sync::mpsc::Receiver<String>) {
     (port, rx)
 }
 
-fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
+/// A Caf, a CCAS and its principal administrator, Claire: (env, the Caf's administrator's token,
+/// the partner, Claire's identifier).
+fn a_partner_and_its_administrator(engine: Engine) -> (TestEnv, String, String, String) {
     let env = TestEnv::start(engine);
     let cnaf = env.cnaf_operator();
     let caf = env.caf(&cnaf, "761");
@@ -330,6 +332,11 @@ fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
         .as_str()
         .unwrap()
         .to_string();
+    (env, caf_admin, partner, identifier)
+}
+
+fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
+    let (env, caf_admin, partner, identifier) = a_partner_and_its_administrator(engine);
     let (port, hits) = software_endpoint();
     let redirect = format!("http://127.0.0.1:{port}/retour");
     let r = env.post(
@@ -444,16 +451,7 @@ fn the_explorer_renders_under_its_content_security_policy(engine: Engine) {
 /// the explorer's redirect page: a person signs in on this service's page in the window it
 /// opens, the explorer exchanges the code, and "Try it out" then calls for that person.
 fn the_explorer_signs_a_person_in_and_calls_for_them(engine: Engine) {
-    let env = TestEnv::start(engine);
-    let cnaf = env.cnaf_operator();
-    let caf = env.caf(&cnaf, "761");
-    let caf_admin = env.caf_admin(&cnaf, &caf, "admin@caf.example");
-    let partner = env.partner(&caf_admin, SIRETS[0], "ccas");
-    let person_token = env.partner_admin(&caf_admin, &partner, "principal", "claire@ccas.example");
-    let identifier = env.get("/api/v1/me", &person_token).body["identifier"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (env, caf_admin, partner, identifier) = a_partner_and_its_administrator(engine);
     let redirect = format!("{}/swagger-ui/oauth2-redirect.html", env.base_url());
     // Every scope the document offers, as the explorer's "select all" asks them.
     let r = env.post(

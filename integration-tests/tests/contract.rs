@@ -61,13 +61,10 @@ fn bad_input_gets_a_problem_and_changes_nothing(engine: Engine) {
     assert_eq!((r.status, r.header("allow")), (405, "GET, POST"));
     // A validation failure names each field.
     let r = env.post("/api/v1/partners", &admin, json!({"siret": "123", "name": "", "address": "x", "representative_name": "x", "category": "ccas"}));
-    let fields: Vec<(&str, &str)> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
-    assert_eq!(fields, [("siret", "invalid_siret"), ("name", "required")]);
+    assert_eq!(
+        r.field_errors(),
+        [("siret", "invalid_siret"), ("name", "required")]
+    );
     // None of it created anything.
     assert_eq!(env.get("/api/v1/partners", &admin).body["items"], json!([]));
     let created = env.get("/api/v1/traces?action=partner.created", &env.auditor(&cnaf));

@@ -429,12 +429,7 @@ fn subscriptions_follow_the_catalogue_and_the_category(engine: Engine) {
     let path = format!("/api/v1/conventions/{conv}/subscriptions");
     let r = env.post(&path, &admin, json!({"service": "CDAP", "profiles": [{"profile": "T13", "max_users": 2}, {"profile": "T3", "max_users": 1}, {"profile": "T10", "max_users": 0}]}));
     assert_eq!(r.status, 422, "{r:?}");
-    let errs: Vec<(&str, &str)> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
+    let errs = r.field_errors();
     assert_eq!(
         errs,
         [
@@ -1228,13 +1223,7 @@ fn a_bulletin_line_left_blank_opens_nothing(engine: Engine) {
         &admin,
         json!({"service": "CDAP", "profiles": [{"profile": "T10", "max_users": 1}, {"profile": "T99", "max_users": null}, {"profile": "T10"}]}),
     );
-    let none = vec![];
-    let errs: Vec<(&str, &str)> = r.body["errors"]
-        .as_array()
-        .unwrap_or(&none)
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
+    let errs = r.field_errors();
     assert_eq!(
         (r.status, errs),
         (

@@ -121,6 +121,17 @@ impl World {
             .post(&format!("/api/v1/requests/{id}/{step}"), token, body)
     }
 
+    /// Someone habilitated through an approved request, who activated their account: (their
+    /// account, their habilitation, their token).
+    fn habilitated(&self, email: &str) -> (String, String, String) {
+        let id = self.sent(self.habilitate(email));
+        let r = self.step(&self.caf, &id, "approval", json!({}));
+        assert_eq!(r.status, 200, "{r:?}");
+        let result = |k: &str| r.body["result"][k].as_str().unwrap().to_string();
+        let token = self.env.activate_from_mail(&result("identifier"), email);
+        (result("account_id"), result("habilitation_id"), token)
+    }
+
     /// Files and sends a request; returns its id.
     fn sent(&self, form: Value) -> String {
         let r = self.file(&self.admin, form);
@@ -837,13 +848,7 @@ fn the_forms_name_a_person_as_annex_3_does(engine: Engine) {
                "email": "lucie@ccas.example",
                "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}}),
     );
-    let none = vec![];
-    let errs: Vec<(&str, &str)> = r.body["errors"]
-        .as_array()
-        .unwrap_or(&none)
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
+    let errs = r.field_errors();
     assert_eq!(
         (r.status, errs),
         (
@@ -860,16 +865,8 @@ fn a_removal_takes_effect_on_its_date_with_a_box_per_person(engine: Engine) {
     // people keep their access (but lost credentials stop at once).
     let w = world(engine, "centralise");
     let env = &w.env;
-    let person = |email: &str| {
-        let id = w.sent(w.habilitate(email));
-        let r = w.step(&w.caf, &id, "approval", json!({}));
-        assert_eq!(r.status, 200, "{r:?}");
-        let account = r.body["result"]["account_id"].as_str().unwrap().to_string();
-        let identifier = r.body["result"]["identifier"].as_str().unwrap().to_string();
-        (account, env.activate_from_mail(&identifier, email))
-    };
-    let (julie, julie_token) = person("julie@ccas.example");
-    let (marc, marc_token) = person("marc@ccas.example");
+    let (julie, _, julie_token) = w.habilitated("julie@ccas.example");
+    let (marc, _, marc_token) = w.habilitated("marc@ccas.example");
     let far = json!({"kind": "remove_access", "people": [{"account_id": marc}],
                      "effective_on": day(400), "reason": "Départ"});
     let r = w.file(&w.admin, far);
@@ -960,23 +957,7 @@ fn one_services_access_is_removed_and_the_account_stays(engine: Engine) {
     // the removal's eve when its day is still to come), their account stays for the others.
     let w = world(engine, "centralise");
     let env = &w.env;
-    let person = |email: &str| {
-        let id = w.sent(w.habilitate(email));
-        let r = w.step(&w.caf, &id, "approval", json!({}));
-        assert_eq!(r.status, 200, "{r:?}");
-        let account = r.body["result"]["account_id"].as_str().unwrap().to_string();
-        let habilitation = r.body["result"]["habilitation_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let identifier = r.body["result"]["identifier"].as_str().unwrap().to_string();
-        (
-            account,
-            habilitation,
-            env.activate_from_mail(&identifier, email),
-        )
-    };
-    let (julie, julie_cdap, julie_token) = person("julie@ccas.example");
+    let (julie, julie_cdap, julie_token) = w.habilitated("julie@ccas.example");
     let removal = |service: &str, effective_on: Value| {
         json!({"kind": "remove_access", "people": [{"account_id": julie}], "service": service,
                "effective_on": effective_on, "reason": "Change de service au 1er"})
@@ -1037,7 +1018,7 @@ fn one_services_access_is_removed_and_the_account_stays(engine: Engine) {
         "{r:?}"
     );
     // At once when no day is given.
-    let (marc, marc_cdap, marc_token) = person("marc@ccas.example");
+    let (marc, marc_cdap, marc_token) = w.habilitated("marc@ccas.example");
     let id = w.sent(json!({"kind": "remove_access", "people": [{"account_id": marc}], "service": "CDAP", "reason": "Mutation"}));
     let r = w.step(&w.caf, &id, "approval", json!({}));
     assert_eq!(r.body["result"]["habilitations_ended"], 1, "{r:?}");
