@@ -401,13 +401,7 @@ mod tests {
             ]
         )
         .is_ok());
-        let codes = |r: Result<Vec<Contact>, DomainError>| match r {
-            Err(DomainError::Validation(e)) => e
-                .iter()
-                .map(|e| (e.field.clone(), e.code))
-                .collect::<Vec<_>>(),
-            other => panic!("{other:?}"),
-        };
+        let codes = crate::error::field_codes;
         assert_eq!(
             codes(check_contacts(
                 "contacts",

@@ -294,6 +294,16 @@ impl fmt::Display for DomainError {
 
 impl std::error::Error for DomainError {}
 
+/// The (field, code) pairs a validation failure names, for the domain's tests; panics on any
+/// other answer.
+#[cfg(test)]
+pub(crate) fn field_codes<T: fmt::Debug>(r: Result<T, DomainError>) -> Vec<(String, &'static str)> {
+    match r {
+        Err(DomainError::Validation(e)) => e.iter().map(|e| (e.field.clone(), e.code)).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

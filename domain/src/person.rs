@@ -224,13 +224,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(both.person().phone.as_deref(), Some("01 64 13 55 01"));
-        let codes = |r: Result<FormPerson, DomainError>| match r {
-            Err(DomainError::Validation(e)) => e
-                .iter()
-                .map(|e| (e.field.clone(), e.code))
-                .collect::<Vec<_>>(),
-            other => panic!("{other:?}"),
-        };
+        let codes = crate::error::field_codes;
         assert_eq!(
             codes(FormPerson::new(
                 "Julie",

@@ -199,22 +199,9 @@ impl Caf {
         found
     }
 
-    /// GET a text page; returns (status, content type, body).
+    /// GET a text page (in French, the default); returns (status, content type, body).
     fn page(&self, path: &str, token: &str) -> (u16, String, String) {
-        let r = self
-            .env
-            .client()
-            .get(format!("{}{path}", self.env.base_url()))
-            .bearer_auth(token)
-            .send()
-            .unwrap();
-        let ct = r
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        (r.status().as_u16(), ct, r.text().unwrap())
+        self.env.text(path, token, "fr")
     }
 }
 
