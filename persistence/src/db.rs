@@ -51,6 +51,16 @@ impl Engine {
     }
 }
 
+/// Puts the SQLite file in WAL mode, once, from one connection, before the pool opens any: the
+/// mode is kept in the file, and the switch needs the file to itself.
+fn switch_to_wal(path: &str) -> Result<()> {
+    let mut c = SqliteConnection::establish(path)
+        .map_err(|e| Error::Unavailable(format!("cannot open {path}: {e}")))?;
+    c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+        .map_err(|e| Error::Unavailable(format!("cannot put {path} in WAL mode: {e}")))?;
+    Ok(())
+}
+
 struct Manager {
     engine: Engine,
     target: String,
@@ -69,11 +79,12 @@ impl ManageConnection for Manager {
             Engine::Sqlite => {
                 let mut c = SqliteConnection::establish(&self.target)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                // The busy timeout first: the switch to WAL takes the file's lock, and the
-                // pool opens its connections at once; each must wait for the lock, not fail.
+                // WAL is already set on the file (see `Database::open_with`): switching to it
+                // here, from connections the pool opens at once, can fail with SQLITE_BUSY
+                // whatever the busy timeout.
                 c.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(c))
@@ -134,6 +145,7 @@ impl Database {
                         })?;
                     }
                 }
+                switch_to_wal(path)?;
                 path.to_string()
             }
         };
