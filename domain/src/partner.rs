@@ -26,8 +26,27 @@ pub enum PartnerCategory {
     Hopital,
     /// A medico-social establishment.
     EtablissementMedicoSocial,
-    /// A social-security body (CPAM, CGSS, Carsat, MSA, Urssaf, Enim, CDC, Pajemploi…).
+    /// A social-security body of none of the kinds below (Cnav, Cnaf's own bodies…): the
+    /// catalogue opens no profile to it as delivered. Partners recorded before the finer kinds
+    /// existed and whose profiles did not tell which kind they are keep this code until a Caf
+    /// re-categorises them.
     OrganismeSecuriteSociale,
+    /// A CPAM or CGSS (health insurance, profile T6).
+    Cpam,
+    /// A Carsat or the Cramif (retirement and occupational health, profile T1).
+    Carsat,
+    /// A caisse de Mutualité sociale agricole (profiles T1 and T8).
+    Msa,
+    /// A special health-insurance scheme: Urssaf, CNMSS, Crpcen, the SNCF fund (profile T8).
+    RegimeParticulierMaladie,
+    /// The Établissement national des invalides de la marine (profiles T8 and T14).
+    Enim,
+    /// The Caisse des dépôts et consignations (profile T14).
+    CaisseDesDepots,
+    /// The Centre national Pajemploi (profile T21).
+    Pajemploi,
+    /// A body that manages a housing-solidarity fund: GIP FSL (profile T13).
+    GestionnaireFsl,
     /// A social landlord (bailleur social) paid housing aid directly.
     BailleurSocial,
     /// An association (approved or contracted).
@@ -52,7 +71,7 @@ pub enum PartnerCategory {
 
 impl PartnerCategory {
     /// Every category, in the order the API documents them.
-    pub const ALL: [PartnerCategory; 19] = [
+    pub const ALL: [PartnerCategory; 27] = [
         Self::Commune,
         Self::Epci,
         Self::Ccas,
@@ -62,6 +81,14 @@ impl PartnerCategory {
         Self::Hopital,
         Self::EtablissementMedicoSocial,
         Self::OrganismeSecuriteSociale,
+        Self::Cpam,
+        Self::Carsat,
+        Self::Msa,
+        Self::RegimeParticulierMaladie,
+        Self::Enim,
+        Self::CaisseDesDepots,
+        Self::Pajemploi,
+        Self::GestionnaireFsl,
         Self::BailleurSocial,
         Self::Association,
         Self::PrestataireActionSociale,
@@ -86,6 +113,14 @@ impl PartnerCategory {
             Self::Hopital => "hopital",
             Self::EtablissementMedicoSocial => "etablissement_medico_social",
             Self::OrganismeSecuriteSociale => "organisme_securite_sociale",
+            Self::Cpam => "cpam",
+            Self::Carsat => "carsat",
+            Self::Msa => "msa",
+            Self::RegimeParticulierMaladie => "regime_particulier_maladie",
+            Self::Enim => "enim",
+            Self::CaisseDesDepots => "caisse_des_depots",
+            Self::Pajemploi => "pajemploi",
+            Self::GestionnaireFsl => "gestionnaire_fsl",
             Self::BailleurSocial => "bailleur_social",
             Self::Association => "association",
             Self::PrestataireActionSociale => "prestataire_action_sociale",

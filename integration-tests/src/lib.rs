@@ -768,6 +768,16 @@ pub fn field_after(text: &str, label: &str) -> String {
 }
 
 /// Valid SIRETs (Luhn), distinct.
+/// A SIRET with a valid Luhn key, distinct for each `n`, for tests that need more than
+/// [`SIRETS`].
+pub fn siret(n: usize) -> String {
+    let body = format!("{:013}", 1_000_000_000_000u64 + n as u64);
+    (0..10)
+        .map(|d| format!("{body}{d}"))
+        .find(|s| mcp_domain::siret::Siret::parse("siret", s).is_ok())
+        .expect("one key digit fits")
+}
+
 pub const SIRETS: [&str; 4] = [
     "21770251200013",
     "73282932000074",

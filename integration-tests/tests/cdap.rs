@@ -362,7 +362,7 @@ fn restrictions_answer_like_missing_files(engine: Engine) {
     );
 
     // T21: only files with a CMG request.
-    let (pajemploi, m21, _, _) = habilitated(&w, SIRETS[3], "organisme_securite_sociale", &["T21"]);
+    let (pajemploi, m21, _, _) = habilitated(&w, SIRETS[3], "pajemploi", &["T21"]);
     assert_eq!(consult(&w, &pajemploi, "1000001", &m21, "").status, 200);
     assert_eq!(consult(&w, &pajemploi, "1000002", &m21, "").status, 404);
 }

@@ -2,7 +2,7 @@
 //! contracts, subscriptions, amendments, and the traces of it all.
 
 use chrono::{Months, Utc};
-use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
+use mcp_integration_tests::{on_both_engines, siret, Engine, TestEnv, SIRETS};
 use serde_json::json;
 
 on_both_engines!(
@@ -11,6 +11,7 @@ on_both_engines!(
     amendments_keep_every_previous_version,
     catalogue_lists_cdap_and_its_profiles,
     subscriptions_follow_the_catalogue_and_the_category,
+    each_social_security_body_gets_the_profiles_the_bulletin_names_for_it,
     breach_termination_and_withdrawal,
     activation_and_login,
     duplicate_siret_under_concurrent_requests,
@@ -410,6 +411,69 @@ fn catalogue_lists_cdap_and_its_profiles(engine: Engine) {
         r.body["items"][0]["profiles"][0]["view"],
         profile("T1"),
         "the list shows them too"
+    );
+}
+
+fn each_social_security_body_gets_the_profiles_the_bulletin_names_for_it(engine: Engine) {
+    // The bulletin opens T6 to the CPAM and CGSS, T8 to the special schemes (Urssaf, CMSA,
+    // Enim…), T14 to the CDC and Enim, T21 to Pajemploi, T1 to the Carsat and MSA, T13 to the
+    // bodies managing a FSL (GIP): a CPAM cannot be given T21, nor Pajemploi T6.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "251");
+    let admin = env.caf_admin(&cnaf, &caf, "a@caf25.example");
+    let opened = |siret: &str, category: &str, number: &str| -> Vec<(String, String)> {
+        let partner = env.partner(&admin, siret, category);
+        let conv = env
+            .post(
+                &format!("/api/v1/partners/{partner}/conventions"),
+                &admin,
+                json!({"number": number, "missions": ["Accès aux droits"]}),
+            )
+            .id();
+        let all = ["T1", "T6", "T8", "T13", "T14", "T21"];
+        let profiles: Vec<_> = all
+            .iter()
+            .map(|p| json!({"profile": p, "max_users": 1}))
+            .collect();
+        let r = env.post(
+            &format!("/api/v1/conventions/{conv}/subscriptions"),
+            &admin,
+            json!({"service": "CDAP", "profiles": profiles}),
+        );
+        assert_eq!(r.status, 422, "{category} {r:?}");
+        let refused: Vec<String> = r
+            .field_errors()
+            .into_iter()
+            .map(|(f, _)| f.to_string())
+            .collect();
+        all.iter()
+            .enumerate()
+            .filter(|(i, _)| !refused.contains(&format!("profiles[{i}].profile")))
+            .map(|(_, p)| (category.to_string(), p.to_string()))
+            .collect()
+    };
+    let pairs = |c: &str, ps: &[&str]| -> Vec<(String, String)> {
+        ps.iter().map(|p| (c.to_string(), p.to_string())).collect()
+    };
+    assert_eq!(opened(&siret(0), "cpam", "C-1"), pairs("cpam", &["T6"]));
+    assert_eq!(
+        opened(&siret(1), "pajemploi", "C-2"),
+        pairs("pajemploi", &["T21"])
+    );
+    assert_eq!(
+        opened(&siret(2), "enim", "C-3"),
+        pairs("enim", &["T8", "T14"])
+    );
+    assert_eq!(opened(&siret(3), "msa", "C-4"), pairs("msa", &["T1", "T8"]));
+    assert_eq!(
+        opened(&siret(4), "gestionnaire_fsl", "C-5"),
+        pairs("gestionnaire_fsl", &["T13"])
+    );
+    assert_eq!(
+        opened(&siret(5), "organisme_securite_sociale", "C-6"),
+        Vec::<(String, String)>::new(),
+        "the catch-all kind opens nothing the bulletin does not name"
     );
 }
 

@@ -31,7 +31,8 @@ mirror_enum! {
     /// The kind of body a partner is; the catalogue decides which profiles each may hold.
     PartnerCategory => partner::PartnerCategory {
         Commune, Epci, Ccas, Departement, Etat, Prefecture, Hopital, EtablissementMedicoSocial,
-        OrganismeSecuriteSociale, BailleurSocial, Association, PrestataireActionSociale,
+        OrganismeSecuriteSociale, Cpam, Carsat, Msa, RegimeParticulierMaladie, Enim,
+        CaisseDesDepots, Pajemploi, GestionnaireFsl, BailleurSocial, Association, PrestataireActionSociale,
         OrganismeProtectionMajeurs, CommissionSurendettement, BureauAideJuridictionnelle,
         CommissionMediationLogement, AutoriteTransport, CaisseFrontaliere, Crous,
     }

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use mcp_integration_tests::{partner_body, Engine, TestEnv};
+use mcp_integration_tests::{partner_body, siret, Engine, TestEnv};
 use serde_json::json;
 
 const CLIENTS: usize = 8;
@@ -12,15 +12,6 @@ const READS: usize = 4000;
 const WRITES: usize = 800;
 const LOGINS: usize = 200;
 const GRANTS: usize = 400;
-
-/// A SIRET with a valid Luhn key, distinct for each `n`.
-fn siret(n: usize) -> String {
-    let body = format!("{:013}", 1_000_000_000_000u64 + n as u64);
-    (0..10)
-        .map(|d| format!("{body}{d}"))
-        .find(|s| mcp_domain::siret::Siret::parse("siret", s).is_ok())
-        .expect("one key digit fits")
-}
 
 struct Figures {
     operation: &'static str,
