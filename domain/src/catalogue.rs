@@ -12,6 +12,8 @@ pub struct CatalogueProfile {
     pub eligible_categories: Vec<PartnerCategory>,
     /// Opened only for a time (T16, "temporairement"): a habilitation to it has an end date.
     pub temporary: bool,
+    /// Opened only for services the Caf subsidises (T2): the bulletin names them.
+    pub subsidised_only: bool,
 }
 
 impl CatalogueProfile {
@@ -40,6 +42,7 @@ mod tests {
             code: "T13".into(),
             eligible_categories: parse_categories("departement, ccas,commune,unknown_kind"),
             temporary: false,
+            subsidised_only: false,
         };
         assert_eq!(t13.eligible_categories.len(), 3);
         assert!(t13.is_eligible(PartnerCategory::Ccas));

@@ -4,6 +4,7 @@
 use crate::catalogue::CatalogueProfile;
 use crate::error::{Checks, DomainError};
 use crate::partner::PartnerCategory;
+use crate::text;
 
 /// Largest quota a bulletin may set for one profile: the contract keeps numbers low (C-art. 9.2).
 pub const MAX_QUOTA: i32 = 10_000;
@@ -16,9 +17,25 @@ pub struct ProfileQuota {
     /// Maximum number of distinct people holding the profile; `None` when the bulletin leaves
     /// the line blank: the profile is listed, not opened.
     pub max_users: Option<i32>,
+    /// The Caf-subsidised services (« accueil de loisirs », « multi-accueil »…) whose family
+    /// participations the partner computes with the profile: required by a profile opened only
+    /// for them (T2), refused elsewhere.
+    pub subsidised_services: Vec<String>,
 }
 
 impl ProfileQuota {
+    /// A bulletin line as submitted, its subsidised services trimmed.
+    pub fn new(profile: String, max_users: Option<i32>, subsidised_services: Vec<String>) -> Self {
+        Self {
+            profile,
+            max_users,
+            subsidised_services: subsidised_services
+                .into_iter()
+                .map(|s| s.trim().to_string())
+                .collect(),
+        }
+    }
+
     /// Whether the line opens its profile (its quota is filled in).
     pub fn opens(&self) -> bool {
         self.max_users.is_some()
@@ -60,7 +77,32 @@ pub fn check_profiles(
                     p.profile
                 ),
             ),
-            Some(_) => {}
+            Some(profile) => {
+                if p.opens() && profile.subsidised_only && p.subsidised_services.is_empty() {
+                    c.push(
+                        f("subsidised_services"),
+                        "required",
+                        format!(
+                            "{} is opened only for services the Caf subsidises: name them",
+                            p.profile
+                        ),
+                    );
+                }
+                if !profile.subsidised_only && !p.subsidised_services.is_empty() {
+                    c.push(
+                        f("subsidised_services"),
+                        "not_applicable",
+                        format!("{} is not tied to subsidised services", p.profile),
+                    );
+                }
+                for (j, s) in p.subsidised_services.iter().enumerate() {
+                    c.take(text::required(
+                        &format!("{field}[{i}].subsidised_services[{j}]"),
+                        s,
+                        200,
+                    ));
+                }
+            }
         }
         if requested[..i].iter().any(|o| o.profile == p.profile) {
             c.push(
@@ -92,25 +134,35 @@ mod tests {
                 code: "T1".into(),
                 eligible_categories: parse_categories("ccas,commune"),
                 temporary: false,
+                subsidised_only: false,
             },
             CatalogueProfile {
                 code: "T10".into(),
                 eligible_categories: parse_categories("bailleur_social"),
                 temporary: false,
+                subsidised_only: false,
             },
             CatalogueProfile {
                 code: "T13".into(),
                 eligible_categories: parse_categories("ccas,departement"),
                 temporary: false,
+                subsidised_only: false,
+            },
+            CatalogueProfile {
+                code: "T2".into(),
+                eligible_categories: parse_categories("ccas,commune"),
+                temporary: false,
+                subsidised_only: true,
             },
         ];
-        let q = |p: &str, n| ProfileQuota {
-            profile: p.into(),
-            max_users: Some(n),
-        };
-        let blank = |p: &str| ProfileQuota {
-            profile: p.into(),
-            max_users: None,
+        let q = |p: &str, n| ProfileQuota::new(p.into(), Some(n), vec![]);
+        let blank = |p: &str| ProfileQuota::new(p.into(), None, vec![]);
+        let subsidised = |p: &str, services: &[&str]| {
+            ProfileQuota::new(
+                p.into(),
+                Some(1),
+                services.iter().map(|s| s.to_string()).collect(),
+            )
         };
         // (requested, expected error codes, in order)
         let cases: Vec<(Vec<ProfileQuota>, Vec<&str>)> = vec![
@@ -132,6 +184,15 @@ mod tests {
             (
                 vec![q("T13", -1), q("T3", 1)],
                 vec!["invalid_quota", "unknown_profile"],
+            ),
+            // T2 only for services the Caf subsidises, which the bulletin names.
+            (vec![q("T2", 1)], vec!["required"]),
+            (vec![subsidised("T2", &["Accueil de loisirs"])], vec![]),
+            (vec![subsidised("T2", &[" "])], vec!["required"]),
+            (vec![blank("T2")], vec!["required"]),
+            (
+                vec![subsidised("T13", &["Accueil de loisirs"])],
+                vec!["not_applicable"],
             ),
         ];
         for (requested, expected) in cases {

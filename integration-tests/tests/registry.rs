@@ -12,6 +12,7 @@ on_both_engines!(
     catalogue_lists_cdap_and_its_profiles,
     subscriptions_follow_the_catalogue_and_the_category,
     each_social_security_body_gets_the_profiles_the_bulletin_names_for_it,
+    t2_opens_only_for_the_services_the_caf_subsidises,
     breach_termination_and_withdrawal,
     activation_and_login,
     duplicate_siret_under_concurrent_requests,
@@ -475,6 +476,70 @@ fn each_social_security_body_gets_the_profiles_the_bulletin_names_for_it(engine:
         Vec::<(String, String)>::new(),
         "the catch-all kind opens nothing the bulletin does not name"
     );
+}
+
+fn t2_opens_only_for_the_services_the_caf_subsidises(engine: Engine) {
+    // Bulletin: T2 "ne peut pas être attribué dans le cas d'avantages qui ne bénéficient pas de
+    // subventions d'action de la part de la Caf": the line opening it names those services.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "252");
+    let admin = env.caf_admin(&cnaf, &caf, "b@caf25.example");
+    let partner = env.partner(&admin, SIRETS[0], "commune");
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &admin,
+            json!({"number": "T2-1", "missions": ["Tarification des accueils de loisirs"]}),
+        )
+        .id();
+    let path = format!("/api/v1/conventions/{conv}/subscriptions");
+    let r = env.post(
+        &path,
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T2", "max_users": 2}, {"profile": "T13", "max_users": 1, "subsidised_services": ["Accueil de loisirs"]}]}),
+    );
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(
+        r.field_errors(),
+        [
+            ("profiles[0].subsidised_services", "required"),
+            ("profiles[1].subsidised_services", "not_applicable")
+        ]
+    );
+    assert_eq!(
+        env.get(&path, &admin).body["items"],
+        json!([]),
+        "nothing written"
+    );
+    let r = env.post(
+        &path,
+        &admin,
+        json!({"service": "CDAP", "profiles": [{"profile": "T2", "max_users": 2, "subsidised_services": [" Accueil de loisirs sans hébergement ", "Multi-accueil"]}, {"profile": "T13", "max_users": 1}]}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let lines = &r.body["profiles"];
+    assert_eq!(lines[0]["profile"], "T2");
+    assert_eq!(
+        lines[0]["subsidised_services"],
+        json!(["Accueil de loisirs sans hébergement", "Multi-accueil"])
+    );
+    assert_eq!(lines[1]["subsidised_services"], json!([]));
+    let sub = r.id();
+    assert_eq!(
+        env.get(&format!("/api/v1/subscriptions/{sub}"), &admin)
+            .body["profiles"],
+        *lines
+    );
+    let catalogue = env.get("/api/v1/services", &admin).body;
+    let t2 = catalogue["items"][0]["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "T2")
+        .unwrap()
+        .clone();
+    assert_eq!(t2["subsidised_only"], true);
 }
 
 fn subscriptions_follow_the_catalogue_and_the_category(engine: Engine) {

@@ -149,6 +149,7 @@ diesel::table! {
         restriction -> Nullable<Text>,
         position -> Integer,
         temporary -> Bool,
+        subsidised_only -> Bool,
     }
 }
 
@@ -168,6 +169,7 @@ diesel::table! {
         subscription_id -> Text,
         profile_id -> Text,
         max_users -> Integer,
+        subsidised_services -> Text,
     }
 }
 

@@ -31,6 +31,9 @@ pub struct ProfileDto {
     pub restriction: Option<String>,
     /// Opened only for a time (T16): a habilitation to it must give `ends_on`.
     pub temporary: bool,
+    /// Opened only for services the Caf subsidises (T2): a bulletin line opening it names them
+    /// in `subsidised_services`.
+    pub subsidised_only: bool,
     /// What the profile sees of a beneficiary's file, for CDAP's profiles.
     pub view: Option<ProfileViewDto>,
 }
@@ -104,6 +107,7 @@ impl From<Service> for ServiceDto {
                     description: p.description.clone(),
                     restriction: p.restriction.clone(),
                     temporary: p.temporary,
+                    subsidised_only: p.subsidised_only,
                 })
                 .collect(),
         }

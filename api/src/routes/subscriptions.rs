@@ -39,6 +39,9 @@ pub struct QuotaDto {
     /// Maximum number of distinct people holding the profile.
     #[schema(example = 4)]
     pub max_users: i32,
+    /// The Caf-subsidised services the profile is opened for (T2 only; empty otherwise).
+    #[schema(example = json!([]))]
+    pub subsidised_services: Vec<String>,
 }
 
 /// A subscription.
@@ -88,6 +91,7 @@ impl TryFrom<SubscriptionView> for SubscriptionDto {
                         profile: q.profile_code,
                         name: q.profile_name,
                         max_users: q.max_users,
+                        subsidised_services: q.subsidised_services,
                     })
                 })
                 .collect::<Result<_, ApiError>>()?,
@@ -108,15 +112,18 @@ pub struct QuotaInput {
     /// blank: the profile is not opened (and the partner's category does not matter for it).
     #[schema(minimum = 1, maximum = 10000, example = 4)]
     pub max_users: Option<i32>,
+    /// For a profile opened only for services the Caf subsidises (T2, « prestataires de
+    /// services sociaux »): those services, by name (at least one, 200 characters each);
+    /// refused for any other profile.
+    #[serde(default)]
+    #[schema(example = json!([]))]
+    pub subsidised_services: Vec<String>,
 }
 
 fn quotas(input: Vec<QuotaInput>) -> Vec<ProfileQuota> {
     input
         .into_iter()
-        .map(|q| ProfileQuota {
-            profile: q.profile,
-            max_users: q.max_users,
-        })
+        .map(|q| ProfileQuota::new(q.profile, q.max_users, q.subsidised_services))
         .collect()
 }
 

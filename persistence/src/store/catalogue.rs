@@ -58,6 +58,8 @@ pub struct Profile {
     pub position: i32,
     /// Opened only for a time: a habilitation to it says until when.
     pub temporary: bool,
+    /// Opened only for services the Caf subsidises (T2).
+    pub subsidised_only: bool,
 }
 
 impl Profile {
@@ -72,6 +74,7 @@ impl Profile {
             code: self.code.clone(),
             eligible_categories: self.categories(),
             temporary: self.temporary,
+            subsidised_only: self.subsidised_only,
         }
     }
 }

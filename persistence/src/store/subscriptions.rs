@@ -51,6 +51,8 @@ pub struct Quota {
     pub profile_name: String,
     /// Maximum number of distinct people holding it.
     pub max_users: i32,
+    /// The Caf-subsidised services it is opened for (T2), empty otherwise.
+    pub subsidised_services: Vec<String>,
 }
 
 /// A subscription as read, with the status of its convention.
@@ -76,7 +78,14 @@ pub(crate) type SubRow = (
 );
 
 /// A quota as read with its profile: subscription, profile, code, name, maximum.
-type QuotaRow = (Id<SubscriptionId>, Id<ProfileId>, String, String, i32);
+type QuotaRow = (
+    Id<SubscriptionId>,
+    Id<ProfileId>,
+    String,
+    String,
+    i32,
+    String,
+);
 
 pub(crate) fn assemble(conn: &mut DbConnection, rows: Vec<SubRow>) -> Result<Vec<Subscription>> {
     let ids: Vec<Id<SubscriptionId>> = rows.iter().map(|r| r.0).collect();
@@ -90,8 +99,16 @@ pub(crate) fn assemble(conn: &mut DbConnection, rows: Vec<SubRow>) -> Result<Vec
             profiles::code,
             profiles::name,
             subscription_quotas::max_users,
+            subscription_quotas::subsidised_services,
         ))
         .load(conn)?;
+    let services = |stored: &str| -> Result<Vec<String>> {
+        serde_json::from_str(stored).map_err(|_| Error::Corrupt(stored.to_string()))
+    };
+    let quotas = quotas
+        .into_iter()
+        .map(|q| services(&q.5).map(|s| (q, s)))
+        .collect::<Result<Vec<(QuotaRow, Vec<String>)>>>()?;
     Ok(rows
         .into_iter()
         .map(
@@ -107,12 +124,13 @@ pub(crate) fn assemble(conn: &mut DbConnection, rows: Vec<SubRow>) -> Result<Vec
             )| Subscription {
                 quotas: quotas
                     .iter()
-                    .filter(|q| q.0 == id)
-                    .map(|q| Quota {
+                    .filter(|(q, _)| q.0 == id)
+                    .map(|(q, services)| Quota {
                         profile_id: q.1,
                         profile_code: q.2.clone(),
                         profile_name: q.3.clone(),
                         max_users: q.4,
+                        subsidised_services: services.clone(),
                     })
                     .collect(),
                 id,
@@ -226,6 +244,8 @@ pub(crate) fn write_quotas(
                 subscription_quotas::subscription_id.eq(subscription_id),
                 subscription_quotas::profile_id.eq(&profile.id),
                 subscription_quotas::max_users.eq(max_users),
+                subscription_quotas::subsidised_services
+                    .eq(json!(q.subsidised_services).to_string()),
             ))
             .execute(conn)?;
     }
@@ -235,7 +255,13 @@ pub(crate) fn write_quotas(
 pub(crate) fn quotas_json(requested: &[ProfileQuota]) -> serde_json::Value {
     requested
         .iter()
-        .map(|q| json!({ "profile": q.profile, "max_users": q.max_users }))
+        .map(|q| {
+            let mut line = json!({ "profile": q.profile, "max_users": q.max_users });
+            if !q.subsidised_services.is_empty() {
+                line["subsidised_services"] = json!(q.subsidised_services);
+            }
+            line
+        })
         .collect()
 }
 
