@@ -11,30 +11,22 @@ UPDATE profiles SET eligible_categories = eligible_categories || ',gestionnaire_
 -- Partners already recorded as "organisme_securite_sociale" take the kind their subscribed
 -- profiles tell; the others keep the code (no profile is opened to it) until a Caf
 -- re-categorises them.
-UPDATE partners SET category = 'pajemploi' WHERE category = 'organisme_securite_sociale' AND id IN (
-  SELECT c.partner_id FROM conventions c JOIN subscriptions s ON s.convention_id = c.id
-  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id
-  WHERE p.code = 'T21');
-UPDATE partners SET category = 'cpam' WHERE category = 'organisme_securite_sociale' AND id IN (
-  SELECT c.partner_id FROM conventions c JOIN subscriptions s ON s.convention_id = c.id
-  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id
-  WHERE p.code = 'T6');
-UPDATE partners SET category = 'enim' WHERE category = 'organisme_securite_sociale' AND id IN (
-  SELECT c.partner_id FROM conventions c JOIN subscriptions s ON s.convention_id = c.id
-  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id
-  WHERE p.code = 'T14') AND id IN (
-  SELECT c.partner_id FROM conventions c JOIN subscriptions s ON s.convention_id = c.id
-  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id
-  WHERE p.code = 'T8');
-UPDATE partners SET category = 'caisse_des_depots' WHERE category = 'organisme_securite_sociale' AND id IN (
-  SELECT c.partner_id FROM conventions c JOIN subscriptions s ON s.convention_id = c.id
-  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id
-  WHERE p.code = 'T14');
-UPDATE partners SET category = 'regime_particulier_maladie' WHERE category = 'organisme_securite_sociale' AND id IN (
-  SELECT c.partner_id FROM conventions c JOIN subscriptions s ON s.convention_id = c.id
-  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id
-  WHERE p.code = 'T8');
-UPDATE partners SET category = 'carsat' WHERE category = 'organisme_securite_sociale' AND id IN (
-  SELECT c.partner_id FROM conventions c JOIN subscriptions s ON s.convention_id = c.id
-  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id
-  WHERE p.code = 'T1');
+CREATE TEMPORARY TABLE held_profiles AS
+  SELECT c.partner_id, p.code FROM conventions c
+  JOIN partners pa ON pa.id = c.partner_id AND pa.category = 'organisme_securite_sociale'
+  JOIN subscriptions s ON s.convention_id = c.id
+  JOIN subscription_quotas q ON q.subscription_id = s.id JOIN profiles p ON p.id = q.profile_id;
+UPDATE partners SET category = 'pajemploi' WHERE category = 'organisme_securite_sociale'
+  AND id IN (SELECT partner_id FROM held_profiles WHERE code = 'T21');
+UPDATE partners SET category = 'cpam' WHERE category = 'organisme_securite_sociale'
+  AND id IN (SELECT partner_id FROM held_profiles WHERE code = 'T6');
+UPDATE partners SET category = 'enim' WHERE category = 'organisme_securite_sociale'
+  AND id IN (SELECT partner_id FROM held_profiles WHERE code = 'T14')
+  AND id IN (SELECT partner_id FROM held_profiles WHERE code = 'T8');
+UPDATE partners SET category = 'caisse_des_depots' WHERE category = 'organisme_securite_sociale'
+  AND id IN (SELECT partner_id FROM held_profiles WHERE code = 'T14');
+UPDATE partners SET category = 'regime_particulier_maladie' WHERE category = 'organisme_securite_sociale'
+  AND id IN (SELECT partner_id FROM held_profiles WHERE code = 'T8');
+UPDATE partners SET category = 'carsat' WHERE category = 'organisme_securite_sociale'
+  AND id IN (SELECT partner_id FROM held_profiles WHERE code = 'T1');
+DROP TABLE held_profiles;
