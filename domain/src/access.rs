@@ -318,6 +318,9 @@ pub enum Function {
     ManageOwnAccount,
     /// Read the service catalogue.
     ReadCatalogue,
+    /// Write the service catalogue: add profiles, change who may hold them and what they see
+    /// (DOMAIN §3: reference data the Cnaf edits). Cnaf operators, in person.
+    ManageCatalogue,
     /// Register and change Cafs.
     ManageCafs,
     /// Read a Caf's registration.
@@ -394,7 +397,8 @@ impl Function {
         match self {
             ReadOwnAccount => Some(Scope::Profile),
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
-            | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery => None,
+            | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery
+            | ManageCatalogue => None,
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -453,6 +457,7 @@ pub fn authorize(
             ReadOwnAccount
                 | ManageOwnAccount
                 | ReadCatalogue
+                | ManageCatalogue
                 | ManageCafs
                 | ReadCaf
                 | ManageCafAdministrators
@@ -732,6 +737,7 @@ mod tests {
         // (principal, function, reach, expected)
         let table = [
             (&cnaf, ReadCatalogue, Reach::National, OK),
+            (&cnaf, ManageCatalogue, Reach::National, OK),
             (&cnaf, ManageCafs, Reach::National, OK),
             (&cnaf, ManageCafAdministrators, Reach::Caf(other), OK),
             (&cnaf, ReadCaf, Reach::Caf(other), OK),
@@ -755,6 +761,7 @@ mod tests {
             (&caf_auditor, SuperviseHabilitations, in_partner, FORBIDDEN),
             (&caf_auditor, DecideRequests, in_partner, FORBIDDEN),
             (&caf, ReadCatalogue, Reach::National, OK),
+            (&caf, ManageCatalogue, Reach::National, FORBIDDEN),
             (&caf, ManageCafs, Reach::National, FORBIDDEN),
             (&caf, ManageCafs, Reach::Caf(own), FORBIDDEN),
             (&caf, ManageCafAdministrators, Reach::Caf(own), FORBIDDEN),

@@ -90,6 +90,7 @@ error_codes! {
     AlreadySigned = "already_signed", 409, "This document is already signed", "Ce document est déjà signé", "Changes now take an amendment.";
     AlreadySubscribed = "already_subscribed", 409, "The convention already subscribes this service", "La convention souscrit déjà ce service", "Change the existing subscription's quotas instead.";
     AmendmentRequired = "amendment_required", 422, "Once signed, this change takes an amendment signed by both parties", "Une fois signée, cette modification passe par un avenant signé des deux parties", "Send the change with its amendment's signature dates.";
+    ProfileCodeTaken = "profile_code_taken", 409, "The service already has a profile with this code", "Le service a déjà un profil portant ce code", "Change that profile, or give the new one another code.";
     CafAlreadyRegistered = "caf_already_registered", 409, "A Caf with this code is already registered", "Une Caf portant ce code est déjà enregistrée", "Use the existing Caf.";
     CategoryConflictsWithSubscriptions = "category_conflicts_with_subscriptions", 409, "The new category is not eligible to profiles the partner subscribes to", "La nouvelle catégorie n'est pas éligible à des profils souscrits par le partenaire", "Change the subscriptions first.";
     CentralisedMode = "centralised_mode", 409, "The contract is in mode centralisé: the Caf decides", "Le contrat est en mode centralisé : la Caf décide", "File a request to the Caf instead.";

@@ -124,6 +124,10 @@ vocabulary! {
         CafSecondFactorRequirementChanged = "caf.second_factor_requirement_changed",
         /// `caf.updated`.
         CafUpdated = "caf.updated",
+        /// `catalogue.profile_added`: the Cnaf added a profile to a service.
+        CatalogueProfileAdded = "catalogue.profile_added",
+        /// `catalogue.profile_changed`: the Cnaf changed a profile (who may hold it, its view…).
+        CatalogueProfileChanged = "catalogue.profile_changed",
         /// `caf_administrator.created`.
         CafAdministratorCreated = "caf_administrator.created",
         /// `cdap.file_consulted`.

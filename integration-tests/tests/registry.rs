@@ -13,6 +13,7 @@ on_both_engines!(
     subscriptions_follow_the_catalogue_and_the_category,
     each_social_security_body_gets_the_profiles_the_bulletin_names_for_it,
     t2_opens_only_for_the_services_the_caf_subsidises,
+    the_cnaf_edits_the_catalogue,
     breach_termination_and_withdrawal,
     activation_and_login,
     duplicate_siret_under_concurrent_requests,
@@ -476,6 +477,133 @@ fn each_social_security_body_gets_the_profiles_the_bulletin_names_for_it(engine:
         Vec::<(String, String)>::new(),
         "the catch-all kind opens nothing the bulletin does not name"
     );
+}
+
+fn the_cnaf_edits_the_catalogue(engine: Engine) {
+    // DOMAIN §3: the catalogue is data the Cnaf edits. Bavans' bulletin opens T19 to a commune,
+    // which the seeded catalogue does not list.
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "253");
+    let admin = env.caf_admin(&cnaf, &caf, "c@caf25.example");
+    let partner = env.partner(&admin, SIRETS[0], "commune");
+    let conv = env
+        .post(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &admin,
+            json!({"number": "GC 131", "missions": ["Contrôle du RSA"]}),
+        )
+        .id();
+    let bulletin = json!({"service": "CDAP", "profiles": [{"profile": "T19", "max_users": 1}]});
+    let subscriptions = format!("/api/v1/conventions/{conv}/subscriptions");
+    let r = env.post(&subscriptions, &admin, bulletin.clone());
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(
+        r.field_errors(),
+        [("profiles[0].profile", "profile_not_eligible")]
+    );
+
+    let services = env.get("/api/v1/services", &admin);
+    let cdap = services.body["items"][0].clone();
+    let service = cdap["id"].as_str().unwrap().to_string();
+    let t19 = cdap["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "T19")
+        .unwrap()
+        .clone();
+    let profile = format!(
+        "/api/v1/services/{service}/profiles/{}",
+        t19["id"].as_str().unwrap()
+    );
+    assert_eq!(env.get(&profile, &admin).body, t19);
+    // What GET gives is what PUT takes, once the id is left out.
+    let mut entry = t19.clone();
+    entry.as_object_mut().unwrap().remove("id");
+    entry["eligible_categories"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("commune"));
+
+    // Only the Cnaf writes the catalogue.
+    let r = env.put(&profile, &admin, entry.clone());
+    assert_eq!(r.status, 403, "{r:?}");
+    // A faulty entry changes nothing.
+    let mut bad = entry.clone();
+    bad["code"] = json!("T23");
+    bad["view"]["sections"] = json!(["identity", "salary"]);
+    bad["view"]["months"] = json!(0);
+    let r = env.put(&profile, &cnaf, bad);
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(
+        r.field_errors(),
+        [
+            ("view.sections[1]", "unknown_section"),
+            ("view.months", "out_of_range")
+        ]
+    );
+    let mut renamed = entry.clone();
+    renamed["code"] = json!("T23");
+    let r = env.put(&profile, &cnaf, renamed);
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(r.field_errors(), [("code", "immutable")]);
+    let mut viewless = entry.clone();
+    viewless.as_object_mut().unwrap().remove("view");
+    let r = env.put(&profile, &cnaf, viewless);
+    assert_eq!(r.field_errors(), [("view", "required")], "{r:?}");
+    assert_eq!(env.get(&profile, &admin).body, t19);
+    let r = env.put(
+        &format!(
+            "/api/v1/services/{service}/profiles/{}",
+            uuid::Uuid::new_v4()
+        ),
+        &cnaf,
+        entry.clone(),
+    );
+    assert_eq!(r.status, 404, "{r:?}");
+
+    let r = env.put(&profile, &cnaf, entry.clone());
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["eligible_categories"], entry["eligible_categories"]);
+    assert_eq!(r.body["view"], t19["view"]);
+    let r = env.post(&subscriptions, &admin, bulletin);
+    assert_eq!(r.status, 201, "{r:?}");
+    let traces = env.traces_of(&cnaf, t19["id"].as_str().unwrap());
+    let changed = traces
+        .iter()
+        .find(|t| t["action"] == "catalogue.profile_changed")
+        .expect("the change is traced");
+    assert_eq!(
+        changed["detail"]["before"]["eligible_categories"],
+        t19["eligible_categories"]
+    );
+    assert_eq!(
+        changed["detail"]["after"]["eligible_categories"],
+        entry["eligible_categories"]
+    );
+
+    // A new profile, at the end of the list; its code is the service's once.
+    let mut t23 = entry.clone();
+    t23["code"] = json!("T23");
+    t23["name"] = json!("Profil d'essai");
+    t23["view"] = json!({"sections": ["quotient_familial", "identity"], "months": 6});
+    let profiles = format!("/api/v1/services/{service}/profiles");
+    let r = env.post(&profiles, &cnaf, t23.clone());
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(
+        r.body["view"],
+        json!({"sections": ["identity", "quotient_familial"], "months": 6, "benefits": [], "restriction": null, "identity_search": false})
+    );
+    assert_eq!(env.get(r.header("location"), &admin).body, r.body);
+    let listed = env.get(&format!("/api/v1/services/{service}"), &admin);
+    assert_eq!(
+        listed.body["profiles"].as_array().unwrap().last().unwrap()["code"],
+        "T23"
+    );
+    let r = env.post(&profiles, &cnaf, t23);
+    assert_eq!(r.status, 409, "{r:?}");
+    assert_eq!(r.code(), "profile_code_taken");
 }
 
 fn t2_opens_only_for_the_services_the_caf_subsidises(engine: Engine) {

@@ -1,7 +1,7 @@
 //! The service catalogue, read from reference data.
 
 use diesel::prelude::*;
-use mcp_domain::catalogue::{parse_categories, CatalogueProfile};
+use mcp_domain::catalogue::{parse_categories, CatalogueProfile, ProfileEntry};
 use mcp_domain::partner::PartnerCategory;
 use mcp_domain::DomainError;
 
@@ -34,6 +34,119 @@ impl Service {
     pub fn view_of(&self, profile: &Profile) -> Option<&View> {
         self.views.get(&profile.id)
     }
+
+    /// Whether the service's profiles consult beneficiaries' files (each then has a view).
+    pub fn sees_files(&self) -> bool {
+        !self.views.is_empty()
+    }
+
+    /// One of its profiles.
+    pub fn profile(&self, id: Id<ProfileId>) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+}
+
+/// A profile as a trace records it: what the Cnaf may change, before or after.
+pub(crate) fn described(service: &Service, p: &Profile) -> serde_json::Value {
+    let view = service.view_of(p).map(|v| {
+        serde_json::json!({
+            "sections": v.sections,
+            "months": v.months,
+            "benefits": v.benefits,
+            "restriction": v.restriction.map(|r| r.code()),
+            "identity_search": v.identity_search,
+        })
+    });
+    serde_json::json!({
+        "code": p.code,
+        "name": p.name,
+        "eligible_categories": p.categories().iter().map(|c| c.code()).collect::<Vec<_>>(),
+        "restriction": p.restriction,
+        "temporary": p.temporary,
+        "subsidised_only": p.subsidised_only,
+        "view": view,
+    })
+}
+
+/// Adds a profile at the end of its service's list; a code the service already has is a
+/// conflict.
+pub(crate) fn insert_profile(
+    conn: &mut DbConnection,
+    service_id: Id<ServiceId>,
+    id: Id<ProfileId>,
+    entry: &ProfileEntry,
+) -> Result<()> {
+    let last: Option<i32> = profiles::table
+        .filter(profiles::service_id.eq(service_id))
+        .select(diesel::dsl::max(profiles::position))
+        .first(conn)?;
+    diesel::insert_into(profiles::table)
+        .values((
+            profiles::id.eq(id),
+            profiles::service_id.eq(service_id),
+            profiles::code.eq(&entry.code),
+            profiles::position.eq(last.unwrap_or(0) + 1),
+            entry_columns(entry),
+        ))
+        .execute(conn)
+        .map_err(crate::error::on_unique(
+            mcp_domain::ErrorCode::ProfileCodeTaken,
+            "the service already has a profile with this code",
+        ))?;
+    write_view(conn, id, entry)
+}
+
+/// The columns of a profile the Cnaf writes.
+#[allow(clippy::type_complexity)]
+fn entry_columns(
+    entry: &ProfileEntry,
+) -> (
+    diesel::dsl::Eq<profiles::name, String>,
+    diesel::dsl::Eq<profiles::description, String>,
+    diesel::dsl::Eq<profiles::eligible_categories, String>,
+    diesel::dsl::Eq<profiles::restriction, Option<String>>,
+    diesel::dsl::Eq<profiles::temporary, bool>,
+    diesel::dsl::Eq<profiles::subsidised_only, bool>,
+) {
+    let categories: Vec<&str> = entry.eligible_categories.iter().map(|c| c.code()).collect();
+    (
+        profiles::name.eq(entry.name.clone()),
+        profiles::description.eq(entry.description.clone()),
+        profiles::eligible_categories.eq(categories.join(",")),
+        profiles::restriction.eq(entry.restriction.clone()),
+        profiles::temporary.eq(entry.temporary),
+        profiles::subsidised_only.eq(entry.subsidised_only),
+    )
+}
+
+/// Writes what the Cnaf set for a profile (its code stays) and its view.
+pub(crate) fn update_profile(
+    conn: &mut DbConnection,
+    id: Id<ProfileId>,
+    entry: &ProfileEntry,
+) -> Result<()> {
+    diesel::update(profiles::table.find(id))
+        .set(entry_columns(entry))
+        .execute(conn)?;
+    write_view(conn, id, entry)
+}
+
+/// Replaces a profile's view with the entry's.
+fn write_view(conn: &mut DbConnection, id: Id<ProfileId>, entry: &ProfileEntry) -> Result<()> {
+    diesel::delete(profile_views::table.find(id)).execute(conn)?;
+    if let Some(v) = &entry.view {
+        diesel::insert_into(profile_views::table)
+            .values((
+                profile_views::profile_id.eq(id),
+                profile_views::sections.eq(v.sections.join(",")),
+                profile_views::months.eq(v.months as i32),
+                profile_views::benefits.eq(v.benefits.join(",")),
+                profile_views::restriction.eq(v.restriction.map(|r| r.code())),
+                profile_views::identity_search.eq(v.identity_search),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A profile of a service.
