@@ -256,6 +256,23 @@ impl DomainError {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// The same refusal, its validation failures named as fields of `prefix` (`add.profile_id`
+    /// for `profile_id` checked inside the object `add`).
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            Self::Validation(errors) => Self::Validation(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError {
+                        field: format!("{prefix}.{}", e.field),
+                        ..e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The same refusal, its validation failures named after `field` (a value checked under
     /// one name, received under another: the new password of a change…).
     pub fn for_field(self, field: &str) -> Self {

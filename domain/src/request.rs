@@ -15,6 +15,9 @@ pub enum RequestKind {
     RemoveAccess,
     /// Replace the principal administrator or the deputy.
     ChangeAdministrator,
+    /// Change the rights of a person who already has an account: give them a profile, take one
+    /// away, or both (a change of function).
+    ChangeRights,
 }
 
 impl RequestKind {
@@ -24,6 +27,7 @@ impl RequestKind {
             Self::Habilitate => "d'habilitation",
             Self::RemoveAccess => "de suppression d'accès",
             Self::ChangeAdministrator => "de changement d'administrateur",
+            Self::ChangeRights => "de modification des droits",
         }
     }
 
@@ -33,6 +37,7 @@ impl RequestKind {
             Self::Habilitate => "habilitate",
             Self::RemoveAccess => "remove_access",
             Self::ChangeAdministrator => "change_administrator",
+            Self::ChangeRights => "change_rights",
         }
     }
 
@@ -42,6 +47,7 @@ impl RequestKind {
             Self::Habilitate,
             Self::RemoveAccess,
             Self::ChangeAdministrator,
+            Self::ChangeRights,
         ]
         .into_iter()
         .find(|k| k.code() == code)
@@ -263,6 +269,8 @@ mod tests {
             .is_ok());
         assert!(RequestKind::Habilitate.allowed_in(Centralise).is_ok());
         assert!(RequestKind::RemoveAccess.allowed_in(Delegue).is_err());
+        assert!(RequestKind::ChangeRights.allowed_in(Delegue).is_err());
+        assert!(RequestKind::ChangeRights.allowed_in(Centralise).is_ok());
     }
 
     #[test]

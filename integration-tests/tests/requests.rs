@@ -18,6 +18,7 @@ on_both_engines!(
     the_forms_name_a_person_as_annex_3_does,
     a_removal_takes_effect_on_its_date_with_a_box_per_person,
     one_services_access_is_removed_and_the_account_stays,
+    a_change_of_rights_gives_a_profile_and_takes_one_away,
 );
 
 fn day(offset_days: i64) -> String {
@@ -950,6 +951,132 @@ fn a_removal_takes_effect_on_its_date_with_a_box_per_person(engine: Engine) {
         "carried out by the service"
     );
     assert_eq!(closed["detail"]["reason"], "Fin de mission le 2 au soir");
+}
+
+fn a_change_of_rights_gives_a_profile_and_takes_one_away(engine: Engine) {
+    // Mode centralisé: the partner asks the Caf to change what an existing user may do (a
+    // change of function): a profile given, one taken away, or both.
+    let w = world(engine, "centralise");
+    let env = &w.env;
+    let r = env.put(
+        &format!("/api/v1/subscriptions/{}/quotas", w.subscription),
+        &w.caf,
+        json!({"profiles": [{"profile": "T13", "max_users": 2}, {"profile": "T1", "max_users": 1}],
+               "amendment": {"summary": "Ouverture du profil T1", "caf_signed_on": day(0), "partner_signed_on": day(0)}}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let t1 = r.body["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["profile"] == "T1")
+        .unwrap()["profile_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (julie, julie_t13, julie_token) = w.habilitated("julie@ccas.example");
+    let change = |add: Value, remove: Value| {
+        json!({"kind": "change_rights", "account_id": julie, "add": add, "remove_profile_id": remove,
+               "reason": "Devient assistante sociale", "signatory": {"full_name": "Michel DURAND", "function_title": "Président du CCAS"}})
+    };
+    let refused = |form: Value| {
+        let r = w.file(&w.admin, form);
+        assert_eq!(r.status, 422, "{r:?}");
+        r.field_errors()
+            .into_iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let give = |profile: &str| json!({"profile_id": profile, "mission_id": w.mission});
+    let pair = |f: &str, c: &str| vec![(f.to_string(), c.to_string())];
+    assert_eq!(
+        refused(change(Value::Null, Value::Null)),
+        pair("add", "required")
+    );
+    assert_eq!(
+        refused(change(Value::Null, json!(t1))),
+        pair("remove_profile_id", "not_held")
+    );
+    assert_eq!(
+        refused(change(give(&w.t13), Value::Null)),
+        pair("add.profile_id", "already_held")
+    );
+    assert_eq!(
+        refused(change(give(&w.t13), json!(w.t13))),
+        pair("remove_profile_id", "same_profile")
+    );
+    let r = w.file(
+        &w.admin,
+        json!({"kind": "change_rights", "account_id": w.deputy_id, "add": give(&t1),
+               "reason": "x", "signatory": {"full_name": "Michel DURAND", "function_title": "Président"}}),
+    );
+    assert_eq!(r.field_errors(), [("account_id", "administrator")], "{r:?}");
+
+    // T1 given, T13 taken away, in one approval.
+    let id = w.sent(change(give(&t1), json!(w.t13)));
+    let r = env.get(&format!("/api/v1/requests/{id}"), &w.admin);
+    assert_eq!(
+        r.body["form"]["convention_number"], "771-2026-0007",
+        "{r:?}"
+    );
+    let r = w.step(&w.caf, &id, "approval", json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.body["result"]["devalidated_habilitation_ids"],
+        json!([julie_t13])
+    );
+    let given = r.body["result"]["habilitation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let h = env.get(&format!("/api/v1/habilitations/{given}"), &w.admin);
+    assert_eq!(
+        (
+            h.body["status"].as_str(),
+            h.body["profile_id"].as_str(),
+            h.body["holder"]["id"].as_str()
+        ),
+        (Some("active"), Some(t1.as_str()), Some(julie.as_str())),
+        "{h:?}"
+    );
+    let h = env.get(&format!("/api/v1/habilitations/{julie_t13}"), &w.admin);
+    assert_eq!(h.body["status"], "devalidated");
+    let used = env.get(&format!("/api/v1/partners/{}/quota-use", w.partner), &w.caf);
+    let used_of = |code: &str| {
+        used.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["profile_code"] == code)
+            .map(|q| q["used"].clone())
+    };
+    assert_eq!(
+        (used_of("T13"), used_of("T1")),
+        (Some(json!(0)), Some(json!(1))),
+        "{used:?}"
+    );
+    assert_eq!(
+        env.get("/api/v1/me", &julie_token).status,
+        200,
+        "her account stays"
+    );
+    let traces = env.traces_of(&w.cnaf, &julie_t13);
+    assert!(
+        traces
+            .iter()
+            .any(|t| t["action"] == "habilitation.devalidated"),
+        "{traces:?}"
+    );
+    // T1's one seat is hers now: a second person cannot be given it.
+    let (marc, _, _) = w.habilitated("marc@ccas.example");
+    let r = w.file(
+        &w.admin,
+        json!({"kind": "change_rights", "account_id": marc, "add": give(&t1),
+               "reason": "Renfort", "signatory": {"full_name": "Michel DURAND", "function_title": "Président"}}),
+    );
+    assert_eq!(r.status, 201, "a draft reserves nothing: {r:?}");
+    let r = w.step(&w.admin, &r.id(), "submission", json!({}));
+    assert_eq!((r.status, r.code()), (409, "quota_exceeded"), "{r:?}");
 }
 
 fn one_services_access_is_removed_and_the_account_stays(engine: Engine) {

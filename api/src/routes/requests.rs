@@ -16,7 +16,7 @@ use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-/// A request's form: `kind` says which of the three annex-3 forms it is.
+/// A request's form: `kind` says which annex-3 form it is.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RequestForm {
@@ -88,6 +88,31 @@ pub enum RequestForm {
         #[schema(min_length = 1, max_length = 2000, example = "Départ de la structure")]
         reason: String,
     },
+    /// Change the rights of a person who already has an account with the partner (mode
+    /// centralisé): give them a profile (`add`), take one away (`remove_profile_id`), or both,
+    /// as for a change of function. The approval devalidates the person's own habilitation to
+    /// the profile taken away, then grants the one given (same rules and quota as a grant).
+    #[schema(example = json!({"kind": "change_rights", "account_id": "01a20810-0000-7000-8000-000000000002", "add": {"profile_id": "4f8fdc96-33f6-52c8-96f9-dbecb9dd46fd", "mission_id": "01a20810-0000-7000-8000-000000000001", "ends_on": null}, "remove_profile_id": null, "reason": "Prend en charge l'instruction des dossiers FSL", "signatory": {"full_name": "Michel DURAND", "function_title": "Maire"}}))]
+    ChangeRights {
+        /// The person (a partner user).
+        account_id: Uuid,
+        /// The profile given.
+        #[serde(default)]
+        add: Option<AddedProfileInput>,
+        /// The profile taken away (one the person holds themselves, not through a group).
+        #[serde(default)]
+        remove_profile_id: Option<Uuid>,
+        /// Why: the new function, the mission ended…
+        #[schema(min_length = 1, max_length = 2000)]
+        reason: String,
+        /// Who signs the form for the partner.
+        signatory: SignatoryInput,
+        /// The number of the convention the added profile's mission belongs to: filled in by
+        /// the service (a number sent is not read).
+        #[schema(read_only, example = "GC 130")]
+        #[serde(default)]
+        convention_number: Option<String>,
+    },
     /// Replace the principal administrator or the deputy (who replaces whom); in both modes,
     /// since only the Caf manages administrators.
     /// Field for field the administrator-change form: the new administrator's "Prénom" and
@@ -117,6 +142,19 @@ pub enum RequestForm {
         /// Who signs the form for the partner.
         signatory: SignatoryInput,
     },
+}
+
+/// A profile a change of rights gives.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddedProfileInput {
+    /// The profile (GET /services).
+    pub profile_id: Uuid,
+    /// The convention mission it serves (GET /conventions/{id}).
+    pub mission_id: Uuid,
+    /// Last day, for a temporary mission.
+    #[serde(default)]
+    pub ends_on: Option<NaiveDate>,
 }
 
 /// One person of a removal form.
@@ -155,7 +193,8 @@ impl From<SignatoryInput> for FormSignatory {
 impl From<RequestForm> for Form {
     fn from(f: RequestForm) -> Self {
         use mcp_persistence::use_cases::requests::{
-            ChangeAdministratorForm, HabilitateForm, NamedPerson, RemovalLine, RemoveAccessForm,
+            AddedProfile, ChangeAdministratorForm, ChangeRightsForm, HabilitateForm, NamedPerson,
+            RemovalLine, RemoveAccessForm,
         };
         let named = |first_name, last_name, function_title, email, landline, mobile| NamedPerson {
             first_name,
@@ -214,6 +253,25 @@ impl From<RequestForm> for Form {
                 account_ids: vec![],
                 lost_or_stolen: false,
             }),
+            RequestForm::ChangeRights {
+                account_id,
+                add,
+                remove_profile_id,
+                reason,
+                signatory,
+                convention_number: _,
+            } => Form::ChangeRights(ChangeRightsForm {
+                account_id,
+                add: add.map(|a| AddedProfile {
+                    profile_id: a.profile_id.into(),
+                    mission_id: a.mission_id.into(),
+                    ends_on: a.ends_on,
+                }),
+                remove_profile_id: remove_profile_id.map(Into::into),
+                reason,
+                signatory: Some(signatory.into()),
+                convention_number: None,
+            }),
             RequestForm::ChangeAdministrator {
                 rank,
                 replaced_account_id,
@@ -252,7 +310,7 @@ pub struct RequestDto {
     pub id: Uuid,
     /// The partner.
     pub partner_id: Uuid,
-    /// `habilitate`, `remove_access` or `change_administrator`.
+    /// `habilitate`, `remove_access`, `change_rights` or `change_administrator`.
     #[schema(example = "habilitate")]
     pub kind: String,
     /// `draft`, `submitted`, `changes_requested`, `approved`, `refused` or `withdrawn`.
@@ -281,7 +339,8 @@ pub struct RequestDto {
     /// What the approval did (accounts created or closed, habilitation granted). For a
     /// habilitation: `account_id`, `identifier`, `existing_account` (the person already had an
     /// account with the partner, which was habilitated: one person, one account) and
-    /// `habilitation_id`.
+    /// `habilitation_id`. For a change of rights: `account_id`, `habilitation_id` (the profile
+    /// given, or null) and `devalidated_habilitation_ids`.
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
 }
@@ -358,7 +417,7 @@ pub struct RequestQuery {
     /// Only this status (`draft`, `submitted`, `changes_requested`, `approved`, `refused`,
     /// `withdrawn`).
     pub status: Option<String>,
-    /// Only this kind (`habilitate`, `remove_access`, `change_administrator`).
+    /// Only this kind (`habilitate`, `remove_access`, `change_rights`, `change_administrator`).
     pub kind: Option<String>,
     /// Only this partner (Caf inbox).
     pub partner_id: Option<Uuid>,

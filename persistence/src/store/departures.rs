@@ -5,6 +5,7 @@
 use crate::id::Id;
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use mcp_domain::ids::ProfileId;
 use mcp_domain::vocabulary::HolderKind;
 use mcp_domain::vocabulary::{AccountStatus, TargetType, TraceAction};
 use mcp_domain::{DomainError, ErrorCode};
@@ -166,9 +167,18 @@ fn held_in_service(
     account: &Account,
     service: &crate::store::catalogue::Service,
 ) -> Result<Vec<crate::store::habilitations::Habilitation>> {
+    let profiles: Vec<_> = service.profiles.iter().map(|p| p.id).collect();
+    held_of_profiles(conn, account, &profiles)
+}
+
+/// The live habilitations `account` holds itself to some profiles.
+pub(crate) fn held_of_profiles(
+    conn: &mut DbConnection,
+    account: &Account,
+    profiles: &[Id<ProfileId>],
+) -> Result<Vec<crate::store::habilitations::Habilitation>> {
     use crate::schema::habilitations;
     use mcp_domain::habilitation::HabilitationStatus;
-    let profiles: Vec<_> = service.profiles.iter().map(|p| p.id).collect();
     Ok(habilitations::table
         .filter(habilitations::holder_kind.eq(HolderKind::Account.code()))
         .filter(habilitations::holder_id.eq(account.id))
@@ -185,9 +195,18 @@ pub(crate) fn reaches_service_through_a_group(
     account: &Account,
     service: &crate::store::catalogue::Service,
 ) -> Result<bool> {
+    let profiles: Vec<_> = service.profiles.iter().map(|p| p.id).collect();
+    reaches_through_a_group(conn, account, &profiles)
+}
+
+/// Whether `account` reaches one of some profiles through one of its groups.
+pub(crate) fn reaches_through_a_group(
+    conn: &mut DbConnection,
+    account: &Account,
+    profiles: &[Id<ProfileId>],
+) -> Result<bool> {
     use crate::schema::habilitations;
     use mcp_domain::habilitation::HabilitationStatus;
-    let profiles: Vec<_> = service.profiles.iter().map(|p| p.id).collect();
     let groups = group_members::table
         .filter(group_members::account_id.eq(&account.id))
         .select(group_members::group_id);

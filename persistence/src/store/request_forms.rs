@@ -1,5 +1,5 @@
-//! The annex-3 forms as a request keeps them (habilitate a new person, remove access, change an
-//! administrator): field for field what the paper forms ask, checked by the domain's rules, and
+//! The annex-3 forms as a request keeps them (habilitate a new person, remove access, change a
+//! person's rights, change an administrator): field for field what the paper forms ask, checked by the domain's rules, and
 //! readable as they were filed by earlier versions.
 
 use chrono::NaiveDate;
@@ -178,6 +178,41 @@ pub struct ChangeAdministratorForm {
     pub signatory: Option<FormSignatory>,
 }
 
+/// A profile a change of rights gives, for a mission of the convention.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AddedProfile {
+    /// The profile.
+    pub profile_id: ProfileId,
+    /// The convention mission it serves.
+    pub mission_id: MissionId,
+    /// End of a temporary mission.
+    #[serde(default)]
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Change the rights of a person who has an account with the partner: a profile given, a
+/// profile taken away, or both (a change of function).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangeRightsForm {
+    /// The person.
+    pub account_id: Uuid,
+    /// The profile given.
+    #[serde(default)]
+    pub add: Option<AddedProfile>,
+    /// The profile taken away: the person's own habilitation to it is devalidated.
+    #[serde(default)]
+    pub remove_profile_id: Option<ProfileId>,
+    /// Why (the new function…).
+    pub reason: String,
+    /// Who signed the form for the partner.
+    #[serde(default)]
+    pub signatory: Option<FormSignatory>,
+    /// The number of the convention the added profile's mission belongs to (filled in by the
+    /// service).
+    #[serde(default)]
+    pub convention_number: Option<String>,
+}
+
 /// A request's form.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -188,6 +223,8 @@ pub enum Form {
     RemoveAccess(RemoveAccessForm),
     /// Change an administrator.
     ChangeAdministrator(ChangeAdministratorForm),
+    /// Change a person's rights.
+    ChangeRights(ChangeRightsForm),
 }
 
 impl Form {
@@ -197,6 +234,7 @@ impl Form {
             Self::Habilitate(_) => RequestKind::Habilitate,
             Self::RemoveAccess(_) => RequestKind::RemoveAccess,
             Self::ChangeAdministrator(_) => RequestKind::ChangeAdministrator,
+            Self::ChangeRights(_) => RequestKind::ChangeRights,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Requests a partner's administrators send the Caf (annex 3): habilitate a new person, remove
-//! access, change an administrator. Each is checked when filed and when sent, reserves its seat
+//! access, change a person's rights, change an administrator. Each is checked when filed and when sent, reserves its seat
 //! in the quota while the Caf decides, and is carried out by the approval in one transaction.
 
 use mcp_domain::ids::{AccountId, CafId, PartnerId, ProfileId, RequestId, SubscriptionId};
@@ -171,31 +171,7 @@ pub(crate) fn check_form(
             };
             for (i, line) in f.people.iter().enumerate() {
                 let field = format!("people[{i}].account_id");
-                let (account, role) =
-                    crate::store::staff::staff_member(conn, partner, line.account_id.into())
-                        .map_err(|_| {
-                            field_error(
-                                &field,
-                                "unknown_account",
-                                "no such person among this partner's staff",
-                            )
-                        })?;
-                if role != Role::PartnerUser {
-                    return Err(field_error(
-                        &field,
-                        "administrator",
-                        "an administrator is replaced through a change_administrator request",
-                    ));
-                }
-                if crate::read_code(&account.status, AccountStatus::from_code)?
-                    == AccountStatus::Disabled
-                {
-                    return Err(field_error(
-                        &field,
-                        "account_closed",
-                        "this account is already closed",
-                    ));
-                }
+                let account = open_partner_user(conn, partner, line.account_id, &field)?;
                 if let Some(service) = &service {
                     use crate::store::departures::{
                         holds_service, reaches_service_through_a_group,
@@ -224,6 +200,79 @@ pub(crate) fn check_form(
                     ..f
                 }),
                 None,
+            ))
+        }
+        Form::ChangeRights(f) => {
+            let reason = check_reason("reason", &f.reason)?;
+            let signatory = check_signatory(f.signatory)?;
+            let account = open_partner_user(conn, partner, f.account_id, "account_id")?;
+            if f.add.is_none() && f.remove_profile_id.is_none() {
+                return Err(field_error(
+                    "add",
+                    "required",
+                    "give a profile (add), take one away (remove_profile_id), or both",
+                ));
+            }
+            if let (Some(a), Some(r)) = (&f.add, f.remove_profile_id) {
+                if a.profile_id == r {
+                    return Err(field_error(
+                        "remove_profile_id",
+                        "same_profile",
+                        "the profile given and the profile taken away are the same",
+                    ));
+                }
+            }
+            if let Some(r) = f.remove_profile_id {
+                use crate::store::departures::{held_of_profiles, reaches_through_a_group};
+                if held_of_profiles(conn, &account, &[Id(r)])?.is_empty() {
+                    let (code, message) = if reaches_through_a_group(conn, &account, &[Id(r)])? {
+                        (
+                            "access_through_a_group",
+                            "this person holds the profile through a group: take them out of it",
+                        )
+                    } else {
+                        ("not_held", "this person does not hold this profile")
+                    };
+                    return Err(field_error("remove_profile_id", code, message));
+                }
+            }
+            let (seat, convention_number) = match &f.add {
+                Some(a) => {
+                    let g = crate::store::habilitations::check_grantable(
+                        conn,
+                        partner,
+                        a.profile_id,
+                        a.mission_id,
+                        a.ends_on,
+                        today,
+                        false,
+                    )
+                    .map_err(|e| match e {
+                        Error::Domain(d) => Error::Domain(d.within("add")),
+                        other => other,
+                    })?;
+                    if !crate::store::departures::held_of_profiles(conn, &account, &[g.profile.id])?
+                        .is_empty()
+                    {
+                        return Err(field_error(
+                            "add.profile_id",
+                            "already_held",
+                            "this person already holds this profile",
+                        ));
+                    }
+                    let number = crate::store::conventions::number_of_mission(conn, a.mission_id)?;
+                    (Some((g.subscription_id, g.profile.id)), Some(number))
+                }
+                None => (None, None),
+            };
+            Ok((
+                Form::ChangeRights(ChangeRightsForm {
+                    reason,
+                    signatory,
+                    convention_number,
+                    ..f
+                }),
+                seat,
             ))
         }
         Form::ChangeAdministrator(f) => {
@@ -268,6 +317,39 @@ pub(crate) fn check_form(
             ))
         }
     }
+}
+
+/// A partner user named by a form, whose account is open (administrators are the Caf's, through
+/// a change_administrator request).
+fn open_partner_user(
+    conn: &mut DbConnection,
+    partner: &Partner,
+    account_id: Uuid,
+    field: &str,
+) -> Result<crate::store::accounts::Account> {
+    let (account, role) = crate::store::staff::staff_member(conn, partner, account_id.into())
+        .map_err(|_| {
+            field_error(
+                field,
+                "unknown_account",
+                "no such person among this partner's staff",
+            )
+        })?;
+    if role != Role::PartnerUser {
+        return Err(field_error(
+            field,
+            "administrator",
+            "an administrator is replaced through a change_administrator request",
+        ));
+    }
+    if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
+        return Err(field_error(
+            field,
+            "account_closed",
+            "this account is already closed",
+        ));
+    }
+    Ok(account)
 }
 
 /// The seat a habilitation request takes: a profile's quota under one subscription.

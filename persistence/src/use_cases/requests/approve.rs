@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::id::Id;
 use crate::store::partners::AdministratorRank;
 use mcp_domain::access::Function;
 use mcp_domain::habilitation::Holder;
@@ -83,6 +84,36 @@ pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
                         json!({ "closed_account_ids": closed, "closing_account_ids": closing, "closes_on": later })
                     }
                 }
+            }
+            Form::ChangeRights(f) => {
+                // The profile taken away first, so that a change of function within one quota
+                // frees its seat before the new profile takes one.
+                let (account, _) = crate::store::staff::staff_member(conn, &partner, f.account_id.into())?;
+                let mut devalidated = vec![];
+                if let Some(r) = f.remove_profile_id {
+                    for h in crate::store::departures::held_of_profiles(conn, &account, &[Id(r)])? {
+                        devalidated.push(crate::store::habilitations::devalidate_in(conn, ctx, &h, &f.reason)?.id);
+                    }
+                }
+                let granted = match &f.add {
+                    Some(a) => Some(
+                        crate::store::habilitations::grant_in(
+                            conn,
+                            ctx,
+                            &partner,
+                            &crate::store::habilitations::GrantRequest {
+                                holder: Holder::Account(f.account_id),
+                                profile_id: a.profile_id,
+                                mission_id: a.mission_id,
+                                ends_on: a.ends_on,
+                            },
+                            None,
+                        )?
+                        .id,
+                    ),
+                    None => None,
+                };
+                json!({ "account_id": account.id, "habilitation_id": granted, "devalidated_habilitation_ids": devalidated })
             }
             Form::ChangeAdministrator(f) => {
                 let rank = AdministratorRank::from_code(&f.rank).expect("checked");

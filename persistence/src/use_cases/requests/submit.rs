@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::*;
 
-/// Sends a request to the Caf, checked again against today's state; a habilitation request
+/// Sends a request to the Caf, checked again against today's state; a request giving a profile
 /// then reserves its seat. Credentials reported lost or stolen stop working at once, before
 /// the Caf decides: their sessions end and their password is voided (the person sets a new one
 /// with a reset code sent to their own e-mail, should the Caf keep their access).
@@ -21,10 +21,18 @@ pub fn submit(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
         let (row, partner) = load(conn, ctx, id, Function::FileRequests)?;
         let to = row.status()?.after(RequestStep::Submit)?;
         let (form, seat) = check_form(conn, &partner, row.form()?, ctx.today())?;
-        if let (Some(seat), Form::Habilitate(f)) = (&seat, &form) {
-            let key = mcp_domain::person::email_key(&f.person.email);
-            let account = crate::store::accounts::of_person(conn, partner.id, &key)?;
-            let account = account.map(|a| a.id.uuid());
+        if let Some(seat) = &seat {
+            // The person the seat is for: the account named, or the one the person already
+            // has (one person, one account), or nobody yet.
+            let account = match &form {
+                Form::ChangeRights(f) => Some(f.account_id),
+                Form::Habilitate(f) => {
+                    let key = mcp_domain::person::email_key(&f.person.email);
+                    let account = crate::store::accounts::of_person(conn, partner.id, &key)?;
+                    account.map(|a| a.id.uuid())
+                }
+                Form::RemoveAccess(_) | Form::ChangeAdministrator(_) => None,
+            };
             check_seat(conn, seat, row.id, account)?;
         }
         let mut ended = 0;
