@@ -60,4 +60,6 @@ examples:
 ## traces, MCP_BENCH_TRACES to change) docs/bench/TRACES.md.
 bench:
 	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections registry,cdap --report docs/bench/REPORT.md
+	$(CARGO) build --release -p mcp-integration-tests --bins
+	./target/release/bench --sections instances --report docs/bench/INSTANCES.md
 	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections traces --report docs/bench/TRACES.md

@@ -214,6 +214,27 @@ fn spawn_service(exe: &PathBuf, env: &[(String, String)], base_url: &str) -> std
     panic!("the service did not answer at {base_url}");
 }
 
+/// A second process of a service started with [`TestEnv::start_process`], killed when dropped.
+pub struct OtherProcess {
+    child: std::process::Child,
+    /// Where it listens.
+    pub base_url: String,
+}
+
+impl OtherProcess {
+    /// Its process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for OtherProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl TestEnv {
     /// Starts a server on a fresh database of `engine`.
     pub fn start(engine: Engine) -> Self {
@@ -305,6 +326,41 @@ impl TestEnv {
             env,
         };
         Self::around(engine, test_db, mail_dir, base_url, server)
+    }
+
+    /// The service's process id, when it runs as a process of its own.
+    pub fn process_id(&self) -> Option<u32> {
+        match self.server.as_ref() {
+            Some(Server::Process { child, .. }) => {
+                Some(child.lock().unwrap_or_else(|p| p.into_inner()).id())
+            }
+            _ => None,
+        }
+    }
+
+    /// Starts another process of the same service (same binary, same configuration, same
+    /// database) on a port of its own, as a second instance behind a load balancer; it stops
+    /// when the returned handle is dropped.
+    pub fn another_process(&self) -> OtherProcess {
+        let Some(Server::Process { exe, env, .. }) = self.server.as_ref() else {
+            panic!("only a service started with start_process has a configuration to share");
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let base_url = format!("http://127.0.0.1:{port}");
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "MCP_BIND" => (k.clone(), format!("127.0.0.1:{port}")),
+                _ => (k.clone(), v.clone()),
+            })
+            .collect();
+        OtherProcess {
+            child: spawn_service(exe, &env, &base_url),
+            base_url,
+        }
     }
 
     /// Kills the service process with SIGKILL (no shutdown, no flush), then starts it again on

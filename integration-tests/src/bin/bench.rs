@@ -229,13 +229,13 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| "docs/bench/REPORT.md".into());
-    // `--sections registry,cdap,traces` (all by default): the long trace section has its own
-    // report.
+    // `--sections registry,cdap,instances,traces` (all by default): the two-process section
+    // and the long trace section have their own reports.
     let sections: Vec<&str> = args
         .iter()
         .position(|a| a == "--sections")
         .and_then(|i| args.get(i + 1))
-        .map_or("registry,cdap,traces", |s| s.as_str())
+        .map_or("registry,cdap,instances,traces", |s| s.as_str())
         .split(',')
         .collect();
     let mut out = String::new();
@@ -400,6 +400,79 @@ against the database on the same machine: what HTTP, the token check and the acc
 cost. The lookup alone shows what the habilitation check, the count of use and the sealed trace \
 cost the database. On SQLite every consultation takes the single writer for its trace.\n",
     );
+    }
+    if sections.contains(&"instances") {
+        // The service binary beside this one (`cargo build --release --bins`).
+        let serve = std::env::current_exe()
+            .expect("this binary's path")
+            .with_file_name("serve");
+        assert!(
+            serve.exists(),
+            "{} is missing: build the binaries first (make bench does)",
+            serve.display()
+        );
+        out.push_str(&format!(
+            "\n## Two service processes on one PostgreSQL\n\nThe service as `mcp serve` runs it, \
+as separate processes (2 HTTP workers and 8 connections each) on one PostgreSQL database: first \
+one process, then two, then one and two again (A B A B), the {CLIENTS} clients spread over them as a load balancer would. One Caf \
+administrator writes to 64 partners, each partner's traces sealed into its own chain. During \
+each load `pg_stat_activity` is sampled every 10 ms (connections active, waiting on a lock, and \
+waiting on a lock while sealing into `trace_chains`), and the machine's CPU is split between the \
+service processes, the bench's clients and the rest (PostgreSQL).\n\n"
+        ));
+        out.push_str("| processes | operation | requests | req/s | p50 (ms) | p99 (ms) | samples | active (mean) | lock waits (mean) | sealing waits (total) | CPU: service / clients / PostgreSQL |\n");
+        out.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        let runs = bench_instances(&serve);
+        for r in &runs {
+            let f = &r.figures;
+            let w = &r.waits;
+            let mean = |n: u64| n as f64 / w.samples.max(1) as f64;
+            let line = format!(
+                "| {} | {} | {} | {:.0} | {} | {} | {} | {:.1} | {:.2} | {} | {:.0} % / {:.0} % / {:.0} % |\n",
+                r.processes,
+                f.operation,
+                f.count,
+                f.count as f64 / f.seconds,
+                ms(f.p50),
+                ms(f.p99),
+                w.samples,
+                mean(w.active),
+                mean(w.lock_waits),
+                w.chain_waits,
+                r.cpu.0,
+                r.cpu.1,
+                r.cpu.2,
+            );
+            print!("{line}");
+            out.push_str(&line);
+        }
+        out.push_str("\nTwo processes against one, mean of the runs of each:\n\n");
+        let mut operations: Vec<&str> = runs.iter().map(|r| r.figures.operation).collect();
+        operations.dedup();
+        operations.truncate(runs.len() / 4);
+        for op in operations {
+            let rate = |n: usize| {
+                let of: Vec<f64> = runs
+                    .iter()
+                    .filter(|r| r.processes == n && r.figures.operation == op)
+                    .map(|r| r.figures.count as f64 / r.figures.seconds)
+                    .collect();
+                of.iter().sum::<f64>() / of.len().max(1) as f64
+            };
+            out.push_str(&format!(
+                "- {op}: {:.0} req/s with one process, {:.0} with two ({:.0} %)\n",
+                rate(1),
+                rate(2),
+                100.0 * rate(2) / rate(1)
+            ));
+        }
+        out.push_str(
+            "\nA trace is sealed into its perimeter's chain at commit, the chain's end locked only \
+by transactions sealing into that chain: writes to different partners never wait on each other, \
+whichever process serves them, and no sample above finds a connection waiting on sealing. On 2 \
+shared cores a second process brings no CPU, only more threads to schedule: the CPU split shows \
+the machine, not a lock, as the limit.\n",
+        );
     }
     if sections.contains(&"traces") {
         let traces: u64 = std::env::var("MCP_BENCH_TRACES")
@@ -1026,4 +1099,198 @@ fn bench_traces(engine: Engine, n: u64) -> TraceBench {
         verified: report.verified,
         verify_seconds,
     }
+}
+
+/// CPU time used so far, in clock ticks: of one process (`/proc/<pid>/stat`, user + system),
+/// or of the whole machine (`/proc/stat`, every state but idle and iowait).
+fn cpu_ticks(pid: Option<u32>) -> u64 {
+    match pid {
+        Some(pid) => std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                // The command name may hold spaces: the fields start after its closing ')'.
+                let rest = &s[s.rfind(')')? + 2..];
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+            })
+            .unwrap_or(0),
+        None => std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|s| {
+                let f: Vec<u64> = s
+                    .lines()
+                    .next()?
+                    .split_whitespace()
+                    .skip(1)
+                    .filter_map(|v| v.parse().ok())
+                    .collect();
+                Some(f.iter().sum::<u64>() - f.get(3)? - f.get(4)?)
+            })
+            .unwrap_or(0),
+    }
+}
+
+/// What `pg_stat_activity` showed of the database's connections while a load ran, sampled.
+#[derive(Default)]
+struct Waits {
+    samples: u64,
+    active: u64,
+    lock_waits: u64,
+    chain_waits: u64,
+}
+
+/// One load over one or two service processes, with the waits sampled and the CPU split.
+struct Instances {
+    processes: usize,
+    figures: Figures,
+    waits: Waits,
+    /// Share of the machine's CPU used during the load: service processes, bench clients,
+    /// the rest (PostgreSQL).
+    cpu: (f64, f64, f64),
+}
+
+/// Runs `call` with the clients spread over `bases`, sampling the database's connections every
+/// 10 ms and the CPU of each party.
+fn run_over(
+    env: &TestEnv,
+    operation: &'static str,
+    count: usize,
+    bases: &[String],
+    pids: &[u32],
+    call: impl Fn(&str, usize) -> u16 + Sync,
+) -> Instances {
+    #[derive(diesel::QueryableByName)]
+    struct Sample {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        active: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        lock_waits: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        chain_waits: i64,
+    }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let before = (
+        pids.iter().map(|p| cpu_ticks(Some(*p))).sum::<u64>(),
+        cpu_ticks(Some(std::process::id())),
+        cpu_ticks(None),
+    );
+    let (figures, waits) = std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            use diesel::RunQueryDsl;
+            let mut w = Waits::default();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let got: Sample = env
+                    .db
+                    .read(|c| {
+                        Ok(diesel::sql_query(
+                            "SELECT count(*) FILTER (WHERE state = 'active') AS active, \
+                             count(*) FILTER (WHERE wait_event_type = 'Lock') AS lock_waits, \
+                             count(*) FILTER (WHERE wait_event_type = 'Lock' AND query LIKE '%trace_chains%') AS chain_waits \
+                             FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                        )
+                        .get_result(c)?)
+                    })
+                    .expect("pg_stat_activity sampled");
+                w.samples += 1;
+                w.active += got.active as u64;
+                w.lock_waits += got.lock_waits as u64;
+                w.chain_waits += got.chain_waits as u64;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            w
+        });
+        let figures = run(operation, count, |i| {
+            call(&bases[(i % CLIENTS) % bases.len()], i)
+        });
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (figures, sampler.join().expect("sampler"))
+    });
+    let services = pids.iter().map(|p| cpu_ticks(Some(*p))).sum::<u64>() - before.0;
+    let clients = cpu_ticks(Some(std::process::id())) - before.1;
+    let total = (cpu_ticks(None) - before.2).max(1);
+    let share = |t: u64| 100.0 * t as f64 / total as f64;
+    Instances {
+        processes: bases.len(),
+        figures,
+        waits,
+        cpu: (
+            share(services),
+            share(clients),
+            share(total.saturating_sub(services + clients)),
+        ),
+    }
+}
+
+/// Traced writes of one Caf over many partners (each partner's traces in its own chain), and
+/// reads, through one service process and then through two processes on the same PostgreSQL
+/// database, as two instances behind a load balancer would run.
+fn bench_instances(serve: &std::path::Path) -> Vec<Instances> {
+    const PARTNERS: usize = 64;
+    let env = TestEnv::start_process(Engine::Postgres, serve.to_str().expect("a path"));
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "761");
+    let admin = env.caf_admin(&cnaf, &caf, "bench@caf.example");
+    let partners: Vec<String> = (0..PARTNERS)
+        .map(|i| env.partner(&admin, &siret(i), "commune"))
+        .collect();
+    let mut out = vec![];
+    let first = env.base_url().to_string();
+    let second = env.another_process();
+    let pids = [env.process_id().expect("a process"), second.id()];
+    let next_siret = std::sync::atomic::AtomicUsize::new(PARTNERS);
+    // One process, two, one, two: A B A B, so that the machine's drift shows as spread.
+    let one = vec![first.clone()];
+    let two = vec![first.clone(), second.base_url.clone()];
+    for bases in [&one, &two, &one, &two] {
+        let pids = &pids[..bases.len()];
+        let put = |base: &str, i: usize| {
+            let mut body = partner_body(&siret(i % PARTNERS), "commune");
+            body["name"] = json!(format!("Commune n° {i}"));
+            env.client()
+                .put(format!("{base}/api/v1/partners/{}", partners[i % PARTNERS]))
+                .bearer_auth(&admin)
+                .json(&body)
+                .send()
+                .map_or(599, |r| r.status().as_u16())
+        };
+        out.push(run_over(
+            &env,
+            "PUT /partners/{id} over 64 partners (write + trace, 64 chains)",
+            WRITES * 4,
+            bases,
+            pids,
+            put,
+        ));
+        out.push(run_over(
+            &env,
+            "POST /partners (write + trace, a new chain each)",
+            WRITES * 2,
+            bases,
+            pids,
+            |base, _| {
+                let n = next_siret.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                env.client()
+                    .post(format!("{base}/api/v1/partners"))
+                    .bearer_auth(&admin)
+                    .json(&partner_body(&siret(n), "commune"))
+                    .send()
+                    .map_or(599, |r| r.status().as_u16())
+            },
+        ));
+        out.push(run_over(
+            &env,
+            "GET /partners/{id}",
+            READS,
+            bases,
+            pids,
+            |base, i| {
+                env.client()
+                    .get(format!("{base}/api/v1/partners/{}", partners[i % PARTNERS]))
+                    .bearer_auth(&admin)
+                    .send()
+                    .map_or(599, |r| r.status().as_u16())
+            },
+        ));
+    }
+    out
 }
