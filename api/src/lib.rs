@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod lang;
 pub mod logging;
 pub mod mail;
+pub mod maintenance;
 pub mod openapi;
 pub mod problem;
 pub mod request_id;
@@ -46,6 +47,7 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
     let keys =
         mcp_persistence::use_cases::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
     Ok(AppState {
+        maintenance: maintenance::Calendar::load(&db).map_err(|e| e.to_string())?,
         mail,
         keys: TokenKeys::from_stored(&keys, now, config.token_ttl_seconds)?,
         db,
@@ -163,6 +165,7 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .app_data(web::PathConfig::default().error_handler(problem::path_error))
             .wrap(middleware::from_fn(idempotency::once))
             .wrap(middleware::from_fn(budget::limit))
+            .wrap(middleware::from_fn(maintenance::closed_during_stops))
             .wrap(middleware::from_fn(explorer_policy))
             .wrap(middleware::from_fn(request_id::assign))
             .wrap(
@@ -206,8 +209,19 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     actix_web::rt::spawn(rotate_keys(state.clone()));
     actix_web::rt::spawn(expire_habilitations(state.clone()));
     actix_web::rt::spawn(purge_expired(state.clone()));
+    actix_web::rt::spawn(reload_stops(state.clone()));
     actix_web::rt::spawn(schedule_reviews(state));
     Ok(server)
+}
+
+/// Reads the national stops again every few seconds, for those declared or cancelled through
+/// another instance.
+async fn reload_stops(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(maintenance::RELOAD_SECS));
+    loop {
+        every.tick().await;
+        state.maintenance.reload(&state.db).await;
+    }
 }
 
 /// The reverse-review schedule: at start, then every hour, opens the year's campaigns of partners

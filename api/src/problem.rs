@@ -251,6 +251,13 @@ pub fn layer_codes() -> Vec<LayerCode> {
             "Wait for `Retry-After` seconds and try again.",
         ),
         c(
+            "maintenance",
+            503,
+            Every,
+            "The service is stopped for a planned national maintenance; nothing was done",
+            "Wait for `Retry-After` seconds (the end of the stop); `GET /maintenance` lists the stops.",
+        ),
+        c(
             "service_busy",
             503,
             WhenListed,
@@ -340,6 +347,21 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
                 format!("too many failed attempts: try again in {secs} s"),
+            )
+        }
+    }
+
+    /// 503 during a national maintenance, with the seconds until it ends.
+    pub fn maintenance(retry_after_secs: u64, until: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            headers: vec![(header::RETRY_AFTER, retry_after_secs.max(1).to_string())],
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "maintenance",
+                format!(
+                    "the service is stopped for a planned national maintenance until {};                      GET /api/v1/maintenance lists the stops",
+                    until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
             )
         }
     }

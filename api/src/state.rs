@@ -18,6 +18,8 @@ pub struct AppState {
     pub outbox: std::sync::Arc<tokio::sync::Notify>,
     /// Where the outbox delivers.
     pub mail: std::sync::Arc<dyn mcp_persistence::use_cases::outbox::Transport>,
+    /// The national stops not ended, during which the API answers 503.
+    pub maintenance: crate::maintenance::Calendar,
     /// What this instance counted of each request budget.
     pub local_counts: crate::budget::LocalCounts,
 }

@@ -388,6 +388,9 @@ pub enum Function {
     /// See the messages to people that could not be delivered and queue them again: Cnaf
     /// operators, who run the service.
     SuperviseDelivery,
+    /// Declare and cancel planned stops (S-art. 3.1, 4): the Cnaf's operators national
+    /// maintenance, a Caf's administrators their Caf's operations (`maintenance::StopScope`).
+    DeclareStops,
 }
 
 impl Function {
@@ -398,7 +401,7 @@ impl Function {
             ReadOwnAccount => Some(Scope::Profile),
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
             | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery
-            | ManageCatalogue => None,
+            | ManageCatalogue | DeclareStops => None,
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -468,6 +471,7 @@ pub fn authorize(
                 | ReadRequests
                 | ReadReviews
                 | SuperviseDelivery
+                | DeclareStops
         ),
         Role::CafAdministrator => matches!(
             function,
@@ -486,6 +490,7 @@ pub fn authorize(
                 | ImportFiles
                 | OpenReviews
                 | ReadReviews
+                | DeclareStops
         ),
         Role::PartnerAdministrator => matches!(
             function,

@@ -137,6 +137,7 @@ error_codes! {
     RoleBundleNameTaken = "role_bundle_name_taken", 409, "This partner already has a role bundle of that name", "Ce partenaire a déjà un ensemble de rôles de ce nom", "Choose another name.";
     SecondFactorRequired = "second_factor_required", 403, "Enrol a second factor before anything else", "Enrôlez un second facteur avant toute autre chose", "POST /api/v1/me/totp.";
     SelfGrant = "self_grant", 403, "Nobody habilitates themselves", "Nul ne s'habilite soi-même", "Another administrator must do it (four eyes).";
+    StopOver = "stop_over", 409, "The stop has ended or was cancelled already", "L'arrêt est terminé ou déjà annulé", "Nothing to cancel; declare a new stop if needed.";
     SuspendedByCaf = "suspended_by_caf", 409, "The Caf suspended this habilitation: only the Caf lifts it", "La Caf a suspendu cette habilitation : elle seule la rétablit", "Answer the Caf's question.";
     TerminationAlreadyNotified = "termination_already_notified", 409, "A termination is already notified", "Une résiliation est déjà notifiée", "Withdraw it first to notify another.";
     TotpAlreadyEnrolled = "totp_already_enrolled", 409, "A second factor is already in use", "Un second facteur est déjà utilisé", "Remove it first to enrol another.";

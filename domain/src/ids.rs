@@ -106,6 +106,8 @@ typed_ids! {
     SuspensionId;
     /// A line of a review campaign (one habilitation reviewed).
     ReviewItemId;
+    /// A planned stop of the service (S-art. 3.1, 4).
+    StopId;
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod error;
 pub mod habilitation;
 pub mod ids;
+pub mod maintenance;
 pub mod partner;
 pub mod password;
 pub mod person;

@@ -145,9 +145,26 @@ pub fn wait_in_french(seconds: u64) -> String {
     }
 }
 
+/// An instant (UTC) as a French reader expects it, in Paris time: "12/12/2026 à 22 h 00".
+/// The offset changes with summer time, which the time-zone database knows.
+pub fn paris_time(utc: chrono::NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    chrono_tz::Europe::Paris
+        .from_utc_datetime(&utc)
+        .format("%d/%m/%Y à %H h %M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_read_in_paris_time_summer_and_winter() {
+        let t = |s| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(paris_time(t("2026-12-12 21:00")), "12/12/2026 à 22 h 00");
+        assert_eq!(paris_time(t("2026-07-01 22:30")), "02/07/2026 à 00 h 30");
+    }
 
     #[test]
     fn waits_read_as_french_does() {

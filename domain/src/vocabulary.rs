@@ -238,6 +238,10 @@ vocabulary! {
         ReviewItemRemoved = "review_item.removed",
         /// `role_bundle.created`.
         RoleBundleCreated = "role_bundle.created",
+        /// `stop.cancelled`: a planned stop announced was cancelled.
+        StopCancelled = "stop.cancelled",
+        /// `stop.declared`: the Cnaf or a Caf declared a planned stop.
+        StopDeclared = "stop.declared",
         /// `subscription.created`.
         SubscriptionCreated = "subscription.created",
         /// `subscription.quotas_changed`.
@@ -337,6 +341,8 @@ vocabulary! {
         Service = "service",
         /// A session.
         Session = "session",
+        /// A planned stop of the service.
+        Stop = "stop",
         /// A subscription.
         Subscription = "subscription",
         /// The traces themselves (readings, exports).
@@ -368,6 +374,7 @@ impl TargetType {
             "role_bundle_id" => Self::RoleBundle,
             "service_id" => Self::Service,
             "session_id" => Self::Session,
+            "stop_id" => Self::Stop,
             "subscription_id" => Self::Subscription,
             _ => return None,
         })

@@ -694,13 +694,26 @@ impl TestEnv {
         number: &str,
         profiles: &[(&str, u32)],
     ) -> (String, Vec<String>) {
+        self.active_convention_under(caf_admin, partner, number, profiles, Value::Null)
+    }
+
+    /// The same, under the service contract `contract` (as `POST …/conventions` takes it:
+    /// contacts, password policy…).
+    pub fn active_convention_under(
+        &self,
+        caf_admin: &str,
+        partner: &str,
+        number: &str,
+        profiles: &[(&str, u32)],
+        contract: Value,
+    ) -> (String, Vec<String>) {
         let day = |offset: i64| {
             (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
         };
         let r = self.post(
             &format!("/api/v1/partners/{partner}/conventions"),
             caf_admin,
-            json!({"number": number, "missions": ["Instruction des dossiers FSL"]}),
+            json!({"number": number, "missions": ["Instruction des dossiers FSL"], "contract": contract}),
         );
         assert_eq!(r.status, 201, "{r:?}");
         let conv = r.id();

@@ -533,6 +533,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    planned_stops (id) {
+        id -> Text,
+        caf_id -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        services -> Text,
+        description -> Text,
+        declared_by -> Text,
+        declared_at -> Timestamp,
+        cancelled_by -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancellation_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     caf_suspensions (id) {
         id -> Text,
         habilitation_id -> Text,

@@ -16,6 +16,7 @@ pub mod errors;
 pub mod exports;
 pub mod groups;
 pub mod habilitations;
+pub mod maintenance;
 pub mod me;
 pub mod oauth;
 pub mod outbox;
@@ -292,6 +293,9 @@ operations!(
     catalogue::add_profile (ManageCatalogue) [ProfileCodeTaken],
     catalogue::change_profile (ManageCatalogue),
     errors::list_error_codes,
+    maintenance::list_planned_stops,
+    maintenance::declare_planned_stop (DeclareStops),
+    maintenance::cancel_planned_stop (DeclareStops) [StopOver],
     partners::create_partner (ManagePartners) [PartnerAlreadyRegistered],
     partners::list_partners (ReadPartners),
     partners::get_partner (ReadPartners),

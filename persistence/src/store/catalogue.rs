@@ -235,6 +235,14 @@ pub(crate) const SERVICE_COLUMNS: (
 );
 
 /// One service by code, inside a use case.
+/// The codes of every service of the catalogue.
+pub(crate) fn codes(conn: &mut DbConnection) -> Result<Vec<String>> {
+    Ok(services::table
+        .order(services::code)
+        .select(services::code)
+        .load(conn)?)
+}
+
 pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Service>> {
     match load(conn, Key::Code(code)) {
         Ok(s) => Ok(Some(s)),

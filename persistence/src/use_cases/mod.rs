@@ -21,6 +21,7 @@ pub mod reviews;
 pub mod second_factor;
 pub mod sessions;
 pub mod staff;
+pub mod stops;
 pub mod subscriptions;
 pub mod trace;
 

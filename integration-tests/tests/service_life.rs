@@ -1,0 +1,204 @@
+//! The life around the contract (S-art. 3–5, C-art. 9.2, 14, 16): planned stops.
+
+use chrono::{Duration, SecondsFormat, Utc};
+use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
+use serde_json::{json, Value};
+
+on_both_engines!(planned_stops_are_announced_listed_and_national_maintenance_closes_the_api,);
+
+fn at(from_now: Duration) -> String {
+    (Utc::now() + from_now).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A partner of the Caf `caf_admin` administers, with CDAP, whose contract names a
+/// "responsable services" at `services_manager`; gives the token of its principal
+/// administrator, at `admin`.
+fn partner_with_contacts(
+    env: &TestEnv,
+    caf_admin: &str,
+    siret: &str,
+    number: &str,
+    services_manager: &str,
+    admin: &str,
+) -> String {
+    let partner = env.partner(caf_admin, siret, "ccas");
+    let contract = json!({"contacts": [
+        {"side": "partner", "role": "services_manager", "name": "Paul Leroy", "email": services_manager}
+    ]});
+    env.active_convention_under(caf_admin, &partner, number, &[("T13", 3)], contract);
+    env.partner_admin(caf_admin, &partner, "principal", admin)
+}
+
+fn phase_in_list(env: &TestEnv, id: &str) -> Option<Value> {
+    let list = env.call("GET", "/api/v1/maintenance", None, None);
+    assert_eq!(list.status, 200, "{list:?}");
+    list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .map(|s| s["phase"].clone())
+}
+
+/// S-art. 3.1 and 4: « Mon Compte Partenaire » is available at all hours except national
+/// maintenance; the Caf may plan operations that stop the service, and its service centre tells
+/// the partner's "responsable services" of every planned stop.
+fn planned_stops_are_announced_listed_and_national_maintenance_closes_the_api(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "911");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf91.example");
+    let other_caf = env.caf(&cnaf, "762");
+    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf76.example");
+    let partner_admin = partner_with_contacts(
+        &env,
+        &caf_admin,
+        SIRETS[0],
+        "911-2026-0001",
+        "services@ccas91.example",
+        "claire@ccas91.example",
+    );
+    partner_with_contacts(
+        &env,
+        &other_admin,
+        SIRETS[1],
+        "762-2026-0001",
+        "services@ccas76.example",
+        "paul@ccas76.example",
+    );
+
+    // Nobody but the Cnaf and the Cafs declares a stop; a stop is planned ahead, bounded, and
+    // names services the catalogue has.
+    let body = |start: Duration, end: Duration, services: Value| {
+        json!({"starts_at": at(start), "ends_at": at(end), "services": services,
+               "description": "Mise à jour de l'annuaire de la Caf"})
+    };
+    let tomorrow = Duration::days(1);
+    let r = env.post(
+        "/api/v1/maintenance",
+        &partner_admin,
+        body(tomorrow, tomorrow + Duration::hours(2), json!([])),
+    );
+    assert_eq!((r.status, r.code()), (403, "forbidden"), "{r:?}");
+    let r = env.post(
+        "/api/v1/maintenance",
+        &caf_admin,
+        body(-Duration::hours(1), Duration::hours(1), json!(["XYZ"])),
+    );
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(
+        r.field_errors(),
+        vec![
+            ("starts_at", "not_in_future"),
+            ("services[0]", "unknown_service")
+        ]
+    );
+    let r = env.post(
+        "/api/v1/maintenance",
+        &caf_admin,
+        body(tomorrow, tomorrow + Duration::days(4), json!([])),
+    );
+    assert_eq!(r.field_errors(), vec![("ends_at", "too_long")], "{r:?}");
+
+    // The Caf plans an operation stopping CDAP: its partner's responsable services and
+    // administrator are told, in French and Paris time; the other Caf's partner is not.
+    let r = env.post(
+        "/api/v1/maintenance",
+        &caf_admin,
+        body(tomorrow, tomorrow + Duration::hours(2), json!(["CDAP"])),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let caf_stop = r.id();
+    assert_eq!(r.body["scope"], "caf");
+    assert_eq!(r.body["caf"]["code"], "911");
+    assert_eq!(r.body["phase"], "upcoming");
+    for told in ["services@ccas91.example", "claire@ccas91.example"] {
+        assert!(
+            env.delivered(told, "(heure de Paris)"),
+            "{told} was not told"
+        );
+    }
+    let mail = env.mail_to("services@ccas91.example");
+    assert!(mail.contains("La Caf 911 prévoit un arrêt"), "{mail}");
+    assert!(mail.contains("Services concernés : CDAP"), "{mail}");
+    assert_eq!(
+        phase_in_list(&env, &caf_stop),
+        Some(json!("upcoming")),
+        "public list"
+    );
+
+    // Only that Caf cancels it (another Caf does not see it, the Cnaf does not run it), once.
+    let cancel = |token: &str| {
+        env.post(
+            &format!("/api/v1/maintenance/{caf_stop}/cancellation"),
+            token,
+            json!({"reason": "Opération reportée"}),
+        )
+    };
+    assert_eq!(cancel(&other_admin).status, 404);
+    assert_eq!(cancel(&cnaf).status, 403);
+    let r = cancel(&caf_admin);
+    assert_eq!(
+        (r.status, &r.body["phase"]),
+        (200, &json!("cancelled")),
+        "{r:?}"
+    );
+    assert_eq!(r.body["cancellation_reason"], "Opération reportée");
+    assert!(env.delivered("services@ccas91.example", "Motif : Op"));
+    let r = cancel(&caf_admin);
+    assert_eq!((r.status, r.code()), (409, "stop_over"), "{r:?}");
+    assert_eq!(
+        phase_in_list(&env, &caf_stop),
+        None,
+        "a cancelled stop is not listed"
+    );
+    let actions: Vec<Value> = env
+        .traces_of(&cnaf, &caf_stop)
+        .iter()
+        .map(|t| t["action"].clone())
+        .collect();
+    for action in ["stop.declared", "stop.cancelled", "operation.refused"] {
+        assert!(actions.contains(&json!(action)), "{action} in {actions:?}");
+    }
+
+    // National maintenance, declared by the Cnaf, tells every partner; until it starts the
+    // service answers, then everything but the list of stops and the probes answers 503.
+    let r = env.post(
+        "/api/v1/maintenance",
+        &cnaf,
+        body(Duration::seconds(3), Duration::hours(1), json!([])),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let national = r.id();
+    assert_eq!(env.get("/api/v1/me", &partner_admin).status, 200);
+    assert_eq!(
+        (r.body["scope"].as_str(), &r.body["caf"]),
+        (Some("national"), &Value::Null)
+    );
+    let starts: chrono::DateTime<Utc> = r.body["starts_at"].as_str().unwrap().parse().unwrap();
+    assert!(env.delivered("services@ccas76.example", "La Cnaf prévoit"));
+    let wait = starts - Utc::now() + Duration::milliseconds(300);
+    std::thread::sleep(wait.to_std().unwrap_or_default());
+    for (method, path, token) in [
+        ("GET", "/api/v1/me", partner_admin.as_str()),
+        ("GET", "/api/v1/partners", caf_admin.as_str()),
+        ("POST", "/api/v1/auth/login", ""),
+    ] {
+        let token = Some(token).filter(|t| !t.is_empty());
+        let body = json!({"identifier": "x", "password": "y"});
+        let r = env.call(method, path, token, (method == "POST").then_some(&body));
+        assert_eq!(
+            (r.status, r.code()),
+            (503, "maintenance"),
+            "{method} {path}: {r:?}"
+        );
+        let wait: u64 = r.header("retry-after").parse().unwrap();
+        assert!((3500..=3600).contains(&wait), "Retry-After {wait}");
+    }
+    assert_eq!(phase_in_list(&env, &national), Some(json!("current")));
+    assert_eq!(env.call("GET", "/health", None, None).status, 200);
+    assert!(
+        !env.delivered("services@ccas76.example", "La Caf 911"),
+        "another Caf's stop told this partner"
+    );
+}
