@@ -391,6 +391,9 @@ pub enum Function {
     /// Declare and cancel planned stops (S-art. 3.1, 4): the Cnaf's operators national
     /// maintenance, a Caf's administrators their Caf's operations (`maintenance::StopScope`).
     DeclareStops,
+    /// Tell the Caf of the service providers the partner means to use (C-art. 14): the
+    /// partner's administrators, who answer for the convention's execution.
+    DeclareProviders,
 }
 
 impl Function {
@@ -401,7 +404,7 @@ impl Function {
             ReadOwnAccount => Some(Scope::Profile),
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
             | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery
-            | ManageCatalogue | DeclareStops => None,
+            | ManageCatalogue | DeclareStops | DeclareProviders => None,
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -512,6 +515,7 @@ pub fn authorize(
                 | ProduceSubjectAccess
                 | ReviewHabilitations
                 | ReadReviews
+                | DeclareProviders
         ),
         Role::CnafAuditor => matches!(
             function,

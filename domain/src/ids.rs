@@ -108,6 +108,8 @@ typed_ids! {
     ReviewItemId;
     /// A planned stop of the service (S-art. 3.1, 4).
     StopId;
+    /// A partner's notice of its service providers (C-art. 14).
+    ProviderNoticeId;
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod maintenance;
 pub mod partner;
 pub mod password;
 pub mod person;
+pub mod provider;
 pub mod request;
 pub mod review;
 pub mod second_factor;

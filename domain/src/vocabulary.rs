@@ -208,6 +208,13 @@ vocabulary! {
         PartnerAdministratorNamed = "partner_administrator.named",
         /// `partner_user.created`.
         PartnerUserCreated = "partner_user.created",
+        /// `provider_notice.filed`: a partner told the Caf of the service providers it means to
+        /// use (C-art. 14).
+        ProviderNoticeFiled = "provider_notice.filed",
+        /// `provider_notice.observed`: the Caf made an observation on a notice of providers.
+        ProviderNoticeObserved = "provider_notice.observed",
+        /// `provider_notice.received`: the Caf recorded the day it received a notice.
+        ProviderNoticeReceived = "provider_notice.received",
         /// `request.approved`.
         RequestApproved = "request.approved",
         /// `request.changes_requested`.
@@ -327,6 +334,8 @@ vocabulary! {
         Message = "message",
         /// A partner.
         Partner = "partner",
+        /// A partner's notice of its service providers.
+        ProviderNotice = "provider_notice",
         /// A profile of the catalogue.
         Profile = "profile",
         /// A request to the Caf (annex 3).
@@ -368,6 +377,7 @@ impl TargetType {
             "message_id" => Self::Message,
             "partner_id" => Self::Partner,
             "profile_id" => Self::Profile,
+            "notice_id" => Self::ProviderNotice,
             "request_id" => Self::Request,
             "campaign_id" => Self::ReviewCampaign,
             "item_id" => Self::ReviewItem,

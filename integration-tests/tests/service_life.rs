@@ -1,10 +1,14 @@
-//! The life around the contract (S-art. 3–5, C-art. 9.2, 14, 16): planned stops.
+//! The life around the contract (S-art. 3–5, C-art. 9.2, 14, 16): planned stops, service
+//! providers.
 
 use chrono::{Duration, SecondsFormat, Utc};
 use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
 use serde_json::{json, Value};
 
-on_both_engines!(planned_stops_are_announced_listed_and_national_maintenance_closes_the_api,);
+on_both_engines!(
+    planned_stops_are_announced_listed_and_national_maintenance_closes_the_api,
+    a_partner_tells_the_caf_of_its_service_providers_six_months_ahead,
+);
 
 fn at(from_now: Duration) -> String {
     (Utc::now() + from_now).to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -201,4 +205,124 @@ fn planned_stops_are_announced_listed_and_national_maintenance_closes_the_api(en
         !env.delivered("services@ccas76.example", "La Caf 911"),
         "another Caf's stop told this partner"
     );
+}
+
+/// C-art. 14: a partner that means to use service providers tells the Caf at least six months
+/// ahead, with their list, their locations, the databases' locations, the legal regime of their
+/// tools and their tasks; outside the EU without adequate protection, the safeguards; the Caf
+/// makes its observations.
+fn a_partner_tells_the_caf_of_its_service_providers_six_months_ahead(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "251");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
+    let other_caf = env.caf(&cnaf, "392");
+    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
+    let partner = env.partner(&caf_admin, SIRETS[0], "commune");
+    env.active_convention(&caf_admin, &partner, "251-2026-0007", 2);
+    let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
+    let conv = env
+        .get(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &caf_admin,
+        )
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let notices = format!("/api/v1/conventions/{conv}/provider-notices");
+    let provider = |database_country: &str| {
+        json!({"name": "Infogérance Bourgogne SAS", "location": "Dijon, France", "country": "FR",
+               "database_location": "Virginie, États-Unis", "database_country": database_country,
+               "legal_regime": "Droit américain (Cloud Act)", "tasks": "Hébergement du logiciel métier"})
+    };
+
+    // The partner's administrators tell; the Caf does not file for them.
+    let r = env.post(&notices, &caf_admin, json!({"providers": [provider("FR")]}));
+    assert_eq!((r.status, r.code()), (403, "forbidden"), "{r:?}");
+    // Databases in the United States: the safeguards are owed.
+    let r = env.post(&notices, &admin, json!({"providers": [provider("US")]}));
+    assert_eq!(r.field_errors(), vec![("safeguards", "required")], "{r:?}");
+    let r = env.post(
+        &notices,
+        &admin,
+        json!({"providers": [provider("US")], "safeguards": "Clauses contractuelles types (décision 2021/914), chiffrement des données au repos avec clés détenues en France"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let notice = r.id();
+    assert_eq!(r.body["received_on"], Value::Null);
+    assert!(env.delivered("anne@caf25.example", "déclare 1 prestataire de services"));
+    let one = format!("/api/v1/provider-notices/{notice}");
+    assert_eq!(
+        env.get(&one, &other_admin).status,
+        404,
+        "another Caf's partner"
+    );
+
+    // The Caf records the day it received the notice, once: six months run from it.
+    let today = Utc::now().date_naive();
+    let receipt = format!("{one}/receipt");
+    let r = env.post(&receipt, &admin, json!({"received_on": today}));
+    assert_eq!(r.status, 403, "{r:?}");
+    let r = env.post(
+        &receipt,
+        &caf_admin,
+        json!({"received_on": today + Duration::days(1)}),
+    );
+    assert_eq!(
+        r.field_errors(),
+        vec![("received_on", "date_in_future")],
+        "{r:?}"
+    );
+    let r = env.post(
+        &receipt,
+        &caf_admin,
+        json!({"received_on": today - Duration::days(1)}),
+    );
+    assert_eq!(
+        r.field_errors(),
+        vec![("received_on", "before_filing")],
+        "{r:?}"
+    );
+    let r = env.post(&receipt, &caf_admin, json!({"received_on": today}));
+    assert_eq!(r.status, 200, "{r:?}");
+    let earliest = today + chrono::Months::new(6);
+    assert_eq!(r.body["earliest_start_on"], json!(earliest));
+    assert!(env.delivered(
+        "claire@bavans.example",
+        &format!("partir du {} au plus", earliest.format("%d/%m/%Y"))
+    ));
+    let r = env.post(&receipt, &caf_admin, json!({"received_on": today}));
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "notice_already_received"),
+        "{r:?}"
+    );
+
+    // Its observations reach the partner's administrators.
+    let r = env.post(
+        &format!("{one}/observations"),
+        &caf_admin,
+        json!({"text": "Précisez la durée de conservation des sauvegardes."}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(env.delivered("claire@bavans.example", "Précisez la durée de conservation"));
+    let list = env.get(&notices, &admin);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "{list:?}");
+    assert_eq!(
+        list.body["items"][0]["observations"][0]["text"],
+        "Précisez la durée de conservation des sauvegardes."
+    );
+    let actions: Vec<Value> = env
+        .traces_of(&cnaf, &notice)
+        .iter()
+        .map(|t| t["action"].clone())
+        .collect();
+    for action in [
+        "provider_notice.filed",
+        "provider_notice.received",
+        "provider_notice.observed",
+    ] {
+        assert!(actions.contains(&json!(action)), "{action} in {actions:?}");
+    }
 }

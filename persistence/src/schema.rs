@@ -533,6 +533,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    provider_notices (id) {
+        id -> Text,
+        convention_id -> Text,
+        partner_id -> Text,
+        caf_id -> Text,
+        providers -> Text,
+        safeguards -> Nullable<Text>,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        received_on -> Nullable<Date>,
+        earliest_start_on -> Nullable<Date>,
+        receipt_recorded_by -> Nullable<Text>,
+        observations -> Text,
+    }
+}
+
+diesel::table! {
     planned_stops (id) {
         id -> Text,
         caf_id -> Nullable<Text>,

@@ -21,6 +21,7 @@ pub mod me;
 pub mod oauth;
 pub mod outbox;
 pub mod partners;
+pub mod providers;
 pub mod quotas;
 pub mod requests;
 pub mod reviews;
@@ -293,6 +294,11 @@ operations!(
     catalogue::add_profile (ManageCatalogue) [ProfileCodeTaken],
     catalogue::change_profile (ManageCatalogue),
     errors::list_error_codes,
+    providers::file_provider_notice (DeclareProviders) [ConventionTerminated],
+    providers::list_provider_notices (ReadRequests),
+    providers::get_provider_notice (ReadRequests),
+    providers::record_provider_notice_receipt (ManagePartners) [NoticeAlreadyReceived],
+    providers::add_provider_notice_observation (ManagePartners),
     maintenance::list_planned_stops,
     maintenance::declare_planned_stop (DeclareStops),
     maintenance::cancel_planned_stop (DeclareStops) [StopOver],

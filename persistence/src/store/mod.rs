@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod outbox;
 pub mod partners;
+pub mod providers;
 pub mod quotas;
 pub mod request_forms;
 pub mod requests;

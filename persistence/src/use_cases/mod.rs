@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod outbox;
 pub mod partners;
+pub mod providers;
 pub mod requests;
 pub mod retention;
 pub mod reviews;
