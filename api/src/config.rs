@@ -50,6 +50,10 @@ pub struct Config {
     pub software_requests_per_minute: u32,
     /// How log lines are written (`MCP_LOG_FORMAT`: `text`, the default, or `json`).
     pub log_format: crate::logging::LogFormat,
+    /// The oldest browser versions the sign-in page accepts (`MCP_MINIMUM_BROWSERS`, e.g.
+    /// `chrome=120,edge=120,firefox=128,safari=16`; the families not named keep their default:
+    /// Chrome and Edge 109, Firefox 115, Safari 15). Internet Explorer is always refused.
+    pub minimum_browsers: mcp_domain::browser::Minimums,
 }
 
 impl Default for Config {
@@ -75,6 +79,7 @@ impl Default for Config {
             requests_per_minute: 1200,
             software_requests_per_minute: 6000,
             log_format: crate::logging::LogFormat::Text,
+            minimum_browsers: Default::default(),
         }
     }
 }
@@ -149,6 +154,10 @@ impl Config {
         }
         if let Some(v) = var("MCP_LOG_FORMAT") {
             c.log_format = crate::logging::LogFormat::parse(&v)?;
+        }
+        if let Some(v) = var("MCP_MINIMUM_BROWSERS") {
+            c.minimum_browsers = mcp_domain::browser::Minimums::parse(&v)
+                .map_err(|e| format!("MCP_MINIMUM_BROWSERS: {e}"))?;
         }
         if let Some(v) = var("MCP_WORKERS") {
             c.workers = ranged("MCP_WORKERS", v, 1, 64)? as usize;

@@ -4,6 +4,7 @@
 //! *Contrat de services* (S-art.) it comes from; time is always passed in by the caller.
 
 pub mod access;
+pub mod browser;
 pub mod budget;
 pub mod caf;
 pub mod catalogue;

@@ -57,7 +57,7 @@ fn a_wrong_setting_stops_the_start_and_leaves_nothing_behind() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("mcp.db");
     let db = db.to_str().unwrap();
-    let cases: [(&[(&str, &str)], &str); 6] = [
+    let cases: [(&[(&str, &str)], &str); 7] = [
         // Another engine's URL is not a file name.
         (&[("MCP_DATABASE_URL", "mysql://x@y/z")], "MCP_DATABASE_URL"),
         // Out of range is refused, never bent into range.
@@ -76,6 +76,13 @@ fn a_wrong_setting_stops_the_start_and_leaves_nothing_behind() {
         (
             &[("MCP_DATABASE_URL", db), ("MCP_LOG_FORMAT", "xml")],
             "MCP_LOG_FORMAT must be text or json",
+        ),
+        (
+            &[
+                ("MCP_DATABASE_URL", db),
+                ("MCP_MINIMUM_BROWSERS", "netscape=4"),
+            ],
+            "the families are chrome, edge, firefox and safari",
         ),
         // A mail relay that cannot be reached as written is found before the database is
         // created and migrated.

@@ -15,6 +15,7 @@ on_both_engines!(
     partners_submit_software_for_approval,
     the_sign_in_page_says_how_long_to_wait_in_french,
     each_operation_asks_the_scope_the_document_gives,
+    the_sign_in_page_refuses_obsolete_browsers,
 );
 
 const REDIRECT: &str = "http://127.0.0.1:9/retour";
@@ -794,6 +795,69 @@ fn the_sign_in_page_says_how_long_to_wait_in_french(engine: Engine) {
     for wait in &waits {
         assert_eq!(wait, "réessayez dans 1 seconde.");
     }
+}
+
+/// Bavans S-art. 2.1: connections from obsolete, insecure browsers are refused. The sign-in
+/// page says so in French to a browser older than the configured minimum (and to Internet
+/// Explorer), shows nothing to sign in with, and its form refuses such a browser too; an up to
+/// date browser signs in.
+fn the_sign_in_page_refuses_obsolete_browsers(engine: Engine) {
+    let w = world_with(engine, |c| {
+        c.minimum_browsers = mcp_domain::browser::Minimums::parse("firefox=128").unwrap();
+    });
+    let r = register(
+        &w,
+        json!({"name": "Logiciel social", "redirect_uris": [REDIRECT], "scopes": "profile registry:read"}),
+    );
+    let client_id = r.body["client_id"].as_str().unwrap().to_string();
+    let query = authorize_query(&client_id, &[]);
+    let url = format!("{}/api/v1/oauth/authorize", w.env.base_url());
+    let as_browser = |agent: &str| {
+        w.browser
+            .get(&url)
+            .query(&query)
+            .header("user-agent", agent)
+            .send()
+            .unwrap()
+    };
+    for (agent, says) in [
+        (
+            "Mozilla/5.0 (Windows NT 6.1; rv:115.0) Gecko/20100101 Firefox/115.0",
+            "Votre navigateur (Firefox 115) est trop ancien",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0) like Gecko",
+            "Votre navigateur (Internet Explorer) n&#39;est plus maintenu",
+        ),
+    ] {
+        let page = as_browser(agent);
+        assert_eq!(page.status().as_u16(), 403, "{agent}");
+        let html = page.text().unwrap();
+        assert!(html.contains("<title>Navigateur trop ancien"), "{html}");
+        assert!(html.contains(says), "{html}");
+        assert!(!html.contains("mot_de_passe"), "no form to sign in with");
+    }
+    // Its form, posted anyway, is refused the same way.
+    let (cookie, jeton) = page_form(&w, &query);
+    let old = [(
+        "user-agent",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0",
+    )];
+    let r = post_form(&w, &query, (&cookie, &jeton), &w.person, PASSWORD, &old);
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().unwrap().contains("Firefox 128 ou plus récent"));
+    // Up to date, the same person signs in.
+    let current = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    assert_eq!(as_browser(current).status().as_u16(), 200);
+    let r = post_form(
+        &w,
+        &query,
+        (&cookie, &jeton),
+        &w.person,
+        PASSWORD,
+        &[("user-agent", current)],
+    );
+    assert_eq!(r.status().as_u16(), 303, "{:?}", r.text());
 }
 
 /// The scope the document gives each operation is the one the service asks: software granted

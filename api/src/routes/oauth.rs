@@ -309,6 +309,24 @@ fn invalid(i: Invalid) -> HttpResponse {
     }
 }
 
+/// The page refusing an obsolete browser (Bavans S-art. 2.1), if the request comes from one.
+fn obsolete_browser(
+    req: &HttpRequest,
+    minimums: &mcp_domain::browser::Minimums,
+) -> Option<HttpResponse> {
+    let agent = req.headers().get(header::USER_AGENT)?.to_str().ok()?;
+    let why = mcp_domain::browser::refusal(agent, minimums)?;
+    Some(page(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "Navigateur trop ancien",
+        &format!(
+            "<h1>Navigateur trop ancien</h1>\n<p role=\"alert\">{}</p>\n",
+            escape(&why)
+        ),
+        None,
+    ))
+}
+
 /// Whether a form submission comes from this service's own page (login CSRF): browsers say
 /// where a POST comes from with `Sec-Fetch-Site` and `Origin`; either naming another site
 /// refuses it. Clients that send neither (no browser) are not a CSRF vector.
@@ -333,6 +351,7 @@ fn from_this_service(req: &HttpRequest) -> bool {
     responses(
         (status = 200, description = "The sign-in page", content_type = "text/html"),
         (status = 303, description = "Back to the software with an error (RFC 6749 §4.1.2.1)"),
+        (status = 403, description = "The browser is obsolete (older than the configured minimum, or Internet Explorer): a page saying so in French", content_type = "text/html"),
     ),
 )]
 #[get("/oauth/authorize")]
@@ -341,6 +360,9 @@ pub async fn show_authorization_page(
     req: HttpRequest,
     q: web::Query<AuthorizeParams>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(refused) = obsolete_browser(&req, &state.config.minimum_browsers) {
+        return Ok(refused);
+    }
     let p = q.into_inner();
     let db = state.db.clone();
     let params = p.clone();
@@ -368,7 +390,7 @@ pub async fn show_authorization_page(
     responses(
         (status = 303, description = "Back to the software with `code` and `state`"),
         (status = 200, description = "The page again, with what went wrong", content_type = "text/html"),
-        (status = 403, description = "Sent from another site than this service's page (login CSRF)", content_type = "text/html"),
+        (status = 403, description = "Sent from another site than this service's page (login CSRF), or from an obsolete browser", content_type = "text/html"),
     ),
 )]
 #[post("/oauth/authorize")]
@@ -377,6 +399,9 @@ pub async fn submit_authorization(
     req: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(refused) = obsolete_browser(&req, &state.config.minimum_browsers) {
+        return Ok(refused);
+    }
     let form = form.into_inner();
     let form_secret = cookies::form_checked(&req, &form.jeton, &form.request);
     if !from_this_service(&req) || form_secret.is_none() {
