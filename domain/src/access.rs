@@ -394,6 +394,12 @@ pub enum Function {
     /// Tell the Caf of the service providers the partner means to use (C-art. 14): the
     /// partner's administrators, who answer for the convention's execution.
     DeclareProviders,
+    /// Report a security incident in the partner's perimeter and record the partner's measures
+    /// (C-art. 9.2): the partner's administrators.
+    ReportIncidents,
+    /// Follow the partners' security incidents: suspend accesses as a precaution, record the
+    /// Caf's measures, close them (the Caf's administrators).
+    HandleIncidents,
 }
 
 impl Function {
@@ -404,7 +410,8 @@ impl Function {
             ReadOwnAccount => Some(Scope::Profile),
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
             | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery
-            | ManageCatalogue | DeclareStops | DeclareProviders => None,
+            | ManageCatalogue | DeclareStops | DeclareProviders | ReportIncidents
+            | HandleIncidents => None,
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -494,6 +501,7 @@ pub fn authorize(
                 | OpenReviews
                 | ReadReviews
                 | DeclareStops
+                | HandleIncidents
         ),
         Role::PartnerAdministrator => matches!(
             function,
@@ -516,6 +524,7 @@ pub fn authorize(
                 | ReviewHabilitations
                 | ReadReviews
                 | DeclareProviders
+                | ReportIncidents
         ),
         Role::CnafAuditor => matches!(
             function,

@@ -108,6 +108,7 @@ error_codes! {
     GroupNameTaken = "group_name_taken", 409, "This partner already has a group of that name", "Ce partenaire a déjà un groupe de ce nom", "Choose another name.";
     HabilitationStatusConflict = "habilitation_status_conflict", 409, "The habilitation's state forbids this change", "L'état de l'habilitation interdit ce changement", "Read the habilitation again.";
     IdentitySearchNotAllowed = "identity_search_not_allowed", 403, "Your profile does not search files by identity", "Votre profil ne permet pas la recherche par identité", "Consult by numéro allocataire.";
+    IncidentClosed = "incident_closed", 409, "The Caf closed this security incident", "La Caf a clos cet incident de sécurité", "Report a new incident if it starts again.";
     InvalidGrant = "invalid_grant", 422, "The authorization code or its verifier is not valid", "Le code d'autorisation ou son vérificateur n'est pas valide", "Start the sign-in again.";
     NoticeAlreadyReceived = "notice_already_received", 409, "The Caf already recorded the day it received this notice", "La Caf a déjà enregistré la date de réception de cette déclaration", "Nothing to do; read the notice for its earliest start.";
     NoPendingEnrolment = "no_pending_enrolment", 409, "No second factor is being enrolled", "Aucun second facteur n'est en cours d'enrôlement", "Start the enrolment first.";

@@ -110,6 +110,8 @@ typed_ids! {
     StopId;
     /// A partner's notice of its service providers (C-art. 14).
     ProviderNoticeId;
+    /// A security incident a partner reported (C-art. 9.2).
+    SecurityIncidentId;
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod error;
 pub mod habilitation;
 pub mod ids;
+pub mod incident;
 pub mod maintenance;
 pub mod partner;
 pub mod password;

@@ -243,6 +243,15 @@ vocabulary! {
         ReviewItemConfirmed = "review_item.confirmed",
         /// `review_item.removed`.
         ReviewItemRemoved = "review_item.removed",
+        /// `security_incident.accesses_suspended`: the Caf suspended accesses as a precaution
+        /// from an incident.
+        SecurityIncidentAccessesSuspended = "security_incident.accesses_suspended",
+        /// `security_incident.closed`: the Caf closed an incident.
+        SecurityIncidentClosed = "security_incident.closed",
+        /// `security_incident.measure_recorded`: a side recorded a measure taken.
+        SecurityIncidentMeasureRecorded = "security_incident.measure_recorded",
+        /// `security_incident.reported`: a partner reported a security incident (C-art. 9.2).
+        SecurityIncidentReported = "security_incident.reported",
         /// `role_bundle.created`.
         RoleBundleCreated = "role_bundle.created",
         /// `stop.cancelled`: a planned stop announced was cancelled.
@@ -348,6 +357,8 @@ vocabulary! {
         RoleBundle = "role_bundle",
         /// A service of the catalogue.
         Service = "service",
+        /// A security incident a partner reported.
+        SecurityIncident = "security_incident",
         /// A session.
         Session = "session",
         /// A planned stop of the service.
@@ -384,6 +395,7 @@ impl TargetType {
             "role_bundle_id" => Self::RoleBundle,
             "service_id" => Self::Service,
             "session_id" => Self::Session,
+            "incident_id" => Self::SecurityIncident,
             "stop_id" => Self::Stop,
             "subscription_id" => Self::Subscription,
             _ => return None,

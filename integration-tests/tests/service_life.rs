@@ -1,5 +1,5 @@
 //! The life around the contract (S-art. 3–5, C-art. 9.2, 14, 16): planned stops, service
-//! providers.
+//! providers, security incidents.
 
 use chrono::{Duration, SecondsFormat, Utc};
 use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 on_both_engines!(
     planned_stops_are_announced_listed_and_national_maintenance_closes_the_api,
     a_partner_tells_the_caf_of_its_service_providers_six_months_ahead,
+    a_security_incident_is_reported_followed_and_closed,
 );
 
 fn at(from_now: Duration) -> String {
@@ -325,4 +326,145 @@ fn a_partner_tells_the_caf_of_its_service_providers_six_months_ahead(engine: Eng
     ] {
         assert!(actions.contains(&json!(action)), "{action} in {actions:?}");
     }
+}
+
+/// C-art. 9.2: the partner reports to the Caf without delay any security incident in its
+/// perimeter that may endanger the data its users reach; S-art. 5.1: the security officers
+/// are each other's contacts. The Caf may suspend the accesses concerned as a precaution;
+/// both sides record their measures until the Caf closes the incident.
+fn a_security_incident_is_reported_followed_and_closed(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "251");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
+    let other_caf = env.caf(&cnaf, "392");
+    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
+    let partner = env.partner(&caf_admin, SIRETS[0], "commune");
+    let contract = json!({"contacts": [
+        {"side": "caf", "role": "security_officer", "name": "RSSI Caf du Doubs", "email": "rssi@caf25.example"},
+        {"side": "partner", "role": "security_officer", "name": "Paul Leroy", "email": "rssi@bavans.example"}
+    ]});
+    env.active_convention_under(
+        &caf_admin,
+        &partner,
+        "251-2026-0009",
+        &[("T13", 3)],
+        contract,
+    );
+    let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/users"),
+        &admin,
+        json!({"full_name": "Julie Martin", "function_title": "Travailleuse sociale", "email": "julie@bavans.example", "phone": "03 81 12 34 57"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let julie = r.id();
+    let julie_token = env.activate_from_mail(
+        r.body["identifier"].as_str().unwrap(),
+        "julie@bavans.example",
+    );
+    let incidents = format!("/api/v1/partners/{partner}/security-incidents");
+    let report = |accounts: Value| {
+        json!({"nature": "lost_or_stolen_device",
+               "description": "Ordinateur portable volé dans un véhicule de service.",
+               "detected_at": at(-Duration::hours(2)), "accounts_concerned": accounts})
+    };
+
+    // The partner's administrators report; its users and the Caf do not.
+    assert_eq!(
+        env.post(&incidents, &julie_token, report(json!([]))).status,
+        403
+    );
+    assert_eq!(
+        env.post(&incidents, &caf_admin, report(json!([]))).status,
+        403
+    );
+    let r = env.post(&incidents, &admin, report(json!([uuid::Uuid::nil()])));
+    assert_eq!(
+        r.field_errors(),
+        vec![("accounts_concerned[0]", "not_found")],
+        "{r:?}"
+    );
+    let r = env.post(&incidents, &admin, report(json!([julie])));
+    assert_eq!(r.status, 201, "{r:?}");
+    let incident = r.id();
+    assert_eq!(r.body["status"], "open");
+    // The Caf's security officer and administrators are told at once; not the partner's.
+    for told in ["rssi@caf25.example", "anne@caf25.example"] {
+        assert!(env.delivered(told, "poste ou t"), "{told} not told");
+    }
+    let one = format!("/api/v1/security-incidents/{incident}");
+    assert_eq!(env.get(&one, &other_admin).status, 404, "another Caf");
+
+    // The Caf suspends the account concerned as a precaution: its session ends.
+    assert_eq!(env.get("/api/v1/me", &julie_token).status, 200);
+    let r = env.post(&format!("{one}/suspensions"), &admin, json!({}));
+    assert_eq!(r.status, 403, "only the Caf suspends: {r:?}");
+    let r = env.post(&format!("{one}/suspensions"), &caf_admin, json!({}));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["measures"][0]["side"], "caf");
+    assert_eq!(
+        env.get("/api/v1/me", &julie_token).status,
+        401,
+        "session ended"
+    );
+    assert!(env.delivered(
+        "rssi@bavans.example",
+        "Suspension par précaution d'un compte"
+    ));
+
+    // The partner records its measure; the Caf is told; the Caf closes; nothing more is added.
+    let r = env.post(
+        &format!("{one}/measures"),
+        &admin,
+        json!({"text": "Plainte déposée, mots de passe changés."}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(env.delivered("rssi@caf25.example", "Plainte déposée"));
+    let close = |token: &str| {
+        env.post(
+            &format!("{one}/closure"),
+            token,
+            json!({"summary": "Aucune consultation depuis le poste volé."}),
+        )
+    };
+    assert_eq!(close(&admin).status, 403);
+    let r = close(&caf_admin);
+    assert_eq!(
+        (r.status, &r.body["status"]),
+        (200, &json!("closed")),
+        "{r:?}"
+    );
+    assert!(env.delivered("claire@bavans.example", "clôt l'incident"));
+    let r = env.post(
+        &format!("{one}/measures"),
+        &admin,
+        json!({"text": "Encore"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "incident_closed"), "{r:?}");
+    let list = env.get(&incidents, &caf_admin);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    let actions: Vec<Value> = env
+        .traces_of(&cnaf, &incident)
+        .iter()
+        .map(|t| t["action"].clone())
+        .collect();
+    for action in [
+        "security_incident.reported",
+        "security_incident.accesses_suspended",
+        "security_incident.measure_recorded",
+        "security_incident.closed",
+    ] {
+        assert!(actions.contains(&json!(action)), "{action} in {actions:?}");
+    }
+    let suspended: Vec<Value> = env
+        .traces_of(&cnaf, &julie)
+        .into_iter()
+        .filter(|t| t["action"] == "account.suspended")
+        .collect();
+    assert_eq!(
+        suspended[0]["detail"]["incident"],
+        json!(incident),
+        "{suspended:?}"
+    );
 }

@@ -550,6 +550,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    security_incidents (id) {
+        id -> Text,
+        partner_id -> Text,
+        caf_id -> Text,
+        nature -> Text,
+        description -> Text,
+        detected_at -> Timestamp,
+        accounts_concerned -> Text,
+        reported_by -> Text,
+        reported_at -> Timestamp,
+        measures -> Text,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        closure_summary -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     planned_stops (id) {
         id -> Text,
         caf_id -> Nullable<Text>,

@@ -16,6 +16,7 @@ pub mod errors;
 pub mod exports;
 pub mod groups;
 pub mod habilitations;
+pub mod incidents;
 pub mod maintenance;
 pub mod me;
 pub mod oauth;
@@ -299,6 +300,12 @@ operations!(
     providers::get_provider_notice (ReadRequests),
     providers::record_provider_notice_receipt (ManagePartners) [NoticeAlreadyReceived],
     providers::add_provider_notice_observation (ManagePartners),
+    incidents::report_security_incident (ReportIncidents),
+    incidents::list_security_incidents (ReadRequests),
+    incidents::get_security_incident (ReadRequests),
+    incidents::record_incident_measure (ReportIncidents) [IncidentClosed],
+    incidents::suspend_incident_accesses (HandleIncidents) [IncidentClosed],
+    incidents::close_security_incident (HandleIncidents) [IncidentClosed],
     maintenance::list_planned_stops,
     maintenance::declare_planned_stop (DeclareStops),
     maintenance::cancel_planned_stop (DeclareStops) [StopOver],

@@ -617,6 +617,27 @@ pub fn of_partner(
         .load(conn)?)
 }
 
+/// The addresses of the active administrators of a Caf (`partner_id` `None`) or of a partner.
+pub fn administrators(
+    conn: &mut DbConnection,
+    caf_id: CafId,
+    partner_id: Option<PartnerId>,
+) -> Result<Vec<String>> {
+    let mut q = accounts::table
+        .filter(accounts::status.ne(AccountStatus::Disabled.code()))
+        .select(accounts::email)
+        .into_boxed();
+    q = match partner_id {
+        Some(p) => q
+            .filter(accounts::partner_id.eq(Id(p)))
+            .filter(accounts::role.eq(Role::PartnerAdministrator.code())),
+        None => q
+            .filter(accounts::caf_id.eq(Id(caf_id)))
+            .filter(accounts::role.eq(Role::CafAdministrator.code())),
+    };
+    Ok(q.load(conn)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,17 +2,15 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use mcp_domain::access::Role;
 use mcp_domain::ids::{AccountId, CafId, ConventionId, PartnerId, ProviderNoticeId};
 use mcp_domain::provider::{Notice, Provider};
-use mcp_domain::vocabulary::AccountStatus;
 use mcp_domain::DomainError;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
 use crate::error::{Error, Result};
 use crate::id::Id;
-use crate::schema::{accounts, provider_notices};
+use crate::schema::provider_notices;
 
 /// A notice as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -142,25 +140,4 @@ pub fn of_convention(
         .order(provider_notices::id)
         .select(NoticeRow::as_select())
         .load(conn)?)
-}
-
-/// The addresses of the active administrators of a Caf (`partner_id` `None`) or of a partner.
-pub fn administrators(
-    conn: &mut DbConnection,
-    caf_id: CafId,
-    partner_id: Option<PartnerId>,
-) -> Result<Vec<String>> {
-    let mut q = accounts::table
-        .filter(accounts::status.ne(AccountStatus::Disabled.code()))
-        .select(accounts::email)
-        .into_boxed();
-    q = match partner_id {
-        Some(p) => q
-            .filter(accounts::partner_id.eq(Id(p)))
-            .filter(accounts::role.eq(Role::PartnerAdministrator.code())),
-        None => q
-            .filter(accounts::caf_id.eq(Id(caf_id)))
-            .filter(accounts::role.eq(Role::CafAdministrator.code())),
-    };
-    Ok(q.load(conn)?)
 }

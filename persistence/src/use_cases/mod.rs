@@ -12,6 +12,7 @@ pub mod clients;
 pub mod conventions;
 pub mod habilitations;
 pub mod idempotency;
+pub mod incidents;
 pub mod keys;
 pub mod outbox;
 pub mod partners;

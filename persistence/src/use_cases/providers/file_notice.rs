@@ -47,7 +47,7 @@ pub fn file_notice(
             ctx.now,
         )?;
         let message = provider::filed_message(&partner.name, &conv.row.number, &notice);
-        let caf_admins = administrators(conn, caf_id, None)?;
+        let caf_admins = crate::store::accounts::administrators(conn, caf_id, None)?;
         tell(conn, ctx, &caf_admins, &message)?;
         let row = load(conn, id.get())?;
         let names: Vec<&str> = notice.providers.iter().map(|p| p.name.as_str()).collect();

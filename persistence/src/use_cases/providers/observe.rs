@@ -28,7 +28,8 @@ pub fn observe(db: &Database, ctx: &Ctx, id: ProviderNoticeId, text: &str) -> Re
         let number = crate::store::conventions::load(conn, n.convention_id)?
             .row
             .number;
-        let partner_admins = administrators(conn, n.caf_id.get(), Some(n.partner_id.get()))?;
+        let partner_admins =
+            crate::store::accounts::administrators(conn, n.caf_id.get(), Some(n.partner_id.get()))?;
         tell(
             conn,
             ctx,

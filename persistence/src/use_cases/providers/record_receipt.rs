@@ -36,7 +36,8 @@ pub fn record_receipt(
             .row
             .number;
         let message = provider::receipt_message(&number, received_on, earliest);
-        let partner_admins = administrators(conn, n.caf_id.get(), Some(n.partner_id.get()))?;
+        let partner_admins =
+            crate::store::accounts::administrators(conn, n.caf_id.get(), Some(n.partner_id.get()))?;
         tell(conn, ctx, &partner_admins, &message)?;
         let row = load(conn, id)?;
         trace::record(
