@@ -400,6 +400,9 @@ pub enum Function {
     /// Follow the partners' security incidents: suspend accesses as a precaution, record the
     /// Caf's measures, close them (the Caf's administrators).
     HandleIncidents,
+    /// Plan and record meetings on a convention, write and validate their minutes (C-art. 16):
+    /// the Caf's administrators and the partner's, each for their party.
+    HoldMeetings,
 }
 
 impl Function {
@@ -411,7 +414,7 @@ impl Function {
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
             | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery
             | ManageCatalogue | DeclareStops | DeclareProviders | ReportIncidents
-            | HandleIncidents => None,
+            | HandleIncidents | HoldMeetings => None,
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -502,6 +505,7 @@ pub fn authorize(
                 | ReadReviews
                 | DeclareStops
                 | HandleIncidents
+                | HoldMeetings
         ),
         Role::PartnerAdministrator => matches!(
             function,
@@ -525,6 +529,7 @@ pub fn authorize(
                 | ReadReviews
                 | DeclareProviders
                 | ReportIncidents
+                | HoldMeetings
         ),
         Role::CnafAuditor => matches!(
             function,

@@ -110,12 +110,16 @@ error_codes! {
     IdentitySearchNotAllowed = "identity_search_not_allowed", 403, "Your profile does not search files by identity", "Votre profil ne permet pas la recherche par identité", "Consult by numéro allocataire.";
     IncidentClosed = "incident_closed", 409, "The Caf closed this security incident", "La Caf a clos cet incident de sécurité", "Report a new incident if it starts again.";
     InvalidGrant = "invalid_grant", 422, "The authorization code or its verifier is not valid", "Le code d'autorisation ou son vérificateur n'est pas valide", "Start the sign-in again.";
+    NotYourMinutes = "not_your_minutes", 403, "The other party drafts these minutes", "L'autre partie rédige ce compte rendu", "Each party drafts in turn: validate theirs.";
     NoticeAlreadyReceived = "notice_already_received", 409, "The Caf already recorded the day it received this notice", "La Caf a déjà enregistré la date de réception de cette déclaration", "Nothing to do; read the notice for its earliest start.";
     NoPendingEnrolment = "no_pending_enrolment", 409, "No second factor is being enrolled", "Aucun second facteur n'est en cours d'enrôlement", "Start the enrolment first.";
     NoTerminationPending = "no_termination_pending", 409, "No termination is pending", "Aucune résiliation n'est en cours", "Nothing to withdraw.";
     NotHabilitated = "not_habilitated", 403, "You hold no habilitation for this", "Vous ne détenez aucune habilitation pour cela", "Ask your partner's administrator.";
     OwnAccount = "own_account", 422, "You cannot do this to your own account", "Vous ne pouvez pas faire cela à votre propre compte", "Ask another administrator.";
     PartnerAlreadyRegistered = "partner_already_registered", 409, "This Caf already registered a partner with this SIRET", "Cette Caf a déjà enregistré un partenaire de ce SIRET", "Use the existing partner.";
+    MeetingNotHeld = "meeting_not_held", 409, "The meeting is not recorded as held yet", "La réunion n'est pas encore enregistrée comme tenue", "Record that it was held first.";
+    MeetingStepDone = "meeting_step_done", 409, "This step of the meeting is already recorded", "Cette étape de la réunion est déjà enregistrée", "Read the meeting again.";
+    MinutesNotWritten = "minutes_not_written", 409, "The minutes are not written yet", "Le compte rendu n'est pas encore rédigé", "Wait for the drafting party.";
     ManagementAlreadyTakenOver = "management_already_taken_over", 409, "The Caf already manages this partner's habilitations", "La Caf gère déjà les habilitations de ce partenaire", "Give management back first, or nothing to do.";
     ManagementNotTakenOver = "management_not_taken_over", 409, "The Caf has not taken this partner's management back", "La Caf n'a pas repris la gestion de ce partenaire", "Nothing to give back.";
     PasswordChangeRequired = "password_change_required", 403, "Change your password before anything else", "Changez votre mot de passe avant toute autre chose", "POST /api/v1/me/password.";

@@ -112,6 +112,8 @@ typed_ids! {
     ProviderNoticeId;
     /// A security incident a partner reported (C-art. 9.2).
     SecurityIncidentId;
+    /// A meeting on a convention (C-art. 16).
+    MeetingId;
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod habilitation;
 pub mod ids;
 pub mod incident;
 pub mod maintenance;
+pub mod meeting;
 pub mod partner;
 pub mod password;
 pub mod person;

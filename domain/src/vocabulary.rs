@@ -193,6 +193,14 @@ vocabulary! {
         OauthConsentGiven = "oauth.consent_given",
         /// `operation.refused`.
         OperationRefused = "operation.refused",
+        /// `meeting.held`: a meeting on the convention was recorded as held.
+        MeetingHeld = "meeting.held",
+        /// `meeting.minutes_validated`: a party validated the minutes.
+        MeetingMinutesValidated = "meeting.minutes_validated",
+        /// `meeting.minutes_written`: the drafting party wrote the minutes.
+        MeetingMinutesWritten = "meeting.minutes_written",
+        /// `meeting.planned`: a meeting on the convention was planned or asked for (C-art. 16).
+        MeetingPlanned = "meeting.planned",
         /// `partner.created`.
         PartnerCreated = "partner.created",
         /// `partner.updated`.
@@ -339,6 +347,8 @@ vocabulary! {
         Habilitation = "habilitation",
         /// A question of the Caf on a habilitation request.
         HabilitationQuestion = "habilitation_question",
+        /// A meeting on a convention.
+        Meeting = "meeting",
         /// A message to a person, in the outbox.
         Message = "message",
         /// A partner.
@@ -386,6 +396,7 @@ impl TargetType {
             "habilitation_id" => Self::Habilitation,
             "question_id" => Self::HabilitationQuestion,
             "message_id" => Self::Message,
+            "meeting_id" => Self::Meeting,
             "partner_id" => Self::Partner,
             "profile_id" => Self::Profile,
             "notice_id" => Self::ProviderNotice,

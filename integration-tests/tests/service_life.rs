@@ -1,5 +1,5 @@
 //! The life around the contract (S-art. 3–5, C-art. 9.2, 14, 16): planned stops, service
-//! providers, security incidents.
+//! providers, security incidents, meetings on the convention.
 
 use chrono::{Duration, SecondsFormat, Utc};
 use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
@@ -9,6 +9,7 @@ on_both_engines!(
     planned_stops_are_announced_listed_and_national_maintenance_closes_the_api,
     a_partner_tells_the_caf_of_its_service_providers_six_months_ahead,
     a_security_incident_is_reported_followed_and_closed,
+    meetings_on_the_convention_minutes_in_turn_validated_by_both,
 );
 
 fn at(from_now: Duration) -> String {
@@ -467,4 +468,168 @@ fn a_security_incident_is_reported_followed_and_closed(engine: Engine) {
         json!(incident),
         "{suspended:?}"
     );
+}
+
+/// C-art. 16: the yearly review may be a meeting the Cnaf may attend; on request of either party
+/// the parties meet within one month of the request's receipt; after each meeting the minutes
+/// are drafted by each party in turn and validated by both within 30 days.
+fn meetings_on_the_convention_minutes_in_turn_validated_by_both(engine: Engine) {
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "251");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
+    let other_caf = env.caf(&cnaf, "392");
+    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
+    let partner = env.partner(&caf_admin, SIRETS[0], "commune");
+    env.active_convention(&caf_admin, &partner, "251-2026-0011", 2);
+    let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
+    let conv = env
+        .get(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &caf_admin,
+        )
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let meetings = format!("/api/v1/conventions/{conv}/meetings");
+    let today = Utc::now().date_naive();
+    assert_eq!(
+        env.post(
+            &meetings,
+            &other_admin,
+            json!({"kind": "annual", "planned_on": today})
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        env.post(
+            &meetings,
+            &cnaf,
+            json!({"kind": "annual", "planned_on": today})
+        )
+        .status,
+        403
+    );
+
+    // The partner asks for a meeting: within one month, and the Caf is told.
+    let r = env.post(
+        &meetings,
+        &admin,
+        json!({"kind": "on_request", "planned_on": today + chrono::Months::new(1) + Duration::days(1)}),
+    );
+    assert_eq!(
+        r.field_errors(),
+        vec![("planned_on", "beyond_one_month")],
+        "{r:?}"
+    );
+    let r = env.post(
+        &meetings,
+        &admin,
+        json!({"kind": "on_request", "planned_on": today}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(
+        (r.body["requested_by"].as_str(), &r.body["due_by"]),
+        (Some("partner"), &json!(today + chrono::Months::new(1)))
+    );
+    let first = r.id();
+    assert!(env.delivered("anne@caf25.example", "demande une réunion de suivi"));
+
+    // Held with the Cnaf: the Caf drafts the first minutes; the partner cannot.
+    let one = format!("/api/v1/meetings/{first}");
+    let people = json!([
+        {"name": "Anne Martin", "function_title": "Administratrice", "represents": "caf"},
+        {"name": "Claire Dupont", "function_title": "Gestionnaire principale", "represents": "partner"},
+        {"name": "Léa Roux", "function_title": "Déléguée à la protection des données", "represents": "cnaf"}
+    ]);
+    let r = env.put(
+        &format!("{one}/minutes"),
+        &caf_admin,
+        json!({"text": "Trop tôt"}),
+    );
+    assert_eq!((r.status, r.code()), (409, "meeting_not_held"), "{r:?}");
+    let r = env.post(
+        &format!("{one}/holding"),
+        &admin,
+        json!({"held_on": today, "attendees": people}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        (
+            &r.body["cnaf_attended"],
+            &r.body["drafter"],
+            &r.body["held_late"]
+        ),
+        (&json!(true), &json!("caf"), &json!(false))
+    );
+    assert_eq!(r.body["minutes_due_by"], json!(today + Duration::days(30)));
+    let r = env.post(
+        &format!("{one}/holding"),
+        &admin,
+        json!({"held_on": today, "attendees": people}),
+    );
+    assert_eq!((r.status, r.code()), (409, "meeting_step_done"));
+    let r = env.put(
+        &format!("{one}/minutes"),
+        &admin,
+        json!({"text": "Notre compte rendu"}),
+    );
+    assert_eq!((r.status, r.code()), (403, "not_your_minutes"), "{r:?}");
+    let r = env.post(&format!("{one}/minutes/validation"), &admin, json!({}));
+    assert_eq!((r.status, r.code()), (409, "minutes_not_written"), "{r:?}");
+    let r = env.put(
+        &format!("{one}/minutes"),
+        &caf_admin,
+        json!({"text": "Bilan : quotas respectés."}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(env.delivered("claire@bavans.example", "Validez-le au plus tard le"));
+    for token in [&admin, &caf_admin] {
+        let r = env.post(&format!("{one}/minutes/validation"), token, json!({}));
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let r = env.get(&one, &cnaf);
+    assert!(
+        r.body["validated_by_caf_at"].is_string() && r.body["validated_by_partner_at"].is_string(),
+        "{r:?}"
+    );
+    assert_eq!(r.body["minutes_late"], false);
+    let r = env.post(&format!("{one}/minutes/validation"), &admin, json!({}));
+    assert_eq!((r.status, r.code()), (409, "meeting_step_done"));
+
+    // The next meeting's minutes are the partner's to draft.
+    let r = env.post(
+        &meetings,
+        &caf_admin,
+        json!({"kind": "annual", "planned_on": today}),
+    );
+    let second = r.id();
+    let r = env.post(
+        &format!("/api/v1/meetings/{second}/holding"),
+        &caf_admin,
+        json!({"held_on": today, "attendees": people}),
+    );
+    assert_eq!(r.body["drafter"], "partner", "{r:?}");
+    assert_eq!(
+        env.get(&meetings, &admin).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let actions: Vec<Value> = env
+        .traces_of(&cnaf, &first)
+        .iter()
+        .map(|t| t["action"].clone())
+        .collect();
+    for action in [
+        "meeting.planned",
+        "meeting.held",
+        "meeting.minutes_written",
+        "meeting.minutes_validated",
+    ] {
+        assert!(actions.contains(&json!(action)), "{action} in {actions:?}");
+    }
 }

@@ -568,6 +568,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    meetings (id) {
+        id -> Text,
+        convention_id -> Text,
+        partner_id -> Text,
+        caf_id -> Text,
+        kind -> Text,
+        requested_by -> Nullable<Text>,
+        requested_on -> Nullable<Date>,
+        due_by -> Nullable<Date>,
+        planned_on -> Date,
+        planned_by -> Text,
+        held_on -> Nullable<Date>,
+        attendees -> Text,
+        cnaf_attended -> Bool,
+        held_late -> Bool,
+        drafter -> Nullable<Text>,
+        minutes_due_by -> Nullable<Date>,
+        minutes -> Nullable<Text>,
+        minutes_written_at -> Nullable<Timestamp>,
+        validated_by_caf_at -> Nullable<Timestamp>,
+        validated_by_partner_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     planned_stops (id) {
         id -> Text,
         caf_id -> Nullable<Text>,

@@ -19,6 +19,7 @@ pub mod habilitations;
 pub mod incidents;
 pub mod maintenance;
 pub mod me;
+pub mod meetings;
 pub mod oauth;
 pub mod outbox;
 pub mod partners;
@@ -306,6 +307,12 @@ operations!(
     incidents::record_incident_measure (ReportIncidents) [IncidentClosed],
     incidents::suspend_incident_accesses (HandleIncidents) [IncidentClosed],
     incidents::close_security_incident (HandleIncidents) [IncidentClosed],
+    meetings::plan_meeting (HoldMeetings),
+    meetings::list_meetings (ReadReviews),
+    meetings::get_meeting (ReadReviews),
+    meetings::record_meeting_held (HoldMeetings) [MeetingStepDone],
+    meetings::write_meeting_minutes (HoldMeetings) [MeetingNotHeld, MeetingStepDone, NotYourMinutes],
+    meetings::validate_meeting_minutes (HoldMeetings) [MeetingStepDone, MinutesNotWritten],
     maintenance::list_planned_stops,
     maintenance::declare_planned_stop (DeclareStops),
     maintenance::cancel_planned_stop (DeclareStops) [StopOver],

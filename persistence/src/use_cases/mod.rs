@@ -14,6 +14,7 @@ pub mod habilitations;
 pub mod idempotency;
 pub mod incidents;
 pub mod keys;
+pub mod meetings;
 pub mod outbox;
 pub mod partners;
 pub mod providers;
