@@ -48,6 +48,7 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
         mcp_persistence::use_cases::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
     Ok(AppState {
         maintenance: maintenance::Calendar::load(&db).map_err(|e| e.to_string())?,
+        documents: Arc::new(mcp_persistence::use_cases::documents::InDatabase),
         mail,
         keys: TokenKeys::from_stored(&keys, now, config.token_ttl_seconds)?,
         db,

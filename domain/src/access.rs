@@ -403,6 +403,10 @@ pub enum Function {
     /// Plan and record meetings on a convention, write and validate their minutes (C-art. 16):
     /// the Caf's administrators and the partner's, each for their party.
     HoldMeetings,
+    /// Attach to a convention the documents that are the partner's to produce (its
+    /// deliberation, its RGPD evidence): the partner's administrators. The Caf attaches any
+    /// under [`Function::ManagePartners`].
+    AttachDocuments,
 }
 
 impl Function {
@@ -414,7 +418,7 @@ impl Function {
             ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
             | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery
             | ManageCatalogue | DeclareStops | DeclareProviders | ReportIncidents
-            | HandleIncidents | HoldMeetings => None,
+            | HandleIncidents | HoldMeetings | AttachDocuments => None,
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -530,6 +534,7 @@ pub fn authorize(
                 | DeclareProviders
                 | ReportIncidents
                 | HoldMeetings
+                | AttachDocuments
         ),
         Role::CnafAuditor => matches!(
             function,

@@ -114,6 +114,8 @@ typed_ids! {
     SecurityIncidentId;
     /// A meeting on a convention (C-art. 16).
     MeetingId;
+    /// A document attached to a convention.
+    DocumentId;
 }
 
 #[cfg(test)]

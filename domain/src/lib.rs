@@ -13,6 +13,7 @@ pub mod commitment;
 pub mod contract;
 pub mod convention;
 pub mod delivery;
+pub mod document;
 pub mod error;
 pub mod habilitation;
 pub mod ids;

@@ -193,6 +193,8 @@ vocabulary! {
         OauthConsentGiven = "oauth.consent_given",
         /// `operation.refused`.
         OperationRefused = "operation.refused",
+        /// `document.attached`: a document was attached to a convention.
+        DocumentAttached = "document.attached",
         /// `meeting.held`: a meeting on the convention was recorded as held.
         MeetingHeld = "meeting.held",
         /// `meeting.minutes_validated`: a party validated the minutes.
@@ -341,6 +343,8 @@ vocabulary! {
         Convention = "convention",
         /// A delegation of habilitation management.
         Delegation = "delegation",
+        /// A document attached to a convention.
+        Document = "document",
         /// A group of the partner's staff.
         Group = "group",
         /// A habilitation.
@@ -392,6 +396,7 @@ impl TargetType {
             "client_id" => Self::ClientApplication,
             "convention_id" => Self::Convention,
             "delegation_id" => Self::Delegation,
+            "document_id" => Self::Document,
             "group_id" => Self::Group,
             "habilitation_id" => Self::Habilitation,
             "question_id" => Self::HabilitationQuestion,

@@ -1,5 +1,5 @@
 //! The life around the contract (S-art. 3–5, C-art. 9.2, 14, 16): planned stops, service
-//! providers, security incidents, meetings on the convention.
+//! providers, security incidents, meetings on the convention, documents.
 
 use chrono::{Duration, SecondsFormat, Utc};
 use mcp_integration_tests::{on_both_engines, Engine, TestEnv, SIRETS};
@@ -10,6 +10,7 @@ on_both_engines!(
     a_partner_tells_the_caf_of_its_service_providers_six_months_ahead,
     a_security_incident_is_reported_followed_and_closed,
     meetings_on_the_convention_minutes_in_turn_validated_by_both,
+    a_conventions_documents_are_whole_pdfs_read_in_its_perimeter,
 );
 
 fn at(from_now: Duration) -> String {
@@ -632,4 +633,142 @@ fn meetings_on_the_convention_minutes_in_turn_validated_by_both(engine: Engine) 
     ] {
         assert!(actions.contains(&json!(action)), "{action} in {actions:?}");
     }
+}
+
+/// The signed convention, the contract, bulletins, amendments, the authorising deliberation and
+/// the RGPD evidence are kept as PDF files with their SHA-256, listed per convention and
+/// downloaded by those in its perimeter.
+fn a_conventions_documents_are_whole_pdfs_read_in_its_perimeter(engine: Engine) {
+    use base64::Engine as _;
+    let env = TestEnv::start(engine);
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "251");
+    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
+    let other_caf = env.caf(&cnaf, "392");
+    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
+    let partner = env.partner(&caf_admin, SIRETS[0], "commune");
+    env.active_convention(&caf_admin, &partner, "251-2026-0012", 2);
+    let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
+    let conv = env
+        .get(
+            &format!("/api/v1/partners/{partner}/conventions"),
+            &caf_admin,
+        )
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let docs = format!("/api/v1/conventions/{conv}/documents");
+    let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        .to_vec();
+    let sum = mcp_domain::document::sha256_hex(&pdf);
+    let body = |kind: &str, bytes: &[u8], sha256: &str, deliberation: Value| {
+        json!({"kind": kind, "title": "Délibération autorisant la signature", "file_name": "délibération 2026-114.pdf",
+               "content_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+               "sha256": sha256, "deliberation": deliberation})
+    };
+    let deliberation = json!({"number": "2026-114", "adopted_on": "2026-11-20",
+                              "prefecture_acknowledgement": "025-212500001-20261120-2026_114-DE"});
+
+    // The partner attaches its deliberation, not the signed convention; the file must arrive
+    // whole and be a PDF.
+    let r = env.post(
+        &docs,
+        &admin,
+        body("signed_convention", &pdf, &sum, Value::Null),
+    );
+    assert_eq!(r.status, 403, "{r:?}");
+    let r = env.post(
+        &docs,
+        &admin,
+        body("deliberation", &pdf, &"0".repeat(64), deliberation.clone()),
+    );
+    assert_eq!(r.field_errors(), vec![("sha256", "mismatch")], "{r:?}");
+    let png = b"\x89PNG\r\n\x1a\n";
+    let r = env.post(
+        &docs,
+        &admin,
+        body(
+            "deliberation",
+            png,
+            &mcp_domain::document::sha256_hex(png),
+            deliberation.clone(),
+        ),
+    );
+    assert_eq!(r.field_errors(), vec![("content", "not_pdf")], "{r:?}");
+    let r = env.post(&docs, &admin, body("deliberation", &pdf, &sum, Value::Null));
+    assert_eq!(
+        r.field_errors(),
+        vec![("deliberation", "required")],
+        "{r:?}"
+    );
+    let r = env.post(
+        &docs,
+        &admin,
+        body("deliberation", &pdf, &sum, deliberation.clone()),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let doc = r.id();
+    assert_eq!(
+        (r.body["size"].as_u64(), r.body["sha256"].as_str()),
+        (Some(pdf.len() as u64), Some(sum.as_str()))
+    );
+    assert_eq!(r.body["deliberation"]["number"], "2026-114");
+    // Sent again (a retry): the same document, nothing twice.
+    let r = env.post(
+        &docs,
+        &admin,
+        body("deliberation", &pdf, &sum, deliberation),
+    );
+    assert_eq!((r.status, r.id()), (200, doc.clone()), "{r:?}");
+    // The Caf attaches the signed convention.
+    let r = env.post(
+        &docs,
+        &caf_admin,
+        body("signed_convention", &pdf, &sum, Value::Null),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(
+        env.get(&docs, &admin).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(env.get(&docs, &other_admin).status, 404);
+
+    // Downloaded whole, with its digest, by the perimeter only.
+    let url = format!("{}/api/v1/documents/{doc}/content", env.base_url());
+    let got = env.client().get(&url).bearer_auth(&admin).send().unwrap();
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        got.headers()["etag"].to_str().unwrap(),
+        format!("\"{sum}\"")
+    );
+    assert!(got.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment; filename=\"d_lib_ration_2026-114.pdf\""));
+    assert_eq!(got.bytes().unwrap().to_vec(), pdf);
+    let other = env
+        .client()
+        .get(&url)
+        .bearer_auth(&other_admin)
+        .send()
+        .unwrap();
+    assert_eq!(other.status().as_u16(), 404);
+    let actions: Vec<Value> = env
+        .traces_of(&cnaf, &doc)
+        .iter()
+        .map(|t| t["action"].clone())
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == json!("document.attached"))
+            .count(),
+        1,
+        "{actions:?}"
+    );
 }

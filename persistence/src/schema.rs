@@ -594,6 +594,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    documents (id) {
+        id -> Text,
+        convention_id -> Text,
+        partner_id -> Text,
+        caf_id -> Text,
+        kind -> Text,
+        title -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        deliberation_number -> Nullable<Text>,
+        deliberation_adopted_on -> Nullable<Date>,
+        prefecture_acknowledgement -> Nullable<Text>,
+        attached_by -> Text,
+        attached_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_contents (document_id) {
+        document_id -> Text,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
     planned_stops (id) {
         id -> Text,
         caf_id -> Nullable<Text>,

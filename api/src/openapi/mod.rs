@@ -139,7 +139,9 @@ impl Modify for Conventions {
                     .any(|p| matches!(p, RefOr::T(p) if p.name == "cursor"));
                 // Retried POSTs of a person's token carry a key (imports are idempotent by
                 // content and stream their body).
-                let idempotent = post && secured && id != "import_beneficiary_files";
+                let idempotent = post
+                    && secured
+                    && !matches!(id.as_str(), "import_beneficiary_files" | "attach_document");
                 if idempotent {
                     declare_idempotency_key(op);
                 }

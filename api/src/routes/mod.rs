@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod cdap;
 pub mod conventions;
 pub mod delegations;
+pub mod documents;
 pub mod errors;
 pub mod exports;
 pub mod groups;
@@ -313,6 +314,9 @@ operations!(
     meetings::record_meeting_held (HoldMeetings) [MeetingStepDone],
     meetings::write_meeting_minutes (HoldMeetings) [MeetingNotHeld, MeetingStepDone, NotYourMinutes],
     meetings::validate_meeting_minutes (HoldMeetings) [MeetingStepDone, MinutesNotWritten],
+    documents::attach_document (ManagePartners),
+    documents::list_documents (ReadPartners),
+    documents::download_document (ReadPartners),
     maintenance::list_planned_stops,
     maintenance::declare_planned_stop (DeclareStops),
     maintenance::cancel_planned_stop (DeclareStops) [StopOver],

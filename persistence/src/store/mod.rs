@@ -11,6 +11,7 @@ pub mod clients;
 pub mod conventions;
 pub mod departures;
 pub mod devices;
+pub mod documents;
 pub mod habilitations;
 pub mod idempotency;
 pub mod incidents;
