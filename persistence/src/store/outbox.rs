@@ -30,6 +30,21 @@ pub fn enqueue(
     Ok(())
 }
 
+/// Queues the same message to each of `recipients`, inside the caller's transaction; says how
+/// many were queued.
+pub fn enqueue_to_each(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    recipients: &[String],
+    subject: &str,
+    body: &str,
+) -> Result<usize> {
+    for recipient in recipients {
+        enqueue(conn, now, recipient, subject, body)?;
+    }
+    Ok(recipients.len())
+}
+
 /// A message leaving the outbox.
 #[derive(Debug, Clone)]
 pub struct Outgoing {

@@ -260,10 +260,7 @@ pub(crate) fn notify_caf(
     body: &str,
 ) -> Result<usize> {
     let to = caf_administrators(conn, caf_id)?;
-    for email in &to {
-        crate::store::outbox::enqueue(conn, now, email, subject, body)?;
-    }
-    Ok(to.len())
+    crate::store::outbox::enqueue_to_each(conn, now, &to, subject, body)
 }
 
 /// Opens a campaign for `partner` inside the caller's transaction: one item per habilitation in

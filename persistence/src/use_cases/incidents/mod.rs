@@ -52,10 +52,7 @@ fn tell(
     (subject, body): &(String, String),
 ) -> Result<usize> {
     let to = security_contacts(conn, (n.caf_id.get(), n.partner_id.get()), side)?;
-    for email in &to {
-        crate::store::outbox::enqueue(conn, ctx.now, email, subject, body)?;
-    }
-    Ok(to.len())
+    crate::store::outbox::enqueue_to_each(conn, ctx.now, &to, subject, body)
 }
 
 /// The partner's name, for messages.

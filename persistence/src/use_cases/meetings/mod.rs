@@ -55,9 +55,8 @@ fn tell_other(
         Party::Caf => Some(m.partner_id.get()),
         Party::Partner => None,
     };
-    for email in crate::store::accounts::administrators(conn, m.caf_id.get(), partner)? {
-        crate::store::outbox::enqueue(conn, ctx.now, &email, subject, body)?;
-    }
+    let to = crate::store::accounts::administrators(conn, m.caf_id.get(), partner)?;
+    crate::store::outbox::enqueue_to_each(conn, ctx.now, &to, subject, body)?;
     Ok(())
 }
 

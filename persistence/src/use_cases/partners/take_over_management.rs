@@ -133,21 +133,14 @@ fn tell_administrators(
     partner: &Partner,
     body: &str,
 ) -> Result<()> {
-    use crate::schema::accounts;
-    let emails: Vec<String> = accounts::table
-        .filter(accounts::partner_id.eq(&partner.id))
-        .filter(accounts::role.eq(mcp_domain::access::Role::PartnerAdministrator.code()))
-        .filter(accounts::status.ne(mcp_domain::vocabulary::AccountStatus::Disabled.code()))
-        .select(accounts::email)
-        .load(conn)?;
-    for email in emails {
-        crate::store::outbox::enqueue(
-            conn,
-            ctx.now,
-            &email,
-            "Mon Compte Partenaire : gestion des habilitations",
-            body,
-        )?;
-    }
+    let emails =
+        crate::store::accounts::administrators(conn, partner.caf_id.get(), Some(partner.id.get()))?;
+    crate::store::outbox::enqueue_to_each(
+        conn,
+        ctx.now,
+        &emails,
+        "Mon Compte Partenaire : gestion des habilitations",
+        body,
+    )?;
     Ok(())
 }

@@ -46,9 +46,7 @@ fn tell(
     to: &[String],
     (subject, body): &(String, String),
 ) -> Result<()> {
-    for email in to {
-        crate::store::outbox::enqueue(conn, ctx.now, email, subject, body)?;
-    }
+    crate::store::outbox::enqueue_to_each(conn, ctx.now, to, subject, body)?;
     Ok(())
 }
 

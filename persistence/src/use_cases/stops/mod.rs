@@ -42,10 +42,7 @@ fn tell(
     (subject, body): (String, String),
 ) -> Result<usize> {
     let told = recipients(conn, stop.scope, &stop.services, now.date())?;
-    for email in &told {
-        crate::store::outbox::enqueue(conn, now, email, &subject, &body)?;
-    }
-    Ok(told.len())
+    crate::store::outbox::enqueue_to_each(conn, now, &told, &subject, &body)
 }
 
 /// Who declared `stop`, as its messages name them.
