@@ -210,11 +210,19 @@ fn planned_stops_are_announced_listed_and_national_maintenance_closes_the_api(en
     );
 }
 
-/// C-art. 14: a partner that means to use service providers tells the Caf at least six months
-/// ahead, with their list, their locations, the databases' locations, the legal regime of their
-/// tools and their tasks; outside the EU without adequate protection, the safeguards; the Caf
-/// makes its observations.
-fn a_partner_tells_the_caf_of_its_service_providers_six_months_ahead(engine: Engine) {
+/// A Caf (251) with a commune under an active convention (`number`, under `contract`) and its
+/// principal administrator, and another Caf's administrator who must see none of it.
+struct Commune {
+    env: TestEnv,
+    cnaf: String,
+    caf_admin: String,
+    other_admin: String,
+    partner: String,
+    admin: String,
+    conv: String,
+}
+
+fn a_commune(engine: Engine, number: &str, contract: Value) -> Commune {
     let env = TestEnv::start(engine);
     let cnaf = env.cnaf_operator();
     let caf = env.caf(&cnaf, "251");
@@ -222,7 +230,7 @@ fn a_partner_tells_the_caf_of_its_service_providers_six_months_ahead(engine: Eng
     let other_caf = env.caf(&cnaf, "392");
     let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
     let partner = env.partner(&caf_admin, SIRETS[0], "commune");
-    env.active_convention(&caf_admin, &partner, "251-2026-0007", 2);
+    env.active_convention_under(&caf_admin, &partner, number, &[("T13", 2)], contract);
     let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
     let conv = env
         .get(
@@ -233,6 +241,31 @@ fn a_partner_tells_the_caf_of_its_service_providers_six_months_ahead(engine: Eng
         .as_str()
         .unwrap()
         .to_string();
+    Commune {
+        env,
+        cnaf,
+        caf_admin,
+        other_admin,
+        partner,
+        admin,
+        conv,
+    }
+}
+
+/// C-art. 14: a partner that means to use service providers tells the Caf at least six months
+/// ahead, with their list, their locations, the databases' locations, the legal regime of their
+/// tools and their tasks; outside the EU without adequate protection, the safeguards; the Caf
+/// makes its observations.
+fn a_partner_tells_the_caf_of_its_service_providers_six_months_ahead(engine: Engine) {
+    let Commune {
+        env,
+        cnaf,
+        caf_admin,
+        other_admin,
+        admin,
+        conv,
+        ..
+    } = a_commune(engine, "251-2026-0007", Value::Null);
     let notices = format!("/api/v1/conventions/{conv}/provider-notices");
     let provider = |database_country: &str| {
         json!({"name": "Infogérance Bourgogne SAS", "location": "Dijon, France", "country": "FR",
@@ -335,25 +368,19 @@ fn a_partner_tells_the_caf_of_its_service_providers_six_months_ahead(engine: Eng
 /// are each other's contacts. The Caf may suspend the accesses concerned as a precaution;
 /// both sides record their measures until the Caf closes the incident.
 fn a_security_incident_is_reported_followed_and_closed(engine: Engine) {
-    let env = TestEnv::start(engine);
-    let cnaf = env.cnaf_operator();
-    let caf = env.caf(&cnaf, "251");
-    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
-    let other_caf = env.caf(&cnaf, "392");
-    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
-    let partner = env.partner(&caf_admin, SIRETS[0], "commune");
     let contract = json!({"contacts": [
         {"side": "caf", "role": "security_officer", "name": "RSSI Caf du Doubs", "email": "rssi@caf25.example"},
         {"side": "partner", "role": "security_officer", "name": "Paul Leroy", "email": "rssi@bavans.example"}
     ]});
-    env.active_convention_under(
-        &caf_admin,
-        &partner,
-        "251-2026-0009",
-        &[("T13", 3)],
-        contract,
-    );
-    let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
+    let Commune {
+        env,
+        cnaf,
+        caf_admin,
+        other_admin,
+        partner,
+        admin,
+        ..
+    } = a_commune(engine, "251-2026-0009", contract);
     let r = env.post(
         &format!("/api/v1/partners/{partner}/users"),
         &admin,
@@ -475,24 +502,15 @@ fn a_security_incident_is_reported_followed_and_closed(engine: Engine) {
 /// the parties meet within one month of the request's receipt; after each meeting the minutes
 /// are drafted by each party in turn and validated by both within 30 days.
 fn meetings_on_the_convention_minutes_in_turn_validated_by_both(engine: Engine) {
-    let env = TestEnv::start(engine);
-    let cnaf = env.cnaf_operator();
-    let caf = env.caf(&cnaf, "251");
-    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
-    let other_caf = env.caf(&cnaf, "392");
-    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
-    let partner = env.partner(&caf_admin, SIRETS[0], "commune");
-    env.active_convention(&caf_admin, &partner, "251-2026-0011", 2);
-    let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
-    let conv = env
-        .get(
-            &format!("/api/v1/partners/{partner}/conventions"),
-            &caf_admin,
-        )
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let Commune {
+        env,
+        cnaf,
+        caf_admin,
+        other_admin,
+        admin,
+        conv,
+        ..
+    } = a_commune(engine, "251-2026-0011", Value::Null);
     let meetings = format!("/api/v1/conventions/{conv}/meetings");
     let today = Utc::now().date_naive();
     assert_eq!(
@@ -640,24 +658,15 @@ fn meetings_on_the_convention_minutes_in_turn_validated_by_both(engine: Engine) 
 /// downloaded by those in its perimeter.
 fn a_conventions_documents_are_whole_pdfs_read_in_its_perimeter(engine: Engine) {
     use base64::Engine as _;
-    let env = TestEnv::start(engine);
-    let cnaf = env.cnaf_operator();
-    let caf = env.caf(&cnaf, "251");
-    let caf_admin = env.caf_admin(&cnaf, &caf, "anne@caf25.example");
-    let other_caf = env.caf(&cnaf, "392");
-    let other_admin = env.caf_admin(&cnaf, &other_caf, "marc@caf39.example");
-    let partner = env.partner(&caf_admin, SIRETS[0], "commune");
-    env.active_convention(&caf_admin, &partner, "251-2026-0012", 2);
-    let admin = env.partner_admin(&caf_admin, &partner, "principal", "claire@bavans.example");
-    let conv = env
-        .get(
-            &format!("/api/v1/partners/{partner}/conventions"),
-            &caf_admin,
-        )
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let Commune {
+        env,
+        cnaf,
+        caf_admin,
+        other_admin,
+        admin,
+        conv,
+        ..
+    } = a_commune(engine, "251-2026-0012", Value::Null);
     let docs = format!("/api/v1/conventions/{conv}/documents");
     let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
         .to_vec();
