@@ -12,6 +12,7 @@ pub mod lang;
 pub mod logging;
 pub mod mail;
 pub mod maintenance;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod request_id;
@@ -49,6 +50,7 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
     Ok(AppState {
         maintenance: maintenance::Calendar::load(&db).map_err(|e| e.to_string())?,
         documents: Arc::new(mcp_persistence::use_cases::documents::InDatabase),
+        metrics: metrics::Metrics::new(),
         mail,
         keys: TokenKeys::from_stored(&keys, now, config.token_ttl_seconds)?,
         db,
@@ -178,11 +180,13 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
                     .add(("Cache-Control", "no-store")),
             )
             .wrap(access_log::logger())
+            .wrap(middleware::from_fn(metrics::measure))
             // Outermost: every answer, refusals of the layers above included, in the language
             // asked (problem titles, files).
             .wrap(middleware::from_fn(lang::in_asked_language))
             .service(health)
             .service(ready)
+            .service(metrics::serve_metrics)
             .service(openapi_json)
             .service(explorer_redirect)
             .service(

@@ -18,6 +18,8 @@ pub struct AppState {
     pub outbox: std::sync::Arc<tokio::sync::Notify>,
     /// Where the outbox delivers.
     pub mail: std::sync::Arc<dyn mcp_persistence::use_cases::outbox::Transport>,
+    /// This process's metrics (`/metrics`).
+    pub metrics: crate::metrics::Metrics,
     /// Where the bytes of documents are kept (the database by default).
     pub documents: std::sync::Arc<dyn mcp_persistence::use_cases::documents::Contents>,
     /// The national stops not ended, during which the API answers 503.

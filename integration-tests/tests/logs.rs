@@ -5,7 +5,10 @@ use std::sync::{Mutex, OnceLock};
 
 use mcp_integration_tests::{on_both_engines, Engine, TestEnv};
 
-on_both_engines!(the_access_log_names_no_beneficiary);
+on_both_engines!(
+    the_access_log_names_no_beneficiary,
+    metrics_count_requests_by_route_template_never_by_path,
+);
 
 #[test]
 fn a_fresh_sqlite_database_opens_without_an_error_logged() {
@@ -172,4 +175,62 @@ fn json_logs_are_one_object_a_line() {
     let message = access[0]["message"].as_str().unwrap();
     assert!(message.contains("GET /api/v1/partners?…"), "{message}");
     assert!(!message.contains("21770284000014"), "{message}");
+}
+
+/// `/metrics` in Prometheus's text format: requests by route template and status, latency,
+/// the pool, the outbox and throttled sign-ins — and no path value, identifier or file number
+/// as a label.
+fn metrics_count_requests_by_route_template_never_by_path(engine: Engine) {
+    let env = TestEnv::start_with(engine, |c| {
+        c.identifier_throttle.free_failures = 1;
+    });
+    let cnaf = env.cnaf_operator();
+    let caf = env.caf(&cnaf, "251");
+    assert_eq!(env.get(&format!("/api/v1/cafs/{caf}"), &cnaf).status, 200);
+    for _ in 0..6 {
+        env.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(
+                &serde_json::json!({"identifier": "ZZZZ-ZZZZ", "password": "Faux-mot-de-passe-1"}),
+            ),
+        );
+    }
+    let r = env
+        .client()
+        .get(format!("{}/metrics", env.base_url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = r.text().unwrap();
+    assert!(
+        text.contains(
+            r#"mcp_http_requests_total{method="GET",route="/api/v1/cafs/{caf_id}",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("mcp_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/cafs/{caf_id}\""), "{text}");
+    assert!(!text.contains(&caf), "a path value became a label");
+    assert!(!text.contains("ZZZZ"), "an identifier became a label");
+    let throttled = text
+        .lines()
+        .find_map(|l| l.strip_prefix("mcp_sign_ins_throttled_total "))
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap();
+    assert!(throttled >= 1, "{text}");
+    for gauge in [
+        "mcp_db_pool_connections ",
+        "mcp_db_pool_max_connections ",
+        "mcp_outbox_waiting_messages ",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(gauge)),
+            "{gauge} in {text}"
+        );
+    }
 }

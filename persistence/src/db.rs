@@ -114,6 +114,17 @@ fn with_connect_timeout(url: &str, timeout: Duration) -> String {
     format!("{url}{sep}connect_timeout={}", timeout.as_secs().max(1))
 }
 
+/// How the pool of connections stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open.
+    pub open: u32,
+    /// Of those, idle.
+    pub idle: u32,
+    /// Most the pool opens.
+    pub max: u32,
+}
+
 /// The database: a pool of connections to one engine.
 #[derive(Clone)]
 pub struct Database {
@@ -162,7 +173,17 @@ impl Database {
         Ok(db)
     }
 
-    /// Whether the database answers now (readiness), within the connection timeout.
+    /// How the pool of connections stands now.
+    pub fn pool_state(&self) -> PoolState {
+        let s = self.pool.state();
+        PoolState {
+            open: s.connections,
+            idle: s.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+
+    /// Whether a connection answers now.
     pub fn ping(&self) -> Result<()> {
         self.read(|conn| Ok(conn.ping()?))
     }

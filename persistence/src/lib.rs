@@ -14,7 +14,7 @@ pub mod store;
 pub mod use_cases;
 
 pub use ctx::{Asked, Ctx};
-pub use db::{Database, DbConnection, Engine};
+pub use db::{Database, DbConnection, Engine, PoolState};
 pub use error::{Error, Result};
 pub use id::Id;
 pub use page::{Page, PageRequest};

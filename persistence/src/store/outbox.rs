@@ -45,6 +45,15 @@ pub fn enqueue_to_each(
     Ok(recipients.len())
 }
 
+/// How many messages wait to be delivered (not delivered, not set aside).
+pub fn waiting(conn: &mut DbConnection) -> Result<i64> {
+    Ok(outbox::table
+        .filter(outbox::delivered_at.is_null())
+        .filter(outbox::set_aside_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// A message leaving the outbox.
 #[derive(Debug, Clone)]
 pub struct Outgoing {

@@ -8,3 +8,5 @@ mod set_aside;
 pub use deliver_pending::deliver_pending;
 pub use retry::retry;
 pub use set_aside::set_aside;
+mod waiting;
+pub use waiting::waiting;
