@@ -66,7 +66,6 @@ pub(crate) fn close_decided_by(
     let devalidated = crate::store::habilitations::devalidate_held_by(
         conn,
         ctx,
-        HolderKind::Account.code(),
         account.id,
         "the holder's account was closed",
     )?;

@@ -489,16 +489,16 @@ pub(crate) fn devalidate_profile(
     Ok(live.len())
 }
 
-/// Devalidates every live habilitation of a holder (their account closed), each traced.
+/// Devalidates every live habilitation a person holds on their own account (their account
+/// closed), each traced.
 pub(crate) fn devalidate_held_by(
     conn: &mut DbConnection,
     ctx: &Ctx,
-    kind: &str,
     id: Id<AccountId>,
     reason: &str,
 ) -> Result<usize> {
     let live: Vec<Habilitation> = habilitations::table
-        .filter(habilitations::holder_kind.eq(kind))
+        .filter(habilitations::holder_kind.eq(mcp_domain::vocabulary::HolderKind::Account.code()))
         .filter(habilitations::holder_id.eq(id))
         .filter(habilitations::status.ne(HabilitationStatus::Devalidated.code()))
         .select(Habilitation::as_select())

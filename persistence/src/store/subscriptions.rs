@@ -77,7 +77,8 @@ pub(crate) type SubRow = (
     NaiveDateTime,
 );
 
-/// A quota as read with its profile: subscription, profile, code, name, maximum.
+/// A quota as read with its profile: subscription, profile, code, name, maximum, and the
+/// subsidised services its bulletin line names (JSON).
 type QuotaRow = (
     Id<SubscriptionId>,
     Id<ProfileId>,
