@@ -156,10 +156,13 @@ fn the_mail_folder_holds_messages_any_mail_client_reads(engine: Engine) {
     assert!(env.delivered("anne@caf76.example", "Message-ID"));
     let mut found = None;
     for _ in 0..200 {
+        // As a mail client does: only finished `.eml` files (one being written is a hidden
+        // `.tmp` that may be renamed away between the listing and the read).
         found = std::fs::read_dir(&env.mail_dir)
             .unwrap()
             .flatten()
-            .map(|e| std::fs::read(e.path()).unwrap())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
             .find(|raw| {
                 mailparse::parse_mail(raw).is_ok_and(|m| {
                     m.headers.iter().any(|h| {
