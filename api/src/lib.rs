@@ -261,7 +261,7 @@ async fn schedule_reviews(state: AppState) {
 /// Devalidates temporary habilitations past their last day and those of conventions whose
 /// termination took effect, closes the accounts whose removal takes effect that day, and
 /// announces the temporary ones ending within
-/// `MCP_END_REMINDER_DAYS`: at start, then every ten minutes, so that an end date takes effect
+/// `MCP_END_REMINDER_DAYS`, and opens the service-centre escalations due: at start, then every ten minutes, so that an end date takes effect
 /// within minutes of midnight UTC, on whichever instance.
 async fn expire_habilitations(state: AppState) {
     use mcp_persistence::use_cases::{accounts, habilitations};
@@ -300,6 +300,15 @@ async fn expire_habilitations(state: AppState) {
         .await;
         if n > 0 {
             log::info!("accounts: {n} person(s) told their password expires soon");
+            state.outbox.notify_one();
+        }
+        let db = state.db.clone();
+        let n = job_step("service-centre escalations", move || {
+            mcp_persistence::use_cases::support::escalate_due(&db, auth::now())
+        })
+        .await;
+        if n > 0 {
+            log::info!("service centre: {n} escalation(s) opened for want of an answer");
             state.outbox.notify_one();
         }
         tokio::time::sleep(Duration::from_secs(600)).await;

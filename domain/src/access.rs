@@ -30,6 +30,9 @@ pub enum Role {
     /// Specifically habilitated staff of one Caf: read the traces and habilitation history of
     /// the Caf's partners; nothing else (S-art. 5.3).
     CafAuditor,
+    /// An agent of one Caf's service centre (S-art. 3.1): takes, answers, routes, resolves and
+    /// closes the partners' requests; nothing else.
+    ServiceCentreAgent,
 }
 
 impl Role {
@@ -42,6 +45,7 @@ impl Role {
             Self::PartnerUser => "partner_user",
             Self::CnafAuditor => "cnaf_auditor",
             Self::CafAuditor => "caf_auditor",
+            Self::ServiceCentreAgent => "service_centre_agent",
         }
     }
     /// Reads a stable code.
@@ -53,6 +57,7 @@ impl Role {
             Self::PartnerUser,
             Self::CnafAuditor,
             Self::CafAuditor,
+            Self::ServiceCentreAgent,
         ]
         .into_iter()
         .find(|r| r.code() == code)
@@ -247,6 +252,14 @@ impl Principal {
         }
     }
 
+    /// An agent of one Caf's service centre.
+    pub fn service_centre_agent(account_id: AccountId, caf_id: CafId) -> Self {
+        Self {
+            role: Role::ServiceCentreAgent,
+            ..Self::caf_administrator(account_id, caf_id)
+        }
+    }
+
     /// An administrator of one partner of one Caf.
     pub fn partner_administrator(
         account_id: AccountId,
@@ -407,6 +420,14 @@ pub enum Function {
     /// deliberation, its RGPD evidence): the partner's administrators. The Caf attaches any
     /// under [`Function::ManagePartners`].
     AttachDocuments,
+    /// File requests with the Caf service centre and answer it (S-art. 3): the partner's
+    /// habilitation managers — its administrators and delegated managers — alone.
+    FileSupportRequests,
+    /// Take, answer, route, resolve and close the partners' requests, see the open
+    /// escalations (S-art. 3.1, 3.3): the Caf's service-centre agents and administrators.
+    AnswerSupportRequests,
+    /// Register the agents of a Caf's service centre: its administrators.
+    ManageServiceCentreAgents,
 }
 
 impl Function {
@@ -415,10 +436,24 @@ impl Function {
         use Function::*;
         match self {
             ReadOwnAccount => Some(Scope::Profile),
-            ManageOwnAccount | ReadTraces | VerifyTraces | ProduceSubjectAccess
-            | ManageAuditors | ManageCafSecurity | SubmitSoftware | SuperviseDelivery
-            | ManageCatalogue | DeclareStops | DeclareProviders | ReportIncidents
-            | HandleIncidents | HoldMeetings | AttachDocuments => None,
+            ManageOwnAccount
+            | ReadTraces
+            | VerifyTraces
+            | ProduceSubjectAccess
+            | ManageAuditors
+            | ManageCafSecurity
+            | SubmitSoftware
+            | SuperviseDelivery
+            | ManageCatalogue
+            | DeclareStops
+            | DeclareProviders
+            | ReportIncidents
+            | HandleIncidents
+            | HoldMeetings
+            | AttachDocuments
+            | ManageServiceCentreAgents => None,
+            // The partner's support structure may work through its own ticketing software.
+            FileSupportRequests | AnswerSupportRequests => Some(Scope::HabilitationsWrite),
             // A review is attested by the person, and its reports are read by people: no
             // software acts in it.
             OpenReviews | ReviewHabilitations | ReadReviews => None,
@@ -489,6 +524,7 @@ pub fn authorize(
                 | ReadReviews
                 | SuperviseDelivery
                 | DeclareStops
+                | ManageServiceCentreAgents
         ),
         Role::CafAdministrator => matches!(
             function,
@@ -510,6 +546,8 @@ pub fn authorize(
                 | DeclareStops
                 | HandleIncidents
                 | HoldMeetings
+                | AnswerSupportRequests
+                | ManageServiceCentreAgents
         ),
         Role::PartnerAdministrator => matches!(
             function,
@@ -535,6 +573,7 @@ pub fn authorize(
                 | ReportIncidents
                 | HoldMeetings
                 | AttachDocuments
+                | FileSupportRequests
         ),
         Role::CnafAuditor => matches!(
             function,
@@ -559,13 +598,25 @@ pub fn authorize(
                 | ReadTraces
                 | ReadReviews
         ),
+        // The service centre diagnoses access problems: it reads the partners' registry and
+        // habilitations, changes nothing but its requests.
+        Role::ServiceCentreAgent => matches!(
+            function,
+            ReadOwnAccount
+                | ManageOwnAccount
+                | ReadCatalogue
+                | ReadCaf
+                | ReadPartners
+                | ReadHabilitations
+                | AnswerSupportRequests
+        ),
         Role::PartnerUser => match (function, &principal.delegation) {
             (
                 ReadOwnAccount | ManageOwnAccount | ReadCatalogue | ReadPartners | ConsultFiles,
                 _,
             ) => true,
-            // A delegated manager reads what they manage.
-            (ReadHabilitations, Some(_)) => true,
+            // A delegated manager reads what they manage, and is the partner's level-1 support.
+            (ReadHabilitations | FileSupportRequests, Some(_)) => true,
             (f, Some(d)) => f.management().is_some_and(|m| d.covers(m)),
             (_, None) => false,
         },
@@ -575,9 +626,10 @@ pub fn authorize(
     let foreign = match (reach, principal.role) {
         (Reach::National, _) | (_, Role::CnafOperator | Role::CnafAuditor) => false,
         (Reach::Caf(caf), _) => principal.caf_id != Some(caf),
-        (Reach::Partner { caf_id, .. }, Role::CafAdministrator | Role::CafAuditor) => {
-            principal.caf_id != Some(caf_id)
-        }
+        (
+            Reach::Partner { caf_id, .. },
+            Role::CafAdministrator | Role::CafAuditor | Role::ServiceCentreAgent,
+        ) => principal.caf_id != Some(caf_id),
         (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator | Role::PartnerUser) => {
             principal.partner_id != Some(partner_id)
         }
@@ -611,12 +663,13 @@ pub fn authorize(
     }
     let within = match (reach, principal.role) {
         (Reach::National, _) | (_, Role::CnafOperator | Role::CnafAuditor) => true,
-        (Reach::Caf(caf), Role::CafAdministrator | Role::CafAuditor) => {
+        (Reach::Caf(caf), Role::CafAdministrator | Role::CafAuditor | Role::ServiceCentreAgent) => {
             principal.caf_id == Some(caf)
         }
-        (Reach::Partner { caf_id, .. }, Role::CafAdministrator | Role::CafAuditor) => {
-            principal.caf_id == Some(caf_id)
-        }
+        (
+            Reach::Partner { caf_id, .. },
+            Role::CafAdministrator | Role::CafAuditor | Role::ServiceCentreAgent,
+        ) => principal.caf_id == Some(caf_id),
         (Reach::Partner { partner_id, .. }, Role::PartnerAdministrator | Role::PartnerUser) => {
             principal.partner_id == Some(partner_id)
         }

@@ -216,6 +216,10 @@ pub struct Contact {
     pub email: Option<String>,
     /// Telephone, if the annex gives one (at least one of the two).
     pub phone: Option<String>,
+    /// Their place in the escalation procedure's list of their side (S-art. 3.3: "dans
+    /// l'ordre présenté"), 1 first; none when the contract does not list them there.
+    #[serde(default)]
+    pub escalation_rank: Option<u8>,
 }
 
 /// Most contacts annex 1 may list.
@@ -254,6 +258,20 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
                 "contact_unreachable",
                 "give an e-mail address or a telephone number",
             );
+        }
+        if let Some(rank) = contact.escalation_rank {
+            if !(1..=10).contains(&rank) {
+                c.push(f("escalation_rank"), "out_of_range", "between 1 and 10");
+            } else if out
+                .iter()
+                .any(|o: &Contact| o.side == contact.side && o.escalation_rank == Some(rank))
+            {
+                c.push(
+                    f("escalation_rank"),
+                    "duplicate",
+                    "each side lists its escalation contacts in one order: one contact per rank",
+                );
+            }
         }
         if contact.role == ContactRole::ServiceCentre && contact.side != Party::Caf {
             c.push(
@@ -375,6 +393,7 @@ mod tests {
             name: "Mme Dupont".into(),
             email: Some("dupont@ccas-lieusaint.fr".into()),
             phone: Some("01 60 60 60 60".into()),
+            escalation_rank: None,
         };
         use ContactRole::*;
         // As the contracts write them: four Caf administrators (Doubs), an administrator with

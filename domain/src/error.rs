@@ -108,6 +108,8 @@ error_codes! {
     GroupNameTaken = "group_name_taken", 409, "This partner already has a group of that name", "Ce partenaire a déjà un groupe de ce nom", "Choose another name.";
     HabilitationStatusConflict = "habilitation_status_conflict", 409, "The habilitation's state forbids this change", "L'état de l'habilitation interdit ce changement", "Read the habilitation again.";
     IdentitySearchNotAllowed = "identity_search_not_allowed", 403, "Your profile does not search files by identity", "Votre profil ne permet pas la recherche par identité", "Consult by numéro allocataire.";
+    SupportRequestClosed = "support_request_closed", 409, "This request to the service centre is closed", "Cette demande au centre de services est close", "File a new request if the problem comes back.";
+    SupportRequestStatusConflict = "support_request_status_conflict", 409, "The request's state forbids this step", "L'état de la demande au centre de services interdit cette étape", "Read the request again.";
     IncidentClosed = "incident_closed", 409, "The Caf closed this security incident", "La Caf a clos cet incident de sécurité", "Report a new incident if it starts again.";
     InvalidGrant = "invalid_grant", 422, "The authorization code or its verifier is not valid", "Le code d'autorisation ou son vérificateur n'est pas valide", "Start the sign-in again.";
     NotYourMinutes = "not_your_minutes", 403, "The other party drafts these minutes", "L'autre partie rédige ce compte rendu", "Each party drafts in turn: validate theirs.";

@@ -116,6 +116,10 @@ typed_ids! {
     MeetingId;
     /// A document attached to a convention.
     DocumentId;
+    /// A request to the Caf service centre (S-art. 3).
+    SupportRequestId;
+    /// A message or step kept on a request to the service centre.
+    SupportMessageId;
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod provider;
 pub mod request;
 pub mod review;
 pub mod second_factor;
+pub mod service_centre;
 pub mod siret;
 pub mod software;
 pub mod subscription;

@@ -262,6 +262,16 @@ vocabulary! {
         SecurityIncidentMeasureRecorded = "security_incident.measure_recorded",
         /// `security_incident.reported`: a partner reported a security incident (C-art. 9.2).
         SecurityIncidentReported = "security_incident.reported",
+        /// `service_centre_agent.created`: a Caf's administrator registered a service-centre
+        /// agent.
+        ServiceCentreAgentCreated = "service_centre_agent.created",
+        /// `support_request.escalated`: the escalation procedure opened (S-art. 3.3).
+        SupportRequestEscalated = "support_request.escalated",
+        /// `support_request.filed`: a partner's support structure filed a request with the
+        /// Caf service centre (S-art. 3).
+        SupportRequestFiled = "support_request.filed",
+        /// `support_request.step`: a message or an agent's step on a request.
+        SupportRequestStep = "support_request.step",
         /// `role_bundle.created`.
         RoleBundleCreated = "role_bundle.created",
         /// `stop.cancelled`: a planned stop announced was cancelled.
@@ -375,6 +385,8 @@ vocabulary! {
         SecurityIncident = "security_incident",
         /// A session.
         Session = "session",
+        /// A request to the Caf service centre.
+        SupportRequest = "support_request",
         /// A planned stop of the service.
         Stop = "stop",
         /// A subscription.
@@ -414,6 +426,7 @@ impl TargetType {
             "incident_id" => Self::SecurityIncident,
             "stop_id" => Self::Stop,
             "subscription_id" => Self::Subscription,
+            "support_request_id" => Self::SupportRequest,
             _ => return None,
         })
     }

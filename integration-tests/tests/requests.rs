@@ -551,7 +551,7 @@ fn inbox_escalation_and_reach(engine: Engine) {
     );
     assert_eq!(
         contacts.body,
-        json!({"items": [{"side": "caf", "role": "service_centre", "name": "Centre de services de la Caf", "email": "centre.services@caf77.example", "phone": null}], "next_cursor": null})
+        json!({"items": [{"side": "caf", "role": "service_centre", "name": "Centre de services de la Caf", "email": "centre.services@caf77.example", "phone": null, "escalation_rank": null}], "next_cursor": null})
     );
     let r = env.get(
         &format!("/api/v1/cafs/{}/requests?status=lost", w.caf_id),

@@ -98,6 +98,7 @@ diesel::table! {
         updated_at -> Timestamp,
         second_factor_required -> Bool,
         email_domains -> Text,
+        service_centre -> Text,
     }
 }
 

@@ -68,6 +68,7 @@ Every response carries `X-Request-Id` (taken from the request when given), kept 
         (name = "cdap", description = "CDAP: beneficiaries' files loaded by the Caf, consulted through a profile's view"),
         (name = "traces", description = "Traces of every action and refusal, by perimeter; chain verification; retention"),
         (name = "operations", description = "Running the service: messages to people that could not be delivered"),
+        (name = "support", description = "The Caf service centre (contract art. 3): requests filed by the partner's support structure, followed by the centre's agents, and the escalation (art. 3.3)"),
         (name = "maintenance", description = "Planned stops: national maintenance (the Cnaf) and a Caf's own operations, announced to partners; public list"),
         (name = "partner software", description = "Partner software acting for a person: registration and approval"),
         (name = "oauth", description = "OAuth 2.0 authorization code with PKCE, and tokens for partner software"),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::types::{
     AmendmentInput, Contact, ConventionStatus, ManagementMode, Party, PasswordPolicy,
-    TerminationKind,
+    ServiceCentreTerms, TerminationKind,
 };
 use super::{run, utc, PageQuery};
 use crate::auth::Authenticated;
@@ -181,6 +181,9 @@ pub struct ContractTermsInput {
     #[serde(default)]
     #[schema(max_items = 20, example = json!(["ville-lieusaint.fr", "ccas-lieusaint.fr"]))]
     pub email_domains: Vec<String>,
+    /// The Caf service centre's hours and the escalation delay; Monday to Friday, 9 h to 16 h,
+    /// ten days, when absent (the Lieusaint contract).
+    pub service_centre: Option<ServiceCentreTerms>,
 }
 
 fn default_mode() -> ManagementMode {
@@ -195,6 +198,7 @@ impl From<ContractTermsInput> for ContractTerms {
             contacts: t.contacts.into_iter().map(Into::into).collect(),
             second_factor_required: t.second_factor_required,
             email_domains: t.email_domains,
+            service_centre: t.service_centre.map(Into::into).unwrap_or_default(),
         }
     }
 }
@@ -535,6 +539,8 @@ pub struct ContractDto {
     pub second_factor_required: bool,
     /// The partner's own e-mail domains, normalised (empty: any address).
     pub email_domains: Vec<String>,
+    /// The Caf service centre's hours and the escalation delay.
+    pub service_centre: ServiceCentreTerms,
     /// The convention's version (number of its last amendment).
     pub version: i32,
     /// Status of the convention, which the contract follows.
@@ -549,6 +555,7 @@ fn contract_dto(c: &Convention) -> Result<ContractDto, ApiError> {
         contacts: c.row.contacts()?.into_iter().map(Into::into).collect(),
         second_factor_required: c.row.second_factor_required,
         email_domains: c.row.email_domains()?.domains().to_vec(),
+        service_centre: c.row.service_centre()?.into(),
         version: c.row.version,
         status: c.life.status(today()).into(),
     })
@@ -592,6 +599,8 @@ pub struct UpdateContract {
     /// exist keep their address; new ones are created within these domains.
     #[schema(max_items = 20, example = json!(["ville-lieusaint.fr"]))]
     pub email_domains: Option<Vec<String>>,
+    /// The Caf service centre's hours and the escalation delay (all of it).
+    pub service_centre: Option<ServiceCentreTerms>,
     /// Required once the convention is signed; refused on a draft.
     pub amendment: Option<AmendmentInput>,
 }
@@ -621,6 +630,7 @@ pub async fn update_service_contract(
         contacts: b.contacts.map(|c| c.into_iter().map(Into::into).collect()),
         second_factor_required: b.second_factor_required,
         email_domains: b.email_domains,
+        service_centre: b.service_centre.map(Into::into),
     };
     let (c, _) = run(&state, &auth, move |db, ctx| {
         conventions::update_contract(db, ctx, id.into(), change, amendment)

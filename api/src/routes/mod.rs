@@ -28,10 +28,12 @@ pub mod providers;
 pub mod quotas;
 pub mod requests;
 pub mod reviews;
+pub mod service_centre;
 mod sign_in_cookies;
 pub mod software;
 pub mod staff;
 pub mod subscriptions;
+pub mod support;
 pub mod trace_integrity;
 pub mod traces;
 pub mod types;
@@ -308,6 +310,20 @@ operations!(
     incidents::record_incident_measure (ReportIncidents) [IncidentClosed],
     incidents::suspend_incident_accesses (HandleIncidents) [IncidentClosed],
     incidents::close_security_incident (HandleIncidents) [IncidentClosed],
+    service_centre::get_partner_service_centre (ReadPartners) [ConventionNotActive],
+    support::file_support_request (FileSupportRequests) [ConventionNotActive],
+    support::list_partner_support_requests (FileSupportRequests),
+    support::list_caf_support_requests (AnswerSupportRequests),
+    support::list_caf_escalations (AnswerSupportRequests),
+    support::get_support_request (FileSupportRequests),
+    support::post_support_message (FileSupportRequests) [SupportRequestClosed],
+    support::take_support_request (AnswerSupportRequests) [SupportRequestClosed, SupportRequestStatusConflict],
+    support::route_support_request (AnswerSupportRequests) [SupportRequestClosed, SupportRequestStatusConflict],
+    support::resolve_support_request (AnswerSupportRequests) [SupportRequestClosed, SupportRequestStatusConflict],
+    support::close_support_request (AnswerSupportRequests) [SupportRequestClosed],
+    support::flag_support_request_urgent (FileSupportRequests) [SupportRequestClosed],
+    service_centre::add_service_centre_agent (ManageServiceCentreAgents),
+    service_centre::list_service_centre_agents (ManageServiceCentreAgents),
     meetings::plan_meeting (HoldMeetings),
     meetings::list_meetings (ReadReviews),
     meetings::get_meeting (ReadReviews),

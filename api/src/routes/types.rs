@@ -6,6 +6,7 @@ use mcp_domain::{contract, convention, partner};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Declares a contract enum mirroring a domain one, with conversions both ways.
 macro_rules! mirror_enum {
     ($(#[$m:meta])* $name:ident => $domain:path { $($(#[$vm:meta])* $variant:ident),* $(,)? }) => {
         $(#[$m])*
@@ -26,6 +27,8 @@ macro_rules! mirror_enum {
         }
     };
 }
+
+pub(crate) use mirror_enum;
 
 mirror_enum! {
     /// The kind of body a partner is; the catalogue decides which profiles each may hold.
@@ -168,6 +171,11 @@ pub struct Contact {
     #[schema(example = "01 64 13 55 00")]
     #[serde(default)]
     pub phone: Option<String>,
+    /// Their place in the escalation procedure's list of their side (S-art. 3.3), 1 first;
+    /// when a side ranks no one, its administrators are its escalation contacts.
+    #[schema(minimum = 1, maximum = 10)]
+    #[serde(default)]
+    pub escalation_rank: Option<u8>,
 }
 
 impl From<Contact> for contract::Contact {
@@ -178,6 +186,7 @@ impl From<Contact> for contract::Contact {
             name: c.name,
             email: c.email,
             phone: c.phone,
+            escalation_rank: c.escalation_rank,
         }
     }
 }
@@ -190,6 +199,70 @@ impl From<contract::Contact> for Contact {
             name: c.name,
             email: c.email,
             phone: c.phone,
+            escalation_rank: c.escalation_rank,
+        }
+    }
+}
+
+mirror_enum! {
+    /// A day of the week.
+    Day => mcp_domain::service_centre::Day {
+        /// Lundi.
+        Monday,
+        /// Mardi.
+        Tuesday,
+        /// Mercredi.
+        Wednesday,
+        /// Jeudi.
+        Thursday,
+        /// Vendredi.
+        Friday,
+        /// Samedi.
+        Saturday,
+        /// Dimanche.
+        Sunday,
+    }
+}
+
+/// What the contract says of the Caf service centre (S-art. 3.2, 3.3): its opening hours,
+/// Paris time, and the days either side has to answer the other before the escalation opens.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"opening_days": ["monday", "tuesday", "wednesday", "thursday", "friday"], "opens_at": "09:00:00", "closes_at": "16:00:00", "escalation_delay_days": 10}))]
+pub struct ServiceCentreTerms {
+    /// The days it is open.
+    #[schema(min_items = 1, max_items = 7)]
+    pub opening_days: Vec<Day>,
+    /// When it opens, Paris time (`09:00` or `09:00:00`).
+    #[schema(value_type = String, example = "09:00:00")]
+    pub opens_at: chrono::NaiveTime,
+    /// When it closes, Paris time.
+    #[schema(value_type = String, example = "16:00:00")]
+    pub closes_at: chrono::NaiveTime,
+    /// Days to answer before the escalation opens (1 to 90); null when the contract sets no
+    /// delay, so that only urgency opens it.
+    #[schema(minimum = 1, maximum = 90)]
+    pub escalation_delay_days: Option<u16>,
+}
+
+impl From<ServiceCentreTerms> for mcp_domain::service_centre::ServiceCentreTerms {
+    fn from(t: ServiceCentreTerms) -> Self {
+        Self {
+            opening_days: t.opening_days.into_iter().map(Into::into).collect(),
+            opens_at: t.opens_at,
+            closes_at: t.closes_at,
+            escalation_delay_days: t.escalation_delay_days,
+        }
+    }
+}
+
+impl From<mcp_domain::service_centre::ServiceCentreTerms> for ServiceCentreTerms {
+    fn from(t: mcp_domain::service_centre::ServiceCentreTerms) -> Self {
+        Self {
+            opening_days: t.opening_days.into_iter().map(Into::into).collect(),
+            opens_at: t.opens_at,
+            closes_at: t.closes_at,
+            escalation_delay_days: t.escalation_delay_days,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The tables of the life around the contract: planned stops, providers' notices, security
-//! incidents, meetings and documents.
+//! incidents, meetings, documents and the requests to the Caf service centre.
 
 diesel::table! {
     meetings (id) {
@@ -102,5 +102,45 @@ diesel::table! {
         cancelled_by -> Nullable<Text>,
         cancelled_at -> Nullable<Timestamp>,
         cancellation_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    support_requests (id) {
+        id -> Text,
+        caf_id -> Text,
+        partner_id -> Text,
+        convention_id -> Text,
+        summary -> Text,
+        services -> Text,
+        motive -> Text,
+        user_concerned -> Nullable<Text>,
+        callback_name -> Text,
+        callback_phone -> Text,
+        callback_email -> Nullable<Text>,
+        status -> Text,
+        assigned_to -> Nullable<Text>,
+        routed_to -> Nullable<Text>,
+        waiting_on -> Nullable<Text>,
+        waiting_since -> Nullable<Timestamp>,
+        escalation_due_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+        escalation_reason -> Nullable<Text>,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    support_messages (id) {
+        id -> Text,
+        support_request_id -> Text,
+        step -> Text,
+        side -> Text,
+        author_id -> Nullable<Text>,
+        body -> Nullable<Text>,
+        awaits_reply -> Bool,
+        at -> Timestamp,
     }
 }

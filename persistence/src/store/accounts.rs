@@ -286,6 +286,7 @@ pub(crate) fn principal_of(
         Role::CafAdministrator => Some(Principal::caf_administrator(account_id, caf()?)),
         Role::CnafAuditor => Some(Principal::auditor(account_id, None)),
         Role::CafAuditor => Some(Principal::auditor(account_id, Some(caf()?))),
+        Role::ServiceCentreAgent => Some(Principal::service_centre_agent(account_id, caf()?)),
         Role::PartnerAdministrator => Some(Principal::partner_administrator(
             account_id,
             caf()?,
@@ -615,6 +616,27 @@ pub fn of_partner(
     Ok(q.order(accounts::id.asc())
         .select(Account::as_select())
         .load(conn)?)
+}
+
+/// A page of the accounts of a Caf's own staff holding `role` (its administrators, its
+/// service-centre agents), in id order.
+pub fn of_caf_with_role(
+    conn: &mut DbConnection,
+    caf_id: CafId,
+    role: Role,
+    page: &crate::page::PageRequest,
+) -> Result<crate::page::Page<Account>> {
+    let mut q = accounts::table
+        .filter(accounts::caf_id.eq(Id(caf_id)))
+        .filter(accounts::role.eq(role.code()))
+        .select(Account::as_select())
+        .into_boxed();
+    if let Some(c) = &page.cursor {
+        q = q.filter(accounts::id.gt(c.clone()));
+    }
+    let limit = page.limit();
+    let rows = q.order(accounts::id.asc()).limit(limit + 1).load(conn)?;
+    crate::page::Page::from_rows(rows, limit, |a: &Account| a.id.to_string(), Ok)
 }
 
 /// The addresses of the active administrators of a Caf (`partner_id` `None`) or of a partner.

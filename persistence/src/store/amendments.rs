@@ -35,6 +35,7 @@ pub(crate) fn snapshot(conn: &mut DbConnection, id: Id<ConventionId>) -> Result<
             "contacts": conv.row.contacts()?,
             "second_factor_required": conv.row.second_factor_required,
             "email_domains": conv.row.email_domains()?,
+            "service_centre": conv.row.service_centre()?,
         },
         "subscriptions": subs.iter().map(|s| json!({
             "service": s.service_code,

@@ -7,6 +7,7 @@ use mcp_domain::access::{authorize, Function, Reach};
 use mcp_domain::contract::{check_contacts, Contact, EmailDomains, ManagementMode, PasswordPolicy};
 use mcp_domain::convention::{ConventionLife, Party, Termination, TerminationKind};
 use mcp_domain::ids::{AccountId, AmendmentId, CafId, ConventionId, MissionId, PartnerId};
+use mcp_domain::service_centre::ServiceCentreTerms;
 use mcp_domain::DomainError;
 use uuid::Uuid;
 
@@ -66,6 +67,8 @@ pub struct ConventionRow {
     pub second_factor_required: bool,
     /// Contract: the partner's own e-mail domains, JSON (empty: any address).
     pub email_domains: String,
+    /// Contract: the service centre's hours and escalation delay, JSON.
+    pub service_centre: String,
 }
 
 impl ConventionRow {
@@ -105,6 +108,11 @@ impl ConventionRow {
     /// The contract's e-mail domains for the partner's staff.
     pub fn email_domains(&self) -> Result<EmailDomains> {
         serde_json::from_str(&self.email_domains).map_err(|e| Error::Corrupt(e.to_string()))
+    }
+
+    /// The contract's service centre: its hours and the escalation delay (S-art. 3.2, 3.3).
+    pub fn service_centre(&self) -> Result<ServiceCentreTerms> {
+        serde_json::from_str(&self.service_centre).map_err(|e| Error::Corrupt(e.to_string()))
     }
 
     /// The contract's password policy.
@@ -211,6 +219,8 @@ pub struct ContractTerms {
     pub second_factor_required: bool,
     /// The partner's own e-mail domains (empty: any address).
     pub email_domains: Vec<String>,
+    /// The service centre's hours and the escalation delay.
+    pub service_centre: ServiceCentreTerms,
 }
 
 /// A change to a service contract's terms: what is left out keeps its current value, so that
@@ -228,6 +238,8 @@ pub struct ContractChange {
     pub second_factor_required: Option<bool>,
     /// The partner's own e-mail domains, the whole list.
     pub email_domains: Option<Vec<String>>,
+    /// The service centre's hours and the escalation delay.
+    pub service_centre: Option<ServiceCentreTerms>,
 }
 
 impl ContractChange {
@@ -253,6 +265,10 @@ impl ContractChange {
                 Some(d) => d,
                 None => current.email_domains()?.domains().to_vec(),
             },
+            service_centre: match self.service_centre {
+                Some(s) => s,
+                None => current.service_centre()?,
+            },
         })
     }
 }
@@ -270,6 +286,8 @@ pub struct CheckedTerms {
     pub second_factor_required: bool,
     /// The partner's own e-mail domains.
     pub email_domains: EmailDomains,
+    /// The service centre's hours and the escalation delay.
+    pub service_centre: ServiceCentreTerms,
 }
 
 impl ContractTerms {
@@ -278,6 +296,7 @@ impl ContractTerms {
         let policy = c.take(self.password_policy.check("password_policy"));
         let contacts = c.take(check_contacts("contacts", self.contacts));
         let domains = c.take(EmailDomains::check("email_domains", self.email_domains));
+        let centre = c.take(self.service_centre.check("service_centre"));
         c.finish()?;
         Ok(CheckedTerms {
             management_mode: self.management_mode,
@@ -285,6 +304,7 @@ impl ContractTerms {
             contacts: contacts.expect("checked"),
             second_factor_required: self.second_factor_required,
             email_domains: domains.expect("checked"),
+            service_centre: centre.expect("checked"),
         })
     }
 }
@@ -411,17 +431,28 @@ pub(crate) fn email_domains_in_force(
     partner_id: Id<PartnerId>,
     today: chrono::NaiveDate,
 ) -> Result<EmailDomains> {
+    Ok(match row_in_force(conn, partner_id, today)? {
+        Some(r) => r.email_domains()?,
+        None => EmailDomains::default(),
+    })
+}
+
+/// The partner's convention whose contract is in force on `today`, if any
+/// (`contract::in_force`).
+pub(crate) fn row_in_force(
+    conn: &mut DbConnection,
+    partner_id: Id<PartnerId>,
+    today: chrono::NaiveDate,
+) -> Result<Option<ConventionRow>> {
     let rows: Vec<ConventionRow> = conventions::table
         .filter(conventions::partner_id.eq(partner_id))
         .select(ConventionRow::as_select())
         .load(conn)?;
     let contracts = rows
-        .iter()
-        .map(|r| Ok((r.life()?, r.email_domains()?)))
+        .into_iter()
+        .map(|r| Ok((r.life()?, r)))
         .collect::<Result<Vec<_>>>()?;
-    Ok(mcp_domain::contract::in_force(&contracts, today)
-        .cloned()
-        .unwrap_or_default())
+    Ok(mcp_domain::contract::in_force(&contracts, today).cloned())
 }
 
 /// The number of the convention a mission belongs to.

@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod staff;
 pub mod stops;
 pub mod subscriptions;
+pub mod support;
 pub mod suspensions;
 pub mod throttle;
 pub mod trace;

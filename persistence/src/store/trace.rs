@@ -78,7 +78,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Ctx, event: Event) -> Result<()> {
     let (org_kind, org_id) = match principal.map(|p| (p.role, p.partner_id, p.caf_id)) {
         None => (None, None),
         Some((Role::CnafOperator | Role::CnafAuditor, _, _)) => (Some("cnaf"), None),
-        Some((Role::CafAdministrator | Role::CafAuditor, _, caf)) => {
+        Some((Role::CafAdministrator | Role::CafAuditor | Role::ServiceCentreAgent, _, caf)) => {
             (Some("caf"), caf.map(|c| c.to_string()))
         }
         Some((Role::PartnerAdministrator | Role::PartnerUser, partner, _)) => {

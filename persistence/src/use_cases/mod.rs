@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod staff;
 pub mod stops;
 pub mod subscriptions;
+pub mod support;
 pub mod trace;
 
 pub use runner::run;

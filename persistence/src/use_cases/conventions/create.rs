@@ -46,6 +46,7 @@ pub fn create(
             contacts: vec![],
             second_factor_required: false,
             email_domains: Default::default(),
+            service_centre: Default::default(),
         }),
     };
     c.finish()?;
@@ -76,6 +77,7 @@ pub fn create(
                 conventions::contacts.eq(to_json(&terms.contacts)),
                 conventions::second_factor_required.eq(terms.second_factor_required),
                 conventions::email_domains.eq(to_json(&terms.email_domains)),
+                conventions::service_centre.eq(to_json(&terms.service_centre)),
                 conventions::created_at.eq(ctx.now),
                 conventions::updated_at.eq(ctx.now),
             ))

@@ -37,6 +37,7 @@ pub fn update_contract(
                     conventions::contacts.eq(to_json(&terms.contacts)),
                     conventions::second_factor_required.eq(terms.second_factor_required),
                     conventions::email_domains.eq(to_json(&terms.email_domains)),
+                    conventions::service_centre.eq(to_json(&terms.service_centre)),
                 ))
                 .execute(conn)?;
             Ok(())
@@ -72,6 +73,7 @@ pub fn update_contract(
                     "password_policy": terms.password_policy,
                     "contacts": terms.contacts.len(),
                     "email_domains": terms.email_domains,
+                    "service_centre": terms.service_centre,
                 }),
             },
         )?;

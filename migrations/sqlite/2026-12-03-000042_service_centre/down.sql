@@ -1,0 +1,3 @@
+DROP TABLE support_messages;
+DROP TABLE support_requests;
+ALTER TABLE conventions DROP COLUMN service_centre;
