@@ -1,7 +1,7 @@
 //! Requests a partner sends the Caf (mode centralisé, and administrator changes in both modes):
 //! the forms of annex 3 as a workflow (C-art. 9.1, S-art. 2.2).
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 use crate::contract::ManagementMode;
 use crate::error::{DomainError, ErrorCode};
@@ -165,9 +165,6 @@ fn step_label(step: RequestStep) -> &'static str {
     }
 }
 
-/// Days after which an unanswered request is to be escalated (S-art. 3.3).
-pub const ESCALATION_DAYS: i64 = 10;
-
 /// Furthest ahead a removal of access may take effect ("à compter du").
 pub const REMOVAL_HORIZON_DAYS: i64 = 366;
 
@@ -187,25 +184,21 @@ pub fn check_removal_date(
     }
 }
 
-/// Whether a request sent at `submitted_at` and still awaiting the Caf at `now` is due for
-/// escalation.
+/// Whether a request still awaiting the Caf at `now` is due for escalation (S-art. 3.3):
+/// `due_at` is its contract's delay after it was sent (`ServiceCentreTerms::escalation_due_at`),
+/// none when the contract sets no delay.
 pub fn escalation_due(
     status: RequestStatus,
-    submitted_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> bool {
-    status == RequestStatus::Submitted && submitted_at.is_some_and(|s| s <= escalation_cutoff(now))
-}
-
-/// The latest sending instant of a request due for escalation at `now`: a request still
-/// submitted and sent at or before it is due.
-pub fn escalation_cutoff(now: NaiveDateTime) -> NaiveDateTime {
-    now - Duration::days(ESCALATION_DAYS)
+    status == RequestStatus::Submitted && due_at.is_some_and(|d| d <= now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use RequestStatus::*;
     use RequestStep::*;
 
@@ -274,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn escalation_after_ten_days_unanswered() {
+    fn escalation_after_the_contracts_delay_unanswered() {
         let t = |d: i64| {
             chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
                 .unwrap()
@@ -282,9 +275,13 @@ mod tests {
                 .unwrap()
                 + Duration::days(d)
         };
-        assert!(!escalation_due(Submitted, Some(t(0)), t(9)));
-        assert!(escalation_due(Submitted, Some(t(0)), t(10)));
-        assert!(!escalation_due(ChangesRequested, Some(t(0)), t(30)));
-        assert!(!escalation_due(Approved, Some(t(0)), t(30)));
+        let terms = crate::service_centre::ServiceCentreTerms::default();
+        let due = terms.escalation_due_at(t(0));
+        assert!(!escalation_due(Submitted, due, t(9)));
+        assert!(escalation_due(Submitted, due, t(10)));
+        assert!(!escalation_due(ChangesRequested, due, t(30)));
+        assert!(!escalation_due(Approved, due, t(30)));
+        // A contract that sets no delay: only urgency escalates.
+        assert!(!escalation_due(Submitted, None, t(400)));
     }
 }

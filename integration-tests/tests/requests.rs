@@ -512,14 +512,18 @@ fn inbox_escalation_and_reach(engine: Engine) {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], json!(id));
     assert_eq!(items[0]["escalation_due"], false);
-    let eleven_days_ago = (Utc::now().naive_utc() - chrono::Duration::days(11))
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string();
+    let days_ago = |n: i64| {
+        (Utc::now().naive_utc() - chrono::Duration::days(n))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    // Sent eleven days ago, under the contract's ten days.
+    let (eleven_days_ago, one_day_ago) = (days_ago(11), days_ago(1));
     env.db
         .write(|c| {
             Ok(diesel::RunQueryDsl::execute(
                 diesel::sql_query(format!(
-                    "UPDATE habilitation_requests SET submitted_at = '{eleven_days_ago}' WHERE id = '{id}'"
+                    "UPDATE habilitation_requests SET submitted_at = '{eleven_days_ago}', escalation_due_at = '{one_day_ago}' WHERE id = '{id}'"
                 )),
                 c,
             )?)

@@ -620,6 +620,7 @@ diesel::table! {
         reason -> Nullable<Text>,
         result -> Nullable<Text>,
         updated_at -> Timestamp,
+        escalation_due_at -> Nullable<Timestamp>,
     }
 }
 

@@ -327,7 +327,8 @@ pub struct RequestDto {
     pub submitted_at: Option<chrono::DateTime<Utc>>,
     /// Days since it was last sent, while it awaits the Caf.
     pub waiting_days: Option<i64>,
-    /// Unanswered ten days after it was sent: to be escalated (S-art. 3.3; see
+    /// Unanswered past its contract's delay after it was sent (ten days unless the contract
+    /// says otherwise; never when it sets none): to be escalated (S-art. 3.3; see
     /// GET /partners/{id}/escalation-contacts).
     pub escalation_due: bool,
     /// The Caf administrator who last decided.
@@ -421,7 +422,7 @@ pub struct RequestQuery {
     pub kind: Option<String>,
     /// Only this partner (Caf inbox).
     pub partner_id: Option<Uuid>,
-    /// Only those unanswered for ten days or more.
+    /// Only those unanswered past their contract's delay (S-art. 3.3).
     pub escalation_due: Option<bool>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -476,7 +477,7 @@ pub async fn list_partner_requests(
 }
 
 /// The Caf administrator's inbox: its partners' requests by partner, kind and status, oldest
-/// waiting first, those unanswered for ten days flagged `escalation_due`.
+/// waiting first, those unanswered past their contract's delay flagged `escalation_due`.
 #[utoipa::path(
     tag = "requests",
     params(("caf_id" = Uuid, Path, description = "The Caf"), RequestQuery),

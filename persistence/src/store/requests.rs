@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use mcp_domain::access::{Function, Role};
 use mcp_domain::habilitation::check_reason;
-use mcp_domain::request::{escalation_cutoff, escalation_due, RequestKind, RequestStatus};
+use mcp_domain::request::{escalation_due, RequestKind, RequestStatus};
 use mcp_domain::DomainError;
 
 use serde_json::{json, Value};
@@ -62,6 +62,9 @@ pub struct RequestRow {
     pub result: Option<String>,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// When, unanswered, it falls due for escalation: its contract's delay after it was last
+    /// sent (S-art. 3.3); none when the contract sets no delay.
+    pub escalation_due_at: Option<NaiveDateTime>,
 }
 
 impl RequestRow {
@@ -88,12 +91,12 @@ impl RequestRow {
 pub struct RequestView {
     /// The request.
     pub row: RequestRow,
-    /// Sent ten days ago or more and still unanswered (S-art. 3.3).
+    /// Unanswered past its contract's delay (S-art. 3.3).
     pub escalation_due: bool,
 }
 
 pub(crate) fn view(row: RequestRow, now: NaiveDateTime) -> Result<RequestView> {
-    let due = escalation_due(row.status()?, row.submitted_at, now);
+    let due = escalation_due(row.status()?, row.escalation_due_at, now);
     Ok(RequestView {
         row,
         escalation_due: due,
@@ -469,10 +472,17 @@ pub(crate) fn set_status(
     result: Option<Value>,
 ) -> Result<RequestRow> {
     let by_caf = !ctx.principal().is_partner_staff();
-    let submitted_at = if to == RequestStatus::Submitted {
-        Some(ctx.now)
+    let (submitted_at, escalation_due_at) = if to == RequestStatus::Submitted {
+        let contract = crate::store::conventions::row_in_force(conn, row.partner_id, ctx.today())?;
+        let due = match contract {
+            Some(c) => c.service_centre()?.escalation_due_at(ctx.now),
+            None => {
+                mcp_domain::service_centre::ServiceCentreTerms::default().escalation_due_at(ctx.now)
+            }
+        };
+        (Some(ctx.now), due)
     } else {
-        row.submitted_at
+        (row.submitted_at, row.escalation_due_at)
     };
     let (decided_by, decided_at) = if by_caf {
         (Some(Id(ctx.principal().account_id)), Some(ctx.now))
@@ -484,6 +494,7 @@ pub(crate) fn set_status(
         .set((
             habilitation_requests::status.eq(to.code()),
             habilitation_requests::submitted_at.eq(submitted_at),
+            habilitation_requests::escalation_due_at.eq(escalation_due_at),
             habilitation_requests::decided_by.eq(&decided_by),
             habilitation_requests::decided_at.eq(decided_at),
             habilitation_requests::reason.eq(&reason),
@@ -494,6 +505,7 @@ pub(crate) fn set_status(
     Ok(RequestRow {
         status: to.code().into(),
         submitted_at,
+        escalation_due_at,
         decided_by,
         decided_at,
         reason,
@@ -542,7 +554,7 @@ pub(crate) fn list(
     if filter.escalation_due {
         q = q
             .filter(habilitation_requests::status.eq(RequestStatus::Submitted.code()))
-            .filter(habilitation_requests::submitted_at.le(escalation_cutoff(now)));
+            .filter(habilitation_requests::escalation_due_at.le(now));
     }
     if let Some(after) = &page.cursor {
         q = q.filter(habilitation_requests::id.gt(after));

@@ -32,6 +32,7 @@ pub fn file(db: &Database, ctx: &Ctx, partner_id: PartnerId, form: Form) -> Resu
             filed_by: Id(ctx.principal().account_id),
             created_at: ctx.now,
             submitted_at: None,
+            escalation_due_at: None,
             decided_by: None,
             decided_at: None,
             reason: None,

@@ -11,7 +11,7 @@ use mcp_domain::ids::CafId;
 use super::*;
 
 /// The Caf administrator's inbox: its partners' requests in the order they were filed, with
-/// those unanswered for ten days flagged.
+/// those unanswered past their contract's delay flagged.
 pub fn inbox(
     db: &Database,
     ctx: &Ctx,

@@ -1,0 +1,2 @@
+DROP INDEX habilitation_requests_due;
+ALTER TABLE habilitation_requests DROP COLUMN escalation_due_at;
