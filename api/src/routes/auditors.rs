@@ -1,7 +1,6 @@
 //! Auditors of the Cnaf and of the Cafs, who read traces and nothing else.
 
 use actix_web::{get, post, web, HttpResponse};
-use mcp_domain::person::Person;
 use mcp_persistence::use_cases::cafs::{self};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -56,12 +55,7 @@ async fn register_auditor(
     caf_id: Option<Uuid>,
     b: NewPerson,
 ) -> Result<HttpResponse, ApiError> {
-    let person = Person::new(
-        &b.full_name,
-        &b.function_title,
-        &b.email,
-        b.phone.as_deref(),
-    )?;
+    let person = b.person()?;
     let account = run(&state, &auth, move |db, ctx| {
         cafs::add_auditor(db, ctx, caf_id.map(Into::into), &person)
     })

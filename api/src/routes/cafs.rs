@@ -195,6 +195,18 @@ pub struct NewPerson {
     pub phone: Option<String>,
 }
 
+impl NewPerson {
+    /// The person, checked (422 with the fields at fault otherwise).
+    pub fn person(&self) -> Result<Person, ApiError> {
+        Ok(Person::new(
+            &self.full_name,
+            &self.function_title,
+            &self.email,
+            self.phone.as_deref(),
+        )?)
+    }
+}
+
 /// Registers an administrator of a Caf (Cnaf operators). The person receives their identifier
 /// and activation code by message.
 #[utoipa::path(
@@ -213,12 +225,7 @@ pub async fn add_caf_administrator(
 ) -> Result<HttpResponse, ApiError> {
     let caf_id = path.into_inner();
     let b = body.into_inner();
-    let person = Person::new(
-        &b.full_name,
-        &b.function_title,
-        &b.email,
-        b.phone.as_deref(),
-    )?;
+    let person = b.person()?;
     let account = run(&state, &auth, move |db, ctx| {
         cafs::add_administrator(db, ctx, caf_id.into(), &person)
     })

@@ -87,12 +87,7 @@ pub async fn add_service_centre_agent(
 ) -> Result<HttpResponse, ApiError> {
     let caf_id = path.into_inner();
     let b = body.into_inner();
-    let person = mcp_domain::person::Person::new(
-        &b.full_name,
-        &b.function_title,
-        &b.email,
-        b.phone.as_deref(),
-    )?;
+    let person = b.person()?;
     let account = run(&state, &auth, move |db, ctx| {
         support::add_agent(db, ctx, caf_id.into(), &person)
     })
