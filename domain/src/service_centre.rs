@@ -559,25 +559,29 @@ pub fn escalation_due_at(
 }
 
 /// Whom the escalation names for `side`, in the contract's order: the contacts the contract
-/// ranks for escalation (S-art. 3.3 lists them), or, when it ranks none on that side, that
-/// side's administrators as annex 1 lists them.
+/// ranks for escalation (S-art. 3.3 lists them); when it ranks none on that side, that side's
+/// administrators as annex 1 lists them; when it names none, the Caf's service centre, the
+/// single point of call (S-art. 3.1).
 pub fn escalation_contacts(contacts: &[Contact], side: Party) -> Vec<Contact> {
+    let of_side = |roles: &[ContactRole]| -> Vec<&Contact> {
+        contacts
+            .iter()
+            .filter(|c| c.side == side && roles.contains(&c.role))
+            .collect()
+    };
     let mut ranked: Vec<&Contact> = contacts
         .iter()
         .filter(|c| c.side == side && c.escalation_rank.is_some())
         .collect();
     ranked.sort_by_key(|c| c.escalation_rank);
     if ranked.is_empty() {
-        ranked = contacts
-            .iter()
-            .filter(|c| {
-                c.side == side
-                    && matches!(
-                        c.role,
-                        ContactRole::PrincipalAdministrator | ContactRole::DeputyAdministrator
-                    )
-            })
-            .collect();
+        ranked = of_side(&[
+            ContactRole::PrincipalAdministrator,
+            ContactRole::DeputyAdministrator,
+        ]);
+    }
+    if ranked.is_empty() {
+        ranked = of_side(&[ContactRole::ServiceCentre]);
     }
     ranked.into_iter().cloned().collect()
 }
@@ -1050,6 +1054,11 @@ mod tests {
                 .collect()
         };
         assert_eq!(names(Party::Caf), ["Nadine", "Youssef"]);
+        let centre_only = [c(Party::Caf, ContactRole::ServiceCentre, "Guichet", None)];
+        assert_eq!(
+            escalation_contacts(&centre_only, Party::Caf)[0].name,
+            "Guichet"
+        );
         assert_eq!(names(Party::Partner), ["Véronique", "Sandrine"]);
         let (_, body) = escalation_message(
             "Ville de Lieusaint",

@@ -235,6 +235,22 @@ fn the_partners_support_structure_and_the_service_centre_follow_a_request_to_its
     assert_eq!(env.get(&one, &user).status, 403);
     assert_eq!(env.get(&one, &agent).status, 200);
 
+    // A delegated manager is the partner's level-1 support too: once delegated, the user files.
+    let d = env.post(
+        &format!("/api/v1/partners/{partner}/delegations"),
+        &admin,
+        json!({"account_id": user_id, "functions": ["users"]}),
+    );
+    assert_eq!(d.status, 201, "{d:?}");
+    let r = env.post(&filing, &user, request_body());
+    assert_eq!(r.status, 201, "{r:?}");
+    let closed = env.post(
+        &format!("/api/v1/support-requests/{}/closure", r.id()),
+        &agent,
+        json!({"text": "Doublon de la demande précédente."}),
+    );
+    assert_eq!(closed.body["status"], "closed", "{closed:?}");
+
     // The agent takes it (taking is no answer: the centre's delay runs on), then asks.
     let r = env.post(&format!("{one}/taking"), &agent, json!({}));
     assert_eq!(r.status, 200, "{r:?}");
@@ -327,9 +343,14 @@ fn the_partners_support_structure_and_the_service_centre_follow_a_request_to_its
     );
     assert_eq!(
         listed.body["items"].as_array().unwrap().len(),
-        1,
+        2,
         "{listed:?}"
     );
+    let open = env.get(
+        &format!("/api/v1/cafs/{caf}/support-requests?status=open"),
+        &agent,
+    );
+    assert_eq!(open.body["items"], json!([]), "{open:?}");
     assert_eq!(
         env.get(
             &format!("/api/v1/cafs/{caf}/support-requests"),

@@ -667,8 +667,9 @@ pub async fn approve_request(
     Ok(HttpResponse::Ok().json(dto(v)?))
 }
 
-/// Whom the partner contacts at the Caf when a request waits too long (annex 1 contacts of the
-/// contract in force, Caf side).
+/// Whom the partner contacts at the Caf when a request waits too long (S-art. 3.3): the Caf's
+/// escalation contacts of the contract in force, in its order — those it ranks, else the Caf's
+/// administrators, else its service centre.
 #[utoipa::path(
     tag = "requests",
     params(("partner_id" = Uuid, Path, description = "The partner")),
