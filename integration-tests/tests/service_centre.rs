@@ -510,4 +510,28 @@ fn an_unanswered_or_urgent_request_opens_the_escalation_with_both_sides_contacts
     assert_eq!(r.status, 201, "{r:?}");
     assert!(r.body["escalation_due_at"].is_null(), "{r:?}");
     assert_eq!(sweep(400), 0);
+
+    // A close and a partner's message at the same instant follow one another: either the
+    // message comes first and the request ends closed, or it comes after and is refused;
+    // never a closed request reopened.
+    for _ in 0..4 {
+        let r = env.post(&filing, &admin, request_body());
+        let one = format!("/api/v1/support-requests/{}", r.id());
+        let (closed, written) = std::thread::scope(|s| {
+            let close = s.spawn(|| env.post(&format!("{one}/closure"), &agent, json!({})));
+            let write = s.spawn(|| {
+                env.post(
+                    &format!("{one}/messages"),
+                    &admin,
+                    json!({"text": "Une précision."}),
+                )
+            });
+            (close.join().unwrap(), write.join().unwrap())
+        });
+        assert_eq!(closed.status, 200, "{closed:?}");
+        assert!([200, 409].contains(&written.status), "{written:?}");
+        let now = env.get(&one, &admin).body;
+        assert_eq!(now["status"], "closed", "{now:?}");
+        assert_eq!(steps(&now).last().unwrap(), "closed", "{now:?}");
+    }
 }

@@ -40,6 +40,9 @@ CREATE INDEX support_requests_due ON support_requests (escalation_due_at);
 CREATE TABLE support_messages (
     id TEXT PRIMARY KEY NOT NULL,
     support_request_id TEXT NOT NULL REFERENCES support_requests(id),
+    -- Its place in the request's thread, 1 first: the order the steps were written in, each
+    -- under the request's row lock.
+    seq INTEGER NOT NULL,
     step TEXT NOT NULL,
     side TEXT NOT NULL,
     author_id TEXT REFERENCES accounts(id),
@@ -47,4 +50,4 @@ CREATE TABLE support_messages (
     awaits_reply BOOLEAN NOT NULL DEFAULT FALSE,
     at TIMESTAMP NOT NULL
 );
-CREATE INDEX support_messages_by_request ON support_messages (support_request_id, at, id);
+CREATE UNIQUE INDEX support_messages_by_request ON support_messages (support_request_id, seq);

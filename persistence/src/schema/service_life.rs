@@ -136,6 +136,7 @@ diesel::table! {
     support_messages (id) {
         id -> Text,
         support_request_id -> Text,
+        seq -> Integer,
         step -> Text,
         side -> Text,
         author_id -> Nullable<Text>,

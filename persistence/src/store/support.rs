@@ -122,6 +122,8 @@ pub struct MessageRow {
     pub id: Id<SupportMessageId>,
     /// Its request.
     pub support_request_id: Id<SupportRequestId>,
+    /// Its place in the thread, 1 first.
+    pub seq: i32,
     /// A `Step` code.
     pub step: String,
     /// The side (a `Party` code).
@@ -216,6 +218,17 @@ pub fn load(conn: &mut DbConnection, id: SupportRequestId) -> Result<SupportRequ
         .ok_or(Error::Domain(DomainError::NotFound))
 }
 
+/// Takes a request's row for the rest of the write transaction, so that two steps on one
+/// request (a close and a message, two agents taking it) follow one another instead of both
+/// reading the same state: on PostgreSQL the update holds the row's lock until commit; SQLite's
+/// write transactions already follow one another. Nothing changes.
+pub fn lock(conn: &mut DbConnection, id: SupportRequestId) -> Result<()> {
+    diesel::update(support_requests::table.find(Id(id)))
+        .set(support_requests::updated_at.eq(support_requests::updated_at))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Writes a request's new state and escalation instant; `assigned_to` and `routed_to` change
 /// only when given.
 pub fn set_state(
@@ -264,7 +277,8 @@ pub fn set_escalation(
     Ok(())
 }
 
-/// Keeps a message or step on a request.
+/// Keeps a message or step on a request, after the others (the caller holds the request's row:
+/// [`lock`], or it has just created it).
 #[allow(clippy::too_many_arguments)]
 pub fn add_message(
     conn: &mut DbConnection,
@@ -277,10 +291,15 @@ pub fn add_message(
     at: NaiveDateTime,
 ) -> Result<()> {
     let id: Id<SupportMessageId> = Id::new();
+    let last: Option<i32> = support_messages::table
+        .filter(support_messages::support_request_id.eq(request))
+        .select(diesel::dsl::max(support_messages::seq))
+        .first(conn)?;
     diesel::insert_into(support_messages::table)
         .values((
             support_messages::id.eq(id),
             support_messages::support_request_id.eq(request),
+            support_messages::seq.eq(last.unwrap_or(0) + 1),
             support_messages::step.eq(step.code()),
             support_messages::side.eq(side.code()),
             support_messages::author_id.eq(author.map(Id)),
@@ -292,11 +311,11 @@ pub fn add_message(
     Ok(())
 }
 
-/// A request's thread, oldest first.
+/// A request's thread, in the order it was written.
 pub fn messages(conn: &mut DbConnection, id: Id<SupportRequestId>) -> Result<Vec<MessageRow>> {
     Ok(support_messages::table
         .filter(support_messages::support_request_id.eq(id))
-        .order((support_messages::at, support_messages::id))
+        .order(support_messages::seq)
         .select(MessageRow::as_select())
         .load(conn)?)
 }

@@ -20,6 +20,7 @@ pub fn escalate_due(db: &Database, now: NaiveDateTime) -> Result<usize> {
     let mut opened = 0;
     for candidate in due {
         opened += db.write(|conn| {
+            lock(conn, candidate.id.get())?;
             let row = load(conn, candidate.id.get())?;
             let waiting = match row.waiting()? {
                 Some(w) if row.escalated_at.is_none() && row.escalation_due_at <= Some(now) => w,

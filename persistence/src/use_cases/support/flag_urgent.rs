@@ -21,7 +21,7 @@ pub fn flag_urgent(
 ) -> Result<SupportRequest> {
     let reason = check_text("reason", reason, MAX_MESSAGE_CHARS)?;
     db.write(|conn| {
-        let (row, side) = load_for(conn, ctx, id)?;
+        let (row, side) = load_to_change(conn, ctx, id)?;
         row.state()?
             .after(Step::FlaggedUrgent, side, false, ctx.now)?;
         let me = ctx.principal().account_id();

@@ -59,6 +59,17 @@ pub struct SupportRequest {
     pub escalation_contacts: Option<(Vec<Contact>, Vec<Contact>)>,
 }
 
+/// Loads a request to change it, its row taken until commit ([`lock`]), and checks the caller
+/// may act on it.
+fn load_to_change(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    id: SupportRequestId,
+) -> Result<(SupportRequestRow, Party)> {
+    lock(conn, id)?;
+    load_for(conn, ctx, id)
+}
+
 /// Loads a request and checks the caller may act on it, for their side (outside their reach
 /// it does not exist).
 fn load_for(
@@ -162,7 +173,7 @@ fn apply(
     step: Step,
     extra: Extra<'_>,
 ) -> Result<SupportRequest> {
-    let (row, side) = load_for(conn, ctx, id)?;
+    let (row, side) = load_to_change(conn, ctx, id)?;
     let state = row
         .state()?
         .after(step, side, extra.awaits_reply, ctx.now)?;
