@@ -61,6 +61,26 @@ pub struct Event {
 }
 
 impl Event {
+    /// A successful action on an object of one partner (a notice, an incident, a meeting, a
+    /// request to the service centre), traced in its Caf's and its partner's perimeter.
+    pub fn on_partner_object(
+        action: TraceAction,
+        target_type: TargetType,
+        target_id: Uuid,
+        (caf_id, partner_id): (CafId, PartnerId),
+        detail: Value,
+    ) -> Self {
+        Self {
+            action,
+            target_type,
+            target_id: Some(target_id),
+            caf_id: Some(caf_id),
+            partner_id: Some(partner_id),
+            outcome: Outcome::Success,
+            detail,
+        }
+    }
+
     /// The beneficiary file a consultation asked for, kept in its own column so that readers
     /// can find every consultation of one file.
     pub(crate) fn file_number(&self) -> Option<&str> {

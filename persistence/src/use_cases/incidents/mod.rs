@@ -74,14 +74,12 @@ fn traced(
     crate::store::trace::record(
         conn,
         ctx,
-        crate::store::trace::Event {
+        crate::store::trace::Event::on_partner_object(
             action,
-            target_type: mcp_domain::vocabulary::TargetType::SecurityIncident,
-            target_id: Some(n.id.uuid()),
-            caf_id: Some(n.caf_id.get()),
-            partner_id: Some(n.partner_id.get()),
-            outcome: crate::store::trace::Outcome::Success,
+            mcp_domain::vocabulary::TargetType::SecurityIncident,
+            n.id.uuid(),
+            (n.caf_id.get(), n.partner_id.get()),
             detail,
-        },
+        ),
     )
 }

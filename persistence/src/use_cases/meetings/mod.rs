@@ -79,14 +79,12 @@ fn traced(
     crate::store::trace::record(
         conn,
         ctx,
-        crate::store::trace::Event {
+        crate::store::trace::Event::on_partner_object(
             action,
-            target_type: mcp_domain::vocabulary::TargetType::Meeting,
-            target_id: Some(m.id.uuid()),
-            caf_id: Some(m.caf_id.get()),
-            partner_id: Some(m.partner_id.get()),
-            outcome: crate::store::trace::Outcome::Success,
+            mcp_domain::vocabulary::TargetType::Meeting,
+            m.id.uuid(),
+            (m.caf_id.get(), m.partner_id.get()),
             detail,
-        },
+        ),
     )
 }

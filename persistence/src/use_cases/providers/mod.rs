@@ -56,13 +56,11 @@ fn event(
     action: mcp_domain::vocabulary::TraceAction,
     detail: serde_json::Value,
 ) -> crate::store::trace::Event {
-    crate::store::trace::Event {
+    crate::store::trace::Event::on_partner_object(
         action,
-        target_type: mcp_domain::vocabulary::TargetType::ProviderNotice,
-        target_id: Some(n.id.uuid()),
-        caf_id: Some(n.caf_id.get()),
-        partner_id: Some(n.partner_id.get()),
-        outcome: crate::store::trace::Outcome::Success,
+        mcp_domain::vocabulary::TargetType::ProviderNotice,
+        n.id.uuid(),
+        (n.caf_id.get(), n.partner_id.get()),
         detail,
-    }
+    )
 }

@@ -290,14 +290,12 @@ fn traced(
     crate::store::trace::record(
         conn,
         ctx,
-        crate::store::trace::Event {
+        crate::store::trace::Event::on_partner_object(
             action,
-            target_type: TargetType::SupportRequest,
-            target_id: Some(row.id.uuid()),
-            caf_id: Some(row.caf_id.get()),
-            partner_id: Some(row.partner_id.get()),
-            outcome: crate::store::trace::Outcome::Success,
+            TargetType::SupportRequest,
+            row.id.uuid(),
+            (row.caf_id.get(), row.partner_id.get()),
             detail,
-        },
+        ),
     )
 }
