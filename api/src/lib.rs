@@ -14,6 +14,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod problem;
 pub mod request_id;
 pub mod review_page;

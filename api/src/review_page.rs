@@ -4,13 +4,7 @@
 use mcp_domain::review::ReviewReport;
 use mcp_domain::vocabulary::HolderKind;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::pages::escape;
 
 fn decision_label(code: &str) -> &'static str {
     match code {

@@ -16,6 +16,7 @@ use super::auth::{client, throttles};
 use super::blocking;
 use super::sign_in_cookies as cookies;
 use crate::auth::pkce_s256;
+use crate::pages::{escape, from_this_service, obsolete_browser, page};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -136,14 +137,6 @@ fn check_request(
     }))
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 pub(crate) fn scope_label(s: Scope) -> &'static str {
     match s {
         Scope::Profile => "connaître votre identité (nom, fonction, organisation)",
@@ -161,34 +154,6 @@ fn origin(uri: &str) -> String {
         .find('/')
         .map_or(uri.len(), |i| scheme_end + i);
     uri[..end].to_string()
-}
-
-/// The page, with headers that keep it from being framed, cached or scripted.
-fn page(
-    status: actix_web::http::StatusCode,
-    title: &str,
-    body: &str,
-    form_target: Option<&str>,
-) -> HttpResponse {
-    let form_action = match form_target {
-        Some(o) => format!("'self' {o}"),
-        None => "'self'".into(),
-    };
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title} — Mon Compte Partenaire</title>\n<style>\nbody{{font-family:system-ui,Arial,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#161616;line-height:1.5}}\nh1{{font-size:1.5rem}}\nlabel{{display:block;font-weight:600;margin-top:1rem}}\ninput{{display:block;width:100%;box-sizing:border-box;font-size:1rem;padding:.5rem;margin-top:.25rem;border:1px solid #3a3a3a}}\ninput:focus,button:focus{{outline:3px solid #0a76f6;outline-offset:2px}}\nbutton{{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem;background:#000091;color:#fff;border:0;cursor:pointer}}\n.erreur{{border-left:4px solid #ce0500;padding:.5rem 1rem;background:#fff4f4}}\n.aide{{font-size:.875rem;color:#3a3a3a}}\n</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
-    );
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        // `same-origin`, not `no-referrer`: the form's POST then carries this service's Origin
-        // (checked against login CSRF), and nothing is sent to any other site.
-        .insert_header((header::REFERRER_POLICY, "same-origin"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            format!("default-src 'none'; style-src 'unsafe-inline'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"),
-        ))
-        .body(html)
 }
 
 fn sign_in_page(
@@ -305,41 +270,6 @@ fn invalid(i: Invalid) -> HttpResponse {
                 params.push(("state", s));
             }
             redirect_back(&redirect_uri, &params)
-        }
-    }
-}
-
-/// The page refusing an obsolete browser (Bavans S-art. 2.1), if the request comes from one.
-fn obsolete_browser(
-    req: &HttpRequest,
-    minimums: &mcp_domain::browser::Minimums,
-) -> Option<HttpResponse> {
-    let agent = req.headers().get(header::USER_AGENT)?.to_str().ok()?;
-    let why = mcp_domain::browser::refusal(agent, minimums)?;
-    Some(page(
-        actix_web::http::StatusCode::FORBIDDEN,
-        "Navigateur trop ancien",
-        &format!(
-            "<h1>Navigateur trop ancien</h1>\n<p role=\"alert\">{}</p>\n",
-            escape(&why)
-        ),
-        None,
-    ))
-}
-
-/// Whether a form submission comes from this service's own page (login CSRF): browsers say
-/// where a POST comes from with `Sec-Fetch-Site` and `Origin`; either naming another site
-/// refuses it. Clients that send neither (no browser) are not a CSRF vector.
-fn from_this_service(req: &HttpRequest) -> bool {
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    if header("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none")) {
-        return false;
-    }
-    match header("origin") {
-        None => true,
-        Some(origin) => {
-            let info = req.connection_info();
-            origin == format!("{}://{}", info.scheme(), info.host())
         }
     }
 }
