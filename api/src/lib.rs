@@ -7,6 +7,7 @@ pub mod budget;
 pub mod client_address;
 pub mod config;
 pub mod csv;
+pub mod demo;
 pub mod idempotency;
 pub mod lang;
 pub mod logging;

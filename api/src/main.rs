@@ -43,6 +43,15 @@ enum Command {
         /// The file to write; it must not exist.
         path: std::path::PathBuf,
     },
+    /// Seeds a demo world on an empty database and prints who can sign in, with their
+    /// passwords: a national operator, a Caf and its administrator, a partner in mode délégué
+    /// with a habilitated CDAP agent, a partner in mode centralisé, synthetic beneficiary files.
+    /// Refused on a database that holds any account.
+    Seed {
+        /// Required: the world is invented, and its passwords are printed.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Prints the OpenAPI document (YAML).
     Openapi,
     /// Prints the catalogue of error codes (Markdown), as checked in at docs/ERRORS.md.
@@ -86,6 +95,19 @@ fn main() {
                 }
             }
             let _ = out.flush();
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                fail("seed only makes the demo world: mcp seed --demo");
+            }
+            let db = Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));
+            let ctx = Ctx::without_person(
+                format!("console-demo-{}", uuid::Uuid::new_v4()),
+                mcp_api::auth::now(),
+            );
+            let world = mcp_persistence::use_cases::demo::seed(&db, &ctx)
+                .unwrap_or_else(|e| fail(format!("monde de démonstration refusé : {e}")));
+            print!("{}", mcp_api::demo::describe(&world, &config.bind));
         }
         Command::Backup { path } => {
             let db = Database::open(&config.database_url, 1).unwrap_or_else(|e| fail(e));

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod cdap;
 pub mod clients;
 pub mod conventions;
+pub mod demo;
 pub mod departures;
 pub mod devices;
 pub mod documents;

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod cdap;
 pub mod clients;
 pub mod conventions;
+pub mod demo;
 pub mod documents;
 pub mod habilitations;
 pub mod idempotency;
