@@ -54,6 +54,15 @@ pub struct Config {
     /// `chrome=120,edge=120,firefox=128,safari=16`; the families not named keep their default:
     /// Chrome and Edge 109, Firefox 115, Safari 15). Internet Explorer is always refused.
     pub minimum_browsers: mcp_domain::browser::Minimums,
+    /// The address people's browsers reach the service at, which messages link to
+    /// (`MCP_PUBLIC_URL`, e.g. `https://partenaires.caf.fr`; `http://` + `MCP_BIND` by default).
+    pub links: mcp_domain::links::Links,
+    /// Who runs the service, as the pages' footer and legal notices name them
+    /// (`MCP_OPERATOR_NAME`; the Cnaf by default).
+    pub operator_name: String,
+    /// Where people write about their personal data and the service's accessibility
+    /// (`MCP_OPERATOR_CONTACT`, an e-mail address).
+    pub operator_contact: String,
 }
 
 impl Default for Config {
@@ -80,6 +89,9 @@ impl Default for Config {
             software_requests_per_minute: 6000,
             log_format: crate::logging::LogFormat::Text,
             minimum_browsers: Default::default(),
+            links: Default::default(),
+            operator_name: "Caisse nationale des allocations familiales (Cnaf)".into(),
+            operator_contact: "dpd@mon-compte-partenaire.invalid".into(),
         }
     }
 }
@@ -158,6 +170,25 @@ impl Config {
         if let Some(v) = var("MCP_MINIMUM_BROWSERS") {
             c.minimum_browsers = mcp_domain::browser::Minimums::parse(&v)
                 .map_err(|e| format!("MCP_MINIMUM_BROWSERS: {e}"))?;
+        }
+        c.links = match var("MCP_PUBLIC_URL") {
+            Some(v) => {
+                mcp_domain::links::Links::parse(&v).map_err(|e| format!("MCP_PUBLIC_URL {e}"))?
+            }
+            None => mcp_domain::links::Links::parse(&format!("http://{}", c.bind))
+                .map_err(|e| format!("MCP_BIND {e}"))?,
+        };
+        if let Some(v) = var("MCP_OPERATOR_NAME") {
+            c.operator_name = v.trim().to_string();
+        }
+        if let Some(v) = var("MCP_OPERATOR_CONTACT") {
+            let v = v.trim();
+            if !v.contains('@') || v.contains(char::is_whitespace) {
+                return Err(format!(
+                    "MCP_OPERATOR_CONTACT must be an e-mail address, got {v:?}"
+                ));
+            }
+            c.operator_contact = v.to_string();
         }
         if let Some(v) = var("MCP_WORKERS") {
             c.workers = ranged("MCP_WORKERS", v, 1, 64)? as usize;

@@ -2,6 +2,7 @@
 //! problem+json errors, the OpenAPI document and its offline explorer.
 
 pub mod access_log;
+pub mod account_pages;
 pub mod auth;
 pub mod budget;
 pub mod client_address;
@@ -10,6 +11,7 @@ pub mod csv;
 pub mod demo;
 pub mod idempotency;
 pub mod lang;
+pub mod legal_pages;
 pub mod logging;
 pub mod mail;
 pub mod maintenance;
@@ -45,7 +47,8 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
         config.pool_size,
         std::time::Duration::from_secs(config.database_timeout_secs),
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())?
+    .with_links(config.links.clone());
     let now = auth::now();
     let keys =
         mcp_persistence::use_cases::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
@@ -189,6 +192,15 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .service(health)
             .service(ready)
             .service(metrics::serve_metrics)
+            .service(account_pages::show_activation)
+            .service(account_pages::submit_activation)
+            .service(account_pages::show_forgotten_password)
+            .service(account_pages::submit_forgotten_password)
+            .service(account_pages::show_new_password)
+            .service(account_pages::submit_new_password)
+            .service(legal_pages::legal_notice)
+            .service(legal_pages::personal_data)
+            .service(legal_pages::accessibility)
             .service(openapi_json)
             .service(explorer_redirect)
             .service(
@@ -462,11 +474,15 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts a server on `127.0.0.1` on a free port.
-    pub fn start(config: Config) -> Result<Self, String> {
-        let state = prepare(config)?;
+    /// Starts a server on `127.0.0.1` on a free port; its messages link to that port unless
+    /// `config` names a public address.
+    pub fn start(mut config: Config) -> Result<Self, String> {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        if config.links == mcp_domain::links::Links::default() {
+            config.links = mcp_domain::links::Links::parse(&format!("http://127.0.0.1:{port}"))?;
+        }
+        let state = prepare(config)?;
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let sys = actix_web::rt::System::new();

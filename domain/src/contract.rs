@@ -83,6 +83,35 @@ impl Default for PasswordPolicy {
 }
 
 impl PasswordPolicy {
+    /// The policy as a person choosing a password reads it, in French.
+    pub fn in_french(self) -> String {
+        let (rule, age) = match self {
+            Self::Characters {
+                min_length,
+                min_classes,
+                max_age_days,
+            } => (
+                if min_classes >= 4 {
+                    format!("au moins {min_length} caractères, dont au moins une minuscule, une majuscule, un chiffre et un caractère spécial")
+                } else {
+                    format!("au moins {min_length} caractères, de {min_classes} types au moins parmi minuscules, majuscules, chiffres et caractères spéciaux")
+                },
+                max_age_days,
+            ),
+            Self::Passphrase {
+                min_words,
+                max_age_days,
+            } => (
+                format!("une phrase de passe d'au moins {min_words} mots"),
+                max_age_days,
+            ),
+        };
+        match age {
+            Some(days) => format!("{rule} ; il sera à changer tous les {days} jours"),
+            None => rule,
+        }
+    }
+
     /// The days after which a password must be changed, if the policy sets a limit.
     pub fn max_age_days(self) -> Option<u16> {
         match self {
@@ -314,6 +343,30 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_reads_in_french() {
+        assert_eq!(
+            PasswordPolicy::default().in_french(),
+            "au moins 12 caractères, dont au moins une minuscule, une majuscule, un chiffre et un caractère spécial"
+        );
+        let phrase = PasswordPolicy::Passphrase {
+            min_words: 5,
+            max_age_days: Some(365),
+        };
+        assert_eq!(
+            phrase.in_french(),
+            "une phrase de passe d'au moins 5 mots ; il sera à changer tous les 365 jours"
+        );
+        let three = PasswordPolicy::Characters {
+            min_length: 14,
+            min_classes: 3,
+            max_age_days: None,
+        };
+        assert!(three
+            .in_french()
+            .starts_with("au moins 14 caractères, de 3 types"));
+    }
     use crate::convention::Party;
 
     #[test]

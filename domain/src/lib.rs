@@ -18,6 +18,7 @@ pub mod error;
 pub mod habilitation;
 pub mod ids;
 pub mod incident;
+pub mod links;
 pub mod maintenance;
 pub mod meeting;
 pub mod partner;

@@ -619,6 +619,20 @@ impl TestEnv {
         })
     }
 
+    /// Waits for a message delivered to `email` that contains `marker`, and returns its text.
+    pub fn mail_with(&self, email: &str, marker: &str) -> String {
+        assert!(
+            self.delivered(email, marker),
+            "no message to {email} with {marker:?}"
+        );
+        std::fs::read_dir(&self.mail_dir)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .find(|t| t.contains(&format!("To: {email}\r\n")) && t.contains(marker))
+            .expect("delivered")
+    }
+
     /// Waits for the message the outbox delivers to `email`, and returns its text.
     pub fn mail_to(&self, email: &str) -> String {
         for _ in 0..200 {

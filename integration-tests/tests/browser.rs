@@ -14,7 +14,8 @@ use serde_json::{json, Value};
 on_both_engines!(
     a_person_signs_in_for_partner_software_in_a_real_browser,
     the_explorer_renders_under_its_content_security_policy,
-    the_explorer_signs_a_person_in_and_calls_for_them
+    the_explorer_signs_a_person_in_and_calls_for_them,
+    a_person_activates_and_resets_their_password_on_the_pages,
 );
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -551,4 +552,154 @@ fn the_explorer_signs_a_person_in_and_calls_for_them(engine: Engine) {
         .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
         .collect();
     assert!(refused.is_empty(), "{refused:?}");
+}
+
+/// The first line of `mail` that is a link to `path` on the service.
+fn link_in(mail: &str, path: &str) -> String {
+    mail.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("http") && l.contains(path))
+        .unwrap_or_else(|| panic!("no link to {path} in {mail}"))
+        .to_string()
+}
+
+fn a_person_activates_and_resets_their_password_on_the_pages(engine: Engine) {
+    let (env, caf_admin, partner, admin_identifier) = a_partner_and_its_administrator(engine);
+    env.active_convention(&caf_admin, &partner, "761-2026-0099", 2);
+    let admin = env.login(&admin_identifier, PASSWORD);
+    let r = env.post(
+        &format!("/api/v1/partners/{partner}/users"),
+        &admin,
+        json!({"full_name": "Léa Martin", "function_title": "Assistante sociale", "email": "lea@ccas.example", "phone": "01 02 03 04 05"}),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let identifier = r.body["identifier"].as_str().unwrap().to_string();
+    let mail = env.mail_to("lea@ccas.example");
+    let code =
+        mcp_integration_tests::field_after(&mail, "Votre code d'activation, à usage unique : ");
+    let link = link_in(&mail, "/compte/activation");
+    assert!(link.starts_with(env.base_url()), "{link}");
+
+    let driver = Driver::start();
+    let browser = Browser::open(&driver);
+    browser.go(&link);
+    let title = |b: &Browser| {
+        b.script("return document.title")
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        title(&browser),
+        "Activer mon compte — Mon Compte Partenaire"
+    );
+    let page = browser.source();
+    assert!(
+        page.contains("Je m'engage à n'utiliser"),
+        "the commitment is shown"
+    );
+    assert!(
+        page.contains("au moins 12 caractères"),
+        "the policy is shown"
+    );
+    assert!(
+        page.contains("Mentions légales")
+            && page.contains("Caisse nationale des allocations familiales"),
+        "{page}"
+    );
+    assert_eq!(browser.label_of("#code"), "Code d'activation");
+    let prefilled = browser.script("return document.getElementById('identifiant').value");
+    assert_eq!(prefilled, json!(identifier));
+
+    // Two different passwords: the page again, its title saying so.
+    browser.type_in("#code", &code);
+    browser.type_in("#mot_de_passe", PASSWORD);
+    browser.type_in("#confirmation", "Autre-Chose-2026!");
+    browser.click("button[type=submit]");
+    browser.wait_for("the mismatch", |b| {
+        b.source()
+            .contains("Les deux mots de passe saisis diffèrent")
+    });
+    assert_eq!(
+        title(&browser),
+        "Erreur — Activer mon compte — Mon Compte Partenaire"
+    );
+
+    // The commitment not accepted: refused, nothing activated.
+    browser.type_in("#code", &code);
+    browser.type_in("#mot_de_passe", PASSWORD);
+    browser.type_in("#confirmation", PASSWORD);
+    browser.click("button[type=submit]");
+    browser.wait_for("the refusal", |b| {
+        title(b).starts_with("Erreur") && !b.source().contains("diffèrent")
+    });
+    let refused = env.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"identifier": identifier, "password": PASSWORD})),
+    );
+    assert_eq!(refused.status, 401, "{refused:?}");
+
+    // Accepted: activated, and the person signs in with the password chosen.
+    browser.type_in("#code", &code);
+    browser.type_in("#mot_de_passe", PASSWORD);
+    browser.type_in("#confirmation", PASSWORD);
+    browser.click("#engagement");
+    browser.click("button[type=submit]");
+    browser.wait_for("the activation", |b| {
+        b.source().contains("Votre compte est activé")
+    });
+    env.login(&identifier, PASSWORD);
+
+    // Forgotten: the sign-in page links to the page asking for a code, the message links to
+    // the page where the new password is chosen.
+    browser.go(&format!("{}/compte/mot-de-passe-oublie", env.base_url()));
+    browser.type_in("#identifiant", &identifier);
+    browser.click("button[type=submit]");
+    browser.wait_for("the answer", |b| {
+        b.source().contains("Si cet identifiant correspond")
+    });
+    let mail = env.mail_with("lea@ccas.example", "Votre code de réinitialisation");
+    let code = mcp_integration_tests::field_after(
+        &mail,
+        "Votre code de réinitialisation, à usage unique : ",
+    );
+    browser.go(&link_in(&mail, "/compte/nouveau-mot-de-passe"));
+    let new_password = "Nouvelle-Saison-2027!";
+    browser.type_in("#code", &code);
+    browser.type_in("#mot_de_passe", new_password);
+    browser.type_in("#confirmation", new_password);
+    browser.click("button[type=submit]");
+    browser.wait_for("the change", |b| {
+        b.source()
+            .contains("Votre nouveau mot de passe est enregistré")
+    });
+    env.login(&identifier, new_password);
+
+    // A form posted from elsewhere (no page, no cookie) is refused and changes nothing.
+    let forged = Client::new()
+        .post(format!("{}/compte/nouveau-mot-de-passe", env.base_url()))
+        .header("Origin", "https://ailleurs.example")
+        .form(&[
+            ("identifiant", identifier.as_str()),
+            ("code", "x"),
+            ("mot_de_passe", PASSWORD),
+            ("confirmation", PASSWORD),
+            ("jeton", "x"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    env.login(&identifier, new_password);
+
+    // The legal pages answer, in French.
+    for path in [
+        "/mentions-legales",
+        "/donnees-personnelles",
+        "/accessibilite",
+    ] {
+        browser.go(&format!("{}{path}", env.base_url()));
+        assert!(browser.source().contains("<html lang=\"fr\">"), "{path}");
+    }
 }

@@ -132,6 +132,8 @@ pub struct Database {
     engine: Engine,
     /// SQLite has one writer: writes of this process queue here instead of failing busy.
     sqlite_writer: Arc<Mutex<()>>,
+    /// The service's public address, which the messages it writes link to.
+    links: Arc<mcp_domain::links::Links>,
 }
 
 impl Database {
@@ -168,9 +170,21 @@ impl Database {
             pool,
             engine,
             sqlite_writer: Arc::new(Mutex::new(())),
+            links: Arc::default(),
         };
         db.migrate()?;
         Ok(db)
+    }
+
+    /// The same database, its messages linking to the pages served at `links`.
+    pub fn with_links(mut self, links: mcp_domain::links::Links) -> Self {
+        self.links = Arc::new(links);
+        self
+    }
+
+    /// The service's public address, for the links of the messages written.
+    pub fn links(&self) -> &mcp_domain::links::Links {
+        &self.links
     }
 
     /// How the pool of connections stands now.

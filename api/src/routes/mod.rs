@@ -29,7 +29,7 @@ pub mod quotas;
 pub mod requests;
 pub mod reviews;
 pub mod service_centre;
-mod sign_in_cookies;
+pub(crate) mod sign_in_cookies;
 pub mod software;
 pub mod staff;
 pub mod subscriptions;

@@ -61,6 +61,8 @@ struct Checked {
     scopes: Vec<Scope>,
     state: Option<String>,
     code_challenge: String,
+    /// The Caf that registered the software, and the partner it belongs to.
+    names: (String, String),
 }
 
 /// Where an authorization request went wrong.
@@ -128,7 +130,9 @@ fn check_request(
             "a scope asked for is not registered for this software",
         );
     };
+    let names = clients::names(db, &app)?;
     Ok(Ok(Checked {
+        names,
         app,
         redirect_uri,
         scopes,
@@ -157,6 +161,7 @@ fn origin(uri: &str) -> String {
 }
 
 fn sign_in_page(
+    config: &crate::config::Config,
     c: &Checked,
     p: &AuthorizeParams,
     jeton: &str,
@@ -205,8 +210,8 @@ fn sign_in_page(
         ""
     };
     let body = format!(
-        "<h1>Connexion à Mon Compte Partenaire</h1>\n\
-<p>Le logiciel <strong>{name}</strong> demande à agir en votre nom pour :</p>\n<ul>\n{scopes}</ul>\n\
+        "<p class=\"organisme\">{caf}</p>\n<h1>Connexion à Mon Compte Partenaire</h1>\n\
+<p>Le logiciel <strong>{name}</strong> de {partner} demande à agir en votre nom pour :</p>\n<ul>\n{scopes}</ul>\n\
 <p class=\"aide\">Saisissez vos identifiants ici, sur Mon Compte Partenaire : le logiciel ne les verra pas. \
 Chacune de ses actions sera tracée à votre nom.</p>\n\
 {error_block}\
@@ -215,11 +220,17 @@ Chacune de ses actions sera tracée à votre nom.</p>\n\
 <label for=\"mot_de_passe\">Mot de passe</label>\n<input id=\"mot_de_passe\" name=\"mot_de_passe\" type=\"password\" autocomplete=\"current-password\" required{described}>\n\
 <label for=\"code\">Code de votre application d'authentification <span class=\"aide\">(si vous en utilisez une)</span></label>\n\
 <input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9]{{6}}\">\n\
-<button type=\"submit\">Se connecter et autoriser</button>\n</form>\n",
+<button type=\"submit\">Se connecter et autoriser</button>\n</form>\n\
+<p><a href=\"{forgotten}\">Mot de passe oublié ?</a> · <a href=\"{activation}\">Activer mon compte</a></p>\n",
         name = escape(&c.app.name),
         identifier = escape(identifier),
+        caf = escape(&c.names.0),
+        partner = escape(&c.names.1),
+        forgotten = mcp_domain::links::FORGOTTEN_PASSWORD_PATH,
+        activation = mcp_domain::links::ACTIVATION_PATH,
     );
     page(
+        config,
         actix_web::http::StatusCode::OK,
         // What went wrong is the first thing a screen reader says of the page again (RGAA 8.6).
         if error.is_some() {
@@ -256,9 +267,10 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-fn invalid(i: Invalid) -> HttpResponse {
+fn invalid(config: &crate::config::Config, i: Invalid) -> HttpResponse {
     match i {
         Invalid::Here(message) => page(
+            config,
             actix_web::http::StatusCode::BAD_REQUEST,
             "Demande refusée",
             &format!("<h1>Demande refusée</h1>\n<p role=\"alert\">{}</p>\n<p>Revenez au logiciel et signalez le problème à votre administrateur.</p>\n", escape(message)),
@@ -290,7 +302,7 @@ pub async fn show_authorization_page(
     req: HttpRequest,
     q: web::Query<AuthorizeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(refused) = obsolete_browser(&req, &state.config.minimum_browsers) {
+    if let Some(refused) = obsolete_browser(&req, &state.config) {
         return Ok(refused);
     }
     let p = q.into_inner();
@@ -303,13 +315,20 @@ pub async fn show_authorization_page(
     Ok(match checked {
         Ok(c) => {
             let (secret, new_cookie) = cookies::form_secret(&req);
-            let mut page = sign_in_page(&c, &p, &cookies::form_token(&secret, &p), None, "");
+            let mut page = sign_in_page(
+                &state.config,
+                &c,
+                &p,
+                &cookies::form_token(&secret, &p),
+                None,
+                "",
+            );
             if let Some(cookie) = new_cookie {
                 page.add_cookie(&cookie).map_err(ApiError::internal)?;
             }
             page
         }
-        Err(i) => invalid(i),
+        Err(i) => invalid(&state.config, i),
     })
 }
 
@@ -329,13 +348,14 @@ pub async fn submit_authorization(
     req: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(refused) = obsolete_browser(&req, &state.config.minimum_browsers) {
+    if let Some(refused) = obsolete_browser(&req, &state.config) {
         return Ok(refused);
     }
     let form = form.into_inner();
     let form_secret = cookies::form_checked(&req, &form.jeton, &form.request);
     if !from_this_service(&req) || form_secret.is_none() {
         return Ok(page(
+            &state.config,
             actix_web::http::StatusCode::FORBIDDEN,
             "Demande refusée",
             "<h1>Demande refusée</h1>\n<p role=\"alert\">Ce formulaire n'a pas été envoyé depuis la page de connexion du service (il vient d'un autre site, ou la page a été ouverte dans un autre navigateur) : il n'est pas pris en compte.</p>\n<p>Revenez au logiciel et recommencez la connexion.</p>\n",
@@ -391,7 +411,7 @@ pub async fn submit_authorization(
     .await
     .map_err(ApiError::internal)??;
     Ok(match outcome {
-        Submitted::Invalid(i) => invalid(i),
+        Submitted::Invalid(i) => invalid(&state.config, i),
         Submitted::Redirect(uri, params, device_token) => {
             let params: Vec<(&str, &str)> = params
                 .iter()
@@ -405,7 +425,14 @@ pub async fn submit_authorization(
         }
         Submitted::Again(c, request, message, identifier) => {
             let jeton = cookies::form_token(&form_secret, &request);
-            sign_in_page(&c, &request, &jeton, Some(&message), &identifier)
+            sign_in_page(
+                &state.config,
+                &c,
+                &request,
+                &jeton,
+                Some(&message),
+                &identifier,
+            )
         }
     })
 }

@@ -20,8 +20,17 @@ const DEVICE_COOKIE: &str = "mcp_device";
 const PATH: &str = "/api/v1/oauth/authorize";
 
 fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    cookie_at(PATH, name, value, secure)
+}
+
+fn cookie_at(
+    path: &'static str,
+    name: &'static str,
+    value: String,
+    secure: bool,
+) -> Cookie<'static> {
     Cookie::build(name, value)
-        .path(PATH)
+        .path(path)
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Strict)
@@ -37,30 +46,50 @@ pub(crate) fn secure(req: &HttpRequest) -> bool {
 /// well-formed one (so that two tabs signing in at once both work), else a new one — and, when
 /// new, the cookie to set.
 pub(crate) fn form_secret(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    form_secret_at(req, PATH)
+}
+
+/// [`form_secret`] for the pages under `path` (the account pages' forms).
+pub(crate) fn form_secret_at(
+    req: &HttpRequest,
+    path: &'static str,
+) -> (String, Option<Cookie<'static>>) {
     match req.cookie(FORM_COOKIE).map(|c| c.value().to_string()) {
         Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => (v, None),
         _ => {
             let v = mcp_persistence::credentials::random_secret();
-            (v.clone(), Some(cookie(FORM_COOKIE, v, secure(req))))
+            (
+                v.clone(),
+                Some(cookie_at(path, FORM_COOKIE, v, secure(req))),
+            )
         }
     }
 }
 
 /// The `jeton` of the form shown for `p` to the browser holding `secret`.
 pub(crate) fn form_token(secret: &str, p: &AuthorizeParams) -> String {
+    form_token_of(
+        secret,
+        &[
+            &p.response_type,
+            &p.client_id,
+            &p.redirect_uri,
+            &p.scope,
+            &p.state,
+            &p.code_challenge,
+            &p.code_challenge_method,
+        ]
+        .map(|v| v.as_deref().unwrap_or("")),
+    )
+}
+
+/// The `jeton` of a form shown to the browser holding `secret` for `values` (the page's own
+/// path, for the account pages).
+pub(crate) fn form_token_of(secret: &str, values: &[&str]) -> String {
     let mut h = Sha256::new();
     h.update(secret.as_bytes());
-    for v in [
-        &p.response_type,
-        &p.client_id,
-        &p.redirect_uri,
-        &p.scope,
-        &p.state,
-        &p.code_challenge,
-        &p.code_challenge_method,
-    ] {
+    for v in values {
         // Each value framed by its length: no two requests give one input.
-        let v = v.as_deref().unwrap_or("");
         h.update((v.len() as u64).to_be_bytes());
         h.update(v.as_bytes());
     }
@@ -72,6 +101,13 @@ pub(crate) fn form_token(secret: &str, p: &AuthorizeParams) -> String {
 pub(crate) fn form_checked(req: &HttpRequest, jeton: &str, p: &AuthorizeParams) -> Option<String> {
     let secret = req.cookie(FORM_COOKIE)?.value().to_string();
     mcp_domain::text::constant_time_eq(form_token(&secret, p).as_bytes(), jeton.as_bytes())
+        .then_some(secret)
+}
+
+/// [`form_checked`] for a form shown for `values`.
+pub(crate) fn form_checked_of(req: &HttpRequest, jeton: &str, values: &[&str]) -> Option<String> {
+    let secret = req.cookie(FORM_COOKIE)?.value().to_string();
+    mcp_domain::text::constant_time_eq(form_token_of(&secret, values).as_bytes(), jeton.as_bytes())
         .then_some(secret)
 }
 

@@ -196,7 +196,7 @@ pub(crate) fn invite(
     caf_id: Option<CafId>,
     partner_id: Option<PartnerId>,
     person: &Person,
-    organisation: &str,
+    welcome: Welcome<'_>,
 ) -> Result<Account> {
     let (account, activation) = create(conn, now, role, caf_id, partner_id, person)?;
     crate::store::outbox::enqueue(
@@ -204,15 +204,24 @@ pub(crate) fn invite(
         now,
         &account.email,
         "Mon Compte Partenaire : activez votre compte",
-        &activation_message(&account, organisation, &activation),
+        &activation_message(&account, &welcome, &activation),
     )?;
     Ok(account)
+}
+
+/// Who welcomes a person registered: the organisation named in the message, and the service's
+/// public address its link goes to.
+pub(crate) struct Welcome<'a> {
+    /// The Caf's or partner's name.
+    pub organisation: &'a str,
+    /// The service's public address.
+    pub links: &'a mcp_domain::links::Links,
 }
 
 /// The message that delivers an identifier and a one-time activation code to the person.
 pub(crate) fn activation_message(
     account: &Account,
-    organisation: &str,
+    welcome: &Welcome<'_>,
     activation: &Activation,
 ) -> String {
     format!(
@@ -220,14 +229,19 @@ pub(crate) fn activation_message(
          Un compte « Mon Compte Partenaire » a été créé pour vous ({organisation}).\n\n\
          Votre identifiant : {identifier}\n\
          Votre code d'activation, à usage unique : {secret}\n\
-         Il expire le {expires} (UTC).\n\n\
-         Pour choisir votre mot de passe, présentez votre identifiant et ce code à\n\
-         POST /api/v1/auth/activate. Personne d'autre que vous ne connaît ce code :\n\
-         ne le communiquez à personne.\n",
+         Il expire le {expires} (heure de Paris).\n\n\
+         Pour activer votre compte, ouvrez la page\n\
+         {link}\n\
+         et saisissez-y ce code : vous y prendrez connaissance de vos engagements et choisirez\n\
+         votre mot de passe. Personne d'autre que vous ne connaît ce code : ne le communiquez\n\
+         à personne.\n\n\
+         (Pour un logiciel : POST /api/v1/auth/activate avec l'identifiant et ce code.)\n",
+        organisation = welcome.organisation,
+        link = welcome.links.activation(&account.identifier),
         name = account.full_name,
         identifier = account.identifier,
         secret = activation.secret,
-        expires = activation.expires_at.format("%Y-%m-%d %H:%M"),
+        expires = mcp_domain::text::paris_time(activation.expires_at),
     )
 }
 

@@ -47,6 +47,7 @@ pub(crate) fn name_in(
     partner: &Partner,
     rank: AdministratorRank,
     person: &Person,
+    links: &mcp_domain::links::Links,
 ) -> Result<Account> {
     let partner_id = partner.id.get();
     let taken: i64 = accounts::table
@@ -99,7 +100,10 @@ pub(crate) fn name_in(
             Some(caf_id),
             Some(partner_id),
             person,
-            &partner.name,
+            crate::store::accounts::Welcome {
+                organisation: &partner.name,
+                links,
+            },
         )?,
     };
     diesel::update(accounts::table.find(&account.id))
@@ -170,6 +174,7 @@ pub(crate) fn create_user_in(
     partner: &Partner,
     person: &Person,
     request_id: Option<Id<RequestId>>,
+    links: &mcp_domain::links::Links,
 ) -> Result<Account> {
     let caf_id = partner.caf_id.get();
     let account = crate::store::accounts::invite(
@@ -179,7 +184,10 @@ pub(crate) fn create_user_in(
         Some(caf_id),
         Some(partner.id.get()),
         person,
-        &partner.name,
+        crate::store::accounts::Welcome {
+            organisation: &partner.name,
+            links,
+        },
     )?;
     trace::record(
         conn,

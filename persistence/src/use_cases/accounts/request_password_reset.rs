@@ -67,13 +67,16 @@ pub fn request_password_reset(db: &Database, ctx: &Ctx, identifier: &str) -> Res
                 "Bonjour {name},\n\n\
                  Une réinitialisation du mot de passe de votre compte {identifier} a été demandée.\n\n\
                  Votre code de réinitialisation, à usage unique : {secret}\n\
-                 Il expire le {expires} (UTC).\n\n\
-                 Présentez votre identifiant, ce code et votre nouveau mot de passe à\n\
-                 POST /api/v1/auth/password-reset/confirmation. Si vous n'avez rien demandé,\n\
-                 ignorez ce message : votre mot de passe actuel reste valable.\n",
+                 Il expire le {expires} (heure de Paris).\n\n\
+                 Pour choisir votre nouveau mot de passe, ouvrez la page\n\
+                 {link}\n\
+                 et saisissez-y ce code. Si vous n'avez rien demandé, ignorez ce message : votre\n\
+                 mot de passe actuel reste valable.\n\n\
+                 (Pour un logiciel : POST /api/v1/auth/password-reset/confirmation.)\n",
+                link = db.links().new_password(&account.identifier),
                 name = account.full_name,
                 identifier = account.identifier,
-                expires = expires_at.format("%Y-%m-%d %H:%M"),
+                expires = mcp_domain::text::paris_time(expires_at),
             ),
         )?;
         trace::record(

@@ -35,7 +35,10 @@ pub fn add_administrator(
             Some(caf_id),
             None,
             person,
-            &caf.name,
+            crate::store::accounts::Welcome {
+                organisation: &caf.name,
+                links: db.links(),
+            },
         )?;
         trace::record(
             conn,

@@ -29,7 +29,18 @@ pub fn add_auditor(
             Some(c) => (Role::CafAuditor, load(conn, c)?.name),
             None => (Role::CnafAuditor, "Cnaf".to_string()),
         };
-        let account = accounts::invite(conn, ctx.now, role, caf_id, None, person, &organisation)?;
+        let account = accounts::invite(
+            conn,
+            ctx.now,
+            role,
+            caf_id,
+            None,
+            person,
+            crate::store::accounts::Welcome {
+                organisation: &organisation,
+                links: db.links(),
+            },
+        )?;
         trace::record(
             conn,
             ctx,

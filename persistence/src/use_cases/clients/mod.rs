@@ -14,3 +14,5 @@ mod approved;
 pub use approved::approved;
 mod exchange_token;
 pub use exchange_token::{exchange_token, Grant, TokenRefusal};
+mod names;
+pub use names::names;

@@ -20,6 +20,6 @@ pub fn name_administrator(
 ) -> Result<crate::store::accounts::Account> {
     db.write(|conn| {
         let partner = load_for(conn, ctx, partner_id, Function::ManagePartners)?;
-        crate::store::staff::name_in(conn, ctx, &partner, rank, person)
+        crate::store::staff::name_in(conn, ctx, &partner, rank, person, db.links())
     })
 }

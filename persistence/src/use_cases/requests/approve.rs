@@ -34,7 +34,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
                 let existing_account = existing.is_some();
                 let account = match existing {
                     Some(account) => account,
-                    None => crate::store::staff::create_user_in(conn, ctx, &partner, &person, Some(row.id))?,
+                    None => crate::store::staff::create_user_in(conn, ctx, &partner, &person, Some(row.id), db.links())?,
                 };
                 let account_id = account.id.get();
                 let h = crate::store::habilitations::grant_in(
@@ -123,7 +123,7 @@ pub fn approve(db: &Database, ctx: &Ctx, id: RequestId) -> Result<RequestView> {
                     replaced = Some(crate::store::departures::close_in(conn, ctx, account, "replaced as administrator")?.id);
                 }
                 let (_, person) = f.person.check()?;
-                let named = crate::store::staff::name_in(conn, ctx, &partner, rank, &person)?;
+                let named = crate::store::staff::name_in(conn, ctx, &partner, rank, &person, db.links())?;
                 json!({ "replaced_account_id": replaced, "account_id": named.id, "identifier": named.identifier })
             }
         };

@@ -29,6 +29,6 @@ pub fn create_user(
     }
     db.write(|conn| {
         let partner = managed_partner(conn, ctx, partner_id, Function::ManageUsers)?;
-        create_user_in(conn, ctx, &partner, person, None)
+        create_user_in(conn, ctx, &partner, person, None, db.links())
     })
 }

@@ -23,7 +23,18 @@ pub fn add_agent(db: &Database, ctx: &Ctx, caf_id: CafId, person: &Person) -> Re
     db.write(|conn| {
         let caf = crate::store::cafs::load(conn, caf_id)?;
         let role = Role::ServiceCentreAgent;
-        let account = accounts::invite(conn, ctx.now, role, Some(caf_id), None, person, &caf.name)?;
+        let account = accounts::invite(
+            conn,
+            ctx.now,
+            role,
+            Some(caf_id),
+            None,
+            person,
+            crate::store::accounts::Welcome {
+                organisation: &caf.name,
+                links: db.links(),
+            },
+        )?;
         trace::record(
             conn,
             ctx,
