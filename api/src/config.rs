@@ -16,6 +16,10 @@ pub struct Config {
     /// A mail relay for the outbox (`smtp://host:587?tls=required`, `smtps://user:pw@host`);
     /// messages go to `mail_dir` as `.eml` files when unset.
     pub smtp_url: Option<String>,
+    /// The address people and software reach this service at (`MCP_PUBLIC_URL`, such as
+    /// `https://mon-compte-partenaire.caf.fr`): the OpenID Connect issuer is it followed by
+    /// `/api/v1`. When unset, the address each request was sent to.
+    pub public_url: Option<String>,
     /// Connections in the pool.
     pub pool_size: u32,
     /// Lifetime of access tokens, in seconds.
@@ -65,6 +69,7 @@ impl Default for Config {
             mail_from: "Mon Compte Partenaire <ne-pas-repondre@mon-compte-partenaire.invalid>"
                 .into(),
             smtp_url: None,
+            public_url: None,
             pool_size: 8,
             token_ttl_seconds: 900,
             max_body_bytes: 64 * 1024,
@@ -116,6 +121,12 @@ impl Config {
         }
         if let Some(v) = var("MCP_SMTP_URL") {
             c.smtp_url = Some(v);
+        }
+        if let Some(v) = var("MCP_PUBLIC_URL") {
+            if !(v.starts_with("https://") || v.starts_with("http://")) {
+                return Err(format!("MCP_PUBLIC_URL: {v} is not an http(s) address"));
+            }
+            c.public_url = Some(v.trim_end_matches('/').to_string());
         }
         if let Some(v) = var("MCP_POOL_SIZE") {
             c.pool_size = ranged("MCP_POOL_SIZE", v, 1, 256)? as u32;

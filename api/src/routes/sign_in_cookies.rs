@@ -58,6 +58,7 @@ pub(crate) fn form_token(secret: &str, p: &AuthorizeParams) -> String {
         &p.state,
         &p.code_challenge,
         &p.code_challenge_method,
+        &p.nonce,
     ] {
         // Each value framed by its length: no two requests give one input.
         let v = v.as_deref().unwrap_or("");
