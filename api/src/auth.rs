@@ -27,6 +27,37 @@ const ISSUER: &str = "mon-compte-partenaire";
 const AUDIENCE: &str = "mcp-api";
 const TOKEN_TYPE: &str = "at+jwt";
 
+/// The `typ` of OpenID Connect `id_token`s: never the access tokens' type, so that an
+/// `id_token` is never taken for an access token.
+pub const ID_TOKEN_TYPE: &str = "JWT";
+
+/// Claims of an OpenID Connect `id_token` (Core §2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdClaims {
+    /// The issuer (`issuer` of the discovery document).
+    pub iss: String,
+    /// The person's stable account id.
+    pub sub: String,
+    /// The software's `client_id`.
+    pub aud: String,
+    /// The same, as the party the token was issued to.
+    pub azp: String,
+    /// Expires at.
+    pub exp: i64,
+    /// Issued at.
+    pub iat: i64,
+    /// When the person signed in.
+    pub auth_time: i64,
+    /// The authorization request's nonce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The left half of the SHA-512 of the access token issued with it, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_hash: Option<String>,
+    /// The session it names, ended by a logout with this token as `id_token_hint`.
+    pub sid: String,
+}
+
 /// Claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -184,6 +215,63 @@ impl TokenKeys {
         let jws =
             jsonwebtoken::encode(&header, statement, &set.encoding).map_err(|e| e.to_string())?;
         Ok((set.signing_kid.clone(), jws))
+    }
+
+    /// Issues an `id_token` for `issuer`, naming the person of a session to the software
+    /// `client_id`, with the `at_hash` of the access token issued with it (SHA-512 for Ed25519).
+    pub fn issue_id_token(
+        &self,
+        issuer: &str,
+        client_id: &str,
+        issued: &mcp_persistence::use_cases::sessions::Issued,
+        authentication: &mcp_persistence::use_cases::clients::Authentication,
+        access_token: &str,
+    ) -> Result<String, ApiError> {
+        use base64::Engine;
+        use sha2::Digest;
+        let digest = sha2::Sha512::digest(access_token.as_bytes());
+        let (set, now) = (
+            self.set.read().unwrap_or_else(|p| p.into_inner()),
+            Utc::now(),
+        );
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(set.signing_kid.clone());
+        header.typ = Some(ID_TOKEN_TYPE.into());
+        let claims = IdClaims {
+            iss: issuer.into(),
+            sub: issued.account_id.get().to_string(),
+            aud: client_id.into(),
+            azp: client_id.into(),
+            exp: now.timestamp() + self.ttl_seconds,
+            iat: now.timestamp(),
+            auth_time: authentication.auth_time.and_utc().timestamp(),
+            nonce: authentication.nonce.clone(),
+            at_hash: Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..32])),
+            sid: issued.session_id.get().to_string(),
+        };
+        jsonwebtoken::encode(&header, &claims, &set.encoding).map_err(ApiError::internal)
+    }
+
+    /// Checks an `id_token` this service issued for `issuer`, expired or not (a logout's
+    /// `id_token_hint` may be older than its lifetime): its algorithm, type, key, signature and
+    /// issuer.
+    pub fn verify_id_token_hint(&self, token: &str, issuer: &str) -> Option<IdClaims> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(ID_TOKEN_TYPE) {
+            return None;
+        }
+        let set = self.set.read().unwrap_or_else(|p| p.into_inner());
+        let key = set.verifying.get(header.kid.as_deref()?)?;
+        let mut v = Validation::new(Algorithm::EdDSA);
+        v.validate_exp = false;
+        v.validate_aud = false;
+        v.set_issuer(&[issuer]);
+        v.set_required_spec_claims(&["sub", "aud", "iss"]);
+        Some(
+            jsonwebtoken::decode::<IdClaims>(token, key, &v)
+                .ok()?
+                .claims,
+        )
     }
 
     /// Checks a token's algorithm, type, key, signature, issuer, audience and expiry; gives its

@@ -16,6 +16,10 @@ pub struct Config {
     /// A mail relay for the outbox (`smtp://host:587?tls=required`, `smtps://user:pw@host`);
     /// messages go to `mail_dir` as `.eml` files when unset.
     pub smtp_url: Option<String>,
+    /// The address people and software reach this service at (`MCP_PUBLIC_URL`, such as
+    /// `https://mon-compte-partenaire.caf.fr`): the OpenID Connect issuer is it followed by
+    /// `/api/v1`. When unset, the address each request was sent to.
+    pub public_url: Option<String>,
     /// Connections in the pool.
     pub pool_size: u32,
     /// Lifetime of access tokens, in seconds.
@@ -74,6 +78,7 @@ impl Default for Config {
             mail_from: "Mon Compte Partenaire <ne-pas-repondre@mon-compte-partenaire.invalid>"
                 .into(),
             smtp_url: None,
+            public_url: None,
             pool_size: 8,
             token_ttl_seconds: 900,
             max_body_bytes: 64 * 1024,

@@ -202,6 +202,10 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             .service(legal_pages::personal_data)
             .service(legal_pages::accessibility)
             .service(openapi_json)
+            .route(
+                "/.well-known/openid-configuration",
+                web::get().to(routes::oidc::openid_configuration_at_root),
+            )
             .service(explorer_redirect)
             .service(
                 utoipa_swagger_ui::SwaggerUi::new("/swagger-ui/{_:.*}")

@@ -79,17 +79,20 @@ pub enum Scope {
     HabilitationsWrite,
     /// Consult beneficiaries' files through the person's CDAP habilitation.
     CdapRead,
+    /// Know who signed in (OpenID Connect): an `id_token` naming the person, and `/userinfo`.
+    Openid,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Self::Profile,
         Self::RegistryRead,
         Self::RegistryWrite,
         Self::HabilitationsRead,
         Self::HabilitationsWrite,
         Self::CdapRead,
+        Self::Openid,
     ];
 
     /// Stable code, as in OAuth `scope` strings.
@@ -101,6 +104,7 @@ impl Scope {
             Self::HabilitationsRead => "habilitations:read",
             Self::HabilitationsWrite => "habilitations:write",
             Self::CdapRead => "cdap:read",
+            Self::Openid => "openid",
         }
     }
 

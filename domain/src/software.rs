@@ -95,13 +95,17 @@ impl Registration {
 }
 
 /// The scopes granted for a request: those asked (all the registered ones when none are asked),
-/// each of which the software must have registered.
+/// each of which the software must have registered — but `openid`, which any software may ask:
+/// it only names, to the software, the person who signs in to it.
 pub fn granted_scopes(requested: Option<&str>, registered: &[Scope]) -> Result<Vec<Scope>, String> {
     match requested.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(registered.to_vec()),
         Some(list) => {
             let asked = Scope::parse_list(list)?;
-            match asked.iter().find(|s| !registered.contains(s)) {
+            match asked
+                .iter()
+                .find(|s| **s != Scope::Openid && !registered.contains(s))
+            {
                 Some(s) => Err(s.code().to_string()),
                 None => Ok(asked),
             }
@@ -181,6 +185,11 @@ mod tests {
         assert_eq!(
             granted_scopes(Some("nope"), &registered),
             Err("nope".into())
+        );
+        assert_eq!(
+            granted_scopes(Some("openid profile"), &registered),
+            Ok(vec![Scope::Openid, Scope::Profile]),
+            "openid needs no registration"
         );
     }
 

@@ -459,6 +459,8 @@ vocabulary! {
         ClientRevoked = "client_revoked",
         /// The authorization code it was opened with was presented again: intercepted.
         CodeReuse = "code_reuse",
+        /// The software it belonged to revoked one of its tokens (RFC 7009).
+        RevokedBySoftware = "revoked_by_software",
     }
 }
 

@@ -427,6 +427,7 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         session_id -> Nullable<Text>,
+        nonce -> Nullable<Text>,
     }
 }
 

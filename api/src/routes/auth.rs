@@ -112,6 +112,11 @@ pub struct TokenResponse {
     /// when the credentials are reported lost or the account is closed). Keep it secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_token: Option<String>,
+    /// OpenID Connect (scope `openid`, authorization code flow): an EdDSA JWT of type `JWT`
+    /// naming the person (`sub`) to the software (`aud`), with the request's `nonce`. Check it
+    /// with the JWKS; it is never accepted as an access token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 pub(crate) fn tokens(
@@ -126,14 +131,29 @@ fn tokens_with_device(
     issued: mcp_persistence::use_cases::sessions::Issued,
     device_token: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
+    tokens_with(state, issued, device_token, |_, _| Ok(None))
+}
+
+/// The tokens of a session, with the `id_token` `id_token` makes of it and its access token.
+pub(crate) fn tokens_with(
+    state: &AppState,
+    issued: mcp_persistence::use_cases::sessions::Issued,
+    device_token: Option<String>,
+    id_token: impl FnOnce(
+        &mcp_persistence::use_cases::sessions::Issued,
+        &str,
+    ) -> Result<Option<String>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let access_token = state.keys.issue(
+        issued.account_id.get(),
+        issued.session_id.get(),
+        issued.software.as_ref(),
+    )?;
+    let id_token = id_token(&issued, &access_token)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
-            access_token: state.keys.issue(
-                issued.account_id.get(),
-                issued.session_id.get(),
-                issued.software.as_ref(),
-            )?,
+            access_token,
             token_type: "Bearer".into(),
             expires_in: state.keys.ttl_seconds(),
             refresh_token: issued.refresh_token,
@@ -142,6 +162,7 @@ fn tokens_with_device(
             password_change_required: issued.must_change_password,
             second_factor_enrolment_required: issued.must_enrol_second_factor,
             device_token,
+            id_token,
         }))
 }
 

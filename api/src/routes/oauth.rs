@@ -38,6 +38,8 @@ pub struct AuthorizeParams {
     pub code_challenge: Option<String>,
     /// Must be `S256`.
     pub code_challenge_method: Option<String>,
+    /// OpenID Connect: returned unchanged in the `id_token` (scope `openid`).
+    pub nonce: Option<String>,
 }
 
 /// The sign-in form: the request's parameters, and the person's credentials.
@@ -63,6 +65,7 @@ struct Checked {
     code_challenge: String,
     /// The Caf that registered the software, and the partner it belongs to.
     names: (String, String),
+    nonce: Option<String>,
 }
 
 /// Where an authorization request went wrong.
@@ -124,6 +127,12 @@ fn check_request(
             "PKCE is required: code_challenge (S256) and code_challenge_method=S256",
         );
     }
+    if p.nonce.as_ref().is_some_and(|n| n.len() > 255) {
+        return back(
+            OAuthError::InvalidRequest,
+            "nonce is longer than 255 characters",
+        );
+    }
     let Ok(scopes) = granted_scopes(p.scope.as_deref(), &app.scope_list()) else {
         return back(
             OAuthError::InvalidScope,
@@ -138,6 +147,7 @@ fn check_request(
         scopes,
         state: p.state.clone(),
         code_challenge: challenge,
+        nonce: p.nonce.clone().filter(|n| !n.is_empty()),
     }))
 }
 
@@ -149,6 +159,7 @@ pub(crate) fn scope_label(s: Scope) -> &'static str {
         Scope::HabilitationsRead => "consulter, en votre nom, les utilisateurs, groupes et habilitations de votre organisation",
         Scope::HabilitationsWrite => "gérer, en votre nom, les utilisateurs, groupes et habilitations que vos fonctions vous permettent de gérer",
         Scope::CdapRead => "consulter, en votre nom, les dossiers d'allocataires que votre habilitation vous permet de consulter",
+        Scope::Openid => "savoir que c'est vous qui vous connectez (votre identifiant stable sur Mon Compte Partenaire)",
     }
 }
 
@@ -179,6 +190,7 @@ fn sign_in_page(
                 ("state", p.state.as_deref()),
                 ("code_challenge", p.code_challenge.as_deref()),
                 ("code_challenge_method", p.code_challenge_method.as_deref()),
+                ("nonce", p.nonce.as_deref()),
             ]
             .iter()
             .filter_map(|(k, v)| {
@@ -243,13 +255,17 @@ Chacune de ses actions sera tracée à votre nom.</p>\n\
     )
 }
 
-fn redirect_back(redirect_uri: &str, params: &[(&str, &str)]) -> HttpResponse {
+pub(crate) fn redirect_back(redirect_uri: &str, params: &[(&str, &str)]) -> HttpResponse {
     let query: String = params
         .iter()
         .map(|(k, v)| format!("{k}={}", urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
-    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    let sep = match (query.is_empty(), redirect_uri.contains('?')) {
+        (true, _) => "",
+        (false, true) => "&",
+        (false, false) => "?",
+    };
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("{redirect_uri}{sep}{query}")))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -384,6 +400,7 @@ pub async fn submit_authorization(
             redirect_uri: &c.redirect_uri,
             scopes: &c.scopes,
             code_challenge: &c.code_challenge,
+            nonce: c.nonce.as_deref(),
         };
         let purpose = sessions::Purpose::Code(&c.app, consent);
         let signed_in = sessions::login(&st.db, &ctx, credentials, &net, throttles(&st.config), purpose)?;
@@ -509,7 +526,7 @@ pub struct TokenError {
 }
 
 /// An OAuth error (RFC 6749 §5.2), which is also a problem document.
-fn oauth_error(error: OAuthError, description: &str) -> HttpResponse {
+pub(crate) fn oauth_error(error: OAuthError, description: &str) -> HttpResponse {
     let status = error.status();
     HttpResponse::build(
         actix_web::http::StatusCode::from_u16(status)
@@ -647,7 +664,23 @@ pub async fn issue_token(
     })
     .await?;
     match result {
-        Ok(issued) => super::auth::tokens(&state, issued),
+        Ok(clients::Exchanged {
+            issued,
+            authentication,
+        }) => {
+            let issuer = super::oidc::issuer(&req, &state.config);
+            super::auth::tokens_with(&state, issued, None, |issued, access_token| {
+                authentication
+                    .map(|a| {
+                        let client_id = issued.software.as_ref().map(|s| s.client_id.to_string());
+                        let client_id = client_id.unwrap_or_default();
+                        state
+                            .keys
+                            .issue_id_token(&issuer, &client_id, issued, &a, access_token)
+                    })
+                    .transpose()
+            })
+        }
         Err(refusal) => Ok(oauth_error(refusal.error, refusal.description)),
     }
 }

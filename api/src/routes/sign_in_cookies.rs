@@ -78,6 +78,7 @@ pub(crate) fn form_token(secret: &str, p: &AuthorizeParams) -> String {
             &p.state,
             &p.code_challenge,
             &p.code_challenge_method,
+            &p.nonce,
         ]
         .map(|v| v.as_deref().unwrap_or("")),
     )

@@ -67,7 +67,9 @@ pub(crate) struct CodeRow {
     pub(crate) redirect_uri: String,
     pub(crate) scope: String,
     pub(crate) code_challenge: String,
+    pub(crate) created_at: NaiveDateTime,
     pub(crate) expires_at: NaiveDateTime,
+    pub(crate) nonce: Option<String>,
 }
 
 /// Records a person's consent as a single-use code bound to the software, the redirect URI and
@@ -94,6 +96,7 @@ pub(crate) fn issue_code(
             authorization_codes::redirect_uri.eq(consent.redirect_uri),
             authorization_codes::scope.eq(Scope::join(consent.scopes)),
             authorization_codes::code_challenge.eq(consent.code_challenge),
+            authorization_codes::nonce.eq(consent.nonce),
             authorization_codes::created_at.eq(ctx.now),
             authorization_codes::expires_at
                 .eq(ctx.now + chrono::Duration::seconds(CODE_VALIDITY_SECONDS)),
@@ -125,12 +128,29 @@ pub struct Consent<'a> {
     pub scopes: &'a [Scope],
     /// The PKCE S256 challenge.
     pub code_challenge: &'a str,
+    /// The OpenID Connect nonce, for the `id_token`.
+    pub nonce: Option<&'a str>,
+}
+
+/// How the person of a code signed in, for the `id_token` (OpenID Connect Core §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authentication {
+    /// When they signed in (the code's issue).
+    pub auth_time: NaiveDateTime,
+    /// The authorization request's nonce.
+    pub nonce: Option<String>,
 }
 
 /// What presenting an authorization code found.
 pub(crate) enum Spent {
-    /// The person it was issued for, their identifier and the scopes they granted.
-    Fresh(crate::store::accounts::LoginCandidate, String, Vec<Scope>),
+    /// The person it was issued for, their identifier, the scopes they granted and how they
+    /// signed in.
+    Fresh(
+        Box<crate::store::accounts::LoginCandidate>,
+        String,
+        Vec<Scope>,
+        Authentication,
+    ),
     /// A code already exchanged: it was intercepted; the session it opened, if any, must end.
     Reused(Option<Id<SessionId>>),
     /// Unknown, expired, issued to another software or redirect URI, or the wrong verifier.
@@ -196,9 +216,13 @@ pub(crate) fn spend_code(
         .optional()?;
     Ok(match account {
         Some((a, identifier)) => Spent::Fresh(
-            a,
+            Box::new(a),
             identifier,
             Scope::parse_list(&row.scope).unwrap_or_default(),
+            Authentication {
+                auth_time: row.created_at,
+                nonce: row.nonce,
+            },
         ),
         None => Spent::Invalid,
     })

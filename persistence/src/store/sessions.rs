@@ -319,3 +319,45 @@ pub(crate) fn revoke_client_in(
     }
     Ok(open.len())
 }
+
+/// A token a software presents back to this service (revocation, introspection, logout).
+#[derive(Debug, Clone, Copy)]
+pub enum Presented<'a> {
+    /// The session of an access token or `id_token` whose signature was checked.
+    Session(SessionId),
+    /// A refresh token, as given.
+    Refresh(&'a str),
+}
+
+/// The open session of `client_id` that `presented` belongs to — a refresh token still to be
+/// used, a session neither ended nor expired, its account active — with its account's Caf.
+pub(crate) fn open_session_of_software(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    client_id: Id<ClientId>,
+    presented: Presented<'_>,
+) -> Result<Option<(Session, Holder)>> {
+    use mcp_domain::vocabulary::AccountStatus;
+    let session_id: Option<Id<SessionId>> = match presented {
+        Presented::Session(id) => Some(Id(id)),
+        Presented::Refresh(token) => refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(secret_hash(token.trim())))
+            .filter(refresh_tokens::used_at.is_null())
+            .select(refresh_tokens::session_id)
+            .first(conn)
+            .optional()?,
+    };
+    let Some(session_id) = session_id else {
+        return Ok(None);
+    };
+    Ok(sessions::table
+        .inner_join(accounts::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::client_id.eq(client_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .filter(accounts::status.eq(AccountStatus::Active.code()))
+        .select((Session::as_select(), Holder::as_select()))
+        .first(conn)
+        .optional()?)
+}

@@ -34,6 +34,16 @@ pub enum Grant<'a> {
     },
 }
 
+/// The tokens of a session for the software and, when the person granted `openid` in the
+/// authorization code flow, how they signed in, for the `id_token`.
+#[derive(Debug)]
+pub struct Exchanged {
+    /// The session's tokens.
+    pub issued: Issued,
+    /// For the `id_token`.
+    pub authentication: Option<Authentication>,
+}
+
 /// A refusal, as RFC 6749 §5.2 words it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRefusal {
@@ -64,7 +74,7 @@ pub fn exchange_token(
     grant: Grant<'_>,
     client: &Client,
     throttles: Throttles,
-) -> Result<std::result::Result<Issued, TokenRefusal>> {
+) -> Result<std::result::Result<Exchanged, TokenRefusal>> {
     let app = if client_id.len() <= 64 {
         approved(db, client_id)?
     } else {
@@ -88,8 +98,8 @@ pub fn exchange_token(
                 redirect_uri,
                 challenge_of_verifier,
             )?;
-            let (account, identifier, scopes) = match spent {
-                Spent::Fresh(account, identifier, scopes) => (account, identifier, scopes),
+            let (account, identifier, scopes, authentication) = match spent {
+                Spent::Fresh(account, identifier, scopes, a) => (account, identifier, scopes, a),
                 Spent::Reused(session) => {
                     // Intercepted: whatever was issued from it stops working (RFC 6749 §4.1.2).
                     if let Some(session) = session {
@@ -99,17 +109,26 @@ pub fn exchange_token(
                 }
                 Spent::Invalid => return refused(OAuthError::InvalidGrant, CODE_REFUSED),
             };
+            let authentication = scopes
+                .contains(&mcp_domain::access::Scope::Openid)
+                .then_some(authentication);
             let software = Software {
                 client_id: app_id,
                 scopes,
             };
             let issued = sessions::open(conn, ctx, &account, &identifier, client, Some(&software))?;
             link_code_to_session(conn, code, issued.session_id)?;
-            Ok(Ok(issued))
+            Ok(Ok(Exchanged {
+                issued,
+                authentication,
+            }))
         }),
         Grant::RefreshToken(token) => {
             match sessions::refresh(db, ctx, token.trim(), Some(app_id)) {
-                Ok(issued) => Ok(Ok(issued)),
+                Ok(issued) => Ok(Ok(Exchanged {
+                    issued,
+                    authentication: None,
+                })),
                 Err(Error::Domain(_)) => refused(
                     OAuthError::InvalidGrant,
                     "this refresh token does not open a session of this software",
@@ -137,7 +156,10 @@ pub fn exchange_token(
                 Ok(Welcome {
                     signed_in: SignedIn::Session(issued),
                     ..
-                }) => Ok(Ok(issued)),
+                }) => Ok(Ok(Exchanged {
+                    issued,
+                    authentication: None,
+                })),
                 Ok(Welcome {
                     signed_in: SignedIn::Code(_),
                     ..
