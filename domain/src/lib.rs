@@ -20,6 +20,7 @@ pub mod ids;
 pub mod incident;
 pub mod maintenance;
 pub mod meeting;
+pub mod message;
 pub mod partner;
 pub mod password;
 pub mod person;
@@ -37,3 +38,4 @@ pub mod trace;
 pub mod vocabulary;
 
 pub use error::{DomainError, ErrorCode, FieldError};
+pub use message::Message;
