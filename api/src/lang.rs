@@ -41,6 +41,11 @@ impl Lang {
         }
     }
 
+    /// A sentence of the service in this language.
+    pub fn say(self, message: &mcp_domain::Message) -> &str {
+        message.in_french(self == Self::Fr)
+    }
+
     /// The language a request asks for.
     pub fn of(req: &HttpRequest) -> Self {
         req.headers()
@@ -87,5 +92,13 @@ mod tests {
         assert_eq!(Lang::preferred("de, it"), Lang::Fr);
         assert_eq!(Lang::preferred(""), Lang::Fr);
         assert_eq!(Lang::preferred("*"), Lang::Fr);
+    }
+
+    #[test]
+    fn each_language_says_its_own_sentence() {
+        let m = mcp_domain::msg!("doit être renseigné", "must not be empty");
+        assert_eq!(Lang::Fr.say(&m), "doit être renseigné");
+        assert_eq!(Lang::En.say(&m), "must not be empty");
+        assert_eq!(Lang::current().say(&m), "doit être renseigné");
     }
 }

@@ -3,7 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use mcp_domain::{DomainError, ErrorCode};
+use mcp_domain::{msg, DomainError, ErrorCode, FieldError, Message};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,9 +13,9 @@ use utoipa::ToSchema;
     "type": "urn:mcp:problem:validation_failed",
     "title": "Certains champs de la demande sont invalides (voir `errors`)",
     "status": 422,
-    "detail": "siret: the SIRET's check key is wrong (Luhn): check for a mistyped digit",
+    "detail": "siret : la clé de contrôle du numéro SIRET est fausse (Luhn) : vérifiez qu'aucun chiffre n'a été mal saisi",
     "code": "validation_failed",
-    "errors": [{"field": "siret", "code": "invalid_siret", "message": "the SIRET's check key is wrong (Luhn): check for a mistyped digit"}]
+    "errors": [{"field": "siret", "code": "invalid_siret", "message": "la clé de contrôle du numéro SIRET est fausse (Luhn) : vérifiez qu'aucun chiffre n'a été mal saisi"}]
 }))]
 pub struct Problem {
     /// URI naming the kind of problem: `urn:mcp:problem:{code}`.
@@ -26,7 +26,7 @@ pub struct Problem {
     pub title: String,
     /// HTTP status code.
     pub status: u16,
-    /// What went wrong this time, for a person.
+    /// What went wrong this time, for a person: in French (English with `Accept-Language: en`).
     pub detail: String,
     /// Stable machine code (`validation_failed`, `quota_exceeded`, `not_found`…).
     pub code: String,
@@ -42,253 +42,15 @@ pub struct ProblemField {
     pub field: String,
     /// Stable machine code (`invalid_siret`, `required`…).
     pub code: String,
-    /// Explanation for a person.
+    /// Explanation for a person: in French (English with `Accept-Language: en`).
     pub message: String,
 }
 
+mod codes;
+pub use codes::{catalogue, layer_codes, Applies, LayerCode};
+
 /// Seconds a client is told to wait when the database is unavailable.
 const UNAVAILABLE_RETRY_SECS: u32 = 5;
-
-/// Which operations a code given by the HTTP layer (not by a use case) concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applies {
-    /// Every operation.
-    Every,
-    /// Every operation that needs a person's token.
-    Secured,
-    /// Every operation that reads a body.
-    WithBody,
-    /// Every operation whose path names an object.
-    WithPathId,
-    /// Every list (a `cursor` parameter).
-    Paged,
-    /// Every POST that takes an `Idempotency-Key`.
-    Idempotent,
-    /// Only the operations that list it among their refusals.
-    WhenListed,
-}
-
-/// A code the HTTP layer gives around the use cases.
-#[derive(Debug, Clone, Copy)]
-pub struct LayerCode {
-    /// The code.
-    pub code: &'static str,
-    /// Its HTTP status.
-    pub status: u16,
-    /// The operations it concerns.
-    pub applies: Applies,
-    /// What it means.
-    pub meaning: &'static str,
-    /// What the client should do.
-    pub todo: &'static str,
-}
-
-/// The codes the HTTP layer gives around the use cases, with their status and the operations
-/// they concern; the use cases' own are the domain's `ErrorCode`s, listed per operation in
-/// `routes::operations!`. The contract declares, on each problem response, the union.
-pub fn layer_codes() -> Vec<LayerCode> {
-    use Applies::*;
-    let c = |code, status, applies, meaning, todo| LayerCode {
-        code,
-        status,
-        applies,
-        meaning,
-        todo,
-    };
-    vec![
-        c(
-            "malformed_json",
-            400,
-            WithBody,
-            "The body is not JSON",
-            "Send a JSON object.",
-        ),
-        c(
-            "invalid_body",
-            400,
-            WithBody,
-            "The body does not match the operation's schema (unknown field, wrong type)",
-            "Read `detail`, correct the body as the contract describes it.",
-        ),
-        c(
-            "unreadable_body",
-            400,
-            WithBody,
-            "The body could not be read",
-            "Send it again.",
-        ),
-        c(
-            "invalid_query",
-            400,
-            Every,
-            "A query parameter is unknown or invalid",
-            "Read `detail`; the contract lists each operation's parameters.",
-        ),
-        c(
-            "invalid_cursor",
-            400,
-            Paged,
-            "This cursor was not given by the service",
-            "Ask for the first page again, without a cursor.",
-        ),
-        c(
-            "invalid_idempotency_key",
-            400,
-            Idempotent,
-            "The Idempotency-Key is not 1 to 255 visible ASCII characters",
-            "Send a UUID.",
-        ),
-        c(
-            "invalid_request",
-            400,
-            WhenListed,
-            "The form is invalid",
-            "Send the form as application/x-www-form-urlencoded with its fields.",
-        ),
-        c(
-            "unauthenticated",
-            401,
-            Secured,
-            "Missing, invalid or expired token, inactive account, or wrong credentials",
-            "Refresh the session or sign in again.",
-        ),
-        c(
-            "otp_required",
-            401,
-            WhenListed,
-            "This account signs in with a second factor",
-            "Send the 6-digit code of the authenticator app in `otp`.",
-        ),
-        c(
-            ErrorCode::Forbidden.as_str(),
-            403,
-            Secured,
-            ErrorCode::Forbidden.title_en(),
-            "Ask whoever manages your rights; do not retry.",
-        ),
-        c(
-            ErrorCode::PasswordChangeRequired.as_str(),
-            403,
-            Secured,
-            ErrorCode::PasswordChangeRequired.title_en(),
-            "Change the password (`POST /me/password`) first.",
-        ),
-        c(
-            ErrorCode::SecondFactorRequired.as_str(),
-            403,
-            Secured,
-            ErrorCode::SecondFactorRequired.title_en(),
-            "Enrol an authenticator app (`POST /me/totp`) first.",
-        ),
-        c(
-            ErrorCode::NotFound.as_str(),
-            404,
-            WithPathId,
-            ErrorCode::NotFound.title_en(),
-            "Check the identifier; an object outside your perimeter answers the same.",
-        ),
-        c(
-            "idempotency_key_in_progress",
-            409,
-            Idempotent,
-            "The first request with this Idempotency-Key is still being served; this one did nothing",
-            "Retry a moment later with the same key: you will get the first answer.",
-        ),
-        c(
-            "payload_too_large",
-            413,
-            WithBody,
-            "The body is larger than the limit",
-            "Send less (imports: split the file).",
-        ),
-        c(
-            "unsupported_media_type",
-            415,
-            WithBody,
-            "The body's content type is not the operation's",
-            "Send `Content-Type: application/json` (imports: application/x-ndjson).",
-        ),
-        c(
-            ErrorCode::ValidationFailed.as_str(),
-            422,
-            Every,
-            ErrorCode::ValidationFailed.title_en(),
-            "Correct the fields listed in `errors` and send again.",
-        ),
-        c(
-            "idempotency_key_reused",
-            422,
-            Idempotent,
-            "This Idempotency-Key was used for another request; nothing was done",
-            "Use a new key for a new request.",
-        ),
-        c(
-            "rate_limited",
-            429,
-            Secured,
-            "More requests this minute than the account's (or the software's) budget",
-            "Wait for `Retry-After` seconds; the `RateLimit` header of each answer says what is left.",
-        ),
-        c(
-            "too_many_attempts",
-            429,
-            WhenListed,
-            "Too many failed attempts for this identifier or address",
-            "Wait for `Retry-After` seconds.",
-        ),
-        c(
-            "internal_error",
-            500,
-            Every,
-            "An internal error occurred; it was logged",
-            "Quote `X-Request-Id` to the service centre.",
-        ),
-        c(
-            "database_unavailable",
-            503,
-            Every,
-            "The database is unavailable; nothing was done",
-            "Wait for `Retry-After` seconds and try again.",
-        ),
-        c(
-            "maintenance",
-            503,
-            Every,
-            "The service is stopped for a planned national maintenance; nothing was done",
-            "Wait for `Retry-After` seconds (the end of the stop); `GET /maintenance` lists the stops.",
-        ),
-        c(
-            "service_busy",
-            503,
-            WhenListed,
-            "Every password-checking worker is busy and the queue is full; nothing was done",
-            "Wait for `Retry-After` seconds and try again.",
-        ),
-    ]
-}
-
-/// The whole catalogue of codes, as `docs/ERRORS.md` holds it: the use cases' refusals, then
-/// the HTTP layer's own.
-pub fn catalogue() -> String {
-    let mut out = ErrorCode::catalogue();
-    out.push_str(
-        "\n## Codes of the HTTP layer\n\n\
-         Given before or around a use case (reading the request, the token, the database). Each \
-         operation of `openapi.yaml` declares, on every problem response, the `enum` of the \
-         codes it can carry: these where they apply, and the refusals of its use case.\n\n\
-         | code | status | meaning | what to do |\n|---|---|---|---|\n",
-    );
-    for c in layer_codes() {
-        if ErrorCode::from_code(c.code).is_some() {
-            continue;
-        }
-        out.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
-            c.code, c.status, c.meaning, c.todo
-        ));
-    }
-    out
-}
 
 /// An error on its way to becoming a problem response.
 #[derive(Debug, Clone)]
@@ -297,20 +59,20 @@ pub struct ApiError {
     code: String,
     /// The title: the code's own (French and English, from the catalogue), else the status's.
     title: Option<ErrorCode>,
-    detail: String,
-    errors: Vec<ProblemField>,
+    detail: Box<Message>,
+    errors: Vec<FieldError>,
     headers: Vec<(header::HeaderName, String)>,
 }
 
 impl ApiError {
     /// A problem with a status, a code and a detail.
-    pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<Message>) -> Self {
         let code = code.into();
         Self {
             status,
             title: ErrorCode::from_code(&code),
             code,
-            detail: detail.into(),
+            detail: Box::new(detail.into()),
             errors: vec![],
             headers: vec![],
         }
@@ -323,18 +85,22 @@ impl ApiError {
             ..Self::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                format!("this resource answers {}", allowed.join(", ")),
+                msg!(
+                    "cette ressource répond à {}",
+                    "this resource answers {}",
+                    allowed.join(", ")
+                ),
             )
         }
     }
 
     /// 400 for a body or query that cannot be read.
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: &str, detail: impl Into<Message>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
     /// 401, with the same answer whatever was wrong with the credentials.
-    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+    pub fn unauthenticated(detail: impl Into<Message>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
     }
 
@@ -346,7 +112,13 @@ impl ApiError {
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
-                format!("too many failed attempts: try again in {secs} s"),
+                Message::new(
+                    format!(
+                        "trop de tentatives infructueuses : réessayez dans {}",
+                        mcp_domain::text::wait_in_french(secs.unsigned_abs())
+                    ),
+                    format!("too many failed attempts: try again in {secs} s"),
+                ),
             )
         }
     }
@@ -358,8 +130,11 @@ impl ApiError {
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "maintenance",
-                format!(
-                    "the service is stopped for a planned national maintenance until {};                      GET /api/v1/maintenance lists the stops",
+                msg!(
+                    "le service est arrêté pour une maintenance nationale programmée jusqu'au {} ; \
+                     GET /api/v1/maintenance liste les arrêts",
+                    "the service is stopped for a planned national maintenance until {}; \
+                     GET /api/v1/maintenance lists the stops",
                     until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ),
             )
@@ -371,7 +146,7 @@ impl ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            "no such object within your reach",
+            DomainError::NotFound.message(),
         )
     }
 
@@ -381,7 +156,10 @@ impl ApiError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
-            "an internal error occurred; it was logged",
+            msg!(
+                "une erreur interne s'est produite ; elle a été journalisée",
+                "an internal error occurred; it was logged"
+            ),
         )
     }
 
@@ -434,13 +212,22 @@ impl ApiError {
 
     /// The problem document.
     pub fn problem(&self) -> Problem {
+        let lang = crate::lang::Lang::current();
         Problem {
             type_uri: format!("urn:mcp:problem:{}", self.code),
-            title: self.title_in(crate::lang::Lang::current()).to_string(),
+            title: self.title_in(lang).to_string(),
             status: self.status.as_u16(),
-            detail: self.detail.clone(),
+            detail: lang.say(&self.detail).to_string(),
             code: self.code.clone(),
-            errors: self.errors.clone(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    code: e.code.to_string(),
+                    message: lang.say(&e.message).to_string(),
+                })
+                .collect(),
         }
     }
 }
@@ -474,35 +261,16 @@ impl ResponseError for ApiError {
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
+        let detail = e.message();
         match e {
-            DomainError::Validation(errors) => {
-                let detail = errors
-                    .iter()
-                    .map(|e| {
-                        if e.field.is_empty() {
-                            e.message.clone()
-                        } else {
-                            format!("{}: {}", e.field, e.message)
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                Self {
-                    errors: errors
-                        .into_iter()
-                        .map(|e| ProblemField {
-                            field: e.field,
-                            code: e.code.to_string(),
-                            message: e.message,
-                        })
-                        .collect(),
-                    ..Self::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "validation_failed",
-                        detail,
-                    )
-                }
-            }
+            DomainError::Validation(errors) => Self {
+                errors,
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    detail,
+                )
+            },
             // The title is the code's own, from the catalogue (docs/ERRORS.md): "Nobody
             // habilitates themselves" says more than the status's generic title.
             DomainError::Rule { code, message }
@@ -514,7 +282,7 @@ impl From<DomainError> for ApiError {
             DomainError::Forbidden => Self::new(
                 status_of(ErrorCode::Forbidden),
                 ErrorCode::Forbidden.as_str(),
-                "your role does not include this function",
+                detail,
             ),
             DomainError::NotFound => Self::not_found(),
         }
@@ -537,18 +305,30 @@ impl From<mcp_persistence::Error> for ApiError {
                     ..Self::new(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "database_unavailable",
-                        "the database is unavailable; try again shortly",
+                        msg!(
+                            "la base de données est indisponible ; réessayez dans un instant",
+                            "the database is unavailable; try again shortly"
+                        ),
                     )
                 }
             }
-            mcp_persistence::Error::Busy(secs) => Self {
-                headers: vec![(header::RETRY_AFTER, secs.max(1).to_string())],
-                ..Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "service_busy",
-                    format!("too many sign-ins at once: try again in {} s", secs.max(1)),
-                )
-            },
+            mcp_persistence::Error::Busy(secs) => {
+                let secs = secs.max(1);
+                Self {
+                    headers: vec![(header::RETRY_AFTER, secs.to_string())],
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "service_busy",
+                        Message::new(
+                            format!(
+                                "trop de connexions simultanées : réessayez dans {}",
+                                mcp_domain::text::wait_in_french(secs.unsigned_abs())
+                            ),
+                            format!("too many sign-ins at once: try again in {secs} s"),
+                        ),
+                    )
+                }
+            }
             mcp_persistence::Error::Throttled(secs) => Self::throttled(secs),
             other => Self::internal(other),
         }
@@ -565,26 +345,45 @@ pub fn json_error(
         J::OverflowKnownLength { length, limit } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!("the body has {length} bytes; the limit is {limit}"),
+            msg!(
+                "le corps fait {length} octets ; la limite est de {limit}",
+                "the body has {length} bytes; the limit is {limit}"
+            ),
         ),
         J::Overflow { limit } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!("the body is larger than the limit of {limit} bytes"),
+            msg!(
+                "le corps dépasse la limite de {limit} octets",
+                "the body is larger than the limit of {limit} bytes"
+            ),
         ),
         J::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send the body as application/json",
+            msg!(
+                "envoyez le corps en application/json",
+                "send the body as application/json"
+            ),
         ),
         J::Deserialize(d) if d.is_data() => ApiError::bad_request(
             "invalid_body",
-            format!("the body does not match the expected shape: {d}"),
+            msg!(
+                "le corps ne correspond pas à la forme attendue : {d}",
+                "the body does not match the expected shape: {d}"
+            ),
         ),
-        J::Deserialize(d) => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {d}"))
-        }
-        other => ApiError::bad_request("unreadable_body", other.to_string()),
+        J::Deserialize(d) => ApiError::bad_request(
+            "malformed_json",
+            msg!(
+                "le corps n'est pas un JSON valide : {d}",
+                "the body is not valid JSON: {d}"
+            ),
+        ),
+        other => ApiError::bad_request(
+            "unreadable_body",
+            msg!("le corps n'a pu être lu ({other})", "{other}"),
+        ),
     };
     e.into()
 }
@@ -599,14 +398,23 @@ pub fn form_error(
         U::Overflow { .. } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            err.to_string(),
+            msg!("le formulaire est trop volumineux ({err})", "{err}"),
         ),
         U::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send the form as application/x-www-form-urlencoded",
+            msg!(
+                "envoyez le formulaire en application/x-www-form-urlencoded",
+                "send the form as application/x-www-form-urlencoded"
+            ),
         ),
-        other => ApiError::bad_request("invalid_request", format!("the form is invalid: {other}")),
+        other => ApiError::bad_request(
+            "invalid_request",
+            msg!(
+                "le formulaire est invalide : {other}",
+                "the form is invalid: {other}"
+            ),
+        ),
     };
     e.into()
 }
@@ -618,7 +426,10 @@ pub fn query_error(
 ) -> actix_web::Error {
     ApiError::bad_request(
         "invalid_query",
-        format!("the query string is invalid: {err}"),
+        msg!(
+            "les paramètres de la requête sont invalides : {err}",
+            "the query string is invalid: {err}"
+        ),
     )
     .into()
 }

@@ -6,6 +6,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+use crate::message::Message;
 
 /// A person of the household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,15 +129,23 @@ pub struct BeneficiaryFile {
 }
 
 impl BeneficiaryFile {
-    /// Reads and checks one line of an import.
-    pub fn parse(line: &str) -> Result<Self, String> {
-        let file: Self = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    /// Reads and checks one line of an import; why it is refused, when it is.
+    pub fn parse(line: &str) -> Result<Self, Message> {
+        let file: Self = serde_json::from_str(line).map_err(|e| {
+            crate::msg!(
+                "la ligne n'est pas un dossier allocataire lisible ({e})",
+                "{e}"
+            )
+        })?;
         check_numero(&file.numero).map_err(|e| match e {
             DomainError::Validation(v) => v[0].message.clone(),
-            other => format!("{other:?}"),
+            other => other.message(),
         })?;
         if file.identity.last_name.trim().is_empty() {
-            return Err("identity.last_name is empty".into());
+            return Err(crate::msg!(
+                "identity.last_name : le nom de famille est vide",
+                "identity.last_name is empty"
+            ));
         }
         Ok(file)
     }
@@ -171,7 +180,10 @@ pub fn check_numero(numero: &str) -> Result<(), DomainError> {
         Err(DomainError::field(
             "numero",
             "invalid_numero",
-            "a numéro allocataire has seven digits",
+            crate::msg!(
+                "un numéro allocataire compte sept chiffres",
+                "a numéro allocataire has seven digits"
+            ),
         ))
     }
 }
@@ -651,6 +663,7 @@ mod tests {
         let bad = line.replace("1234567", "12345");
         assert!(BeneficiaryFile::parse(&bad)
             .unwrap_err()
+            .en()
             .contains("seven digits"));
         let extra = line.replacen('{', "{\"secret\":1,", 1);
         assert!(

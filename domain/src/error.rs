@@ -1,5 +1,6 @@
 //! The one error type of the domain: each variant carries a stable machine code.
 
+use crate::message::Message;
 use std::fmt;
 
 /// One invalid field of an input, named as the client sent it.
@@ -9,13 +10,13 @@ pub struct FieldError {
     pub field: String,
     /// A stable machine code (`invalid_siret`, `too_long`, …).
     pub code: &'static str,
-    /// A sentence for a person.
-    pub message: String,
+    /// A sentence for a person, in French and in English.
+    pub message: Message,
 }
 
 impl FieldError {
     /// Builds a field error.
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<Message>) -> Self {
         Self {
             field: field.into(),
             code,
@@ -190,15 +191,15 @@ pub enum DomainError {
     Rule {
         /// Stable machine code.
         code: ErrorCode,
-        /// Explanation for a person.
-        message: String,
+        /// Explanation for a person, in French and in English.
+        message: Message,
     },
     /// The object's current state forbids the change (409).
     Conflict {
         /// Stable machine code.
         code: ErrorCode,
-        /// Explanation for a person.
-        message: String,
+        /// Explanation for a person, in French and in English.
+        message: Message,
     },
     /// The caller's role does not include this function (403).
     Forbidden,
@@ -207,8 +208,8 @@ pub enum DomainError {
     Blocked {
         /// Stable machine code.
         code: ErrorCode,
-        /// What to do, for a person.
-        message: String,
+        /// What to do, for a person, in French and in English.
+        message: Message,
     },
     /// The object does not exist or is outside the caller's reach (404).
     NotFound,
@@ -216,7 +217,7 @@ pub enum DomainError {
 
 impl DomainError {
     /// A business-rule refusal.
-    pub fn rule(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn rule(code: ErrorCode, message: impl Into<Message>) -> Self {
         Self::Rule {
             code,
             message: message.into(),
@@ -224,7 +225,7 @@ impl DomainError {
     }
 
     /// A state conflict.
-    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<Message>) -> Self {
         Self::Conflict {
             code,
             message: message.into(),
@@ -260,8 +261,46 @@ impl DomainError {
         !matches!(self, Self::Validation(_))
     }
 
+    /// The sentence for a person: the refusal's own, or its fields' joined ("siret: …; name: …").
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Validation(errors) => {
+                // French puts a space before « : » and « ; », English does not.
+                let join = |text: fn(&Message) -> &str, colon: &str, semicolon: &str| {
+                    errors
+                        .iter()
+                        .map(|e| match e.field.as_str() {
+                            "" => text(&e.message).to_string(),
+                            f => format!("{f}{colon}{}", text(&e.message)),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(semicolon)
+                };
+                Message::new(
+                    join(Message::fr, " : ", " ; "),
+                    join(Message::en, ": ", "; "),
+                )
+            }
+            Self::Rule { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::Blocked { message, .. } => message.clone(),
+            Self::Forbidden => crate::msg!(
+                "votre rôle ne comprend pas cette fonction",
+                "your role does not include this function"
+            ),
+            Self::NotFound => crate::msg!(
+                "aucun objet de ce nom dans votre périmètre",
+                "no such object within your reach"
+            ),
+        }
+    }
+
     /// A validation failure on one field.
-    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn field(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<Message>,
+    ) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
@@ -312,7 +351,7 @@ impl fmt::Display for DomainError {
             }
             Self::Rule { message, .. }
             | Self::Conflict { message, .. }
-            | Self::Blocked { message, .. } => f.write_str(message),
+            | Self::Blocked { message, .. } => f.write_str(message.en()),
             Self::Forbidden => f.write_str("function not allowed for this role"),
             Self::NotFound => f.write_str("not found"),
         }
@@ -416,7 +455,7 @@ impl Checks {
         &mut self,
         field: impl Into<String>,
         code: &'static str,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) {
         self.0.push(FieldError::new(field, code, message));
     }
@@ -430,8 +469,7 @@ impl Checks {
                 None
             }
             Err(other) => {
-                self.0
-                    .push(FieldError::new("", "invalid", other.to_string()));
+                self.0.push(FieldError::new("", "invalid", other.message()));
                 None
             }
         }

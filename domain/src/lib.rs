@@ -21,6 +21,7 @@ pub mod incident;
 pub mod links;
 pub mod maintenance;
 pub mod meeting;
+pub mod message;
 pub mod partner;
 pub mod password;
 pub mod person;
@@ -38,3 +39,4 @@ pub mod trace;
 pub mod vocabulary;
 
 pub use error::{DomainError, ErrorCode, FieldError};
+pub use message::Message;

@@ -691,7 +691,7 @@ mod tests {
         match check_completion(CampaignStatus::Open, &[Confirmed, Pending, Pending]) {
             Err(DomainError::Conflict { code, message }) => {
                 assert_eq!(code, ErrorCode::ReviewIncomplete);
-                assert!(message.starts_with("2 "), "{message}");
+                assert!(message.en().starts_with("2 "), "{message}");
             }
             other => panic!("{other:?}"),
         }

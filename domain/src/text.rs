@@ -10,14 +10,21 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 pub fn required(field: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(DomainError::field(field, "required", "must not be empty"));
+        return Err(DomainError::field(
+            field,
+            "required",
+            crate::msg!("doit être renseigné", "must not be empty"),
+        ));
     }
     let v = bounded(field, v, max_chars)?;
     if !v.chars().any(visible) {
         return Err(DomainError::field(
             field,
             "no_visible_character",
-            "must contain at least one visible character",
+            crate::msg!(
+                "doit contenir au moins un caractère visible",
+                "must contain at least one visible character"
+            ),
         ));
     }
     Ok(v)
@@ -31,7 +38,10 @@ pub fn name(field: &str, value: &str, max_chars: usize) -> Result<String, Domain
         return Err(DomainError::field(
             field,
             "no_letter",
-            "a name contains at least one letter",
+            crate::msg!(
+                "un nom comporte au moins une lettre",
+                "a name contains at least one letter"
+            ),
         ));
     }
     Ok(v)
@@ -72,21 +82,30 @@ fn bounded(field: &str, v: &str, max_chars: usize) -> Result<String, DomainError
         return Err(DomainError::field(
             field,
             "too_long",
-            format!("must be at most {max_chars} characters"),
+            crate::msg!(
+                "ne doit pas dépasser {max_chars} caractères",
+                "must be at most {max_chars} characters"
+            ),
         ));
     }
     if v.chars().any(|c| c.is_control() && c != '\n') {
         return Err(DomainError::field(
             field,
             "invalid_characters",
-            "must not contain control characters",
+            crate::msg!(
+                "ne doit pas contenir de caractères de contrôle",
+                "must not contain control characters"
+            ),
         ));
     }
     if v.chars().any(bidi_control) {
         return Err(DomainError::field(
             field,
             "invalid_characters",
-            "must not contain bidirectional control characters",
+            crate::msg!(
+                "ne doit pas contenir de caractères de contrôle bidirectionnel",
+                "must not contain bidirectional control characters"
+            ),
         ));
     }
     Ok(v.to_string())
@@ -95,7 +114,16 @@ fn bounded(field: &str, v: &str, max_chars: usize) -> Result<String, DomainError
 /// A plausible individual e-mail address: one `@`, a dotted domain, no spaces.
 pub fn email(field: &str, value: &str) -> Result<String, DomainError> {
     let v = value.trim();
-    let invalid = || DomainError::field(field, "invalid_email", "must be an e-mail address");
+    let invalid = || {
+        DomainError::field(
+            field,
+            "invalid_email",
+            crate::msg!(
+                "doit être une adresse électronique",
+                "must be an e-mail address"
+            ),
+        )
+    };
     if v.len() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid());
     }
@@ -123,7 +151,10 @@ pub fn phone(field: &str, value: &str) -> Result<String, DomainError> {
         return Err(DomainError::Validation(vec![FieldError::new(
             field,
             "invalid_phone",
-            "must be a telephone number (digits, optional leading +)",
+            crate::msg!(
+                "doit être un numéro de téléphone (des chiffres, éventuellement précédés de +)",
+                "must be a telephone number (digits, optional leading +)"
+            ),
         )]));
     }
     Ok(v.to_string())

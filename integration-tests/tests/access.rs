@@ -223,7 +223,7 @@ fn authorization_matrix(engine: Engine) {
             if r.status == 404 {
                 assert_eq!(r.code(), "not_found");
                 assert_eq!(
-                    r.body["detail"], "no such object within your reach",
+                    r.body["detail"], "aucun objet de ce nom dans votre périmètre",
                     "a hidden object looks like a missing one"
                 );
             }

@@ -12,6 +12,15 @@ use super::run;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 use crate::state::AppState;
+use mcp_domain::msg;
+
+/// Why a line longer than the limit is refused.
+fn too_long() -> mcp_domain::Message {
+    msg!(
+        "la ligne dépasse {MAX_LINE_BYTES} octets",
+        "line longer than {MAX_LINE_BYTES} bytes"
+    )
+}
 
 /// Lines imported per transaction.
 const BATCH: usize = 500;
@@ -55,7 +64,7 @@ impl From<ImportReport> for ImportReportDto {
                 .into_iter()
                 .map(|x| RejectionDto {
                     line: x.line,
-                    reason: x.reason,
+                    reason: crate::lang::Lang::current().say(&x.reason).to_string(),
                 })
                 .collect(),
         }
@@ -110,7 +119,10 @@ pub async fn import_beneficiary_files(
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send one JSON file per line as application/x-ndjson",
+            msg!(
+                "envoyez un dossier JSON par ligne, en application/x-ndjson",
+                "send one JSON file per line as application/x-ndjson"
+            ),
         ));
     }
     run(&state, &auth, move |db, ctx| {
@@ -129,18 +141,26 @@ pub async fn import_beneficiary_files(
                 Ok(text) => batch.push((number, text.trim().to_string())),
                 Err(_) => {
                     report.lines += 1;
-                    report.reject(number, "not UTF-8");
+                    report.reject(
+                        number,
+                        msg!("la ligne n'est pas encodée en UTF-8", "not UTF-8"),
+                    );
                 }
             }
         };
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(
+                "invalid_body",
+                msg!("le corps n'a pu être lu jusqu'au bout ({e})", "{e}"),
+            )
+        })?;
         for &byte in chunk.iter() {
             if byte == b'\n' {
                 number += 1;
                 if skipping {
                     report.lines += 1;
-                    report.reject(number, format!("line longer than {MAX_LINE_BYTES} bytes"));
+                    report.reject(number, too_long());
                 } else {
                     take(&pending, number, &mut report, &mut batch);
                 }
@@ -162,7 +182,7 @@ pub async fn import_beneficiary_files(
         number += 1;
         if skipping {
             report.lines += 1;
-            report.reject(number, format!("line longer than {MAX_LINE_BYTES} bytes"));
+            report.reject(number, too_long());
         } else {
             take(&pending, number, &mut report, &mut batch);
         }

@@ -434,7 +434,7 @@ pub struct RequestQuery {
 
 impl RequestQuery {
     fn filter(&self) -> Result<RequestFilter, ApiError> {
-        let bad = |what: &str| ApiError::bad_request("invalid_query", what);
+        let bad = |what: &'static str| ApiError::bad_request("invalid_query", what);
         Ok(RequestFilter {
             status: self
                 .status

@@ -31,8 +31,8 @@ pub const MAX_REPORTED_REJECTIONS: usize = 100;
 pub struct Rejection {
     /// Its number, from 1.
     pub line: usize,
-    /// Why.
-    pub reason: String,
+    /// Why, in French and in English.
+    pub reason: mcp_domain::Message,
 }
 
 /// What an import did.
@@ -54,13 +54,10 @@ pub struct ImportReport {
 
 impl ImportReport {
     /// Records a refused line.
-    pub fn reject(&mut self, line: usize, reason: impl Into<String>) {
+    pub fn reject(&mut self, line: usize, reason: mcp_domain::Message) {
         self.rejected += 1;
         if self.rejections.len() < MAX_REPORTED_REJECTIONS {
-            self.rejections.push(Rejection {
-                line,
-                reason: reason.into(),
-            });
+            self.rejections.push(Rejection { line, reason });
         }
     }
 }

@@ -103,7 +103,11 @@ pub(crate) fn view(row: RequestRow, now: NaiveDateTime) -> Result<RequestView> {
     })
 }
 
-pub(crate) fn field_error(field: &str, code: &'static str, message: &str) -> Error {
+pub(crate) fn field_error(
+    field: &str,
+    code: &'static str,
+    message: impl Into<mcp_domain::Message>,
+) -> Error {
     DomainError::field(field, code, message).into()
 }
 
