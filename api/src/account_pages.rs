@@ -98,7 +98,7 @@ fn said(e: &DomainError) -> String {
     match e {
         DomainError::Validation(errors) => errors
             .iter()
-            .map(|f| f.message.clone())
+            .map(|f| f.message.fr().to_string())
             .collect::<Vec<_>>()
             .join(" ; "),
         other => other.error_code().title_fr().to_string(),

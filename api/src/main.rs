@@ -105,8 +105,14 @@ fn main() {
                 format!("console-demo-{}", uuid::Uuid::new_v4()),
                 mcp_api::auth::now(),
             );
-            let world = mcp_persistence::use_cases::demo::seed(&db, &ctx)
-                .unwrap_or_else(|e| fail(format!("monde de démonstration refusé : {e}")));
+            let world =
+                mcp_persistence::use_cases::demo::seed(&db, &ctx).unwrap_or_else(|e| match e {
+                    mcp_persistence::Error::Domain(d) => fail(format!(
+                        "monde de démonstration refusé : {}",
+                        d.message().fr()
+                    )),
+                    e => fail(e),
+                });
             print!("{}", mcp_api::demo::describe(&world, &config.bind));
         }
         Command::Backup { path } => {

@@ -103,7 +103,12 @@ fn the_demo_is_refused_beside_real_people(engine: Engine) {
     // A real operator exists: nothing is seeded beside them.
     let cnaf = env.cnaf_operator();
     let err = demo::seed(&env.db, &ctx()).expect_err("refused");
-    assert!(err.to_string().contains("base vide"), "{err}");
+    match &err {
+        mcp_persistence::Error::Domain(d) => {
+            assert!(d.message().fr().contains("base vide"), "{err}")
+        }
+        other => panic!("{other}"),
+    }
     let cafs = env.get("/api/v1/cafs", &cnaf);
     assert_eq!(cafs.body["items"].as_array().unwrap().len(), 0, "{cafs:?}");
     // Nor twice.

@@ -66,8 +66,12 @@ pub fn seed(db: &Database, ctx: &Ctx) -> Result<DemoWorld> {
     if db.read(crate::store::demo::any)? {
         return Err(DomainError::conflict(
             ErrorCode::AlreadyBootstrapped,
-            "la base de données contient déjà des comptes : le monde de démonstration ne se crée \
-             que sur une base vide",
+            mcp_domain::Message::new(
+                "la base de données contient déjà des comptes : le monde de démonstration ne se \
+                 crée que sur une base vide",
+                "the database already holds accounts: the demo world is seeded only on an empty \
+                 one",
+            ),
         )
         .into());
     }
