@@ -88,10 +88,18 @@ fn foreign_form(state: &AppState) -> HttpResponse {
     )
 }
 
-/// Whether a posted form came from this service's page for `path`.
-fn genuine(req: &HttpRequest, jeton: &str, path: &str) -> bool {
-    from_this_service(req) && cookies::form_checked_of(req, jeton, &[path]).is_some()
+/// The refusal of a form posted for `path`, if it gets one: from an obsolete browser, or not
+/// from this service's own page (another site, or no form cookie matching its `jeton`).
+fn refused(req: &HttpRequest, state: &AppState, jeton: &str, path: &str) -> Option<HttpResponse> {
+    if let Some(page) = obsolete_browser(req, &state.config) {
+        return Some(page);
+    }
+    let genuine = from_this_service(req) && cookies::form_checked_of(req, jeton, &[path]).is_some();
+    (!genuine).then(|| foreign_form(state))
 }
+
+/// What the page says when the two passwords typed differ.
+const MISMATCH: &str = "Les deux mots de passe saisis diffèrent : saisissez le même deux fois.";
 
 /// What a refusal says to the person: each invalid field's message, or the refusal's title.
 fn said(e: &DomainError) -> String {
@@ -222,12 +230,9 @@ pub async fn submit_activation(
     req: HttpRequest,
     form: web::Form<ActivationForm>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(refused) = obsolete_browser(&req, &state.config) {
-        return Ok(refused);
-    }
     let form = form.into_inner();
-    if !genuine(&req, &form.jeton, ACTIVATION_PATH) {
-        return Ok(foreign_form(&state));
+    if let Some(refused) = refused(&req, &state, &form.jeton, ACTIVATION_PATH) {
+        return Ok(refused);
     }
     let identifier = identifier_of(&form.identifiant);
     let again = |error: String, policy: String| {
@@ -238,10 +243,7 @@ pub async fn submit_activation(
     };
     if form.mot_de_passe != form.confirmation {
         let policy = policy_for(&state, &identifier).await?;
-        return Ok(again(
-            "Les deux mots de passe saisis diffèrent : saisissez le même deux fois.".into(),
-            policy,
-        )());
+        return Ok(again(MISMATCH.into(), policy)());
     }
     let ctx = crate::auth::without_person(&req);
     let db = state.db.clone();
@@ -313,12 +315,9 @@ pub async fn submit_forgotten_password(
     req: HttpRequest,
     form: web::Form<ForgottenForm>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(refused) = obsolete_browser(&req, &state.config) {
-        return Ok(refused);
-    }
     let form = form.into_inner();
-    if !genuine(&req, &form.jeton, FORGOTTEN_PASSWORD_PATH) {
-        return Ok(foreign_form(&state));
+    if let Some(refused) = refused(&req, &state, &form.jeton, FORGOTTEN_PASSWORD_PATH) {
+        return Ok(refused);
     }
     let identifier = identifier_of(&form.identifiant);
     let ctx = crate::auth::without_person(&req);
@@ -389,21 +388,16 @@ pub async fn submit_new_password(
     req: HttpRequest,
     form: web::Form<NewPasswordForm>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(refused) = obsolete_browser(&req, &state.config) {
-        return Ok(refused);
-    }
     let form = form.into_inner();
-    if !genuine(&req, &form.jeton, NEW_PASSWORD_PATH) {
-        return Ok(foreign_form(&state));
+    if let Some(refused) = refused(&req, &state, &form.jeton, NEW_PASSWORD_PATH) {
+        return Ok(refused);
     }
     let identifier = identifier_of(&form.identifiant);
     let policy = policy_for(&state, &identifier).await?;
     let again =
         |error: &str| new_password_page(&state, &form.jeton, &identifier, &policy, Some(error));
     if form.mot_de_passe != form.confirmation {
-        return Ok(again(
-            "Les deux mots de passe saisis diffèrent : saisissez le même deux fois.",
-        ));
+        return Ok(again(MISMATCH));
     }
     let ctx = crate::auth::without_person(&req);
     let db = state.db.clone();
