@@ -25,9 +25,7 @@ impl TrustedProxies {
             .map(|s| {
                 s.parse::<IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        format!("MCP_TRUSTED_PROXIES: {s:?} is neither an address nor a CIDR block")
-                    })
+                    .map_err(|_| format!("{s:?} is neither an address nor a CIDR block"))
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Self)

@@ -48,7 +48,7 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
         std::time::Duration::from_secs(config.database_timeout_secs),
     )
     .map_err(|e| e.to_string())?
-    .with_links(config.links.clone());
+    .with_links(config.links());
     let now = auth::now();
     let keys =
         mcp_persistence::use_cases::keys::ensure_and_load(&db, now).map_err(|e| e.to_string())?;
@@ -483,9 +483,7 @@ impl Running {
     pub fn start(mut config: Config) -> Result<Self, String> {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        if config.links == mcp_domain::links::Links::default() {
-            config.links = mcp_domain::links::Links::parse(&format!("http://127.0.0.1:{port}"))?;
-        }
+        config.bind = format!("127.0.0.1:{port}");
         let state = prepare(config)?;
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {

@@ -20,9 +20,7 @@ impl LogFormat {
         match v.trim() {
             "text" => Ok(Self::Text),
             "json" => Ok(Self::Json),
-            other => Err(format!(
-                "MCP_LOG_FORMAT must be text or json, got {other:?}"
-            )),
+            other => Err(format!("must be text or json, got {other:?}")),
         }
     }
 }

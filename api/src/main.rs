@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use mcp_api::config::Config;
 use mcp_domain::person::Person;
 use mcp_persistence::{Ctx, Database};
@@ -11,13 +11,16 @@ use mcp_persistence::{Ctx, Database};
 #[derive(Parser)]
 #[command(name = "mcp", version, about = "« Mon Compte Partenaire » API service")]
 struct Cli {
+    #[command(flatten)]
+    config: Config,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the HTTP service (the default). Settings: MCP_DATABASE_URL, MCP_BIND, MCP_MAIL_DIR…
+    /// Runs the HTTP service (the default). Its settings are the MCP_* variables listed by
+    /// `mcp --help`.
     Serve,
     /// Creates or upgrades the database schema, then exits.
     Migrate,
@@ -77,8 +80,16 @@ fn fail(message: impl std::fmt::Display) -> ! {
 }
 
 fn main() {
-    let cli = Cli::parse();
-    let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    let command = Cli::command().mut_args(mcp_api::config::unset_when_empty);
+    let matches = command.clone().try_get_matches().unwrap_or_else(|e| {
+        use clap::error::ErrorKind::{InvalidValue, ValueValidation};
+        match e.kind() {
+            ValueValidation | InvalidValue => fail(mcp_api::config::refusal(&e, &command)),
+            _ => e.exit(),
+        }
+    });
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let config = cli.config;
     mcp_api::logging::init(config.log_format, "info");
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => print!("{}", mcp_api::openapi::yaml()),

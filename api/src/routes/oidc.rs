@@ -23,10 +23,13 @@ use crate::state::AppState;
 /// The issuer: the service's public address (or, unset, the one the request was sent to)
 /// followed by the API's base path, under which the discovery document is served.
 pub fn issuer(req: &HttpRequest, config: &Config) -> String {
-    let origin = config.public_url.clone().unwrap_or_else(|| {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    });
+    let origin = match &config.public_url {
+        Some(public) => public.base().to_string(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    };
     format!("{origin}{}", crate::openapi::BASE_PATH)
 }
 
