@@ -12,12 +12,17 @@ run:
 build:
 	$(CARGO) build --workspace --all-targets
 
-## What the suite needs beyond Rust: Debian's Chromium and its WebDriver, for the browser test
-## of the sign-in page (installed once, with apt).
+## What the suite needs beyond Rust: Debian's Chromium and its WebDriver, for the browser tests
+## of the served pages (installed once, with apt), and axe-core, which those tests run in each
+## page (npm, pinned by tools/a11y/package-lock.json).
 setup:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 	  echo "installing chromium and chromium-driver (Debian packages) for the browser test"; \
 	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+	@if [ ! -f tools/a11y/node_modules/axe-core/axe.min.js ]; then \
+	  echo "installing axe-core (npm ci, pinned by tools/a11y/package-lock.json)"; \
+	  cd tools/a11y && npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
 ## The whole suite: layer check, unit tests, repository tests, end-to-end HTTP scenarios and

@@ -274,6 +274,42 @@ impl<'a> Browser<'a> {
             .unwrap_or_default()
     }
 
+    /// What axe-core (pinned in tools/a11y, installed by `make setup`) finds wrong in the page
+    /// shown, against the WCAG 2.1 A and AA rules and axe's best practices: one line per
+    /// violated rule, naming the elements.
+    fn accessibility_violations(&self) -> Vec<String> {
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let axe = AXE.get_or_init(|| {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../tools/a11y/node_modules/axe-core/axe.min.js"
+            );
+            std::fs::read_to_string(path)
+                .unwrap_or_else(|e| panic!("{path}: {e}; run `make setup` (npm ci in tools/a11y)"))
+        });
+        let run = "return axe.run(document, {runOnly: {type: 'tag', values: \
+                   ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}) \
+                   .then(r => r.violations.map(v => v.id + ' (' + v.help + '): ' + \
+                   v.nodes.map(n => n.target.join(' ')).join(', ')));";
+        let found = self.script(&format!("{axe}\n{run}"));
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("axe ran: {found}"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Asserts that axe-core finds nothing wrong in the page shown (`what` names it).
+    fn assert_accessible(&self, what: &str) {
+        let violations = self.accessibility_violations();
+        assert!(
+            violations.is_empty(),
+            "{what} ({}): {violations:#?}",
+            self.url()
+        );
+    }
+
     /// The accessible name the browser computes for an element (from its label).
     fn label_of(&self, css: &str) -> String {
         let el = self.find(css);
@@ -363,6 +399,7 @@ fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
         "inputs have labels the browser reads out"
     );
     assert_eq!(browser.label_of("#mot_de_passe"), "Mot de passe");
+    browser.assert_accessible("the sign-in page");
 
     // A wrong password: the page again, with the message announced.
     browser.type_in("#identifiant", &identifier);
@@ -373,6 +410,7 @@ fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
             .contains("Identifiant, mot de passe ou code incorrect.")
     });
     assert!(browser.find("[role=alert]").len() > 1);
+    browser.assert_accessible("the sign-in page with its refusal");
 
     // The right one: the browser lands on the software's redirect URI with a code.
     browser.type_in("#mot_de_passe", PASSWORD);
@@ -381,6 +419,13 @@ fn a_person_signs_in_for_partner_software_in_a_real_browser(engine: Engine) {
     let landed = browser.url();
     assert!(landed.starts_with(&format!("{redirect}?code=")), "{landed}");
     assert!(landed.ends_with("&state=etat-7"), "{landed}");
+    // The check is alive: the software's bare page has no main landmark nor heading.
+    let bare = browser.accessibility_violations();
+    assert!(
+        bare.iter().any(|v| v.starts_with("landmark-one-main"))
+            && bare.iter().any(|v| v.starts_with("page-has-heading-one")),
+        "{bare:#?}"
+    );
     let path = hits
         .recv_timeout(Duration::from_secs(10))
         .expect("the software received the redirect");
@@ -610,6 +655,7 @@ fn a_person_activates_and_resets_their_password_on_the_pages(engine: Engine) {
     assert_eq!(browser.label_of("#code"), "Code d'activation");
     let prefilled = browser.script("return document.getElementById('identifiant').value");
     assert_eq!(prefilled, json!(identifier));
+    browser.assert_accessible("the activation page");
 
     // Two different passwords: the page again, its title saying so.
     browser.type_in("#code", &code);
@@ -624,6 +670,7 @@ fn a_person_activates_and_resets_their_password_on_the_pages(engine: Engine) {
         title(&browser),
         "Erreur — Activer mon compte — Mon Compte Partenaire"
     );
+    browser.assert_accessible("the activation page with its refusal");
 
     // The commitment not accepted: refused, nothing activated.
     browser.type_in("#code", &code);
@@ -650,22 +697,26 @@ fn a_person_activates_and_resets_their_password_on_the_pages(engine: Engine) {
     browser.wait_for("the activation", |b| {
         b.source().contains("Votre compte est activé")
     });
+    browser.assert_accessible("the activation's confirmation");
     env.login(&identifier, PASSWORD);
 
     // Forgotten: the sign-in page links to the page asking for a code, the message links to
     // the page where the new password is chosen.
     browser.go(&format!("{}/compte/mot-de-passe-oublie", env.base_url()));
+    browser.assert_accessible("the forgotten-password page");
     browser.type_in("#identifiant", &identifier);
     browser.click("button[type=submit]");
     browser.wait_for("the answer", |b| {
         b.source().contains("Si cet identifiant correspond")
     });
+    browser.assert_accessible("the forgotten-password page's answer");
     let mail = env.mail_with("lea@ccas.example", "Votre code de réinitialisation");
     let code = mcp_integration_tests::field_after(
         &mail,
         "Votre code de réinitialisation, à usage unique : ",
     );
     browser.go(&link_in(&mail, "/compte/nouveau-mot-de-passe"));
+    browser.assert_accessible("the new-password page");
     let new_password = "Nouvelle-Saison-2027!";
     browser.type_in("#code", &code);
     browser.type_in("#mot_de_passe", new_password);
@@ -675,6 +726,7 @@ fn a_person_activates_and_resets_their_password_on_the_pages(engine: Engine) {
         b.source()
             .contains("Votre nouveau mot de passe est enregistré")
     });
+    browser.assert_accessible("the new password's confirmation");
     env.login(&identifier, new_password);
 
     // A form posted from elsewhere (no page, no cookie) is refused and changes nothing.
@@ -701,5 +753,6 @@ fn a_person_activates_and_resets_their_password_on_the_pages(engine: Engine) {
     ] {
         browser.go(&format!("{}{path}", env.base_url()));
         assert!(browser.source().contains("<html lang=\"fr\">"), "{path}");
+        browser.assert_accessible(path);
     }
 }
