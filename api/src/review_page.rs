@@ -1,19 +1,10 @@
 //! The printable version of a reverse-review report: HTML built from the stored report alone,
 //! every value escaped.
 
-use mcp_domain::review::ReviewReport;
+use mcp_domain::review::{ItemState, ReviewReport};
 use mcp_domain::vocabulary::HolderKind;
 
 use crate::pages::escape;
-
-fn decision_label(code: &str) -> &'static str {
-    match code {
-        "confirmed" => "Confirmée",
-        "removed" => "Retirée",
-        "ended" => "Terminée pendant la campagne",
-        _ => "En attente",
-    }
-}
 
 /// The printable report. Every value comes from the stored report and is escaped.
 pub fn render(r: &ReviewReport, digest: &str) -> String {
@@ -45,7 +36,9 @@ pub fn render(r: &ReviewReport, digest: &str) -> String {
                 .as_deref()
                 .map(escape)
                 .unwrap_or_else(|| "jamais".into()),
-            decision = decision_label(&i.decision),
+            decision = ItemState::from_code(&i.decision)
+                .unwrap_or(ItemState::Pending)
+                .label(),
             by = i
                 .decided_by
                 .as_ref()

@@ -72,6 +72,16 @@ impl ItemState {
             .find(|s| s.code() == code)
     }
 
+    /// How the printed report names the state, in French.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "En attente",
+            Self::Confirmed => "Confirmée",
+            Self::Removed => "Retirée",
+            Self::Ended => "Terminée pendant la campagne",
+        }
+    }
+
     /// The state shown for an item whose stored decision is `self` and whose habilitation is
     /// `habilitation` now: an undecided item whose habilitation ended otherwise is `ended`.
     pub fn shown(self, habilitation: HabilitationStatus) -> Self {
