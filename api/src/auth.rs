@@ -396,12 +396,16 @@ impl FromRequest for Authenticated {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             if !has_token {
-                return Err(ApiError::unauthenticated(
-                    "send an access token: Authorization: Bearer <token>",
-                ));
+                return Err(ApiError::unauthenticated(mcp_domain::msg!(
+                    "envoyez un jeton d'accès : Authorization: Bearer <token>",
+                    "send an access token: Authorization: Bearer <token>"
+                )));
             }
             let (account_id, session_id) = claims.ok_or_else(|| {
-                ApiError::unauthenticated("the access token is invalid or expired")
+                ApiError::unauthenticated(mcp_domain::msg!(
+                    "le jeton d'accès est invalide ou expiré",
+                    "the access token is invalid or expired"
+                ))
             })?;
             let db = state.db.clone();
             let at = now();
@@ -416,9 +420,10 @@ impl FromRequest for Authenticated {
             .await
             .map_err(ApiError::internal)??
             .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "the session of this token has ended, or its account is not active",
-                )
+                ApiError::unauthenticated(mcp_domain::msg!(
+                    "la session de ce jeton a pris fin, ou son compte n'est pas actif",
+                    "the session of this token has ended, or its account is not active"
+                ))
             })?;
             Ok(Authenticated(
                 Ctx {

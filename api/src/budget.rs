@@ -95,6 +95,8 @@ impl LocalCounts {
 
 struct Budget {
     name: &'static str,
+    /// What the French refusal calls it: « ce compte ».
+    name_fr: &'static str,
     key: String,
     limit: u32,
 }
@@ -117,12 +119,14 @@ pub async fn limit(
     };
     let mut budgets = vec![Budget {
         name: "account",
+        name_fr: "ce compte",
         key: format!("account:{}", claims.sub),
         limit: state.config.requests_per_minute,
     }];
     if let Some(client) = &claims.azp {
         budgets.push(Budget {
             name: "software",
+            name_fr: "ce logiciel",
             key: format!("software:{client}"),
             limit: state.config.software_requests_per_minute,
         });
@@ -153,12 +157,13 @@ pub async fn limit(
             }
             None => {
                 let wait = budget::seconds_left(now);
+                let (limit, name, name_fr) = (b.limit, b.name, b.name_fr);
                 let e = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
-                    format!(
-                        "more than {} requests this minute for this {}: wait {wait} s",
-                        b.limit, b.name
+                    mcp_domain::msg!(
+                        "plus de {limit} requêtes cette minute pour {name_fr} : attendez {wait} s",
+                        "more than {limit} requests this minute for this {name}: wait {wait} s"
                     ),
                 );
                 let mut res = actix_web::ResponseError::error_response(&e);

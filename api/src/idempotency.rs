@@ -68,7 +68,7 @@ pub async fn once(
             req,
             ApiError::bad_request(
                 "invalid_idempotency_key",
-                "Idempotency-Key takes 1 to 255 visible ASCII characters (a UUID, say)",
+                mcp_domain::msg!("la clé Idempotency-Key compte de 1 à 255 caractères ASCII visibles (un UUID, par exemple)", "Idempotency-Key takes 1 to 255 visible ASCII characters (a UUID, say)"),
             ),
         ));
     }
@@ -93,7 +93,10 @@ pub async fn once(
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
-                    format!("the body exceeds {limit} bytes"),
+                    mcp_domain::msg!(
+                        "le corps dépasse {limit} octets",
+                        "the body exceeds {limit} bytes"
+                    ),
                 ),
             ));
         }
@@ -134,7 +137,7 @@ pub async fn once(
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
-                "this Idempotency-Key was used for another request: use a new key for a new request",
+                mcp_domain::msg!("cette clé Idempotency-Key a déjà servi pour une autre requête : utilisez une nouvelle clé pour toute nouvelle requête", "this Idempotency-Key was used for another request: use a new key for a new request"),
             ),
         )),
         Claim::InProgress => Ok(problem(
@@ -142,7 +145,7 @@ pub async fn once(
             ApiError::new(
                 StatusCode::CONFLICT,
                 "idempotency_key_in_progress",
-                "the first request with this Idempotency-Key is still being served: retry shortly",
+                mcp_domain::msg!("la première requête portant cette clé Idempotency-Key est encore en cours de traitement : réessayez dans un instant", "the first request with this Idempotency-Key is still being served: retry shortly"),
             ),
         )),
         Claim::Answered(a) => {

@@ -144,7 +144,7 @@ async fn unmatched(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
         Err(ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,
             "not_found",
-            "no such resource",
+            mcp_domain::msg!("aucune ressource à cette adresse", "no such resource"),
         ))
     } else {
         Err(ApiError::method_not_allowed(&allowed))

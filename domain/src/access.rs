@@ -647,16 +647,20 @@ pub fn authorize(
     if principal.must_change_password && !matches!(function, ReadOwnAccount | ManageOwnAccount) {
         return Err(DomainError::Blocked {
             code: ErrorCode::PasswordChangeRequired,
-            message: "change your password first (POST /api/v1/me/password)".into(),
+            message: crate::msg!(
+                "changez d'abord votre mot de passe (POST /api/v1/me/password)",
+                "change your password first (POST /api/v1/me/password)"
+            ),
         });
     }
     if principal.must_enrol_second_factor && !matches!(function, ReadOwnAccount | ManageOwnAccount)
     {
         return Err(DomainError::Blocked {
             code: ErrorCode::SecondFactorRequired,
-            message:
+            message: crate::msg!(
+                "votre contrat ou votre Caf exige un second facteur : enrôlez-en un d'abord (POST /api/v1/me/totp)",
                 "your contract or your Caf requires a second factor: enrol one first (POST /api/v1/me/totp)"
-                    .into(),
+            ),
         });
     }
     if let Some(software) = &principal.software {
@@ -695,8 +699,10 @@ pub fn authorize_profile(principal: &Principal, profile: ProfileId) -> Result<()
         (Role::PartnerUser, Some(d)) if d.profiles.contains(&profile) => Ok(()),
         (Role::PartnerUser, _) => Err(DomainError::Blocked {
             code: ErrorCode::ProfileNotDelegated,
-            message: "this profile was not delegated to you: ask your partner's administrator"
-                .into(),
+            message: crate::msg!(
+                "ce profil ne vous a pas été délégué : adressez-vous à l'administrateur de votre organisme",
+                "this profile was not delegated to you: ask your partner's administrator"
+            ),
         }),
         _ => Ok(()),
     }
@@ -708,7 +714,10 @@ pub fn authorize_touching(principal: &Principal, target_role: Role) -> Result<()
     if principal.role == Role::PartnerUser && target_role == Role::PartnerAdministrator {
         return Err(DomainError::Blocked {
             code: ErrorCode::AdministratorUntouchable,
-            message: "a delegated manager cannot act on an administrator".into(),
+            message: crate::msg!(
+                "un gestionnaire délégué ne peut pas agir sur un administrateur",
+                "a delegated manager cannot act on an administrator"
+            ),
         });
     }
     Ok(())

@@ -30,7 +30,10 @@ impl CafData {
             c.push(
                 "code",
                 "invalid_caf_code",
-                "a Caf number is three digits (e.g. 761)",
+                crate::msg!(
+                    "un numéro de Caf compte trois chiffres (par exemple 761)",
+                    "a Caf number is three digits (e.g. 761)"
+                ),
             );
         }
         let name = c.take(text::required("name", name, 200));

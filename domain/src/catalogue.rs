@@ -121,7 +121,10 @@ impl ProfileEntry {
             c.push(
                 "eligible_categories",
                 "required",
-                "a profile no category may hold opens to nobody: name at least one category",
+                crate::msg!(
+                    "un profil qu'aucune catégorie ne peut détenir n'est ouvert à personne : indiquez au moins une catégorie",
+                    "a profile no category may hold opens to nobody: name at least one category"
+                ),
             );
         }
         for (i, cat) in eligible_categories.iter().enumerate() {
@@ -129,7 +132,7 @@ impl ProfileEntry {
                 c.push(
                     format!("eligible_categories[{i}]"),
                     "duplicate",
-                    format!("{} is listed twice", cat.code()),
+                    crate::msg!("{} figure deux fois", "{} is listed twice", cat.code()),
                 );
             }
         }
@@ -139,7 +142,10 @@ impl ProfileEntry {
                 c.push(
                     "view",
                     "required",
-                    "a profile of this service consults files: say what it sees of one",
+                    crate::msg!(
+                        "un profil de ce service consulte des dossiers : précisez ce qu'il en voit",
+                        "a profile of this service consults files: say what it sees of one"
+                    ),
                 );
                 None
             }
@@ -147,7 +153,10 @@ impl ProfileEntry {
                 c.push(
                     "view",
                     "not_applicable",
-                    "the profiles of this service do not consult beneficiaries' files",
+                    crate::msg!(
+                        "les profils de ce service ne consultent pas de dossiers allocataires",
+                        "the profiles of this service do not consult beneficiaries' files"
+                    ),
                 );
                 None
             }
@@ -190,7 +199,10 @@ fn profile_code(code: &str) -> Result<String, DomainError> {
         return Err(DomainError::field(
             "code",
             "invalid_profile_code",
-            "a profile code is one to ten capital letters and digits, such as T23",
+            crate::msg!(
+                "un code de profil compte de un à dix lettres majuscules et chiffres, comme T23",
+                "a profile code is one to ten capital letters and digits, such as T23"
+            ),
         ));
     }
     Ok(c.to_string())
@@ -204,7 +216,10 @@ fn check_view(v: &ViewInput) -> Result<View, DomainError> {
         c.push(
             "view.sections",
             "required",
-            "a view shows at least one section",
+            crate::msg!(
+                "une vue montre au moins une section",
+                "a view shows at least one section"
+            ),
         );
     }
     for (i, s) in v.sections.iter().enumerate() {
@@ -212,13 +227,17 @@ fn check_view(v: &ViewInput) -> Result<View, DomainError> {
             c.push(
                 format!("view.sections[{i}]"),
                 "unknown_section",
-                format!("{s} is not a section of a file ({})", SECTIONS.join(", ")),
+                crate::msg!(
+                    "{s} n'est pas une section de dossier ({})",
+                    "{s} is not a section of a file ({})",
+                    SECTIONS.join(", ")
+                ),
             );
         } else if v.sections[..i].contains(s) {
             c.push(
                 format!("view.sections[{i}]"),
                 "duplicate",
-                format!("{s} is listed twice"),
+                crate::msg!("{s} figure deux fois", "{s} is listed twice"),
             );
         }
     }
@@ -226,7 +245,10 @@ fn check_view(v: &ViewInput) -> Result<View, DomainError> {
         c.push(
             "view.months",
             "out_of_range",
-            format!("a view looks back between 1 and {MAX_VIEW_MONTHS} months"),
+            crate::msg!(
+                "une vue remonte de 1 à {MAX_VIEW_MONTHS} mois",
+                "a view looks back between 1 and {MAX_VIEW_MONTHS} months"
+            ),
         );
     }
     let mut benefits = Vec::new();
@@ -234,7 +256,11 @@ fn check_view(v: &ViewInput) -> Result<View, DomainError> {
         let field = format!("view.benefits[{i}]");
         if let Some(b) = c.take(text::required(&field, b, 20)) {
             if benefits.contains(&b) {
-                c.push(field, "duplicate", format!("{b} is listed twice"));
+                c.push(
+                    field,
+                    "duplicate",
+                    crate::msg!("{b} figure deux fois", "{b} is listed twice"),
+                );
             } else {
                 benefits.push(b);
             }
@@ -248,7 +274,10 @@ fn check_view(v: &ViewInput) -> Result<View, DomainError> {
                 c.push(
                     "view.restriction",
                     "unknown_restriction",
-                    format!("{r} is not a restriction the consultation applies"),
+                    crate::msg!(
+                        "{r} n'est pas une restriction que la consultation applique",
+                        "{r} is not a restriction the consultation applies"
+                    ),
                 );
             }
             found

@@ -502,7 +502,10 @@ pub fn choose_habilitation(
     if with_profile.is_empty() {
         return Err(DomainError::Blocked {
             code: crate::ErrorCode::NotHabilitated,
-            message: "you hold no active CDAP habilitation (for this profile)".into(),
+            message: crate::msg!(
+                "vous ne détenez aucune habilitation CDAP active (pour ce profil)",
+                "you hold no active CDAP habilitation (for this profile)"
+            ),
         });
     }
     let serving: Vec<&Held> = with_profile
@@ -513,14 +516,20 @@ pub fn choose_habilitation(
         return Err(DomainError::field(
             "mission_id",
             "mission_not_habilitated",
-            "none of your habilitations serves this mission: cite the mission you are habilitated for",
+            crate::msg!(
+                "aucune de vos habilitations ne sert cette mission : indiquez celle pour laquelle vous êtes habilité",
+                "none of your habilitations serves this mission: cite the mission you are habilitated for"
+            ),
         ));
     };
     if serving.iter().any(|h| h.profile != first.profile) {
         return Err(DomainError::field(
             "profile_id",
             "profile_required",
-            "you hold several CDAP profiles for this mission: say which one this consultation uses",
+            crate::msg!(
+                "vous détenez plusieurs profils CDAP pour cette mission : précisez celui qu'utilise cette consultation",
+                "you hold several CDAP profiles for this mission: say which one this consultation uses"
+            ),
         ));
     }
     Ok(first)

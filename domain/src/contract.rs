@@ -170,14 +170,20 @@ impl PasswordPolicy {
                     c.push(
                         format!("{field}.min_classes"),
                         "policy_too_weak",
-                        "at least 3 of the 4 character classes (CNIL 2022-100), at most 4",
+                        crate::msg!(
+                            "au moins 3 des 4 types de caractères (CNIL 2022-100), au plus 4",
+                            "at least 3 of the 4 character classes (CNIL 2022-100), at most 4"
+                        ),
                     );
                 }
                 if !(8..=MAX_PASSWORD_LENGTH).contains(&min_length) {
                     c.push(
                         format!("{field}.min_length"),
                         "policy_too_weak",
-                        format!("between 8 (CNIL 2022-100) and {MAX_PASSWORD_LENGTH} characters"),
+                        crate::msg!(
+                            "entre 8 (CNIL 2022-100) et {MAX_PASSWORD_LENGTH} caractères",
+                            "between 8 (CNIL 2022-100) and {MAX_PASSWORD_LENGTH} characters"
+                        ),
                     );
                 }
                 max_age_days
@@ -190,7 +196,10 @@ impl PasswordPolicy {
                     c.push(
                         format!("{field}.min_words"),
                         "policy_too_weak",
-                        "a passphrase has at least 7 words (CNIL 2022-100), at most 20",
+                        crate::msg!(
+                            "une phrase de passe compte au moins 7 mots (CNIL 2022-100), au plus 20",
+                            "a passphrase has at least 7 words (CNIL 2022-100), at most 20"
+                        ),
                     );
                 }
                 max_age_days
@@ -201,7 +210,10 @@ impl PasswordPolicy {
                 c.push(
                     format!("{field}.max_age_days"),
                     "out_of_range",
-                    "between 30 and 730 days, or absent for no forced renewal",
+                    crate::msg!(
+                        "entre 30 et 730 jours, ou absent pour ne pas imposer de renouvellement",
+                        "between 30 and 730 days, or absent for no forced renewal"
+                    ),
                 );
             }
         }
@@ -266,7 +278,10 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
         c.push(
             field,
             "too_many",
-            format!("at most {MAX_CONTACTS} contacts"),
+            crate::msg!(
+                "{MAX_CONTACTS} interlocuteurs au plus",
+                "at most {MAX_CONTACTS} contacts"
+            ),
         );
     }
     let mut out = Vec::with_capacity(contacts.len());
@@ -285,12 +300,19 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
             c.push(
                 f("email"),
                 "contact_unreachable",
-                "give an e-mail address or a telephone number",
+                crate::msg!(
+                    "indiquez une adresse électronique ou un numéro de téléphone",
+                    "give an e-mail address or a telephone number"
+                ),
             );
         }
         if let Some(rank) = contact.escalation_rank {
             if !(1..=10).contains(&rank) {
-                c.push(f("escalation_rank"), "out_of_range", "between 1 and 10");
+                c.push(
+                    f("escalation_rank"),
+                    "out_of_range",
+                    crate::msg!("entre 1 et 10", "between 1 and 10"),
+                );
             } else if out
                 .iter()
                 .any(|o: &Contact| o.side == contact.side && o.escalation_rank == Some(rank))
@@ -298,7 +320,10 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
                 c.push(
                     f("escalation_rank"),
                     "duplicate",
-                    "each side lists its escalation contacts in one order: one contact per rank",
+                    crate::msg!(
+                        "chaque partie classe ses interlocuteurs de la procédure d'escalade dans un seul ordre : un interlocuteur par rang",
+                        "each side lists its escalation contacts in one order: one contact per rank"
+                    ),
                 );
             }
         }
@@ -306,7 +331,10 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
             c.push(
                 f("side"),
                 "service_centre_is_caf_side",
-                "the service centre belongs to the Caf",
+                crate::msg!(
+                    "le centre de services relève de la Caf",
+                    "the service centre belongs to the Caf"
+                ),
             );
         }
         let unique = match contact.role {
@@ -324,7 +352,10 @@ pub fn check_contacts(field: &str, contacts: Vec<Contact>) -> Result<Vec<Contact
             c.push(
                 f("role"),
                 "duplicate_role",
-                "the partner names one principal administrator and one deputy; each side one security officer",
+                crate::msg!(
+                    "le partenaire désigne un administrateur principal et un suppléant ; chaque partie, un responsable sécurité",
+                    "the partner names one principal administrator and one deputy; each side one security officer"
+                ),
             );
         }
         if let (Some(name), Some(email), Some(phone)) = (name, email, phone) {
@@ -575,13 +606,20 @@ impl EmailDomains {
                 return Err(DomainError::field(
                     format!("{field}[{i}]"),
                     "invalid_domain",
-                    "must be an e-mail domain such as ville-lieusaint.fr",
+                    crate::msg!(
+                        "doit être un domaine de messagerie, comme ville-lieusaint.fr",
+                        "must be an e-mail domain such as ville-lieusaint.fr"
+                    ),
                 ));
             }
             out.push(d);
         }
         if out.len() > 20 {
-            return Err(DomainError::field(field, "too_many", "at most 20 domains"));
+            return Err(DomainError::field(
+                field,
+                "too_many",
+                crate::msg!("20 domaines au plus", "at most 20 domains"),
+            ));
         }
         out.sort();
         out.dedup();
@@ -612,7 +650,8 @@ impl EmailDomains {
             Err(DomainError::field(
                 field,
                 "email_outside_partner_domains",
-                format!(
+                crate::msg!(
+                    "le contrat demande une adresse dans les domaines du partenaire ({})",
                     "the contract asks for an address of the partner's own domains ({})",
                     self.0.join(", ")
                 ),

@@ -269,7 +269,10 @@ impl ConventionLife {
         if self.status(today) != ConventionStatus::Draft {
             return Err(DomainError::conflict(
                 ErrorCode::ConventionAlreadySigned,
-                "the convention is already signed; changes now go through amendments",
+                crate::msg!(
+                    "la convention est déjà signée ; toute modification passe désormais par un avenant",
+                    "the convention is already signed; changes now go through amendments"
+                ),
             ));
         }
         let mut c = Checks::new();
@@ -291,7 +294,10 @@ impl ConventionLife {
             ConventionStatus::Draft => {
                 return Err(DomainError::conflict(
                     ErrorCode::ConventionNotSigned,
-                    "the convention must be signed by both parties first",
+                    crate::msg!(
+                        "la convention doit d'abord être signée par les deux parties",
+                        "the convention must be signed by both parties first"
+                    ),
                 ))
             }
             ConventionStatus::Terminated => return Err(terminated()),
@@ -300,7 +306,10 @@ impl ConventionLife {
         if self.rgpd_completed_on.is_some() {
             return Err(DomainError::conflict(
                 ErrorCode::RgpdAlreadyCompleted,
-                "the RGPD formalities are already recorded as completed",
+                crate::msg!(
+                    "les formalités RGPD sont déjà enregistrées comme accomplies",
+                    "the RGPD formalities are already recorded as completed"
+                ),
             ));
         }
         let mut c = Checks::new();
@@ -320,14 +329,20 @@ impl ConventionLife {
             ConventionStatus::Draft => {
                 return Err(DomainError::conflict(
                     ErrorCode::ConventionNotSigned,
-                    "a draft is not terminated: it was never signed",
+                    crate::msg!(
+                        "un projet de convention ne se résilie pas : il n'a jamais été signé",
+                        "a draft is not terminated: it was never signed"
+                    ),
                 ))
             }
             ConventionStatus::Terminated => return Err(terminated()),
             ConventionStatus::TerminationNotified => {
                 return Err(DomainError::conflict(
                     ErrorCode::TerminationAlreadyNotified,
-                    "a termination is already under way; withdraw it first to record another",
+                    crate::msg!(
+                        "une résiliation est déjà en cours ; retirez-la d'abord pour en enregistrer une autre",
+                        "a termination is already under way; withdraw it first to record another"
+                    ),
                 ))
             }
             _ => {}
@@ -340,7 +355,10 @@ impl ConventionLife {
                 c.push(
                     "received_on",
                     "before_signature",
-                    "a termination cannot be received before the convention took effect",
+                    crate::msg!(
+                        "une résiliation ne peut pas être reçue avant la prise d'effet de la convention",
+                        "a termination cannot be received before the convention took effect"
+                    ),
                 );
             }
         }
@@ -348,7 +366,10 @@ impl ConventionLife {
             c.push(
                 "requested_on",
                 "not_applicable",
-                "termination for breach takes effect one month after the formal notice; no date is requested",
+                crate::msg!(
+                    "la résiliation pour manquement prend effet un mois après la mise en demeure ; aucune date n'est à indiquer",
+                    "termination for breach takes effect one month after the formal notice; no date is requested"
+                ),
             );
         }
         c.finish()?;
@@ -374,7 +395,10 @@ impl ConventionLife {
             ConventionStatus::Terminated => Err(terminated()),
             _ => Err(DomainError::conflict(
                 ErrorCode::NoTerminationPending,
-                "no termination is pending on this convention",
+                crate::msg!(
+                    "aucune résiliation de cette convention n'est en cours",
+                    "no termination is pending on this convention"
+                ),
             )),
         }
     }
@@ -383,7 +407,7 @@ impl ConventionLife {
 fn terminated() -> DomainError {
     DomainError::conflict(
         ErrorCode::ConventionTerminated,
-        "the convention is terminated",
+        crate::msg!("la convention est résiliée", "the convention is terminated"),
     )
 }
 
@@ -392,7 +416,10 @@ fn not_in_future(c: &mut Checks, field: &str, date: NaiveDate, today: NaiveDate)
         c.push(
             field,
             "date_in_future",
-            "records a past event: must not be after today",
+            crate::msg!(
+                "désigne un fait passé : ne peut pas être une date à venir",
+                "records a past event: must not be after today"
+            ),
         );
     }
 }
@@ -412,7 +439,10 @@ pub fn check_number(field: &str, number: &str) -> Result<String, DomainError> {
         return Err(DomainError::field(
             field,
             "invalid_convention_number",
-            "letters, digits, spaces and - / . _ only",
+            crate::msg!(
+                "uniquement des lettres, des chiffres, des espaces et - / . _",
+                "letters, digits, spaces and - / . _ only"
+            ),
         ));
     }
     Ok(n)
@@ -425,14 +455,20 @@ pub fn check_missions(field: &str, missions: &[String]) -> Result<Vec<String>, D
         c.push(
             field,
             "required",
-            "a convention lists at least one mission (C-art. 8)",
+            crate::msg!(
+                "une convention énumère au moins une mission (convention, art. 8)",
+                "a convention lists at least one mission (C-art. 8)"
+            ),
         );
     }
     if missions.len() > MAX_MISSIONS {
         c.push(
             field,
             "too_many",
-            format!("at most {MAX_MISSIONS} missions"),
+            crate::msg!(
+                "{MAX_MISSIONS} missions au plus",
+                "at most {MAX_MISSIONS} missions"
+            ),
         );
     }
     let mut out: Vec<String> = Vec::with_capacity(missions.len());
@@ -440,7 +476,14 @@ pub fn check_missions(field: &str, missions: &[String]) -> Result<Vec<String>, D
         let name = format!("{field}[{i}]");
         if let Some(m) = c.take(text::required(&name, m, 300)) {
             if out.iter().any(|o| o.to_lowercase() == m.to_lowercase()) {
-                c.push(name, "duplicate", "this mission is already listed");
+                c.push(
+                    name,
+                    "duplicate",
+                    crate::msg!(
+                        "cette mission figure déjà dans la liste",
+                        "this mission is already listed"
+                    ),
+                );
             } else {
                 out.push(m);
             }
@@ -477,11 +520,17 @@ pub fn authorize_change(
         (ChangeRegime::Free, Some(_)) => Err(DomainError::field(
             "amendment",
             "amendment_on_draft",
-            "the convention is still a draft: change it directly, without an amendment",
+            crate::msg!(
+                "la convention n'est encore qu'un projet : modifiez-la directement, sans avenant",
+                "the convention is still a draft: change it directly, without an amendment"
+            ),
         )),
         (ChangeRegime::Amendment, None) => Err(DomainError::rule(
             ErrorCode::AmendmentRequired,
-            "the convention is signed: this change needs an amendment signed by both parties (C-art. 17.3)",
+            crate::msg!(
+                "la convention est signée : cette modification exige un avenant signé par les deux parties (convention, art. 17.3)",
+                "the convention is signed: this change needs an amendment signed by both parties (C-art. 17.3)"
+            ),
         )),
         (ChangeRegime::Amendment, Some(a)) => {
             let mut c = Checks::new();
@@ -493,7 +542,14 @@ pub fn authorize_change(
             ] {
                 not_in_future(&mut c, field, d, today);
                 if d < since {
-                    c.push(field, "before_signature", "an amendment cannot be signed before the convention");
+                    c.push(
+                        field,
+                        "before_signature",
+                        crate::msg!(
+                            "un avenant ne peut pas être signé avant la convention",
+                            "an amendment cannot be signed before the convention"
+                        ),
+                    );
                 }
             }
             c.finish()?;

@@ -133,7 +133,10 @@ pub fn check(input: &Input<'_>, today: NaiveDate) -> Result<Checked, DomainError
         c.push(
             "kind",
             "unknown_kind",
-            "signed_convention, service_contract, bulletin, amendment, deliberation or rgpd_evidence",
+            crate::msg!(
+                "signed_convention, service_contract, bulletin, amendment, deliberation ou rgpd_evidence",
+                "signed_convention, service_contract, bulletin, amendment, deliberation or rgpd_evidence"
+            ),
         );
     }
     let title = c.take(crate::text::required("title", input.title, 200));
@@ -145,31 +148,48 @@ pub fn check(input: &Input<'_>, today: NaiveDate) -> Result<Checked, DomainError
         c.push(
             "file_name",
             "invalid_file_name",
-            "a file name, without folders",
+            crate::msg!(
+                "un nom de fichier, sans chemin d'accès",
+                "a file name, without folders"
+            ),
         );
     }
     if input.content.is_empty() || input.content.len() > MAX_BYTES {
         c.push(
             "content",
             "size",
-            format!("a document holds 1 byte to {} MiB", MAX_BYTES / 1024 / 1024),
+            crate::msg!(
+                "un document pèse de 1 octet à {} Mio",
+                "a document holds 1 byte to {} MiB",
+                MAX_BYTES / 1024 / 1024
+            ),
         );
     } else if !input.content.starts_with(b"%PDF-") {
-        c.push("content", "not_pdf", "a document is a PDF file");
+        c.push(
+            "content",
+            "not_pdf",
+            crate::msg!("un document est un fichier PDF", "a document is a PDF file"),
+        );
     }
     let sha256 = sha256_hex(input.content);
     if !input.sha256.eq_ignore_ascii_case(&sha256) {
         c.push(
             "sha256",
             "mismatch",
-            "the file received does not have the SHA-256 declared: send it again",
+            crate::msg!(
+                "le fichier reçu n'a pas l'empreinte SHA-256 déclarée : envoyez-le de nouveau",
+                "the file received does not have the SHA-256 declared: send it again"
+            ),
         );
     }
     match (kind, &input.deliberation) {
         (Some(Kind::Deliberation), None) => c.push(
             "deliberation",
             "required",
-            "a deliberation gives its number, date and the préfecture's acknowledgement",
+            crate::msg!(
+                "une délibération indique son numéro, sa date et l'accusé de réception de la préfecture",
+                "a deliberation gives its number, date and the préfecture's acknowledgement"
+            ),
         ),
         (Some(Kind::Deliberation), Some(d)) => {
             c.take(crate::text::required("deliberation.number", &d.number, 50));
@@ -182,14 +202,20 @@ pub fn check(input: &Input<'_>, today: NaiveDate) -> Result<Checked, DomainError
                 c.push(
                     "deliberation.adopted_on",
                     "date_in_future",
-                    "records a past event: must not be after today",
+                    crate::msg!(
+                        "désigne un fait passé : ne peut pas être une date à venir",
+                        "records a past event: must not be after today"
+                    ),
                 );
             }
         }
         (_, Some(_)) => c.push(
             "deliberation",
             "not_applicable",
-            "only a deliberation gives these references",
+            crate::msg!(
+                "seule une délibération porte ces références",
+                "only a deliberation gives these references"
+            ),
         ),
         (_, None) => {}
     }

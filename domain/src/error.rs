@@ -401,19 +401,19 @@ mod tests {
     fn each_refusal_has_its_code_and_status() {
         let cases = [
             (
-                DomainError::field("siret", "invalid_siret", "x"),
+                DomainError::field("siret", "invalid_siret", crate::msg!("x", "x")),
                 "validation_failed",
                 422,
                 false,
             ),
             (
-                DomainError::rule(ErrorCode::ProfileNotSubscribed, "x"),
+                DomainError::rule(ErrorCode::ProfileNotSubscribed, crate::msg!("x", "x")),
                 "profile_not_subscribed",
                 422,
                 true,
             ),
             (
-                DomainError::conflict(ErrorCode::AlreadySigned, "x"),
+                DomainError::conflict(ErrorCode::AlreadySigned, crate::msg!("x", "x")),
                 "already_signed",
                 409,
                 true,
@@ -422,7 +422,7 @@ mod tests {
             (
                 DomainError::Blocked {
                     code: ErrorCode::PasswordChangeRequired,
-                    message: "x".into(),
+                    message: crate::msg!("x", "x"),
                 },
                 "password_change_required",
                 403,

@@ -58,7 +58,7 @@ impl HabilitationStatus {
     pub fn suspend(self) -> Result<Self, DomainError> {
         match self {
             Self::Active => Ok(Self::Suspended),
-            other => Err(status_conflict(other, "suspended")),
+            other => Err(status_conflict(other, "suspendue", "suspended")),
         }
     }
 
@@ -68,10 +68,13 @@ impl HabilitationStatus {
         match self {
             Self::Suspended if suspended_by_caf && !by_caf => Err(DomainError::conflict(
                 ErrorCode::SuspendedByCaf,
-                "the Caf suspended this habilitation: only the Caf lifts its suspension",
+                crate::msg!(
+                    "la Caf a suspendu cette habilitation : elle seule peut lever la suspension",
+                    "the Caf suspended this habilitation: only the Caf lifts its suspension"
+                ),
             )),
             Self::Suspended => Ok(Self::Active),
-            other => Err(status_conflict(other, "reinstated")),
+            other => Err(status_conflict(other, "rétablie", "reinstated")),
         }
     }
 
@@ -79,17 +82,18 @@ impl HabilitationStatus {
     pub fn devalidate(self) -> Result<Self, DomainError> {
         match self {
             Self::Active | Self::Suspended => Ok(Self::Devalidated),
-            Self::Devalidated => Err(status_conflict(self, "devalidated")),
+            Self::Devalidated => Err(status_conflict(self, "dévalidée", "devalidated")),
         }
     }
 }
 
-fn status_conflict(status: HabilitationStatus, wanted: &str) -> DomainError {
+fn status_conflict(status: HabilitationStatus, wanted_fr: &str, wanted_en: &str) -> DomainError {
+    let (status_fr, status_en) = (status.in_french().to_lowercase(), status.code());
     DomainError::conflict(
         ErrorCode::HabilitationStatusConflict,
-        format!(
-            "the habilitation is {}: it cannot be {wanted}",
-            status.code()
+        crate::msg!(
+            "l'habilitation est {status_fr} : elle ne peut pas être {wanted_fr}",
+            "the habilitation is {status_en}: it cannot be {wanted_en}"
         ),
     )
 }
@@ -132,9 +136,14 @@ pub fn require_delegated_mode(mode: ManagementMode) -> Result<(), DomainError> {
         ManagementMode::Delegue => Ok(()),
         ManagementMode::Centralise => Err(DomainError::conflict(
             ErrorCode::CentralisedMode,
-            "this partner is managed in mode centralisé (by its contract, or the Caf took \
-             management back): send the Caf a request \
-             (POST /api/v1/partners/{partner_id}/requests) instead",
+            crate::msg!(
+                "ce partenaire est géré en mode centralisé (par son contrat, ou parce que la Caf \
+                 a repris la gestion) : adressez plutôt une demande à la Caf \
+                 (POST /api/v1/partners/{{partner_id}}/requests)",
+                "this partner is managed in mode centralisé (by its contract, or the Caf took \
+                 management back): send the Caf a request \
+                 (POST /api/v1/partners/{{partner_id}}/requests) instead"
+            ),
         )),
     }
 }
@@ -158,9 +167,12 @@ pub fn check_management(
             if administrators {
                 return Err(DomainError::Blocked {
                     code: ErrorCode::AdministratorRightsByCaf,
-                    message: "the administrators' habilitations are managed by the Caf's \
-                              administrator only (S-art. 2.2.2)"
-                        .into(),
+                    message: crate::msg!(
+                        "les habilitations des administrateurs sont gérées par le seul \
+                         administrateur de la Caf (contrat de services, art. 2.2.2)",
+                        "the administrators' habilitations are managed by the Caf's \
+                         administrator only (S-art. 2.2.2)"
+                    ),
                 });
             }
             Ok(())
@@ -175,9 +187,12 @@ pub fn check_management(
             } else {
                 Err(DomainError::Blocked {
                     code: ErrorCode::DelegatedToPartner,
-                    message: "in mode délégué the partner manages its staff's habilitations: \
-                              supervise them, or take management back"
-                        .into(),
+                    message: crate::msg!(
+                        "en mode délégué, le partenaire gère les habilitations de ses agents : \
+                         supervisez-les, ou reprenez la gestion",
+                        "in mode délégué the partner manages its staff's habilitations: \
+                         supervise them, or take management back"
+                    ),
                 })
             }
         }
@@ -213,34 +228,50 @@ pub fn check_grant(c: &GrantConditions) -> Result<(), DomainError> {
     if !c.convention_open {
         return Err(DomainError::rule(
             ErrorCode::ConventionNotActive,
-            "the convention this mission belongs to does not open access today (not signed, \
-             RGPD formalities not completed, or terminated)",
+            crate::msg!(
+                "la convention dont relève cette mission n'ouvre pas l'accès aujourd'hui (non \
+                 signée, formalités RGPD non accomplies, ou résiliée)",
+                "the convention this mission belongs to does not open access today (not signed, \
+                 RGPD formalities not completed, or terminated)"
+            ),
         ));
     }
     if !c.mission_in_force {
         return Err(DomainError::field(
             "mission_id",
             "mission_withdrawn",
-            "this mission was withdrawn from the convention by an amendment",
+            crate::msg!(
+                "cette mission a été retirée de la convention par un avenant",
+                "this mission was withdrawn from the convention by an amendment"
+            ),
         ));
     }
     if c.quota.is_none() {
         return Err(DomainError::rule(
             ErrorCode::ProfileNotSubscribed,
-            "the partner did not subscribe to this profile under this convention",
+            crate::msg!(
+                "le partenaire n'a pas souscrit ce profil au titre de cette convention",
+                "the partner did not subscribe to this profile under this convention"
+            ),
         ));
     }
     if !c.eligible {
         return Err(DomainError::rule(
             ErrorCode::ProfileNotEligible,
-            "the partner's category is not eligible for this profile",
+            crate::msg!(
+                "la catégorie du partenaire n'est pas éligible à ce profil",
+                "the partner's category is not eligible for this profile"
+            ),
         ));
     }
     if c.temporary_profile && c.ends_on.is_none() {
         return Err(DomainError::field(
             "ends_on",
             "end_date_required",
-            "this profile is opened only for a time: the habilitation says until when",
+            crate::msg!(
+                "ce profil n'est ouvert que pour un temps : l'habilitation doit indiquer jusqu'à quand",
+                "this profile is opened only for a time: the habilitation says until when"
+            ),
         ));
     }
     if let Some(end) = c.ends_on {
@@ -248,7 +279,10 @@ pub fn check_grant(c: &GrantConditions) -> Result<(), DomainError> {
             return Err(DomainError::field(
                 "ends_on",
                 "end_date_in_past",
-                "a temporary habilitation ends today at the earliest",
+                crate::msg!(
+                    "une habilitation temporaire prend fin aujourd'hui au plus tôt",
+                    "a temporary habilitation ends today at the earliest"
+                ),
             ));
         }
     }
@@ -272,7 +306,9 @@ pub fn check_quota(
         let left = (max_users as usize).saturating_sub(holders.len());
         return Err(DomainError::conflict(
             ErrorCode::QuotaExceeded,
-            format!(
+            crate::msg!(
+                "le quota de ce profil est de {max_users} personnes ; {} le détiennent, {left} \
+                 place(s) restante(s), {added} nécessaire(s)",
                 "the quota of this profile is {max_users} people; {} hold it, {left} seat(s) \
                  left, {added} needed",
                 holders.len()
@@ -292,7 +328,12 @@ pub fn check_not_self(
     if beneficiaries.iter().any(|b| actor.is(b)) {
         return Err(DomainError::Blocked {
             code: ErrorCode::SelfGrant,
-            message: "nobody habilitates themselves, nor an account under their own name or mailbox: the other administrator must do it".into(),
+            message: crate::msg!(
+                "nul ne s'habilite soi-même, ni n'habilite un compte à son propre nom ou à sa \
+                 propre adresse électronique : l'autre administrateur doit le faire",
+                "nobody habilitates themselves, nor an account under their own name or mailbox: \
+                 the other administrator must do it"
+            ),
         });
     }
     Ok(())
@@ -356,13 +397,19 @@ pub fn check_bundle(
         c.push(
             "profile_ids",
             "empty",
-            "a role bundle gives at least one profile",
+            crate::msg!(
+                "un ensemble de rôles donne au moins un profil",
+                "a role bundle gives at least one profile"
+            ),
         );
     } else if unique.len() > 20 {
         c.push(
             "profile_ids",
             "too_many",
-            "a role bundle gives at most 20 profiles",
+            crate::msg!(
+                "un ensemble de rôles donne au plus 20 profils",
+                "a role bundle gives at most 20 profiles"
+            ),
         );
     }
     c.finish()?;
@@ -384,7 +431,10 @@ pub fn check_delegation(
         c.push(
             "functions",
             "empty",
-            "delegate at least one of users, groups, habilitations",
+            crate::msg!(
+                "déléguez au moins l'une de ces fonctions : gestion des utilisateurs, des groupes, des habilitations",
+                "delegate at least one of users, groups, habilitations"
+            ),
         );
     }
     if functions.contains(&crate::access::ManagementFunction::Habilitations) && profiles.is_empty()
@@ -392,11 +442,18 @@ pub fn check_delegation(
         c.push(
             "profile_ids",
             "empty",
-            "name the profiles whose habilitations the manager may hand on",
+            crate::msg!(
+                "indiquez les profils que le gestionnaire pourra attribuer à son tour",
+                "name the profiles whose habilitations the manager may hand on"
+            ),
         );
     }
     if profiles.len() > 50 {
-        c.push("profile_ids", "too_many", "at most 50 profiles");
+        c.push(
+            "profile_ids",
+            "too_many",
+            crate::msg!("50 profils au plus", "at most 50 profiles"),
+        );
     }
     c.finish()
 }

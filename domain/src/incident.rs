@@ -101,7 +101,10 @@ impl Report {
             c.push(
                 "nature",
                 "unknown_nature",
-                "compromised_credentials, lost_or_stolen_device, malware, unauthorised_access, data_disclosure or other",
+                crate::msg!(
+                    "compromised_credentials, lost_or_stolen_device, malware, unauthorised_access, data_disclosure ou other",
+                    "compromised_credentials, lost_or_stolen_device, malware, unauthorised_access, data_disclosure or other"
+                ),
             );
         }
         let description = c.take(crate::text::required("description", description, 4000));
@@ -109,22 +112,39 @@ impl Report {
             c.push(
                 "detected_at",
                 "date_in_future",
-                "records a past event: must not be after now",
+                crate::msg!(
+                    "désigne un fait passé : ne peut pas être dans le futur",
+                    "records a past event: must not be after now"
+                ),
             );
         }
         if accounts.len() > MAX_ACCOUNTS {
             c.push(
                 "accounts_concerned",
                 "too_many",
-                format!("at most {MAX_ACCOUNTS} accounts"),
+                crate::msg!(
+                    "{MAX_ACCOUNTS} comptes au plus",
+                    "at most {MAX_ACCOUNTS} accounts"
+                ),
             );
         }
         for (i, a) in accounts.iter().enumerate() {
             let field = format!("accounts_concerned[{i}]");
             if accounts[..i].contains(a) {
-                c.push(field, "duplicate", "named twice");
+                c.push(
+                    field,
+                    "duplicate",
+                    crate::msg!("cité deux fois", "named twice"),
+                );
             } else if !partner_accounts.contains(a) {
-                c.push(field, "not_found", "no account of this partner has this id");
+                c.push(
+                    field,
+                    "not_found",
+                    crate::msg!(
+                        "aucun compte de ce partenaire ne porte cet identifiant",
+                        "no account of this partner has this id"
+                    ),
+                );
             }
         }
         c.finish()?;
@@ -154,7 +174,7 @@ pub fn check_open(closed_at: Option<NaiveDateTime>) -> Result<(), DomainError> {
         None => Ok(()),
         Some(_) => Err(DomainError::conflict(
             ErrorCode::IncidentClosed,
-            "the Caf closed this incident",
+            crate::msg!("la Caf a clos cet incident", "the Caf closed this incident"),
         )),
     }
 }
@@ -169,7 +189,10 @@ pub fn check_suspension(
         c.push(
             "account_ids",
             "required",
-            "the incident names no account: give the accounts to suspend",
+            crate::msg!(
+                "l'incident ne cite aucun compte : indiquez les comptes à suspendre",
+                "the incident names no account: give the accounts to suspend"
+            ),
         );
     }
     for (i, a) in accounts.iter().enumerate() {
@@ -177,7 +200,10 @@ pub fn check_suspension(
             c.push(
                 format!("account_ids[{i}]"),
                 "not_found",
-                "no account of this partner has this id",
+                crate::msg!(
+                    "aucun compte de ce partenaire ne porte cet identifiant",
+                    "no account of this partner has this id"
+                ),
             );
         }
     }

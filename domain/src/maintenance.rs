@@ -99,16 +99,29 @@ impl Stop {
             checks.push(
                 "starts_at",
                 "not_in_future",
-                "a planned stop starts later than now, so that partners are told ahead",
+                crate::msg!(
+                    "un arrêt programmé ne peut commencer que dans le futur, afin que les partenaires soient prévenus à l'avance",
+                    "a planned stop starts later than now, so that partners are told ahead"
+                ),
             );
         }
         if input.ends_at <= input.starts_at {
-            checks.push("ends_at", "before_start", "the stop ends after it starts");
+            checks.push(
+                "ends_at",
+                "before_start",
+                crate::msg!(
+                    "la fin de l'arrêt doit suivre son début",
+                    "the stop ends after it starts"
+                ),
+            );
         } else if input.ends_at - input.starts_at > Duration::hours(MAX_STOP_HOURS) {
             checks.push(
                 "ends_at",
                 "too_long",
-                format!("a stop lasts at most {MAX_STOP_HOURS} hours"),
+                crate::msg!(
+                    "un arrêt dure {MAX_STOP_HOURS} heures au plus",
+                    "a stop lasts at most {MAX_STOP_HOURS} hours"
+                ),
             );
         }
         for (i, code) in input.services.iter().enumerate() {
@@ -116,10 +129,17 @@ impl Stop {
                 checks.push(
                     format!("services[{i}]"),
                     "unknown_service",
-                    "no service of the catalogue has this code",
+                    crate::msg!(
+                        "aucun service du catalogue ne porte ce code",
+                        "no service of the catalogue has this code"
+                    ),
                 );
             } else if input.services[..i].contains(code) {
-                checks.push(format!("services[{i}]"), "duplicate", "named twice");
+                checks.push(
+                    format!("services[{i}]"),
+                    "duplicate",
+                    crate::msg!("cité deux fois", "named twice"),
+                );
             }
         }
         checks.finish()?;
@@ -243,7 +263,10 @@ impl Phase {
             Self::Upcoming | Self::Current => Ok(()),
             Self::Ended | Self::Cancelled => Err(DomainError::conflict(
                 ErrorCode::StopOver,
-                "this stop has ended or was cancelled already",
+                crate::msg!(
+                    "cet arrêt est terminé ou a déjà été annulé",
+                    "this stop has ended or was cancelled already"
+                ),
             )),
         }
     }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Principal, Role};
 use crate::convention::Party;
 use crate::error::{Checks, DomainError, ErrorCode};
+use crate::message::Message;
 
 /// Days the two parties have to validate the minutes after the meeting.
 pub const MINUTES_DAYS: i64 = 30;
@@ -100,7 +101,10 @@ pub fn plan(
         return Err(DomainError::field(
             "planned_on",
             "date_in_past",
-            "a meeting is planned for today or later",
+            crate::msg!(
+                "une réunion se tient aujourd'hui ou à une date ultérieure",
+                "a meeting is planned for today or later"
+            ),
         ));
     }
     let (requested, due_by) = match kind {
@@ -108,10 +112,13 @@ pub fn plan(
         Kind::OnRequest => {
             let due = today + Months::new(1);
             if planned_on > due {
+                let due_fr = due.format("%d/%m/%Y");
                 return Err(DomainError::field(
                     "planned_on",
                     "beyond_one_month",
-                    format!(
+                    crate::msg!(
+                        "une réunion demandée se tient dans le mois qui suit la demande : au plus \
+                         tard le {due_fr}",
                         "a meeting asked for is held within one month of the request: by {due}"
                     ),
                 ));
@@ -159,11 +166,18 @@ pub fn hold(
         c.push(
             "held_on",
             "date_in_future",
-            "records a past event: must not be after today",
+            crate::msg!(
+                "désigne un fait passé : ne peut pas être une date à venir",
+                "records a past event: must not be after today"
+            ),
         );
     }
     if attendees.len() > MAX_ATTENDEES {
-        c.push("attendees", "too_many", format!("at most {MAX_ATTENDEES}"));
+        c.push(
+            "attendees",
+            "too_many",
+            crate::msg!("{MAX_ATTENDEES} au plus", "at most {MAX_ATTENDEES}"),
+        );
     }
     let mut checked = vec![];
     for (i, a) in attendees.iter().enumerate() {
@@ -185,15 +199,18 @@ pub fn hold(
             });
         }
     }
-    for (party, who) in [
-        (Represents::Caf, "the Caf"),
-        (Represents::Partner, "the partner"),
+    for (party, who_fr, who_en) in [
+        (Represents::Caf, "la Caf", "the Caf"),
+        (Represents::Partner, "le partenaire", "the partner"),
     ] {
         if !attendees.iter().any(|a| a.represents == party) {
             c.push(
                 "attendees",
                 "party_missing",
-                format!("{who} attends a meeting on its convention"),
+                crate::msg!(
+                    "{who_fr} doit participer à une réunion portant sur sa convention",
+                    "{who_en} attends a meeting on its convention"
+                ),
             );
         }
     }
@@ -212,12 +229,10 @@ pub fn hold(
 }
 
 /// Nothing is recorded twice: a meeting is held once, its minutes validated once by each party.
-pub fn check_not_yet(done: bool, what: &str) -> Result<(), DomainError> {
+/// `refusal` says what is already recorded.
+pub fn check_not_yet(done: bool, refusal: Message) -> Result<(), DomainError> {
     if done {
-        return Err(DomainError::conflict(
-            ErrorCode::MeetingStepDone,
-            format!("{what} is already recorded"),
-        ));
+        return Err(DomainError::conflict(ErrorCode::MeetingStepDone, refusal));
     }
     Ok(())
 }
@@ -232,13 +247,25 @@ pub fn check_drafting(
     match drafter {
         None => Err(DomainError::conflict(
             ErrorCode::MeetingNotHeld,
-            "the meeting is not recorded as held yet",
+            crate::msg!(
+                "la réunion n'est pas encore enregistrée comme tenue",
+                "the meeting is not recorded as held yet"
+            ),
         )),
         Some(d) if d != by => Err(DomainError::rule(
             ErrorCode::NotYourMinutes,
-            "the other party drafts these minutes (each in turn)",
+            crate::msg!(
+                "l'autre partie rédige ce compte rendu (chacune à son tour)",
+                "the other party drafts these minutes (each in turn)"
+            ),
         )),
-        Some(_) => check_not_yet(validated, "a validation of these minutes"),
+        Some(_) => check_not_yet(
+            validated,
+            crate::msg!(
+                "une validation de ce compte rendu est déjà enregistrée",
+                "a validation of these minutes is already recorded"
+            ),
+        ),
     }
 }
 
@@ -247,10 +274,19 @@ pub fn check_validation(written: bool, already: bool) -> Result<(), DomainError>
     if !written {
         return Err(DomainError::conflict(
             ErrorCode::MinutesNotWritten,
-            "the minutes are not written yet",
+            crate::msg!(
+                "le compte rendu n'est pas encore rédigé",
+                "the minutes are not written yet"
+            ),
         ));
     }
-    check_not_yet(already, "your validation of these minutes")
+    check_not_yet(
+        already,
+        crate::msg!(
+            "votre validation de ce compte rendu est déjà enregistrée",
+            "your validation of these minutes is already recorded"
+        ),
+    )
 }
 
 /// Whether the minutes' validation is late: both parties validated after `due_by`, or it has

@@ -81,20 +81,6 @@ macro_rules! msg {
     };
 }
 
-// Until every sentence of the service is written in both languages: an English one is read
-// in English by everybody.
-impl From<&'static str> for Message {
-    fn from(en: &'static str) -> Self {
-        Self::new(en, en)
-    }
-}
-
-impl From<String> for Message {
-    fn from(en: String) -> Self {
-        Self::new(en.clone(), en)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

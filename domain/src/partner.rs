@@ -186,7 +186,10 @@ impl PartnerData {
             c.push(
                 "category",
                 "unknown_category",
-                "not a known partner category",
+                crate::msg!(
+                    "n'est pas une catégorie de partenaire connue",
+                    "not a known partner category"
+                ),
             );
         }
         c.finish()?;

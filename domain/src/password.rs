@@ -2,6 +2,7 @@
 
 use crate::contract::{PasswordPolicy, MAX_PASSWORD_LENGTH};
 use crate::error::DomainError;
+use crate::message::Message;
 
 /// Passwords refused whatever the policy: the most common ones and their obvious variants.
 const COMMON: &[&str] = &[
@@ -44,12 +45,15 @@ pub fn classes(password: &str) -> u8 {
 
 /// Checks `password` for the account identified by `identifier` under `policy`.
 pub fn check(policy: PasswordPolicy, password: &str, identifier: &str) -> Result<(), DomainError> {
-    let err = |code, msg: String| Err(DomainError::field("password", code, msg));
+    let err = |code, msg: Message| Err(DomainError::field("password", code, msg));
     let len = password.chars().count();
     if len > MAX_PASSWORD_LENGTH as usize {
         return err(
             "password_too_long",
-            format!("at most {MAX_PASSWORD_LENGTH} characters"),
+            crate::msg!(
+                "ne doit pas dépasser {MAX_PASSWORD_LENGTH} caractères",
+                "at most {MAX_PASSWORD_LENGTH} characters"
+            ),
         );
     }
     match policy {
@@ -61,13 +65,19 @@ pub fn check(policy: PasswordPolicy, password: &str, identifier: &str) -> Result
             if len < min_length as usize {
                 return err(
                     "password_too_short",
-                    format!("at least {min_length} characters"),
+                    crate::msg!(
+                        "doit compter au moins {min_length} caractères",
+                        "at least {min_length} characters"
+                    ),
                 );
             }
             if classes(password) < min_classes {
                 return err(
                     "password_too_simple",
-                    format!("use at least {min_classes} of: lowercase, uppercase, digits, special characters"),
+                    crate::msg!(
+                        "doit mêler au moins {min_classes} de ces types de caractères : minuscules, majuscules, chiffres, caractères spéciaux",
+                        "use at least {min_classes} of: lowercase, uppercase, digits, special characters"
+                    ),
                 );
             }
         }
@@ -75,7 +85,10 @@ pub fn check(policy: PasswordPolicy, password: &str, identifier: &str) -> Result
             if password.split_whitespace().count() < min_words as usize {
                 return err(
                     "password_too_short",
-                    format!("a passphrase of at least {min_words} words"),
+                    crate::msg!(
+                        "doit être une phrase de passe d'au moins {min_words} mots",
+                        "a passphrase of at least {min_words} words"
+                    ),
                 );
             }
         }
@@ -86,13 +99,19 @@ pub fn check(policy: PasswordPolicy, password: &str, identifier: &str) -> Result
     if COMMON.iter().any(|w| core == *w || stripped == *w) {
         return err(
             "password_too_common",
-            "this password is among the most common ones".into(),
+            crate::msg!(
+                "ce mot de passe fait partie des plus courants",
+                "this password is among the most common ones"
+            ),
         );
     }
     if !identifier.is_empty() && lowered.contains(&identifier.to_lowercase()) {
         return err(
             "password_contains_identifier",
-            "must not contain the identifier".into(),
+            crate::msg!(
+                "ne doit pas contenir l'identifiant",
+                "must not contain the identifier"
+            ),
         );
     }
     Ok(())

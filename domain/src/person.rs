@@ -105,7 +105,10 @@ impl FormPerson {
             c.push(
                 "landline",
                 "phone_required",
-                "the form asks at least one number: a landline or a mobile",
+                crate::msg!(
+                    "le formulaire demande au moins un numéro de téléphone : fixe ou mobile",
+                    "the form asks at least one number: a landline or a mobile"
+                ),
             );
         }
         let landline = c.take(landline.map(|p| text::phone("landline", p)).transpose());

@@ -80,7 +80,10 @@ impl Notice {
             c.push(
                 "providers",
                 "count",
-                format!("a notice lists 1 to {MAX_PROVIDERS} providers"),
+                crate::msg!(
+                    "une déclaration énumère de 1 à {MAX_PROVIDERS} prestataires",
+                    "a notice lists 1 to {MAX_PROVIDERS} providers"
+                ),
             );
         }
         let mut checked = vec![];
@@ -104,7 +107,10 @@ impl Notice {
                     c.push(
                         f(field),
                         "invalid_country",
-                        "an ISO 3166-1 code of two capital letters (FR)",
+                        crate::msg!(
+                            "un code ISO 3166-1 de deux lettres majuscules (FR)",
+                            "an ISO 3166-1 code of two capital letters (FR)"
+                        ),
                     );
                 }
             }
@@ -136,7 +142,12 @@ impl Notice {
                 c.push(
                     "safeguards",
                     "not_applicable",
-                    "every provider and database is within the EU or a country with adequate protection",
+                    crate::msg!(
+                        "tous les prestataires et toutes les bases de données se trouvent dans \
+                         l'Union européenne ou dans un pays assurant une protection adéquate",
+                        "every provider and database is within the EU or a country with adequate \
+                         protection"
+                    ),
                 );
                 None
             }
@@ -144,7 +155,13 @@ impl Notice {
                 c.push(
                     "safeguards",
                     "required",
-                    "a provider or its databases are outside the EU without adequate protection: give the safeguards adopted (RGPD art. 44 ff.)",
+                    crate::msg!(
+                        "un prestataire ou ses bases de données se trouvent hors de l'Union \
+                         européenne sans protection adéquate : indiquez les garanties adoptées \
+                         (RGPD, art. 44 et suivants)",
+                        "a provider or its databases are outside the EU without adequate \
+                         protection: give the safeguards adopted (RGPD art. 44 ff.)"
+                    ),
                 );
                 None
             }
@@ -221,7 +238,10 @@ pub fn check_convention(status: ConventionStatus) -> Result<(), DomainError> {
     if status == ConventionStatus::Terminated {
         return Err(DomainError::conflict(
             ErrorCode::ConventionTerminated,
-            "the convention is terminated: no provider works under it any more",
+            crate::msg!(
+                "la convention est résiliée : plus aucun prestataire n'intervient à son titre",
+                "the convention is terminated: no provider works under it any more"
+            ),
         ));
     }
     Ok(())
@@ -231,10 +251,16 @@ pub fn check_convention(status: ConventionStatus) -> Result<(), DomainError> {
 pub fn check_not_received(received_on: Option<NaiveDate>) -> Result<(), DomainError> {
     match received_on {
         None => Ok(()),
-        Some(day) => Err(DomainError::conflict(
-            ErrorCode::NoticeAlreadyReceived,
-            format!("the Caf recorded receiving this notice on {day}"),
-        )),
+        Some(day) => {
+            let day_fr = day.format("%d/%m/%Y");
+            Err(DomainError::conflict(
+                ErrorCode::NoticeAlreadyReceived,
+                crate::msg!(
+                    "la Caf a enregistré la réception de cette déclaration le {day_fr}",
+                    "the Caf recorded receiving this notice on {day}"
+                ),
+            ))
+        }
     }
 }
 
@@ -250,14 +276,20 @@ pub fn earliest_start(
         return Err(DomainError::field(
             "received_on",
             "date_in_future",
-            "records a past event: must not be after today",
+            crate::msg!(
+                "désigne un fait passé : ne peut pas être une date à venir",
+                "records a past event: must not be after today"
+            ),
         ));
     }
     if received_on < filed_on {
         return Err(DomainError::field(
             "received_on",
             "before_filing",
-            "the Caf cannot receive the notice before the partner filed it",
+            crate::msg!(
+                "la Caf ne peut pas recevoir la déclaration avant que le partenaire l'ait déposée",
+                "the Caf cannot receive the notice before the partner filed it"
+            ),
         ));
     }
     Ok(received_on + Months::new(NOTICE_MONTHS))

@@ -61,9 +61,14 @@ impl RequestKind {
             (Self::ChangeAdministrator, _) | (_, ManagementMode::Centralise) => Ok(()),
             (_, ManagementMode::Delegue) => Err(DomainError::conflict(
                 ErrorCode::DelegatedMode,
-                "this partner's contract is in mode délégué: its administrators and delegated \
-                 managers do this themselves (POST /api/v1/partners/{partner_id}/users, \
-                 /habilitations, /accounts/{account_id}/closure)",
+                crate::msg!(
+                    "le contrat de ce partenaire est en mode délégué : ses administrateurs et \
+                     gestionnaires délégués le font eux-mêmes (POST /api/v1/partners/{{partner_id}}/users, \
+                     /habilitations, /accounts/{{account_id}}/closure)",
+                    "this partner's contract is in mode délégué: its administrators and delegated \
+                     managers do this themselves (POST /api/v1/partners/{{partner_id}}/users, \
+                     /habilitations, /accounts/{{account_id}}/closure)"
+                ),
             )),
         }
     }
@@ -116,6 +121,18 @@ impl RequestStatus {
         }
     }
 
+    /// What the French messages call it: « une demande envoyée ».
+    pub fn in_french(self) -> &'static str {
+        match self {
+            Self::Draft => "en brouillon",
+            Self::Submitted => "envoyée",
+            Self::ChangesRequested => "renvoyée pour modification",
+            Self::Approved => "approuvée",
+            Self::Refused => "refusée",
+            Self::Withdrawn => "retirée",
+        }
+    }
+
     /// Reads a stable code.
     pub fn from_code(code: &str) -> Option<Self> {
         [
@@ -146,22 +163,31 @@ impl RequestStatus {
             (Submitted, Approve) => Ok(Approved),
             (Submitted, Refuse) => Ok(Refused),
             (Draft | Submitted | ChangesRequested, Withdraw) => Ok(Withdrawn),
-            (status, step) => Err(DomainError::conflict(
-                ErrorCode::RequestStatusConflict,
-                format!("a request {} cannot be {}", status.code(), step_label(step)),
-            )),
+            (status, step) => {
+                let (status_fr, status_en) = (status.in_french(), status.code());
+                let (step_fr, step_en) = step_label(step);
+                Err(DomainError::conflict(
+                    ErrorCode::RequestStatusConflict,
+                    crate::msg!(
+                        "une demande {status_fr} ne peut pas être {step_fr}",
+                        "a request {status_en} cannot be {step_en}"
+                    ),
+                ))
+            }
         }
     }
 }
 
-fn step_label(step: RequestStep) -> &'static str {
+/// What a step makes of a request, in French and in English: « une demande … ne peut pas être
+/// approuvée ».
+fn step_label(step: RequestStep) -> (&'static str, &'static str) {
     match step {
-        RequestStep::Edit => "edited",
-        RequestStep::Submit => "submitted",
-        RequestStep::RequestChanges => "sent back for changes",
-        RequestStep::Approve => "approved",
-        RequestStep::Refuse => "refused",
-        RequestStep::Withdraw => "withdrawn",
+        RequestStep::Edit => ("modifiée", "edited"),
+        RequestStep::Submit => ("envoyée", "submitted"),
+        RequestStep::RequestChanges => ("renvoyée pour modification", "sent back for changes"),
+        RequestStep::Approve => ("approuvée", "approved"),
+        RequestStep::Refuse => ("refusée", "refused"),
+        RequestStep::Withdraw => ("retirée", "withdrawn"),
     }
 }
 
@@ -178,7 +204,10 @@ pub fn check_removal_date(
         Some(d) if (d - today).num_days() > REMOVAL_HORIZON_DAYS => Err(DomainError::field(
             "effective_on",
             "too_far_ahead",
-            "a removal takes effect within a year",
+            crate::msg!(
+                "une suppression d'accès prend effet dans un délai d'un an au plus",
+                "a removal takes effect within a year"
+            ),
         )),
         _ => Ok(()),
     }

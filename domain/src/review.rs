@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::access::{authorize, Function, Principal, Reach};
 use crate::error::{DomainError, ErrorCode};
 use crate::habilitation::{check_reason, HabilitationStatus};
+use crate::message::Message;
 
 /// Where a campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +133,10 @@ pub fn check_verdict(decision: &str, reason: Option<&str>) -> Result<Verdict, Do
         _ => Err(DomainError::field(
             "decision",
             "unknown_decision",
-            "decide `confirmed` or `removed`",
+            crate::msg!(
+                "choisissez `confirmed` ou `removed`",
+                "decide `confirmed` or `removed`"
+            ),
         )),
     }
 }
@@ -148,7 +152,11 @@ pub fn authorize_decision(
 ) -> Result<(), DomainError> {
     let only_the_principal = || DomainError::Blocked {
         code: ErrorCode::PrincipalAdministratorOnly,
-        message: "the reverse review is performed by the partner's principal administrator".into(),
+        message: crate::msg!(
+            "la revue inverse des habilitations est conduite par l'administrateur principal du \
+             partenaire",
+            "the reverse review is performed by the partner's principal administrator"
+        ),
     };
     match authorize(principal, Function::ReviewHabilitations, reach) {
         Err(DomainError::Forbidden)
@@ -165,7 +173,10 @@ pub fn authorize_decision(
 fn completed() -> DomainError {
     DomainError::conflict(
         ErrorCode::ReviewCampaignCompleted,
-        "this review campaign is completed: its report is final",
+        crate::msg!(
+            "cette campagne de revue est terminée : son rapport est définitif",
+            "this review campaign is completed: its report is final"
+        ),
     )
 }
 
@@ -183,15 +194,24 @@ pub fn check_decision(
     match (item, verdict) {
         (ItemState::Ended, _) => Err(DomainError::conflict(
             ErrorCode::ReviewItemEnded,
-            "this habilitation ended during the campaign: there is nothing to decide",
+            crate::msg!(
+                "cette habilitation a pris fin pendant la campagne : il n'y a rien à trancher",
+                "this habilitation ended during the campaign: there is nothing to decide"
+            ),
         )),
         (ItemState::Removed, _) => Err(DomainError::conflict(
             ErrorCode::ReviewItemRemoved,
-            "this habilitation was removed in the review",
+            crate::msg!(
+                "cette habilitation a été retirée lors de la revue",
+                "this habilitation was removed in the review"
+            ),
         )),
         (ItemState::Confirmed, Verdict::Confirm(_)) => Err(DomainError::conflict(
             ErrorCode::ReviewItemConfirmed,
-            "this habilitation is already confirmed",
+            crate::msg!(
+                "cette habilitation est déjà confirmée",
+                "this habilitation is already confirmed"
+            ),
         )),
         (ItemState::Pending | ItemState::Confirmed, v) => Ok(v.state()),
     }
@@ -206,7 +226,18 @@ pub fn check_completion(campaign: CampaignStatus, items: &[ItemState]) -> Result
     if pending > 0 {
         return Err(DomainError::conflict(
             ErrorCode::ReviewIncomplete,
-            format!("{pending} habilitation(s) still await a decision: confirm or remove each"),
+            Message::new(
+                if pending == 1 {
+                    "1 habilitation attend encore une décision : confirmez-la ou retirez-la"
+                        .to_string()
+                } else {
+                    format!(
+                        "{pending} habilitations attendent encore une décision : confirmez ou \
+                         retirez chacune"
+                    )
+                },
+                format!("{pending} habilitation(s) still await a decision: confirm or remove each"),
+            ),
         ));
     }
     Ok(())
@@ -239,7 +270,8 @@ pub fn check_opening(year: i32, due_on: NaiveDate, today: NaiveDate) -> Result<(
         return Err(DomainError::field(
             "year",
             "review_year_not_current",
-            format!(
+            crate::msg!(
+                "une campagne revoit les habilitations telles qu'elles sont : ouvrez celle de {}",
                 "a campaign reviews habilitations as they stand: open {}'s",
                 today.year()
             ),
@@ -249,14 +281,20 @@ pub fn check_opening(year: i32, due_on: NaiveDate, today: NaiveDate) -> Result<(
         return Err(DomainError::field(
             "due_on",
             "due_on_in_past",
-            "the due day is today at the earliest",
+            crate::msg!(
+                "l'échéance tombe aujourd'hui au plus tôt",
+                "the due day is today at the earliest"
+            ),
         ));
     }
     if due_on > today + Duration::days(366) {
         return Err(DomainError::field(
             "due_on",
             "due_on_too_far",
-            "the due day is within a year",
+            crate::msg!(
+                "l'échéance tombe dans un délai d'un an au plus",
+                "the due day is within a year"
+            ),
         ));
     }
     Ok(())
@@ -474,7 +512,10 @@ impl ReviewReport {
                 _ => {
                     return Err(DomainError::conflict(
                         ErrorCode::ReviewIncomplete,
-                        "an item awaits a decision",
+                        crate::msg!(
+                            "un élément attend encore une décision",
+                            "an item awaits a decision"
+                        ),
                     ))
                 }
             }

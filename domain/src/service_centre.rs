@@ -112,14 +112,20 @@ impl ServiceCentreTerms {
             c.push(
                 format!("{field}.opening_days"),
                 "required",
-                "the service centre opens at least one day a week",
+                crate::msg!(
+                    "le centre de services est ouvert au moins un jour par semaine",
+                    "the service centre opens at least one day a week"
+                ),
             );
         }
         if self.closes_at <= self.opens_at {
             c.push(
                 format!("{field}.closes_at"),
                 "before_opening",
-                "the service centre closes after it opens",
+                crate::msg!(
+                    "l'heure de fermeture du centre de services suit son heure d'ouverture",
+                    "the service centre closes after it opens"
+                ),
             );
         }
         if let Some(d) = self.escalation_delay_days {
@@ -127,8 +133,11 @@ impl ServiceCentreTerms {
                 c.push(
                     format!("{field}.escalation_delay_days"),
                     "out_of_range",
-                    format!(
-                        "between 1 and {MAX_ESCALATION_DELAY_DAYS} days, or absent when the contract sets no delay"
+                    crate::msg!(
+                        "entre 1 et {MAX_ESCALATION_DELAY_DAYS} jours, ou absent quand le contrat \
+                         ne fixe aucun délai",
+                        "between 1 and {MAX_ESCALATION_DELAY_DAYS} days, or absent when the \
+                         contract sets no delay"
                     ),
                 );
             }
@@ -419,7 +428,10 @@ impl State {
         if self.status == Status::Closed {
             return Err(DomainError::conflict(
                 ErrorCode::SupportRequestClosed,
-                "this request to the service centre is closed",
+                crate::msg!(
+                    "cette demande au centre de services est close",
+                    "this request to the service centre is closed"
+                ),
             ));
         }
         let agent_only = matches!(
@@ -429,12 +441,13 @@ impl State {
         if agent_only && side != Party::Caf {
             return Err(DomainError::Forbidden);
         }
-        let refused = |what: &str| {
+        let refused = |what_fr: &str, what_en: &str| {
+            let status = self.status.in_french();
             Err(DomainError::conflict(
                 ErrorCode::SupportRequestStatusConflict,
-                format!(
-                    "the request is {}: it cannot be {what}",
-                    self.status.in_french()
+                crate::msg!(
+                    "la demande est {status} : elle ne peut pas être {what_fr}",
+                    "the request is {status}: it cannot be {what_en}"
                 ),
             ))
         };
@@ -453,7 +466,7 @@ impl State {
                     taken: true,
                     ..self
                 },
-                _ => return refused("taken"),
+                _ => return refused("prise en charge", "taken"),
             },
             Step::Routed => match self.status {
                 Status::Open | Status::Taken => Self {
@@ -461,10 +474,10 @@ impl State {
                     taken: true,
                     ..self
                 },
-                _ => return refused("routed"),
+                _ => return refused("aiguillée", "routed"),
             },
             Step::Resolved => match self.status {
-                Status::Resolved => return refused("resolved again"),
+                Status::Resolved => return refused("résolue de nouveau", "resolved again"),
                 _ => Self {
                     status: Status::Resolved,
                     waiting: None,
@@ -640,7 +653,10 @@ impl Filing {
             c.push(
                 "services",
                 "required",
-                "name the services concerned (CDAP, AFAS…)",
+                crate::msg!(
+                    "indiquez les services concernés (CDAP, AFAS…)",
+                    "name the services concerned (CDAP, AFAS…)"
+                ),
             );
         }
         for (i, code) in input.services.iter().enumerate() {
@@ -648,10 +664,17 @@ impl Filing {
                 c.push(
                     format!("services[{i}]"),
                     "unknown_service",
-                    "no service of the catalogue has this code",
+                    crate::msg!(
+                        "aucun service du catalogue ne porte ce code",
+                        "no service of the catalogue has this code"
+                    ),
                 );
             } else if input.services[..i].contains(code) {
-                c.push(format!("services[{i}]"), "duplicate", "named twice");
+                c.push(
+                    format!("services[{i}]"),
+                    "duplicate",
+                    crate::msg!("cité deux fois", "named twice"),
+                );
             }
         }
         let motive = Motive::from_code(input.motive);
@@ -659,7 +682,10 @@ impl Filing {
             c.push(
                 "motive",
                 "unknown_motive",
-                "one of technical_incident, access_problem, other",
+                crate::msg!(
+                    "l'une des valeurs technical_incident, access_problem, other",
+                    "one of technical_incident, access_problem, other"
+                ),
             );
         }
         if let Some(a) = input.user_concerned {
@@ -667,7 +693,10 @@ impl Filing {
                 c.push(
                     "user_concerned_id",
                     "not_found",
-                    "no open account of this partner has this id",
+                    crate::msg!(
+                        "aucun compte ouvert de ce partenaire ne porte cet identifiant",
+                        "no open account of this partner has this id"
+                    ),
                 );
             }
         }

@@ -22,14 +22,20 @@ impl Siret {
             return Err(DomainError::field(
                 field,
                 "invalid_siret",
-                "a SIRET is exactly 14 digits",
+                crate::msg!(
+                    "un numéro SIRET compte exactement 14 chiffres",
+                    "a SIRET is exactly 14 digits"
+                ),
             ));
         }
         if !(luhn_valid(&compact) || la_poste_valid(&compact)) {
             return Err(DomainError::field(
                 field,
                 "invalid_siret",
-                "the SIRET's check key is wrong (Luhn): check for a mistyped digit",
+                crate::msg!(
+                    "la clé de contrôle du numéro SIRET est fausse (Luhn) : vérifiez qu'aucun chiffre n'a été mal saisi",
+                    "the SIRET's check key is wrong (Luhn): check for a mistyped digit"
+                ),
             ));
         }
         Ok(Self(compact))

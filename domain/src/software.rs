@@ -57,7 +57,10 @@ impl Registration {
             c.push(
                 "redirect_uris",
                 "invalid_count",
-                format!("between 1 and {MAX_REDIRECT_URIS} redirect URIs"),
+                crate::msg!(
+                    "entre 1 et {MAX_REDIRECT_URIS} adresses de retour",
+                    "between 1 and {MAX_REDIRECT_URIS} redirect URIs"
+                ),
             );
         }
         for (i, uri) in redirect_uris.iter().enumerate() {
@@ -65,21 +68,31 @@ impl Registration {
                 c.push(
                     format!("redirect_uris[{i}]"),
                     "invalid_redirect_uri",
-                    "an absolute https:// URI, or http:// on 127.0.0.1, [::1] or localhost; no fragment",
+                    crate::msg!(
+                        "une adresse absolue en https://, ou en http:// sur 127.0.0.1, [::1] ou localhost ; sans fragment",
+                        "an absolute https:// URI, or http:// on 127.0.0.1, [::1] or localhost; no fragment"
+                    ),
                 );
             }
         }
         let scopes = match Scope::parse_list(scopes) {
             Ok(s) if !s.is_empty() => Some(s),
             Ok(_) => {
-                c.push("scopes", "required", "at least one scope");
+                c.push(
+                    "scopes",
+                    "required",
+                    crate::msg!("au moins une portée", "at least one scope"),
+                );
                 None
             }
             Err(unknown) => {
                 c.push(
                     "scopes",
                     "unknown_scope",
-                    format!("{unknown} is not a scope of this service"),
+                    crate::msg!(
+                        "{unknown} n'est pas une portée de ce service",
+                        "{unknown} is not a scope of this service"
+                    ),
                 );
                 None
             }

@@ -57,7 +57,10 @@ pub fn check_profiles(
         c.push(
             field,
             "required",
-            "a bulletin opens at least one profile (a quota left blank opens none)",
+            crate::msg!(
+                "un bulletin d'adhésion ouvre au moins un profil (un quota laissé vide n'en ouvre aucun)",
+                "a bulletin opens at least one profile (a quota left blank opens none)"
+            ),
         );
     }
     for (i, p) in requested.iter().enumerate() {
@@ -66,12 +69,17 @@ pub fn check_profiles(
             None => c.push(
                 f("profile"),
                 "unknown_profile",
-                format!("{} is not a profile of this service", p.profile),
+                crate::msg!(
+                    "{} n'est pas un profil de ce service",
+                    "{} is not a profile of this service",
+                    p.profile
+                ),
             ),
             Some(profile) if p.opens() && !profile.is_eligible(category) => c.push(
                 f("profile"),
                 "profile_not_eligible",
-                format!(
+                crate::msg!(
+                    "un partenaire de la catégorie {} ne peut pas détenir {}",
                     "a partner of category {} may not hold {}",
                     category.code(),
                     p.profile
@@ -82,7 +90,9 @@ pub fn check_profiles(
                     c.push(
                         f("subsidised_services"),
                         "required",
-                        format!(
+                        crate::msg!(
+                            "{} n'est ouvert que pour des services subventionnés par la Caf : \
+                             indiquez-les",
                             "{} is opened only for services the Caf subsidises: name them",
                             p.profile
                         ),
@@ -92,7 +102,11 @@ pub fn check_profiles(
                     c.push(
                         f("subsidised_services"),
                         "not_applicable",
-                        format!("{} is not tied to subsidised services", p.profile),
+                        crate::msg!(
+                            "{} n'est pas lié à des services subventionnés",
+                            "{} is not tied to subsidised services",
+                            p.profile
+                        ),
                     );
                 }
                 for (j, s) in p.subsidised_services.iter().enumerate() {
@@ -108,14 +122,20 @@ pub fn check_profiles(
             c.push(
                 f("profile"),
                 "duplicate_profile",
-                "each profile appears once",
+                crate::msg!(
+                    "chaque profil ne figure qu'une fois",
+                    "each profile appears once"
+                ),
             );
         }
         if p.max_users.is_some_and(|n| !(1..=MAX_QUOTA).contains(&n)) {
             c.push(
                 f("max_users"),
                 "invalid_quota",
-                format!("the Caf fixes a quota between 1 and {MAX_QUOTA} (S-art. 2.2.1)"),
+                crate::msg!(
+                    "la Caf fixe un quota entre 1 et {MAX_QUOTA} (contrat de services, art. 2.2.1)",
+                    "the Caf fixes a quota between 1 and {MAX_QUOTA} (S-art. 2.2.1)"
+                ),
             );
         }
     }

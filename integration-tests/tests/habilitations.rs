@@ -783,7 +783,13 @@ fn caf_supervises_and_takes_management_back(engine: Engine) {
     assert!(ds.body["items"][0]["withdrawn_at"].is_string(), "{ds:?}");
     let r = p.grant(&p.deputy, json!({"account_id": people[0]}), &p.t1);
     assert_eq!((r.status, r.code()), (409, "centralised_mode"), "{r:?}");
-    assert!(r.body["detail"].as_str().unwrap().contains("request"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("adressez plutôt une demande à la Caf"),
+        "{r:?}"
+    );
     let r = env.post(
         &format!("/api/v1/partners/{}/groups", p.id),
         &p.principal,

@@ -96,4 +96,45 @@ fn texts_are_french_unless_english_is_asked(engine: Engine) {
         "aucun objet de ce nom dans votre périmètre"
     );
     assert_eq!(en.body["detail"], "no such object within your reach");
+
+    // A field the domain refuses, and a refusal of the registry's state: the same codes, the
+    // sentence in the reader's language.
+    let bad = r#"{"code": "76", "name": "Caf 76", "address": "1 rue de la Caf", "director_name": "Le Directeur"}"#;
+    let fr = send(&env, "/api/v1/cafs", &cnaf, json, bad, None);
+    let en = send(&env, "/api/v1/cafs", &cnaf, json, bad, Some("en"));
+    assert_eq!(
+        (fr.status, fr.field_errors()),
+        (422, vec![("code", "invalid_caf_code")]),
+        "{fr:?}"
+    );
+    assert_eq!(en.field_errors(), fr.field_errors());
+    assert_eq!(
+        fr.body["detail"],
+        "code : un numéro de Caf compte trois chiffres (par exemple 761)"
+    );
+    assert_eq!(
+        fr.body["errors"][0]["message"],
+        "un numéro de Caf compte trois chiffres (par exemple 761)"
+    );
+    assert_eq!(
+        en.body["detail"],
+        "code: a Caf number is three digits (e.g. 761)"
+    );
+    let again = r#"{"code": "771", "name": "Caf 771", "address": "1 rue de la Caf", "director_name": "Le Directeur"}"#;
+    let fr = send(&env, "/api/v1/cafs", &cnaf, json, again, None);
+    let en = send(&env, "/api/v1/cafs", &cnaf, json, again, Some("en-US"));
+    assert_eq!(
+        (fr.status, fr.code()),
+        (409, "caf_already_registered"),
+        "{fr:?}"
+    );
+    assert_eq!(en.code(), fr.code());
+    assert_eq!(
+        fr.body["detail"],
+        "une Caf portant ce numéro est déjà enregistrée"
+    );
+    assert_eq!(
+        en.body["detail"],
+        "a Caf with this number is already registered"
+    );
 }

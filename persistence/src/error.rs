@@ -72,13 +72,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Turns a unique-constraint violation into a 409 with a business code; other errors pass.
 pub(crate) fn on_unique(
     code: mcp_domain::ErrorCode,
-    message: &'static str,
+    message: mcp_domain::Message,
 ) -> impl Fn(diesel::result::Error) -> Error {
     move |e| match e {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ) => Error::Domain(DomainError::conflict(code, message)),
+        ) => Error::Domain(DomainError::conflict(code, message.clone())),
         other => Error::Database(other),
     }
 }

@@ -114,7 +114,11 @@ fn an_action_and_its_trace_commit_together_or_not_at_all() {
         let ctx = ctx();
         let refused: Result<(), Error> = db.write(|c| {
             trace::record(c, &ctx, event(TraceAction::GroupCreated))?;
-            Err(DomainError::rule(ErrorCode::OwnAccount, "the rule said no").into())
+            Err(DomainError::rule(
+                ErrorCode::OwnAccount,
+                mcp_domain::msg!("la règle a dit non", "the rule said no"),
+            )
+            .into())
         });
         assert!(matches!(
             refused,

@@ -233,7 +233,10 @@ pub async fn get_annual_review(
     if !(2000..=9999).contains(&year) {
         return Err(ApiError::bad_request(
             "invalid_query",
-            "year must be between 2000 and 9999",
+            mcp_domain::msg!(
+                "year doit être compris entre 2000 et 9999",
+                "year must be between 2000 and 9999"
+            ),
         ));
     }
     let partner = path.into_inner();

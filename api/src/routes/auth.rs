@@ -197,10 +197,16 @@ pub(crate) fn refusal(refusal: Refusal) -> ApiError {
         Refusal::OtpRequired => ApiError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
             "otp_required",
-            "enter the 6-digit code of your authenticator app in `otp`",
+            mcp_domain::msg!(
+                "saisissez dans `otp` le code à 6 chiffres de votre application d'authentification",
+                "enter the 6-digit code of your authenticator app in `otp`"
+            ),
         ),
         Refusal::Refused | Refusal::OtherOrganisation => {
-            ApiError::unauthenticated("wrong identifier or password")
+            ApiError::unauthenticated(mcp_domain::msg!(
+                "identifiant ou mot de passe incorrect",
+                "wrong identifier or password"
+            ))
         }
     }
 }
@@ -289,9 +295,12 @@ pub async fn refresh_session(
     let db = state.db.clone();
     match blocking(move || sessions::refresh(&db, &ctx, token.trim(), None)).await {
         Ok(issued) => tokens(&state, issued),
-        Err(e) if e.is(mcp_domain::ErrorCode::RefreshRefused) => Err(ApiError::unauthenticated(
-            "this refresh token does not open a session: log in again",
-        )),
+        Err(e) if e.is(mcp_domain::ErrorCode::RefreshRefused) => {
+            Err(ApiError::unauthenticated(mcp_domain::msg!(
+                "ce jeton de renouvellement n'ouvre aucune session : reconnectez-vous",
+                "this refresh token does not open a session: log in again"
+            )))
+        }
         Err(e) => Err(e),
     }
 }

@@ -265,7 +265,10 @@ pub async fn consult_beneficiary_file(
         return Err(ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,
             "not_found",
-            "no such file within your profile",
+            mcp_domain::msg!(
+                "aucun dossier de ce numéro n'est accessible à votre profil",
+                "no such file within your profile"
+            ),
         ));
     };
     Ok(HttpResponse::Ok()

@@ -213,26 +213,47 @@ pub async fn attach_document(
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send the document as application/json, its file in content_base64",
+            mcp_domain::msg!(
+                "envoyez le document en application/json, son fichier dans content_base64",
+                "send the document as application/json, its file in content_base64"
+            ),
         ));
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(
+                "unreadable_body",
+                mcp_domain::msg!("le corps n'a pu être lu ({e})", "{e}"),
+            )
+        })?;
         if body.len() + chunk.len() > MAX_BODY {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("a document holds {} MiB at most", MAX_BYTES / 1024 / 1024),
+                mcp_domain::msg!(
+                    "un document pèse {} Mio au plus",
+                    "a document holds {} MiB at most",
+                    MAX_BYTES / 1024 / 1024
+                ),
             ));
         }
         body.extend_from_slice(&chunk);
     }
     let b: DocumentWrite = serde_json::from_slice(&body).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
-            ApiError::bad_request("malformed_json", "the body is not JSON")
+            ApiError::bad_request(
+                "malformed_json",
+                mcp_domain::msg!("le corps n'est pas du JSON", "the body is not JSON"),
+            )
         } else {
-            ApiError::bad_request("invalid_body", e.to_string())
+            ApiError::bad_request(
+                "invalid_body",
+                mcp_domain::msg!(
+                    "le corps ne correspond pas à la forme attendue : {e}",
+                    "{e}"
+                ),
+            )
         }
     })?;
     let content = base64::engine::general_purpose::STANDARD
@@ -241,7 +262,10 @@ pub async fn attach_document(
             ApiError::from(mcp_domain::DomainError::field(
                 "content_base64",
                 "invalid_base64",
-                "the file is not in base64",
+                mcp_domain::msg!(
+                    "le fichier n'est pas encodé en base64",
+                    "the file is not in base64"
+                ),
             ))
         })?;
     let contents = state.documents.clone();

@@ -119,7 +119,7 @@ pub(super) fn holder_of(
         _ => Err(mcp_domain::DomainError::field(
             "account_id",
             "one_holder",
-            "give either account_id (a person) or group_id (a group), not both",
+            mcp_domain::msg!("indiquez soit account_id (une personne), soit group_id (un groupe), mais pas les deux", "give either account_id (a person) or group_id (a group), not both"),
         )
         .into()),
     }
@@ -676,7 +676,10 @@ pub async fn list_unused_habilitations(
     if !(1..=3650).contains(&days) {
         return Err(ApiError::bad_request(
             "invalid_query",
-            "days must be between 1 and 3650",
+            mcp_domain::msg!(
+                "days doit être compris entre 1 et 3650",
+                "days must be between 1 and 3650"
+            ),
         ));
     }
     let page = super::page_request(query.limit, query.cursor.clone())?;

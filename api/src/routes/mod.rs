@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod partners;
 pub mod providers;
 pub mod quotas;
+pub mod request_forms;
 pub mod requests;
 pub mod reviews;
 pub mod service_centre;
@@ -113,7 +114,10 @@ pub fn page_request(
         if !(1..=mcp_persistence::page::MAX_LIMIT).contains(&l) {
             return Err(ApiError::bad_request(
                 "invalid_query",
-                "limit must be between 1 and 200",
+                mcp_domain::msg!(
+                    "limit doit être compris entre 1 et 200",
+                    "limit must be between 1 and 200"
+                ),
             ));
         }
     }
@@ -124,7 +128,7 @@ pub fn page_request(
     {
         return Err(ApiError::bad_request(
             "invalid_cursor",
-            "this cursor is not one this service gave: ask for the first page again, without it",
+            mcp_domain::msg!("ce curseur n'a pas été donné par le service : redemandez la première page, sans curseur", "this cursor is not one this service gave: ask for the first page again, without it"),
         ));
     }
     Ok(mcp_persistence::PageRequest { limit, cursor })

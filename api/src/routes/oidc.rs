@@ -183,7 +183,7 @@ async fn userinfo(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "userinfo answers the access token of a software the person granted openid",
+            mcp_domain::msg!("userinfo ne répond qu'au jeton d'accès d'un logiciel auquel la personne a accordé openid", "userinfo answers the access token of a software the person granted openid"),
         ));
     };
     let sub = principal.account_id().to_string();

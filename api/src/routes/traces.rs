@@ -159,14 +159,22 @@ impl TraceQuery {
         {
             return Err(ApiError::bad_request(
                 "invalid_query",
-                "action (100), request_id (200) and file_number (64) have a maximum length",
+                mcp_domain::msg!(
+                    "action (100), request_id (200) et file_number (64) ont une longueur maximale",
+                    "action (100), request_id (200) and file_number (64) have a maximum length"
+                ),
             ));
         }
         if let Some(action) = self.action.as_deref() {
             if TraceAction::from_code(action).is_none() {
                 return Err(ApiError::bad_request(
                     "invalid_query",
-                    format!("`{action}` is not an action of the traces (see TraceAction in the contract)"),
+                    mcp_domain::msg!(
+                        "`{action}` n'est pas une action des traces (voir TraceAction dans le \
+                         contrat de l'API)",
+                        "`{action}` is not an action of the traces (see TraceAction in the \
+                         contract)"
+                    ),
                 ));
             }
         }
@@ -174,7 +182,10 @@ impl TraceQuery {
             if f >= t {
                 return Err(ApiError::bad_request(
                     "invalid_query",
-                    "the period is empty: `from` must be before `to`",
+                    mcp_domain::msg!(
+                        "la période est vide : `from` doit précéder `to`",
+                        "the period is empty: `from` must be before `to`"
+                    ),
                 ));
             }
         }

@@ -111,8 +111,12 @@ pub(crate) fn create(
     let already = || {
         Error::Domain(DomainError::conflict(
             ErrorCode::PersonAlreadyHasAccount,
-            "this person already has an account with this partner (one person, one account): \
-             habilitate that account, or close it first",
+            mcp_domain::msg!(
+                "cette personne a déjà un compte chez ce partenaire (une personne, un compte) : \
+                 habilitez ce compte, ou fermez-le d'abord",
+                "this person already has an account with this partner (one person, one account): \
+                 habilitate that account, or close it first"
+            ),
         ))
     };
     if let Some(partner_id) = partner_id {

@@ -79,7 +79,7 @@ pub(crate) fn change<T>(
     if moved != 1 {
         return Err(DomainError::conflict(
             ErrorCode::ConcurrentAmendment,
-            "another amendment was recorded at the same time: reload and try again",
+            mcp_domain::msg!("un autre avenant a été enregistré au même moment : relisez la convention et recommencez", "another amendment was recorded at the same time: reload and try again"),
         )
         .into());
     }
@@ -114,7 +114,10 @@ pub(crate) fn change<T>(
         .execute(conn)
         .map_err(on_unique(
             ErrorCode::ConcurrentAmendment,
-            "another amendment was recorded at the same time",
+            mcp_domain::msg!(
+                "un autre avenant a été enregistré au même moment",
+                "another amendment was recorded at the same time"
+            ),
         ))?;
     trace::record(
         conn,
@@ -148,7 +151,10 @@ pub(crate) fn touch(
     if moved != 1 {
         return Err(DomainError::conflict(
             ErrorCode::ConcurrentAmendment,
-            "the convention changed meanwhile: reload and try again",
+            mcp_domain::msg!(
+                "la convention a changé entre-temps : relisez-la et recommencez",
+                "the convention changed meanwhile: reload and try again"
+            ),
         )
         .into());
     }

@@ -91,7 +91,10 @@ pub(crate) fn insert_profile(
         .execute(conn)
         .map_err(crate::error::on_unique(
             mcp_domain::ErrorCode::ProfileCodeTaken,
-            "the service already has a profile with this code",
+            mcp_domain::msg!(
+                "le service a déjà un profil portant ce code",
+                "the service already has a profile with this code"
+            ),
         ))?;
     write_view(conn, id, entry)
 }

@@ -169,7 +169,10 @@ pub(crate) fn grounds(
     if !conv.life.access_open(today) {
         return Err(DomainError::Blocked {
             code: ErrorCode::ConventionNotActive,
-            message: "your partner's convention does not open access today".into(),
+            message: mcp_domain::msg!(
+                "la convention de votre organisme n'ouvre pas l'accès aujourd'hui",
+                "your partner's convention does not open access today"
+            ),
         }
         .into());
     }
@@ -178,7 +181,10 @@ pub(crate) fn grounds(
         return Err(DomainError::field(
             "mission_id",
             "unknown_mission",
-            "this mission is no longer one of your partner's convention",
+            mcp_domain::msg!(
+                "cette mission ne figure plus dans la convention de votre organisme",
+                "this mission is no longer one of your partner's convention"
+            ),
         )
         .into());
     }
@@ -189,7 +195,10 @@ pub(crate) fn grounds(
         return Err(DomainError::field(
             "instructor_number",
             "instructor_number_required",
-            "profile T4: give your RSA instructor number first",
+            mcp_domain::msg!(
+                "profil T4 : indiquez d'abord votre numéro d'instructeur RSA",
+                "profile T4: give your RSA instructor number first"
+            ),
         )
         .into());
     }

@@ -43,7 +43,7 @@ pub(crate) fn close_decided_by(
     if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
         return Err(DomainError::conflict(
             ErrorCode::AccountStatusConflict,
-            "the account is already closed",
+            mcp_domain::msg!("le compte est déjà fermé", "the account is already closed"),
         )
         .into());
     }

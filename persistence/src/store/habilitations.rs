@@ -178,14 +178,20 @@ pub(crate) fn check_grantable(
             DomainError::field(
                 "profile_id",
                 "unknown_profile",
-                "no such profile in the catalogue",
+                mcp_domain::msg!(
+                    "ce profil n'existe pas dans le catalogue",
+                    "no such profile in the catalogue"
+                ),
             )
         })?;
     let unknown_mission = || {
         DomainError::field(
             "mission_id",
             "unknown_mission",
-            "no such mission in this partner's conventions",
+            mcp_domain::msg!(
+                "cette mission ne figure dans aucune convention de ce partenaire",
+                "no such mission in this partner's conventions"
+            ),
         )
     };
     let mission: crate::store::conventions::Mission = convention_missions::table
@@ -301,7 +307,10 @@ pub(crate) fn grant_in(
         .execute(conn)
         .map_err(on_unique(
             ErrorCode::AlreadyHabilitated,
-            "this holder already holds this profile",
+            mcp_domain::msg!(
+                "ce titulaire détient déjà ce profil",
+                "this holder already holds this profile"
+            ),
         ))?;
     trace::record(
         conn,

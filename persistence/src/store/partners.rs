@@ -51,10 +51,15 @@ impl Partner {
     }
 }
 
-pub(crate) const DUPLICATE: (mcp_domain::ErrorCode, &str) = (
-    mcp_domain::ErrorCode::PartnerAlreadyRegistered,
-    "this Caf already registered a partner with this SIRET",
-);
+pub(crate) fn on_duplicate() -> impl Fn(diesel::result::Error) -> crate::Error {
+    crate::error::on_unique(
+        mcp_domain::ErrorCode::PartnerAlreadyRegistered,
+        mcp_domain::msg!(
+            "cette Caf a déjà enregistré un partenaire portant ce SIRET",
+            "this Caf already registered a partner with this SIRET"
+        ),
+    )
+}
 
 /// Loads a partner and checks the caller may use `function` on it; outside the caller's reach
 /// it does not exist.

@@ -84,7 +84,10 @@ pub(crate) fn check_seats(
     let max = quota_of(conn, subscription_id, profile_id)?.ok_or_else(|| {
         DomainError::rule(
             ErrorCode::ProfileNotSubscribed,
-            "the partner no longer subscribes to this profile",
+            mcp_domain::msg!(
+                "le partenaire ne souscrit plus ce profil",
+                "the partner no longer subscribes to this profile"
+            ),
         )
     })?;
     let holders = holders_of(conn, subscription_id, profile_id)?;
@@ -121,7 +124,7 @@ pub(crate) fn people_of_holder(
                 return Err(DomainError::field(
                     "account_id",
                     "account_closed",
-                    "this account is closed",
+                    mcp_domain::msg!("ce compte est fermé", "this account is closed"),
                 )
                 .into());
             }
@@ -138,7 +141,10 @@ pub(crate) fn people_of_holder(
                 return Err(DomainError::field(
                     "group_id",
                     "unknown_group",
-                    "no such group at this partner",
+                    mcp_domain::msg!(
+                        "ce groupe n'existe pas chez ce partenaire",
+                        "no such group at this partner"
+                    ),
                 )
                 .into());
             };

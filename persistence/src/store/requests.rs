@@ -164,14 +164,21 @@ pub(crate) fn check_form(
                 return Err(field_error(
                     "people",
                     "invalid_length",
-                    "name 1 to 50 people",
+                    mcp_domain::msg!("indiquez de 1 à 50 personnes", "name 1 to 50 people"),
                 ));
             }
             mcp_domain::request::check_removal_date(f.effective_on, today)?;
             let service = match &f.service {
                 Some(code) => Some(
                     crate::store::catalogue::by_code(conn, code.trim())?.ok_or_else(|| {
-                        field_error("service", "unknown_service", "no service has this code")
+                        field_error(
+                            "service",
+                            "unknown_service",
+                            mcp_domain::msg!(
+                                "aucun service ne porte ce code",
+                                "no service has this code"
+                            ),
+                        )
                     })?,
                 ),
                 None => None,
@@ -187,14 +194,17 @@ pub(crate) fn check_form(
                         return Err(field_error(
                             &field,
                             "access_through_a_group",
-                            "this person reaches the service through a group: take them out of it",
+                            mcp_domain::msg!("cette personne accède au service par un groupe : retirez-la de ce groupe", "this person reaches the service through a group: take them out of it"),
                         ));
                     }
                     if !holds_service(conn, &account, service)? {
                         return Err(field_error(
                             &field,
                             "no_access_to_service",
-                            "this person has no access to this service",
+                            mcp_domain::msg!(
+                                "cette personne n'a pas accès à ce service",
+                                "this person has no access to this service"
+                            ),
                         ));
                     }
                 }
@@ -217,7 +227,10 @@ pub(crate) fn check_form(
                 return Err(field_error(
                     "add",
                     "required",
-                    "give a profile (add), take one away (remove_profile_id), or both",
+                    mcp_domain::msg!(
+                        "donnez un profil (add), retirez-en un (remove_profile_id), ou les deux",
+                        "give a profile (add), take one away (remove_profile_id), or both"
+                    ),
                 ));
             }
             if let (Some(a), Some(r)) = (&f.add, f.remove_profile_id) {
@@ -225,7 +238,10 @@ pub(crate) fn check_form(
                     return Err(field_error(
                         "remove_profile_id",
                         "same_profile",
-                        "the profile given and the profile taken away are the same",
+                        mcp_domain::msg!(
+                            "le profil donné et le profil retiré sont identiques",
+                            "the profile given and the profile taken away are the same"
+                        ),
                     ));
                 }
             }
@@ -235,10 +251,16 @@ pub(crate) fn check_form(
                     let (code, message) = if reaches_through_a_group(conn, &account, &[Id(r)])? {
                         (
                             "access_through_a_group",
-                            "this person holds the profile through a group: take them out of it",
+                            mcp_domain::msg!("cette personne détient le profil par un groupe : retirez-la de ce groupe", "this person holds the profile through a group: take them out of it"),
                         )
                     } else {
-                        ("not_held", "this person does not hold this profile")
+                        (
+                            "not_held",
+                            mcp_domain::msg!(
+                                "cette personne ne détient pas ce profil",
+                                "this person does not hold this profile"
+                            ),
+                        )
                     };
                     return Err(field_error("remove_profile_id", code, message));
                 }
@@ -264,7 +286,10 @@ pub(crate) fn check_form(
                         return Err(field_error(
                             "add.profile_id",
                             "already_held",
-                            "this person already holds this profile",
+                            mcp_domain::msg!(
+                                "cette personne détient déjà ce profil",
+                                "this person already holds this profile"
+                            ),
                         ));
                     }
                     let number = crate::store::conventions::number_of_mission(conn, a.mission_id)?;
@@ -283,8 +308,13 @@ pub(crate) fn check_form(
             ))
         }
         Form::ChangeAdministrator(f) => {
-            let rank = AdministratorRank::from_code(&f.rank)
-                .ok_or_else(|| field_error("rank", "invalid_rank", "principal or deputy"))?;
+            let rank = AdministratorRank::from_code(&f.rank).ok_or_else(|| {
+                field_error(
+                    "rank",
+                    "invalid_rank",
+                    mcp_domain::msg!("principal ou deputy", "principal or deputy"),
+                )
+            })?;
             let (named, person) = f.person.check()?;
             let signatory = check_signatory(f.signatory)?;
             crate::store::conventions::email_domains_in_force(conn, partner.id, today)?
@@ -302,14 +332,20 @@ pub(crate) fn check_form(
                     return Err(field_error(
                         "replaced_account_id",
                         "not_that_administrator",
-                        "name the administrator of that rank who is replaced",
+                        mcp_domain::msg!(
+                            "indiquez l'administrateur de ce rang qui est remplacé",
+                            "name the administrator of that rank who is replaced"
+                        ),
                     ))
                 }
                 (None, Some(_)) => {
                     return Err(field_error(
                         "replaced_account_id",
                         "rank_vacant",
-                        "nobody holds that rank: leave replaced_account_id out",
+                        mcp_domain::msg!(
+                            "personne n'occupe ce rang : ne renseignez pas replaced_account_id",
+                            "nobody holds that rank: leave replaced_account_id out"
+                        ),
                     ))
                 }
                 (None, None) => {}
@@ -339,21 +375,27 @@ fn open_partner_user(
             field_error(
                 field,
                 "unknown_account",
-                "no such person among this partner's staff",
+                mcp_domain::msg!(
+                    "cette personne ne fait pas partie du personnel de ce partenaire",
+                    "no such person among this partner's staff"
+                ),
             )
         })?;
     if role != Role::PartnerUser {
         return Err(field_error(
             field,
             "administrator",
-            "an administrator is replaced through a change_administrator request",
+            mcp_domain::msg!(
+                "le remplacement d'un administrateur passe par une demande change_administrator",
+                "an administrator is replaced through a change_administrator request"
+            ),
         ));
     }
     if crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
         return Err(field_error(
             field,
             "account_closed",
-            "this account is already closed",
+            mcp_domain::msg!("ce compte est déjà fermé", "this account is already closed"),
         ));
     }
     Ok(account)

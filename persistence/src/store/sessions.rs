@@ -192,7 +192,10 @@ pub(crate) fn open(
 pub(crate) fn refused() -> Error {
     Error::Domain(DomainError::rule(
         ErrorCode::RefreshRefused,
-        "this refresh token does not open a session: log in again",
+        mcp_domain::msg!(
+            "ce jeton de renouvellement n'ouvre aucune session : reconnectez-vous",
+            "this refresh token does not open a session: log in again"
+        ),
     ))
 }
 

@@ -57,9 +57,15 @@ pub(crate) fn name_in(
         .count()
         .get_result(conn)?;
     if taken > 0 {
+        let (rank_fr, rank_en) = (rank.in_french().to_lowercase(), rank.code());
         return Err(DomainError::conflict(
             ErrorCode::AdministratorAlreadyNamed,
-            format!("this partner already has a {} administrator; replacing one is an administrator change", rank.code()),
+            mcp_domain::msg!(
+                "ce partenaire a déjà un {rank_fr} ; le remplacer passe par un changement \
+                 d'administrateur",
+                "this partner already has a {rank_en} administrator; replacing one is an \
+                 administrator change"
+            ),
         )
         .into());
     }
@@ -89,7 +95,10 @@ pub(crate) fn name_in(
         Some(_) => {
             return Err(DomainError::conflict(
                 ErrorCode::PersonAlreadyHasAccount,
-                "this person is already an administrator of this partner",
+                mcp_domain::msg!(
+                    "cette personne est déjà administrateur de ce partenaire",
+                    "this person is already an administrator of this partner"
+                ),
             )
             .into())
         }
@@ -158,7 +167,10 @@ pub(crate) fn named_staff_member(
         Error::Domain(DomainError::NotFound) => DomainError::field(
             "account_id",
             "unknown_account",
-            "no such person among this partner's staff",
+            mcp_domain::msg!(
+                "cette personne ne fait pas partie du personnel de ce partenaire",
+                "no such person among this partner's staff"
+            ),
         )
         .into(),
         e => e,

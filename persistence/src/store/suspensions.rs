@@ -37,10 +37,19 @@ pub fn change_suspension(
                 TraceAction::AccountReinstated,
             )
         };
-        if crate::read_code(&account.status, AccountStatus::from_code)? != from {
+        let current = crate::read_code(&account.status, AccountStatus::from_code)?;
+        if current != from {
+            let (current_fr, from_fr) = (
+                current.in_french().to_lowercase(),
+                from.in_french().to_lowercase(),
+            );
+            let (current_en, from_en) = (&account.status, from.code());
             return Err(DomainError::conflict(
                 ErrorCode::AccountStatusConflict,
-                format!("the account is {}, not {}", account.status, from.code()),
+                mcp_domain::msg!(
+                    "le compte est {current_fr}, et non {from_fr}",
+                    "the account is {current_en}, not {from_en}"
+                ),
             )
             .into());
         }

@@ -37,7 +37,7 @@ pub fn activate(
             return Err(DomainError::field(
                 "accept_commitment",
                 "commitment_required",
-                "accept the commitment of the habilitation form (GET /api/v1/auth/commitment) to activate your account",
+                mcp_domain::msg!("acceptez l'engagement du formulaire d'habilitation (GET /api/v1/auth/commitment) pour activer votre compte", "accept the commitment of the habilitation form (GET /api/v1/auth/commitment) to activate your account"),
             )
             .into());
         }
@@ -102,7 +102,7 @@ fn prove(conn: &mut DbConnection, ctx: &Ctx, identifier: &str, secret: &str) -> 
         || {
             DomainError::rule(
                 ErrorCode::ActivationRefused,
-                "this identifier and activation code do not open an account: ask for a new code",
+                mcp_domain::msg!("cet identifiant et ce code d'activation n'ouvrent aucun compte : demandez un nouveau code", "this identifier and activation code do not open an account: ask for a new code"),
             )
         },
     )

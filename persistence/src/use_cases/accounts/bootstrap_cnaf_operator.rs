@@ -29,7 +29,7 @@ pub fn bootstrap_cnaf_operator(
         if active > 0 {
             return Err(DomainError::conflict(
                 ErrorCode::AlreadyBootstrapped,
-                "an active Cnaf operator exists; register people through the API",
+                mcp_domain::msg!("un opérateur actif de la Cnaf existe déjà ; enregistrez les personnes par l'API", "an active Cnaf operator exists; register people through the API"),
             )
             .into());
         }

@@ -34,7 +34,10 @@ pub fn change_own_password(
             return Err(DomainError::field(
                 "new_password",
                 "password_unchanged",
-                "choose a password other than the current one",
+                mcp_domain::msg!(
+                    "choisissez un mot de passe différent de l'actuel",
+                    "choose a password other than the current one"
+                ),
             )
             .into());
         }
@@ -53,7 +56,10 @@ pub fn change_own_password(
             return Ok(Err(DomainError::field(
                 "current_password",
                 "wrong_password",
-                "this is not your current password",
+                mcp_domain::msg!(
+                    "ce n'est pas votre mot de passe actuel",
+                    "this is not your current password"
+                ),
             )
             .into()));
         };

@@ -113,7 +113,10 @@ impl OwnPassword {
         Ok(Err(DomainError::field(
             field,
             "wrong_password",
-            "this is not your current password",
+            mcp_domain::msg!(
+                "ce n'est pas votre mot de passe actuel",
+                "this is not your current password"
+            ),
         )
         .into()))
     }

@@ -121,7 +121,7 @@ pub fn reset_password(
 fn refusal() -> DomainError {
     DomainError::rule(
         ErrorCode::ResetRefused,
-        "this identifier and reset code do not match: ask for a new code",
+        mcp_domain::msg!("cet identifiant et ce code de réinitialisation ne correspondent pas : demandez un nouveau code", "this identifier and reset code do not match: ask for a new code"),
     )
 }
 

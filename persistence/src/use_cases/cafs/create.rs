@@ -42,7 +42,10 @@ pub fn create(db: &Database, ctx: &Ctx, data: &CafData) -> Result<Caf> {
             .execute(conn)
             .map_err(on_unique(
                 ErrorCode::CafAlreadyRegistered,
-                "a Caf with this number is already registered",
+                mcp_domain::msg!(
+                    "une Caf portant ce numéro est déjà enregistrée",
+                    "a Caf with this number is already registered"
+                ),
             ))?;
         let id = caf.id.get();
         trace::record(

@@ -29,7 +29,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: CafId, data: &CafData) -> Result<Caf
                 cafs::updated_at.eq(ctx.now),
             ))
             .execute(conn)
-            .map_err(on_unique(ErrorCode::CafAlreadyRegistered, "a Caf with this number is already registered"))?;
+            .map_err(on_unique(ErrorCode::CafAlreadyRegistered, mcp_domain::msg!("une Caf portant ce numéro est déjà enregistrée", "a Caf with this number is already registered")))?;
         let after = load(conn, id)?;
         trace::record(
             conn,

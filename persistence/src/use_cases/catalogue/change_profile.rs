@@ -35,7 +35,7 @@ pub fn change_profile(
             return Err(DomainError::field(
                 "code",
                 "immutable",
-                "a profile's code is printed on signed bulletins: add a new profile instead",
+                mcp_domain::msg!("le code d'un profil figure sur des bulletins d'adhésion signés : ajoutez plutôt un nouveau profil", "a profile's code is printed on signed bulletins: add a new profile instead"),
             )
             .into());
         }

@@ -22,7 +22,10 @@ pub fn search(db: &Database, ctx: &Ctx, req: &SearchRequest) -> Result<Vec<Consu
         if !g.view.identity_search {
             return Err(DomainError::Blocked {
                 code: ErrorCode::IdentitySearchNotAllowed,
-                message: "your profile consults files by numéro allocataire only".into(),
+                message: mcp_domain::msg!(
+                    "votre profil ne consulte les dossiers que par numéro allocataire",
+                    "your profile consults files by numéro allocataire only"
+                ),
             }
             .into());
         }

@@ -30,10 +30,19 @@ pub fn approve(db: &Database, ctx: &Ctx, client_id: ClientId) -> Result<ClientAp
             app.partner_id.get().uuid().into(),
             Function::ManagePartners,
         )?;
-        if crate::read_code(&app.status, SoftwareStatus::from_code)? != SoftwareStatus::PendingApproval {
+        let status = crate::read_code(&app.status, SoftwareStatus::from_code)?;
+        if status != SoftwareStatus::PendingApproval {
+            let status_en = &app.status;
+            let status_fr = match status {
+                SoftwareStatus::Revoked => "révoqué",
+                _ => "approuvé",
+            };
             return Err(DomainError::conflict(
                 ErrorCode::ClientNotPending,
-                format!("this software is {}, not waiting for approval", app.status),
+                mcp_domain::msg!(
+                    "ce logiciel est {status_fr} : il n'est pas en attente d'approbation",
+                    "this software is {status_en}, not waiting for approval"
+                ),
             )
             .into());
         }

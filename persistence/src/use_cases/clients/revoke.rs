@@ -38,7 +38,10 @@ pub fn revoke(
         if crate::read_code(&app.status, SoftwareStatus::from_code)? == SoftwareStatus::Revoked {
             return Err(DomainError::conflict(
                 ErrorCode::ClientRevoked,
-                "this software is already revoked",
+                mcp_domain::msg!(
+                    "ce logiciel est déjà révoqué",
+                    "this software is already revoked"
+                ),
             )
             .into());
         }

@@ -84,7 +84,10 @@ pub fn create(
             .execute(conn)
             .map_err(on_unique(
                 ErrorCode::ConventionNumberTaken,
-                "a convention of this Caf already bears this number",
+                mcp_domain::msg!(
+                    "une convention de cette Caf porte déjà ce numéro",
+                    "a convention of this Caf already bears this number"
+                ),
             ))?;
         replace_missions(conn, id, &missions, 0, ctx.now)?;
         let conv = load(conn, id)?;

@@ -45,7 +45,10 @@ pub fn update(
         c.push(
             "",
             "empty_change",
-            "name at least one of caf_signatory, partner_signatory, missions",
+            mcp_domain::msg!(
+                "indiquez au moins l'un des champs caf_signatory, partner_signatory, missions",
+                "name at least one of caf_signatory, partner_signatory, missions"
+            ),
         );
     }
     c.finish()?;

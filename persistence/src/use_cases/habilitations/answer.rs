@@ -36,7 +36,10 @@ pub fn answer(db: &Database, ctx: &Ctx, question_id: QuestionId, answer: &str) -
         if q.answered_at.is_some() {
             return Err(DomainError::conflict(
                 ErrorCode::QuestionAnswered,
-                "this question was already answered",
+                mcp_domain::msg!(
+                    "cette question a déjà reçu une réponse",
+                    "this question was already answered"
+                ),
             )
             .into());
         }

@@ -34,7 +34,7 @@ pub fn create_bundle(
         let subscribed = subscribed_profiles(conn, partner.id, ctx.today())?;
         for (i, p) in profile_ids.iter().enumerate() {
             if !subscribed.contains(&Id(mcp_domain::ids::ProfileId::from(*p))) {
-                return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());
+                return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", mcp_domain::msg!("le partenaire n'a pas souscrit ce profil au titre d'une convention en vigueur", "the partner does not subscribe to this profile under a convention in force")).into());
             }
             authorize_profile(ctx.principal(), (*p).into())?;
         }
@@ -60,7 +60,7 @@ pub fn create_bundle(
                 role_bundles::created_at.eq(b.created_at),
             ))
             .execute(conn)
-            .map_err(on_unique(ErrorCode::RoleBundleNameTaken, "this partner already has a role bundle of that name"))?;
+            .map_err(on_unique(ErrorCode::RoleBundleNameTaken, mcp_domain::msg!("ce partenaire a déjà un ensemble de rôles de ce nom", "this partner already has a role bundle of that name")))?;
         trace::record(
             conn,
             ctx,

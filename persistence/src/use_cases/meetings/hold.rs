@@ -28,7 +28,13 @@ pub fn hold(db: &Database, ctx: &Ctx, id: MeetingId, input: &HeldInput) -> Resul
     meeting::side_of(ctx.principal())?;
     db.write(|conn| {
         let m = load_for(conn, ctx, id, Function::HoldMeetings)?;
-        meeting::check_not_yet(m.held_on.is_some(), "the meeting's holding")?;
+        meeting::check_not_yet(
+            m.held_on.is_some(),
+            mcp_domain::msg!(
+                "la tenue de la réunion est déjà enregistrée",
+                "the meeting's holding is already recorded"
+            ),
+        )?;
         let last = last_drafter(conn, m.partner_id.get())?;
         let held = meeting::hold(input.held_on, &input.attendees, m.due_by, last, ctx.today())?;
         record_held(conn, m.id, &held)?;

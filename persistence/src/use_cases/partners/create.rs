@@ -2,7 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::db::Database;
-use crate::error::{on_unique, Result};
+use crate::error::Result;
 use crate::id::Id;
 use crate::schema::partners;
 use crate::store::trace::{self, Event, Outcome};
@@ -52,7 +52,7 @@ pub fn create(db: &Database, ctx: &Ctx, data: &PartnerData) -> Result<Partner> {
                 partners::updated_at.eq(p.updated_at),
             ))
             .execute(conn)
-            .map_err(on_unique(DUPLICATE.0, DUPLICATE.1))?;
+            .map_err(on_duplicate())?;
         trace::record(
             conn,
             ctx,

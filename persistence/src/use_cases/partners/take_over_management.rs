@@ -62,11 +62,17 @@ fn switch(
             return Err(match to {
                 Switch::TakeOver => DomainError::conflict(
                     ErrorCode::ManagementAlreadyTakenOver,
-                    "the Caf already manages this partner's habilitations",
+                    mcp_domain::msg!(
+                        "la Caf gère déjà les habilitations de ce partenaire",
+                        "the Caf already manages this partner's habilitations"
+                    ),
                 ),
                 Switch::HandBack => DomainError::conflict(
                     ErrorCode::ManagementNotTakenOver,
-                    "the Caf has not taken this partner's management back",
+                    mcp_domain::msg!(
+                        "la Caf n'a pas repris la gestion de ce partenaire",
+                        "the Caf has not taken this partner's management back"
+                    ),
                 ),
             }
             .into());

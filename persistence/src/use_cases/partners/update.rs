@@ -2,7 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::db::Database;
-use crate::error::{on_unique, Result};
+use crate::error::Result;
 use crate::schema::partners;
 use crate::store::trace::{self, Event, Outcome};
 use diesel::prelude::*;
@@ -24,8 +24,11 @@ pub fn update(db: &Database, ctx: &Ctx, id: PartnerId, data: &PartnerData) -> Re
             if !refused.is_empty() {
                 return Err(DomainError::conflict(
                     ErrorCode::CategoryConflictsWithSubscriptions,
-                    format!(
-                        "a partner of category {} may not hold {}, opened by its subscriptions in force: amend them first",
+                    mcp_domain::msg!(
+                        "un partenaire de la catégorie {} ne peut pas détenir {}, que lui ouvrent \
+                         ses bulletins d'adhésion en vigueur : modifiez-les d'abord par avenant",
+                        "a partner of category {} may not hold {}, opened by its subscriptions in \
+                         force: amend them first",
                         data.category.code(),
                         refused.join(", ")
                     ),
@@ -44,7 +47,7 @@ pub fn update(db: &Database, ctx: &Ctx, id: PartnerId, data: &PartnerData) -> Re
                 partners::updated_at.eq(ctx.now),
             ))
             .execute(conn)
-            .map_err(on_unique(DUPLICATE.0, DUPLICATE.1))?;
+            .map_err(on_duplicate())?;
         let after = load_for(conn, ctx, id, Function::ManagePartners)?;
         trace::record(
             conn,

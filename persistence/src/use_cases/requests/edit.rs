@@ -21,7 +21,10 @@ pub fn edit(db: &Database, ctx: &Ctx, id: RequestId, form: Form) -> Result<Reque
             return Err(field_error(
                 "kind",
                 "kind_changed",
-                "a request keeps its kind: file a new one",
+                mcp_domain::msg!(
+                    "une demande garde sa nature : déposez-en une nouvelle",
+                    "a request keeps its kind: file a new one"
+                ),
             ));
         }
         let (form, seat) = check_form(conn, &partner, form, ctx.today())?;

@@ -18,7 +18,7 @@ pub fn report(db: &Database, ctx: &Ctx, id: CampaignId) -> Result<StoredReport> 
         let (Some(canonical), Some(digest)) = (c.report, c.report_digest) else {
             return Err(DomainError::conflict(
                 ErrorCode::ReviewCampaignOpen,
-                "the report exists once the principal administrator completes the campaign",
+                mcp_domain::msg!("le rapport n'existe qu'une fois la campagne terminée par l'administrateur principal", "the report exists once the principal administrator completes the campaign"),
             )
             .into());
         };

@@ -41,7 +41,10 @@ pub fn confirm(db: &Database, ctx: &Ctx, code: &str) -> Result<()> {
             DomainError::field(
                 "code",
                 "wrong_otp",
-                "this code does not match: check the device's clock",
+                mcp_domain::msg!(
+                    "ce code ne correspond pas : vérifiez l'heure de l'appareil",
+                    "this code does not match: check the device's clock"
+                ),
             )
         })?;
         let moved = diesel::update(
@@ -60,7 +63,10 @@ pub fn confirm(db: &Database, ctx: &Ctx, code: &str) -> Result<()> {
         if moved != 1 {
             return Err(DomainError::conflict(
                 ErrorCode::NoPendingEnrolment,
-                "no second factor is waiting for confirmation",
+                mcp_domain::msg!(
+                    "aucun second facteur n'attend de confirmation",
+                    "no second factor is waiting for confirmation"
+                ),
             )
             .into());
         }

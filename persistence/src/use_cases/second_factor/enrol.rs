@@ -41,7 +41,7 @@ pub fn enrol(db: &Database, ctx: &Ctx) -> Result<Enrolment> {
         if existing.as_ref().is_some_and(|t| t.confirmed_at.is_some()) {
             return Err(DomainError::conflict(
                 ErrorCode::TotpAlreadyEnrolled,
-                "a second factor is already in use: remove it first to enrol another",
+                mcp_domain::msg!("un second facteur est déjà utilisé : retirez-le d'abord pour en enrôler un autre", "a second factor is already in use: remove it first to enrol another"),
             )
             .into());
         }

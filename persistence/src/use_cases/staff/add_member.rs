@@ -31,7 +31,7 @@ pub fn add_member(
             return Err(DomainError::field(
                 "account_id",
                 "account_closed",
-                "this account is closed",
+                mcp_domain::msg!("ce compte est fermé", "this account is closed"),
             )
             .into());
         }
@@ -47,7 +47,10 @@ pub fn add_member(
             .execute(conn)
             .map_err(on_unique(
                 ErrorCode::AlreadyMember,
-                "this person is already a member of the group",
+                mcp_domain::msg!(
+                    "cette personne est déjà membre du groupe",
+                    "this person is already a member of the group"
+                ),
             ))?;
         touch_group(conn, group.id, ctx.now)?;
         trace::record(

@@ -43,7 +43,10 @@ pub fn close_account(
         if account.id == ctx.principal().account_id {
             return Err(DomainError::rule(
                 ErrorCode::OwnAccount,
-                "you cannot close your own account",
+                mcp_domain::msg!(
+                    "vous ne pouvez pas fermer votre propre compte",
+                    "you cannot close your own account"
+                ),
             )
             .into());
         }

@@ -49,7 +49,10 @@ pub fn create_group(
             .execute(conn)
             .map_err(on_unique(
                 ErrorCode::GroupNameTaken,
-                "this partner already has a group of that name",
+                mcp_domain::msg!(
+                    "ce partenaire a déjà un groupe de ce nom",
+                    "this partner already has a group of that name"
+                ),
             ))?;
         trace::record(
             conn,

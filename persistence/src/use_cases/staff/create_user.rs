@@ -23,7 +23,10 @@ pub fn create_user(
         return Err(DomainError::field(
             "phone",
             "required",
-            "a partner user gives at least one telephone number",
+            mcp_domain::msg!(
+                "un utilisateur du partenaire indique au moins un numéro de téléphone",
+                "a partner user gives at least one telephone number"
+            ),
         )
         .into());
     }

@@ -32,16 +32,16 @@ pub fn give_delegation(
     db.write(|conn| {
         let partner = managed_partner(conn, ctx, partner_id, Function::ManageDelegations)?;
         let (account, role) = staff_member(conn, &partner, account_id).map_err(|e| match e {
-            Error::Domain(DomainError::NotFound) => DomainError::field("account_id", "unknown_account", "no such person among this partner's staff").into(),
+            Error::Domain(DomainError::NotFound) => DomainError::field("account_id", "unknown_account", mcp_domain::msg!("cette personne ne fait pas partie du personnel de ce partenaire", "no such person among this partner's staff")).into(),
             e => e,
         })?;
         if role != Role::PartnerUser || crate::read_code(&account.status, AccountStatus::from_code)? == AccountStatus::Disabled {
-            return Err(DomainError::field("account_id", "not_a_partner_user", "delegations go to partner users whose account is open; administrators hold every function already").into());
+            return Err(DomainError::field("account_id", "not_a_partner_user", mcp_domain::msg!("une délégation se donne à un utilisateur du partenaire dont le compte est ouvert ; les administrateurs détiennent déjà toutes les fonctions", "delegations go to partner users whose account is open; administrators hold every function already")).into());
         }
         let subscribed = crate::store::habilitations::subscribed_profiles(conn, partner.id, ctx.today())?;
         for (i, p) in profiles.iter().enumerate() {
             if !subscribed.contains(&Id(mcp_domain::ids::ProfileId::from(*p))) {
-                return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", "the partner does not subscribe to this profile under a convention in force").into());
+                return Err(DomainError::field(format!("profile_ids[{i}]"), "profile_not_subscribed", mcp_domain::msg!("le partenaire n'a pas souscrit ce profil au titre d'une convention en vigueur", "the partner does not subscribe to this profile under a convention in force")).into());
             }
         }
         let mut functions: Vec<ManagementFunction> = functions.to_vec();
@@ -75,7 +75,7 @@ pub fn give_delegation(
                 delegations::granted_at.eq(row.granted_at),
             ))
             .execute(conn)
-            .map_err(on_unique(ErrorCode::DelegationInForce, "this person already holds a delegation: withdraw it before giving another"))?;
+            .map_err(on_unique(ErrorCode::DelegationInForce, mcp_domain::msg!("cette personne détient déjà une délégation : retirez-la avant d'en donner une autre", "this person already holds a delegation: withdraw it before giving another")))?;
         trace::record(
             conn,
             ctx,

@@ -42,7 +42,10 @@ pub fn withdraw_delegation(
         if row.withdrawn_at.is_some() {
             return Err(DomainError::conflict(
                 ErrorCode::DelegationWithdrawn,
-                "this delegation was already withdrawn",
+                mcp_domain::msg!(
+                    "cette délégation a déjà été retirée",
+                    "this delegation was already withdrawn"
+                ),
             )
             .into());
         }

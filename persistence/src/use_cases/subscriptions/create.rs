@@ -29,7 +29,15 @@ pub fn create(
     db.write(|conn| {
         let conv = conventions::load_for(conn, ctx, convention_id, Function::ManagePartners)?;
         let service = catalogue::by_code(conn, &new.service)?.ok_or_else(|| {
-            DomainError::field("service", "unknown_service", format!("{} is not a service of the catalogue", new.service))
+            DomainError::field(
+                "service",
+                "unknown_service",
+                mcp_domain::msg!(
+                    "{} n'est pas un service du catalogue",
+                    "{} is not a service of the catalogue",
+                    new.service
+                ),
+            )
         })?;
         check_against_catalogue(conn, &service, conv.row.partner_id, &new.profiles)?;
         let id: Id<SubscriptionId> = Id::new();
@@ -44,7 +52,7 @@ pub fn create(
                     subscriptions::updated_at.eq(ctx.now),
                 ))
                 .execute(conn)
-                .map_err(on_unique(ErrorCode::AlreadySubscribed, "this convention already subscribes to this service"))?;
+                .map_err(on_unique(ErrorCode::AlreadySubscribed, mcp_domain::msg!("cette convention souscrit déjà ce service", "this convention already subscribes to this service")))?;
             write_quotas(conn, id, &service, &new.profiles)
         })?;
         trace::record(

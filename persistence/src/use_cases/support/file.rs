@@ -42,7 +42,10 @@ pub fn file(
             .ok_or_else(|| {
                 DomainError::rule(
                     ErrorCode::ConventionNotActive,
-                    "no service contract of this partner is in force today",
+                    mcp_domain::msg!(
+                        "aucun contrat de services de ce partenaire n'est en vigueur aujourd'hui",
+                        "no service contract of this partner is in force today"
+                    ),
                 )
             })?;
         let terms = conv.service_centre()?;

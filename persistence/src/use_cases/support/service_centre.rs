@@ -37,7 +37,10 @@ pub fn service_centre(db: &Database, ctx: &Ctx, partner_id: PartnerId) -> Result
             crate::store::conventions::row_in_force(conn, p.id, ctx.today())?.ok_or_else(|| {
                 DomainError::rule(
                     ErrorCode::ConventionNotActive,
-                    "no service contract of this partner is in force today",
+                    mcp_domain::msg!(
+                        "aucun contrat de services de ce partenaire n'est en vigueur aujourd'hui",
+                        "no service contract of this partner is in force today"
+                    ),
                 )
             })?;
         let terms = conv.service_centre()?;
