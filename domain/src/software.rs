@@ -134,9 +134,31 @@ pub fn code_verifier_acceptable(verifier: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
+/// Whether a text may be an OAuth `error_description`: RFC 6749 §5.2 allows only printable
+/// ASCII without `"` and `\` (%x20-21 / %x23-5B / %x5D-7E), so the service gives its English
+/// sentence there and the reader's language in the problem's `detail`.
+pub fn error_description_acceptable(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_descriptions_are_printable_ascii_without_quote_or_backslash() {
+        assert!(error_description_acceptable(
+            "PKCE is required: code_challenge (S256) and code_challenge_method=S256"
+        ));
+        assert!(error_description_acceptable("this person's code"));
+        assert!(!error_description_acceptable(
+            "identifiant ou mot de passe incorrect é"
+        ));
+        assert!(!error_description_acceptable("a \"quoted\" word"));
+        assert!(!error_description_acceptable("a \\ backslash"));
+        assert!(!error_description_acceptable("two\nlines"));
+    }
 
     #[test]
     fn redirect_uris() {

@@ -218,7 +218,21 @@ fn what_the_openid_endpoints_refuse(engine: Engine) {
     let r = logout(&[("id_token_hint", access)]);
     assert_eq!(r.status().as_u16(), 400);
     assert_eq!(env.get("/api/v1/oauth/userinfo", access).status, 200);
-    let r = logout(&[("id_token_hint", id_token)]);
+    // The logout endpoint takes a form as well (RP-Initiated Logout 1.0 §2: GET and POST).
+    let posted = |fields: &[(&str, &str)]| {
+        w.http
+            .post(format!("{}/api/v1/oauth/logout", env.base_url()))
+            .form(fields)
+            .send()
+            .unwrap()
+    };
+    let r = posted(&[
+        ("id_token_hint", id_token),
+        ("post_logout_redirect_uri", "https://ailleurs.example/"),
+    ]);
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(env.get("/api/v1/oauth/userinfo", access).status, 200);
+    let r = posted(&[("id_token_hint", id_token)]);
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.text().unwrap().contains("Vous êtes déconnecté"));
     assert_eq!(env.get("/api/v1/oauth/userinfo", access).status, 401);

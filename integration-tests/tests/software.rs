@@ -473,9 +473,38 @@ fn password_grant_only_where_allowed(engine: Engine) {
         }
         token(&w, &form)
     };
+    // RFC 6749 §5.2: error_description in ASCII, for the software's developers; the problem
+    // document's title and detail for a person, French unless English is asked.
+    let wrong = grant(&w.person, "Wrong#Password-1", None);
+    assert_eq!(wrong.body["error"], "invalid_grant");
     assert_eq!(
-        grant(&w.person, "Wrong#Password-1", None).body["error"],
-        "invalid_grant"
+        wrong.body["error_description"],
+        "wrong identifier or password"
+    );
+    assert_eq!(wrong.body["title"], "La demande de jeton est refusée");
+    assert_eq!(
+        wrong.body["detail"],
+        "identifiant ou mot de passe incorrect"
+    );
+    let english = TestEnv::read(
+        w.browser
+            .post(format!("{}/api/v1/oauth/token", w.env.base_url()))
+            .header("accept-language", "en")
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", client_id.as_str()),
+                ("username", w.person.as_str()),
+                ("password", "Wrong#Password-2"),
+            ])
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(english.body["error"], "invalid_grant");
+    assert_eq!(english.body["title"], "The token request was refused");
+    assert_eq!(english.body["detail"], "wrong identifier or password");
+    assert_eq!(
+        english.body["error_description"],
+        wrong.body["error_description"]
     );
     assert_eq!(
         grant(&w.outsider, PASSWORD, None).body["error"],

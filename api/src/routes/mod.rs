@@ -22,6 +22,7 @@ pub mod maintenance;
 pub mod me;
 pub mod meetings;
 pub mod oauth;
+pub mod oauth_token;
 pub mod oidc;
 pub mod outbox;
 pub mod partners;
@@ -436,11 +437,12 @@ operations!(
     software::approve_client_application (ManagePartners) [ClientNotPending, ClientRevoked],
     oauth::show_authorization_page,
     oauth::submit_authorization ["service_busy"],
-    oauth::issue_token ["service_busy"],
+    oauth_token::issue_token ["service_busy"],
     oidc::get_openid_configuration,
     oidc::get_userinfo (any) ["unauthenticated"],
     oidc::post_userinfo (any) ["unauthenticated"],
     oidc::revoke_token ["service_busy"],
     oidc::introspect_token ["service_busy"],
     oidc::end_session ["service_busy"],
+    oidc::end_session_posted ["service_busy"],
 );

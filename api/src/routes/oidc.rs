@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::blocking;
-use super::oauth::oauth_error;
+use super::oauth_token::oauth_error;
 use crate::auth::Authenticated;
 use crate::config::Config;
 use crate::pages::{escape, page};
@@ -272,7 +272,7 @@ async fn approved_client(
 }
 
 fn refused_client() -> HttpResponse {
-    oauth_error(OAuthError::InvalidClient, "unknown or revoked client_id")
+    oauth_error(OAuthError::InvalidClient, &clients::unknown_client())
 }
 
 /// Revokes a token (RFC 7009): the session it belongs to ends, traced as the person's through
@@ -282,8 +282,8 @@ fn refused_client() -> HttpResponse {
     request_body(content_type = "application/x-www-form-urlencoded", content = TokenPresented),
     responses(
         (status = 200, description = "Revoked, or nothing to revoke"),
-        (status = 400, description = "invalid_request: no token", body = super::oauth::TokenError),
-        (status = 401, description = "invalid_client: unknown or revoked software", body = super::oauth::TokenError),
+        (status = 400, description = "invalid_request: no token", body = super::oauth_token::TokenError),
+        (status = 401, description = "invalid_client: unknown or revoked software", body = super::oauth_token::TokenError),
     ),
 )]
 #[post("/oauth/revoke")]
@@ -293,7 +293,7 @@ pub async fn revoke_token(
     form: web::Form<TokenPresented>,
 ) -> Result<HttpResponse, ApiError> {
     let Some((client_id, token, claims)) = presented(&state, form.into_inner()) else {
-        return Ok(oauth_error(OAuthError::InvalidRequest, "token is required"));
+        return Ok(token_required());
     };
     let Some(app) = approved_client(&state, client_id).await? else {
         return Ok(refused_client());
@@ -348,8 +348,8 @@ pub struct Introspection {
     request_body(content_type = "application/x-www-form-urlencoded", content = TokenPresented),
     responses(
         (status = 200, description = "What the token is", body = Introspection),
-        (status = 400, description = "invalid_request: no token", body = super::oauth::TokenError),
-        (status = 401, description = "invalid_client: unknown or revoked software", body = super::oauth::TokenError),
+        (status = 400, description = "invalid_request: no token", body = super::oauth_token::TokenError),
+        (status = 401, description = "invalid_client: unknown or revoked software", body = super::oauth_token::TokenError),
     ),
 )]
 #[post("/oauth/introspect")]
@@ -358,7 +358,7 @@ pub async fn introspect_token(
     form: web::Form<TokenPresented>,
 ) -> Result<HttpResponse, ApiError> {
     let Some((client_id, token, claims)) = presented(&state, form.into_inner()) else {
-        return Ok(oauth_error(OAuthError::InvalidRequest, "token is required"));
+        return Ok(token_required());
     };
     let Some(app) = approved_client(&state, client_id).await? else {
         return Ok(refused_client());
@@ -408,7 +408,7 @@ pub async fn introspect_token(
 }
 
 /// The parameters of a logout request (OpenID Connect RP-Initiated Logout 1.0 §2).
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct LogoutParams {
     /// An `id_token` this service gave the software (expired or not): the session it names ends.
@@ -456,7 +456,34 @@ pub async fn end_session(
     req: HttpRequest,
     q: web::Query<LogoutParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
+    logout(state, req, q.into_inner()).await
+}
+
+/// The same logout, its parameters posted as a form (RP-Initiated Logout 1.0 §2: the endpoint
+/// takes GET and POST).
+#[utoipa::path(
+    tag = "oauth",
+    request_body(content_type = "application/x-www-form-urlencoded", content = LogoutParams),
+    responses(
+        (status = 303, description = "Logged out: back to the software, with `state`"),
+        (status = 200, description = "Logged out: a page saying so, in French", content_type = "text/html"),
+        (status = 400, description = "The logout request cannot be taken: a page saying why, in French", content_type = "text/html"),
+    ),
+)]
+#[post("/oauth/logout")]
+pub async fn end_session_posted(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    f: web::Form<LogoutParams>,
+) -> Result<HttpResponse, ApiError> {
+    logout(state, req, f.into_inner()).await
+}
+
+async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: LogoutParams,
+) -> Result<HttpResponse, ApiError> {
     let cannot = |message| {
         Ok(logout_page(
             &state.config,
@@ -522,4 +549,11 @@ pub async fn end_session(
             ),
         ),
     })
+}
+
+fn token_required() -> HttpResponse {
+    oauth_error(
+        OAuthError::InvalidRequest,
+        &mcp_domain::msg!("token est exigé", "token is required"),
+    )
 }

@@ -8,6 +8,7 @@ use crate::use_cases::sessions::{
 };
 use mcp_domain::access::Software;
 use mcp_domain::vocabulary::{OAuthError, SessionEnd};
+use mcp_domain::{msg, Message};
 
 use super::*;
 
@@ -49,15 +50,21 @@ pub struct Exchanged {
 pub struct TokenRefusal {
     /// The `error`.
     pub error: OAuthError,
-    /// The `error_description`.
-    pub description: &'static str,
+    /// What went wrong: its English is the `error_description`, in ASCII as RFC 6749 §5.2
+    /// requires; its French is for a person reading the problem's `detail`.
+    pub description: Message,
 }
 
-const CODE_REFUSED: &str = "this code is unknown, used, expired, or not issued to this software";
+fn code_refused() -> Message {
+    msg!(
+        "ce code est inconnu, déjà utilisé, expiré, ou n'a pas été délivré à ce logiciel",
+        "this code is unknown, used, expired, or not issued to this software"
+    )
+}
 
 fn refused<T>(
     error: OAuthError,
-    description: &'static str,
+    description: Message,
 ) -> Result<std::result::Result<T, TokenRefusal>> {
     Ok(Err(TokenRefusal { error, description }))
 }
@@ -81,7 +88,7 @@ pub fn exchange_token(
         None
     };
     let Some(app) = app else {
-        return refused(OAuthError::InvalidClient, "unknown or revoked client_id");
+        return refused(OAuthError::InvalidClient, unknown_client());
     };
     let app_id = app.client_uuid()?;
     match grant {
@@ -105,9 +112,9 @@ pub fn exchange_token(
                     if let Some(session) = session {
                         sessions::end_by_id(conn, ctx, session, SessionEnd::CodeReuse)?;
                     }
-                    return refused(OAuthError::InvalidGrant, CODE_REFUSED);
+                    return refused(OAuthError::InvalidGrant, code_refused());
                 }
-                Spent::Invalid => return refused(OAuthError::InvalidGrant, CODE_REFUSED),
+                Spent::Invalid => return refused(OAuthError::InvalidGrant, code_refused()),
             };
             let authentication = scopes
                 .contains(&mcp_domain::access::Scope::Openid)
@@ -131,21 +138,24 @@ pub fn exchange_token(
                 })),
                 Err(Error::Domain(_)) => refused(
                     OAuthError::InvalidGrant,
-                    "this refresh token does not open a session of this software",
+                    msg!(
+                        "ce jeton de renouvellement n'ouvre pas de session de ce logiciel",
+                        "this refresh token does not open a session of this software"
+                    ),
                 ),
                 Err(e) => Err(e),
             }
         }
         Grant::Password { .. } if !app.password_grant => refused(
             OAuthError::UnauthorizedClient,
-            "this software may not present people's credentials",
+            msg!(
+                "ce logiciel n'est pas autorisé à présenter les identifiants des personnes",
+                "this software may not present people's credentials"
+            ),
         ),
         Grant::Password { credentials, scope } => {
             let Ok(scopes) = mcp_domain::software::granted_scopes(scope, &app.scope_list()) else {
-                return refused(
-                    OAuthError::InvalidScope,
-                    "a scope asked for is not registered for this software",
-                );
+                return refused(OAuthError::InvalidScope, unregistered_scope());
             };
             let software = Software {
                 client_id: app_id,
@@ -166,16 +176,44 @@ pub fn exchange_token(
                 }) => Err(Error::Corrupt("a session was asked for".into())),
                 Err(Refusal::Throttled(_)) => refused(
                     OAuthError::InvalidGrant,
-                    "too many failed attempts: try again later",
+                    msg!(
+                        "trop de tentatives échouées : réessayez plus tard",
+                        "too many failed attempts: try again later"
+                    ),
                 ),
                 Err(Refusal::OtpRequired) => refused(
                     OAuthError::InvalidGrant,
-                    "this person uses a second factor: use the authorization code flow",
+                    msg!(
+                        "cette personne utilise un second facteur : passez par le flux du code d'autorisation",
+                        "this person uses a second factor: use the authorization code flow"
+                    ),
                 ),
                 Err(Refusal::Refused | Refusal::OtherOrganisation) => {
-                    refused(OAuthError::InvalidGrant, "wrong identifier or password")
+                    refused(
+                    OAuthError::InvalidGrant,
+                    msg!(
+                        "identifiant ou mot de passe incorrect",
+                        "wrong identifier or password"
+                    ),
+                )
                 }
             }
         }
     }
+}
+
+/// The refusal of a `client_id` that names no approved software.
+pub fn unknown_client() -> Message {
+    msg!(
+        "ce logiciel est inconnu, ou son autorisation a été retirée",
+        "unknown or revoked client_id"
+    )
+}
+
+/// The refusal of a scope the software was not registered for.
+pub fn unregistered_scope() -> Message {
+    msg!(
+        "une portée demandée n'est pas enregistrée pour ce logiciel",
+        "a scope asked for is not registered for this software"
+    )
 }

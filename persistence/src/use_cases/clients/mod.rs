@@ -13,7 +13,9 @@ pub use approve::approve;
 mod approved;
 pub use approved::approved;
 mod exchange_token;
-pub use exchange_token::{exchange_token, Exchanged, Grant, TokenRefusal};
+pub use exchange_token::{
+    exchange_token, unknown_client, unregistered_scope, Exchanged, Grant, TokenRefusal,
+};
 mod software_session;
 pub use software_session::software_session;
 mod end_software_session;
