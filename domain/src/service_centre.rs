@@ -300,6 +300,16 @@ impl Status {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    fn in_english(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Taken => "being handled",
+            Self::Routed => "routed",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
+
     fn in_french(self) -> &'static str {
         match self {
             Self::Open => "ouverte",
@@ -442,12 +452,17 @@ impl State {
             return Err(DomainError::Forbidden);
         }
         let refused = |what_fr: &str, what_en: &str| {
-            let status = self.status.in_french();
             Err(DomainError::conflict(
                 ErrorCode::SupportRequestStatusConflict,
-                crate::msg!(
-                    "la demande est {status} : elle ne peut pas être {what_fr}",
-                    "the request is {status}: it cannot be {what_en}"
+                crate::message::Message::new(
+                    format!(
+                        "la demande est {} : elle ne peut pas être {what_fr}",
+                        self.status.in_french()
+                    ),
+                    format!(
+                        "the request is {}: it cannot be {what_en}",
+                        self.status.in_english()
+                    ),
                 ),
             ))
         };
@@ -972,6 +987,21 @@ mod tests {
         assert_eq!(
             closed.unwrap_err().code(),
             ErrorCode::SupportRequestClosed.as_str()
+        );
+        // Each language names the status in its own words.
+        let resolved = at(Resolved, true)
+            .after(Step::Routed, Party::Caf, false, now)
+            .unwrap_err()
+            .message();
+        assert!(
+            resolved.fr().starts_with("la demande est résolue : "),
+            "{}",
+            resolved.fr()
+        );
+        assert!(
+            resolved.en().starts_with("the request is resolved: "),
+            "{}",
+            resolved.en()
         );
     }
 
