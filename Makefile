@@ -61,10 +61,12 @@ examples:
 	MCP_RECORD_EXAMPLES=$(CURDIR)/target/examples $(CARGO) test -p mcp-integration-tests --tests -- sqlite::
 	./scripts/merge-examples.py target/examples api/src/openapi/examples.json
 
-## Throughput and latency figures, written to docs/bench/REPORT.md and (reading ten million
-## traces, MCP_BENCH_TRACES to change) docs/bench/TRACES.md.
+## Throughput and latency figures, written to docs/bench/REPORT.md, INSTANCES.md (two service
+## processes), TRACES.md (reading ten million traces, MCP_BENCH_TRACES to change) and SCALE.md
+## (the registry's reads at 50,000 partners and a million accounts).
 bench:
 	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections registry,cdap --report docs/bench/REPORT.md
 	$(CARGO) build --release -p mcp-integration-tests --bins
 	./target/release/bench --sections instances --report docs/bench/INSTANCES.md
 	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections traces --report docs/bench/TRACES.md
+	./target/release/bench --sections scale --report docs/bench/SCALE.md
