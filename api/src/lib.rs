@@ -89,7 +89,9 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
 
 #[get("/api/v1/openapi.json")]
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(openapi::document())
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(openapi::json())
 }
 
 /// The public keys that verify access tokens (RFC 7517), for software that checks tokens itself.
@@ -156,6 +158,8 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
     let data = web::Data::new(state.clone());
     let workers = state.config.workers;
     let max_body = state.config.max_body_bytes;
+    // The contract, built before the workers start rather than by each of them.
+    openapi::json();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -208,10 +212,13 @@ pub fn server(state: AppState, listener: TcpListener) -> std::io::Result<Server>
             )
             .service(explorer_redirect)
             .service(
+                // The explorer reads the document at its route (built once), and never sends
+                // it to swagger.io's online validator.
                 utoipa_swagger_ui::SwaggerUi::new("/swagger-ui/{_:.*}")
-                    .url("/api/v1/openapi.json", openapi::document())
-                    // Never send the document to swagger.io's online validator.
-                    .config(utoipa_swagger_ui::Config::default().validator_url("none"))
+                    .config(
+                        utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])
+                            .validator_url("none"),
+                    )
                     // "Authorize" with partner software: the code flow with PKCE.
                     .oauth(
                         utoipa_swagger_ui::oauth::Config::new()

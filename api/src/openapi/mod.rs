@@ -290,13 +290,22 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// The methods the API serves on a concrete path (`/api/v1/partners/0192…`), read from the
-/// document itself so that it cannot drift from the routes.
-pub fn allowed_methods(path: &str) -> Vec<&'static str> {
-    type Templates = Vec<(Vec<String>, Vec<&'static str>)>;
-    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
-    let templates = TEMPLATES.get_or_init(|| {
-        document()
+/// What the service reads of its own document while it serves: the document as JSON and the
+/// methods of each path template.
+struct Contract {
+    json: actix_web::web::Bytes,
+    templates: Vec<(Vec<String>, Vec<&'static str>)>,
+    /// The operationId of each (method, path template).
+    ids: std::collections::HashMap<(String, String), String>,
+}
+
+/// The contract, built once per process and shared by every worker: the tree utoipa builds
+/// weighs tens of MiB, so it is read once, kept as JSON and a table of methods, and dropped.
+fn contract() -> &'static Contract {
+    static CONTRACT: std::sync::OnceLock<Contract> = std::sync::OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        let doc = document();
+        let templates = doc
             .paths
             .paths
             .iter()
@@ -317,8 +326,54 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
                         .collect(),
                 )
             })
-            .collect()
-    });
+            .collect();
+        let mut ids = std::collections::HashMap::new();
+        for (path, item) in &doc.paths.paths {
+            let ops = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ];
+            for (m, op) in ops {
+                if let Some(id) = op.as_ref().and_then(|o| o.operation_id.clone()) {
+                    ids.insert((m.to_string(), path.clone()), id);
+                }
+            }
+        }
+        let json = serde_json::to_vec(&doc)
+            .expect("the document serialises")
+            .into();
+        drop(doc);
+        give_back_freed_memory();
+        Contract {
+            json,
+            templates,
+            ids,
+        }
+    })
+}
+
+/// Returns to the system the heap the allocator keeps after a large structure is dropped
+/// (glibc keeps freed pages for reuse; the document's tree leaves tens of MiB behind).
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of glibc's heap; it touches no live memory.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// The document as JSON (built once).
+pub fn json() -> actix_web::web::Bytes {
+    contract().json.clone()
+}
+
+/// The methods the API serves on a concrete path (`/api/v1/partners/0192…`), read from the
+/// document itself so that it cannot drift from the routes.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    let templates = &contract().templates;
     let segments: Vec<&str> = path.split('/').collect();
     templates
         .iter()
@@ -335,27 +390,9 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
 /// The operationId of the operation served at a route template (`POST`,
 /// `/api/v1/partners/{partner_id}/habilitations` → `grant_habilitation`), read from the document.
 pub fn operation_id(method: &str, template: &str) -> Option<&'static str> {
-    type Ids = std::collections::HashMap<(String, String), String>;
-    static IDS: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
-    let ids = IDS.get_or_init(|| {
-        let mut ids = Ids::new();
-        for (path, item) in document().paths.paths {
-            let ops = [
-                ("GET", item.get),
-                ("POST", item.post),
-                ("PUT", item.put),
-                ("PATCH", item.patch),
-                ("DELETE", item.delete),
-            ];
-            for (m, op) in ops {
-                if let Some(id) = op.and_then(|o| o.operation_id) {
-                    ids.insert((m.to_string(), path.clone()), id);
-                }
-            }
-        }
-        ids
-    });
-    ids.get(&(method.to_string(), template.to_string()))
+    contract()
+        .ids
+        .get(&(method.to_string(), template.to_string()))
         .map(String::as_str)
 }
 
