@@ -68,5 +68,6 @@ bench:
 	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections registry,cdap --report docs/bench/REPORT.md
 	$(CARGO) build --release -p mcp-integration-tests --bins
 	./target/release/bench --sections instances --report docs/bench/INSTANCES.md
+	./target/release/bench --sections logins --report docs/bench/LOGINS.md
 	$(CARGO) run --release -p mcp-integration-tests --bin bench -- --sections traces --report docs/bench/TRACES.md
 	./target/release/bench --sections scale --report docs/bench/SCALE.md
