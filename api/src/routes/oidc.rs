@@ -410,6 +410,7 @@ pub async fn introspect_token(
 /// The parameters of a logout request (OpenID Connect RP-Initiated Logout 1.0 §2).
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[schema(example = json!({"id_token_hint": "eyJhbGciOiJFZERTQSIsInR5cCI6ImlkK2p3dCJ9.eyJpc3MiOiJodHRwczovL21vbi1jb21wdGUtcGFydGVuYWlyZS5jYWYuZnIvYXBpL3YxIn0.c2lnbmF0dXJl", "post_logout_redirect_uri": "https://logiciel.ville-lieusaint.fr/retour", "state": "af0ifjsldkj", "client_id": "01a20810-0000-7000-8000-0000000000c1"}))]
 pub struct LogoutParams {
     /// An `id_token` this service gave the software (expired or not): the session it names ends.
     pub id_token_hint: Option<String>,
