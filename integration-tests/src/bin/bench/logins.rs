@@ -51,7 +51,7 @@ pub fn hashing() -> Hashing {
         })
         .collect();
     alone.sort();
-    let callers = 8;
+    let callers = super::CLIENTS;
     let samples = 20;
     let started = Instant::now();
     std::thread::scope(|s| {

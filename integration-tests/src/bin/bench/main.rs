@@ -72,18 +72,6 @@ fn run_with(
     }
 }
 
-/// A memory figure of this process from /proc/self/status (`VmRSS`, `VmHWM`), in KiB.
-fn memory_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 fn bench(engine: Engine) -> Vec<Figures> {
     let env = TestEnv::start_with(engine, |c| {
         c.workers = 2;
@@ -289,35 +277,13 @@ Clients and server share the same cores, so the figures are a floor for the serv
             .unwrap_or_default(),
     ));
     if sections.contains(&"registry") {
-        let rss_before = memory_kib("VmRSS");
+        let me = std::process::id();
+        let rss_before = logins::memory_mib(me, "VmRSS");
         // The ceiling of logins on this machine, in this run: argon2id verifications through the
-        // service's hashing pool with every core busy (as under a login load), after a warm-up
-        // that gives each worker its memory, and nothing else (no HTTP, no database).
-        let hash =
-            mcp_persistence::credentials::hash_password(mcp_integration_tests::PASSWORD).unwrap();
-        let verify_once = || {
-            assert!(mcp_persistence::credentials::verify_password(
-                mcp_integration_tests::PASSWORD,
-                Some(&hash)
-            )
-            .unwrap())
-        };
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1) as f64;
-        std::thread::scope(|s| {
-            for _ in 0..cores as usize {
-                s.spawn(|| (0..2).for_each(|_| verify_once()));
-            }
-        });
-        let samples = 20;
-        let started = Instant::now();
-        std::thread::scope(|s| {
-            for _ in 0..CLIENTS {
-                s.spawn(|| (0..samples).for_each(|_| verify_once()));
-            }
-        });
-        let ceiling = (CLIENTS * samples) as f64 / started.elapsed().as_secs_f64();
+        // service's hashing pool with every core busy (as under a login load), and nothing else
+        // (no HTTP, no database).
+        let ceiling = logins::hashing().ceiling;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
         let verify = cores / ceiling;
         out.push_str(&format!(
         "argon2id verification (OWASP parameters: 19 MiB, 2 passes, 1 lane), through the hashing \
@@ -367,9 +333,9 @@ comes to the cost of the hash it must compute):\n\n");
 /proc/self/status: {} MiB resident before this section, {} MiB after it, {} MiB at the peak. \
 Password hashes run on a pool of one worker per core, each reusing its own 19 MiB of argon2 \
 memory, so {CLIENTS} clients logging in at once do not take {CLIENTS} × 19 MiB.\n",
-            rss_before / 1024,
-            memory_kib("VmRSS") / 1024,
-            memory_kib("VmHWM") / 1024,
+            rss_before,
+            logins::memory_mib(me, "VmRSS"),
+            logins::memory_mib(me, "VmHWM"),
         ));
     }
     if sections.contains(&"cdap") {
