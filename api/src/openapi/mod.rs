@@ -290,8 +290,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// What the service reads of its own document while it serves: the document as JSON and the
-/// methods of each path template.
+/// What the service reads of its own document while it serves: the document as JSON, the
+/// methods of each path template and the operationIds.
 struct Contract {
     json: actix_web::web::Bytes,
     templates: Vec<(Vec<String>, Vec<&'static str>)>,
@@ -300,35 +300,14 @@ struct Contract {
 }
 
 /// The contract, built once per process and shared by every worker: the tree utoipa builds
-/// weighs tens of MiB, so it is read once, kept as JSON and a table of methods, and dropped.
+/// weighs tens of MiB, so it is read once, kept as JSON and two tables, and dropped.
 fn contract() -> &'static Contract {
     static CONTRACT: std::sync::OnceLock<Contract> = std::sync::OnceLock::new();
     CONTRACT.get_or_init(|| {
         let doc = document();
-        let templates = doc
-            .paths
-            .paths
-            .iter()
-            .map(|(template, item)| {
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ];
-                (
-                    template.split('/').map(str::to_string).collect(),
-                    methods
-                        .into_iter()
-                        .filter(|(_, on)| *on)
-                        .map(|(m, _)| m)
-                        .collect(),
-                )
-            })
-            .collect();
+        let mut templates = vec![];
         let mut ids = std::collections::HashMap::new();
-        for (path, item) in &doc.paths.paths {
+        for (template, item) in &doc.paths.paths {
             let ops = [
                 ("GET", &item.get),
                 ("POST", &item.post),
@@ -336,11 +315,15 @@ fn contract() -> &'static Contract {
                 ("PATCH", &item.patch),
                 ("DELETE", &item.delete),
             ];
-            for (m, op) in ops {
-                if let Some(id) = op.as_ref().and_then(|o| o.operation_id.clone()) {
-                    ids.insert((m.to_string(), path.clone()), id);
+            let mut methods = vec![];
+            for (method, op) in ops {
+                let Some(op) = op else { continue };
+                methods.push(method);
+                if let Some(id) = &op.operation_id {
+                    ids.insert((method.to_string(), template.clone()), id.clone());
                 }
             }
+            templates.push((template.split('/').map(str::to_string).collect(), methods));
         }
         let json = serde_json::to_vec(&doc)
             .expect("the document serialises")
